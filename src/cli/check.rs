@@ -1,0 +1,61 @@
+//! `yima check PATH…`: checks filings (or a folder of them) and prints every
+//! finding. Exit 0 no error, 1 errors found, 2 usage error or missing path.
+
+use super::anyhow_free::{Failure, Result};
+use super::{EXIT_FINDINGS, EXIT_OK};
+use crate::diag::Lang;
+use crate::report::{self, Format, Human};
+use crate::workspace::Workspace;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// 填报表文件或目录（目录中的 xlsx/xls/ods 与 CSV 对都会被检查）
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// 输出格式
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    /// 把警告也当作错误（退出码 1）
+    #[arg(long, value_enum, value_name = "WHAT")]
+    pub deny: Option<Deny>,
+}
+
+/// What `--deny` turns into errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Deny {
+    /// 警告
+    Warnings,
+}
+
+pub fn run(args: Args, workspace: Option<&Path>, lang: Lang) -> Result<u8> {
+    for p in &args.paths {
+        if !p.exists() {
+            return Err(Failure::new(match lang {
+                Lang::Zh => format!("路径不存在：{}", p.display()),
+                Lang::En => format!("no such file or folder: {}", p.display()),
+            }));
+        }
+    }
+    let ws = Workspace::discover(workspace).map_err(|e| Failure::new(e.to_string()))?;
+    let checked =
+        crate::check::check_paths(&args.paths, &ws).map_err(|e| Failure::new(e.to_string()))?;
+    let stdout = std::io::stdout();
+    let human = Human {
+        color: stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        width: None,
+    };
+    let text = report::render(&checked.report, args.format, lang, &human);
+    let mut out = stdout.lock();
+    // A closed pipe (`yima check … | head`) is not an error.
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+    let deny = args.deny == Some(Deny::Warnings);
+    Ok(if checked.report.failed(deny) {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    })
+}

@@ -1,0 +1,571 @@
+//! Reading one row's cells into typed values: the element kinds of
+//! `schemas/elements.yaml` (text, integers, days, code-table values, URLs…),
+//! each value located at its cell, each problem (value-missing, value-invalid,
+//! value-too-long) pushed as a finding.
+
+use super::layout::{FieldId, Table};
+use super::source::{GridRow, RawCell};
+use crate::diag::{Diagnostic, Rule, Sink, Text as Msg};
+use crate::model::{Days, Located, Origin};
+use crate::standard::Standard;
+use crate::standard::elements::{Element, Kind, Required, SheetDef};
+use crate::standard::tables::TableEntry;
+use crate::text;
+use unicode_normalization::UnicodeNormalization;
+
+/// Separators of multi-valued cells (SPEC §2).
+const MULTI_SEPARATORS: &[char] = &['、', ',', '，', ';', '；', '\n', '/', '|'];
+
+/// Reads the cells of one row.
+pub struct RowReader<'a, 'g, F> {
+    pub table: &'a Table<'g, F>,
+    pub def: &'a SheetDef<F>,
+    pub standard: &'a Standard,
+    pub row: &'a GridRow,
+    pub sink: &'a mut Sink,
+    /// Cells shown before the offending one in human output.
+    pub context: Vec<(String, String)>,
+}
+
+/// A cell's location and contents, before parsing.
+pub struct Cell<'a, F> {
+    pub element: &'a Element<F>,
+    pub at: Origin,
+    pub raw: &'a RawCell,
+    pub header: &'a str,
+}
+
+static EMPTY: RawCell = RawCell {
+    text: String::new(),
+    numeric: false,
+};
+
+impl<'a, 'g, F: Copy + PartialEq + FieldId> RowReader<'a, 'g, F> {
+    /// The cell of an element in this row, if its column exists.
+    pub fn cell(&self, field: F) -> Option<Cell<'a, F>> {
+        let col = self.table.column(field)?;
+        let grid = self.table.grid;
+        Some(Cell {
+            element: self.def.element(field),
+            at: Origin::cell(
+                grid.file.clone(),
+                grid.name.clone(),
+                self.row.number,
+                col.col,
+            ),
+            raw: self.row.cell(col.col).unwrap_or(&EMPTY),
+            header: &col.header,
+        })
+    }
+
+    /// The origin of the row itself.
+    pub fn row_origin(&self) -> Origin {
+        let grid = self.table.grid;
+        let mut o = Origin::sheet(grid.file.clone(), grid.name.clone());
+        o.row = Some(self.row.number);
+        o
+    }
+
+    /// A finding at a cell, with the row's context.
+    pub fn finding(&self, rule: Rule, cell: &Cell<'_, F>, message: Msg) -> Diagnostic {
+        let mut d = Diagnostic::new(rule, cell.at.clone(), message)
+            .field(cell.element.field.field_id())
+            .header(cell.header)
+            .context(self.context.clone());
+        if !cell.raw.text.is_empty() {
+            d = d.value(cell.raw.text.clone());
+        }
+        d
+    }
+
+    fn invalid(&mut self, cell: &Cell<'_, F>, message: Msg, help: Msg) {
+        let d = self.finding(Rule::ValueInvalid, cell, message).help(help);
+        self.sink.push(d);
+    }
+
+    /// Reports a blank required cell.
+    pub fn missing(&mut self, rule: Rule, cell: &Cell<'_, F>, message: Option<Msg>) {
+        let name = &cell.element.header;
+        let help = &cell.element.help;
+        let message = message
+            .unwrap_or_else(|| text!("必填项“{name}”为空", "required element `{name}` is blank"));
+        let d = self.finding(rule, cell, message).help(Msg::new(
+            help.clone(),
+            format!("fill in {}", cell.element.field.field_id()),
+        ));
+        self.sink.push(d);
+    }
+
+    /// The trimmed, NFKC-normalized text of a coded cell, or None when blank
+    /// (reporting value-missing if the element is always required).
+    fn coded(&mut self, field: F) -> Option<(Cell<'a, F>, String)> {
+        let cell = self.cell(field)?;
+        let v = clean_code_text(&cell.raw.text);
+        if v.is_empty() {
+            if cell.element.required == Required::Yes {
+                self.missing(Rule::ValueMissing, &cell, None);
+            }
+            return None;
+        }
+        Some((cell, v))
+    }
+
+    fn located<T>(cell: &Cell<'_, F>, value: T) -> Located<T> {
+        Located {
+            value,
+            at: cell.at.clone(),
+            raw: cell.raw.text.clone(),
+            from_number: cell.raw.numeric,
+        }
+    }
+
+    /// Prose: NFC, trimmed (full-width spaces too), line breaks unified.
+    pub fn text(&mut self, field: F) -> Option<Located<String>> {
+        let cell = self.cell(field)?;
+        let v = clean_prose(&cell.raw.text);
+        if v.is_empty() {
+            if cell.element.required == Required::Yes {
+                self.missing(Rule::ValueMissing, &cell, None);
+            }
+            return None;
+        }
+        self.check_len(&cell, &v);
+        Some(Self::located(&cell, v))
+    }
+
+    fn check_len(&mut self, cell: &Cell<'_, F>, v: &str) {
+        if let Some(max) = cell.element.max_len {
+            let n = v.chars().count();
+            if n > max {
+                let name = &cell.element.header;
+                let d = self
+                    .finding(
+                        Rule::ValueTooLong,
+                        cell,
+                        text!(
+                            "“{name}”有 {n} 个字，超过 {max} 字的上限",
+                            "`{name}` has {n} characters, over the limit of {max}"
+                        ),
+                    )
+                    .help(text!(
+                        "请精简到 {max} 字以内。",
+                        "shorten it to at most {max} characters."
+                    ));
+                self.sink.push(d);
+            }
+        }
+    }
+
+    /// Steps, one a line or separated by →.
+    pub fn lines(&mut self, field: F) -> Option<Located<Vec<String>>> {
+        let t = self.text(field)?;
+        let steps = split_steps(&t.value);
+        Some(t.map(|_| steps))
+    }
+
+    /// A whole number within the element's range.
+    pub fn integer(&mut self, field: F) -> Option<Located<u32>> {
+        let (cell, v) = self.coded(field)?;
+        match parse_integer(&v) {
+            Ok(n) => self.in_range(&cell, n).then(|| Self::located(&cell, n)),
+            Err(hint) => {
+                let name = &cell.element.header;
+                let help = match hint {
+                    Some(n) => text!(
+                        "请只填写数字，如“{n}”。",
+                        "write the number only, e.g. `{n}`."
+                    ),
+                    None => text!(
+                        "请填写不小于 0 的整数。",
+                        "write a whole number, 0 or more."
+                    ),
+                };
+                self.invalid(
+                    &cell,
+                    text!(
+                        "“{name}”应为整数，而不是“{v}”",
+                        "`{name}` must be a whole number, not `{v}`"
+                    ),
+                    help,
+                );
+                None
+            }
+        }
+    }
+
+    fn in_range(&mut self, cell: &Cell<'_, F>, n: u32) -> bool {
+        let (min, max) = (
+            cell.element.min.unwrap_or(0),
+            cell.element.max.unwrap_or(u32::MAX),
+        );
+        if n < min || n > max {
+            let name = &cell.element.header;
+            self.invalid(
+                cell,
+                text!(
+                    "“{name}”为 {n}，超出 {min}–{max} 的范围",
+                    "`{name}` is {n}, outside {min}–{max}"
+                ),
+                Msg::new(
+                    cell.element.help.clone(),
+                    format!("a whole number from {min} to {max}"),
+                ),
+            );
+            return false;
+        }
+        true
+    }
+
+    /// Working days, or 无.
+    pub fn days(&mut self, field: F) -> Option<Located<Days>> {
+        let (cell, v) = self.coded(field)?;
+        if matches!(v.as_str(), "无" | "无法定时限" | "无时限" | "-" | "/") {
+            return Some(Self::located(&cell, Days::None));
+        }
+        match parse_integer(&v) {
+            Ok(n) => Some(Self::located(&cell, Days::Days(n))),
+            Err(hint) => {
+                let name = &cell.element.header;
+                let help = match hint {
+                    Some(n) => text!(
+                        "请只填写工作日数，如“{n}”；无法定时限的公共服务填“无”。",
+                        "write the number of working days only, e.g. `{n}`; `无` for a public service with none."
+                    ),
+                    None => text!(
+                        "请填写工作日数（整数）；无法定时限的公共服务填“无”。",
+                        "write a whole number of working days; `无` for a public service with none."
+                    ),
+                };
+                self.invalid(
+                    &cell,
+                    text!(
+                        "“{name}”应为工作日数，而不是“{v}”",
+                        "`{name}` must be a number of working days, not `{v}`"
+                    ),
+                    help,
+                );
+                None
+            }
+        }
+    }
+
+    /// A value of the element's code table, stored by its canonical name.
+    pub fn choice(&mut self, field: F) -> Option<Located<String>> {
+        let (cell, v) = self.coded(field)?;
+        let table = self.table_of(&cell);
+        match table.lookup(&v) {
+            Some(e) => Some(Self::located(&cell, e.name.clone())),
+            None => {
+                let suggestion = table.suggest(&v).map(|e| e.name.clone());
+                let names = table.names();
+                self.not_in_table(&cell, &v, suggestion, &names);
+                None
+            }
+        }
+    }
+
+    /// Several values of the element's code table.
+    pub fn choices(&mut self, field: F) -> Option<Located<Vec<String>>> {
+        let (cell, v) = self.coded_multi(field)?;
+        let table = self.table_of(&cell);
+        let mut values: Vec<String> = Vec::new();
+        for part in v
+            .split(MULTI_SEPARATORS)
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
+            match table.lookup(part) {
+                Some(e) => {
+                    if !values.contains(&e.name) {
+                        values.push(e.name.clone());
+                    }
+                }
+                None => {
+                    let suggestion = table.suggest(part).map(|e| e.name.clone());
+                    let names = table.names();
+                    self.not_in_table(&cell, part, suggestion, &names);
+                }
+            }
+        }
+        if values.is_empty() {
+            return None;
+        }
+        Some(Self::located(&cell, values))
+    }
+
+    fn coded_multi(&mut self, field: F) -> Option<(Cell<'a, F>, String)> {
+        // Keep line breaks: they separate values.
+        let cell = self.cell(field)?;
+        let v: String = cell
+            .raw
+            .text
+            .nfkc()
+            .filter(|c| *c == '\n' || !c.is_whitespace())
+            .collect();
+        if v.trim().is_empty() {
+            if cell.element.required == Required::Yes {
+                self.missing(Rule::ValueMissing, &cell, None);
+            }
+            return None;
+        }
+        Some((cell, v))
+    }
+
+    /// 是 / 否.
+    pub fn yes_no(&mut self, field: F) -> Option<Located<bool>> {
+        let v = self.choice(field)?;
+        let truth = self
+            .standard
+            .tables
+            .table("yes_no")
+            .get(&v.value)
+            .and_then(|e| e.truth)
+            .unwrap_or(false);
+        Some(v.map(|_| truth))
+    }
+
+    fn table_of(&self, cell: &Cell<'_, F>) -> &'a crate::standard::tables::Table {
+        let name = cell.element.table.as_deref().unwrap_or("yes_no");
+        self.standard.tables.table(name)
+    }
+
+    fn not_in_table(
+        &mut self,
+        cell: &Cell<'_, F>,
+        v: &str,
+        suggestion: Option<String>,
+        names: &str,
+    ) {
+        let name = &cell.element.header;
+        let help = match &suggestion {
+            Some(s) => text!(
+                "是否应为“{s}”？可选值：{names}。",
+                "did you mean `{s}`? Allowed: {names}."
+            ),
+            None => text!("可选值：{names}。", "allowed values: {names}."),
+        };
+        let d = self
+            .finding(
+                Rule::ValueInvalid,
+                cell,
+                text!(
+                    "“{v}”不是“{name}”的可选值",
+                    "`{v}` is not an allowed value of `{name}`"
+                ),
+            )
+            .help(help);
+        let d = match suggestion {
+            Some(s) => d.label(text!("应为“{s}”？", "did you mean `{s}`?")),
+            None => d,
+        };
+        self.sink.push(d);
+    }
+
+    /// A code (USCC, division, 基本编码): NFKC, no spaces, upper case; checked
+    /// by the domain rules.
+    pub fn code(&mut self, field: F) -> Option<Located<String>> {
+        let (cell, v) = self.coded(field)?;
+        Some(Self::located(&cell, v.to_uppercase()))
+    }
+
+    /// A phone number as written; checked by phone-invalid.
+    pub fn phone(&mut self, field: F) -> Option<Located<String>> {
+        let (cell, v) = self.coded(field)?;
+        Some(Self::located(&cell, v))
+    }
+
+    /// An http(s) URL.
+    pub fn url(&mut self, field: F) -> Option<Located<String>> {
+        let (cell, v) = self.coded(field)?;
+        if is_url(&v) {
+            return Some(Self::located(&cell, v));
+        }
+        let name = &cell.element.header;
+        let help = if !v.contains("://") && v.contains('.') && !v.contains(char::is_whitespace) {
+            text!(
+                "网址应以 http:// 或 https:// 开头，如“https://{v}”。",
+                "a URL starts with http:// or https://, e.g. `https://{v}`."
+            )
+        } else {
+            text!(
+                "请填写以 http:// 或 https:// 开头的完整网址。",
+                "write a full URL starting with http:// or https://."
+            )
+        };
+        self.invalid(
+            &cell,
+            text!(
+                "“{name}”不是有效的网址：“{v}”",
+                "`{name}` is not a valid URL: `{v}`"
+            ),
+            help,
+        );
+        None
+    }
+
+    /// The table entry of a canonical value.
+    pub fn entry_of(&self, table: &str, name: &Located<String>) -> Option<&'a TableEntry> {
+        self.standard.tables.table(table).get(&name.value)
+    }
+
+    /// Whether the element's column exists in this sheet.
+    pub fn has_column(&self, field: F) -> bool {
+        self.table.column(field).is_some()
+    }
+
+    /// Reads the raw, cleaned text of a cell without reporting anything.
+    pub fn peek(&self, field: F) -> String {
+        self.cell(field)
+            .map(|c| clean_prose(&c.raw.text))
+            .unwrap_or_default()
+    }
+
+    /// The kind of an element (for generic reading).
+    pub fn kind(&self, field: F) -> Kind {
+        self.def.element(field).kind
+    }
+}
+
+/// Prose cleaning: NFC, line endings unified, each line trimmed (full-width
+/// spaces included), blank lines at the ends dropped.
+pub fn clean_prose(s: &str) -> String {
+    let s: String = s
+        .nfc()
+        .collect::<String>()
+        .replace("\r\n", "\n")
+        .replace('\r', "\n");
+    let lines: Vec<&str> = s
+        .lines()
+        .map(|l| l.trim_matches(|c: char| c.is_whitespace()))
+        .collect();
+    lines
+        .join("\n")
+        .trim_matches(|c: char| c.is_whitespace())
+        .to_string()
+}
+
+/// Code cleaning: NFKC, all white space removed.
+pub fn clean_code_text(s: &str) -> String {
+    s.nfkc().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// Parses a whole number; on failure, the number hidden in it when there is
+/// one ("3个工作日" → 3), for the hint.
+pub fn parse_integer(v: &str) -> Result<u32, Option<u32>> {
+    if let Ok(n) = v.parse::<u32>() {
+        return Ok(n);
+    }
+    if let Ok(f) = v.parse::<f64>()
+        && f >= 0.0
+        && f.fract() == 0.0
+        && f <= u32::MAX as f64
+    {
+        return Ok(f as u32);
+    }
+    let digits: String = v
+        .chars()
+        .skip_while(|c| !c.is_ascii_digit())
+        .take_while(char::is_ascii_digit)
+        .collect();
+    Err(digits.parse().ok())
+}
+
+/// Splits a process into steps: one a line, or separated by arrows; leading
+/// step numbers ("1.", "（2）", "③", "第一步：") are dropped.
+pub fn split_steps(s: &str) -> Vec<String> {
+    s.split(['\n', '→', '➝', '⇒'])
+        .flat_map(|p| p.split("->"))
+        .map(strip_step_number)
+        .filter(|p| !p.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+fn strip_step_number(s: &str) -> &str {
+    let s = s.trim();
+    let t = s.trim_start_matches(['(', '（']);
+    let digits = t.trim_start_matches(|c: char| c.is_ascii_digit() || ('０'..='９').contains(&c));
+    if digits.len() < t.len() {
+        let rest = digits.trim_start_matches([')', '）', '.', '．', '、', ':', '：', ' ']);
+        if rest.len() < digits.len() {
+            return rest.trim();
+        }
+    }
+    let circled = s.trim_start_matches(|c: char| ('①'..='⑳').contains(&c));
+    if circled.len() < s.len() {
+        return circled.trim_start_matches(['.', '、', ' ']).trim();
+    }
+    if let Some(rest) = s.strip_prefix('第')
+        && let Some(i) = rest.find('步')
+    {
+        return rest[i + '步'.len_utf8()..]
+            .trim_start_matches(['：', ':', '、', ' '])
+            .trim();
+    }
+    s
+}
+
+/// An http(s) URL with a host.
+pub fn is_url(v: &str) -> bool {
+    let lower = v.to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"));
+    match rest {
+        Some(r) => {
+            let host = r.split(['/', '?', '#']).next().unwrap_or("");
+            !host.is_empty()
+                && !v.contains(char::is_whitespace)
+                && (host.contains('.') || host.starts_with("localhost"))
+        }
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integers_and_hints() {
+        assert_eq!(parse_integer("20"), Ok(20));
+        assert_eq!(parse_integer("20.0"), Ok(20));
+        assert_eq!(parse_integer("3个工作日"), Err(Some(3)));
+        assert_eq!(parse_integer("-1"), Err(Some(1)));
+        assert_eq!(parse_integer("即时"), Err(None));
+    }
+
+    #[test]
+    fn steps_split_and_unnumbered() {
+        assert_eq!(
+            split_steps("申请→受理→审查→决定"),
+            vec!["申请", "受理", "审查", "决定"]
+        );
+        assert_eq!(
+            split_steps("1.申请\n2、受理\n（3）审查\n④决定"),
+            vec!["申请", "受理", "审查", "决定"]
+        );
+        assert_eq!(
+            split_steps("第一步：网上申请\n第二步：现场核验"),
+            vec!["网上申请", "现场核验"]
+        );
+        assert_eq!(split_steps("申请->受理"), vec!["申请", "受理"]);
+    }
+
+    #[test]
+    fn urls() {
+        assert!(is_url("https://zwfw.hunan.gov.cn/"));
+        assert!(is_url("http://www.hnloudi.gov.cn/x?a=1"));
+        assert!(!is_url("www.hnloudi.gov.cn"));
+        assert!(!is_url("https://"));
+        assert!(!is_url("ftp://a.b"));
+    }
+
+    #[test]
+    fn prose_is_trimmed_not_rewritten() {
+        assert_eq!(
+            clean_prose("　申请人：年满18周岁，\r\n 具有完全民事行为能力。 "),
+            "申请人：年满18周岁，\n具有完全民事行为能力。"
+        );
+    }
+}

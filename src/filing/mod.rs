@@ -1,0 +1,267 @@
+//! Reading filings: finding them (workbooks, CSV pairs, folders of both),
+//! loading their sheets, locating header and columns, and parsing rows into
+//! the item model — reporting every structural problem on the way.
+
+pub mod cells;
+pub mod layout;
+pub mod parse;
+pub mod source;
+
+use crate::diag::{Diagnostic, Rule, Sink};
+use crate::model::{Filing, Origin};
+use crate::standard::Standard;
+use crate::text;
+use source::{Grid, ReadError};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Extensions read as workbooks.
+pub const WORKBOOK_EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xls", "xlsb", "ods"];
+/// A CSV filing is a pair of files whose names end so.
+pub const CSV_ITEMS_SUFFIX: &str = "事项.csv";
+pub const CSV_MATERIALS_SUFFIX: &str = "申请材料.csv";
+
+/// One filing to read.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Input {
+    /// A workbook file.
+    Workbook(PathBuf),
+    /// A CSV pair; either half may be missing (reported as sheet-missing).
+    Csv {
+        items: Option<PathBuf>,
+        materials: Option<PathBuf>,
+    },
+}
+
+impl Input {
+    /// The file the filing is known by in reports.
+    pub fn display(&self) -> String {
+        match self {
+            Input::Workbook(p) => display_path(p),
+            Input::Csv { items: Some(p), .. }
+            | Input::Csv {
+                materials: Some(p), ..
+            } => display_path(p),
+            Input::Csv { .. } => String::new(),
+        }
+    }
+}
+
+/// A path as reports show it: as given, with `/` separators.
+pub fn display_path(p: &Path) -> String {
+    let s = p.to_string_lossy().replace('\\', "/");
+    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+}
+
+/// Finds the filings under the given paths: files as they are, folders
+/// searched recursively for workbooks and CSV pairs (hidden files, Office
+/// lock files `~$…` skipped). The result is sorted, so reports are stable.
+pub fn discover(paths: &[PathBuf]) -> std::io::Result<Vec<Input>> {
+    let mut inputs = Vec::new();
+    let mut csv: Vec<PathBuf> = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            walk(p, &mut inputs, &mut csv)?;
+        } else if is_csv(p) {
+            csv.push(p.clone());
+        } else {
+            inputs.push(Input::Workbook(p.clone()));
+        }
+    }
+    inputs.extend(pair_csv(csv));
+    inputs.sort();
+    inputs.dedup();
+    Ok(inputs)
+}
+
+fn is_csv(p: &Path) -> bool {
+    p.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+}
+
+fn walk(dir: &Path, inputs: &mut Vec<Input>, csv: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)?.collect::<Result<_, _>>()?;
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') || name.starts_with("~$") {
+            continue;
+        }
+        let ty = entry.file_type()?;
+        if ty.is_dir() {
+            walk(&path, inputs, csv)?;
+        } else if is_csv(&path) {
+            csv.push(path);
+        } else if path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| WORKBOOK_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+        {
+            inputs.push(Input::Workbook(path));
+        }
+    }
+    Ok(())
+}
+
+/// Pairs `X事项.csv` with `X申请材料.csv` in the same folder. CSV files that
+/// are neither half are left alone.
+fn pair_csv(files: Vec<PathBuf>) -> Vec<Input> {
+    let stem = |p: &Path, suffix: &str| -> Option<(PathBuf, String)> {
+        let name = p.file_name()?.to_str()?;
+        let prefix = name.strip_suffix(suffix)?;
+        Some((
+            p.parent().map(Path::to_path_buf).unwrap_or_default(),
+            prefix.to_string(),
+        ))
+    };
+    let mut out: Vec<Input> = Vec::new();
+    let mut materials: Vec<(PathBuf, String, PathBuf)> = files
+        .iter()
+        .filter_map(|p| stem(p, CSV_MATERIALS_SUFFIX).map(|(d, s)| (d, s, p.clone())))
+        .collect();
+    for p in &files {
+        let Some((dir, prefix)) = stem(p, CSV_ITEMS_SUFFIX) else {
+            continue;
+        };
+        let partner = materials
+            .iter()
+            .position(|(d, s, _)| *d == dir && trim_joiner(s) == trim_joiner(&prefix))
+            .map(|i| materials.remove(i).2);
+        out.push(Input::Csv {
+            items: Some(p.clone()),
+            materials: partner,
+        });
+    }
+    out.extend(materials.into_iter().map(|(_, _, p)| Input::Csv {
+        items: None,
+        materials: Some(p),
+    }));
+    out
+}
+
+/// `民政局-` and `民政局_` and `民政局` name the same pair.
+fn trim_joiner(s: &str) -> &str {
+    s.trim_end_matches(['-', '_', ' ', '·', '—'])
+}
+
+/// Reads and parses one filing; every problem goes to the sink.
+pub fn read(input: &Input, standard: &Standard, sink: &mut Sink) -> Filing {
+    let file: Arc<str> = Arc::from(input.display());
+    let mut filing = Filing {
+        file: file.clone(),
+        ..Filing::default()
+    };
+    let grids = match load(input, sink) {
+        Some(g) => g,
+        None => return filing,
+    };
+    let def_items = &standard.elements.items;
+    let def_materials = &standard.elements.materials;
+    let items_at = layout::pick_sheet(&grids, def_items, def_materials, None);
+    let materials_at = layout::pick_sheet(&grids, def_materials, def_items, items_at);
+    let origin_of = |at: Option<usize>, fallback: &Arc<str>| {
+        Origin::file(
+            at.map(|i| grids[i].file.clone())
+                .unwrap_or_else(|| fallback.clone()),
+        )
+    };
+    let mut entries = Vec::new();
+    match items_at {
+        Some(i) => {
+            if let Some(t) = layout::map_columns(&grids[i], def_items, sink) {
+                entries = parse::entries(&t, standard, sink);
+            }
+        }
+        None => sheet_missing(sink, origin_of(None, &file), &def_items.sheet, &grids),
+    }
+    let mut materials = Vec::new();
+    match materials_at {
+        Some(i) => {
+            if let Some(t) = layout::map_columns(&grids[i], def_materials, sink) {
+                materials = parse::materials(&t, standard, sink);
+            }
+        }
+        None => {
+            let f = match input {
+                Input::Csv {
+                    materials: Some(p), ..
+                } => Arc::from(display_path(p)),
+                _ => file.clone(),
+            };
+            sheet_missing(sink, Origin::file(f), &def_materials.sheet, &grids)
+        }
+    }
+    filing.material_count = materials.len();
+    parse::attach(&mut entries, materials, sink);
+    filing.entries = entries;
+    filing
+}
+
+fn sheet_missing(sink: &mut Sink, origin: Origin, sheet: &str, grids: &[Grid]) {
+    let names = grids
+        .iter()
+        .map(|g| g.name.to_string())
+        .collect::<Vec<_>>()
+        .join("、");
+    let names = if names.is_empty() {
+        "（无）".to_string()
+    } else {
+        names
+    };
+    sink.push(
+        Diagnostic::new(
+            Rule::SheetMissing,
+            origin,
+            text!("找不到“{sheet}”工作表", "no `{sheet}` sheet found"),
+        )
+        .value(names.clone())
+        .help(text!(
+            "填报表应有“事项”和“申请材料”两个工作表（现有：{names}）；请用 yima template 生成的模板填写。",
+            "a filing has two sheets, 事项 and 申请材料 (found: {names}); start from the workbook `yima template` writes."
+        )),
+    );
+}
+
+/// Loads the sheets of a filing; a file that cannot be read is reported as
+/// file-unreadable and gives no grids.
+fn load(input: &Input, sink: &mut Sink) -> Option<Vec<Grid>> {
+    let unreadable = |sink: &mut Sink, path: &Path, e: ReadError| {
+        let file: Arc<str> = Arc::from(display_path(path));
+        sink.push(
+            Diagnostic::new(Rule::FileUnreadable, Origin::file(file), e.describe()).help(text!(
+                "请用 Excel 或 WPS 打开后另存为 .xlsx（不设密码），或导出为 UTF-8 编码的 CSV。",
+                "open it in Excel or WPS and save it as .xlsx without a password, or export UTF-8 CSV."
+            )),
+        );
+    };
+    match input {
+        Input::Workbook(p) => {
+            let display: Arc<str> = Arc::from(display_path(p));
+            match source::read_workbook(p, &display) {
+                Ok(g) => Some(g),
+                Err(e) => {
+                    unreadable(sink, p, e);
+                    None
+                }
+            }
+        }
+        Input::Csv { items, materials } => {
+            let mut grids = Vec::new();
+            let mut ok = true;
+            for (path, sheet) in [(items, "事项"), (materials, "申请材料")] {
+                let Some(p) = path else { continue };
+                let display: Arc<str> = Arc::from(display_path(p));
+                match source::read_csv(p, &display, sheet) {
+                    Ok(g) => grids.push(g),
+                    Err(e) => {
+                        unreadable(sink, p, e);
+                        ok = false;
+                    }
+                }
+            }
+            ok.then_some(grids)
+        }
+    }
+}

@@ -1,0 +1,386 @@
+//! Turning mapped sheets into the item model: one [`Entry`] per data row of 事项,
+//! one [`Material`] per row of 申请材料, materials attached by 序号, with the
+//! structural row rules (conditional requirements, seq-duplicate,
+//! material-orphan) applied on the way.
+
+use super::cells::RowReader;
+use super::layout::Table;
+use super::source::GridRow;
+use crate::diag::{Rule, Sink, Text as Msg};
+use crate::model::{Days, Entry, Located, Material};
+use crate::standard::Standard;
+use crate::standard::elements::{Field, MaterialField, Required};
+use crate::text;
+use std::collections::HashMap;
+
+/// Words that open a note row under (or inside) the table rather than data.
+const NOTE_OPENERS: &[&str] = &[
+    "注",
+    "说明",
+    "填表",
+    "填报",
+    "备注",
+    "附",
+    "审核",
+    "制表",
+    "联系人",
+    "合计",
+    "负责人",
+    "单位负责人",
+];
+
+/// Whether a row is a note, a signature line or a column-number row, not data.
+fn is_note_row(row: &GridRow) -> bool {
+    let filled: Vec<&str> = row
+        .cells
+        .iter()
+        .map(|c| c.text.trim())
+        .filter(|t| !t.is_empty())
+        .collect();
+    if filled.is_empty() {
+        return true;
+    }
+    if filled.len() <= 2 {
+        let first = filled[0].trim_start_matches(['*', '※', '　', ' ']);
+        if NOTE_OPENERS.iter().any(|w| first.starts_with(w)) {
+            return true;
+        }
+    }
+    // A row that only numbers the columns: 1, 2, 3, …
+    filled.len() >= 5
+        && filled
+            .iter()
+            .enumerate()
+            .all(|(i, t)| t.parse::<usize>().ok() == Some(i + 1))
+}
+
+/// The data rows of a table.
+fn data_rows<'g, F>(table: &Table<'g, F>) -> impl Iterator<Item = &'g GridRow> {
+    table.grid.rows[table.header_index + 1..]
+        .iter()
+        .filter(|r| !is_note_row(r))
+}
+
+/// Reads the entries of a 事项 sheet.
+pub fn entries(table: &Table<'_, Field>, standard: &Standard, sink: &mut Sink) -> Vec<Entry> {
+    let def = &standard.elements.items;
+    let mut out = Vec::new();
+    for row in data_rows(table) {
+        let mut r = RowReader {
+            table,
+            def,
+            standard,
+            row,
+            sink: &mut *sink,
+            context: Vec::new(),
+        };
+        let seq_text = r.peek(Field::Seq);
+        let name_text = r.peek(Field::Name);
+        if !seq_text.is_empty() {
+            r.context.push(("序号".into(), seq_text));
+        }
+        if !name_text.is_empty() {
+            r.context.push(("事项名称".into(), name_text));
+        }
+        let e = read_entry(&mut r);
+        out.push(e);
+    }
+    seq_duplicates(&out, sink);
+    out
+}
+
+fn read_entry(r: &mut RowReader<'_, '_, Field>) -> Entry {
+    let mut e = Entry {
+        origin: r.row_origin(),
+        seq: r.integer(Field::Seq),
+        name: r.text(Field::Name),
+        sub_name: r.text(Field::SubName),
+        category: r.choice(Field::Category),
+        sector: r.choice(Field::Sector),
+        basic_code: r.code(Field::BasicCode),
+        impl_code: r.code(Field::ImplCode),
+        agency: r.text(Field::Agency),
+        agency_code: r.code(Field::AgencyCode),
+        agency_nature: r.choice(Field::AgencyNature),
+        level: r.choice(Field::Level),
+        division: r.code(Field::Division),
+        power_source: r.choice(Field::PowerSource),
+        audience: r.choices(Field::Audience),
+        legal_basis: r.text(Field::LegalBasis),
+        conditions: r.text(Field::Conditions),
+        process: r.lines(Field::Process),
+        statutory_days: r.days(Field::StatutoryDays),
+        promised_days: r.integer(Field::PromisedDays),
+        handling_type: r.choice(Field::HandlingType),
+        visits: r.integer(Field::Visits),
+        charged: r.yes_no(Field::Charged),
+        fee_standard: r.text(Field::FeeStandard),
+        fee_basis: r.text(Field::FeeBasis),
+        channels: r.choices(Field::Channels),
+        online_url: r.url(Field::OnlineUrl),
+        scope: r.choice(Field::Scope),
+        in_hall: r.yes_no(Field::InHall),
+        address: r.text(Field::Address),
+        hours: r.text(Field::Hours),
+        contact_phone: r.phone(Field::ContactPhone),
+        complaint_phone: r.phone(Field::ComplaintPhone),
+        result_name: r.text(Field::ResultName),
+        forwarded: r.yes_no(Field::Forwarded),
+        notes: r.text(Field::Notes),
+        materials: Vec::new(),
+    };
+    conditional_requirements(r, &mut e);
+    e
+}
+
+/// The requirements of SPEC §2 that depend on other cells of the row. Those
+/// with a rule of their own (legal-basis-missing, fee-basis-missing,
+/// online-url-missing) are reported under it, once, not also as value-missing.
+fn conditional_requirements(r: &mut RowReader<'_, '_, Field>, e: &mut Entry) {
+    let category = e.category.as_ref().and_then(|c| r.entry_of("category", c));
+    let power = category.map(|c| c.power);
+    let needs_result = category.map(|c| c.needs_result);
+    let charged = e.charged.as_ref().map(|c| c.value);
+    let channel_flag = |flag: fn(&crate::standard::tables::TableEntry) -> bool| {
+        e.channels.as_ref().map(|ch| {
+            ch.value
+                .iter()
+                .any(|c| r.standard.tables.table("channel").get(c).is_some_and(flag))
+        })
+    };
+    let online = channel_flag(|t| t.online);
+    let window = channel_flag(|t| t.window);
+
+    let present: [(Field, bool); 10] = [
+        (Field::PowerSource, e.power_source.is_some()),
+        (Field::LegalBasis, e.legal_basis.is_some()),
+        (Field::StatutoryDays, e.statutory_days.is_some()),
+        (Field::ResultName, e.result_name.is_some()),
+        (Field::FeeStandard, e.fee_standard.is_some()),
+        (Field::FeeBasis, e.fee_basis.is_some()),
+        (Field::OnlineUrl, e.online_url.is_some()),
+        (Field::Address, e.address.is_some()),
+        (Field::Seq, true),
+        (Field::Name, true),
+    ];
+    for (field, is_present) in present {
+        if is_present {
+            continue;
+        }
+        let Some(cell) = r.cell(field) else { continue };
+        // A value that was there but invalid has been reported already.
+        if !cell.raw.text.trim().is_empty() {
+            continue;
+        }
+        let needed = match cell.element.required {
+            Required::WhenPower => power,
+            Required::WhenResult => needs_result,
+            Required::WhenCharged => charged,
+            Required::WhenOnline => online,
+            Required::WhenWindow => window,
+            Required::Yes | Required::No => Some(false),
+        };
+        if needed != Some(true) {
+            continue;
+        }
+        let name = cell.element.header.clone();
+        let category_name = e
+            .category
+            .as_ref()
+            .map(|c| c.value.clone())
+            .unwrap_or_default();
+        let (rule, message): (Rule, Msg) = match field {
+            Field::LegalBasis => (
+                Rule::LegalBasisMissing,
+                text!(
+                    "{category_name}事项必须填写设定依据",
+                    "a {category_name} entry must state its legal basis"
+                ),
+            ),
+            Field::FeeStandard | Field::FeeBasis => (
+                Rule::FeeBasisMissing,
+                text!(
+                    "是否收费为“是”，但“{name}”为空",
+                    "charged, but `{name}` is blank"
+                ),
+            ),
+            Field::OnlineUrl => (
+                Rule::OnlineUrlMissing,
+                text!(
+                    "办理形式含网上或移动端办理，但网办地址为空",
+                    "an online channel is chosen but the online address is blank"
+                ),
+            ),
+            _ => (
+                Rule::ValueMissing,
+                text!(
+                    "“{name}”为空（本事项必须填写）",
+                    "`{name}` is blank (required for this entry)"
+                ),
+            ),
+        };
+        r.missing(rule, &cell, Some(message));
+    }
+
+    // 无 as a statutory time limit is for public services only.
+    if let (Some(days), Some(true)) = (&e.statutory_days, power)
+        && days.value == Days::None
+        && let Some(cell) = r.cell(Field::StatutoryDays)
+    {
+        let category_name = e
+            .category
+            .as_ref()
+            .map(|c| c.value.clone())
+            .unwrap_or_default();
+        let d = r
+            .finding(
+                Rule::ValueInvalid,
+                &cell,
+                text!(
+                    "{category_name}事项必须有法定办结时限，不能填“无”",
+                    "a {category_name} entry must have a statutory time limit, not `无`"
+                ),
+            )
+            .help(text!(
+                "按设定依据填写法定办结时限（工作日）。",
+                "write the statutory limit in working days, from the legal basis."
+            ));
+        r.sink.push(d);
+        e.statutory_days = None;
+    }
+}
+
+fn seq_duplicates(entries: &[Entry], sink: &mut Sink) {
+    let mut first: HashMap<u32, &Located<u32>> = HashMap::new();
+    for e in entries {
+        let Some(seq) = &e.seq else { continue };
+        match first.get(&seq.value) {
+            None => {
+                first.insert(seq.value, seq);
+            }
+            Some(prev) => {
+                let n = seq.value;
+                let prev_at = prev.at.a1().unwrap_or_default();
+                sink.push(
+                    crate::diag::Diagnostic::new(
+                        Rule::SeqDuplicate,
+                        seq.at.clone(),
+                        text!("序号 {n} 与 {prev_at} 重复", "序号 {n} repeats {prev_at}"),
+                    )
+                    .field("seq")
+                    .value(seq.raw.clone())
+                    .header("序号")
+                    .context(e.context())
+                    .help(text!(
+                        "每个事项的序号必须唯一；申请材料按序号对应事项，重复会使材料挂错事项。",
+                        "each entry needs its own 序号: materials refer to it, and a repeat attaches them to the wrong entry."
+                    )),
+                );
+            }
+        }
+    }
+}
+
+/// Reads the materials of a 申请材料 sheet.
+pub fn materials(
+    table: &Table<'_, MaterialField>,
+    standard: &Standard,
+    sink: &mut Sink,
+) -> Vec<Material> {
+    let def = &standard.elements.materials;
+    let mut out = Vec::new();
+    for row in data_rows(table) {
+        let mut r = RowReader {
+            table,
+            def,
+            standard,
+            row,
+            sink: &mut *sink,
+            context: Vec::new(),
+        };
+        let seq_text = r.peek(MaterialField::ItemSeq);
+        let name_text = r.peek(MaterialField::Name);
+        if !seq_text.is_empty() {
+            r.context.push(("事项序号".into(), seq_text));
+        }
+        if !name_text.is_empty() {
+            r.context.push(("材料名称".into(), name_text));
+        }
+        let m = Material {
+            origin: r.row_origin(),
+            seq: r.integer(MaterialField::Seq),
+            item_seq: r.integer(MaterialField::ItemSeq),
+            name: r.text(MaterialField::Name),
+            form: r.choice(MaterialField::Form),
+            copies: r.integer(MaterialField::Copies),
+            source: r.choice(MaterialField::Source),
+            e_license: r.yes_no(MaterialField::ELicense),
+            necessity: r.choice(MaterialField::Necessity),
+            basis: r.text(MaterialField::Basis),
+            notes: r.text(MaterialField::Notes),
+        };
+        // Paper forms need at least one copy.
+        if let (Some(copies), Some(form)) = (&m.copies, &m.form)
+            && copies.value == 0
+            && !r
+                .entry_of("material_form", form)
+                .is_some_and(|f| f.electronic)
+            && let Some(cell) = r.cell(MaterialField::Copies)
+        {
+            let f = &form.value;
+            let d = r
+                .finding(
+                    Rule::ValueInvalid,
+                    &cell,
+                    text!(
+                        "材料形式为“{f}”，份数不能为 0",
+                        "a material in form `{f}` needs at least one copy"
+                    ),
+                )
+                .help(text!(
+                    "纸质材料至少填 1 份；只收电子材料的，材料形式填“电子材料”。",
+                    "paper forms need 1 copy or more; use 电子材料 for electronic-only materials."
+                ));
+            r.sink.push(d);
+        }
+        out.push(m);
+    }
+    out
+}
+
+/// Attaches materials to their entries by 序号, reporting material-orphan.
+pub fn attach(entries: &mut [Entry], materials: Vec<Material>, sink: &mut Sink) {
+    let mut by_seq: HashMap<u32, usize> = HashMap::new();
+    for (i, e) in entries.iter().enumerate() {
+        if let Some(s) = &e.seq {
+            by_seq.entry(s.value).or_insert(i);
+        }
+    }
+    for m in materials {
+        let Some(seq) = &m.item_seq else { continue };
+        match by_seq.get(&seq.value) {
+            Some(&i) => entries[i].materials.push(m),
+            None => {
+                let n = seq.value;
+                sink.push(
+                    crate::diag::Diagnostic::new(
+                        Rule::MaterialOrphan,
+                        seq.at.clone(),
+                        text!(
+                            "事项序号 {n} 在事项表中不存在",
+                            "事项序号 {n} matches no entry of sheet 事项"
+                        ),
+                    )
+                    .field("item_seq")
+                    .value(seq.raw.clone())
+                    .header("事项序号")
+                    .context(m.context())
+                    .help(text!(
+                        "请填写事项表中该材料所属事项的序号。",
+                        "write the 序号 of the entry, in sheet 事项, that this material belongs to."
+                    )),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,368 @@
+//! Loading a filing's sheets into plain grids of text cells: workbooks through
+//! calamine (xlsx, xlsm, xls, xlsb, ods), CSV files in UTF-8 or GB18030/GBK.
+//! Nothing here knows the standard; it only turns bytes into cells.
+
+use calamine::{Data, Reader, Sheets};
+use std::io::Cursor;
+use std::path::Path;
+use std::sync::Arc;
+
+/// One cell as read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RawCell {
+    /// The text, with integral numbers written without a fraction (`20.0` → `20`).
+    pub text: String,
+    /// The cell held a number, not text.
+    pub numeric: bool,
+}
+
+/// One row of a sheet.
+#[derive(Debug, Clone, Default)]
+pub struct GridRow {
+    /// The row number Excel shows (1-based).
+    pub number: u32,
+    /// Cells by 0-based column index.
+    pub cells: Vec<RawCell>,
+}
+
+impl GridRow {
+    pub fn cell(&self, col: u32) -> Option<&RawCell> {
+        self.cells.get(col as usize)
+    }
+
+    pub fn text(&self, col: u32) -> &str {
+        self.cell(col).map_or("", |c| c.text.as_str())
+    }
+
+    pub fn is_blank(&self) -> bool {
+        self.cells.iter().all(|c| c.text.trim().is_empty())
+    }
+}
+
+/// A sheet: its file (a CSV pair has two), its name and its rows.
+#[derive(Debug, Clone)]
+pub struct Grid {
+    pub file: Arc<str>,
+    pub name: Arc<str>,
+    pub rows: Vec<GridRow>,
+}
+
+/// Why a file could not be read as a filing.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReadError {
+    /// The file has no bytes.
+    #[error("file is empty")]
+    Empty,
+    /// The workbook is encrypted.
+    #[error("workbook is password protected")]
+    Password,
+    /// Not a workbook of any kind calamine reads.
+    #[error("not a workbook: {0}")]
+    NotWorkbook(String),
+    /// A sheet could not be decoded.
+    #[error("sheet {sheet}: {message}")]
+    Sheet { sheet: String, message: String },
+    /// A CSV file whose text is neither UTF-8 nor GB18030.
+    #[error("text is neither UTF-8 nor GB18030")]
+    Encoding,
+    /// A malformed CSV file.
+    #[error("CSV: {0}")]
+    Csv(String),
+    /// The file could not be opened.
+    #[error("{0}")]
+    Io(String),
+}
+
+impl ReadError {
+    /// What to tell the user, in both languages.
+    pub fn describe(&self) -> crate::diag::Text {
+        use crate::text;
+        match self {
+            ReadError::Empty => text!(
+                "文件为空（0 字节），不是有效的填报表",
+                "the file is empty (0 bytes)"
+            ),
+            ReadError::Password => text!(
+                "工作簿设置了密码保护，无法读取",
+                "the workbook is password protected and cannot be read"
+            ),
+            ReadError::NotWorkbook(m) => text!(
+                "不是可读取的工作簿（文件损坏，或扩展名与实际格式不符）：{m}",
+                "not a readable workbook (corrupt, or its extension does not match its format): {m}"
+            ),
+            ReadError::Sheet { sheet, message } => {
+                text!(
+                    "工作表“{sheet}”无法读取：{message}",
+                    "sheet `{sheet}` cannot be read: {message}"
+                )
+            }
+            ReadError::Encoding => text!(
+                "CSV 文件的编码无法识别（应为 UTF-8 或 GBK/GB18030）",
+                "the CSV text is neither UTF-8 nor GBK/GB18030"
+            ),
+            ReadError::Csv(m) => text!("CSV 文件格式错误：{m}", "malformed CSV: {m}"),
+            ReadError::Io(m) => text!("文件无法打开：{m}", "the file cannot be opened: {m}"),
+        }
+    }
+}
+
+/// Reads every sheet of a workbook. The format is taken from the content, so
+/// a renamed file (an `.xls` saved as `.xlsx`) is still read.
+pub fn read_workbook(path: &Path, display: &Arc<str>) -> Result<Vec<Grid>, ReadError> {
+    let bytes = std::fs::read(path).map_err(|e| ReadError::Io(e.to_string()))?;
+    if bytes.is_empty() {
+        return Err(ReadError::Empty);
+    }
+    let mut book = open(&bytes, path)?;
+    let names = book.sheet_names();
+    let mut grids = Vec::with_capacity(names.len());
+    for name in names {
+        let range = book.worksheet_range(&name).map_err(|e| ReadError::Sheet {
+            sheet: name.clone(),
+            message: e.to_string(),
+        })?;
+        let merges = merged_regions(&mut book, &name);
+        grids.push(grid_from_range(
+            display.clone(),
+            Arc::from(name.as_str()),
+            &range,
+            &merges,
+        ));
+    }
+    Ok(grids)
+}
+
+fn open<'b>(bytes: &'b [u8], path: &Path) -> Result<Sheets<Cursor<&'b [u8]>>, ReadError> {
+    use calamine::{Ods, Xls, Xlsb, Xlsx, open_workbook_from_rs};
+    let by_ext = match path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        Some("xls") => open_workbook_from_rs::<Xls<_>, _>(Cursor::new(bytes))
+            .map(Sheets::Xls)
+            .map_err(|e| classify(calamine::Error::Xls(e))),
+        Some("xlsx" | "xlsm") => open_workbook_from_rs::<Xlsx<_>, _>(Cursor::new(bytes))
+            .map(Sheets::Xlsx)
+            .map_err(|e| classify(calamine::Error::Xlsx(e))),
+        Some("xlsb") => open_workbook_from_rs::<Xlsb<_>, _>(Cursor::new(bytes))
+            .map(Sheets::Xlsb)
+            .map_err(|e| classify(calamine::Error::Xlsb(e))),
+        Some("ods") => open_workbook_from_rs::<Ods<_>, _>(Cursor::new(bytes))
+            .map(Sheets::Ods)
+            .map_err(|e| classify(calamine::Error::Ods(e))),
+        _ => Err(ReadError::NotWorkbook("unknown extension".into())),
+    };
+    match by_ext {
+        Ok(book) => Ok(book),
+        Err(ReadError::Password) => Err(ReadError::Password),
+        Err(first) => calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| {
+            match classify(e) {
+                ReadError::Password => ReadError::Password,
+                _ => first,
+            }
+        }),
+    }
+}
+
+fn classify(e: calamine::Error) -> ReadError {
+    let password = matches!(
+        &e,
+        calamine::Error::Xlsx(calamine::XlsxError::Password)
+            | calamine::Error::Xls(calamine::XlsError::Password)
+    );
+    if password || e.to_string().to_lowercase().contains("password") {
+        ReadError::Password
+    } else {
+        ReadError::NotWorkbook(e.to_string())
+    }
+}
+
+fn merged_regions(book: &mut Sheets<Cursor<&[u8]>>, name: &str) -> Vec<calamine::Dimensions> {
+    match book {
+        Sheets::Xlsx(x) => x.merge_cells_by_sheet_name(name).unwrap_or_default(),
+        #[allow(deprecated)] // the Xls reader has no newer name for it
+        Sheets::Xls(x) => x.worksheet_merge_cells(name).unwrap_or_default(),
+        _ => Vec::new(),
+    }
+}
+
+/// Turns a calamine range into a grid with absolute row numbers and column
+/// indexes. Vertically merged cells (an agency merged over many rows) give
+/// their value to every row they cover; horizontal merges (titles, notes) stay
+/// in their first cell.
+fn grid_from_range(
+    file: Arc<str>,
+    name: Arc<str>,
+    range: &calamine::Range<Data>,
+    merges: &[calamine::Dimensions],
+) -> Grid {
+    let (row0, col0) = range.start().unwrap_or((0, 0));
+    let mut rows: Vec<GridRow> = range
+        .rows()
+        .enumerate()
+        .map(|(i, cells)| {
+            let mut out = vec![RawCell::default(); col0 as usize];
+            out.extend(cells.iter().map(cell_text));
+            while out.last().is_some_and(|c| c.text.is_empty()) {
+                out.pop();
+            }
+            GridRow {
+                number: row0 + i as u32 + 1,
+                cells: out,
+            }
+        })
+        .collect();
+    for m in merges {
+        let (r0, c0) = m.start;
+        let (r1, _) = m.end;
+        if r1 <= r0 || r0 < row0 {
+            continue;
+        }
+        let top = (r0 - row0) as usize;
+        let Some(value) = rows.get(top).and_then(|r| r.cell(c0)).cloned() else {
+            continue;
+        };
+        for r in (r0 + 1)..=r1 {
+            let Some(row) = rows.get_mut((r - row0) as usize) else {
+                break;
+            };
+            let c = c0 as usize;
+            if row.cells.len() <= c {
+                row.cells.resize(c + 1, RawCell::default());
+            }
+            if row.cells[c].text.is_empty() {
+                row.cells[c] = value.clone();
+            }
+        }
+    }
+    Grid { file, name, rows }
+}
+
+/// The text of a cell. Integral floats lose their fraction; a float too large
+/// to be exact (an 18-digit code typed into a numeric cell) is written out in
+/// full so the check can say that digits were lost.
+pub fn cell_text(d: &Data) -> RawCell {
+    match d {
+        Data::Empty => RawCell::default(),
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => RawCell {
+            text: s.clone(),
+            numeric: false,
+        },
+        Data::Int(i) => RawCell {
+            text: i.to_string(),
+            numeric: true,
+        },
+        Data::Float(f) => RawCell {
+            text: float_text(*f),
+            numeric: true,
+        },
+        Data::Bool(b) => RawCell {
+            text: if *b { "TRUE" } else { "FALSE" }.to_string(),
+            numeric: false,
+        },
+        Data::DateTime(dt) => RawCell {
+            text: float_text(dt.as_f64()),
+            numeric: true,
+        },
+        Data::Error(e) => RawCell {
+            text: format!("#{e:?}"),
+            numeric: false,
+        },
+    }
+}
+
+fn float_text(f: f64) -> String {
+    if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e21 {
+        format!("{f:.0}")
+    } else {
+        f.to_string()
+    }
+}
+
+/// Reads a CSV file, detecting its encoding (UTF-8 with or without BOM,
+/// UTF-16 with BOM, else GB18030, which covers GBK).
+pub fn read_csv(path: &Path, display: &Arc<str>, sheet: &str) -> Result<Grid, ReadError> {
+    let bytes = std::fs::read(path).map_err(|e| ReadError::Io(e.to_string()))?;
+    if bytes.is_empty() {
+        return Err(ReadError::Empty);
+    }
+    let text = decode(&bytes)?;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    for (i, rec) in reader.records().enumerate() {
+        let rec = rec.map_err(|e| ReadError::Csv(e.to_string()))?;
+        let mut cells: Vec<RawCell> = rec
+            .iter()
+            .map(|t| RawCell {
+                text: t.to_string(),
+                numeric: false,
+            })
+            .collect();
+        while cells.last().is_some_and(|c| c.text.is_empty()) {
+            cells.pop();
+        }
+        rows.push(GridRow {
+            number: i as u32 + 1,
+            cells,
+        });
+    }
+    Ok(Grid {
+        file: display.clone(),
+        name: Arc::from(sheet),
+        rows,
+    })
+}
+
+/// Decodes CSV bytes.
+pub fn decode(bytes: &[u8]) -> Result<String, ReadError> {
+    if let Some((enc, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
+        let (text, had_errors) = enc.decode_without_bom_handling(&bytes[bom_len..]);
+        return if had_errors {
+            Err(ReadError::Encoding)
+        } else {
+            Ok(text.into_owned())
+        };
+    }
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return Ok(s.to_string());
+    }
+    let (text, had_errors) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
+    if had_errors || text.contains('\0') {
+        Err(ReadError::Encoding)
+    } else {
+        Ok(text.into_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_as_people_typed_them() {
+        assert_eq!(cell_text(&Data::Float(20.0)).text, "20");
+        assert_eq!(cell_text(&Data::Float(2.5)).text, "2.5");
+        assert_eq!(cell_text(&Data::Int(7)).text, "7");
+        // An 18-digit code in a numeric cell keeps all the digits the float has.
+        let lost = cell_text(&Data::Float(114507210081153718.0));
+        assert!(lost.numeric);
+        assert_eq!(lost.text.len(), 18);
+        assert_ne!(lost.text, "114507210081153718");
+    }
+
+    #[test]
+    fn decodes_utf8_bom_and_gbk() {
+        assert_eq!(
+            decode("\u{feff}序号,事项名称".as_bytes()).unwrap(),
+            "序号,事项名称"
+        );
+        let (gbk, _, _) = encoding_rs::GBK.encode("序号,事项名称");
+        assert_eq!(decode(&gbk).unwrap(), "序号,事项名称");
+        assert_eq!(decode(b"\xff\xff\xff\x81"), Err(ReadError::Encoding));
+    }
+}

@@ -1,0 +1,28 @@
+//! yima (一码): reads the spreadsheets in which departments file their
+//! government service items, checks them against one standard, and keeps a
+//! uniquely coded catalog published as guides, catalogs, a site and releases.
+//!
+//! The library is organized by pipeline stage:
+//! - [`standard`]: the standard as data (elements, code tables, divisions, phrases);
+//! - [`filing`]: reading filings into the [`model`];
+//! - [`rules`]: the domain rules;
+//! - [`diag`]: the findings every stage reports, and [`report`] to print them;
+//! - [`workspace`]: `yima.yaml`;
+//! - [`check`]: the check stage as one call.
+//!
+//! ```no_run
+//! let ws = yima::workspace::Workspace::defaults();
+//! let checked = yima::check::check_paths(&["examples".into()], &ws).unwrap();
+//! println!("{} errors", checked.report.summary.errors);
+//! ```
+#![warn(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod check;
+pub mod cli;
+pub mod diag;
+pub mod filing;
+pub mod model;
+pub mod report;
+pub mod rules;
+pub mod standard;
+pub mod workspace;

@@ -1,0 +1,270 @@
+//! The item model: implementation entries (实施清单) and their materials, each
+//! value carrying where it came from so any later stage can point back at the
+//! cell (or, for `items/`, the YAML line).
+
+use serde::Serialize;
+use std::fmt;
+use std::sync::Arc;
+
+/// A place in an input: a file, and within it a sheet cell when known.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Origin {
+    /// The file as the user named it (relative paths stay relative).
+    pub file: Arc<str>,
+    pub sheet: Option<Arc<str>>,
+    /// The row number Excel shows (1-based), or the line of a YAML file.
+    pub row: Option<u32>,
+    /// 0-based column index; shown as a letter.
+    pub col: Option<u32>,
+}
+
+impl Origin {
+    pub fn file(file: Arc<str>) -> Self {
+        Origin {
+            file,
+            ..Origin::default()
+        }
+    }
+
+    pub fn sheet(file: Arc<str>, sheet: Arc<str>) -> Self {
+        Origin {
+            file,
+            sheet: Some(sheet),
+            ..Origin::default()
+        }
+    }
+
+    pub fn cell(file: Arc<str>, sheet: Arc<str>, row: u32, col: u32) -> Self {
+        Origin {
+            file,
+            sheet: Some(sheet),
+            row: Some(row),
+            col: Some(col),
+        }
+    }
+
+    /// The same place, another column of its row.
+    pub fn with_col(&self, col: u32) -> Self {
+        Origin {
+            col: Some(col),
+            ..self.clone()
+        }
+    }
+
+    /// The column letter, `A`…`Z`, `AA`….
+    pub fn column_letter(&self) -> Option<String> {
+        self.col.map(column_letter)
+    }
+
+    /// `H17`, when both row and column are known.
+    pub fn a1(&self) -> Option<String> {
+        match (self.row, self.col) {
+            (Some(r), Some(c)) => Some(format!("{}{}", column_letter(c), r)),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Origin {
+    /// `file · sheet!H17`, or as much of it as is known.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        match (&self.sheet, self.a1(), self.row) {
+            (Some(s), Some(a1), _) => write!(f, " · {s}!{a1}"),
+            (Some(s), None, Some(r)) => write!(f, " · {s}!{r}"),
+            (Some(s), None, None) => write!(f, " · {s}"),
+            (None, _, Some(r)) => write!(f, ":{r}"),
+            (None, _, None) => Ok(()),
+        }
+    }
+}
+
+/// Excel's column letters for a 0-based index.
+pub fn column_letter(col: u32) -> String {
+    let mut n = col + 1;
+    let mut out = Vec::new();
+    while n > 0 {
+        let rem = (n - 1) % 26;
+        out.push(b'A' + rem as u8);
+        n = (n - 1) / 26;
+    }
+    out.reverse();
+    String::from_utf8(out).expect("ASCII letters")
+}
+
+/// A value and the cell it was read from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Located<T> {
+    pub value: T,
+    pub at: Origin,
+    /// The text as the cell held it, before parsing.
+    pub raw: String,
+    /// The cell was numeric: a code or phone number may have lost digits.
+    pub from_number: bool,
+}
+
+impl<T> Located<T> {
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Located<U> {
+        Located {
+            value: f(self.value),
+            at: self.at,
+            raw: self.raw,
+            from_number: self.from_number,
+        }
+    }
+}
+
+pub type Text = Option<Located<String>>;
+
+/// 法定办结时限: a number of working days, or 无 (public services only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Days {
+    Days(u32),
+    None,
+}
+
+/// One implementation entry (a row of sheet 事项) and its materials.
+#[derive(Debug, Clone, Default)]
+pub struct Entry {
+    /// The row it was read from (column unset).
+    pub origin: Origin,
+    pub seq: Option<Located<u32>>,
+    pub name: Text,
+    pub sub_name: Text,
+    /// Canonical 事项类型 name (see `schemas/codes.yaml`).
+    pub category: Text,
+    /// Canonical 业务指导部门 name (see `schemas/sectors.yaml`).
+    pub sector: Text,
+    pub basic_code: Text,
+    pub impl_code: Text,
+    pub agency: Text,
+    pub agency_code: Text,
+    pub agency_nature: Text,
+    pub level: Text,
+    pub division: Text,
+    pub power_source: Text,
+    pub audience: Option<Located<Vec<String>>>,
+    pub legal_basis: Text,
+    pub conditions: Text,
+    pub process: Option<Located<Vec<String>>>,
+    pub statutory_days: Option<Located<Days>>,
+    pub promised_days: Option<Located<u32>>,
+    pub handling_type: Text,
+    pub visits: Option<Located<u32>>,
+    pub charged: Option<Located<bool>>,
+    pub fee_standard: Text,
+    pub fee_basis: Text,
+    pub channels: Option<Located<Vec<String>>>,
+    pub online_url: Text,
+    pub scope: Text,
+    pub in_hall: Option<Located<bool>>,
+    pub address: Text,
+    pub hours: Text,
+    pub contact_phone: Text,
+    pub complaint_phone: Text,
+    pub result_name: Text,
+    pub forwarded: Option<Located<bool>>,
+    pub notes: Text,
+    pub materials: Vec<Material>,
+}
+
+/// One application material (a row of sheet 申请材料).
+#[derive(Debug, Clone, Default)]
+pub struct Material {
+    pub origin: Origin,
+    pub seq: Option<Located<u32>>,
+    pub item_seq: Option<Located<u32>>,
+    pub name: Text,
+    /// Canonical 材料形式.
+    pub form: Text,
+    pub copies: Option<Located<u32>>,
+    pub source: Text,
+    pub e_license: Option<Located<bool>>,
+    pub necessity: Text,
+    pub basis: Text,
+    pub notes: Text,
+}
+
+/// The value of a text element, or "" when absent.
+pub fn text(v: &Text) -> &str {
+    v.as_ref().map_or("", |l| l.value.as_str())
+}
+
+impl Entry {
+    /// The prose elements, for rules that read wording (catch-all, vague).
+    pub fn prose(&self) -> impl Iterator<Item = (&'static str, &Located<String>)> {
+        [
+            ("name", &self.name),
+            ("sub_name", &self.sub_name),
+            ("conditions", &self.conditions),
+            ("legal_basis", &self.legal_basis),
+            ("fee_standard", &self.fee_standard),
+            ("fee_basis", &self.fee_basis),
+            ("address", &self.address),
+            ("hours", &self.hours),
+            ("result_name", &self.result_name),
+        ]
+        .into_iter()
+        .filter_map(|(f, v)| v.as_ref().map(|l| (f, l)))
+    }
+
+    /// Cells shown before the offending one in human output: 序号 and 事项名称.
+    pub fn context(&self) -> Vec<(String, String)> {
+        let mut ctx = Vec::new();
+        if let Some(s) = &self.seq {
+            ctx.push(("序号".to_string(), s.value.to_string()));
+        }
+        if let Some(n) = &self.name {
+            ctx.push(("事项名称".to_string(), n.value.clone()));
+        }
+        ctx
+    }
+}
+
+impl Material {
+    /// Cells shown before the offending one in human output.
+    pub fn context(&self) -> Vec<(String, String)> {
+        let mut ctx = Vec::new();
+        if let Some(s) = &self.item_seq {
+            ctx.push(("事项序号".to_string(), s.value.to_string()));
+        }
+        if let Some(n) = &self.name {
+            ctx.push(("材料名称".to_string(), n.value.clone()));
+        }
+        ctx
+    }
+}
+
+/// A filing read and parsed: its entries (with materials attached) and the
+/// counts the report needs.
+#[derive(Debug, Clone, Default)]
+pub struct Filing {
+    /// The file as the user named it (for a CSV pair, its 事项 file).
+    pub file: Arc<str>,
+    pub entries: Vec<Entry>,
+    /// Materials read, including orphans.
+    pub material_count: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_letters() {
+        assert_eq!(column_letter(0), "A");
+        assert_eq!(column_letter(7), "H");
+        assert_eq!(column_letter(25), "Z");
+        assert_eq!(column_letter(26), "AA");
+        assert_eq!(column_letter(27), "AB");
+        assert_eq!(column_letter(701), "ZZ");
+        assert_eq!(column_letter(702), "AAA");
+    }
+
+    #[test]
+    fn origin_display() {
+        let o = Origin::cell("公安.xlsx".into(), "事项".into(), 17, 7);
+        assert_eq!(o.to_string(), "公安.xlsx · 事项!H17");
+        assert_eq!(Origin::file("a.xlsx".into()).to_string(), "a.xlsx");
+    }
+}

@@ -1,0 +1,98 @@
+//! The division table (`schemas/divisions.yaml`, GB/T 2260) and the structure
+//! of 12-digit town and village codes (SPEC §3).
+
+use super::tables::DivisionKind;
+use serde::Deserialize;
+
+/// A city or county of the region.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Division {
+    pub code: String,
+    pub name: String,
+    pub kind: DivisionKind,
+}
+
+/// A range of town or village segment numbers and what they denote.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SegmentRange {
+    pub from: u32,
+    pub to: u32,
+    pub kind: String,
+}
+
+/// The division table.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Divisions {
+    pub divisions: Vec<Division>,
+    pub town_ranges: Vec<SegmentRange>,
+    pub village_ranges: Vec<SegmentRange>,
+}
+
+/// What a division code denotes, once checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Place<'a> {
+    pub kind: DivisionKind,
+    /// The city or county the code is under.
+    pub parent: &'a Division,
+}
+
+/// Why a division code is not acceptable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DivisionError {
+    /// Not 6 or 12 digits.
+    Malformed,
+    /// A six-digit code (or the county part of a 12-digit one) not in the table.
+    Unknown,
+    /// The town segment is outside every range.
+    BadTown(u32),
+    /// The village segment is outside every range.
+    BadVillage(u32),
+}
+
+impl Divisions {
+    pub fn get(&self, code: &str) -> Option<&Division> {
+        self.divisions.iter().find(|d| d.code == code)
+    }
+
+    pub fn city(&self) -> Option<&Division> {
+        self.divisions.iter().find(|d| d.kind == DivisionKind::City)
+    }
+
+    /// Decodes a 6- or 12-digit code.
+    pub fn resolve(&self, code: &str) -> Result<Place<'_>, DivisionError> {
+        if !code.bytes().all(|b| b.is_ascii_digit()) || !(code.len() == 6 || code.len() == 12) {
+            return Err(DivisionError::Malformed);
+        }
+        let county = self.get(&code[..6]).ok_or(DivisionError::Unknown)?;
+        if code.len() == 6 {
+            return Ok(Place {
+                kind: county.kind,
+                parent: county,
+            });
+        }
+        if county.kind != DivisionKind::County {
+            return Err(DivisionError::Unknown);
+        }
+        let town: u32 = code[6..9].parse().expect("digits");
+        let village: u32 = code[9..12].parse().expect("digits");
+        let within =
+            |ranges: &[SegmentRange], n: u32| ranges.iter().any(|r| (r.from..=r.to).contains(&n));
+        if town == 0 || !within(&self.town_ranges, town) {
+            return Err(DivisionError::BadTown(town));
+        }
+        if !within(&self.village_ranges, village) {
+            return Err(DivisionError::BadVillage(village));
+        }
+        Ok(Place {
+            kind: if village == 0 {
+                DivisionKind::Town
+            } else {
+                DivisionKind::Village
+            },
+            parent: county,
+        })
+    }
+}

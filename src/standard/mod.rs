@@ -1,0 +1,228 @@
+//! The standard as data: elements, code tables, sectors, divisions and phrase
+//! lists from `schemas/`. The defaults are embedded in the binary; a workspace
+//! may replace any file with its own `schemas/<file>`.
+
+pub mod divisions;
+pub mod elements;
+pub mod lexicon;
+pub mod tables;
+
+use divisions::Divisions;
+use elements::Elements;
+use lexicon::Lexicon;
+use std::path::{Path, PathBuf};
+use tables::{REQUIRED_TABLES, Tables};
+use unicode_normalization::UnicodeNormalization;
+
+/// The embedded default schema files, by file name.
+pub const EMBEDDED: &[(&str, &str)] = &[
+    ("elements.yaml", include_str!("../../schemas/elements.yaml")),
+    ("codes.yaml", include_str!("../../schemas/codes.yaml")),
+    ("sectors.yaml", include_str!("../../schemas/sectors.yaml")),
+    (
+        "divisions.yaml",
+        include_str!("../../schemas/divisions.yaml"),
+    ),
+    ("lexicon.yaml", include_str!("../../schemas/lexicon.yaml")),
+];
+
+/// A schema file that could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum StandardError {
+    /// The override file exists but cannot be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// The file is not valid for its schema.
+    #[error("{file}: {message}")]
+    Invalid { file: String, message: String },
+}
+
+/// The whole standard.
+#[derive(Debug, Clone)]
+pub struct Standard {
+    pub elements: Elements,
+    pub tables: Tables,
+    pub divisions: Divisions,
+    pub lexicon: Lexicon,
+}
+
+impl Standard {
+    /// The embedded defaults.
+    pub fn embedded() -> Standard {
+        Standard::load(None).expect("embedded schemas are valid (tested)")
+    }
+
+    /// Loads each file from `dir` when it has one, else the embedded default.
+    pub fn load(dir: Option<&Path>) -> Result<Standard, StandardError> {
+        let elements: Elements = parse(dir, "elements.yaml")?;
+        elements
+            .validate()
+            .map_err(|message| StandardError::Invalid {
+                file: "elements.yaml".into(),
+                message,
+            })?;
+        let mut tables: Tables = parse(dir, "codes.yaml")?;
+        let sectors: Tables = parse(dir, "sectors.yaml")?;
+        tables.0.extend(sectors.0);
+        for name in REQUIRED_TABLES {
+            if tables.get(name).is_none() {
+                return Err(StandardError::Invalid {
+                    file: "codes.yaml".into(),
+                    message: format!("code table `{name}` is missing"),
+                });
+            }
+        }
+        for def in elements
+            .items
+            .elements
+            .iter()
+            .filter_map(|e| e.table.as_ref())
+        {
+            if tables.get(def).is_none() {
+                return Err(StandardError::Invalid {
+                    file: "elements.yaml".into(),
+                    message: format!("element names unknown code table `{def}`"),
+                });
+            }
+        }
+        Ok(Standard {
+            elements,
+            tables,
+            divisions: parse(dir, "divisions.yaml")?,
+            lexicon: parse(dir, "lexicon.yaml")?,
+        })
+    }
+
+    /// The embedded text of a default schema file.
+    pub fn embedded_file(name: &str) -> Option<&'static str> {
+        EMBEDDED.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
+    }
+}
+
+fn parse<T: serde::de::DeserializeOwned>(
+    dir: Option<&Path>,
+    name: &str,
+) -> Result<T, StandardError> {
+    let over = dir.map(|d| d.join(name)).filter(|p| p.is_file());
+    let (text, file) = match &over {
+        Some(path) => (
+            std::fs::read_to_string(path).map_err(|source| StandardError::Read {
+                path: path.clone(),
+                source,
+            })?,
+            path.display().to_string(),
+        ),
+        None => (
+            Standard::embedded_file(name)
+                .expect("every schema file is embedded")
+                .to_string(),
+            format!("(embedded) schemas/{name}"),
+        ),
+    };
+    serde_saphyr::from_str(&text).map_err(|e| StandardError::Invalid {
+        file,
+        message: e.to_string(),
+    })
+}
+
+/// Normalizes a header cell for matching: NFKC, no white space (full-width
+/// included), no markers such as `*` or `※`, no parenthesized notes such as
+/// `（必填）` or `（工作日）`.
+pub fn normalize_header(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut depth = 0u32;
+    for c in s.nfkc() {
+        match c {
+            '(' | '[' | '【' | '〔' => depth += 1,
+            ')' | ']' | '】' | '〕' => depth = depth.saturating_sub(1),
+            '*' | '※' | '★' | '▲' | ':' => {}
+            c if c.is_whitespace() => {}
+            c if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Normalizes a coded value for lookup: NFKC, no white space, ASCII upper case.
+pub fn normalize_value(s: &str) -> String {
+    s.nfkc()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+/// The candidate closest to `needle`: one that contains it or is contained in
+/// it, else the smallest edit distance within a third of the length.
+pub(crate) fn closest<'a>(
+    needle: &str,
+    candidates: impl Iterator<Item = (&'a str, usize)>,
+) -> Option<usize> {
+    let n_len = needle.chars().count();
+    if n_len == 0 {
+        return None;
+    }
+    let mut best: Option<(usize, usize, &str)> = None;
+    for (cand, idx) in candidates {
+        let c_len = cand.chars().count();
+        let dist = if cand.contains(needle) || needle.contains(cand) {
+            n_len.abs_diff(c_len).min(1)
+        } else {
+            strsim::levenshtein(needle, cand)
+        };
+        let limit = (n_len.max(c_len) / 3).max(1);
+        // A contained candidate of one character says little ("否" in "是否").
+        let meaningful = c_len >= 2 || n_len == 1;
+        if dist <= limit && meaningful {
+            let better = match best {
+                None => true,
+                Some((d, _, c)) => dist < d || (dist == d && cand < c),
+            };
+            if better {
+                best = Some((dist, idx, cand));
+            }
+        }
+    }
+    best.map(|(_, i, _)| i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_standard_loads() {
+        let s = Standard::embedded();
+        assert_eq!(s.tables.table("category").entries.len(), 6);
+        assert_eq!(
+            s.tables
+                .table("sector")
+                .lookup("人社")
+                .unwrap()
+                .code
+                .as_deref(),
+            Some("05")
+        );
+        assert!(s.divisions.get("431300").is_some());
+        assert!(!s.lexicon.catch_all.is_empty());
+    }
+
+    #[test]
+    fn header_normalization() {
+        assert_eq!(normalize_header("＊事项名称（必填）"), "事项名称");
+        assert_eq!(normalize_header(" 法定办结\n时限(工作日) "), "法定办结时限");
+        assert_eq!(normalize_header("实施主体　编码"), "实施主体编码");
+        assert_eq!(normalize_header("*序号"), "序号");
+    }
+
+    #[test]
+    fn header_match_by_alias() {
+        let s = Standard::embedded();
+        let e = s.elements.items.match_header("统一社会信用代码").unwrap();
+        assert_eq!(e.field, elements::Field::AgencyCode);
+        assert!(s.elements.items.match_header("填报人").is_none());
+    }
+}

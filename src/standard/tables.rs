@@ -1,0 +1,170 @@
+//! Code tables (`schemas/codes.yaml`, `schemas/sectors.yaml`): canonical names,
+//! codes, the spellings departments use, and the flags rules read.
+
+use super::{closest, normalize_value};
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashMap};
+
+/// Which kind of division code a 行使层级 goes with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DivisionKind {
+    City,
+    County,
+    Town,
+    Village,
+}
+
+/// One value of a code table.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TableEntry {
+    pub name: String,
+    #[serde(default)]
+    pub code: Option<String>,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    #[serde(default)]
+    pub power: bool,
+    #[serde(default)]
+    pub needs_result: bool,
+    #[serde(default)]
+    pub instant: bool,
+    #[serde(default)]
+    pub online: bool,
+    #[serde(default)]
+    pub window: bool,
+    #[serde(default)]
+    pub truth: Option<bool>,
+    #[serde(default)]
+    pub electronic: bool,
+    #[serde(default)]
+    pub division: Option<DivisionKind>,
+}
+
+/// A code table with its lookup index.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(from = "Vec<TableEntry>")]
+pub struct Table {
+    pub entries: Vec<TableEntry>,
+    index: HashMap<String, usize>,
+}
+
+impl From<Vec<TableEntry>> for Table {
+    fn from(entries: Vec<TableEntry>) -> Self {
+        let mut index = HashMap::new();
+        for (i, e) in entries.iter().enumerate() {
+            index.insert(normalize_value(&e.name), i);
+        }
+        for (i, e) in entries.iter().enumerate() {
+            if let Some(c) = &e.code {
+                index.entry(normalize_value(c)).or_insert(i);
+            }
+            for a in &e.aliases {
+                index.entry(normalize_value(a)).or_insert(i);
+            }
+        }
+        Table { entries, index }
+    }
+}
+
+impl Table {
+    /// The entry a cell value names (by name, code or alias).
+    pub fn lookup(&self, value: &str) -> Option<&TableEntry> {
+        self.index
+            .get(&normalize_value(value))
+            .map(|&i| &self.entries[i])
+    }
+
+    /// The entry with this canonical name.
+    pub fn get(&self, name: &str) -> Option<&TableEntry> {
+        self.entries.iter().find(|e| e.name == name)
+    }
+
+    /// The value closest to a misspelling, for "did you mean".
+    pub fn suggest(&self, value: &str) -> Option<&TableEntry> {
+        let v = normalize_value(value);
+        closest(&v, self.index.iter().map(|(k, &i)| (k.as_str(), i))).map(|i| &self.entries[i])
+    }
+
+    /// The canonical names, joined for a message.
+    pub fn names(&self) -> String {
+        self.entries
+            .iter()
+            .map(|e| e.name.as_str())
+            .collect::<Vec<_>>()
+            .join("、")
+    }
+
+    /// The entry with this code.
+    pub fn by_code(&self, code: &str) -> Option<&TableEntry> {
+        self.entries
+            .iter()
+            .find(|e| e.code.as_deref() == Some(code))
+    }
+}
+
+/// All code tables by name, as `schemas/codes.yaml` and `sectors.yaml` give them.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(transparent)]
+pub struct Tables(pub BTreeMap<String, Table>);
+
+impl Tables {
+    pub fn get(&self, name: &str) -> Option<&Table> {
+        self.0.get(name)
+    }
+
+    /// A table the code needs; its absence is caught when the standard loads.
+    pub fn table(&self, name: &str) -> &Table {
+        self.0
+            .get(name)
+            .unwrap_or_else(|| panic!("code table `{name}` is checked at load"))
+    }
+}
+
+/// Tables every rule relies on; a workspace override must keep them.
+pub const REQUIRED_TABLES: &[&str] = &[
+    "category",
+    "level",
+    "agency_nature",
+    "power_source",
+    "audience",
+    "handling_type",
+    "yes_no",
+    "channel",
+    "scope",
+    "material_form",
+    "material_source",
+    "necessity",
+    "sector",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table() -> Table {
+        serde_saphyr::from_str(
+            "- {name: 行政许可, code: '01', power: true}\n- {name: 公共服务, code: '20', aliases: [公共服务事项]}\n",
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn lookup_by_name_code_alias_and_width() {
+        let t = table();
+        assert_eq!(t.lookup("行政许可").unwrap().name, "行政许可");
+        assert_eq!(t.lookup("01").unwrap().name, "行政许可");
+        assert_eq!(t.lookup("０１").unwrap().name, "行政许可");
+        assert_eq!(t.lookup(" 公共服务事项 ").unwrap().name, "公共服务");
+        assert!(t.lookup("行政处罚").is_none());
+    }
+
+    #[test]
+    fn suggests_near_misses() {
+        let t = table();
+        assert_eq!(t.suggest("行政许可证").unwrap().name, "行政许可");
+        assert_eq!(t.suggest("公共服").unwrap().name, "公共服务");
+        assert!(t.suggest("完全无关的文字内容").is_none());
+    }
+}
