@@ -3,6 +3,8 @@
 
 pub mod check;
 pub mod completions;
+pub mod explain;
+pub mod template;
 
 use crate::diag::Lang;
 use clap::{Parser, Subcommand};
@@ -35,6 +37,10 @@ pub struct Cli {
 pub enum Command {
     /// 检查填报表（xlsx/xls/ods/CSV 或目录），报告每个问题所在的单元格
     Check(check::Args),
+    /// 生成标准填报表（下拉选项、表头批注、填表说明）
+    Template(template::Args),
+    /// 解释一条规则：检查什么、为什么、错误与正确示例
+    Explain(explain::Args),
     /// 生成 shell 补全脚本
     Completions(completions::Args),
 }
@@ -43,6 +49,8 @@ pub enum Command {
 pub fn run(cli: Cli) -> anyhow_free::Result<u8> {
     match cli.command {
         Command::Check(args) => check::run(args, cli.workspace.as_deref(), cli.lang),
+        Command::Template(args) => template::run(args, cli.workspace.as_deref(), cli.lang),
+        Command::Explain(args) => explain::run(args, cli.lang),
         Command::Completions(args) => completions::run(args),
     }
 }
