@@ -1,7 +1,7 @@
 //! `yima check` as a library call: find the filings, read them in parallel,
 //! run the domain rules over all of them together, and build the report.
 
-use crate::diag::{Report, Sink};
+use crate::diag::{EntryRef, Report, Sink};
 use crate::filing::{self, Input};
 use crate::model::Filing;
 use crate::rules;
@@ -42,8 +42,18 @@ pub fn check_inputs(inputs: &[Input], ws: &Workspace) -> Checked {
         .iter()
         .map(|f| (f.file.to_string(), f.entries.len(), f.material_count))
         .collect();
-    Checked {
-        report: Report::new(sink.diagnostics, files, &ws.severities()),
-        filings,
-    }
+    let mut report = Report::new(sink.diagnostics, files, &ws.severities());
+    report.entries = filings
+        .iter()
+        .flat_map(|f| {
+            f.entries.iter().map(|e| EntryRef {
+                file: f.file.to_string(),
+                origin: e.origin.clone(),
+                seq: e.seq.as_ref().map(|s| s.value),
+                name: e.name.as_ref().map(|n| n.value.clone()),
+                materials: e.materials.iter().map(|m| m.origin.clone()).collect(),
+            })
+        })
+        .collect();
+    Checked { report, filings }
 }

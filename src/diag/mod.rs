@@ -199,11 +199,28 @@ pub struct FileSummary {
     pub warnings: usize,
 }
 
+/// An entry that was checked, with the rows it was read from, so per-entry
+/// reports (JUnit) can group findings: a finding belongs to the entry whose
+/// row (or one of whose material rows) it is on.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EntryRef {
+    /// The filing it came from (as in [`FileSummary::file`]).
+    pub file: String,
+    /// Its row in sheet 事项.
+    pub origin: Origin,
+    pub seq: Option<u32>,
+    pub name: Option<String>,
+    /// The rows of its materials in sheet 申请材料.
+    pub materials: Vec<Origin>,
+}
+
 /// The findings of a run, after severities are applied, sorted, and counted.
 #[derive(Debug, Clone, Default)]
 pub struct Report {
     pub diagnostics: Vec<Diagnostic>,
     pub files: Vec<FileSummary>,
+    /// Every entry checked, in input order.
+    pub entries: Vec<EntryRef>,
     pub summary: Summary,
 }
 
@@ -261,6 +278,7 @@ impl Report {
         Report {
             diagnostics,
             files: per_file,
+            entries: Vec::new(),
             summary,
         }
     }
