@@ -37,7 +37,7 @@ pub fn check_inputs(inputs: &[Input], ws: &Workspace) -> Checked {
         sink.extend(s);
         filings.push(f);
     }
-    rules::check(&filings, &rules::Context { workspace: ws }, &mut sink);
+    rules::check(&filings, ws, &mut sink);
     let files = filings
         .iter()
         .map(|f| (f.file.to_string(), f.entries.len(), f.material_count))

@@ -53,6 +53,9 @@ macro_rules! text {
     ($zh:literal, $en:literal $(,)?) => {
         $crate::diag::Text::new(format!($zh), format!($en))
     };
+    ($zh:literal, $en:literal, $($arg:tt)+) => {
+        $crate::diag::Text::new(format!($zh, $($arg)+), format!($en, $($arg)+))
+    };
 }
 
 /// One finding.

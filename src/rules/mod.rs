@@ -1,17 +1,94 @@
 //! The domain rules of the standard (SPEC §3, §4): codes and check digits,
-//! divisions, time limits, fees, legal bases, wording. Each rule reads the
-//! typed entries of a run and pushes findings; none stops at the first.
+//! divisions, time limits, legal bases, phones, wording, duplicates. Each rule
+//! reads the typed entries of a run and pushes findings; none stops at the
+//! first. (Structural rules — columns, blanks, code-table values — are applied
+//! while reading, in [`crate::filing`].)
 
-use crate::diag::Sink;
-use crate::model::Filing;
+pub mod codes;
+pub mod division;
+pub mod duplicates;
+pub mod phone;
+pub mod timing;
+pub mod uscc;
+pub mod wording;
+
+use crate::diag::{Diagnostic, Rule, Sink, Text};
+use crate::model::{Entry, Filing, Located, Material};
+use crate::standard::Standard;
+use crate::standard::elements::{Field, MaterialField};
 use crate::workspace::Workspace;
 
-/// What the rules need to know of the run.
+/// What the rules read and where they report.
 pub struct Context<'a> {
     pub workspace: &'a Workspace,
+    pub sink: &'a mut Sink,
+}
+
+impl Context<'_> {
+    pub fn standard(&self) -> &Standard {
+        &self.workspace.standard
+    }
+
+    pub fn push(&mut self, d: Diagnostic) {
+        self.sink.push(d);
+    }
+}
+
+/// A finding at a cell of an entry's row.
+pub fn finding<T>(
+    standard: &Standard,
+    rule: Rule,
+    entry: &Entry,
+    field: Field,
+    at: &Located<T>,
+    message: Text,
+) -> Diagnostic {
+    let mut d = Diagnostic::new(rule, at.at.clone(), message)
+        .field(field.id())
+        .header(standard.elements.items.element(field).header.clone())
+        .context(entry.context());
+    if !at.raw.is_empty() {
+        d = d.value(at.raw.clone());
+    }
+    d
+}
+
+/// A finding at a cell of a material's row.
+pub fn material_finding<T>(
+    standard: &Standard,
+    rule: Rule,
+    material: &Material,
+    field: MaterialField,
+    at: &Located<T>,
+    message: Text,
+) -> Diagnostic {
+    let mut d = Diagnostic::new(rule, at.at.clone(), message)
+        .field(field.id())
+        .header(standard.elements.materials.element(field).header.clone())
+        .context(material.context());
+    if !at.raw.is_empty() {
+        d = d.value(at.raw.clone());
+    }
+    d
 }
 
 /// Runs every domain rule over the filings of one run.
-pub fn check(filings: &[Filing], ctx: &Context<'_>, sink: &mut Sink) {
-    let _ = (filings, ctx, sink);
+pub fn check(filings: &[Filing], workspace: &Workspace, sink: &mut Sink) {
+    let mut ctx = Context { workspace, sink };
+    for filing in filings {
+        for entry in &filing.entries {
+            check_entry(&mut ctx, entry);
+        }
+    }
+    duplicates::check(&mut ctx, filings);
+}
+
+/// The rules that look at one entry alone.
+pub fn check_entry(ctx: &mut Context<'_>, entry: &Entry) {
+    uscc::check(ctx, entry);
+    division::check(ctx, entry);
+    codes::check(ctx, entry);
+    timing::check(ctx, entry);
+    phone::check(ctx, entry);
+    wording::check(ctx, entry);
 }

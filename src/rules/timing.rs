@@ -1,0 +1,100 @@
+//! Time limits and visits: promised-exceeds-statutory, handling-type-mismatch,
+//! visits-exceed-one (the "只跑一次" target), and no-materials.
+
+use super::{Context, finding};
+use crate::diag::Rule;
+use crate::model::{Days, Entry};
+use crate::standard::elements::Field;
+use crate::text;
+
+pub fn check(ctx: &mut Context<'_>, entry: &Entry) {
+    let std = ctx.standard();
+    if let (Some(promised), Some(statutory)) = (&entry.promised_days, &entry.statutory_days)
+        && let Days::Days(limit) = statutory.value
+        && promised.value > limit
+    {
+        let p = promised.value;
+        let d = finding(std, Rule::PromisedExceedsStatutory, entry, Field::PromisedDays, promised, text!(
+            "承诺办结时限 {p} 个工作日超过法定办结时限 {limit} 个工作日",
+            "the promised limit of {p} working days exceeds the statutory {limit}"
+        ))
+        .label(text!("不得超过 {limit}", "at most {limit}"))
+        .help(text!(
+            "承诺时限应当压缩在法定时限以内；核对两列是否填反。",
+            "the promised limit must be within the statutory one; check the two columns are not swapped."
+        ));
+        ctx.push(d);
+    }
+
+    let std = ctx.standard();
+    if let (Some(kind), Some(promised)) = (&entry.handling_type, &entry.promised_days) {
+        let instant = std
+            .tables
+            .table("handling_type")
+            .get(&kind.value)
+            .is_some_and(|t| t.instant);
+        let p = promised.value;
+        let problem = if instant && p > 0 {
+            Some(text!(
+                "即办件的承诺办结时限应为 0，实为 {p} 个工作日",
+                "an instant item (即办件) is done the same day, but {p} days are promised"
+            ))
+        } else if !instant && p == 0 {
+            Some(text!(
+                "承诺件的承诺办结时限为 0；当场办结的应为即办件",
+                "a promised item (承诺件) with 0 days is an instant item (即办件)"
+            ))
+        } else {
+            None
+        };
+        if let Some(message) = problem {
+            let d = finding(std, Rule::HandlingTypeMismatch, entry, Field::HandlingType, kind, message).help(text!(
+                "当场办结的填“即办件”、承诺时限 0；需要审查时间的填“承诺件”、承诺时限不少于 1 个工作日。",
+                "same-day: 即办件 with 0 days; otherwise 承诺件 with at least 1 day."
+            ));
+            ctx.push(d);
+        }
+    }
+
+    let std = ctx.standard();
+    if let Some(visits) = &entry.visits
+        && visits.value > 1
+    {
+        let n = visits.value;
+        let d = finding(std, Rule::VisitsExceedOne, entry, Field::Visits, visits, text!(
+            "到办事现场次数为 {n}，未达到“只跑一次”",
+            "{n} visits in person: the target is at most one"
+        ))
+        .help(text!(
+            "通过网上预审、容缺受理、邮寄送达等把到现场次数压减到 1 次以内。",
+            "use online pre-checks, deferred materials and delivery by post to need one visit or none."
+        ));
+        ctx.push(d);
+    }
+
+    let std = ctx.standard();
+    let power = entry
+        .category
+        .as_ref()
+        .and_then(|c| std.tables.table("category").get(&c.value))
+        .is_some_and(|c| c.power);
+    if power
+        && entry.materials.is_empty()
+        && let Some(name) = &entry.name
+    {
+        let category = entry
+            .category
+            .as_ref()
+            .map(|c| c.value.clone())
+            .unwrap_or_default();
+        let d = finding(std, Rule::NoMaterials, entry, Field::Name, name, text!(
+            "{category}事项没有列出任何申请材料",
+            "this {category} entry lists no application material"
+        ))
+        .help(text!(
+            "在“申请材料”表按事项序号列出全部材料；确实无需材料的，在备注中说明依据。",
+            "list every material in sheet 申请材料 by 事项序号; if truly none is needed, say why in 备注."
+        ));
+        ctx.push(d);
+    }
+}

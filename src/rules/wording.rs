@@ -1,0 +1,205 @@
+//! Wording: catch-all-clause (兜底条款), vague-wording, name-has-agency and
+//! legal-basis-unquoted. The phrase lists are data (`schemas/lexicon.yaml`).
+
+use super::{Context, finding, material_finding};
+use crate::diag::{Diagnostic, Rule, Text};
+use crate::model::{Entry, Located};
+use crate::standard::Standard;
+use crate::standard::elements::{Field, MaterialField};
+use crate::standard::lexicon::{Lexicon, Phrase};
+use crate::text;
+
+fn field_of(id: &str) -> Option<Field> {
+    Field::ALL.iter().copied().find(|f| f.id() == id)
+}
+
+fn catch_all_message(p: &Phrase, header: &str) -> (Text, Text) {
+    let (phrase, why, instead) = (&p.phrase, &p.why, &p.instead);
+    (
+        text!(
+            "“{header}”含兜底条款“{phrase}”",
+            "`{header}` contains the catch-all clause “{phrase}”"
+        ),
+        text!(
+            "{why}{instead}",
+            "catch-all clauses are not allowed: {instead}"
+        ),
+    )
+}
+
+fn vague_message(p: &Phrase, header: &str) -> (Text, Text) {
+    let (phrase, why, instead) = (&p.phrase, &p.why, &p.instead);
+    (
+        text!(
+            "“{header}”用语模糊：“{phrase}”",
+            "`{header}` is vague: “{phrase}”"
+        ),
+        text!("{why}{instead}", "vague wording: {instead}"),
+    )
+}
+
+fn labelled(d: Diagnostic, p: &Phrase) -> Diagnostic {
+    let phrase = &p.phrase;
+    d.label(text!("“{phrase}”", "“{phrase}”"))
+}
+
+pub fn check(ctx: &mut Context<'_>, entry: &Entry) {
+    let std = ctx.standard();
+    let mut found: Vec<Diagnostic> = Vec::new();
+    for (id, value) in entry.prose() {
+        let Some(field) = field_of(id) else { continue };
+        let header = std.elements.items.element(field).header.clone();
+        // Catch-all clauses are looked for where they do harm: the conditions.
+        if field == Field::Conditions
+            && let Some(p) = Lexicon::find(&std.lexicon.catch_all, &value.value)
+        {
+            let (m, h) = catch_all_message(p, &header);
+            found.push(labelled(
+                finding(std, Rule::CatchAllClause, entry, field, value, m).help(h),
+                p,
+            ));
+            continue;
+        }
+        if field == Field::Name || field == Field::SubName || field == Field::ResultName {
+            continue;
+        }
+        if let Some(p) = Lexicon::find(&std.lexicon.vague, &value.value) {
+            let (m, h) = vague_message(p, &header);
+            found.push(labelled(
+                finding(std, Rule::VagueWording, entry, field, value, m).help(h),
+                p,
+            ));
+        }
+    }
+    for m in &entry.materials {
+        for (field, value) in [
+            (MaterialField::Name, &m.name),
+            (MaterialField::Notes, &m.notes),
+        ] {
+            let Some(value) = value else { continue };
+            let header = std.elements.materials.element(field).header.clone();
+            if let Some(p) = Lexicon::find(&std.lexicon.catch_all, &value.value) {
+                let (msg, h) = catch_all_message(p, &header);
+                found.push(labelled(
+                    material_finding(std, Rule::CatchAllClause, m, field, value, msg).help(h),
+                    p,
+                ));
+            } else if let Some(p) = Lexicon::find(&std.lexicon.vague, &value.value) {
+                let (msg, h) = vague_message(p, &header);
+                found.push(labelled(
+                    material_finding(std, Rule::VagueWording, m, field, value, msg).help(h),
+                    p,
+                ));
+            }
+        }
+    }
+    if let Some(name) = &entry.name
+        && let Some(d) = name_has_agency(std, entry, name)
+    {
+        found.push(d);
+    }
+    if let Some(basis) = &entry.legal_basis
+        && !cites_a_law(&basis.value)
+    {
+        found.push(
+            finding(std, Rule::LegalBasisUnquoted, entry, Field::LegalBasis, basis, text!(
+                "设定依据没有用书名号引用法律法规",
+                "the legal basis cites no law in 《…》"
+            ))
+            .help(text!(
+                "写明法律法规全称及条款，如：《中华人民共和国行政许可法》第二十九条。",
+                "name the law in 《…》 with its article, e.g. 《中华人民共和国行政许可法》第二十九条."
+            )),
+        );
+    }
+    for d in found {
+        ctx.push(d);
+    }
+}
+
+/// Whether a legal basis cites at least one 《title》.
+pub fn cites_a_law(text: &str) -> bool {
+    text.find('《')
+        .and_then(|i| text[i..].find('》').map(|j| j > '《'.len_utf8()))
+        .unwrap_or(false)
+}
+
+/// name-has-agency: the standard name of an item is the same everywhere, so it
+/// carries no agency, no place and no digits.
+fn name_has_agency(std: &Standard, entry: &Entry, name: &Located<String>) -> Option<Diagnostic> {
+    let v = &name.value;
+    let agency = entry
+        .agency
+        .as_ref()
+        .map(|a| a.value.as_str())
+        .unwrap_or("");
+    let mut places: Vec<String> = Vec::new();
+    for d in &std.divisions.divisions {
+        places.push(d.name.clone());
+        let short = d.name.trim_end_matches(['市', '县', '区']);
+        if short.chars().count() >= 2 {
+            places.push(short.to_string());
+        }
+    }
+    let agency_short = agency
+        .char_indices()
+        .map(|(i, _)| &agency[i..])
+        .find(|s| s.chars().count() >= 3 && v.contains(*s));
+    let hit: Option<(Text, String)> = if !agency.is_empty() && v.contains(agency) {
+        Some((
+            text!(
+                "包含实施主体名称“{agency}”",
+                "contains the agency name “{agency}”"
+            ),
+            agency.to_string(),
+        ))
+    } else if let Some(s) = agency_short
+        .filter(|s| s.ends_with(['局', '委', '会', '府', '办', '院', '所', '队', '心', '站']))
+    {
+        Some((
+            text!("包含机关名称“{s}”", "contains the agency name “{s}”"),
+            s.to_string(),
+        ))
+    } else if let Some(p) = places.iter().find(|p| v.contains(p.as_str())) {
+        Some((
+            text!("包含地名“{p}”", "contains the place name “{p}”"),
+            p.clone(),
+        ))
+    } else if let Some(c) = v
+        .chars()
+        .find(|c| c.is_ascii_digit() || ('０'..='９').contains(c))
+    {
+        Some((
+            text!("包含数字“{c}”", "contains the digit “{c}”"),
+            c.to_string(),
+        ))
+    } else {
+        None
+    };
+    let (what, part) = hit?;
+    let (wz, we) = (&what.zh, &what.en);
+    Some(
+        finding(std, Rule::NameHasAgency, entry, Field::Name, name, text!(
+            "事项名称{wz}",
+            "the item name {we}"
+        ))
+        .label(text!("“{part}”", "“{part}”"))
+        .help(text!(
+            "事项名称使用全省统一的规范名称，不写实施机关、地名和数字；这些信息已在其他要素中。",
+            "use the standard name, the same everywhere: the agency, place and numbers belong in other elements."
+        )),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cites_a_law;
+
+    #[test]
+    fn citations() {
+        assert!(cites_a_law("《中华人民共和国户口登记条例》第十条"));
+        assert!(!cites_a_law("户口登记条例第十条"));
+        assert!(!cites_a_law("《》"));
+        assert!(!cites_a_law("《户口登记条例"));
+    }
+}
