@@ -17,10 +17,15 @@
 //! ```
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod assign;
+pub mod catalog;
 pub mod check;
 pub mod cli;
+pub mod codes;
 pub mod diag;
 pub mod filing;
+pub mod fsx;
+pub mod ingest;
 pub mod model;
 pub mod report;
 pub mod rules;

@@ -1,14 +1,18 @@
 //! The command line: global options and one module per subcommand. Each
 //! command returns its exit code; `main` only maps errors to code 2.
 
+pub mod assign;
 pub mod check;
 pub mod completions;
 pub mod explain;
+pub mod ingest;
+pub mod init;
 pub mod template;
 
 use crate::diag::Lang;
+use crate::workspace::Workspace;
 use clap::{Parser, Subcommand};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Exit code: the run found no error.
 pub const EXIT_OK: u8 = 0;
@@ -41,6 +45,12 @@ pub enum Command {
     Template(template::Args),
     /// 解释一条规则：检查什么、为什么、错误与正确示例
     Explain(explain::Args),
+    /// 检查填报表并导入目录：赋码、新增、变更、注销（有错误时不写入）
+    Ingest(ingest::Args),
+    /// 为没有编码的条目赋码、生成实施编码；--check 只检查编码一致性
+    Assign(assign::Args),
+    /// 新建工作区（yima.yaml 与空目录）
+    Init(init::Args),
     /// 生成 shell 补全脚本
     Completions(completions::Args),
 }
@@ -51,8 +61,40 @@ pub fn run(cli: Cli) -> anyhow_free::Result<u8> {
         Command::Check(args) => check::run(args, cli.workspace.as_deref(), cli.lang),
         Command::Template(args) => template::run(args, cli.workspace.as_deref(), cli.lang),
         Command::Explain(args) => explain::run(args, cli.lang),
+        Command::Ingest(args) => ingest::run(args, cli.workspace.as_deref(), cli.lang),
+        Command::Assign(args) => assign::run(args, cli.workspace.as_deref(), cli.lang),
+        Command::Init(args) => init::run(args, cli.lang),
         Command::Completions(args) => completions::run(args),
     }
+}
+
+/// Fails with exit code 2 when a path does not exist.
+pub fn check_paths_exist(paths: &[PathBuf], lang: Lang) -> anyhow_free::Result<()> {
+    for p in paths {
+        if !p.exists() {
+            return Err(anyhow_free::Failure::new(match lang {
+                Lang::Zh => format!("路径不存在：{}", p.display()),
+                Lang::En => format!("no such file or folder: {}", p.display()),
+            }));
+        }
+    }
+    Ok(())
+}
+
+/// The workspace of a command that writes the catalog: one must exist.
+pub fn require_workspace(dir: Option<&Path>, lang: Lang) -> anyhow_free::Result<Workspace> {
+    let ws = Workspace::discover(dir).map_err(|e| anyhow_free::Failure::new(e.to_string()))?;
+    if ws.root.is_none() {
+        return Err(anyhow_free::Failure::new(match lang {
+            Lang::Zh => {
+                "当前目录不在 yima 工作区中（找不到 yima.yaml）；请先运行 yima init，或用 -C 指定工作区"
+            }
+            Lang::En => {
+                "not inside a yima workspace (no yima.yaml found): run `yima init` first, or name one with -C"
+            }
+        }));
+    }
+    Ok(ws)
 }
 
 /// Errors that end a command with exit code 2.

@@ -45,14 +45,30 @@ impl<'a, 'g, F: Copy + PartialEq + FieldId> RowReader<'a, 'g, F> {
     pub fn cell(&self, field: F) -> Option<Cell<'a, F>> {
         let col = self.table.column(field)?;
         let grid = self.table.grid;
-        Some(Cell {
-            element: self.def.element(field),
-            at: Origin::cell(
+        let at = if grid.yaml {
+            let line = self
+                .row
+                .lines
+                .get(col.col as usize)
+                .copied()
+                .unwrap_or(self.row.number);
+            Origin {
+                file: grid.file.clone(),
+                sheet: None,
+                row: Some(line),
+                col: None,
+            }
+        } else {
+            Origin::cell(
                 grid.file.clone(),
                 grid.name.clone(),
                 self.row.number,
                 col.col,
-            ),
+            )
+        };
+        Some(Cell {
+            element: self.def.element(field),
+            at,
             raw: self.row.cell(col.col).unwrap_or(&EMPTY),
             header: &col.header,
         })
@@ -61,7 +77,11 @@ impl<'a, 'g, F: Copy + PartialEq + FieldId> RowReader<'a, 'g, F> {
     /// The origin of the row itself.
     pub fn row_origin(&self) -> Origin {
         let grid = self.table.grid;
-        let mut o = Origin::sheet(grid.file.clone(), grid.name.clone());
+        let mut o = if grid.yaml {
+            Origin::file(grid.file.clone())
+        } else {
+            Origin::sheet(grid.file.clone(), grid.name.clone())
+        };
         o.row = Some(self.row.number);
         o
     }

@@ -23,6 +23,8 @@ pub struct GridRow {
     pub number: u32,
     /// Cells by 0-based column index.
     pub cells: Vec<RawCell>,
+    /// For a catalog file read as a row: the YAML line of each cell.
+    pub lines: Vec<u32>,
 }
 
 impl GridRow {
@@ -45,6 +47,8 @@ pub struct Grid {
     pub file: Arc<str>,
     pub name: Arc<str>,
     pub rows: Vec<GridRow>,
+    /// The grid was made from a catalog YAML file: places are file:line.
+    pub yaml: bool,
 }
 
 /// Why a file could not be read as a filing.
@@ -211,6 +215,7 @@ fn grid_from_range(
             GridRow {
                 number: row0 + i as u32 + 1,
                 cells: out,
+                lines: Vec::new(),
             }
         })
         .collect();
@@ -237,7 +242,12 @@ fn grid_from_range(
             }
         }
     }
-    Grid { file, name, rows }
+    Grid {
+        file,
+        name,
+        rows,
+        yaml: false,
+    }
 }
 
 /// The text of a cell. Integral floats lose their fraction; a float too large
@@ -309,12 +319,14 @@ pub fn read_csv(path: &Path, display: &Arc<str>, sheet: &str) -> Result<Grid, Re
         rows.push(GridRow {
             number: i as u32 + 1,
             cells,
+            lines: Vec::new(),
         });
     }
     Ok(Grid {
         file: display.clone(),
         name: Arc::from(sheet),
         rows,
+        yaml: false,
     })
 }
 

@@ -8,10 +8,12 @@ pub mod codes;
 pub mod division;
 pub mod duplicates;
 pub mod phone;
+pub mod registry;
 pub mod timing;
 pub mod uscc;
 pub mod wording;
 
+use crate::codes::registry::Registry;
 use crate::diag::{Diagnostic, Rule, Sink, Text};
 use crate::model::{Entry, Filing, Located, Material};
 use crate::standard::Standard;
@@ -21,6 +23,8 @@ use crate::workspace::Workspace;
 /// What the rules read and where they report.
 pub struct Context<'a> {
     pub workspace: &'a Workspace,
+    /// The code registry, when the workspace has one.
+    pub registry: Option<&'a Registry>,
     pub sink: &'a mut Sink,
 }
 
@@ -73,8 +77,17 @@ pub fn material_finding<T>(
 }
 
 /// Runs every domain rule over the filings of one run.
-pub fn check(filings: &[Filing], workspace: &Workspace, sink: &mut Sink) {
-    let mut ctx = Context { workspace, sink };
+pub fn check(
+    filings: &[Filing],
+    workspace: &Workspace,
+    registry: Option<&Registry>,
+    sink: &mut Sink,
+) {
+    let mut ctx = Context {
+        workspace,
+        registry,
+        sink,
+    };
     for filing in filings {
         for entry in &filing.entries {
             check_entry(&mut ctx, entry);
@@ -91,4 +104,7 @@ pub fn check_entry(ctx: &mut Context<'_>, entry: &Entry) {
     timing::check(ctx, entry);
     phone::check(ctx, entry);
     wording::check(ctx, entry);
+    if let Some(r) = ctx.registry {
+        registry::check(ctx, r, entry);
+    }
 }

@@ -1,0 +1,191 @@
+//! `yima assign`: codes for catalog entries that have none, 实施编码 derived
+//! for every entry, and — with `--check` — the CI guard that changes nothing
+//! and fails on any entry without a code, any code that disagrees with the
+//! registry, and any registry edit that loses or reuses a code.
+
+use crate::catalog::{self, Catalog, CatalogEntry};
+use crate::codes::registry::{Integrity, Registry, Status};
+use crate::codes::{Assigner, ItemKey, impl_code};
+use crate::diag::Text;
+use crate::text;
+use crate::workspace::Workspace;
+
+/// One problem `assign --check` reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The file it is in (relative to the workspace).
+    pub file: String,
+    pub message: Text,
+}
+
+/// The result of an assign run.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    pub problems: Vec<Problem>,
+    /// Entries given codes or new 实施编码 (by their new code).
+    pub updated: Vec<String>,
+    pub entries: Vec<CatalogEntry>,
+    pub registry: Registry,
+}
+
+fn key(c: &CatalogEntry) -> ItemKey {
+    ItemKey::new(&c.category, &c.sector, &c.name, &c.sub_name)
+}
+
+fn level_code(ws: &Workspace, level: &str) -> String {
+    ws.standard
+        .tables
+        .table("level")
+        .get(level)
+        .and_then(|l| l.code.clone())
+        .unwrap_or_default()
+}
+
+/// Checks the catalog against its registry and the code rules.
+pub fn audit(ws: &Workspace, catalog: &Catalog) -> Vec<Problem> {
+    let reg = &catalog.registry;
+    let reg_file = crate::filing::display_path(
+        &ws.path(&ws.config.paths.items)
+            .join(crate::codes::registry::FILE),
+    );
+    let mut out = Vec::new();
+    for i in reg.integrity() {
+        let message = match i {
+            Integrity::DuplicateCode(c) => text!(
+                "编码 {c} 在登记簿中出现多次（编码被重复使用）",
+                "code {c} appears more than once (reused)"
+            ),
+            Integrity::DuplicateKey(c) => text!(
+                "编码 {c} 所指事项已有另一个有效编码",
+                "the item of code {c} has another active code"
+            ),
+            Integrity::BrokenChain { code, serial } => text!(
+                "登记簿第 {serial} 条（{code}）的校验链断开：记录被删除、调换或改动",
+                "record {serial} ({code}) breaks the chain: a record was removed, reordered or altered"
+            ),
+            Integrity::MissingSerial(n) => text!(
+                "登记簿缺少第 {n} 条记录：编码被删除",
+                "record {n} is missing from the registry: a code was lost"
+            ),
+        };
+        out.push(Problem {
+            file: reg_file.clone(),
+            message,
+        });
+    }
+    for f in &catalog.files {
+        let file = f.display.clone();
+        let c = match &f.entry {
+            Ok(c) => c,
+            Err(e) => {
+                out.push(Problem {
+                    file,
+                    message: text!(
+                        "条目文件无法读取：{e}",
+                        "the entry file cannot be read: {e}"
+                    ),
+                });
+                continue;
+            }
+        };
+        if c.basic_code.is_empty() {
+            out.push(Problem {
+                file,
+                message: text!(
+                    "条目没有基本编码（请运行 yima assign）",
+                    "the entry has no 基本编码 (run `yima assign`)"
+                ),
+            });
+            continue;
+        }
+        let b = &c.basic_code;
+        match reg.get(b) {
+            None => out.push(Problem {
+                file: file.clone(),
+                message: text!(
+                    "基本编码 {b} 不在登记簿中",
+                    "基本编码 {b} is not in the registry"
+                ),
+            }),
+            Some(r) => {
+                if r.status == Status::Retired && c.status == Status::Active {
+                    out.push(Problem {
+                        file: file.clone(),
+                        message: text!(
+                            "有效条目使用了已注销的编码 {b}",
+                            "an active entry uses the retired code {b}"
+                        ),
+                    });
+                }
+                if r.key() != key(c) {
+                    let (rn, cn) = (&r.name, &c.name);
+                    out.push(Problem {
+                        file: file.clone(),
+                        message: text!(
+                            "基本编码 {b} 登记为“{rn}”，条目为“{cn}”（名称变更须经 yima ingest 记录）",
+                            "基本编码 {b} is registered as “{rn}”, the entry says “{cn}” (renames go through `yima ingest`)"
+                        ),
+                    });
+                }
+            }
+        }
+        let want = impl_code(&c.agency_code, &level_code(ws, &c.level), b);
+        if c.impl_code != want {
+            let got = &c.impl_code;
+            out.push(Problem {
+                file: file.clone(),
+                message: text!(
+                    "实施编码 {got} 应为 {want}",
+                    "实施编码 {got} should be {want}"
+                ),
+            });
+        }
+        if f.rel != c.rel_path() {
+            let want = c.rel_path().display().to_string();
+            out.push(Problem {
+                file,
+                message: text!(
+                    "条目文件应位于 items/{want}",
+                    "the entry file belongs at items/{want}"
+                ),
+            });
+        }
+    }
+    out
+}
+
+/// Gives codes to entries without one and derives every 实施编码.
+pub fn assign(ws: &Workspace, catalog: &Catalog) -> Result<Outcome, crate::codes::Uncodable> {
+    let mut registry = catalog.registry.clone();
+    let mut entries: Vec<CatalogEntry> = catalog.entries().cloned().collect();
+    let need: Vec<ItemKey> = entries
+        .iter()
+        .filter(|c| c.basic_code.is_empty())
+        .map(key)
+        .collect();
+    let codes =
+        Assigner::new(&mut registry, &ws.standard, &ws.config.region_prefix).assign(&need)?;
+    let mut updated = Vec::new();
+    for c in &mut entries {
+        if c.basic_code.is_empty() {
+            c.basic_code = codes[&key(c)].clone();
+        }
+        let want = impl_code(&c.agency_code, &level_code(ws, &c.level), &c.basic_code);
+        if c.impl_code != want {
+            c.impl_code = want;
+            updated.push(c.impl_code.clone());
+        }
+    }
+    entries.sort_by_key(CatalogEntry::rel_path);
+    Ok(Outcome {
+        problems: Vec::new(),
+        updated,
+        entries,
+        registry,
+    })
+}
+
+/// Loads the workspace's catalog.
+pub fn load(ws: &Workspace) -> Result<Catalog, catalog::CatalogError> {
+    catalog::load(&ws.path(&ws.config.paths.items))
+}

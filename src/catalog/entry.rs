@@ -1,0 +1,200 @@
+//! One catalog file (`items/<USCC>/<实施编码>.yaml`): an implementation entry
+//! with every element, its materials, both codes, its status and where it was
+//! filed. Its JSON Schema (`schemas/item.schema.json`) is generated from these
+//! types and tested against them.
+
+use crate::codes::registry::Status;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// 法定办结时限: working days, or 无.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum StatutoryDays {
+    /// 工作日数
+    Days(u32),
+    /// “无”（公共服务无法定时限）
+    None(NoLimit),
+}
+
+/// The word 无.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum NoLimit {
+    #[serde(rename = "无")]
+    None,
+}
+
+/// Where an entry was filed from.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "来源")]
+pub struct Source {
+    /// 填报文件
+    #[schemars(title = "填报文件")]
+    pub file: String,
+    /// 工作表
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[schemars(title = "工作表")]
+    pub sheet: String,
+    /// 行号
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "行号")]
+    pub row: Option<u32>,
+}
+
+/// 申请材料
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "申请材料")]
+pub struct CatalogMaterial {
+    #[schemars(title = "材料名称")]
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "材料形式")]
+    pub form: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "份数")]
+    pub copies: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "材料来源")]
+    pub source: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "电子证照")]
+    pub e_license: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "必要性")]
+    pub necessity: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "材料依据")]
+    pub basis: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "填报须知")]
+    pub notes: Option<String>,
+}
+
+/// 实施清单条目 — one implementation entry of the catalog.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "实施清单条目")]
+pub struct CatalogEntry {
+    #[schemars(title = "实施编码")]
+    pub impl_code: String,
+    #[schemars(title = "基本编码")]
+    pub basic_code: String,
+    #[schemars(title = "状态")]
+    pub status: Status,
+    #[schemars(title = "事项名称")]
+    pub name: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[schemars(title = "子项名称")]
+    pub sub_name: String,
+    #[schemars(title = "事项类型")]
+    pub category: String,
+    #[schemars(title = "业务指导部门")]
+    pub sector: String,
+    #[schemars(title = "实施主体")]
+    pub agency: String,
+    #[schemars(title = "实施主体编码")]
+    pub agency_code: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "实施主体性质")]
+    pub agency_nature: Option<String>,
+    #[schemars(title = "行使层级")]
+    pub level: String,
+    #[schemars(title = "行政区划代码")]
+    pub division: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "权力来源")]
+    pub power_source: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(title = "服务对象")]
+    pub audience: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "设定依据")]
+    pub legal_basis: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "受理条件")]
+    pub conditions: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(title = "办理流程")]
+    pub process: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "法定办结时限")]
+    pub statutory_days: Option<StatutoryDays>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "承诺办结时限")]
+    pub promised_days: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "办件类型")]
+    pub handling_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "到办事现场次数")]
+    pub visits: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "是否收费")]
+    pub charged: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "收费标准")]
+    pub fee_standard: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "收费依据")]
+    pub fee_basis: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(title = "办理形式")]
+    pub channels: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "网办地址")]
+    pub online_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "通办范围")]
+    pub scope: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "是否进驻政务大厅")]
+    pub in_hall: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "办理地点")]
+    pub address: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "办理时间")]
+    pub hours: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "咨询电话")]
+    pub contact_phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "监督投诉电话")]
+    pub complaint_phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "结果名称")]
+    pub result_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "是否转报")]
+    pub forwarded: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "备注")]
+    pub notes: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(title = "申请材料")]
+    pub materials: Vec<CatalogMaterial>,
+    #[schemars(title = "来源")]
+    pub source: Source,
+}
+
+impl CatalogEntry {
+    /// The file's path inside `items/`, from codes only (never user text).
+    pub fn rel_path(&self) -> std::path::PathBuf {
+        std::path::PathBuf::from(&self.agency_code).join(format!("{}.yaml", self.impl_code))
+    }
+
+    /// Serializes the entry as its YAML file.
+    pub fn to_yaml(&self) -> String {
+        serde_saphyr::to_string(self).expect("catalog entry serializes")
+    }
+
+    /// The JSON Schema of an item file, as checked in at `schemas/item.schema.json`.
+    pub fn json_schema() -> String {
+        let schema = schemars::schema_for!(CatalogEntry);
+        let mut s = serde_json::to_string_pretty(&schema).expect("schema serializes");
+        s.push('\n');
+        s
+    }
+}

@@ -1,0 +1,385 @@
+//! The catalog `items/`: one YAML file per implementation entry plus the
+//! code registry `codes.lock`. Loading, checking (the same rules as filings,
+//! pointing at file and line), and writing it as one atomic swap.
+
+pub mod convert;
+pub mod entry;
+
+use crate::codes::registry::{self, Registry, RegistryError};
+use crate::diag::{Diagnostic, Rule, Sink};
+use crate::filing::layout::{Column, Table};
+use crate::filing::parse;
+use crate::filing::source::{Grid, GridRow, RawCell};
+use crate::fsx;
+use crate::model::{Filing, Origin};
+use crate::standard::Standard;
+use crate::text;
+pub use entry::CatalogEntry;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// A catalog file as found on disk.
+#[derive(Debug, Clone)]
+pub struct ItemFile {
+    /// Path relative to `items/`.
+    pub rel: PathBuf,
+    /// The path as reports show it.
+    pub display: String,
+    pub text: String,
+    pub entry: Result<CatalogEntry, String>,
+}
+
+/// The catalog as loaded.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    pub files: Vec<ItemFile>,
+    pub registry: Registry,
+}
+
+/// The catalog cannot be loaded at all.
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    /// A file or folder cannot be read.
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// The registry is not valid YAML of its schema.
+    #[error("{path}: {source}")]
+    Registry {
+        path: PathBuf,
+        source: RegistryError,
+    },
+}
+
+impl Catalog {
+    /// The valid entries.
+    pub fn entries(&self) -> impl Iterator<Item = &CatalogEntry> {
+        self.files.iter().filter_map(|f| f.entry.as_ref().ok())
+    }
+}
+
+/// Whether a path is the registry or an item file.
+fn is_item_file(p: &Path) -> bool {
+    p.extension().is_some_and(|e| e == "yaml" || e == "yml")
+}
+
+/// Loads `items/` (a missing folder is an empty catalog). Files are sorted
+/// by path, so everything downstream is deterministic.
+pub fn load(dir: &Path) -> Result<Catalog, CatalogError> {
+    fsx::recover(dir).map_err(|source| CatalogError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let mut catalog = Catalog::default();
+    if !dir.exists() {
+        return Ok(catalog);
+    }
+    let mut paths = Vec::new();
+    collect(dir, dir, &mut paths).map_err(|source| CatalogError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    paths.sort();
+    let read: Vec<ItemFile> = {
+        use rayon::prelude::*;
+        paths
+            .par_iter()
+            .map(|rel| {
+                let full = dir.join(rel);
+                let display = crate::filing::display_path(&full);
+                match std::fs::read_to_string(&full) {
+                    Ok(text) => {
+                        let entry = serde_saphyr::from_str::<CatalogEntry>(&text)
+                            .map_err(|e| e.to_string());
+                        ItemFile {
+                            rel: rel.clone(),
+                            display,
+                            text,
+                            entry,
+                        }
+                    }
+                    Err(e) => ItemFile {
+                        rel: rel.clone(),
+                        display,
+                        text: String::new(),
+                        entry: Err(e.to_string()),
+                    },
+                }
+            })
+            .collect()
+    };
+    catalog.files = read;
+    let reg_path = dir.join(registry::FILE);
+    if reg_path.exists() {
+        let text = std::fs::read_to_string(&reg_path).map_err(|source| CatalogError::Io {
+            path: reg_path.clone(),
+            source,
+        })?;
+        catalog.registry = Registry::parse(&text).map_err(|source| CatalogError::Registry {
+            path: reg_path,
+            source,
+        })?;
+    }
+    Ok(catalog)
+}
+
+fn collect(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let path = entry.path();
+        let name = entry.file_name();
+        if name.to_string_lossy().starts_with('.') {
+            continue;
+        }
+        if entry.file_type()?.is_dir() {
+            collect(root, &path, out)?;
+        } else if is_item_file(&path) {
+            out.push(path.strip_prefix(root).unwrap_or(&path).to_path_buf());
+        }
+    }
+    Ok(())
+}
+
+/// Whether a code is safe as a path component (it always is once checked;
+/// this guards against a rule turned off in `yima.yaml`).
+fn path_safe(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+}
+
+/// Writes the whole catalog — every entry and the registry — as one atomic
+/// swap of `items/`. Unchanged files are hard-linked, so the cost is the
+/// entries written, not the catalog's size.
+pub fn write(dir: &Path, entries: &[CatalogEntry], registry: &Registry) -> std::io::Result<()> {
+    let staged = fsx::Staged::new(dir)?;
+    let root = staged.path().to_path_buf();
+    // Start from the current tree (other files, e.g. README, are kept), then
+    // replace what changed.
+    fsx::link_tree(dir, &root)?;
+    let keep: std::collections::HashSet<PathBuf> =
+        entries.iter().map(CatalogEntry::rel_path).collect();
+    remove_stale(&root, &root, &keep)?;
+    {
+        use rayon::prelude::*;
+        entries
+            .par_iter()
+            .try_for_each(|e| -> std::io::Result<()> {
+                if !path_safe(&e.agency_code) || !path_safe(&e.impl_code) {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        format!(
+                            "unsafe code for a file name: {} / {}",
+                            e.agency_code, e.impl_code
+                        ),
+                    ));
+                }
+                let path = root.join(e.rel_path());
+                let yaml = e.to_yaml();
+                // Hard-linked unchanged files stay as they are.
+                if std::fs::read_to_string(&path).ok().as_deref() == Some(yaml.as_str()) {
+                    return Ok(());
+                }
+                let _ = std::fs::remove_file(&path);
+                fsx::write_atomic(&path, yaml.as_bytes())
+            })?;
+    }
+    let reg = root.join(registry::FILE);
+    let _ = std::fs::remove_file(&reg);
+    fsx::write_atomic(&reg, registry.to_yaml().as_bytes())?;
+    staged.commit()
+}
+
+/// Removes item files of the staged tree that are not in `keep`.
+fn remove_stale(
+    root: &Path,
+    dir: &Path,
+    keep: &std::collections::HashSet<PathBuf>,
+) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let path = entry.path();
+        if entry.file_type()?.is_dir() {
+            remove_stale(root, &path, keep)?;
+            if std::fs::read_dir(&path)?.next().is_none() {
+                std::fs::remove_dir(&path)?;
+            }
+        } else if is_item_file(&path) && !keep.contains(path.strip_prefix(root).unwrap_or(&path)) {
+            std::fs::remove_file(&path)?;
+        }
+    }
+    Ok(())
+}
+
+/// The line of each key in a catalog file, top-level and per material, as
+/// yima writes them (`key:` at the start of a line; materials as `- name:`
+/// items under `materials:`).
+fn key_lines(text: &str) -> (HashMap<String, u32>, Vec<HashMap<String, u32>>) {
+    let mut top = HashMap::new();
+    let mut materials: Vec<HashMap<String, u32>> = Vec::new();
+    let mut in_materials = false;
+    for (i, line) in text.lines().enumerate() {
+        let n = i as u32 + 1;
+        if line.is_empty() || line.trim_start().starts_with('#') {
+            continue;
+        }
+        let indented = line.starts_with(' ') || line.starts_with('-');
+        if !indented {
+            if let Some((k, _)) = line.split_once(':') {
+                top.insert(k.trim().to_string(), n);
+                in_materials = k.trim() == "materials";
+            }
+            continue;
+        }
+        if in_materials {
+            let t = line.trim_start();
+            let t = match t.strip_prefix("- ") {
+                Some(rest) => {
+                    materials.push(HashMap::new());
+                    rest
+                }
+                None => t,
+            };
+            if let (Some(m), Some((k, _))) = (materials.last_mut(), t.split_once(':'))
+                && !k.contains(' ')
+            {
+                m.entry(k.trim().to_string()).or_insert(n);
+            }
+        }
+    }
+    (top, materials)
+}
+
+/// Reads the catalog's entries as filings, one per file, through the same
+/// typed reading and rules as a filing workbook. Files that are not valid
+/// YAML of the item schema are file-unreadable findings.
+pub fn as_filings(catalog: &Catalog, standard: &Standard, sink: &mut Sink) -> Vec<Filing> {
+    let mut out = Vec::with_capacity(catalog.files.len());
+    for (i, f) in catalog.files.iter().enumerate() {
+        let file: Arc<str> = Arc::from(f.display.as_str());
+        let entry = match &f.entry {
+            Ok(e) => e,
+            Err(message) => {
+                sink.push(
+                    Diagnostic::new(
+                        Rule::FileUnreadable,
+                        Origin::file(file.clone()),
+                        text!("目录文件不符合条目格式：{message}", "not a valid catalog entry: {message}"),
+                    )
+                    .help(text!(
+                        "条目文件由 yima ingest 生成；手工修改后请对照 schemas/item.schema.json。",
+                        "entry files are written by `yima ingest`; after editing by hand, compare with schemas/item.schema.json."
+                    )),
+                );
+                continue;
+            }
+        };
+        let (lines, material_lines) = key_lines(&f.text);
+        let seq = i as u32 + 1;
+        let (cells, materials) = convert::to_cells(entry, seq);
+        let items_def = &standard.elements.items;
+        let mut row = GridRow {
+            number: 1,
+            cells: Vec::new(),
+            lines: Vec::new(),
+        };
+        let mut columns = Vec::new();
+        for (col, el) in items_def.elements.iter().enumerate() {
+            columns.push(Column {
+                col: col as u32,
+                field: el.field,
+                header: el.header.clone(),
+            });
+            row.cells.push(RawCell {
+                text: cells.get(&el.field).cloned().unwrap_or_default(),
+                numeric: false,
+            });
+            row.lines
+                .push(lines.get(el.field.id()).copied().unwrap_or(1));
+        }
+        let grid = Grid {
+            file: file.clone(),
+            name: Arc::from(items_def.sheet.as_str()),
+            rows: vec![GridRow::default(), row],
+            yaml: true,
+        };
+        let table = Table {
+            grid: &grid,
+            header_index: 0,
+            columns,
+        };
+        let mut entries = parse::entries(&table, standard, sink);
+
+        let mat_def = &standard.elements.materials;
+        let mut mrows = vec![GridRow::default()];
+        for (mi, m) in materials.iter().enumerate() {
+            let ml = material_lines.get(mi);
+            let mut r = GridRow {
+                number: lines.get("materials").copied().unwrap_or(1),
+                cells: Vec::new(),
+                lines: Vec::new(),
+            };
+            for el in &mat_def.elements {
+                r.cells.push(RawCell {
+                    text: m.get(&el.field).cloned().unwrap_or_default(),
+                    numeric: false,
+                });
+                r.lines.push(
+                    ml.and_then(|l| l.get(el.field.id()))
+                        .copied()
+                        .unwrap_or(r.number),
+                );
+            }
+            mrows.push(r);
+        }
+        let mgrid = Grid {
+            file: file.clone(),
+            name: Arc::from(mat_def.sheet.as_str()),
+            rows: mrows,
+            yaml: true,
+        };
+        let mtable = Table {
+            grid: &mgrid,
+            header_index: 0,
+            columns: mat_def
+                .elements
+                .iter()
+                .enumerate()
+                .map(|(c, el)| Column {
+                    col: c as u32,
+                    field: el.field,
+                    header: el.header.clone(),
+                })
+                .collect(),
+        };
+        let mats = parse::materials(&mtable, standard, sink);
+        let count = mats.len();
+        parse::attach(&mut entries, mats, sink);
+        out.push(Filing {
+            file,
+            entries,
+            material_count: count,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_lines_find_top_level_and_material_keys() {
+        let text = "impl_code: X\nname: 甲\nconditions: |\n  a\n  b\nmaterials:\n- name: 身份证\n  form: 原件\n- name: 户口簿\n  copies: 1\nsource:\n  file: a.xlsx\n";
+        let (top, mats) = key_lines(text);
+        assert_eq!(top["name"], 2);
+        assert_eq!(top["conditions"], 3);
+        assert_eq!(top["source"], 11);
+        assert_eq!(mats.len(), 2);
+        assert_eq!(mats[0]["form"], 8);
+        assert_eq!(mats[1]["copies"], 10);
+    }
+}

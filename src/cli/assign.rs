@@ -1,0 +1,87 @@
+//! `yima assign [--check]`: codes for catalog entries without one, every
+//! 实施编码 derived. `--check` writes nothing and exits 1 on any problem —
+//! the CI guard for the catalog repository.
+
+use super::anyhow_free::{Failure, Result};
+use super::{EXIT_FINDINGS, EXIT_OK, require_workspace};
+use crate::assign;
+use crate::diag::Lang;
+use crate::fsx::WorkspaceLock;
+use std::path::Path;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// 只检查，不写入；有任何问题时退出码为 1
+    #[arg(long)]
+    pub check: bool,
+}
+
+pub fn run(args: Args, workspace: Option<&Path>, lang: Lang) -> Result<u8> {
+    let ws = require_workspace(workspace, lang)?;
+    let catalog = assign::load(&ws).map_err(|e| Failure::new(e.to_string()))?;
+    if args.check {
+        let problems = assign::audit(&ws, &catalog);
+        for p in &problems {
+            println!("error: {}: {}", p.file, p.message.get(lang));
+        }
+        let n = catalog.files.len();
+        let codes = catalog.registry.len();
+        if problems.is_empty() {
+            println!(
+                "{}",
+                match lang {
+                    Lang::Zh => format!("编码一致：{n} 个条目，登记簿 {codes} 个编码"),
+                    Lang::En =>
+                        format!("codes consistent: {n} entries, {codes} codes in the registry"),
+                }
+            );
+            return Ok(EXIT_OK);
+        }
+        println!(
+            "{}",
+            match lang {
+                Lang::Zh => format!("发现 {} 个编码问题", problems.len()),
+                Lang::En => format!("{} code problems", problems.len()),
+            }
+        );
+        return Ok(EXIT_FINDINGS);
+    }
+    let root = ws.root.clone().unwrap_or_else(|| ".".into());
+    let _lock = WorkspaceLock::acquire(&root).map_err(|e| Failure::new(e.to_string()))?;
+    let outcome = assign::assign(&ws, &catalog).map_err(|e| Failure::new(e.to_string()))?;
+    let new_codes = outcome.registry.len() - catalog.registry.len();
+    if outcome.updated.is_empty() && new_codes == 0 {
+        println!(
+            "{}",
+            if lang == Lang::Zh {
+                "所有条目都已有编码，无需改动"
+            } else {
+                "every entry has its codes: nothing to do"
+            }
+        );
+        return Ok(EXIT_OK);
+    }
+    crate::catalog::write(
+        &ws.path(&ws.config.paths.items),
+        &outcome.entries,
+        &outcome.registry,
+    )
+    .map_err(|e| Failure::new(e.to_string()))?;
+    for c in &outcome.updated {
+        println!("  {c}");
+    }
+    println!(
+        "{}",
+        match lang {
+            Lang::Zh => format!(
+                "新赋基本编码 {new_codes} 个，更新实施编码 {} 个",
+                outcome.updated.len()
+            ),
+            Lang::En => format!(
+                "{new_codes} new codes, {} 实施编码 updated",
+                outcome.updated.len()
+            ),
+        }
+    );
+    Ok(EXIT_OK)
+}

@@ -1,0 +1,50 @@
+//! `yima init [DIR]`: a new workspace — `yima.yaml`, an empty `items/` with
+//! its registry.
+
+use super::EXIT_OK;
+use super::anyhow_free::{Failure, Result};
+use crate::codes::registry::{self, Registry};
+use crate::diag::Lang;
+use crate::fsx::write_atomic;
+use crate::workspace::CONFIG_FILE;
+use std::path::PathBuf;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// 工作区目录（默认当前目录）
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+}
+
+/// The `yima.yaml` a new workspace starts with.
+pub const CONFIG_TEMPLATE: &str = include_str!("../../templates/yima.yaml");
+
+pub fn run(args: Args, lang: Lang) -> Result<u8> {
+    let cfg = args.dir.join(CONFIG_FILE);
+    if cfg.exists() {
+        return Err(Failure::new(match lang {
+            Lang::Zh => format!("{} 已存在，未做改动", cfg.display()),
+            Lang::En => format!("{} already exists; nothing changed", cfg.display()),
+        }));
+    }
+    let io = |e: std::io::Error| Failure::new(e.to_string());
+    write_atomic(&cfg, CONFIG_TEMPLATE.as_bytes()).map_err(io)?;
+    let reg = args.dir.join("items").join(registry::FILE);
+    if !reg.exists() {
+        write_atomic(&reg, Registry::default().to_yaml().as_bytes()).map_err(io)?;
+    }
+    println!(
+        "{}",
+        match lang {
+            Lang::Zh => format!(
+                "已创建工作区 {}：yima.yaml、items/codes.lock",
+                args.dir.display()
+            ),
+            Lang::En => format!(
+                "created workspace {}: yima.yaml, items/codes.lock",
+                args.dir.display()
+            ),
+        }
+    );
+    Ok(EXIT_OK)
+}

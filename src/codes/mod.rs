@@ -1,0 +1,318 @@
+//! Unified codes (SPEC §3): the item key a 基本编码 stands for, the code
+//! structure (sequence with letter overflow, sub-item codes), deterministic
+//! assignment of new codes against the registry, and 实施编码 derivation.
+
+pub mod registry;
+
+use crate::standard::{Standard, normalize_value};
+use registry::{Provenance, Record, Registry, Status};
+use std::collections::{BTreeSet, HashMap};
+
+/// Letters used for sequences past 999 (never I, O, Z, S, V).
+pub const OVERFLOW_LETTERS: &[u8] = b"ABCDEFGHJKLMNPQRTUWXY";
+
+/// What a 基本编码 stands for: category, sector, normalized name and
+/// normalized sub-item name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ItemKey {
+    pub category: String,
+    pub sector: String,
+    pub name: String,
+    pub sub_name: String,
+}
+
+impl ItemKey {
+    pub fn new(category: &str, sector: &str, name: &str, sub_name: &str) -> ItemKey {
+        ItemKey {
+            category: category.to_string(),
+            sector: sector.to_string(),
+            name: normalize_value(name),
+            sub_name: normalize_value(sub_name),
+        }
+    }
+
+    /// The key of the main item (no sub-item).
+    pub fn main(&self) -> ItemKey {
+        ItemKey {
+            sub_name: String::new(),
+            ..self.clone()
+        }
+    }
+
+    pub fn is_sub(&self) -> bool {
+        !self.sub_name.is_empty()
+    }
+}
+
+/// The sequence part (positions 7–9) of the n-th item of a group, n ≥ 1.
+pub fn encode_sequence(n: u32) -> Option<String> {
+    match n {
+        1..=999 => Some(format!("{n:03}")),
+        _ => {
+            let i = n.checked_sub(1000)?;
+            let letter = *OVERFLOW_LETTERS.get((i / 100) as usize)?;
+            Some(format!("{}{:02}", letter as char, i % 100))
+        }
+    }
+}
+
+/// The inverse of [`encode_sequence`].
+pub fn decode_sequence(s: &str) -> Option<u32> {
+    let b = s.as_bytes();
+    if b.len() != 3 {
+        return None;
+    }
+    if b[0].is_ascii_digit() {
+        return s.parse().ok().filter(|n| *n > 0);
+    }
+    let li = OVERFLOW_LETTERS.iter().position(|l| *l == b[0])? as u32;
+    let rest: u32 = s[1..].parse().ok()?;
+    Some(1000 + li * 100 + rest)
+}
+
+/// The 实施编码: USCC + level code + 基本编码.
+pub fn impl_code(uscc: &str, level_code: &str, basic: &str) -> String {
+    format!("{uscc}{level_code}{basic}")
+}
+
+/// Gives codes to item keys against a registry, deterministically: keys are
+/// handled in sorted order, so the same inputs give the same codes whatever
+/// the order of the filings.
+pub struct Assigner<'a> {
+    registry: &'a mut Registry,
+    standard: &'a Standard,
+    prefix: String,
+    /// Highest sequence used per (prefix, category code, sector code).
+    max_seq: HashMap<String, u32>,
+    /// Code stem (first 9 characters) per main item key.
+    stems: HashMap<ItemKey, String>,
+    /// Highest numeric sub-item code per stem.
+    max_sub: HashMap<String, u32>,
+    /// Codes in use (active or retired), never issued again.
+    used: std::collections::HashSet<String>,
+}
+
+/// A key whose category or sector has no code in the tables.
+#[derive(Debug, thiserror::Error)]
+#[error("no code for category `{category}` / sector `{sector}`")]
+pub struct Uncodable {
+    pub category: String,
+    pub sector: String,
+}
+
+impl<'a> Assigner<'a> {
+    pub fn new(registry: &'a mut Registry, standard: &'a Standard, prefix: &str) -> Assigner<'a> {
+        let mut a = Assigner {
+            registry,
+            standard,
+            prefix: prefix.to_string(),
+            max_seq: HashMap::new(),
+            stems: HashMap::new(),
+            max_sub: HashMap::new(),
+            used: Default::default(),
+        };
+        let records: Vec<Record> = a.registry.records().to_vec();
+        for r in &records {
+            a.note(r);
+        }
+        a
+    }
+
+    fn note(&mut self, r: &Record) {
+        self.used.insert(r.code.clone());
+        if r.origin != Provenance::Issued || r.code.len() != 12 {
+            return;
+        }
+        let group = r.code[..6].to_string();
+        if let Some(n) = decode_sequence(&r.code[6..9]) {
+            let m = self.max_seq.entry(group).or_insert(0);
+            *m = (*m).max(n);
+        }
+        let stem = r.code[..9].to_string();
+        for name in [&r.name, &r.registered_name] {
+            self.stems
+                .entry(ItemKey::new(&r.category, &r.sector, name, ""))
+                .or_insert_with(|| stem.clone());
+        }
+        if let Ok(n) = r.code[9..].parse::<u32>() {
+            let m = self.max_sub.entry(stem).or_insert(0);
+            *m = (*m).max(n);
+        }
+    }
+
+    fn group(&self, key: &ItemKey) -> Result<String, Uncodable> {
+        let code = |table: &str, name: &str| {
+            self.standard
+                .tables
+                .table(table)
+                .get(name)
+                .and_then(|e| e.code.clone())
+        };
+        match (code("category", &key.category), code("sector", &key.sector)) {
+            (Some(c), Some(s)) => Ok(format!("{}{c}{s}", self.prefix)),
+            _ => Err(Uncodable {
+                category: key.category.clone(),
+                sector: key.sector.clone(),
+            }),
+        }
+    }
+
+    fn new_stem(&mut self, key: &ItemKey) -> Result<String, Uncodable> {
+        let group = self.group(key)?;
+        let next = self.max_seq.get(&group).copied().unwrap_or(0) + 1;
+        let seq = encode_sequence(next).ok_or_else(|| Uncodable {
+            category: key.category.clone(),
+            sector: key.sector.clone(),
+        })?;
+        self.max_seq.insert(group.clone(), next);
+        Ok(format!("{group}{seq}"))
+    }
+
+    /// The code of every key: the registered one, or a new one appended to
+    /// the registry.
+    pub fn assign(&mut self, keys: &[ItemKey]) -> Result<HashMap<ItemKey, String>, Uncodable> {
+        let all: BTreeSet<&ItemKey> = keys.iter().collect();
+        let mains_with_subs: BTreeSet<ItemKey> = all
+            .iter()
+            .filter(|k| k.is_sub())
+            .map(|k| k.main())
+            .collect();
+        let mut out = HashMap::with_capacity(all.len());
+        for key in all {
+            if let Some(r) = self.registry.by_key(key) {
+                out.insert(key.clone(), r.code.clone());
+                continue;
+            }
+            let code = if key.is_sub() {
+                let stem = match self.stems.get(&key.main()) {
+                    Some(s) => s.clone(),
+                    None => {
+                        let s = self.new_stem(key)?;
+                        self.stems.insert(key.main(), s.clone());
+                        s
+                    }
+                };
+                let n = self.max_sub.get(&stem).copied().unwrap_or(0) + 1;
+                self.max_sub.insert(stem.clone(), n);
+                format!("{stem}{n:03}")
+            } else {
+                let has_subs = mains_with_subs.contains(key);
+                let suffix = if has_subs || self.stems.contains_key(key) {
+                    "00Y"
+                } else {
+                    "000"
+                };
+                let stem = match self.stems.get(key) {
+                    Some(s) if !self.used.contains(&format!("{s}{suffix}")) => s.clone(),
+                    _ => {
+                        let s = self.new_stem(key)?;
+                        self.stems.insert(key.clone(), s.clone());
+                        s
+                    }
+                };
+                format!("{stem}{suffix}")
+            };
+            let name = key.name.clone();
+            let rec = Record {
+                code: code.clone(),
+                category: key.category.clone(),
+                sector: key.sector.clone(),
+                name: name.clone(),
+                sub_name: key.sub_name.clone(),
+                registered_name: name,
+                status: Status::Active,
+                origin: Provenance::Issued,
+                serial: 0,
+                first_release: String::new(),
+                former_names: Vec::new(),
+                chain: String::new(),
+            };
+            self.used.insert(code.clone());
+            let rec = self.registry.append(rec).clone();
+            self.note(&rec);
+            out.insert(key.clone(), code);
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sequences_overflow_to_letters() {
+        assert_eq!(encode_sequence(1).unwrap(), "001");
+        assert_eq!(encode_sequence(999).unwrap(), "999");
+        assert_eq!(encode_sequence(1000).unwrap(), "A00");
+        assert_eq!(encode_sequence(1199).unwrap(), "B99");
+        // H is followed by J: I is skipped.
+        assert_eq!(encode_sequence(1800).unwrap(), "J00");
+        for n in 1..=3099 {
+            let s = encode_sequence(n).unwrap();
+            assert!(!s.contains(['I', 'O', 'Z', 'S', 'V']), "{s}");
+            assert_eq!(decode_sequence(&s), Some(n));
+        }
+        assert_eq!(encode_sequence(0), None);
+        assert_eq!(encode_sequence(3100), None);
+    }
+
+    fn key(c: &str, s: &str, n: &str, sub: &str) -> ItemKey {
+        ItemKey::new(c, s, n, sub)
+    }
+
+    #[test]
+    fn assignment_is_order_independent_and_structured() {
+        let std = Standard::embedded();
+        let keys = vec![
+            key("行政许可", "公安", "户口迁移", ""),
+            key("行政确认", "公安", "户口登记", ""),
+            key("行政许可", "公安", "机动车登记", "注册登记"),
+            key("行政许可", "公安", "机动车登记", "变更登记"),
+            key("行政许可", "公安", "机动车登记", ""),
+        ];
+        let mut r1 = Registry::default();
+        let a = Assigner::new(&mut r1, &std, "43").assign(&keys).unwrap();
+        let mut rev = keys.clone();
+        rev.reverse();
+        let mut r2 = Registry::default();
+        let b = Assigner::new(&mut r2, &std, "43").assign(&rev).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(r1.to_yaml(), r2.to_yaml());
+        assert_eq!(a[&keys[0]], "430101001000");
+        assert_eq!(a[&keys[1]], "430701001000");
+        let main = &a[&keys[4]];
+        assert!(main.ends_with("00Y"), "{main}");
+        assert_eq!(&a[&keys[2]][..9], &main[..9]);
+        assert!(r1.integrity().is_empty());
+    }
+
+    #[test]
+    fn existing_codes_never_change_and_retired_are_not_reused() {
+        let std = Standard::embedded();
+        let mut reg = Registry::default();
+        let first = Assigner::new(&mut reg, &std, "43")
+            .assign(&[
+                key("行政许可", "公安", "甲", ""),
+                key("行政许可", "公安", "乙", ""),
+            ])
+            .unwrap();
+        reg.retire(&first[&key("行政许可", "公安", "乙", "")]);
+        let second = Assigner::new(&mut reg, &std, "43")
+            .assign(&[
+                key("行政许可", "公安", "甲", ""),
+                key("行政许可", "公安", "丙", ""),
+                key("行政许可", "公安", "乙", ""),
+            ])
+            .unwrap();
+        assert_eq!(
+            second[&key("行政许可", "公安", "甲", "")],
+            first[&key("行政许可", "公安", "甲", "")]
+        );
+        let mut codes: Vec<&String> = second.values().collect();
+        codes.push(&first[&key("行政许可", "公安", "乙", "")]);
+        let unique: BTreeSet<_> = codes.iter().collect();
+        assert_eq!(unique.len(), codes.len(), "{codes:?}");
+        assert!(reg.integrity().is_empty());
+    }
+}
