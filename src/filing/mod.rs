@@ -1,11 +1,13 @@
 //! Reading filings: finding them (workbooks, CSV pairs, folders of both),
 //! loading their sheets, locating header and columns, and parsing rows into
-//! the item model — reporting every structural problem on the way.
+//! the item model — reporting every structural problem on the way; and
+//! writing the standard workbook departments fill in ([`template`]).
 
 pub mod cells;
 pub mod layout;
 pub mod parse;
 pub mod source;
+pub mod template;
 
 use crate::diag::{Diagnostic, Rule, Sink};
 use crate::model::{Filing, Origin};
@@ -64,6 +66,13 @@ pub fn discover(paths: &[PathBuf]) -> std::io::Result<Vec<Input>> {
             walk(p, &mut inputs, &mut csv)?;
         } else if is_csv(p) {
             csv.push(p.clone());
+            // One half named alone brings its other half along.
+            if let Some(other) = partner_on_disk(p)
+                && !csv.contains(&other)
+                && !paths.contains(&other)
+            {
+                csv.push(other);
+            }
         } else {
             inputs.push(Input::Workbook(p.clone()));
         }
@@ -139,6 +148,27 @@ fn pair_csv(files: Vec<PathBuf>) -> Vec<Input> {
         materials: Some(p),
     }));
     out
+}
+
+/// The other half of a CSV pair, looked for beside it.
+fn partner_on_disk(p: &Path) -> Option<PathBuf> {
+    let name = p.file_name()?.to_str()?;
+    let (prefix, want) = match name.strip_suffix(CSV_ITEMS_SUFFIX) {
+        Some(prefix) => (prefix, CSV_MATERIALS_SUFFIX),
+        None => (name.strip_suffix(CSV_MATERIALS_SUFFIX)?, CSV_ITEMS_SUFFIX),
+    };
+    let dir = p.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let n = e.file_name().to_str()?.to_string();
+            let other = n.strip_suffix(want)?;
+            (trim_joiner(other) == trim_joiner(prefix)).then(|| p.with_file_name(&n))
+        })
+        .collect();
+    found.sort();
+    found.into_iter().next()
 }
 
 /// `民政局-` and `民政局_` and `民政局` name the same pair.
