@@ -190,11 +190,34 @@ impl CatalogEntry {
         serde_saphyr::to_string(self).expect("catalog entry serializes")
     }
 
-    /// The JSON Schema of an item file, as checked in at `schemas/item.schema.json`.
+    /// The JSON Schema of an item file, as checked in at `schemas/item.schema.json`
+    /// (a unit test keeps the two equal).
     pub fn json_schema() -> String {
         let schema = schemars::schema_for!(CatalogEntry);
         let mut s = serde_json::to_string_pretty(&schema).expect("schema serializes");
         s.push('\n');
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checked_in_schema_matches_the_types() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/schemas/item.schema.json");
+        let on_disk = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            on_disk == CatalogEntry::json_schema(),
+            "schemas/item.schema.json is out of date: run `cargo run -- schema > schemas/item.schema.json`"
+        );
+    }
+
+    #[test]
+    fn schema_has_chinese_titles() {
+        let s = CatalogEntry::json_schema();
+        assert!(s.contains("\"title\": \"实施清单条目\""));
+        assert!(s.contains("\"title\": \"实施编码\""));
     }
 }

@@ -7,6 +7,7 @@ pub mod completions;
 pub mod explain;
 pub mod ingest;
 pub mod init;
+pub mod schema;
 pub mod template;
 
 use crate::diag::Lang;
@@ -51,6 +52,8 @@ pub enum Command {
     Assign(assign::Args),
     /// 新建工作区（yima.yaml 与空目录）
     Init(init::Args),
+    /// 输出目录条目文件的 JSON Schema
+    Schema(schema::Args),
     /// 生成 shell 补全脚本
     Completions(completions::Args),
 }
@@ -64,6 +67,7 @@ pub fn run(cli: Cli) -> anyhow_free::Result<u8> {
         Command::Ingest(args) => ingest::run(args, cli.workspace.as_deref(), cli.lang),
         Command::Assign(args) => assign::run(args, cli.workspace.as_deref(), cli.lang),
         Command::Init(args) => init::run(args, cli.lang),
+        Command::Schema(args) => schema::run(args),
         Command::Completions(args) => completions::run(args),
     }
 }
