@@ -27,6 +27,7 @@ pub mod filing;
 pub mod fsx;
 pub mod ingest;
 pub mod model;
+pub mod publish;
 pub mod report;
 pub mod rules;
 pub mod standard;

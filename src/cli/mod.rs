@@ -2,12 +2,14 @@
 //! command returns its exit code; `main` only maps errors to code 2.
 
 pub mod assign;
+pub mod build;
 pub mod check;
 pub mod completions;
 pub mod explain;
 pub mod ingest;
 pub mod init;
 pub mod schema;
+pub mod stats;
 pub mod template;
 
 use crate::diag::Lang;
@@ -52,6 +54,10 @@ pub enum Command {
     Assign(assign::Args),
     /// 新建工作区（yima.yaml 与空目录）
     Init(init::Args),
+    /// 生成办事指南、分级事项目录与目录网站（dist/）
+    Build(build::Args),
+    /// 统计指标：即办件占比、承诺时限压缩率、只跑一次、全程网办等
+    Stats(stats::Args),
     /// 输出目录条目文件的 JSON Schema
     Schema(schema::Args),
     /// 生成 shell 补全脚本
@@ -67,6 +73,8 @@ pub fn run(cli: Cli) -> anyhow_free::Result<u8> {
         Command::Ingest(args) => ingest::run(args, cli.workspace.as_deref(), cli.lang),
         Command::Assign(args) => assign::run(args, cli.workspace.as_deref(), cli.lang),
         Command::Init(args) => init::run(args, cli.lang),
+        Command::Build(args) => build::run(args, cli.workspace.as_deref(), cli.lang),
+        Command::Stats(args) => stats::run(args, cli.workspace.as_deref(), cli.lang),
         Command::Schema(args) => schema::run(args),
         Command::Completions(args) => completions::run(args),
     }
