@@ -244,6 +244,9 @@ pub struct Filing {
     pub entries: Vec<Entry>,
     /// Materials read, including orphans.
     pub material_count: usize,
+    /// Whether materials could be linked to entries (both sheets read, with
+    /// their 序号 columns); rules about missing materials need it.
+    pub materials_known: bool,
 }
 
 #[cfg(test)]

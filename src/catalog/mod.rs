@@ -357,11 +357,12 @@ pub fn as_filings(catalog: &Catalog, standard: &Standard, sink: &mut Sink) -> Ve
         };
         let mats = parse::materials(&mtable, standard, sink);
         let count = mats.len();
-        parse::attach(&mut entries, mats, sink);
+        parse::attach(&mut entries, mats, true, sink);
         out.push(Filing {
             file,
             entries,
             material_count: count,
+            materials_known: true,
         });
     }
     out

@@ -12,6 +12,7 @@ pub mod template;
 use crate::diag::{Diagnostic, Rule, Sink};
 use crate::model::{Filing, Origin};
 use crate::standard::Standard;
+use crate::standard::elements::{Field, MaterialField};
 use crate::text;
 use source::{Grid, ReadError};
 use std::path::{Path, PathBuf};
@@ -157,7 +158,10 @@ fn partner_on_disk(p: &Path) -> Option<PathBuf> {
         Some(prefix) => (prefix, CSV_MATERIALS_SUFFIX),
         None => (name.strip_suffix(CSV_MATERIALS_SUFFIX)?, CSV_ITEMS_SUFFIX),
     };
-    let dir = p.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = p
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
         .ok()?
         .filter_map(|e| e.ok())
@@ -198,9 +202,13 @@ pub fn read(input: &Input, standard: &Standard, sink: &mut Sink) -> Filing {
         )
     };
     let mut entries = Vec::new();
+    // Whether entries and materials can be linked by 序号 at all.
+    let mut items_linkable = false;
+    let mut materials_linkable = false;
     match items_at {
         Some(i) => {
             if let Some(t) = layout::map_columns(&grids[i], def_items, sink) {
+                items_linkable = t.column(Field::Seq).is_some();
                 entries = parse::entries(&t, standard, sink);
             }
         }
@@ -210,6 +218,7 @@ pub fn read(input: &Input, standard: &Standard, sink: &mut Sink) -> Filing {
     match materials_at {
         Some(i) => {
             if let Some(t) = layout::map_columns(&grids[i], def_materials, sink) {
+                materials_linkable = t.column(MaterialField::ItemSeq).is_some();
                 materials = parse::materials(&t, standard, sink);
             }
         }
@@ -224,7 +233,8 @@ pub fn read(input: &Input, standard: &Standard, sink: &mut Sink) -> Filing {
         }
     }
     filing.material_count = materials.len();
-    parse::attach(&mut entries, materials, sink);
+    parse::attach(&mut entries, materials, items_linkable, sink);
+    filing.materials_known = items_linkable && materials_linkable;
     filing.entries = entries;
     filing
 }

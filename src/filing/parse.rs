@@ -54,18 +54,39 @@ fn is_note_row(row: &GridRow) -> bool {
             .all(|(i, t)| t.parse::<usize>().ok() == Some(i + 1))
 }
 
+/// Whether a row holds no entry: only its key column (序号 / 事项序号) is
+/// filled — templates are often numbered down the sheet in advance — or a
+/// single cell holds text, as section titles ("一、行政许可") and notes do.
+fn is_placeholder_row(row: &GridRow, key_col: Option<u32>) -> bool {
+    let filled: Vec<(u32, &str)> = row
+        .cells
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (i as u32, c.text.trim()))
+        .filter(|(_, t)| !t.is_empty())
+        .collect();
+    if filled.iter().all(|(c, _)| Some(*c) == key_col) {
+        return true;
+    }
+    filled.len() == 1 && filled[0].1.parse::<f64>().is_err()
+}
+
 /// The data rows of a table.
-fn data_rows<'g, F>(table: &Table<'g, F>) -> impl Iterator<Item = &'g GridRow> {
+fn data_rows<'g, F: Copy + PartialEq>(
+    table: &Table<'g, F>,
+    key: F,
+) -> impl Iterator<Item = &'g GridRow> {
+    let key_col = table.column(key).map(|c| c.col);
     table.grid.rows[table.header_index + 1..]
         .iter()
-        .filter(|r| !is_note_row(r))
+        .filter(move |r| !is_note_row(r) && !is_placeholder_row(r, key_col))
 }
 
 /// Reads the entries of a 事项 sheet.
 pub fn entries(table: &Table<'_, Field>, standard: &Standard, sink: &mut Sink) -> Vec<Entry> {
     let def = &standard.elements.items;
     let mut out = Vec::new();
-    for row in data_rows(table) {
+    for row in data_rows(table, Field::Seq) {
         let mut r = RowReader {
             table,
             def,
@@ -289,7 +310,7 @@ pub fn materials(
 ) -> Vec<Material> {
     let def = &standard.elements.materials;
     let mut out = Vec::new();
-    for row in data_rows(table) {
+    for row in data_rows(table, MaterialField::ItemSeq) {
         let mut r = RowReader {
             table,
             def,
@@ -349,7 +370,10 @@ pub fn materials(
 }
 
 /// Attaches materials to their entries by 序号, reporting material-orphan.
-pub fn attach(entries: &mut [Entry], materials: Vec<Material>, sink: &mut Sink) {
+/// When the entries' 序号 could not be read at all (`linkable` false: no 事项
+/// sheet, no header, no 序号 column) orphans are not reported: that problem
+/// is already named once.
+pub fn attach(entries: &mut [Entry], materials: Vec<Material>, linkable: bool, sink: &mut Sink) {
     let mut by_seq: HashMap<u32, usize> = HashMap::new();
     for (i, e) in entries.iter().enumerate() {
         if let Some(s) = &e.seq {
@@ -360,6 +384,7 @@ pub fn attach(entries: &mut [Entry], materials: Vec<Material>, sink: &mut Sink) 
         let Some(seq) = &m.item_seq else { continue };
         match by_seq.get(&seq.value) {
             Some(&i) => entries[i].materials.push(m),
+            None if !linkable => {}
             None => {
                 let n = seq.value;
                 sink.push(

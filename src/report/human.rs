@@ -3,7 +3,9 @@
 //! what to do — then a summary line per file.
 
 use crate::diag::{Diagnostic, Lang, Report, Severity};
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, SourceSpan, SpanContents,
+};
 use std::fmt;
 
 /// Options of the human renderer.
@@ -19,7 +21,7 @@ pub struct Human {
 struct Shown<'a> {
     d: &'a Diagnostic,
     lang: Lang,
-    source: Option<NamedSource<String>>,
+    source: Option<RowSource>,
     span: Option<LabeledSpan>,
 }
 
@@ -58,6 +60,34 @@ impl miette::Diagnostic for Shown<'_> {
         self.span
             .clone()
             .map(|s| Box::new(std::iter::once(s)) as Box<dyn Iterator<Item = LabeledSpan>>)
+    }
+}
+
+/// The synthetic one-line source of a finding, numbered with the row number
+/// Excel shows, so the gutter reads like the sheet.
+struct RowSource {
+    name: String,
+    text: String,
+    /// 1-based row.
+    row: usize,
+}
+
+impl miette::SourceCode for RowSource {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let inner = self.text.read_span(span, before, after)?;
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line() + self.row.saturating_sub(1),
+            inner.column(),
+            inner.line_count(),
+        )))
     }
 }
 
@@ -129,12 +159,17 @@ impl Human {
             .with_width(self.width.unwrap_or(100))
             .with_links(false)
             .without_primary_span_start()
+            .with_wrap_lines(false)
             .with_context_lines(1);
         let mut out = String::new();
         for d in &report.diagnostics {
             let (source, span) = match snippet(d, lang) {
                 Some((line, span)) => (
-                    Some(NamedSource::new(d.origin.to_string(), line)),
+                    Some(RowSource {
+                        name: d.origin.to_string(),
+                        text: line,
+                        row: d.origin.row.unwrap_or(1) as usize,
+                    }),
                     Some(span),
                 ),
                 None => (None, None),
@@ -193,9 +228,16 @@ fn file_line(
             "{name}: {errors} 个错误, {warnings} 个警告 · {entries} 个事项, {materials} 份材料\n"
         ),
         Lang::En => format!(
-            "{name}: {errors} errors, {warnings} warnings · {entries} entries, {materials} materials\n"
+            "{name}: {} · {}, {}\n",
+            counted(errors, "error", "errors") + ", " + &counted(warnings, "warning", "warnings"),
+            counted(entries, "entry", "entries"),
+            counted(materials, "material", "materials"),
         ),
     }
+}
+
+fn counted(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// `error[rule-id]: message` — the first line of a finding.

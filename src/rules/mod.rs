@@ -91,6 +91,9 @@ pub fn check(
     for filing in filings {
         for entry in &filing.entries {
             check_entry(&mut ctx, entry);
+            if filing.materials_known {
+                timing::no_materials(&mut ctx, entry);
+            }
         }
     }
     duplicates::check(&mut ctx, filings);

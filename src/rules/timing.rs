@@ -71,7 +71,10 @@ pub fn check(ctx: &mut Context<'_>, entry: &Entry) {
         ));
         ctx.push(d);
     }
+}
 
+/// no-materials: an administrative-power entry that lists no material.
+pub fn no_materials(ctx: &mut Context<'_>, entry: &Entry) {
     let std = ctx.standard();
     let power = entry
         .category

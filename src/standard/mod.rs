@@ -168,15 +168,17 @@ pub(crate) fn closest<'a>(
     let mut best: Option<(usize, usize, &str)> = None;
     for (cand, idx) in candidates {
         let c_len = cand.chars().count();
-        let dist = if cand.contains(needle) || needle.contains(cand) {
-            n_len.abs_diff(c_len).min(1)
+        let contained = cand.contains(needle) || needle.contains(cand);
+        let edit = strsim::levenshtein(needle, cand);
+        let dist = if contained {
+            edit.min(n_len.abs_diff(c_len))
         } else {
-            strsim::levenshtein(needle, cand)
+            edit
         };
         let limit = (n_len.max(c_len) / 3).max(1);
         // A contained candidate of one character says little ("否" in "是否").
         let meaningful = c_len >= 2 || n_len == 1;
-        if dist <= limit && meaningful {
+        if (contained || dist <= limit) && meaningful {
             let better = match best {
                 None => true,
                 Some((d, _, c)) => dist < d || (dist == d && cand < c),

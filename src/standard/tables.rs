@@ -166,5 +166,10 @@ mod tests {
         assert_eq!(t.suggest("行政许可证").unwrap().name, "行政许可");
         assert_eq!(t.suggest("公共服").unwrap().name, "公共服务");
         assert!(t.suggest("完全无关的文字内容").is_none());
+        let forms: Table =
+            serde_saphyr::from_str("- {name: 原件}\n- {name: 原件和复印件}\n- {name: 复印件}\n")
+                .unwrap();
+        assert_eq!(forms.suggest("原件和复印伴").unwrap().name, "原件和复印件");
+        assert_eq!(forms.suggest("原件1").unwrap().name, "原件");
     }
 }
