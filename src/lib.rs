@@ -7,7 +7,7 @@
 //! - [`filing`]: reading filings into the [`model`];
 //! - [`rules`]: the domain rules;
 //! - [`diag`]: the findings every stage reports, and [`report`] to print them;
-//! - [`workspace`]: `yima.yaml`;
+//! - [`workspace`]: the workspace configuration `yima.yaml`;
 //! - [`check`]: the check stage as one call.
 //!
 //! ```no_run
@@ -31,4 +31,5 @@ pub mod publish;
 pub mod report;
 pub mod rules;
 pub mod standard;
+pub mod stats;
 pub mod workspace;

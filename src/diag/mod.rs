@@ -2,6 +2,7 @@
 //! (rule, place, value, bilingual message and help), collected in a [`Report`]
 //! and printed by one of the renderers in [`crate::report`].
 
+pub mod catalog;
 mod rule;
 
 pub use rule::{Rule, Severity, UnknownRule};

@@ -182,8 +182,9 @@ fn basic(ctx: &mut Context<'_>, entry: &Entry) {
                         "check the sector, or leave the code blank for yima to look it up."
                     ),
                 ))
-            } else if issuing && has_sub && !parts.sub.chars().all(|c| c.is_ascii_digit())
-                || issuing && has_sub && parts.sub == "000"
+            } else if issuing
+                && has_sub
+                && (parts.sub == "000" || !parts.sub.chars().all(|c| c.is_ascii_digit()))
             {
                 let sub = parts.sub;
                 Some((

@@ -165,16 +165,15 @@ fn name_has_agency(std: &Standard, entry: &Entry, name: &Located<String>) -> Opt
             text!("包含地名“{p}”", "contains the place name “{p}”"),
             p.clone(),
         ))
-    } else if let Some(c) = v
-        .chars()
-        .find(|c| c.is_ascii_digit() || ('０'..='９').contains(c))
-    {
-        Some((
-            text!("包含数字“{c}”", "contains the digit “{c}”"),
-            c.to_string(),
-        ))
     } else {
-        None
+        v.chars()
+            .find(|c| c.is_ascii_digit() || ('０'..='９').contains(c))
+            .map(|c| {
+                (
+                    text!("包含数字“{c}”", "contains the digit “{c}”"),
+                    c.to_string(),
+                )
+            })
     };
     let (what, part) = hit?;
     let (wz, we) = (&what.zh, &what.en);
