@@ -73,6 +73,19 @@ pub fn audit(ws: &Workspace, catalog: &Catalog) -> Vec<Problem> {
             message,
         });
     }
+    // Nothing released may be lost: every code of the newest release must
+    // still be in the registry, with the same key.
+    if let Some((version, released)) = crate::release::latest_registry(ws) {
+        for code in reg.lost_since(&released) {
+            out.push(Problem {
+                file: reg_file.clone(),
+                message: text!(
+                    "编码 {code} 已在 {version} 版发布，但登记簿中缺失或被改动",
+                    "code {code} was released in {version} but is missing or altered in the registry"
+                ),
+            });
+        }
+    }
     for f in &catalog.files {
         let file = f.display.clone();
         let c = match &f.entry {

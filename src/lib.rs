@@ -28,6 +28,7 @@ pub mod fsx;
 pub mod ingest;
 pub mod model;
 pub mod publish;
+pub mod release;
 pub mod report;
 pub mod rules;
 pub mod standard;

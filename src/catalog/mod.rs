@@ -253,9 +253,9 @@ fn key_lines(text: &str) -> (HashMap<String, u32>, Vec<HashMap<String, u32>>) {
     (top, materials)
 }
 
-/// Reads the catalog's entries as filings, one per file, through the same
-/// typed reading and rules as a filing workbook. Files that are not valid
-/// YAML of the item schema are file-unreadable findings.
+/// Reads the catalog's active entries as filings, one per file, through the
+/// same typed reading and rules as a filing workbook. Files that are not
+/// valid YAML of the item schema are file-unreadable findings.
 pub fn as_filings(catalog: &Catalog, standard: &Standard, sink: &mut Sink) -> Vec<Filing> {
     let mut out = Vec::with_capacity(catalog.files.len());
     for (i, f) in catalog.files.iter().enumerate() {
@@ -277,6 +277,10 @@ pub fn as_filings(catalog: &Catalog, standard: &Standard, sink: &mut Sink) -> Ve
                 continue;
             }
         };
+        // A retired entry is history: kept, not checked as a current one.
+        if entry.status == crate::codes::registry::Status::Retired {
+            continue;
+        }
         let (lines, material_lines) = key_lines(&f.text);
         let seq = i as u32 + 1;
         let (cells, materials) = convert::to_cells(entry, seq);

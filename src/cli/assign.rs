@@ -22,12 +22,12 @@ pub fn run(args: Args, workspace: Option<&Path>, lang: Lang) -> Result<u8> {
     if args.check {
         let problems = assign::audit(&ws, &catalog);
         for p in &problems {
-            println!("error: {}: {}", p.file, p.message.get(lang));
+            outln!("error: {}: {}", p.file, p.message.get(lang));
         }
         let n = catalog.files.len();
         let codes = catalog.registry.len();
         if problems.is_empty() {
-            println!(
+            outln!(
                 "{}",
                 match lang {
                     Lang::Zh => format!("编码一致：{n} 个条目，登记簿 {codes} 个编码"),
@@ -37,7 +37,7 @@ pub fn run(args: Args, workspace: Option<&Path>, lang: Lang) -> Result<u8> {
             );
             return Ok(EXIT_OK);
         }
-        println!(
+        outln!(
             "{}",
             match lang {
                 Lang::Zh => format!("发现 {} 个编码问题", problems.len()),
@@ -51,7 +51,7 @@ pub fn run(args: Args, workspace: Option<&Path>, lang: Lang) -> Result<u8> {
     let outcome = assign::assign(&ws, &catalog).map_err(|e| Failure::new(e.to_string()))?;
     let new_codes = outcome.registry.len() - catalog.registry.len();
     if outcome.updated.is_empty() && new_codes == 0 {
-        println!(
+        outln!(
             "{}",
             if lang == Lang::Zh {
                 "所有条目都已有编码，无需改动"
@@ -68,9 +68,9 @@ pub fn run(args: Args, workspace: Option<&Path>, lang: Lang) -> Result<u8> {
     )
     .map_err(|e| Failure::new(e.to_string()))?;
     for c in &outcome.updated {
-        println!("  {c}");
+        outln!("  {c}");
     }
-    println!(
+    outln!(
         "{}",
         match lang {
             Lang::Zh => format!(

@@ -33,7 +33,7 @@ pub fn run(args: Args, lang: Lang) -> Result<u8> {
     if !reg.exists() {
         write_atomic(&reg, Registry::default().to_yaml().as_bytes()).map_err(io)?;
     }
-    println!(
+    outln!(
         "{}",
         match lang {
             Lang::Zh => format!(

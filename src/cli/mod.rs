@@ -3,16 +3,36 @@
 //! This is the one layer that prints; the library stages below never do.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+/// `println!` that ends quietly when stdout is closed (`yima … | head`)
+/// instead of panicking, as a good command-line tool does.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// `print!` that ends quietly when stdout is closed.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 pub mod assign;
 pub mod build;
 pub mod check;
 pub mod completions;
+pub mod diff;
 pub mod explain;
 pub mod ingest;
 pub mod init;
+pub mod release;
 pub mod schema;
 pub mod stats;
 pub mod template;
+pub mod verify;
 
 use crate::diag::Lang;
 use crate::workspace::Workspace;
@@ -60,6 +80,12 @@ pub enum Command {
     Build(build::Args),
     /// 统计指标：即办件占比、承诺时限压缩率、只跑一次、全程网办等
     Stats(stats::Args),
+    /// 发布版本：releases/VERSION/（构建结果、清单、变更说明）
+    Release(release::Args),
+    /// 比较两个版本或目录的变化（新增、注销、更名、逐要素变更）
+    Diff(diff::Args),
+    /// 校验发布包：重新计算清单，报告改动、缺失或多出的文件
+    Verify(verify::Args),
     /// 输出目录条目文件的 JSON Schema
     Schema(schema::Args),
     /// 生成 shell 补全脚本
@@ -77,6 +103,9 @@ pub fn run(cli: Cli) -> anyhow_free::Result<u8> {
         Command::Init(args) => init::run(args, cli.lang),
         Command::Build(args) => build::run(args, cli.workspace.as_deref(), cli.lang),
         Command::Stats(args) => stats::run(args, cli.workspace.as_deref(), cli.lang),
+        Command::Release(args) => release::run(args, cli.workspace.as_deref(), cli.lang),
+        Command::Diff(args) => diff::run(args, cli.workspace.as_deref(), cli.lang),
+        Command::Verify(args) => verify::run(args, cli.lang),
         Command::Schema(args) => schema::run(args),
         Command::Completions(args) => completions::run(args),
     }

@@ -21,7 +21,7 @@ pub enum SchemaFormat {
 
 pub fn run(args: Args) -> Result<u8> {
     match args.format {
-        SchemaFormat::JsonSchema => print!("{}", CatalogEntry::json_schema()),
+        SchemaFormat::JsonSchema => out!("{}", CatalogEntry::json_schema()),
     }
     Ok(EXIT_OK)
 }

@@ -52,6 +52,16 @@ impl Input {
 
 /// A path as reports show it: as given, with `/` separators.
 pub fn display_path(p: &Path) -> String {
+    // Workspace paths are absolute; under the current folder they read better
+    // relative to it.
+    let rel = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| cwd.canonicalize().ok())
+        .and_then(|cwd| p.strip_prefix(&cwd).ok().map(Path::to_path_buf));
+    let p = rel
+        .as_deref()
+        .filter(|r| !r.as_os_str().is_empty())
+        .unwrap_or(p);
     let s = p.to_string_lossy().replace('\\', "/");
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
 }

@@ -6,6 +6,7 @@
 pub mod catalogs;
 pub mod guides;
 pub mod site;
+pub mod templates;
 
 use crate::catalog::{self, CatalogEntry};
 use crate::codes::registry::Status;
@@ -47,26 +48,38 @@ pub struct BuildSummary {
     pub files: usize,
 }
 
-/// Renders `entries` into `out` (replacing it atomically).
-pub fn build_entries(ctx: &BuildContext<'_>, out: &Path) -> Result<BuildSummary, PublishError> {
-    let staged = Staged::new(out)?;
-    let root = staged.path().to_path_buf();
+/// Renders every stage into `root`, an empty folder.
+pub fn render_into(ctx: &BuildContext<'_>, root: &Path) -> Result<BuildSummary, PublishError> {
     let guides = guides::write(ctx, &root.join("guides"))?;
-    catalogs::write(ctx, &root)?;
+    catalogs::write(ctx, root)?;
     site::write(ctx, &root.join("site"))?;
-    let files = count_files(&root)?;
-    staged.commit()?;
     Ok(BuildSummary {
         entries: ctx.entries.len(),
         guides,
-        files,
+        files: count_files(root)?,
     })
 }
 
+/// Renders `entries` into `out` (replacing it atomically).
+pub fn build_entries(ctx: &BuildContext<'_>, out: &Path) -> Result<BuildSummary, PublishError> {
+    let staged = Staged::new(out)?;
+    let summary = render_into(ctx, staged.path())?;
+    staged.commit()?;
+    Ok(summary)
+}
+
 /// Loads the workspace's catalog and builds it into `out`.
-pub fn build(ws: &Workspace, out: &Path, version: &str, progress: bool) -> Result<BuildSummary, PublishError> {
+pub fn build(
+    ws: &Workspace,
+    out: &Path,
+    version: &str,
+    progress: bool,
+) -> Result<BuildSummary, PublishError> {
     let cat = catalog::load(&ws.path(&ws.config.paths.items))?;
-    let mut entries: Vec<&CatalogEntry> = cat.entries().filter(|c| c.status == Status::Active).collect();
+    let mut entries: Vec<&CatalogEntry> = cat
+        .entries()
+        .filter(|c| c.status == Status::Active)
+        .collect();
     entries.sort_by(|a, b| a.impl_code.cmp(&b.impl_code));
     let ctx = BuildContext {
         workspace: ws,
@@ -82,7 +95,11 @@ fn count_files(dir: &Path) -> std::io::Result<usize> {
     if dir.is_dir() {
         for e in std::fs::read_dir(dir)? {
             let e = e?;
-            n += if e.file_type()?.is_dir() { count_files(&e.path())? } else { 1 };
+            n += if e.file_type()?.is_dir() {
+                count_files(&e.path())?
+            } else {
+                1
+            };
         }
     }
     Ok(n)

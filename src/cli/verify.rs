@@ -1,0 +1,53 @@
+//! `yima verify RELEASE_DIR`: recomputes the manifest and names every file
+//! changed, missing or added. Exit 0 intact, 1 tampered, 2 unreadable.
+
+use super::anyhow_free::{Failure, Result};
+use super::{EXIT_FINDINGS, EXIT_OK};
+use crate::diag::Lang;
+use crate::release::manifest;
+use std::path::PathBuf;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// 发布目录，如 releases/2026.1
+    pub dir: PathBuf,
+}
+
+pub fn run(args: Args, lang: Lang) -> Result<u8> {
+    super::check_paths_exist(std::slice::from_ref(&args.dir), lang)?;
+    let v = manifest::verify(&args.dir).map_err(|e| Failure::new(e.to_string()))?;
+    let (changed, missing, added) = match lang {
+        Lang::Zh => ("已改动", "缺失", "多出"),
+        Lang::En => ("changed", "missing", "added"),
+    };
+    for f in &v.changed {
+        outln!("{changed}: {f}");
+    }
+    for f in &v.missing {
+        outln!("{missing}: {f}");
+    }
+    for f in &v.added {
+        outln!("{added}: {f}");
+    }
+    let dir = crate::filing::display_path(&args.dir);
+    if v.ok() {
+        outln!(
+            "{}",
+            match lang {
+                Lang::Zh => format!("{dir}：{} 个文件与清单一致", v.checked),
+                Lang::En => format!("{dir}: {} files match the manifest", v.checked),
+            }
+        );
+        Ok(EXIT_OK)
+    } else {
+        let n = v.changed.len() + v.missing.len() + v.added.len();
+        outln!(
+            "{}",
+            match lang {
+                Lang::Zh => format!("{dir}：{n} 个文件与清单不符"),
+                Lang::En => format!("{dir}: {n} files differ from the manifest"),
+            }
+        );
+        Ok(EXIT_FINDINGS)
+    }
+}

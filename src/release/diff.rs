@@ -1,0 +1,358 @@
+//! The change report between two catalogs, keyed by 实施编码: entries added,
+//! retired and renamed, and every other change field by field (materials
+//! included, matched by name). Entries are compared as JSON objects, so a
+//! release's `catalog.json` and a live `items/` compare alike.
+
+use crate::catalog::{self, CatalogEntry};
+use crate::codes::registry::Status;
+use crate::standard::Standard;
+use serde::Serialize;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// An entry as the change report names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Named {
+    pub impl_code: String,
+    pub basic_code: String,
+    pub name: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub sub_name: String,
+    pub agency: String,
+    pub agency_code: String,
+}
+
+/// A name that changed under the same code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Rename {
+    #[serde(flatten)]
+    pub entry: Named,
+    pub old_name: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub old_sub_name: String,
+}
+
+/// One element that changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldChange {
+    /// The element id; for materials `materials[材料名称].field`.
+    pub field: String,
+    /// The element's Chinese name.
+    pub label: String,
+    pub before: Value,
+    pub after: Value,
+}
+
+/// An entry whose elements changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EntryChange {
+    #[serde(flatten)]
+    pub entry: Named,
+    pub fields: Vec<FieldChange>,
+}
+
+/// Counts first.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub before: usize,
+    pub after: usize,
+    pub added: usize,
+    pub retired: usize,
+    pub renamed: usize,
+    pub changed: usize,
+}
+
+/// The change report (`changes.json`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Changes {
+    pub version: u32,
+    pub from: String,
+    pub to: String,
+    pub counts: Counts,
+    pub added: Vec<Named>,
+    pub retired: Vec<Named>,
+    pub renamed: Vec<Rename>,
+    pub changed: Vec<EntryChange>,
+}
+
+/// A catalog to compare: active entries by 实施编码, as JSON objects.
+#[derive(Debug, Clone, Default)]
+pub struct Side {
+    pub label: String,
+    pub entries: BTreeMap<String, Map<String, Value>>,
+}
+
+/// Why a side could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum DiffError {
+    #[error("cannot read {path}: {message}")]
+    Read { path: String, message: String },
+    #[error("{0} is neither a release folder, a catalog folder nor a catalog.json")]
+    NotACatalog(String),
+}
+
+impl Side {
+    /// From catalog entries (only active ones count).
+    pub fn from_entries<'a>(label: &str, entries: impl Iterator<Item = &'a CatalogEntry>) -> Side {
+        let mut map = BTreeMap::new();
+        for e in entries.filter(|e| e.status == Status::Active) {
+            if let Ok(Value::Object(mut o)) = serde_json::to_value(e) {
+                // Where it was filed from is not a change of the item.
+                o.remove("source");
+                map.insert(e.impl_code.clone(), o);
+            }
+        }
+        Side {
+            label: label.to_string(),
+            entries: map,
+        }
+    }
+
+    /// Loads a release folder (its `catalog.json`), a `catalog.json` file,
+    /// or a catalog folder (`items/`).
+    pub fn load(path: &Path) -> Result<Side, DiffError> {
+        let label = crate::filing::display_path(path);
+        let json = if path.is_file() {
+            Some(path.to_path_buf())
+        } else if path.join("catalog.json").is_file() {
+            Some(path.join("catalog.json"))
+        } else {
+            None
+        };
+        let read_err = |message: String| DiffError::Read {
+            path: label.clone(),
+            message,
+        };
+        if let Some(file) = json {
+            let text = std::fs::read_to_string(&file).map_err(|e| read_err(e.to_string()))?;
+            let doc: Value = serde_json::from_str(&text).map_err(|e| read_err(e.to_string()))?;
+            let entries = doc
+                .get("entries")
+                .and_then(Value::as_array)
+                .ok_or_else(|| read_err("no `entries` array".into()))?;
+            let mut parsed = Vec::with_capacity(entries.len());
+            for e in entries {
+                // Take the catalog entry's own fields; anything a catalog.json
+                // adds for readers (division names…) is ignored.
+                let mut obj = e.as_object().cloned().unwrap_or_default();
+                let known = known_fields();
+                obj.retain(|k, _| known.iter().any(|f| f == k));
+                let entry: CatalogEntry = serde_json::from_value(Value::Object(obj))
+                    .map_err(|e| read_err(e.to_string()))?;
+                parsed.push(entry);
+            }
+            return Ok(Side::from_entries(&label, parsed.iter()));
+        }
+        if path.is_dir() && path.join(crate::codes::registry::FILE).is_file() {
+            let cat = catalog::load(path).map_err(|e| read_err(e.to_string()))?;
+            return Ok(Side::from_entries(&label, cat.entries()));
+        }
+        Err(DiffError::NotACatalog(label))
+    }
+}
+
+/// The top-level fields of a catalog entry, from its JSON Schema.
+fn known_fields() -> &'static [String] {
+    static FIELDS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    FIELDS.get_or_init(|| {
+        let schema = serde_json::to_value(schemars::schema_for!(CatalogEntry)).unwrap_or_default();
+        schema["properties"]
+            .as_object()
+            .map(|o| o.keys().cloned().collect())
+            .unwrap_or_default()
+    })
+}
+
+fn s(o: &Map<String, Value>, k: &str) -> String {
+    o.get(k).and_then(Value::as_str).unwrap_or("").to_string()
+}
+
+fn named(o: &Map<String, Value>) -> Named {
+    Named {
+        impl_code: s(o, "impl_code"),
+        basic_code: s(o, "basic_code"),
+        name: s(o, "name"),
+        sub_name: s(o, "sub_name"),
+        agency: s(o, "agency"),
+        agency_code: s(o, "agency_code"),
+    }
+}
+
+/// The Chinese name of an element id.
+fn label(standard: &Standard, field: &str) -> String {
+    if let Some(e) = standard
+        .elements
+        .items
+        .elements
+        .iter()
+        .find(|e| e.field.id() == field)
+    {
+        return e.header.clone();
+    }
+    if let Some(e) = standard
+        .elements
+        .materials
+        .elements
+        .iter()
+        .find(|e| e.field.id() == field)
+    {
+        return e.header.clone();
+    }
+    match field {
+        "status" => "状态",
+        "materials" => "申请材料",
+        _ => field,
+    }
+    .to_string()
+}
+
+fn materials_by_name(v: Option<&Value>) -> BTreeMap<String, Map<String, Value>> {
+    v.and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|m| m.as_object().cloned())
+                .map(|m| (s(&m, "name"), m))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn field_changes(
+    standard: &Standard,
+    old: &Map<String, Value>,
+    new: &Map<String, Value>,
+) -> Vec<FieldChange> {
+    let mut keys: Vec<&String> = old.keys().chain(new.keys()).collect();
+    keys.sort_by_key(|k| order(standard, k));
+    keys.dedup();
+    let mut out = Vec::new();
+    for k in keys {
+        if matches!(k.as_str(), "name" | "sub_name" | "impl_code") {
+            continue;
+        }
+        let (a, b) = (
+            old.get(k).unwrap_or(&Value::Null),
+            new.get(k).unwrap_or(&Value::Null),
+        );
+        if a == b {
+            continue;
+        }
+        if k == "materials" {
+            let (ma, mb) = (materials_by_name(old.get(k)), materials_by_name(new.get(k)));
+            let mut names: Vec<&String> = ma.keys().chain(mb.keys()).collect();
+            names.sort();
+            names.dedup();
+            for n in names {
+                match (ma.get(n), mb.get(n)) {
+                    (Some(x), Some(y)) if x != y => {
+                        let mut fields: Vec<&String> = x.keys().chain(y.keys()).collect();
+                        fields.sort_by_key(|f| order(standard, f));
+                        fields.dedup();
+                        for f in fields {
+                            let (p, q) = (
+                                x.get(f).unwrap_or(&Value::Null),
+                                y.get(f).unwrap_or(&Value::Null),
+                            );
+                            if p != q {
+                                out.push(FieldChange {
+                                    field: format!("materials[{n}].{f}"),
+                                    label: format!("申请材料“{n}”的{}", label(standard, f)),
+                                    before: p.clone(),
+                                    after: q.clone(),
+                                });
+                            }
+                        }
+                    }
+                    (Some(x), None) => out.push(FieldChange {
+                        field: format!("materials[{n}]"),
+                        label: format!("删除申请材料“{n}”"),
+                        before: Value::Object(x.clone()),
+                        after: Value::Null,
+                    }),
+                    (None, Some(y)) => out.push(FieldChange {
+                        field: format!("materials[{n}]"),
+                        label: format!("新增申请材料“{n}”"),
+                        before: Value::Null,
+                        after: Value::Object(y.clone()),
+                    }),
+                    _ => {}
+                }
+            }
+            continue;
+        }
+        out.push(FieldChange {
+            field: k.clone(),
+            label: label(standard, k),
+            before: a.clone(),
+            after: b.clone(),
+        });
+    }
+    out
+}
+
+/// Sort key of an element id: its position in the standard, unknown ones last.
+fn order(standard: &Standard, field: &str) -> (usize, String) {
+    let pos = standard
+        .elements
+        .items
+        .elements
+        .iter()
+        .position(|e| e.field.id() == field)
+        .or_else(|| {
+            standard
+                .elements
+                .materials
+                .elements
+                .iter()
+                .position(|e| e.field.id() == field)
+        })
+        .unwrap_or(usize::MAX);
+    (pos, field.to_string())
+}
+
+/// Compares two catalogs.
+pub fn diff(standard: &Standard, old: &Side, new: &Side) -> Changes {
+    let mut c = Changes {
+        version: 1,
+        from: old.label.clone(),
+        to: new.label.clone(),
+        ..Changes::default()
+    };
+    for (code, n) in &new.entries {
+        match old.entries.get(code) {
+            None => c.added.push(named(n)),
+            Some(o) => {
+                let renamed = s(o, "name") != s(n, "name") || s(o, "sub_name") != s(n, "sub_name");
+                if renamed {
+                    c.renamed.push(Rename {
+                        entry: named(n),
+                        old_name: s(o, "name"),
+                        old_sub_name: s(o, "sub_name"),
+                    });
+                }
+                let fields = field_changes(standard, o, n);
+                if !fields.is_empty() {
+                    c.changed.push(EntryChange {
+                        entry: named(n),
+                        fields,
+                    });
+                }
+            }
+        }
+    }
+    for (code, o) in &old.entries {
+        if !new.entries.contains_key(code) {
+            c.retired.push(named(o));
+        }
+    }
+    c.counts = Counts {
+        before: old.entries.len(),
+        after: new.entries.len(),
+        added: c.added.len(),
+        retired: c.retired.len(),
+        renamed: c.renamed.len(),
+        changed: c.changed.len(),
+    };
+    c
+}

@@ -1,0 +1,141 @@
+//! `manifest.json`: every file of a release with its size and sha256, and
+//! `yima verify`, which recomputes it and names what changed, went missing
+//! or was added.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+/// The manifest's file name inside a release.
+pub const FILE: &str = "manifest.json";
+
+/// One file of a release.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManifestFile {
+    /// Relative to the release folder, with `/`.
+    pub path: String,
+    pub size: u64,
+    pub sha256: String,
+}
+
+/// `manifest.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    pub version: String,
+    /// The yima version that made it.
+    pub yima: String,
+    /// sha256 of the registry (`codes.lock`) at release time.
+    pub registry_sha256: String,
+    pub files: Vec<ManifestFile>,
+}
+
+/// Lowercase hex sha256.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut s = String::with_capacity(64);
+    for b in digest {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
+}
+
+fn walk(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for e in std::fs::read_dir(dir)? {
+        let e = e?;
+        let p = e.path();
+        if e.file_type()?.is_dir() {
+            walk(root, &p, out)?;
+        } else {
+            out.push(p.strip_prefix(root).unwrap_or(&p).to_path_buf());
+        }
+    }
+    Ok(())
+}
+
+fn rel_string(p: &Path) -> String {
+    p.components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Lists and hashes every file under `root` except the manifest itself,
+/// sorted by path.
+pub fn scan(root: &Path) -> std::io::Result<Vec<ManifestFile>> {
+    let mut paths = Vec::new();
+    walk(root, root, &mut paths)?;
+    let mut files: Vec<ManifestFile> = {
+        use rayon::prelude::*;
+        paths
+            .par_iter()
+            .filter(|p| rel_string(p) != FILE)
+            .map(|p| {
+                let bytes = std::fs::read(root.join(p))?;
+                Ok(ManifestFile {
+                    path: rel_string(p),
+                    size: bytes.len() as u64,
+                    sha256: sha256_hex(&bytes),
+                })
+            })
+            .collect::<std::io::Result<_>>()?
+    };
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}
+
+/// What `verify` found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Verification {
+    pub changed: Vec<String>,
+    pub missing: Vec<String>,
+    pub added: Vec<String>,
+    pub checked: usize,
+}
+
+impl Verification {
+    pub fn ok(&self) -> bool {
+        self.changed.is_empty() && self.missing.is_empty() && self.added.is_empty()
+    }
+}
+
+/// Why a release cannot be verified at all.
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    #[error("cannot read {path}: {message}")]
+    Read { path: String, message: String },
+}
+
+/// Recomputes a release folder's manifest and compares.
+pub fn verify(dir: &Path) -> Result<Verification, VerifyError> {
+    let mpath = dir.join(FILE);
+    let err = |message: String| VerifyError::Read {
+        path: crate::filing::display_path(&mpath),
+        message,
+    };
+    let text = std::fs::read_to_string(&mpath).map_err(|e| err(e.to_string()))?;
+    let manifest: Manifest = serde_json::from_str(&text).map_err(|e| err(e.to_string()))?;
+    let actual = scan(dir).map_err(|e| err(e.to_string()))?;
+    let mut v = Verification {
+        checked: manifest.files.len(),
+        ..Verification::default()
+    };
+    let now: std::collections::HashMap<&str, &ManifestFile> =
+        actual.iter().map(|f| (f.path.as_str(), f)).collect();
+    let listed: std::collections::HashSet<&str> =
+        manifest.files.iter().map(|f| f.path.as_str()).collect();
+    for f in &manifest.files {
+        match now.get(f.path.as_str()) {
+            None => v.missing.push(f.path.clone()),
+            Some(a) if a.sha256 != f.sha256 || a.size != f.size => v.changed.push(f.path.clone()),
+            Some(_) => {}
+        }
+    }
+    for a in &actual {
+        if !listed.contains(a.path.as_str()) {
+            v.added.push(a.path.clone());
+        }
+    }
+    Ok(v)
+}
