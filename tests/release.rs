@@ -1,0 +1,378 @@
+//! Releases: two releases of a changed catalog give the expected change log,
+//! a tampered release fails `verify`, a release is never made twice, and
+//! the same catalog and version give the same bytes.
+
+use assert_cmd::Command;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// A valid USCC of an organ registered in 娄底市 (GB 32100 + GB 11714).
+fn uscc(org: &str) -> String {
+    let org_full = format!("{org}{}", yima::rules::uscc::org_check_char(org).unwrap());
+    let body = format!("11431300{org_full}");
+    format!("{body}{}", yima::rules::uscc::check_char(&body).unwrap())
+}
+
+const HEADER: &str = "序号,事项名称,子项名称,事项类型,业务指导部门,基本编码,实施主体,实施主体编码,实施主体性质,行使层级,行政区划代码,权力来源,服务对象,设定依据,受理条件,办理流程,法定办结时限,承诺办结时限,办件类型,到办事现场次数,是否收费,收费标准,收费依据,办理形式,网办地址,通办范围,是否进驻政务大厅,办理地点,办理时间,咨询电话,监督投诉电话,结果名称";
+
+/// One entry row of the CSV filing.
+struct Row<'a> {
+    seq: u32,
+    name: &'a str,
+    category: &'a str,
+    code: &'a str,
+    agency: &'a str,
+    uscc: &'a str,
+    promised: u32,
+}
+
+impl Row<'_> {
+    fn csv(&self) -> String {
+        let result = if self.category == "行政许可" || self.category == "行政确认" {
+            "证明文书"
+        } else {
+            ""
+        };
+        format!(
+            "{},{},,{},民政,{},{},{},法定机关,市级,431300,法定本级行使,自然人,《社会团体登记管理条例》第九条,申请人具备完全民事行为能力,申请→受理→审查→决定,20,{},承诺件,1,否,,,窗口办理,,全市,是,娄底市政务服务中心二楼民政窗口,工作日9:00-17:00,0738-8312345,12345,{}",
+            self.seq,
+            self.name,
+            self.category,
+            self.code,
+            self.agency,
+            self.uscc,
+            self.promised,
+            result
+        )
+    }
+}
+
+fn write_filing(dir: &Path, stem: &str, rows: &[Row<'_>], materials: &[(u32, &str)]) -> PathBuf {
+    let mut items = String::from(HEADER);
+    for r in rows {
+        items.push('\n');
+        items.push_str(&r.csv());
+    }
+    items.push('\n');
+    let path = dir.join(format!("{stem}-事项.csv"));
+    fs::write(&path, items).unwrap();
+    let mut m = String::from("事项序号,材料名称,材料形式,份数,材料来源,电子证照,必要性");
+    for (seq, name) in materials {
+        m.push_str(&format!("\n{seq},{name},原件,1,申请人自备,否,必要"));
+    }
+    m.push('\n');
+    fs::write(dir.join(format!("{stem}-申请材料.csv")), m).unwrap();
+    path
+}
+
+fn yima(dir: &Path) -> Command {
+    let mut c = Command::cargo_bin("yima").unwrap();
+    c.current_dir(dir).env("NO_COLOR", "1");
+    c
+}
+
+fn json(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// A workspace with release 2026.1 of three entries, then a changed filing
+/// ingested: one added, one retired, one renamed (carrying its code), one
+/// with a changed limit and a new material.
+fn two_releases(dir: &Path) -> (String, serde_json::Value) {
+    let a = uscc("00614046");
+    yima(dir).args(["init", "."]).assert().success();
+    let first = write_filing(
+        dir,
+        "民政局",
+        &[
+            Row {
+                seq: 1,
+                name: "社会团体成立登记",
+                category: "行政许可",
+                code: "",
+                agency: "娄底市民政局",
+                uscc: &a,
+                promised: 10,
+            },
+            Row {
+                seq: 2,
+                name: "社会团体注销登记",
+                category: "行政许可",
+                code: "",
+                agency: "娄底市民政局",
+                uscc: &a,
+                promised: 10,
+            },
+            Row {
+                seq: 3,
+                name: "婚姻登记档案查询",
+                category: "公共服务",
+                code: "",
+                agency: "娄底市民政局",
+                uscc: &a,
+                promised: 1,
+            },
+        ],
+        &[
+            (1, "社会团体章程草案"),
+            (2, "注销登记申请书"),
+            (3, "居民身份证"),
+        ],
+    );
+    yima(dir).arg("ingest").arg(&first).assert().success();
+    yima(dir).args(["release", "2026.1"]).assert().success();
+
+    let catalog = json(&dir.join("releases/2026.1/catalog.json"));
+    let code_of = |name: &str| -> String {
+        catalog["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["name"] == name)
+            .unwrap()["basic_code"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let archive = code_of("婚姻登记档案查询");
+    let second = write_filing(
+        dir,
+        "民政局",
+        &[
+            Row {
+                seq: 1,
+                name: "社会团体成立登记",
+                category: "行政许可",
+                code: "",
+                agency: "娄底市民政局",
+                uscc: &a,
+                promised: 5,
+            },
+            Row {
+                seq: 2,
+                name: "婚姻登记档案查阅",
+                category: "公共服务",
+                code: &archive,
+                agency: "娄底市民政局",
+                uscc: &a,
+                promised: 1,
+            },
+            Row {
+                seq: 3,
+                name: "慈善组织认定",
+                category: "行政确认",
+                code: "",
+                agency: "娄底市民政局",
+                uscc: &a,
+                promised: 10,
+            },
+        ],
+        &[
+            (1, "社会团体章程草案"),
+            (1, "验资报告"),
+            (2, "居民身份证"),
+            (3, "慈善组织认定申请书"),
+        ],
+    );
+    yima(dir)
+        .args(["ingest", "--retire-missing"])
+        .arg(&second)
+        .assert()
+        .success();
+    yima(dir).args(["release", "2026.2"]).assert().success();
+    (a, json(&dir.join("releases/2026.2/changes.json")))
+}
+
+#[test]
+fn change_log_lists_added_retired_renamed_and_field_changes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (uscc, changes) = two_releases(tmp.path());
+    let c = &changes["counts"];
+    assert_eq!(
+        (c["before"].as_u64(), c["after"].as_u64()),
+        (Some(3), Some(3))
+    );
+    assert_eq!(c["added"], 1);
+    assert_eq!(c["retired"], 1);
+    assert_eq!(c["renamed"], 1);
+    assert_eq!(c["changed"], 1);
+    assert_eq!(changes["from"], "releases/2026.1");
+    assert_eq!(changes["added"][0]["name"], "慈善组织认定");
+    assert_eq!(changes["retired"][0]["name"], "社会团体注销登记");
+    assert_eq!(changes["renamed"][0]["name"], "婚姻登记档案查阅");
+    assert_eq!(changes["renamed"][0]["old_name"], "婚姻登记档案查询");
+    let changed = &changes["changed"][0];
+    assert_eq!(changed["name"], "社会团体成立登记");
+    assert_eq!(changed["agency_code"], uscc.as_str());
+    let fields = changed["fields"].as_array().unwrap();
+    assert_eq!(fields.len(), 2, "{fields:?}");
+    assert_eq!(fields[0]["field"], "promised_days");
+    assert_eq!(fields[0]["label"], "承诺办结时限");
+    assert_eq!(
+        (fields[0]["before"].as_u64(), fields[0]["after"].as_u64()),
+        (Some(10), Some(5))
+    );
+    assert_eq!(fields[1]["field"], "materials[验资报告]");
+    assert!(fields[1]["before"].is_null());
+
+    // The change log for people: counts first, grouped by agency, in Chinese.
+    let md = fs::read_to_string(tmp.path().join("releases/2026.2/CHANGELOG.md")).unwrap();
+    let counts_at = md.find("| 新增 | 1 |").expect("counts table");
+    let agency_at = md.find("## 娄底市民政局").expect("agency section");
+    assert!(counts_at < agency_at);
+    assert!(md.contains("- 社会团体注销登记 `"));
+    assert!(md.contains("- 婚姻登记档案查询 → 婚姻登记档案查阅 `"));
+    assert!(md.contains("  - 承诺办结时限：10 → 5"));
+
+    // yima diff gives the same report without a workspace.
+    let out = yima(tmp.path())
+        .args([
+            "diff",
+            "releases/2026.1",
+            "releases/2026.2",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let from_diff: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(from_diff["counts"], changes["counts"]);
+    assert_eq!(from_diff["changed"], changes["changed"]);
+}
+
+#[test]
+fn registry_is_stamped_with_the_first_release() {
+    let tmp = tempfile::tempdir().unwrap();
+    two_releases(tmp.path());
+    let lock = fs::read_to_string(tmp.path().join("items/codes.lock")).unwrap();
+    assert_eq!(
+        lock.matches("first_release: \"2026.1\"").count(),
+        3,
+        "{lock}"
+    );
+    assert_eq!(
+        lock.matches("first_release: \"2026.2\"").count(),
+        1,
+        "{lock}"
+    );
+    yima(tmp.path())
+        .args(["assign", "--check"])
+        .assert()
+        .success();
+}
+
+#[test]
+fn verify_finds_changed_missing_and_added_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    two_releases(tmp.path());
+    let rel = tmp.path().join("releases/2026.2");
+    yima(tmp.path())
+        .args(["verify", "releases/2026.2"])
+        .assert()
+        .success();
+
+    let manifest = json(&rel.join("manifest.json"));
+    assert_eq!(manifest["version"], "2026.2");
+    let files = manifest["files"].as_array().unwrap();
+    assert!(files.iter().all(|f| f["path"] != "manifest.json"));
+    assert!(files.iter().any(|f| f["path"] == "catalog.json"));
+    assert!(files.iter().any(|f| f["path"] == "CHANGELOG.md"));
+
+    fs::write(rel.join("catalog.csv"), "tampered").unwrap();
+    fs::remove_file(rel.join("changes.json")).unwrap();
+    fs::write(rel.join("extra.txt"), "x").unwrap();
+    let out = yima(tmp.path())
+        .args(["verify", "releases/2026.2"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("已改动: catalog.csv"), "{text}");
+    assert!(text.contains("缺失: changes.json"), "{text}");
+    assert!(text.contains("多出: extra.txt"), "{text}");
+}
+
+#[test]
+fn a_release_is_never_made_twice_nor_from_a_failing_catalog() {
+    let tmp = tempfile::tempdir().unwrap();
+    two_releases(tmp.path());
+    let before = fs::read(tmp.path().join("releases/2026.2/manifest.json")).unwrap();
+    let out = yima(tmp.path())
+        .args(["release", "2026.2"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("已发布"));
+    assert_eq!(
+        fs::read(tmp.path().join("releases/2026.2/manifest.json")).unwrap(),
+        before
+    );
+
+    // Break an entry: the release is refused and nothing is written.
+    let entry = fs::read_dir(tmp.path().join("items"))
+        .unwrap()
+        .filter_map(Result::ok)
+        .find(|e| e.path().is_dir())
+        .unwrap()
+        .path();
+    let file = fs::read_dir(&entry)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let text = fs::read_to_string(&file).unwrap();
+    fs::write(
+        &file,
+        text.replace("handling_type: 承诺件", "handling_type: 即办件"),
+    )
+    .unwrap();
+    let out = yima(tmp.path())
+        .args(["release", "2026.3"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!tmp.path().join("releases/2026.3").exists());
+
+    // A version that cannot name a folder.
+    let out = yima(tmp.path())
+        .args(["release", "../escape"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+                out.push((rel, fs::read(&p).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn the_same_catalog_and_version_give_the_same_bytes() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    two_releases(a.path());
+    two_releases(b.path());
+    let ta = tree(&a.path().join("releases"));
+    let tb = tree(&b.path().join("releases"));
+    assert!(!ta.is_empty());
+    assert_eq!(ta.len(), tb.len());
+    for (x, y) in ta.iter().zip(&tb) {
+        assert_eq!(x.0, y.0);
+        assert!(x.1 == y.1, "{} differs between two runs", x.0);
+    }
+}
