@@ -15,6 +15,9 @@ pub struct Phrase {
     pub at_end: bool,
     pub why: String,
     pub instead: String,
+    /// The phrase as matched (see [`prepare`]), computed once at load.
+    #[serde(skip)]
+    prepared: String,
 }
 
 /// Both lists.
@@ -32,19 +35,33 @@ const CLAUSE_END: &[char] = &['。', '；', ';', '，', ',', '、', '.', '\n', '
 impl Phrase {
     /// Whether the (already normalized) text contains the phrase.
     pub fn found_in(&self, normalized: &str) -> bool {
-        let p = prepare(&self.phrase);
+        let owned;
+        let p = if self.prepared.is_empty() {
+            owned = prepare(&self.phrase);
+            &owned
+        } else {
+            &self.prepared
+        };
         if !self.at_end {
-            return normalized.contains(&p);
+            return normalized.contains(p.as_str());
         }
-        normalized.match_indices(&p).any(|(i, m)| {
+        normalized.match_indices(p.as_str()).any(|(i, m)| {
             let rest = &normalized[i + m.len()..];
-            let before_ok = !normalized[..i].ends_with(&p); // "等等" is its own phrase
+            let before_ok = !normalized[..i].ends_with(p.as_str()); // "等等" is its own phrase
             before_ok && (rest.is_empty() || rest.starts_with(CLAUSE_END))
         })
     }
 }
 
 impl Lexicon {
+    /// Normalizes every phrase once, so matching a cell costs no more than
+    /// normalizing the cell.
+    pub fn prepare_all(&mut self) {
+        for p in self.catch_all.iter_mut().chain(self.vague.iter_mut()) {
+            p.prepared = prepare(&p.phrase);
+        }
+    }
+
     /// The longest phrase of a list found in the text.
     pub fn find<'a>(list: &'a [Phrase], text: &str) -> Option<&'a Phrase> {
         let n = prepare(text);
@@ -72,6 +89,7 @@ mod tests {
             at_end,
             why: String::new(),
             instead: String::new(),
+            prepared: String::new(),
         }
     }
 

@@ -92,7 +92,11 @@ impl Standard {
             elements,
             tables,
             divisions: parse(dir, "divisions.yaml")?,
-            lexicon: parse(dir, "lexicon.yaml")?,
+            lexicon: {
+                let mut l: Lexicon = parse(dir, "lexicon.yaml")?;
+                l.prepare_all();
+                l
+            },
         })
     }
 
