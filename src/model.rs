@@ -203,6 +203,7 @@ impl Entry {
             ("address", &self.address),
             ("hours", &self.hours),
             ("result_name", &self.result_name),
+            ("notes", &self.notes),
         ]
         .into_iter()
         .filter_map(|(f, v)| v.as_ref().map(|l| (f, l)))

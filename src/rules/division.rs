@@ -60,6 +60,17 @@ pub fn check(ctx: &mut Context<'_>, entry: &Entry) {
             ),
             text!("所辖区划代码：{list}。", "the region's codes: {list}."),
         ),
+        Err(DivisionError::TownUnderCity) => (
+            text!(
+                "12 位区划代码的前 6 位“{prefix}”是市级代码，乡镇和村应在所属县级区划下",
+                "the first six digits `{prefix}` are the city's: a town or village sits under its county",
+                prefix = &v[..6]
+            ),
+            text!(
+                "前 6 位填所属县市区的代码（如 431321 双峰县）；市本级事项填 6 位代码 {city}。",
+                "start with the county's code (431321 双峰县); a city-level entry uses the 6-digit {city}."
+            ),
+        ),
         Err(DivisionError::BadTown(t)) => (
             text!(
                 "12 位区划代码第 7–9 位（乡镇）“{t:03}”不在有效范围",

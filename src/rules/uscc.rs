@@ -132,7 +132,8 @@ pub fn check(ctx: &mut Context<'_>, entry: &Entry) {
         );
         return;
     } else {
-        validate(&code.value)
+        // As written (the reader upper-cases codes): lower case is a near miss.
+        validate(&crate::filing::cells::clean_code_text(&code.raw))
     };
     let (message, label) = match result {
         Ok(()) => {

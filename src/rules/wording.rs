@@ -71,6 +71,17 @@ pub fn check(ctx: &mut Context<'_>, entry: &Entry) {
             ));
         }
     }
+    // 办理流程: each step is prose too.
+    if let Some(process) = &entry.process
+        && let Some(p) = Lexicon::find(&std.lexicon.vague, &process.value.join("\n"))
+    {
+        let header = std.elements.items.element(Field::Process).header.clone();
+        let (m, h) = vague_message(p, &header);
+        found.push(labelled(
+            finding(std, Rule::VagueWording, entry, Field::Process, process, m).help(h),
+            p,
+        ));
+    }
     for m in &entry.materials {
         for (field, value) in [
             (MaterialField::Name, &m.name),

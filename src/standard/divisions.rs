@@ -50,6 +50,8 @@ pub enum DivisionError {
     BadTown(u32),
     /// The village segment is outside every range.
     BadVillage(u32),
+    /// A 12-digit code whose first six digits are the city, not a county.
+    TownUnderCity,
 }
 
 impl Divisions {
@@ -74,7 +76,7 @@ impl Divisions {
             });
         }
         if county.kind != DivisionKind::County {
-            return Err(DivisionError::Unknown);
+            return Err(DivisionError::TownUnderCity);
         }
         let town: u32 = code[6..9].parse().expect("digits");
         let village: u32 = code[9..12].parse().expect("digits");
