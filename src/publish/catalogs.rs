@@ -1,10 +1,748 @@
-//! (being written)
+//! The catalogs by level (事项目录, SPEC §5): one workbook per 行使层级 and one
+//! of 转报件, each formatted for reading and printing, plus the whole catalog
+//! as `catalog.csv` (for Excel) and `catalog.json` (for other tools).
+//!
+//! What lands in the build root:
+//!
+//! ```text
+//! catalogs/市本级事项目录.xlsx   entries of 行使层级 市级
+//! catalogs/县级事项目录.xlsx     县级, one sheet per county
+//! catalogs/乡级事项目录.xlsx     乡级, one sheet per county (the towns under it)
+//! catalogs/村级事项目录.xlsx     村级, one sheet per county (the villages under it)
+//! catalogs/转报件目录.xlsx       entries with 是否转报 = 是, every level
+//! catalog.csv                   every entry, the workbook columns, UTF-8 with BOM
+//! catalog.json                  every entry in full, versioned
+//! ```
+//!
+//! No cell is ever a formula: workbook text is written as string cells (with
+//! Excel's quote prefix when it starts with = + - @), and CSV text that starts
+//! with one of them is prefixed with `'` (see [`defuse_csv`]). The columns and
+//! these choices are documented in `docs/formats.md`.
 
 use super::{BuildContext, PublishError};
+use crate::catalog::CatalogEntry;
+use crate::catalog::entry::StatutoryDays;
+use crate::standard::Standard;
+use crate::standard::divisions::Divisions;
+use crate::standard::tables::DivisionKind;
+use rust_xlsxwriter::{
+    Color, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet,
+    XlsxError,
+};
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::path::Path;
 
-/// Writes this stage's output under `dir`.
-pub fn write(ctx: &BuildContext<'_>, dir: &Path) -> Result<usize, PublishError> {
-    let _ = (ctx, dir);
-    Ok(0)
+/// The folder of the workbooks, inside the build root.
+pub const CATALOG_DIR: &str = "catalogs";
+/// The catalog as CSV, inside the build root.
+pub const CSV_FILE: &str = "catalog.csv";
+/// The catalog as JSON, inside the build root.
+pub const JSON_FILE: &str = "catalog.json";
+/// The workbook of 转报件 (是否转报 = 是), inside [`CATALOG_DIR`].
+pub const FORWARDED_FILE: &str = "转报件目录.xlsx";
+/// The version of `catalog.json`'s format.
+pub const JSON_VERSION: u32 = 1;
+
+/// One of the four catalogs by level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LevelCatalog {
+    /// The file name inside [`CATALOG_DIR`].
+    pub file: &'static str,
+    /// The catalog's title.
+    pub title: &'static str,
+    /// The kind of division its 行使层级 goes with (the `division` flag of the
+    /// `level` code table), which is how an entry finds its catalog.
+    pub kind: DivisionKind,
+}
+
+/// The catalogs by level, city first.
+pub const LEVEL_CATALOGS: [LevelCatalog; 4] = [
+    LevelCatalog {
+        file: "市本级事项目录.xlsx",
+        title: "市本级事项目录",
+        kind: DivisionKind::City,
+    },
+    LevelCatalog {
+        file: "县级事项目录.xlsx",
+        title: "县级事项目录",
+        kind: DivisionKind::County,
+    },
+    LevelCatalog {
+        file: "乡级事项目录.xlsx",
+        title: "乡级事项目录",
+        kind: DivisionKind::Town,
+    },
+    LevelCatalog {
+        file: "村级事项目录.xlsx",
+        title: "村级事项目录",
+        kind: DivisionKind::Village,
+    },
+];
+
+/// The catalog by level an entry belongs in, from its 行使层级.
+pub fn level_catalog(entry: &CatalogEntry, standard: &Standard) -> Option<&'static LevelCatalog> {
+    let kind = standard
+        .tables
+        .table("level")
+        .lookup(&entry.level)?
+        .division?;
+    LEVEL_CATALOGS.iter().find(|c| c.kind == kind)
+}
+
+/// `catalog.json` as written: the release it belongs to and every entry in
+/// full, in 实施编码 order. Keys keep the order of the types, so the same
+/// catalog gives the same bytes.
+#[derive(Debug, Serialize)]
+pub struct CatalogJson<'a> {
+    pub version: u32,
+    pub release: &'a str,
+    pub entries: &'a [&'a CatalogEntry],
+}
+
+/// `catalog.json` as read back (by release change logs, the site).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogDocument {
+    pub version: u32,
+    pub release: String,
+    pub entries: Vec<CatalogEntry>,
+}
+
+/// The text of `catalog.json` (pretty-printed, ending in a newline).
+pub fn catalog_json(release: &str, entries: &[&CatalogEntry]) -> String {
+    let doc = CatalogJson {
+        version: JSON_VERSION,
+        release,
+        entries,
+    };
+    let mut s = serde_json::to_string_pretty(&doc).expect("catalog entries serialize");
+    s.push('\n');
+    s
+}
+
+/// Reads a `catalog.json`.
+pub fn read_catalog_json(text: &str) -> Result<CatalogDocument, serde_json::Error> {
+    serde_json::from_str(text)
+}
+
+/// One cell of the catalog tables.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cell {
+    Text(String),
+    Number(u32),
+    Blank,
+}
+
+/// What a column's value is computed from.
+pub struct RowContext<'a> {
+    /// 序号: the entry's position in its sheet (or file), from 1.
+    pub seq: usize,
+    pub entry: &'a CatalogEntry,
+    pub divisions: &'a Divisions,
+}
+
+/// One column of the catalog (the same in every workbook and in the CSV).
+pub struct Column {
+    pub header: &'static str,
+    /// Width in Excel character units.
+    pub width: f64,
+    pub value: fn(&RowContext<'_>) -> Cell,
+}
+
+fn text(s: &str) -> Cell {
+    if s.is_empty() {
+        Cell::Blank
+    } else {
+        Cell::Text(s.to_string())
+    }
+}
+
+fn opt_text(s: &Option<String>) -> Cell {
+    s.as_deref().map_or(Cell::Blank, text)
+}
+
+fn yes_no(b: Option<bool>) -> Cell {
+    match b {
+        Some(true) => text("是"),
+        Some(false) => text("否"),
+        None => Cell::Blank,
+    }
+}
+
+fn number(n: Option<u32>) -> Cell {
+    n.map_or(Cell::Blank, Cell::Number)
+}
+
+fn count(n: usize) -> Cell {
+    Cell::Number(u32::try_from(n).unwrap_or(u32::MAX))
+}
+
+/// 法定办结时限: working days, or 无.
+fn statutory(r: &RowContext<'_>) -> Cell {
+    match r.entry.statutory_days {
+        Some(StatutoryDays::Days(n)) => Cell::Number(n),
+        Some(StatutoryDays::None(_)) => text("无"),
+        None => Cell::Blank,
+    }
+}
+
+/// The city or county a division code is under: the name of its first six
+/// digits in the division table (a town or village shows its county).
+fn division_name(r: &RowContext<'_>) -> Cell {
+    let code = &r.entry.division;
+    let county = code.get(..6).unwrap_or(code);
+    r.divisions
+        .get(county)
+        .map_or(Cell::Blank, |d| text(&d.name))
+}
+
+/// A column, in one line of the table below.
+const fn col(header: &'static str, width: f64, value: fn(&RowContext<'_>) -> Cell) -> Column {
+    Column {
+        header,
+        width,
+        value,
+    }
+}
+
+/// The columns of the official catalog, in order.
+pub const COLUMNS: &[Column] = &[
+    col("序号", 6.0, |r| count(r.seq)),
+    col("事项名称", 30.0, |r| text(&r.entry.name)),
+    col("子项名称", 22.0, |r| text(&r.entry.sub_name)),
+    col("事项类型", 12.0, |r| text(&r.entry.category)),
+    col("业务指导部门", 14.0, |r| text(&r.entry.sector)),
+    col("基本编码", 15.0, |r| text(&r.entry.basic_code)),
+    col("实施编码", 35.0, |r| text(&r.entry.impl_code)),
+    col("实施主体", 26.0, |r| text(&r.entry.agency)),
+    col("实施主体编码", 21.0, |r| text(&r.entry.agency_code)),
+    col("行使层级", 9.0, |r| text(&r.entry.level)),
+    col("行政区划代码", 15.0, |r| text(&r.entry.division)),
+    col("行政区划", 10.0, division_name),
+    col("权力来源", 13.0, |r| opt_text(&r.entry.power_source)),
+    col("法定办结时限（工作日）", 11.0, statutory),
+    col("承诺办结时限（工作日）", 11.0, |r| {
+        number(r.entry.promised_days)
+    }),
+    col("办件类型", 9.0, |r| opt_text(&r.entry.handling_type)),
+    col("到办事现场次数", 9.0, |r| number(r.entry.visits)),
+    col("是否收费", 8.0, |r| yes_no(r.entry.charged)),
+    col("办理形式", 22.0, |r| text(&r.entry.channels.join("、"))),
+    col("通办范围", 9.0, |r| opt_text(&r.entry.scope)),
+    col("是否进驻政务大厅", 10.0, |r| {
+        yes_no(r.entry.in_hall)
+    }),
+    col("网办地址", 30.0, |r| opt_text(&r.entry.online_url)),
+    col("是否转报", 8.0, |r| yes_no(r.entry.forwarded)),
+    col("申请材料数", 8.0, |r| count(r.entry.materials.len())),
+    col("备注", 24.0, |r| opt_text(&r.entry.notes)),
+];
+
+/// Whether a spreadsheet program would take this text for a formula: it
+/// starts with = + - @, or with a tab or carriage return (which some
+/// programs strip before looking) — the OWASP list for CSV injection.
+pub fn looks_like_formula(s: &str) -> bool {
+    s.starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
+/// A CSV field made safe to open in a spreadsheet: text that
+/// [`looks_like_formula`] gets a leading `'` (the OWASP practice), so Excel
+/// shows it as text and never evaluates it. `catalog.json` keeps the values
+/// as they are; the CSV is for people.
+pub fn defuse_csv(s: &str) -> Cow<'_, str> {
+    if looks_like_formula(s) {
+        Cow::Owned(format!("'{s}"))
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
+/// Writes the catalogs into the build root `root`; returns the number of
+/// files written.
+pub fn write(ctx: &BuildContext<'_>, root: &Path) -> Result<usize, PublishError> {
+    let standard = &ctx.workspace.standard;
+    let mut by_level: [Vec<&CatalogEntry>; 4] = Default::default();
+    for e in &ctx.entries {
+        let Some(i) =
+            level_catalog(e, standard).and_then(|c| LEVEL_CATALOGS.iter().position(|l| l == c))
+        else {
+            // An entry no catalog would list must not vanish silently from
+            // the official catalogs: the build stops and names it.
+            return Err(PublishError::Workbook(format!(
+                "实施编码 {} 的行使层级“{}”不在代码表中，无法归入分级目录（level not in the code table）",
+                e.impl_code, e.level
+            )));
+        };
+        by_level[i].push(e);
+    }
+    let dir = root.join(CATALOG_DIR);
+    std::fs::create_dir_all(&dir)?;
+    let mut files = 0;
+    for (catalog, entries) in LEVEL_CATALOGS.iter().zip(&by_level) {
+        let bytes =
+            level_workbook(ctx, catalog, entries).map_err(|e| workbook_error(catalog.file, &e))?;
+        crate::fsx::write_atomic(&dir.join(catalog.file), &bytes)?;
+        files += 1;
+    }
+    let forwarded: Vec<&CatalogEntry> = ctx
+        .entries
+        .iter()
+        .copied()
+        .filter(|e| e.forwarded == Some(true))
+        .collect();
+    let bytes =
+        forwarded_workbook(ctx, &forwarded).map_err(|e| workbook_error(FORWARDED_FILE, &e))?;
+    crate::fsx::write_atomic(&dir.join(FORWARDED_FILE), &bytes)?;
+    files += 1;
+
+    crate::fsx::write_atomic(
+        &root.join(CSV_FILE),
+        &catalog_csv(&ctx.entries, &standard.divisions),
+    )?;
+    crate::fsx::write_atomic(
+        &root.join(JSON_FILE),
+        catalog_json(&ctx.version, &ctx.entries).as_bytes(),
+    )?;
+    Ok(files + 2)
+}
+
+fn workbook_error(file: &str, e: &XlsxError) -> PublishError {
+    PublishError::Workbook(format!("{CATALOG_DIR}/{file}: {e}"))
+}
+
+/// The bytes of `catalog.csv`: a UTF-8 BOM (so Excel reads the Chinese
+/// text), the header, one row per entry in the given order, CRLF line ends.
+pub fn catalog_csv(entries: &[&CatalogEntry], divisions: &Divisions) -> Vec<u8> {
+    let mut out = Vec::from("\u{feff}".as_bytes());
+    {
+        let mut w = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(&mut out);
+        let write = |w: &mut csv::Writer<&mut Vec<u8>>, rec: Vec<Cow<'_, str>>| {
+            w.write_record(rec.iter().map(|s| s.as_bytes()))
+                .expect("writing to memory cannot fail");
+        };
+        write(
+            &mut w,
+            COLUMNS.iter().map(|c| Cow::Borrowed(c.header)).collect(),
+        );
+        for (i, entry) in entries.iter().enumerate() {
+            let r = RowContext {
+                seq: i + 1,
+                entry,
+                divisions,
+            };
+            let rec = COLUMNS
+                .iter()
+                .map(|c| match (c.value)(&r) {
+                    Cell::Text(s) => Cow::Owned(defuse_csv(&s).into_owned()),
+                    Cell::Number(n) => Cow::Owned(n.to_string()),
+                    Cell::Blank => Cow::Borrowed(""),
+                })
+                .collect();
+            write(&mut w, rec);
+        }
+        w.flush().expect("writing to memory cannot fail");
+    }
+    out
+}
+
+/// One sheet of a catalog workbook.
+struct SheetPlan<'a> {
+    /// The tab's name (already valid for Excel).
+    name: String,
+    /// Shown in the title row after the catalog's name.
+    place: String,
+    entries: Vec<&'a CatalogEntry>,
+    /// Shown in place of rows when there are no entries.
+    empty_note: &'static str,
+}
+
+/// The workbook of one level: one sheet per city or county (the first six
+/// digits of the division code; a town or village is listed under its
+/// county), in code order. A level without entries still gets its workbook,
+/// with the header and a note, so the set of files never changes.
+fn level_workbook(
+    ctx: &BuildContext<'_>,
+    catalog: &LevelCatalog,
+    entries: &[&CatalogEntry],
+) -> Result<Vec<u8>, XlsxError> {
+    let divisions = &ctx.workspace.standard.divisions;
+    let mut groups: BTreeMap<&str, Vec<&CatalogEntry>> = BTreeMap::new();
+    for e in entries {
+        let code = e.division.get(..6).unwrap_or(&e.division);
+        groups.entry(code).or_default().push(e);
+    }
+    let mut names = SheetNames::default();
+    let mut sheets: Vec<SheetPlan<'_>> = groups
+        .into_iter()
+        .map(|(code, entries)| {
+            let place = divisions
+                .get(code)
+                .map_or_else(|| code.to_string(), |d| format!("{}（{code}）", d.name));
+            let label = divisions.get(code).map_or(code, |d| d.name.as_str());
+            SheetPlan {
+                name: names.claim(label, code),
+                place,
+                entries,
+                empty_note: "",
+            }
+        })
+        .collect();
+    if sheets.is_empty() {
+        sheets.push(SheetPlan {
+            name: "事项目录".into(),
+            place: String::new(),
+            entries: Vec::new(),
+            empty_note: "本级目录暂无事项。",
+        });
+    }
+    workbook(ctx, catalog.title, &sheets)
+}
+
+/// The workbook of 转报件: one sheet, every level.
+fn forwarded_workbook(
+    ctx: &BuildContext<'_>,
+    entries: &[&CatalogEntry],
+) -> Result<Vec<u8>, XlsxError> {
+    let sheets = [SheetPlan {
+        name: "转报件目录".into(),
+        place: String::new(),
+        entries: entries.to_vec(),
+        empty_note: "目录中暂无转报件。",
+    }];
+    workbook(ctx, "转报件目录", &sheets)
+}
+
+/// Valid, distinct sheet names: Excel allows 31 characters and none of
+/// `[]:*?/\`; a name that is taken or unusable falls back to the code.
+#[derive(Default)]
+struct SheetNames(Vec<String>);
+
+impl SheetNames {
+    fn claim(&mut self, label: &str, code: &str) -> String {
+        let clean = |s: &str| -> String {
+            s.chars()
+                .filter(|c| !"[]:*?/\\'".contains(*c))
+                .take(31)
+                .collect()
+        };
+        let mut name = clean(label);
+        if name.is_empty() || self.taken(&name) {
+            name = clean(code);
+        }
+        let base = if name.is_empty() {
+            "事项目录".to_string()
+        } else {
+            name.clone()
+        };
+        let mut n = 2;
+        while name.is_empty() || self.taken(&name) {
+            name = format!("{}-{n}", base.chars().take(27).collect::<String>());
+            n += 1;
+        }
+        self.0.push(name.clone());
+        name
+    }
+
+    fn taken(&self, name: &str) -> bool {
+        // Excel compares sheet names without regard to case.
+        self.0
+            .iter()
+            .any(|n| n.to_lowercase() == name.to_lowercase())
+    }
+}
+
+/// The formats of a catalog workbook.
+struct Styles {
+    title: Format,
+    header: Format,
+    text: Format,
+    /// Text that looks like a formula: Excel's quote prefix keeps it text
+    /// even when someone edits the cell.
+    quoted: Format,
+    number: Format,
+    sector: Format,
+    category: Format,
+    note: Format,
+}
+
+impl Styles {
+    fn new() -> Styles {
+        let border = Format::new()
+            .set_border(FormatBorder::Thin)
+            .set_border_color(Color::RGB(0xA6A6A6))
+            .set_align(FormatAlign::VerticalCenter);
+        Styles {
+            title: Format::new()
+                .set_bold()
+                .set_font_size(14)
+                .set_align(FormatAlign::VerticalCenter),
+            header: border
+                .clone()
+                .set_bold()
+                .set_text_wrap()
+                .set_align(FormatAlign::Center)
+                .set_background_color(Color::RGB(0xD9E1F2)),
+            text: border.clone(),
+            quoted: border.clone().set_quote_prefix(),
+            number: border.clone().set_align(FormatAlign::Center),
+            sector: border
+                .clone()
+                .set_bold()
+                .set_background_color(Color::RGB(0xDDEBF7)),
+            category: border
+                .clone()
+                .set_bold()
+                .set_background_color(Color::RGB(0xF2F2F2)),
+            note: Format::new()
+                .set_italic()
+                .set_font_color(Color::RGB(0x595959)),
+        }
+    }
+}
+
+/// The header row (0-based) of every catalog sheet; the title is above it.
+pub const HEADER_ROW: u32 = 1;
+
+/// Writes the sheets into one workbook.
+fn workbook(
+    ctx: &BuildContext<'_>,
+    title: &str,
+    sheets: &[SheetPlan<'_>],
+) -> Result<Vec<u8>, XlsxError> {
+    let release_name = &ctx.workspace.config.release_name;
+    let mut book = Workbook::new();
+    // A fixed creation time: the same catalog gives the same bytes.
+    let created = ExcelDateTime::from_ymd(2024, 1, 1)?;
+    book.set_properties(
+        &DocProperties::new()
+            .set_title(title)
+            .set_subject(release_name.as_str())
+            .set_author("yima")
+            .set_creation_datetime(&created),
+    );
+    let styles = Styles::new();
+    for plan in sheets {
+        let sheet = book.add_worksheet();
+        sheet.set_name(&plan.name)?;
+        let mut heading = format!("{release_name} · {title}");
+        if !plan.place.is_empty() {
+            heading.push_str(&format!(" · {}", plan.place));
+        }
+        heading.push_str(&format!("（{} 项", plan.entries.len()));
+        if !ctx.version.is_empty() {
+            heading.push_str(&format!("，版本 {}", ctx.version));
+        }
+        heading.push('）');
+        write_sheet(sheet, &heading, plan, ctx, &styles)?;
+    }
+    book.save_to_buffer()
+}
+
+/// Orders entries into groups: by 业务指导部门 (sector table order), then
+/// 事项类型 (category table order), then 基本编码 and 实施编码. Values outside
+/// the tables sort after them, by name.
+fn grouped<'a>(entries: &[&'a CatalogEntry], standard: &Standard) -> Vec<&'a CatalogEntry> {
+    let rank = |table: &str, value: &str| -> (usize, String) {
+        let t = standard.tables.table(table);
+        let pos = t
+            .lookup(value)
+            .and_then(|hit| t.entries.iter().position(|e| e.name == hit.name));
+        (pos.unwrap_or(usize::MAX), value.to_string())
+    };
+    let mut out = entries.to_vec();
+    out.sort_by_cached_key(|e| {
+        (
+            rank("sector", &e.sector),
+            rank("category", &e.category),
+            e.basic_code.clone(),
+            e.impl_code.clone(),
+        )
+    });
+    out
+}
+
+fn write_cell(
+    sheet: &mut Worksheet,
+    row: u32,
+    col: u16,
+    cell: Cell,
+    styles: &Styles,
+) -> Result<(), XlsxError> {
+    match cell {
+        Cell::Text(s) => {
+            let s = excel_text(&s);
+            let fmt = if looks_like_formula(s) {
+                &styles.quoted
+            } else {
+                &styles.text
+            };
+            sheet.write_string_with_format(row, col, s, fmt)?;
+        }
+        Cell::Number(n) => {
+            sheet.write_number_with_format(row, col, f64::from(n), &styles.number)?;
+        }
+        Cell::Blank => {
+            sheet.write_blank(row, col, &styles.text)?;
+        }
+    }
+    Ok(())
+}
+
+/// At most the 32,767 characters an Excel cell holds; longer text (possible
+/// only in free-text fields) is cut rather than failing the build.
+fn excel_text(s: &str) -> &str {
+    const MAX: usize = 32_767;
+    match s.char_indices().nth(MAX) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    }
+}
+
+/// A full-width heading row (sector or category) with its count.
+fn heading_row(
+    sheet: &mut Worksheet,
+    row: u32,
+    label: &str,
+    count: usize,
+    fmt: &Format,
+) -> Result<(), XlsxError> {
+    let last = COLUMNS.len() as u16 - 1;
+    sheet.write_string_with_format(row, 0, excel_text(&format!("{label}（{count} 项）")), fmt)?;
+    for col in 1..=last {
+        sheet.write_blank(row, col, fmt)?;
+    }
+    Ok(())
+}
+
+/// One sheet: title, header (frozen, with filters), then the entries grouped
+/// by sector and category under heading rows that Excel can fold (outline
+/// levels 1 and 2). Heading rows carry no 实施编码, so a filter on any
+/// column leaves only entries.
+fn write_sheet(
+    sheet: &mut Worksheet,
+    heading: &str,
+    plan: &SheetPlan<'_>,
+    ctx: &BuildContext<'_>,
+    styles: &Styles,
+) -> Result<(), XlsxError> {
+    let standard = &ctx.workspace.standard;
+    let last_col = COLUMNS.len() as u16 - 1;
+    sheet.merge_range(0, 0, 0, last_col, excel_text(heading), &styles.title)?;
+    sheet.set_row_height(0, 28)?;
+    for (i, c) in COLUMNS.iter().enumerate() {
+        let col = i as u16;
+        sheet.set_column_width(col, c.width)?;
+        sheet.write_string_with_format(HEADER_ROW, col, c.header, &styles.header)?;
+    }
+    sheet.set_row_height(HEADER_ROW, 32)?;
+
+    let mut row = HEADER_ROW + 1;
+    if plan.entries.is_empty() {
+        sheet.write_string_with_format(row, 0, plan.empty_note, &styles.note)?;
+    }
+    let entries = grouped(&plan.entries, standard);
+    let mut seq = 0;
+    let mut i = 0;
+    while i < entries.len() {
+        let sector = &entries[i].sector;
+        let sector_len = entries[i..]
+            .iter()
+            .take_while(|e| &e.sector == sector)
+            .count();
+        let sector_row = row;
+        heading_row(sheet, row, sector, sector_len, &styles.sector)?;
+        row += 1;
+        let end = i + sector_len;
+        while i < end {
+            let category = &entries[i].category;
+            let len = entries[i..end]
+                .iter()
+                .take_while(|e| &e.category == category)
+                .count();
+            heading_row(sheet, row, category, len, &styles.category)?;
+            row += 1;
+            let first = row;
+            for entry in &entries[i..i + len] {
+                seq += 1;
+                let r = RowContext {
+                    seq,
+                    entry,
+                    divisions: &standard.divisions,
+                };
+                for (col, c) in COLUMNS.iter().enumerate() {
+                    write_cell(sheet, row, col as u16, (c.value)(&r), styles)?;
+                }
+                row += 1;
+            }
+            sheet.group_rows(first, row - 1)?;
+            i += len;
+        }
+        sheet.group_rows(sector_row + 1, row - 1)?;
+    }
+    let last_row = row.max(HEADER_ROW + 2) - 1;
+    sheet.autofilter(HEADER_ROW, 0, last_row, last_col)?;
+    // The header stays in view, and so do 序号 and 事项名称 when scrolling
+    // to the right.
+    sheet.set_freeze_panes(HEADER_ROW + 1, 2)?;
+    sheet.group_symbols_above(true);
+    // Printing: A3 landscape, one page wide, the header on every page.
+    sheet.set_landscape();
+    sheet.set_paper_size(8);
+    sheet.set_print_fit_to_pages(1, 0);
+    sheet.set_repeat_rows(0, HEADER_ROW)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_like_text_is_defused_in_csv() {
+        for s in ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1"] {
+            assert_eq!(defuse_csv(s), format!("'{s}"));
+        }
+        for s in ["0738-8312345", "户籍 = 身份", "a-b", ""] {
+            assert_eq!(defuse_csv(s), s);
+        }
+    }
+
+    #[test]
+    fn sheet_names_are_valid_and_distinct() {
+        let mut n = SheetNames::default();
+        assert_eq!(n.claim("双峰县", "431321"), "双峰县");
+        assert_eq!(n.claim("双峰县", "431399"), "431399");
+        assert_eq!(n.claim("a/b:c", "x"), "abc");
+        assert_eq!(n.claim("431399", "431399"), "431399-2");
+        let long = "长".repeat(40);
+        assert_eq!(n.claim(&long, "1").chars().count(), 31);
+    }
+
+    #[test]
+    fn long_text_is_cut_to_what_a_cell_holds() {
+        let s = "字".repeat(40_000);
+        assert_eq!(excel_text(&s).chars().count(), 32_767);
+        assert_eq!(excel_text("短"), "短");
+    }
+
+    #[test]
+    fn every_level_has_a_catalog() {
+        let std = Standard::embedded();
+        for level in ["市级", "县级", "乡级", "村级", "市本级"] {
+            let e = CatalogEntry {
+                level: level.into(),
+                ..Default::default()
+            };
+            assert!(level_catalog(&e, &std).is_some(), "{level}");
+        }
+        let e = CatalogEntry {
+            level: "省级".into(),
+            ..Default::default()
+        };
+        assert_eq!(level_catalog(&e, &std), None);
+    }
 }
