@@ -21,11 +21,25 @@ pub struct Problem {
 /// The result of an assign run.
 #[derive(Debug, Clone, Default)]
 pub struct Outcome {
-    pub problems: Vec<Problem>,
-    /// Entries given codes or new 实施编码 (by their new code).
-    pub updated: Vec<String>,
-    pub entries: Vec<CatalogEntry>,
+    /// Entries given codes or new 实施编码, to be written.
+    pub updated: Vec<CatalogEntry>,
+    /// Files to remove: entries whose 实施编码 (and so path) changed.
+    pub moved_from: Vec<std::path::PathBuf>,
     pub registry: Registry,
+}
+
+/// Two entries that would share one 实施编码 (and so one file).
+#[derive(Debug, thiserror::Error)]
+pub enum AssignError {
+    #[error(transparent)]
+    Uncodable(#[from] crate::codes::Uncodable),
+    /// Two entries get one 实施编码.
+    #[error("{first} and {second} get the same 实施编码 {code}")]
+    Collision {
+        code: String,
+        first: String,
+        second: String,
+    },
 }
 
 fn key(c: &CatalogEntry) -> ItemKey {
@@ -130,8 +144,9 @@ pub fn audit(ws: &Workspace, catalog: &Catalog) -> Vec<Problem> {
                         ),
                     });
                 }
-                if r.key() != key(c) {
-                    let (rn, cn) = (&r.name, &c.name);
+                if !r.answers_to(&key(c)) {
+                    let rn = crate::codes::registry::display_name(&r.name, &r.sub_name);
+                    let cn = crate::codes::registry::display_name(&c.name, &c.sub_name);
                     out.push(Problem {
                         file: file.clone(),
                         message: text!(
@@ -167,35 +182,42 @@ pub fn audit(ws: &Workspace, catalog: &Catalog) -> Vec<Problem> {
     out
 }
 
-/// Gives codes to entries without one and derives every 实施编码.
-pub fn assign(ws: &Workspace, catalog: &Catalog) -> Result<Outcome, crate::codes::Uncodable> {
+/// Gives codes to entries without one and derives every 实施编码. Refuses
+/// when two entries would end up with one 实施编码.
+pub fn assign(ws: &Workspace, catalog: &Catalog) -> Result<Outcome, AssignError> {
     let mut registry = catalog.registry.clone();
-    let mut entries: Vec<CatalogEntry> = catalog.entries().cloned().collect();
-    let need: Vec<ItemKey> = entries
-        .iter()
+    let need: Vec<ItemKey> = catalog
+        .entries()
         .filter(|c| c.basic_code.is_empty())
         .map(key)
         .collect();
     let codes =
         Assigner::new(&mut registry, &ws.standard, &ws.config.region_prefix).assign(&need)?;
-    let mut updated = Vec::new();
-    for c in &mut entries {
+    let mut out = Outcome::default();
+    let mut owner: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    for f in &catalog.files {
+        let Ok(c) = &f.entry else { continue };
+        let mut c = c.clone();
         if c.basic_code.is_empty() {
-            c.basic_code = codes[&key(c)].clone();
+            c.basic_code = codes[&key(&c)].clone();
         }
-        let want = impl_code(&c.agency_code, &level_code(ws, &c.level), &c.basic_code);
-        if c.impl_code != want {
-            c.impl_code = want;
-            updated.push(c.impl_code.clone());
+        c.impl_code = impl_code(&c.agency_code, &level_code(ws, &c.level), &c.basic_code);
+        if let Some(first) = owner.insert(c.impl_code.clone(), f.display.clone()) {
+            return Err(AssignError::Collision {
+                code: c.impl_code,
+                first,
+                second: f.display.clone(),
+            });
+        }
+        if f.rel != c.rel_path() || f.entry.as_ref().is_ok_and(|old| *old != c) {
+            if f.rel != c.rel_path() {
+                out.moved_from.push(f.rel.clone());
+            }
+            out.updated.push(c);
         }
     }
-    entries.sort_by_key(CatalogEntry::rel_path);
-    Ok(Outcome {
-        problems: Vec::new(),
-        updated,
-        entries,
-        registry,
-    })
+    out.registry = registry;
+    Ok(out)
 }
 
 /// Loads the workspace's catalog.

@@ -1,22 +1,23 @@
 //! `yima check` as a library call: find the filings (and catalog folders),
-//! read them in parallel, run the domain rules over all of them together,
-//! and build the report.
+//! read and check them in parallel, a few at a time, and build the report.
+//! Filings stream through: each is read, checked, handed to the caller and
+//! dropped, so memory holds the findings and the keys that cross-file rules
+//! need, not the whole province.
 
 use crate::catalog::{self, Catalog};
 use crate::codes::registry::{self, Registry};
 use crate::diag::{Diagnostic, EntryRef, Report, Rule, Sink};
 use crate::filing::{self, Input};
 use crate::model::{Filing, Origin};
-use crate::rules;
+use crate::rules::{self, duplicates::Duplicates};
 use crate::text;
 use crate::workspace::Workspace;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
-/// The outcome of a check: the report and the filings as read (for `ingest`).
+/// The outcome of a check.
 pub struct Checked {
     pub report: Report,
-    pub filings: Vec<Filing>,
 }
 
 /// Whether a folder is a catalog (`items/`): it holds the registry.
@@ -57,77 +58,141 @@ fn load_catalog(dir: &Path, sink: &mut Sink) -> Option<Catalog> {
     }
 }
 
+/// A check in progress: findings so far, the cross-file state, the counts.
+pub struct Checker<'a> {
+    ws: &'a Workspace,
+    registry: Option<&'a Registry>,
+    sink: Sink,
+    dups: Duplicates,
+    files: Vec<(String, usize, usize)>,
+    entries: Vec<EntryRef>,
+}
+
+impl<'a> Checker<'a> {
+    pub fn new(ws: &'a Workspace, registry: Option<&'a Registry>) -> Checker<'a> {
+        Checker {
+            ws,
+            registry,
+            sink: Sink::default(),
+            dups: Duplicates::default(),
+            files: Vec::new(),
+            entries: Vec::new(),
+        }
+    }
+
+    /// Adds findings made elsewhere (a catalog that could not be loaded).
+    pub fn extend(&mut self, sink: Sink) {
+        self.sink.extend(sink);
+    }
+
+    /// Reads and checks the inputs, a few in parallel at a time, and hands
+    /// each filing to `each` in input order before dropping it.
+    pub fn inputs(&mut self, inputs: &[Input], each: &mut dyn FnMut(&Filing)) {
+        let chunk = (rayon::current_num_threads() * 2).max(2);
+        for group in inputs.chunks(chunk) {
+            let (ws, registry) = (self.ws, self.registry);
+            let done: Vec<(Filing, Sink)> = group
+                .par_iter()
+                .map(|input| {
+                    let mut sink = Sink::default();
+                    let f = filing::read(input, &ws.standard, &mut sink);
+                    rules::check_filing(&f, ws, registry, &mut sink);
+                    (f, sink)
+                })
+                .collect();
+            for (f, s) in done {
+                self.absorb(f, s, each);
+            }
+        }
+    }
+
+    /// Checks filings already read (the catalog's entries).
+    pub fn filings(&mut self, filings: Vec<Filing>, each: &mut dyn FnMut(&Filing)) {
+        let (ws, registry) = (self.ws, self.registry);
+        let done: Vec<(Filing, Sink)> = filings
+            .into_par_iter()
+            .map(|f| {
+                let mut sink = Sink::default();
+                rules::check_filing(&f, ws, registry, &mut sink);
+                (f, sink)
+            })
+            .collect();
+        for (f, s) in done {
+            self.absorb(f, s, each);
+        }
+    }
+
+    fn absorb(&mut self, f: Filing, s: Sink, each: &mut dyn FnMut(&Filing)) {
+        self.sink.extend(s);
+        let mut ctx = rules::Context {
+            workspace: self.ws,
+            registry: self.registry,
+            sink: &mut self.sink,
+        };
+        self.dups.observe(&mut ctx, &f);
+        self.files
+            .push((f.file.to_string(), f.entries.len(), f.material_count));
+        self.entries.extend(f.entries.iter().map(|e| EntryRef {
+            file: f.file.to_string(),
+            origin: e.origin.clone(),
+            seq: e.seq.as_ref().map(|s| s.value),
+            name: e.name.as_ref().map(|n| n.value.clone()),
+            materials: e.materials.iter().map(|m| m.origin.clone()).collect(),
+        }));
+        each(&f);
+    }
+
+    /// The report: severities applied, sorted, counted.
+    pub fn finish(self) -> Report {
+        let mut report = Report::new(self.sink.diagnostics, self.files, &self.ws.severities());
+        report.entries = self.entries;
+        report
+    }
+}
+
 /// Checks the filings and catalog folders found under `paths`.
 pub fn check_paths(paths: &[PathBuf], ws: &Workspace) -> std::io::Result<Checked> {
     let (catalogs, others): (Vec<PathBuf>, Vec<PathBuf>) =
         paths.iter().cloned().partition(|p| is_catalog_dir(p));
     let inputs = filing::discover(&others)?;
     let mut sink = Sink::default();
-    let mut filings = Vec::new();
-    let mut registry = None;
+    let mut loaded = Vec::new();
     for dir in &catalogs {
         if let Some(c) = load_catalog(dir, &mut sink) {
-            filings.extend(catalog::as_filings(&c, &ws.standard, &mut sink));
-            registry.get_or_insert(c.registry);
+            loaded.push(c);
         }
     }
-    if registry.is_none() {
-        registry = workspace_registry(ws, &mut sink);
+    let own_registry = if loaded.is_empty() {
+        workspace_registry(ws, &mut sink)
+    } else {
+        None
+    };
+    let registry = loaded
+        .first()
+        .map(|c| &c.registry)
+        .or(own_registry.as_ref());
+    let mut checker = Checker::new(ws, registry);
+    checker.extend(sink);
+    for c in &loaded {
+        let mut s = Sink::default();
+        let filings = catalog::as_filings(c, &ws.standard, &mut s);
+        checker.extend(s);
+        checker.filings(filings, &mut |_| {});
     }
-    filings.extend(read_inputs(&inputs, ws, &mut sink));
-    Ok(finish(filings, sink, ws, registry.as_ref()))
-}
-
-/// Reads filings in parallel; findings go to `sink`, in input order.
-pub fn read_inputs(inputs: &[Input], ws: &Workspace, sink: &mut Sink) -> Vec<Filing> {
-    let read: Vec<(Filing, Sink)> = inputs
-        .par_iter()
-        .map(|input| {
-            let mut s = Sink::default();
-            let f = filing::read(input, &ws.standard, &mut s);
-            (f, s)
-        })
-        .collect();
-    let mut filings = Vec::with_capacity(read.len());
-    for (f, s) in read {
-        sink.extend(s);
-        filings.push(f);
-    }
-    filings
+    checker.inputs(&inputs, &mut |_| {});
+    Ok(Checked {
+        report: checker.finish(),
+    })
 }
 
 /// Checks the given filings against the workspace's registry, if any.
 pub fn check_inputs(inputs: &[Input], ws: &Workspace) -> Checked {
     let mut sink = Sink::default();
     let registry = workspace_registry(ws, &mut sink);
-    let filings = read_inputs(inputs, ws, &mut sink);
-    finish(filings, sink, ws, registry.as_ref())
-}
-
-/// Runs the domain rules over everything read and builds the report.
-pub fn finish(
-    filings: Vec<Filing>,
-    mut sink: Sink,
-    ws: &Workspace,
-    registry: Option<&Registry>,
-) -> Checked {
-    rules::check(&filings, ws, registry, &mut sink);
-    let files = filings
-        .iter()
-        .map(|f| (f.file.to_string(), f.entries.len(), f.material_count))
-        .collect();
-    let mut report = Report::new(sink.diagnostics, files, &ws.severities());
-    report.entries = filings
-        .iter()
-        .flat_map(|f| {
-            f.entries.iter().map(|e| EntryRef {
-                file: f.file.to_string(),
-                origin: e.origin.clone(),
-                seq: e.seq.as_ref().map(|s| s.value),
-                name: e.name.as_ref().map(|n| n.value.clone()),
-                materials: e.materials.iter().map(|m| m.origin.clone()).collect(),
-            })
-        })
-        .collect();
-    Checked { report, filings }
+    let mut checker = Checker::new(ws, registry.as_ref());
+    checker.extend(sink);
+    checker.inputs(inputs, &mut |_| {});
+    Checked {
+        report: checker.finish(),
+    }
 }

@@ -45,7 +45,11 @@ impl Staged {
     /// an earlier run that was killed are cleaned up first.
     pub fn new(target: &Path) -> io::Result<Staged> {
         recover(target)?;
-        let staging = sibling(target, "new");
+        // Unique per process and call: two runs preparing at once never share
+        // a staging tree (the lock and a freshness check decide who commits).
+        static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let staging = sibling(target, &format!("new-{}-{n}", std::process::id()));
         if staging.exists() {
             fs::remove_dir_all(&staging)?;
         }
@@ -115,11 +119,42 @@ pub fn recover(target: &Path) -> io::Result<()> {
             fs::rename(&old, target)?;
         }
     }
-    let staging = sibling(target, "new");
-    if staging.exists() {
-        fs::remove_dir_all(&staging)?;
+    // Staging trees of processes that are gone (killed mid-run).
+    let prefix = format!(
+        ".{}.yima-new-",
+        target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    );
+    if let Some(parent) = target
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .or(Some(Path::new(".")))
+        && let Ok(rd) = fs::read_dir(parent)
+    {
+        for e in rd.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let Some(rest) = name.strip_prefix(&prefix) else {
+                continue;
+            };
+            let pid = rest.split('-').next().and_then(|p| p.parse::<u32>().ok());
+            if pid.is_some_and(|p| !process_alive(p)) {
+                let _ = fs::remove_dir_all(e.path());
+            }
+        }
     }
     Ok(())
+}
+
+/// Whether a process is running (Linux: /proc; elsewhere assume it is, so
+/// nothing of a live run is ever removed).
+fn process_alive(pid: u32) -> bool {
+    if pid == std::process::id() {
+        return true;
+    }
+    let proc = Path::new("/proc");
+    !proc.is_dir() || proc.join(pid.to_string()).exists()
 }
 
 /// Copies a tree into a staging folder, hard-linking files where the file

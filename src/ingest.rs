@@ -2,35 +2,47 @@
 //! result into the catalog — added, changed, unchanged, retired, renamed —
 //! writing nothing when the filings have errors, and everything in one
 //! atomic swap when they do not.
+//!
+//! Two passes keep memory small at province scale: the first checks every
+//! filing and keeps only each entry's key and codes; the second reads the
+//! filings again and writes each entry that is new or changed straight into
+//! a prepared copy of `items/`. [`apply`] swaps that copy in, under the
+//! workspace lock, if nobody changed the registry in between.
 
 use crate::catalog::convert::from_entry;
-use crate::catalog::{self, CatalogEntry, CatalogError};
-use crate::check::{self, Checked};
-use crate::codes::registry::{Provenance, Record, Registry, Status};
+use crate::catalog::{self, CatalogEntry, WriteError, Writer};
+use crate::check::Checker;
+use crate::codes::registry::{self, Provenance, Record, Registry, Status};
 use crate::codes::{Assigner, ItemKey, impl_code};
-use crate::diag::{Diagnostic, Rule, Sink};
-use crate::filing;
+use crate::diag::{Diagnostic, Report, Rule, Sink};
+use crate::filing::{self, Input};
 use crate::fsx::{LockError, WorkspaceLock};
-use crate::model::{Entry, text};
+use crate::model::{Entry, Filing, Origin, text};
+use crate::release::diff::Named;
 use crate::workspace::Workspace;
+use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
-/// What an ingest does to the catalog.
-#[derive(Debug, Clone, Default)]
+/// What an ingest does to the catalog, prepared and ready to swap in.
 pub struct Plan {
-    pub added: Vec<CatalogEntry>,
-    /// (before, after)
-    pub changed: Vec<(CatalogEntry, CatalogEntry)>,
+    pub added: Vec<Named>,
+    pub changed: Vec<Named>,
     pub unchanged: usize,
-    pub retired: Vec<CatalogEntry>,
-    /// (code, old name, new name)
+    pub retired: Vec<Named>,
+    /// (code, old name, new name), names as 名称 or 名称（子项）.
     pub renamed: Vec<(String, String, String)>,
     /// Codes issued by this ingest.
     pub issued: Vec<String>,
-    /// The catalog after the ingest, sorted by path.
-    pub entries: Vec<CatalogEntry>,
+    /// Codes from upper-level catalogs recorded by this ingest.
+    pub external: Vec<String>,
+    /// The registry after the ingest.
     pub registry: Registry,
+    /// The prepared `items/`.
+    writer: Option<Writer>,
+    /// The registry's fingerprint when the plan was made.
+    base: String,
 }
 
 impl Plan {
@@ -40,6 +52,7 @@ impl Plan {
             && self.changed.is_empty()
             && self.retired.is_empty()
             && self.renamed.is_empty()
+            && self.external.is_empty()
     }
 }
 
@@ -47,14 +60,20 @@ impl Plan {
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
     #[error(transparent)]
-    Catalog(#[from] CatalogError),
+    Catalog(#[from] catalog::CatalogError),
     #[error(transparent)]
     Lock(#[from] LockError),
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    /// A file of the new catalog could not be written; nothing changed.
+    #[error(transparent)]
+    Write(#[from] WriteError),
     /// A category or sector has no code.
     #[error(transparent)]
     Uncodable(#[from] crate::codes::Uncodable),
+    /// Another run changed the catalog after this plan was made.
+    #[error("the catalog changed since this ingest was planned")]
+    Stale,
 }
 
 /// The key of a checked entry.
@@ -74,114 +93,135 @@ fn same_content(a: &CatalogEntry, b: &CatalogEntry) -> bool {
     *a == b2
 }
 
-/// Checks the filings and, when they have no error, plans the ingest.
+/// What the first pass keeps of an entry.
+struct Seen {
+    key: ItemKey,
+    given: Option<String>,
+    agency_code: String,
+    level_code: String,
+    /// Where its name is, for a collision report.
+    at: Origin,
+}
+
+fn named(c: &CatalogEntry) -> Named {
+    Named {
+        impl_code: c.impl_code.clone(),
+        basic_code: c.basic_code.clone(),
+        name: c.name.clone(),
+        sub_name: c.sub_name.clone(),
+        agency: c.agency.clone(),
+        agency_code: c.agency_code.clone(),
+    }
+}
+
+fn level_code(ws: &Workspace, e: &Entry) -> String {
+    e.level
+        .as_ref()
+        .and_then(|l| ws.standard.tables.table("level").get(&l.value))
+        .and_then(|l| l.code.clone())
+        .unwrap_or_default()
+}
+
+/// Checks the filings and, when they have no error, prepares the ingest.
 pub fn plan(
     paths: &[PathBuf],
     ws: &Workspace,
     retire_missing: bool,
-) -> Result<(Checked, Option<Plan>), IngestError> {
+) -> Result<(Report, Option<Plan>), IngestError> {
     let items_dir = ws.path(&ws.config.paths.items);
-    let current = catalog::load(&items_dir)?;
+    let base = catalog::registry_fingerprint(&items_dir);
+    let current = load_registry(&items_dir)?;
     let inputs = filing::discover(paths)?;
-    let mut sink = Sink::default();
-    let filings = check::read_inputs(&inputs, ws, &mut sink);
-    let mut checked = check::finish(filings, sink, ws, Some(&current.registry));
-    if checked.report.summary.errors > 0 {
-        return Ok((checked, None));
-    }
-    let mut registry = current.registry.clone();
-    let cfg = &ws.config;
-    let std = &ws.standard;
-    let mut plan = Plan::default();
 
-    // Codes given in the filings: registered ones are kept (a new name is a
-    // rename); external ones are recorded the first time they are seen.
-    let entries: Vec<&Entry> = checked.filings.iter().flat_map(|f| &f.entries).collect();
-    let mut code_of: Vec<Option<String>> = Vec::with_capacity(entries.len());
+    // Pass 1: check everything, keep keys and codes.
+    let mut seen: Vec<Seen> = Vec::new();
+    // Where each filing's entries start in `seen` (filings come in input order).
+    let mut offsets: Vec<usize> = Vec::with_capacity(inputs.len());
+    let mut checker = Checker::new(ws, Some(&current));
+    checker.inputs(&inputs, &mut |f: &Filing| {
+        offsets.push(seen.len());
+        for e in &f.entries {
+            let (Some(key), Some(name)) = (entry_key(e), &e.name) else {
+                continue;
+            };
+            seen.push(Seen {
+                key,
+                given: e.basic_code.as_ref().map(|c| c.value.clone()),
+                agency_code: text(&e.agency_code).to_string(),
+                level_code: level_code(ws, e),
+                at: name.at.clone(),
+            });
+        }
+    });
+    let report = checker.finish();
+    if report.summary.errors > 0 {
+        return Ok((report, None));
+    }
+
+    // Codes: registered ones kept (a new name is a rename), external ones
+    // recorded in code order, new keys assigned in key order.
+    let cfg = &ws.config;
+    let mut registry = current;
+    let mut renamed = Vec::new();
+    let mut externals: BTreeMap<String, ItemKey> = BTreeMap::new();
     let mut need: Vec<ItemKey> = Vec::new();
-    for e in &entries {
-        let Some(key) = entry_key(e) else {
-            code_of.push(None);
-            continue;
-        };
-        if let Some(given) = &e.basic_code {
-            let code = given.value.clone();
-            match registry.get(&code) {
-                Some(rec) if rec.key() != key => {
-                    let old = rec.name.clone();
-                    registry.rename(&code, &key.name);
-                    plan.renamed.push((code.clone(), old, key.name.clone()));
+    for s in &seen {
+        match &s.given {
+            Some(code) => match registry.get(code) {
+                Some(rec) if rec.key() != s.key && !rec.answers_to(&s.key) => {
+                    let old = registry::display_name(&rec.name, &rec.sub_name);
+                    registry.rename(code, &s.key.name, &s.key.sub_name);
+                    renamed.push((
+                        code.clone(),
+                        old,
+                        registry::display_name(&s.key.name, &s.key.sub_name),
+                    ));
                 }
                 Some(_) => {}
                 None => {
-                    registry.append(Record {
-                        code: code.clone(),
-                        category: key.category.clone(),
-                        sector: key.sector.clone(),
-                        name: key.name.clone(),
-                        sub_name: key.sub_name.clone(),
-                        registered_name: key.name.clone(),
-                        status: Status::Active,
-                        origin: if code.starts_with(&cfg.region_prefix) {
-                            Provenance::Issued
-                        } else {
-                            Provenance::External
-                        },
-                        serial: 0,
-                        first_release: String::new(),
-                        former_names: Vec::new(),
-                        chain: String::new(),
-                    });
+                    externals
+                        .entry(code.clone())
+                        .or_insert_with(|| s.key.clone());
                 }
-            }
-            code_of.push(Some(code));
-        } else {
-            need.push(key);
-            code_of.push(None);
+            },
+            None => need.push(s.key.clone()),
         }
     }
+    let mut external = Vec::new();
+    for (code, key) in &externals {
+        let origin = if code.starts_with(&cfg.region_prefix) {
+            Provenance::Issued
+        } else {
+            Provenance::External
+        };
+        registry.append(Record::new(code, key, origin));
+        external.push(code.clone());
+    }
     let before = registry.len();
-    let assigned = Assigner::new(&mut registry, std, &cfg.region_prefix).assign(&need)?;
-    plan.issued = registry.records()[before..]
+    let assigned = Assigner::new(&mut registry, &ws.standard, &cfg.region_prefix).assign(&need)?;
+    let issued: Vec<String> = registry.records()[before..]
         .iter()
         .map(|r| r.code.clone())
         .collect();
 
-    let existing: HashMap<&str, &CatalogEntry> = current
-        .entries()
-        .map(|c| (c.impl_code.as_str(), c))
-        .collect();
-    let mut fresh: BTreeMap<String, CatalogEntry> = BTreeMap::new();
+    // 实施编码 of every entry, in input order; two rows on one code is an error.
+    let mut codes: Vec<String> = Vec::with_capacity(seen.len());
+    let mut basics: Vec<String> = Vec::with_capacity(seen.len());
+    let mut first_at: HashMap<String, Origin> = HashMap::new();
     let mut collisions = Sink::default();
-    for (e, given) in entries.iter().zip(code_of) {
-        let Some(key) = entry_key(e) else { continue };
-        let basic = match given {
-            Some(c) => c,
-            None => assigned[&key].clone(),
-        };
-        let level_code = e
-            .level
-            .as_ref()
-            .and_then(|l| std.tables.table("level").get(&l.value))
-            .and_then(|l| l.code.clone())
-            .unwrap_or_default();
-        let code = impl_code(text(&e.agency_code), &level_code, &basic);
-        let new = from_entry(e, &basic, &code);
-        if let Some(prev) = fresh.get(&code) {
-            let place = prev.source.file.clone();
-            let row = prev.source.row.unwrap_or(0);
-            let at = e
-                .name
-                .as_ref()
-                .map(|n| n.at.clone())
-                .unwrap_or_else(|| e.origin.clone());
+    for s in &seen {
+        let basic = s.given.clone().unwrap_or_else(|| assigned[&s.key].clone());
+        let code = impl_code(&s.agency_code, &s.level_code, &basic);
+        basics.push(basic);
+        if let Some(prev) = first_at.get(&code) {
+            let place = prev.to_string();
             collisions.push(
                 Diagnostic::new(
                     Rule::ItemDuplicate,
-                    at,
+                    s.at.clone(),
                     crate::text!(
-                        "与 {place} 第 {row} 行得到同一个实施编码 {code}",
-                        "gets the same 实施编码 {code} as {place} row {row}"
+                        "与 {place} 得到同一个实施编码 {code}",
+                        "gets the same 实施编码 {code} as {place}"
                     ),
                 )
                 .field("name")
@@ -190,85 +230,214 @@ pub fn plan(
                     "one row per item, agency and level; other divisions are filed by their own agencies."
                 )),
             );
-            continue;
+        } else {
+            first_at.insert(code.clone(), s.at.clone());
         }
-        fresh.insert(code, new);
+        codes.push(code);
     }
     if !collisions.diagnostics.is_empty() {
-        let mut all = checked.report.diagnostics.clone();
+        let mut all = report.diagnostics.clone();
         all.extend(collisions.diagnostics);
-        let files = checked
-            .report
+        let files = report
             .files
             .iter()
             .map(|f| (f.file.clone(), f.entries, f.materials))
             .collect();
-        let entries_ref = std::mem::take(&mut checked.report.entries);
-        checked.report = crate::diag::Report::new(all, files, &ws.severities());
-        checked.report.entries = entries_ref;
-        return Ok((checked, None));
+        let mut again = Report::new(all, files, &ws.severities());
+        again.entries = report.entries;
+        return Ok((again, None));
     }
+    drop(first_at);
 
-    let mut out: BTreeMap<String, CatalogEntry> = current
-        .entries()
-        .map(|c| (c.impl_code.clone(), c.clone()))
-        .collect();
-    for (code, new) in &fresh {
-        match existing.get(code.as_str()) {
-            None => plan.added.push(new.clone()),
-            Some(old) if same_content(old, new) => plan.unchanged += 1,
-            Some(old) => plan.changed.push(((*old).clone(), new.clone())),
-        }
-        if existing
-            .get(code.as_str())
-            .is_none_or(|old| !same_content(old, new))
-        {
-            out.insert(code.clone(), new.clone());
-        }
+    // Pass 2: read the filings again and write what is new or changed.
+    let writer = Writer::begin(&items_dir)?;
+    let fresh: HashSet<String> = codes.iter().cloned().collect();
+    let agencies: HashSet<String> = seen.iter().map(|s| s.agency_code.clone()).collect();
+    let filed_basic: HashSet<String> = basics.iter().cloned().collect();
+    drop(seen);
+    let outcome = Mutex::new((Vec::new(), Vec::new(), 0usize));
+    let chunk = (rayon::current_num_threads() * 2).max(2);
+    let numbered: Vec<(usize, &Input)> = inputs.iter().enumerate().collect();
+    for group in numbered.chunks(chunk) {
+        group
+            .par_iter()
+            .try_for_each(|(i, input)| -> Result<(), IngestError> {
+                let mut quiet = Sink::default();
+                let f = filing::read(input, &ws.standard, &mut quiet);
+                // The same entries, in the same order, as the first pass kept.
+                let kept = f
+                    .entries
+                    .iter()
+                    .filter(|e| entry_key(e).is_some() && e.name.is_some());
+                for (j, e) in kept.enumerate() {
+                    let n = offsets[*i] + j;
+                    let new = from_entry(e, &basics[n], &codes[n]);
+                    let path = items_dir.join(new.rel_path());
+                    let old = read_entry(&path);
+                    let kind = match &old {
+                        None => Some(true),
+                        Some(o) if same_content(o, &new) => None,
+                        Some(_) => Some(false),
+                    };
+                    match kind {
+                        None => outcome.lock().expect("no panics while held").2 += 1,
+                        Some(added) => {
+                            writer.put(&new)?;
+                            let mut o = outcome.lock().expect("no panics while held");
+                            if added {
+                                o.0.push(named(&new))
+                            } else {
+                                o.1.push(named(&new))
+                            }
+                        }
+                    }
+                }
+                Ok(())
+            })?;
     }
+    let (mut added, mut changed, unchanged) = outcome.into_inner().expect("no panics while held");
+    added.sort_by(|a, b| a.impl_code.cmp(&b.impl_code));
+    changed.sort_by(|a, b| a.impl_code.cmp(&b.impl_code));
+
+    // Entries of the filing agencies that the filings no longer list.
+    let mut retired = Vec::new();
     if retire_missing {
-        let agencies: HashSet<&str> = fresh.values().map(|c| c.agency_code.as_str()).collect();
-        for c in current.entries() {
-            if c.status == Status::Active
-                && agencies.contains(c.agency_code.as_str())
-                && !fresh.contains_key(&c.impl_code)
-            {
-                let mut r = c.clone();
-                r.status = Status::Retired;
-                plan.retired.push(r.clone());
-                out.insert(r.impl_code.clone(), r);
+        let mut agencies: Vec<&String> = agencies.iter().collect();
+        agencies.sort();
+        for agency in agencies {
+            for path in entry_files(&items_dir.join(agency)) {
+                let code = path
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                if fresh.contains(&code) {
+                    continue;
+                }
+                let Some(mut c) = read_entry(&path) else {
+                    continue;
+                };
+                if c.status == Status::Active {
+                    c.status = Status::Retired;
+                    writer.put(&c)?;
+                    retired.push(c);
+                }
             }
         }
-        // A basic code is retired when no active entry of any agency uses it.
-        let in_use: HashSet<&str> = out
-            .values()
-            .filter(|c| c.status == Status::Active)
-            .map(|c| c.basic_code.as_str())
-            .collect();
-        let to_retire: Vec<String> = plan
-            .retired
-            .iter()
-            .map(|c| c.basic_code.clone())
-            .filter(|b| !in_use.contains(b.as_str()))
-            .collect();
-        for b in to_retire {
-            registry.retire(&b);
+        // A basic code is retired when no active entry of any agency uses
+        // it any more.
+        let candidates: HashSet<&str> = retired.iter().map(|c| c.basic_code.as_str()).collect();
+        let still_used = basic_codes_in_use(&items_dir, &candidates, &retired, &filed_basic);
+        for b in candidates {
+            if !still_used.contains(b) {
+                registry.retire(b);
+            }
         }
     }
-    plan.entries = out.into_values().collect();
-    plan.entries.sort_by_key(CatalogEntry::rel_path);
-    plan.registry = registry;
-    Ok((checked, Some(plan)))
+    writer.registry(&registry)?;
+    Ok((
+        report,
+        Some(Plan {
+            added,
+            changed,
+            unchanged,
+            retired: retired.iter().map(named).collect(),
+            renamed,
+            issued,
+            external,
+            registry,
+            writer: Some(writer),
+            base,
+        }),
+    ))
 }
 
-/// Writes a plan under the workspace lock, as one atomic swap of `items/`.
-pub fn apply(ws: &Workspace, plan: &Plan) -> Result<(), IngestError> {
+/// The basic codes among `candidates` that an active entry still uses: one
+/// filed now, or one on disk that is not being retired.
+fn basic_codes_in_use<'a>(
+    items: &Path,
+    candidates: &HashSet<&'a str>,
+    retiring: &[CatalogEntry],
+    filed: &HashSet<String>,
+) -> HashSet<&'a str> {
+    let retiring: HashSet<&str> = retiring.iter().map(|c| c.impl_code.as_str()).collect();
+    let mut used: HashSet<&'a str> = candidates
+        .iter()
+        .copied()
+        .filter(|b| filed.contains(*b))
+        .collect();
+    if used.len() == candidates.len() {
+        return used;
+    }
+    // Entry files end in their basic code: <USCC 18><level 1><basic 12>.yaml.
+    for path in entry_files(items) {
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if stem.len() != 31 || retiring.contains(stem.as_str()) {
+            continue;
+        }
+        let Some(b) = candidates.iter().find(|b| stem.ends_with(**b)) else {
+            continue;
+        };
+        if used.contains(b) {
+            continue;
+        }
+        if read_entry(&path).is_some_and(|c| c.status == Status::Active) {
+            used.insert(b);
+        }
+    }
+    used
+}
+
+fn load_registry(items: &Path) -> Result<Registry, IngestError> {
+    let path = items.join(registry::FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Registry::parse(&text)
+            .map_err(|source| catalog::CatalogError::Registry { path, source }.into()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Registry::default()),
+        Err(source) => Err(catalog::CatalogError::Io { path, source }.into()),
+    }
+}
+
+/// The entry file at `path`, if there is a readable one.
+fn read_entry(path: &Path) -> Option<CatalogEntry> {
+    let text = std::fs::read_to_string(path).ok()?;
+    serde_saphyr::from_str(&text).ok()
+}
+
+/// Every entry file under a folder, sorted.
+fn entry_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "yaml") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Swaps the prepared catalog in, under the workspace lock, unless another
+/// run changed the registry since the plan was made.
+pub fn apply(ws: &Workspace, plan: &mut Plan) -> Result<(), IngestError> {
     let root = ws.root.clone().unwrap_or_else(|| PathBuf::from("."));
     let _lock = WorkspaceLock::acquire(&root)?;
-    catalog::write(
-        &ws.path(&ws.config.paths.items),
-        &plan.entries,
-        &plan.registry,
-    )?;
+    let items = ws.path(&ws.config.paths.items);
+    if catalog::registry_fingerprint(&items) != plan.base {
+        return Err(IngestError::Stale);
+    }
+    if let Some(w) = plan.writer.take() {
+        w.commit()?;
+    }
     Ok(())
 }

@@ -151,67 +151,98 @@ fn path_safe(s: &str) -> bool {
             .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
 }
 
-/// Writes the whole catalog — every entry and the registry — as one atomic
-/// swap of `items/`. Unchanged files are hard-linked, so the cost is the
-/// entries written, not the catalog's size.
-pub fn write(dir: &Path, entries: &[CatalogEntry], registry: &Registry) -> std::io::Result<()> {
-    let staged = fsx::Staged::new(dir)?;
-    let root = staged.path().to_path_buf();
-    // Start from the current tree (other files, e.g. README, are kept), then
-    // replace what changed.
-    fsx::link_tree(dir, &root)?;
-    let keep: std::collections::HashSet<PathBuf> =
-        entries.iter().map(CatalogEntry::rel_path).collect();
-    remove_stale(&root, &root, &keep)?;
-    {
-        use rayon::prelude::*;
-        entries
-            .par_iter()
-            .try_for_each(|e| -> std::io::Result<()> {
-                if !path_safe(&e.agency_code) || !path_safe(&e.impl_code) {
-                    return Err(std::io::Error::new(
-                        std::io::ErrorKind::InvalidData,
-                        format!(
-                            "unsafe code for a file name: {} / {}",
-                            e.agency_code, e.impl_code
-                        ),
-                    ));
-                }
-                let path = root.join(e.rel_path());
-                let yaml = e.to_yaml();
-                // Hard-linked unchanged files stay as they are.
-                if std::fs::read_to_string(&path).ok().as_deref() == Some(yaml.as_str()) {
-                    return Ok(());
-                }
-                let _ = std::fs::remove_file(&path);
-                fsx::write_atomic(&path, yaml.as_bytes())
-            })?;
-    }
-    let reg = root.join(registry::FILE);
-    let _ = std::fs::remove_file(&reg);
-    fsx::write_atomic(&reg, registry.to_yaml().as_bytes())?;
-    staged.commit()
+/// A new `items/` being prepared beside the current one: it starts as the
+/// current tree (files hard-linked), entries are written or removed, and
+/// [`Writer::commit`] swaps it in. Dropped without commit, it vanishes and
+/// `items/` is untouched.
+pub struct Writer {
+    staged: fsx::Staged,
+    root: PathBuf,
 }
 
-/// Removes item files of the staged tree that are not in `keep`.
-fn remove_stale(
-    root: &Path,
-    dir: &Path,
-    keep: &std::collections::HashSet<PathBuf>,
-) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        let path = entry.path();
-        if entry.file_type()?.is_dir() {
-            remove_stale(root, &path, keep)?;
-            if std::fs::read_dir(&path)?.next().is_none() {
-                std::fs::remove_dir(&path)?;
-            }
-        } else if is_item_file(&path) && !keep.contains(path.strip_prefix(root).unwrap_or(&path)) {
-            std::fs::remove_file(&path)?;
+/// A write that failed, naming the file; nothing of the catalog changed.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: {source}")]
+pub struct WriteError {
+    pub path: String,
+    pub source: std::io::Error,
+}
+
+impl WriteError {
+    fn at(path: &Path, source: std::io::Error) -> WriteError {
+        WriteError {
+            path: crate::filing::display_path(path),
+            source,
         }
     }
-    Ok(())
+}
+
+impl Writer {
+    /// Starts from the current tree of `dir`.
+    pub fn begin(dir: &Path) -> Result<Writer, WriteError> {
+        let staged = fsx::Staged::new(dir).map_err(|e| WriteError::at(dir, e))?;
+        let root = staged.path().to_path_buf();
+        fsx::link_tree(dir, &root).map_err(|e| WriteError::at(dir, e))?;
+        Ok(Writer { staged, root })
+    }
+
+    /// Writes (or replaces) an entry's file. Safe to call from many threads.
+    pub fn put(&self, e: &CatalogEntry) -> Result<(), WriteError> {
+        let rel = e.rel_path();
+        let shown = Path::new("items").join(&rel);
+        if !path_safe(&e.agency_code) || !path_safe(&e.impl_code) {
+            return Err(WriteError::at(
+                &shown,
+                std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "a code unfit for a file name",
+                ),
+            ));
+        }
+        let path = self.root.join(&rel);
+        // The staged file may be a hard link to the current one: replace it,
+        // never write through it.
+        match std::fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(WriteError::at(&shown, e)),
+        }
+        fsx::write_atomic(&path, e.to_yaml().as_bytes()).map_err(|err| WriteError::at(&shown, err))
+    }
+
+    /// Removes an entry file (its path relative to `items/`).
+    pub fn remove(&self, rel: &Path) -> Result<(), WriteError> {
+        let path = self.root.join(rel);
+        match std::fs::remove_file(&path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(WriteError::at(&Path::new("items").join(rel), e)),
+        }
+    }
+
+    /// Writes the registry.
+    pub fn registry(&self, registry: &Registry) -> Result<(), WriteError> {
+        let path = self.root.join(registry::FILE);
+        let shown = Path::new("items").join(registry::FILE);
+        let _ = std::fs::remove_file(&path);
+        fsx::write_atomic(&path, registry.to_yaml().as_bytes())
+            .map_err(|e| WriteError::at(&shown, e))
+    }
+
+    /// Swaps the prepared tree in.
+    pub fn commit(self) -> Result<(), WriteError> {
+        let root = self.root.clone();
+        self.staged.commit().map_err(|e| WriteError::at(&root, e))
+    }
+}
+
+/// sha256 of the registry file as it is on disk ("" when there is none):
+/// what a plan was made against.
+pub fn registry_fingerprint(dir: &Path) -> String {
+    match std::fs::read(dir.join(registry::FILE)) {
+        Ok(bytes) => crate::release::manifest::sha256_hex(&bytes),
+        Err(_) => String::new(),
+    }
 }
 
 /// The line of each key in a catalog file, top-level and per material, as

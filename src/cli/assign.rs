@@ -47,8 +47,21 @@ pub fn run(args: Args, workspace: Option<&Path>, lang: Lang) -> Result<u8> {
         return Ok(EXIT_FINDINGS);
     }
     let root = ws.root.clone().unwrap_or_else(|| ".".into());
-    let _lock = WorkspaceLock::acquire(&root).map_err(|e| Failure::new(e.to_string()))?;
-    let outcome = assign::assign(&ws, &catalog).map_err(|e| Failure::new(e.to_string()))?;
+    let _lock =
+        WorkspaceLock::acquire(&root).map_err(|e| Failure::new(super::lock_message(&e, lang)))?;
+    let outcome = assign::assign(&ws, &catalog).map_err(|e| match (e, lang) {
+        (
+            assign::AssignError::Collision {
+                code,
+                first,
+                second,
+            },
+            Lang::Zh,
+        ) => Failure::new(format!(
+            "{first} 与 {second} 得到同一个实施编码 {code}，未做改动；请删除重复的条目"
+        )),
+        (e, _) => Failure::new(e.to_string()),
+    })?;
     let new_codes = outcome.registry.len() - catalog.registry.len();
     if outcome.updated.is_empty() && new_codes == 0 {
         outln!(
@@ -61,24 +74,38 @@ pub fn run(args: Args, workspace: Option<&Path>, lang: Lang) -> Result<u8> {
         );
         return Ok(EXIT_OK);
     }
-    crate::catalog::write(
-        &ws.path(&ws.config.paths.items),
-        &outcome.entries,
-        &outcome.registry,
-    )
-    .map_err(|e| Failure::new(e.to_string()))?;
+    let write = || -> std::result::Result<(), crate::catalog::WriteError> {
+        let w = crate::catalog::Writer::begin(&ws.path(&ws.config.paths.items))?;
+        for rel in &outcome.moved_from {
+            w.remove(rel)?;
+        }
+        for c in &outcome.updated {
+            w.put(c)?;
+        }
+        w.registry(&outcome.registry)?;
+        w.commit()
+    };
+    write().map_err(|e| {
+        Failure::new(match lang {
+            Lang::Zh => format!("无法写入 {}：{}；目录未做任何改动", e.path, e.source),
+            Lang::En => format!(
+                "cannot write {}: {}; the catalog is unchanged",
+                e.path, e.source
+            ),
+        })
+    })?;
     for c in &outcome.updated {
-        outln!("  {c}");
+        outln!("  {}", c.impl_code);
     }
     outln!(
         "{}",
         match lang {
             Lang::Zh => format!(
-                "新赋基本编码 {new_codes} 个，更新实施编码 {} 个",
+                "新赋基本编码 {new_codes} 个，更新条目 {} 个",
                 outcome.updated.len()
             ),
             Lang::En => format!(
-                "{new_codes} new codes, {} 实施编码 updated",
+                "{new_codes} new codes, {} entries updated",
                 outcome.updated.len()
             ),
         }

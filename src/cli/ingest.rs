@@ -1,13 +1,14 @@
 //! `yima ingest PATH…`: checks filings and folds them into the catalog.
 //! With any error it writes nothing; `--dry-run` shows the same without
-//! writing. Exit 0 ingested (or nothing to do), 1 errors in the filings.
+//! writing. Exit 0 ingested (or nothing to do), 1 errors in the filings,
+//! 2 when the catalog could not be written (it is then unchanged).
 
 use super::anyhow_free::{Failure, Result};
 use super::{EXIT_FINDINGS, EXIT_OK, require_workspace};
 use crate::diag::Lang;
-use crate::ingest;
+use crate::ingest::{self, IngestError};
+use crate::release::diff::Named;
 use crate::report::{self, Format, Human};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, clap::Args)]
@@ -23,17 +24,46 @@ pub struct Args {
     pub retire_missing: bool,
 }
 
+/// Longest list of entries printed before the rest is only counted.
+const LISTED: usize = 1000;
+
+/// The user's message for a failed ingest: what failed, and that the
+/// catalog is as it was.
+pub fn failure(e: &IngestError, lang: Lang) -> Failure {
+    let unchanged = match lang {
+        Lang::Zh => "目录未做任何改动",
+        Lang::En => "the catalog is unchanged",
+    };
+    Failure::new(match (e, lang) {
+        (IngestError::Lock(l), _) => format!("{}；{unchanged}", super::lock_message(l, lang)),
+        (IngestError::Write(w), Lang::Zh) => {
+            format!("无法写入 {}：{}；{unchanged}", w.path, w.source)
+        }
+        (IngestError::Write(w), Lang::En) => {
+            format!("cannot write {}: {}; {unchanged}", w.path, w.source)
+        }
+        (IngestError::Stale, Lang::Zh) => {
+            format!("导入期间目录被另一次运行修改；{unchanged}，请重新运行")
+        }
+        (IngestError::Stale, Lang::En) => {
+            format!("another run changed the catalog meanwhile; {unchanged}, run again")
+        }
+        (other, Lang::Zh) => format!("{other}；{unchanged}"),
+        (other, Lang::En) => format!("{other}; {unchanged}"),
+    })
+}
+
 pub fn run(args: Args, workspace: Option<&Path>, lang: Lang) -> Result<u8> {
     super::check_paths_exist(&args.paths, lang)?;
     let ws = require_workspace(workspace, lang)?;
-    let (checked, plan) = ingest::plan(&args.paths, &ws, args.retire_missing)
-        .map_err(|e| Failure::new(e.to_string()))?;
-    let mut out = std::io::stdout().lock();
-    let Some(plan) = plan else {
-        let text = report::render(&checked.report, Format::Human, lang, &Human::default());
-        let _ = out.write_all(text.as_bytes());
-        let _ = writeln!(
-            out,
+    let (report, plan) =
+        ingest::plan(&args.paths, &ws, args.retire_missing).map_err(|e| failure(&e, lang))?;
+    let Some(mut plan) = plan else {
+        out!(
+            "{}",
+            report::render(&report, Format::Human, lang, &Human::default())
+        );
+        outln!(
             "{}",
             match lang {
                 Lang::Zh => "填报表有错误，未写入任何内容。请改正后重新导入。",
@@ -43,36 +73,30 @@ pub fn run(args: Args, workspace: Option<&Path>, lang: Lang) -> Result<u8> {
         );
         return Ok(EXIT_FINDINGS);
     };
-    let mut lines = String::new();
-    for c in &plan.added {
-        lines.push_str(&format!(
-            "  + {} {}{} · {}\n",
-            c.impl_code,
-            c.name,
-            sub(&c.sub_name),
-            c.agency
-        ));
-    }
-    for (_, c) in &plan.changed {
-        lines.push_str(&format!(
-            "  ~ {} {}{} · {}\n",
-            c.impl_code,
-            c.name,
-            sub(&c.sub_name),
-            c.agency
-        ));
-    }
-    for c in &plan.retired {
-        lines.push_str(&format!(
-            "  - {} {}{} · {}\n",
-            c.impl_code,
-            c.name,
-            sub(&c.sub_name),
-            c.agency
-        ));
-    }
+    let mut listed = 0usize;
+    let mut more = 0usize;
+    let mut line = |mark: &str, n: &Named| {
+        if listed < LISTED {
+            outln!(
+                "  {mark} {} {}{} · {}",
+                n.impl_code,
+                n.name,
+                sub(&n.sub_name),
+                n.agency
+            );
+            listed += 1;
+        } else {
+            more += 1;
+        }
+    };
+    plan.added.iter().for_each(|n| line("+", n));
+    plan.changed.iter().for_each(|n| line("~", n));
+    plan.retired.iter().for_each(|n| line("-", n));
     for (code, old, new) in &plan.renamed {
-        lines.push_str(&format!("  ≈ {code} {old} → {new}\n"));
+        outln!("  ≈ {code} {old} → {new}");
+    }
+    if more > 0 {
+        outln!("  …（另有 {more} 项）");
     }
     let summary = match lang {
         Lang::Zh => format!(
@@ -94,11 +118,8 @@ pub fn run(args: Args, workspace: Option<&Path>, lang: Lang) -> Result<u8> {
             plan.issued.len()
         ),
     };
-    let warnings = checked.report.summary.warnings;
-    let _ = out.write_all(lines.as_bytes());
     if args.dry_run {
-        let _ = writeln!(
-            out,
+        outln!(
             "{summary}{}",
             if lang == Lang::Zh {
                 "（试运行，未写入）"
@@ -109,12 +130,12 @@ pub fn run(args: Args, workspace: Option<&Path>, lang: Lang) -> Result<u8> {
         return Ok(EXIT_OK);
     }
     if !plan.is_empty() {
-        ingest::apply(&ws, &plan).map_err(|e| Failure::new(e.to_string()))?;
+        ingest::apply(&ws, &mut plan).map_err(|e| failure(&e, lang))?;
     }
-    let _ = writeln!(out, "{summary}");
+    outln!("{summary}");
+    let warnings = report.summary.warnings;
     if warnings > 0 {
-        let _ = writeln!(
-            out,
+        outln!(
             "{}",
             match lang {
                 Lang::Zh => format!("另有 {warnings} 个警告，运行 yima check 查看。"),

@@ -124,6 +124,21 @@ pub fn check_paths_exist(paths: &[PathBuf], lang: Lang) -> anyhow_free::Result<(
     Ok(())
 }
 
+/// The message of a workspace that another process is writing.
+pub fn lock_message(e: &crate::fsx::LockError, lang: Lang) -> String {
+    match (e, lang) {
+        (crate::fsx::LockError::Busy(p), Lang::Zh) => format!(
+            "另一个 yima 进程正在写入该工作区（{}），请等它结束后再运行",
+            crate::filing::display_path(p)
+        ),
+        (crate::fsx::LockError::Busy(p), Lang::En) => format!(
+            "another yima process is writing this workspace ({}); run again when it is done",
+            crate::filing::display_path(p)
+        ),
+        (other, _) => other.to_string(),
+    }
+}
+
 /// The workspace of a command that writes the catalog: one must exist.
 pub fn require_workspace(dir: Option<&Path>, lang: Lang) -> anyhow_free::Result<Workspace> {
     let ws = Workspace::discover(dir).map_err(|e| anyhow_free::Failure::new(e.to_string()))?;

@@ -5,7 +5,7 @@
 pub mod registry;
 
 use crate::standard::{Standard, normalize_value};
-use registry::{Provenance, Record, Registry, Status};
+use registry::{Provenance, Record, Registry};
 use std::collections::{BTreeSet, HashMap};
 
 /// Letters used for sequences past 999 (never I, O, Z, S, V).
@@ -196,8 +196,15 @@ impl<'a> Assigner<'a> {
                 self.max_sub.insert(stem.clone(), n);
                 format!("{stem}{n:03}")
             } else {
-                let has_subs = mains_with_subs.contains(key);
-                let suffix = if has_subs || self.stems.contains_key(key) {
+                // 00Y only for a main item that has sub-items (in this batch
+                // or registered under its stem); a code in use (a retired
+                // main) is never issued again, so such a main gets a new stem.
+                let registered_subs = self
+                    .stems
+                    .get(key)
+                    .and_then(|s| self.max_sub.get(s))
+                    .is_some_and(|n| *n > 0);
+                let suffix = if mains_with_subs.contains(key) || registered_subs {
                     "00Y"
                 } else {
                     "000"
@@ -212,21 +219,7 @@ impl<'a> Assigner<'a> {
                 };
                 format!("{stem}{suffix}")
             };
-            let name = key.name.clone();
-            let rec = Record {
-                code: code.clone(),
-                category: key.category.clone(),
-                sector: key.sector.clone(),
-                name: name.clone(),
-                sub_name: key.sub_name.clone(),
-                registered_name: name,
-                status: Status::Active,
-                origin: Provenance::Issued,
-                serial: 0,
-                first_release: String::new(),
-                former_names: Vec::new(),
-                chain: String::new(),
-            };
+            let rec = Record::new(&code, key, Provenance::Issued);
             self.used.insert(code.clone());
             let rec = self.registry.append(rec).clone();
             self.note(&rec);

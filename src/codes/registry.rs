@@ -48,6 +48,9 @@ pub struct Record {
     pub sub_name: String,
     /// The name it was registered under (never changes).
     pub registered_name: String,
+    /// The sub-item name it was registered under (never changes).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub registered_sub_name: String,
     pub status: Status,
     pub origin: Provenance,
     /// Issue order, 1-based, never reused.
@@ -55,6 +58,7 @@ pub struct Record {
     /// The release it first appeared in; empty until released.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub first_release: String,
+    /// Earlier names, as 名称 or 名称（子项）.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub former_names: Vec<String>,
     /// sha256 of the previous record's chain value and this record's
@@ -62,10 +66,54 @@ pub struct Record {
     pub chain: String,
 }
 
+/// An item's name as people write it: 名称, or 名称（子项）.
+pub fn display_name(name: &str, sub_name: &str) -> String {
+    if sub_name.is_empty() {
+        name.to_string()
+    } else {
+        format!("{name}（{sub_name}）")
+    }
+}
+
 impl Record {
+    /// A new active record of `code` for `key`; serial and chain are set
+    /// when it is appended.
+    pub fn new(code: &str, key: &ItemKey, origin: Provenance) -> Record {
+        Record {
+            code: code.to_string(),
+            category: key.category.clone(),
+            sector: key.sector.clone(),
+            name: key.name.clone(),
+            sub_name: key.sub_name.clone(),
+            registered_name: key.name.clone(),
+            registered_sub_name: key.sub_name.clone(),
+            status: Status::Active,
+            origin,
+            serial: 0,
+            first_release: String::new(),
+            former_names: Vec::new(),
+            chain: String::new(),
+        }
+    }
+
     /// The key the record stands for now (its current name).
     pub fn key(&self) -> ItemKey {
         ItemKey::new(&self.category, &self.sector, &self.name, &self.sub_name)
+    }
+
+    /// Whether `key` is this record's item under its current or a former
+    /// name (an agency whose entry still carries the old name is not wrong).
+    pub fn answers_to(&self, key: &ItemKey) -> bool {
+        if key.category != self.category || key.sector != self.sector {
+            return false;
+        }
+        if *key == self.key() {
+            return true;
+        }
+        let shown = crate::standard::normalize_value(&display_name(&key.name, &key.sub_name));
+        self.former_names
+            .iter()
+            .any(|f| crate::standard::normalize_value(f) == shown)
     }
 
     fn chain_value(&self, prev: &str) -> String {
@@ -76,7 +124,7 @@ impl Record {
             &self.category,
             &self.sector,
             &self.registered_name,
-            &self.sub_name,
+            &self.registered_sub_name,
             match self.origin {
                 Provenance::Issued => "issued",
                 Provenance::External => "external",
@@ -219,17 +267,22 @@ impl Registry {
         self.records.last().expect("just pushed")
     }
 
-    /// Records a new name for a code; the old one joins the former names.
-    pub fn rename(&mut self, code: &str, new_name: &str) {
+    /// Records a new name (and sub-item name) for a code; the old one joins
+    /// the former names.
+    pub fn rename(&mut self, code: &str, new_name: &str, new_sub_name: &str) {
         let Some(&i) = self.by_code.get(code) else {
             return;
         };
         let old_key = self.records[i].key();
         let rec = &mut self.records[i];
-        if rec.name == new_name {
+        if rec.name == new_name && rec.sub_name == new_sub_name {
             return;
         }
-        let old = std::mem::replace(&mut rec.name, new_name.to_string());
+        let old = display_name(&rec.name, &rec.sub_name);
+        rec.name = new_name.to_string();
+        rec.sub_name = new_sub_name.to_string();
+        let new = display_name(new_name, new_sub_name);
+        rec.former_names.retain(|f| *f != new);
         if !rec.former_names.contains(&old) {
             rec.former_names.push(old);
         }
@@ -270,6 +323,7 @@ impl Registry {
         let mut codes: HashMap<&str, usize> = HashMap::new();
         let mut keys: HashMap<ItemKey, usize> = HashMap::new();
         let mut prev = String::new();
+        let mut prev_serial = 0u64;
         for (i, r) in self.records.iter().enumerate() {
             if codes.insert(&r.code, i).is_some() {
                 out.push(Integrity::DuplicateCode(r.code.clone()));
@@ -277,10 +331,11 @@ impl Registry {
             if r.status == Status::Active && keys.insert(r.key(), i).is_some() {
                 out.push(Integrity::DuplicateKey(r.code.clone()));
             }
-            let want_serial = i as u64 + 1;
-            if r.serial != want_serial {
-                out.push(Integrity::MissingSerial(want_serial));
+            // A gap is reported once, at its first missing serial.
+            if r.serial > prev_serial + 1 {
+                out.push(Integrity::MissingSerial(prev_serial + 1));
             }
+            prev_serial = prev_serial.max(r.serial);
             if r.chain != r.chain_value(&prev) {
                 out.push(Integrity::BrokenChain {
                     code: r.code.clone(),
@@ -303,7 +358,7 @@ impl Registry {
                     n.category != o.category
                         || n.sector != o.sector
                         || n.registered_name != o.registered_name
-                        || n.sub_name != o.sub_name
+                        || n.registered_sub_name != o.registered_sub_name
                         || (o.status == Status::Retired && n.status == Status::Active)
                 })
             })

@@ -76,9 +76,10 @@ pub fn material_finding<T>(
     d
 }
 
-/// Runs every domain rule over the filings of one run.
-pub fn check(
-    filings: &[Filing],
+/// Runs the rules that look at one filing alone (every entry, and whether
+/// administrative powers list materials). Safe to run in parallel.
+pub fn check_filing(
+    filing: &Filing,
     workspace: &Workspace,
     registry: Option<&Registry>,
     sink: &mut Sink,
@@ -88,15 +89,32 @@ pub fn check(
         registry,
         sink,
     };
-    for filing in filings {
-        for entry in &filing.entries {
-            check_entry(&mut ctx, entry);
-            if filing.materials_known {
-                timing::no_materials(&mut ctx, entry);
-            }
+    for entry in &filing.entries {
+        check_entry(&mut ctx, entry);
+        if filing.materials_known {
+            timing::no_materials(&mut ctx, entry);
         }
     }
-    duplicates::check(&mut ctx, filings);
+}
+
+/// Runs every domain rule over the filings of one run (all in memory; the
+/// streaming path is [`crate::check`]).
+pub fn check(
+    filings: &[Filing],
+    workspace: &Workspace,
+    registry: Option<&Registry>,
+    sink: &mut Sink,
+) {
+    let mut dups = duplicates::Duplicates::default();
+    for filing in filings {
+        check_filing(filing, workspace, registry, sink);
+        let mut ctx = Context {
+            workspace,
+            registry,
+            sink,
+        };
+        dups.observe(&mut ctx, filing);
+    }
 }
 
 /// The rules that look at one entry alone.
