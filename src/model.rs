@@ -71,7 +71,7 @@ impl fmt::Display for Origin {
         write!(f, "{}", self.file)?;
         match (&self.sheet, self.a1(), self.row) {
             (Some(s), Some(a1), _) => write!(f, " · {s}!{a1}"),
-            (Some(s), None, Some(r)) => write!(f, " · {s}!{r}"),
+            (Some(s), None, Some(r)) => write!(f, " · {s}!{r}:{r}"),
             (Some(s), None, None) => write!(f, " · {s}"),
             (None, _, Some(r)) => write!(f, ":{r}"),
             (None, _, None) => Ok(()),

@@ -269,7 +269,7 @@ fn column_duplicate_fails_when_two_columns_name_one_element() {
     assert_eq!(d.field.as_deref(), Some("name"));
     assert_eq!(d.value.as_deref(), Some("主项名称"));
     assert!(
-        d.message.contains("B1"),
+        d.message.contains("与 B 列"),
         "names the first column: {}",
         d.message
     );

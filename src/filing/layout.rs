@@ -133,7 +133,7 @@ pub fn map_columns<'g, F: Copy + PartialEq + FieldId>(
         match def.match_header(raw) {
             Some(e) => {
                 if let Some(first) = columns.iter().find(|c| c.field == e.field) {
-                    let first_at = at.with_col(first.col).a1().unwrap_or_default();
+                    let first_at = at.with_col(first.col).column_letter().unwrap_or_default();
                     let name = &e.header;
                     sink.push(
                         Diagnostic::new(
@@ -149,7 +149,7 @@ pub fn map_columns<'g, F: Copy + PartialEq + FieldId>(
                         .header(raw)
                         .help(text!(
                             "删除重复的列，只保留 {first_at} 列；本列的内容不会被读取。",
-                            "delete the duplicate column and keep {first_at}; this column is not read."
+                            "delete the duplicate column and keep column {first_at}; this column is not read."
                         )),
                     );
                 } else {

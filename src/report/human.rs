@@ -92,7 +92,7 @@ impl miette::SourceCode for RowSource {
 }
 
 /// Longest value shown in a snippet before it is cut with "…".
-const SHOWN_CHARS: usize = 24;
+const SHOWN_CHARS: usize = 34;
 
 fn shorten(s: &str) -> String {
     let one_line = s.replace(['\n', '\r'], "⏎");
@@ -130,7 +130,7 @@ fn snippet(d: &Diagnostic, lang: Lang) -> Option<(String, LabeledSpan)> {
     }
     let is_header_cell = d.value.as_deref() == Some(header);
     if !is_header_cell {
-        line.push_str(header);
+        line.push_str(&header.replace(['\n', '\r'], ""));
         line.push(' ');
     }
     let start = line.len();
