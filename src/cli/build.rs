@@ -1,7 +1,14 @@
-//! `yima build [--out DIR]`: renders the catalog into dist/.
+//! `yima build [--out DIR]`: renders the workspace's catalog into `dist/`
+//! (guides, catalogs by level, the site), replacing the old output in one
+//! atomic swap. Exit 0 built; 2 when the build fails, with the old output
+//! left as it was.
 
 use super::anyhow_free::{Failure, Result};
+use super::{EXIT_OK, require_workspace};
 use crate::diag::Lang;
+use crate::fsx::WorkspaceLock;
+use crate::publish;
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, clap::Args)]
@@ -12,6 +19,40 @@ pub struct Args {
 }
 
 pub fn run(args: Args, workspace: Option<&Path>, lang: Lang) -> Result<u8> {
-    let _ = (args, workspace, lang);
-    Err(Failure::new("build: not yet available"))
+    let ws = require_workspace(workspace, lang)?;
+    let out = args.out.unwrap_or_else(|| ws.path(&ws.config.paths.dist));
+    // Two builds of one workspace would share the staging folder beside the
+    // output; the workspace lock keeps them apart.
+    let _lock = match &ws.root {
+        Some(root) => Some(WorkspaceLock::acquire(root).map_err(|e| Failure::new(e.to_string()))?),
+        None => None,
+    };
+    let progress = std::io::stderr().is_terminal();
+    // The version is set by `yima release`; a plain build is unreleased.
+    let summary = publish::build(&ws, &out, "", progress).map_err(|e| {
+        Failure::new(match lang {
+            Lang::Zh => format!("生成失败，{} 保持原样：{e}", out.display()),
+            Lang::En => format!("build failed, {} left as it was: {e}", out.display()),
+        })
+    })?;
+    println!(
+        "{}",
+        match lang {
+            Lang::Zh => format!(
+                "已生成 {} 个事项的办事指南 {} 份（HTML 与 Markdown），共 {} 个文件：{}",
+                summary.entries,
+                summary.guides,
+                summary.files,
+                out.display()
+            ),
+            Lang::En => format!(
+                "built {} entries: {} guides (HTML and Markdown), {} files in {}",
+                summary.entries,
+                summary.guides,
+                summary.files,
+                out.display()
+            ),
+        }
+    );
+    Ok(EXIT_OK)
 }

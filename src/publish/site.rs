@@ -1,10 +1,343 @@
-//! (being written)
+//! The static catalog site (SPEC §5) under `site/`:
+//!
+//! ```text
+//! site/index.html        the catalog: search as you type, filters by 事项类型,
+//!                        行使层级, 实施主体 and 行政区划, a live count, links
+//!                        to every guide (../guides/<实施编码>.html)
+//! site/stats.html        the indicators of the catalog and of each agency,
+//!                        with bar charts drawn as inline SVG at build time
+//! site/assets/site.css   the look of both pages
+//! site/assets/site.js    the search of index.html (vanilla, no network)
+//! ```
+//!
+//! The site works opened from file:// with no network: the catalog is
+//! embedded in `index.html` as JSON ([`data`]) and the script renders one page
+//! of results at a time, so 100 000 entries stay usable. The page reads its
+//! search and filters from the URL (`?q=婚姻&category=行政许可&level=市级`) and
+//! keeps the URL up to date, so a search can be linked to.
+//!
+//! All four files are templates (`templates/site/`), which a workspace may
+//! override; every value is escaped by the template, and the embedded JSON
+//! cannot leave its `<script>` element. The same catalog gives the same bytes.
 
-use super::{BuildContext, PublishError};
+mod charts;
+pub mod data;
+
+use super::templates::Templates;
+use super::{BuildContext, PublishError, catalogs};
+use crate::stats::{AgencyStats, Compression, Indicators, Share, Stats};
+use charts::{BarChart, Span};
+use serde::Serialize;
 use std::path::Path;
 
-/// Writes this stage's output under `dir`.
+/// The template of the catalog page.
+pub const INDEX_TEMPLATE: &str = "site/index.html";
+/// The template of the statistics page.
+pub const STATS_TEMPLATE: &str = "site/stats.html";
+/// The stylesheet of both pages.
+pub const CSS_TEMPLATE: &str = "site/site.css";
+/// The catalog page's script.
+pub const JS_TEMPLATE: &str = "site/site.js";
+
+/// What the site writes, relative to `site/`, from which template.
+pub const FILES: [(&str, &str); 4] = [
+    ("index.html", INDEX_TEMPLATE),
+    ("stats.html", STATS_TEMPLATE),
+    ("assets/site.css", CSS_TEMPLATE),
+    ("assets/site.js", JS_TEMPLATE),
+];
+
+/// What every page shows in its header and footer.
+#[derive(Debug, Serialize)]
+pub struct Site<'a> {
+    /// The catalog's name (`release_name` of `yima.yaml`).
+    pub catalog: &'a str,
+    /// The release version; empty for an unreleased build (shown as 未发布).
+    pub version: &'a str,
+    /// The number of active entries.
+    pub entries: usize,
+    /// The page being rendered: `index` or `stats`, for the navigation.
+    pub page: &'static str,
+    /// The downloadable catalogs beside the site.
+    pub downloads: Vec<Download>,
+}
+
+/// A file of the build the pages link to, relative to `site/`.
+#[derive(Debug, Serialize)]
+pub struct Download {
+    pub href: String,
+    pub label: String,
+}
+
+/// The context of `site/index.html`.
+#[derive(Debug, Serialize)]
+pub struct IndexPage<'a> {
+    pub site: Site<'a>,
+    pub filters: data::Filters,
+    /// The catalog as `<script>`-safe JSON ([`data::script_json`]); the
+    /// template inserts it unescaped, which is why it is escaped here.
+    pub data: String,
+}
+
+/// The context of `site/stats.html`.
+#[derive(Debug, Serialize)]
+pub struct StatsPage<'a> {
+    pub site: Site<'a>,
+    /// The catalog's indicators, one card each.
+    pub cards: Vec<Card>,
+    pub charts: Vec<BarChart>,
+    /// The whole catalog's line of the agency table.
+    pub total: IndicatorRow,
+    /// One line per agency, by 实施主体编码.
+    pub agencies: Vec<IndicatorRow>,
+}
+
+/// One indicator as a card: its name, its value, how it was computed.
+#[derive(Debug, Serialize)]
+pub struct Card {
+    pub label: &'static str,
+    pub value: String,
+    pub detail: String,
+}
+
+/// The indicators of one agency (or of all) as the table prints them.
+#[derive(Debug, Serialize)]
+pub struct IndicatorRow {
+    pub name: String,
+    /// 实施主体编码; empty for the whole catalog.
+    pub code: String,
+    /// The catalog page filtered to this agency; empty for the whole catalog.
+    pub href: String,
+    pub entries: u64,
+    pub instant: String,
+    pub compression: String,
+    pub at_most_one_visit: String,
+    pub zero_visits: String,
+    pub fully_online: String,
+    pub materials_per_entry: String,
+    pub e_license_materials: String,
+    pub charged: String,
+    pub shared_scope: String,
+}
+
+/// Writes the site under `dir`; returns the number of files written.
 pub fn write(ctx: &BuildContext<'_>, dir: &Path) -> Result<usize, PublishError> {
-    let _ = (ctx, dir);
-    Ok(0)
+    let templates = Templates::load(ctx.workspace)?;
+    let standard = &ctx.workspace.standard;
+    let (search, filters) = data::build(&ctx.entries, standard);
+    let index = IndexPage {
+        site: site(ctx, "index"),
+        filters,
+        data: data::script_json(&search)
+            .map_err(|e| PublishError::Template(format!("{INDEX_TEMPLATE}: {e}")))?,
+    };
+    let stats = Stats::compute(&ctx.entries, standard);
+    let stats_page = StatsPage::new(site(ctx, "stats"), &stats);
+
+    std::fs::create_dir_all(dir.join("assets"))?;
+    for (file, template) in FILES {
+        let text = match template {
+            INDEX_TEMPLATE => templates.render(template, &index)?,
+            STATS_TEMPLATE => templates.render(template, &stats_page)?,
+            // The stylesheet and script take no values; rendering them
+            // still lets a workspace override them like any template.
+            _ => templates.render(template, &())?,
+        };
+        let path = dir.join(file);
+        std::fs::write(&path, text)
+            .map_err(|err| std::io::Error::new(err.kind(), format!("{}: {err}", path.display())))?;
+    }
+    Ok(FILES.len())
+}
+
+fn site<'a>(ctx: &'a BuildContext<'_>, page: &'static str) -> Site<'a> {
+    let mut downloads = vec![
+        Download {
+            href: format!("../{}", catalogs::CSV_FILE),
+            label: "完整目录（CSV）".into(),
+        },
+        Download {
+            href: format!("../{}", catalogs::JSON_FILE),
+            label: "完整目录（JSON）".into(),
+        },
+    ];
+    for c in catalogs::LEVEL_CATALOGS {
+        downloads.push(Download {
+            href: format!("../{}/{}", catalogs::CATALOG_DIR, c.file),
+            label: c.title.into(),
+        });
+    }
+    downloads.push(Download {
+        href: format!("../{}/{}", catalogs::CATALOG_DIR, catalogs::FORWARDED_FILE),
+        label: catalogs::FORWARDED_FILE
+            .trim_end_matches(".xlsx")
+            .to_string(),
+    });
+    Site {
+        catalog: &ctx.workspace.config.release_name,
+        version: &ctx.version,
+        entries: ctx.entries.len(),
+        page,
+        downloads,
+    }
+}
+
+impl<'a> StatsPage<'a> {
+    fn new(site: Site<'a>, stats: &Stats) -> StatsPage<'a> {
+        let t = &stats.total;
+        let cards = vec![
+            Card {
+                label: "事项总数",
+                value: t.entries.to_string(),
+                detail: format!("{} 个实施主体", stats.by_agency.len()),
+            },
+            share_card("即办件占比", &t.instant, "项", "为即办件"),
+            Card {
+                label: "承诺时限压缩率",
+                value: compression(&t.compression),
+                detail: format!(
+                    "1 − 承诺 {} ÷ 法定 {} 个工作日",
+                    t.compression.promised_days, t.compression.statutory_days
+                ),
+            },
+            share_card("只跑一次", &t.at_most_one_visit, "项", "到现场不超过 1 次"),
+            share_card("零跑腿", &t.zero_visits, "项", "无需到现场"),
+            share_card("全程网办", &t.fully_online, "项", "可全程网上办理"),
+            Card {
+                label: "每事项材料数",
+                value: per_entry(&t.materials_per_entry),
+                detail: format!("共 {} 份申请材料", t.materials),
+            },
+            share_card(
+                "电子证照材料占比",
+                &t.e_license_materials,
+                "份",
+                "可用电子证照",
+            ),
+            share_card("收费事项占比", &t.charged, "项", "收费"),
+            share_card(
+                "通办事项占比",
+                &t.shared_scope,
+                "项",
+                "全省、全市或全县通办",
+            ),
+        ];
+        let by_agency: Vec<crate::stats::Tally> = stats
+            .by_agency
+            .iter()
+            .map(|a| crate::stats::Tally {
+                name: a.agency.clone(),
+                count: a.indicators.entries,
+            })
+            .collect();
+        let charts = vec![
+            charts::counts("category", "按事项类型", Span::Half, &t.by_category),
+            charts::counts("level", "按行使层级", Span::Half, &t.by_level),
+            charts::counts("agency", "按实施主体", Span::Full, &by_agency),
+            charts::shares(
+                "shares",
+                "主要指标",
+                Span::Full,
+                &[
+                    share("即办件占比", &t.instant),
+                    (
+                        "承诺时限压缩率",
+                        t.compression.rate,
+                        format!(
+                            "承诺 {}/法定 {} 日",
+                            t.compression.promised_days, t.compression.statutory_days
+                        ),
+                    ),
+                    share("只跑一次", &t.at_most_one_visit),
+                    share("零跑腿", &t.zero_visits),
+                    share("全程网办", &t.fully_online),
+                    share("电子证照材料占比", &t.e_license_materials),
+                    share("收费事项占比", &t.charged),
+                    share("通办事项占比", &t.shared_scope),
+                ],
+            ),
+        ];
+        StatsPage {
+            site,
+            cards,
+            charts,
+            total: IndicatorRow::new("全部事项".into(), String::new(), t),
+            agencies: stats
+                .by_agency
+                .iter()
+                .map(IndicatorRow::of_agency)
+                .collect(),
+        }
+    }
+}
+
+impl IndicatorRow {
+    fn new(name: String, code: String, i: &Indicators) -> IndicatorRow {
+        IndicatorRow {
+            href: if code.is_empty() {
+                String::new()
+            } else {
+                format!("index.html?agency={}", query_value(&code))
+            },
+            name,
+            code,
+            entries: i.entries,
+            instant: percent(&i.instant),
+            compression: compression(&i.compression),
+            at_most_one_visit: percent(&i.at_most_one_visit),
+            zero_visits: percent(&i.zero_visits),
+            fully_online: percent(&i.fully_online),
+            materials_per_entry: per_entry(&i.materials_per_entry),
+            e_license_materials: percent(&i.e_license_materials),
+            charged: percent(&i.charged),
+            shared_scope: percent(&i.shared_scope),
+        }
+    }
+
+    fn of_agency(a: &AgencyStats) -> IndicatorRow {
+        IndicatorRow::new(a.agency.clone(), a.agency_code.clone(), &a.indicators)
+    }
+}
+
+/// A share as a card: `16 项中 10 项为即办件`.
+fn share_card(label: &'static str, s: &Share, unit: &str, what: &str) -> Card {
+    Card {
+        label,
+        value: percent(s),
+        detail: format!("{} {unit}中 {} {unit}{what}", s.denominator, s.numerator),
+    }
+}
+
+/// A share as a bar of the shares chart.
+fn share(label: &'static str, s: &Share) -> (&'static str, Option<f64>, String) {
+    (label, s.ratio, charts::fraction(s))
+}
+
+/// Text as a URL query value: unreserved ASCII kept, every other byte
+/// percent-encoded.
+fn query_value(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// A share as a percentage, or — when there is nothing to divide.
+fn percent(s: &Share) -> String {
+    s.ratio.map_or_else(|| "—".to_string(), charts::percent)
+}
+
+fn compression(c: &Compression) -> String {
+    c.rate.map_or_else(|| "—".to_string(), charts::percent)
+}
+
+/// Materials per entry, with one decimal.
+fn per_entry(s: &Share) -> String {
+    s.ratio
+        .map_or_else(|| "—".to_string(), |r| format!("{r:.1}"))
 }

@@ -1,0 +1,280 @@
+//! What the catalog page searches: every active entry as a compact row, and
+//! the choices of its filters. The rows are embedded in `index.html` as JSON
+//! (browsers refuse `fetch()` of a local file, so a page opened from file://
+//! cannot load its data from beside itself); [`script_json`] makes that JSON
+//! safe inside a `<script>` element whatever the entries say.
+//!
+//! Repeated values (category, level, agency, division, 办件类型) are written
+//! once in lists and referred to by index, which keeps a catalog of 100 000
+//! entries to about 130 bytes each.
+
+use crate::catalog::CatalogEntry;
+use crate::standard::Standard;
+use crate::standard::tables::Table;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+
+/// The version of the embedded data's layout; `site.js` refuses another.
+pub const VERSION: u32 = 1;
+
+/// The embedded data: lists of the repeated values, and one row per entry.
+#[derive(Debug, Serialize)]
+pub struct SearchData<'a> {
+    pub version: u32,
+    /// 事项类型 names; rows refer to them by index.
+    pub categories: Vec<String>,
+    /// 行使层级 names.
+    pub levels: Vec<String>,
+    /// Agencies as `[实施主体编码, 实施主体]`.
+    pub agencies: Vec<(String, String)>,
+    /// Cities and counties as `[code, name]`: an entry belongs to the one its
+    /// division code starts with.
+    pub divisions: Vec<(String, String)>,
+    /// 办件类型 names (an empty one for entries that state none).
+    pub handling: Vec<String>,
+    pub rows: Vec<Row<'a>>,
+}
+
+/// One entry, as the JSON array `[事项名称, 子项名称, 基本编码, 实施编码,
+/// category, level, agency, division, handling, 行政区划代码]`, the middle
+/// five being indexes into the lists of [`SearchData`]. `site.js` reads the
+/// fields in this order.
+#[derive(Debug, Serialize)]
+pub struct Row<'a>(
+    pub &'a str,
+    pub &'a str,
+    pub &'a str,
+    pub &'a str,
+    pub usize,
+    pub usize,
+    pub usize,
+    pub usize,
+    pub usize,
+    pub &'a str,
+);
+
+/// One choice of a filter: the value the page and its URL use, the label
+/// shown, and how many entries have it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub count: usize,
+}
+
+/// The filters' choices: only values some entry has, in the order of the
+/// code tables (agencies by code), each with its count.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Filters {
+    pub category: Vec<Choice>,
+    pub level: Vec<Choice>,
+    pub agency: Vec<Choice>,
+    pub division: Vec<Choice>,
+}
+
+/// The distinct values of one field in display order, and each entry's index
+/// into them.
+struct Facet {
+    choices: Vec<Choice>,
+    of_entry: Vec<usize>,
+}
+
+/// A value of a field: where it sorts (a code-table position, or after the
+/// table), the value itself, and its label.
+type Keyed = ((usize, String), String);
+
+impl Facet {
+    fn new(entries: &[&CatalogEntry], key: impl Fn(&CatalogEntry) -> Keyed) -> Facet {
+        let keys: Vec<Keyed> = entries.iter().map(|e| key(e)).collect();
+        // The first entry's label wins (entries come in 实施编码 order).
+        let mut found: BTreeMap<&(usize, String), (&str, usize)> = BTreeMap::new();
+        for (k, label) in &keys {
+            found.entry(k).or_insert((label, 0)).1 += 1;
+        }
+        let index: HashMap<&(usize, String), usize> =
+            found.keys().enumerate().map(|(i, k)| (*k, i)).collect();
+        let of_entry = keys.iter().map(|(k, _)| index[k]).collect();
+        let choices = found
+            .iter()
+            .map(|((_, value), (label, count))| Choice {
+                value: value.clone(),
+                label: (*label).to_string(),
+                count: *count,
+            })
+            .collect();
+        Facet { choices, of_entry }
+    }
+
+    fn names(&self) -> Vec<String> {
+        self.choices.iter().map(|c| c.value.clone()).collect()
+    }
+
+    fn pairs(&self) -> Vec<(String, String)> {
+        self.choices
+            .iter()
+            .map(|c| (c.value.clone(), c.label.clone()))
+            .collect()
+    }
+}
+
+/// A value by a code table: its canonical name, sorted by the table's order;
+/// a value outside the table sorts after it, as written.
+fn by_table(table: &Table, value: &str) -> Keyed {
+    let found = table
+        .lookup(value)
+        .and_then(|t| table.entries.iter().position(|x| x.name == t.name));
+    match found {
+        Some(i) => {
+            let name = table.entries[i].name.clone();
+            ((i, name.clone()), name)
+        }
+        None => ((usize::MAX, value.to_string()), value.to_string()),
+    }
+}
+
+/// The city or county a division code belongs to (its first six digits),
+/// in the division table's order; an unknown code stands for itself.
+fn by_division(standard: &Standard, code: &str) -> Keyed {
+    let divisions = &standard.divisions.divisions;
+    let county = code.get(..6).unwrap_or(code);
+    match divisions.iter().position(|d| d.code == county) {
+        Some(i) => ((i, county.to_string()), divisions[i].name.clone()),
+        None => ((usize::MAX, code.to_string()), code.to_string()),
+    }
+}
+
+/// The page's data and filters for `entries` (sorted by 实施编码).
+pub fn build<'a>(entries: &[&'a CatalogEntry], standard: &Standard) -> (SearchData<'a>, Filters) {
+    let tables = &standard.tables;
+    let category = Facet::new(entries, |e| by_table(tables.table("category"), &e.category));
+    let level = Facet::new(entries, |e| by_table(tables.table("level"), &e.level));
+    let agency = Facet::new(entries, |e| ((0, e.agency_code.clone()), e.agency.clone()));
+    let division = Facet::new(entries, |e| by_division(standard, &e.division));
+    let handling = Facet::new(entries, |e| {
+        by_table(
+            tables.table("handling_type"),
+            e.handling_type.as_deref().unwrap_or(""),
+        )
+    });
+    let rows = entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            Row(
+                &e.name,
+                &e.sub_name,
+                &e.basic_code,
+                &e.impl_code,
+                category.of_entry[i],
+                level.of_entry[i],
+                agency.of_entry[i],
+                division.of_entry[i],
+                handling.of_entry[i],
+                &e.division,
+            )
+        })
+        .collect();
+    let data = SearchData {
+        version: VERSION,
+        categories: category.names(),
+        levels: level.names(),
+        agencies: agency.pairs(),
+        divisions: division.pairs(),
+        handling: handling.names(),
+        rows,
+    };
+    let filters = Filters {
+        category: category.choices,
+        level: level.choices,
+        agency: agency.choices,
+        division: division.choices,
+    };
+    (data, filters)
+}
+
+/// JSON that may sit inside a `<script>` element: `<`, `>` and `&` become
+/// `\u` escapes, so nothing in the data (`</script>`, `<!--`) can end or
+/// change the element, and U+2028/U+2029 are escaped for older parsers. The
+/// result is still the same JSON value.
+pub fn script_json<T: Serialize>(value: &T) -> Result<String, serde_json::Error> {
+    let json = serde_json::to_string(value)?;
+    let mut out = String::with_capacity(json.len() + json.len() / 64);
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(code: &str, category: &str, agency_code: &str, division: &str) -> CatalogEntry {
+        CatalogEntry {
+            impl_code: code.into(),
+            name: format!("事项{code}"),
+            category: category.into(),
+            level: "县级".into(),
+            agency: format!("机关{agency_code}"),
+            agency_code: agency_code.into(),
+            division: division.into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn script_json_cannot_close_the_element() {
+        let s = script_json(&["</script><script>alert(1)</script>", "<!-- & \u{2028}"]).unwrap();
+        assert!(
+            !s.contains('<') && !s.contains('>') && !s.contains('&'),
+            "{s}"
+        );
+        let back: Vec<String> = serde_json::from_str(&s).unwrap();
+        assert_eq!(back[0], "</script><script>alert(1)</script>");
+        assert_eq!(back[1], "<!-- & \u{2028}");
+    }
+
+    #[test]
+    fn choices_follow_the_tables_and_count_entries() {
+        let standard = Standard::embedded();
+        let a = entry("A", "公共服务", "X2", "431321101000");
+        let b = entry("B", "行政许可", "X1", "431321");
+        let c = entry("C", "01", "X2", "431300");
+        let d = entry("D", "自定义", "X2", "999999");
+        let (data, filters) = build(&[&a, &b, &c, &d], &standard);
+        let values = |v: &[Choice]| {
+            v.iter()
+                .map(|c| (c.value.clone(), c.count))
+                .collect::<Vec<_>>()
+        };
+        // The code 01 is 行政许可; the table's order puts it before 公共服务;
+        // a value outside the table comes last.
+        assert_eq!(
+            values(&filters.category),
+            [
+                ("行政许可".to_string(), 2),
+                ("公共服务".to_string(), 1),
+                ("自定义".to_string(), 1)
+            ]
+        );
+        assert_eq!(
+            values(&filters.agency),
+            [("X1".to_string(), 1), ("X2".to_string(), 3)]
+        );
+        // A town code belongs to its county; the city comes first.
+        let div: Vec<(String, String)> = data.divisions.clone();
+        assert_eq!(div[0], ("431300".to_string(), "娄底市".to_string()));
+        assert_eq!(div[1].1, "双峰县");
+        assert_eq!(div[2].0, "999999");
+        assert_eq!(data.rows[0].7, 1);
+        assert_eq!(data.rows[0].9, "431321101000");
+        assert_eq!(data.categories[data.rows[2].4], "行政许可");
+    }
+}

@@ -1,0 +1,781 @@
+//! The static catalog site (`dist/site/`, SPEC §5).
+//!
+//! - Page level, from entries built in the test: hostile text (`<script>`,
+//!   `"><img onerror=…>`, `{{ }}`) in any element is escaped in the HTML and
+//!   in the embedded JSON; two builds are byte-identical; the statistics page
+//!   has one SVG bar per value; nothing is loaded from the network; a large
+//!   catalog stays compact.
+//! - In a real headless Chromium (`/usr/bin/chromium`), from file://: the
+//!   bundled example filings are ingested and built with the `yima` binary,
+//!   then the page is loaded with a search and filters in its URL and its DOM
+//!   read back; a guide is opened from the page's link; no script error; a
+//!   screenshot lands in `target/site-screenshot.png`. Without Chromium these
+//!   tests print a notice and pass, unless `YIMA_REQUIRE_BROWSER` is set.
+
+use assert_cmd::Command;
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+use yima::catalog::CatalogEntry;
+use yima::catalog::entry::{CatalogMaterial, Source, StatutoryDays};
+use yima::codes::registry::Status;
+use yima::publish::{self, BuildContext, site};
+use yima::workspace::Workspace;
+
+// ---------------------------------------------------------------------------
+// Entries built in the test
+// ---------------------------------------------------------------------------
+
+/// An active entry of `agency` (name, 18-character code) with sequence `n`.
+fn entry(agency: (&str, &str), n: u32, name: &str, category: &str, level: &str) -> CatalogEntry {
+    let level_code = match level {
+        "市级" => "3",
+        "县级" => "4",
+        "乡级" => "5",
+        _ => "6",
+    };
+    let basic = format!("430101{n:03}000");
+    CatalogEntry {
+        impl_code: format!("{}{level_code}{basic}", agency.1),
+        basic_code: basic,
+        status: Status::Active,
+        name: name.into(),
+        category: category.into(),
+        sector: "公安".into(),
+        agency: agency.0.into(),
+        agency_code: agency.1.into(),
+        level: level.into(),
+        division: if level == "市级" {
+            "431300"
+        } else {
+            "431321"
+        }
+        .into(),
+        handling_type: Some(
+            if n.is_multiple_of(2) {
+                "即办件"
+            } else {
+                "承诺件"
+            }
+            .into(),
+        ),
+        statutory_days: Some(StatutoryDays::Days(20)),
+        promised_days: Some(if n.is_multiple_of(2) { 0 } else { 5 }),
+        visits: Some(n % 3),
+        charged: Some(false),
+        scope: Some("全市".into()),
+        channels: vec!["窗口办理".into()],
+        materials: vec![CatalogMaterial {
+            name: "居民身份证".into(),
+            e_license: Some(n.is_multiple_of(2)),
+            ..Default::default()
+        }],
+        source: Source {
+            file: "公安.csv".into(),
+            sheet: "事项".into(),
+            row: Some(n + 1),
+        },
+        ..Default::default()
+    }
+}
+
+const POLICE: (&str, &str) = ("娄底市公安局", "11431300006140469E");
+const CIVIL: (&str, &str) = ("娄底市民政局", "11431300006140514F");
+
+/// Text that would run, break out of an attribute, or render as a template
+/// if it were not escaped.
+const SCRIPT: &str = "<script>alert(\"name\")</script>户口迁移";
+const IMG: &str = "\"><img src=x onerror=alert(1)>";
+const CLOSE: &str = "</script><img src=x onerror=alert(2)>";
+const MUSTACHE: &str = "{{ 7 * 7 }}{% if true %}执行{% endif %}";
+
+/// A catalog whose every kind of text carries hostile content.
+fn hostile_entries() -> Vec<CatalogEntry> {
+    let hostile_agency = (CLOSE, "11431300006140531B");
+    let mut a = entry(POLICE, 101, SCRIPT, "行政许可", "市级");
+    a.sub_name = IMG.into();
+    let mut b = entry(hostile_agency, 102, MUSTACHE, "行政确认", "市级");
+    b.agency = format!("{CLOSE}{MUSTACHE}");
+    let mut c = entry(CIVIL, 103, "婚姻登记", MUSTACHE, "县级");
+    c.division = format!("4313{IMG}");
+    c.handling_type = Some(IMG.into());
+    // A code no guide could be named after (a hand-edited catalog).
+    let mut d = entry(CIVIL, 104, "收养登记", "行政确认", "县级");
+    d.impl_code = format!("{IMG}X");
+    d.agency_code = format!("{IMG}Y");
+    vec![a, b, c, d]
+}
+
+/// A workspace on the defaults with `release_name` set.
+fn workspace(release_name: &str) -> Workspace {
+    let mut ws = Workspace::defaults();
+    ws.config.release_name = release_name.into();
+    ws
+}
+
+/// Writes the site of `entries` (sorted by 实施编码, as a build does) into
+/// `dir/site`; returns the folder.
+fn write_site(ws: &Workspace, entries: &[CatalogEntry], version: &str, dir: &Path) -> PathBuf {
+    let mut list: Vec<&CatalogEntry> = entries.iter().collect();
+    list.sort_by(|a, b| a.impl_code.cmp(&b.impl_code));
+    let ctx = BuildContext {
+        workspace: ws,
+        entries: list,
+        version: version.into(),
+        progress: false,
+    };
+    let out = dir.join("site");
+    let written = site::write(&ctx, &out).expect("site builds");
+    assert_eq!(written, site::FILES.len());
+    out
+}
+
+fn read(path: &Path) -> String {
+    fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The text of the `<script type="application/json" id="data">` element.
+fn embedded_json(html: &str) -> &str {
+    let open = "<script type=\"application/json\" id=\"data\">";
+    let start = html.find(open).expect("data element") + open.len();
+    let len = html[start..]
+        .find("</script>")
+        .expect("end of data element");
+    &html[start..start + len]
+}
+
+/// The SVG chart `id` of the statistics page.
+fn chart<'a>(stats: &'a str, id: &str) -> &'a str {
+    let start = stats
+        .find(&format!("data-chart=\"{id}\""))
+        .unwrap_or_else(|| panic!("chart {id}"));
+    let len = stats[start..].find("</svg>").expect("end of svg");
+    &stats[start..start + len]
+}
+
+/// The widths of the bars of a chart, in order.
+fn bar_widths(svg: &str) -> Vec<f64> {
+    svg.split("<rect class=\"bar\"")
+        .skip(1)
+        .map(|rest| {
+            let w = rest.split("width=\"").nth(1).expect("width");
+            w[..w.find('"').expect("quote")].parse().expect("number")
+        })
+        .collect()
+}
+
+#[test]
+fn hostile_text_is_escaped_in_the_html() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = workspace(&format!("目录{CLOSE}"));
+    let out = write_site(&ws, &hostile_entries(), IMG, tmp.path());
+    let index = read(&out.join("index.html"));
+    let stats = read(&out.join("stats.html"));
+
+    for (page, html) in [("index", &index), ("stats", &stats)] {
+        assert!(
+            !html.contains("<img"),
+            "{page}: an <img> element got through"
+        );
+        assert!(
+            !html.contains("<script>alert"),
+            "{page}: a script got through"
+        );
+        assert!(!html.contains("onerror=alert(1)>"), "{page}");
+        // The release name and version are text in the header.
+        assert!(html.contains("目录&lt;&#x2f;script&gt;&lt;img"), "{page}");
+        // Template syntax in the data is printed, not run.
+        assert!(html.contains(MUSTACHE), "{page}");
+        assert!(!html.contains(">49<"), "{page}");
+    }
+    // The catalog page has exactly its own three scripts: the error handler,
+    // the data and site.js.
+    assert_eq!(index.matches("<script").count(), 3, "{index}");
+    assert_eq!(index.matches("</script>").count(), 3);
+    // Hostile agency names and categories are text in the filters.
+    assert!(index.contains("&lt;&#x2f;script&gt;&lt;img src=x onerror=alert(2)&gt;{{ 7 * 7 }}"));
+    assert!(index.contains("{{ 7 * 7 }}{% if true %}执行{% endif %}（1）"));
+    // The agency code is an escaped attribute value, never an attribute break.
+    assert!(index.contains("value=\"&quot;&gt;&lt;img src=x onerror=alert(1)&gt;Y\""));
+
+    // The statistics page draws with no script at all, and the hostile agency
+    // is a chart label, a table cell and a percent-encoded link.
+    assert!(!stats.contains("<script"));
+    assert!(chart(&stats, "agency").contains("&lt;&#x2f;script&gt;&lt;img"));
+    assert!(
+        stats.contains("index.html?agency=%22%3E%3Cimg%20src%3Dx%20onerror%3Dalert%281%29%3EY")
+    );
+    assert!(stats.contains("{{ 7 * 7 }}{% if true %}执行{% endif %}"));
+}
+
+#[test]
+fn hostile_text_cannot_leave_the_embedded_json() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = workspace("娄底市政务服务事项目录");
+    let out = write_site(&ws, &hostile_entries(), "", tmp.path());
+    let index = read(&out.join("index.html"));
+    let json = embedded_json(&index);
+    assert!(!json.contains('<') && !json.contains('>'), "{json}");
+    let data: serde_json::Value = serde_json::from_str(json).expect("valid JSON");
+    assert_eq!(data["version"], site::data::VERSION);
+    let rows = data["rows"].as_array().expect("rows");
+    assert_eq!(rows.len(), 4);
+    let names: Vec<&str> = rows.iter().map(|r| r[0].as_str().unwrap()).collect();
+    assert!(
+        names.contains(&SCRIPT) && names.contains(&MUSTACHE),
+        "{names:?}"
+    );
+    let with_sub = rows.iter().find(|r| r[0] == SCRIPT).unwrap();
+    assert_eq!(with_sub[1], IMG);
+    let agencies: Vec<&str> = data["agencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a[1].as_str().unwrap())
+        .collect();
+    assert!(
+        agencies.contains(&format!("{CLOSE}{MUSTACHE}").as_str()),
+        "{agencies:?}"
+    );
+    // Each row's indexes point into the lists: the hostile 办件类型 and
+    // division come back exactly.
+    let c = rows.iter().find(|r| r[0] == "婚姻登记").unwrap();
+    assert_eq!(data["handling"][c[8].as_u64().unwrap() as usize], IMG);
+    assert_eq!(c[9], format!("4313{IMG}"));
+}
+
+#[test]
+fn two_builds_are_byte_identical() {
+    let entries: Vec<CatalogEntry> = (1..=30)
+        .map(|n| {
+            let agency = if n % 3 == 0 { CIVIL } else { POLICE };
+            let level = if n % 4 == 0 { "县级" } else { "市级" };
+            entry(agency, n, &format!("事项{n}"), "行政许可", level)
+        })
+        .chain(hostile_entries())
+        .collect();
+    let ws = workspace("娄底市政务服务事项目录");
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let first = write_site(&ws, &entries, "2026.1", a.path());
+    // Entries in another order give the same site.
+    let reversed: Vec<CatalogEntry> = entries.iter().rev().cloned().collect();
+    let second = write_site(&ws, &reversed, "2026.1", b.path());
+    let files = |root: &Path| -> BTreeMap<String, Vec<u8>> {
+        site::FILES
+            .iter()
+            .map(|(f, _)| (f.to_string(), fs::read(root.join(f)).unwrap()))
+            .collect()
+    };
+    let (x, y) = (files(&first), files(&second));
+    assert_eq!(x.len(), 4);
+    // A released build names its version where an unreleased one says 未发布.
+    let index = String::from_utf8(x["index.html"].clone()).unwrap();
+    assert!(index.contains("<span class=\"badge\">版本 2026.1</span>"));
+    assert!(!index.contains("未发布"));
+    for (name, bytes) in &x {
+        assert!(bytes == &y[name], "{name} differs between two builds");
+        assert!(!bytes.is_empty(), "{name} is empty");
+    }
+}
+
+#[test]
+fn charts_have_one_bar_per_value() {
+    let mut entries = vec![
+        entry(POLICE, 1, "户口迁移", "行政许可", "市级"),
+        entry(POLICE, 2, "居民身份证核发", "行政确认", "市级"),
+        entry(POLICE, 3, "无犯罪记录证明出具", "公共服务", "市级"),
+        entry(POLICE, 4, "机动车登记", "行政许可", "市级"),
+        entry(CIVIL, 5, "婚姻登记", "行政确认", "县级"),
+        entry(CIVIL, 6, "收养登记", "行政确认", "县级"),
+    ];
+    entries.push(entry(
+        ("双峰县民政局", "11431321007235603K"),
+        7,
+        "临时救助审批",
+        "行政给付",
+        "县级",
+    ));
+    let tmp = tempfile::tempdir().unwrap();
+    let out = write_site(&workspace("目录"), &entries, "", tmp.path());
+    let stats = read(&out.join("stats.html"));
+
+    // Every value of the code tables has a bar, zero or not, in table order.
+    let category = bar_widths(chart(&stats, "category"));
+    assert_eq!(category.len(), 6, "六类事项");
+    // 行政许可 2 · 行政征收 0 · 行政给付 1 · 行政确认 3 · 其他行政权力 0 · 公共服务 1
+    assert_eq!(category[1], 0.0);
+    assert!(category[3] > category[0] && category[0] > category[2]);
+    assert_eq!(category[2], category[5]);
+    assert_eq!(bar_widths(chart(&stats, "level")).len(), 4);
+    // One bar per agency, the longest for the agency with most entries.
+    let agency = bar_widths(chart(&stats, "agency"));
+    assert_eq!(agency.len(), 3);
+    assert!(agency[0] > agency[1] && agency[1] > agency[2], "{agency:?}");
+    // The shares chart: eight shares, each with its track.
+    let shares = chart(&stats, "shares");
+    assert_eq!(bar_widths(shares).len(), 8);
+    assert_eq!(shares.matches("<rect class=\"track\"").count(), 8);
+    // 即办件: entries 2, 4 and 6 of 7 (the escaper writes / as &#x2f;).
+    assert!(shares.contains("42.9%（3&#x2f;7）"), "{shares}");
+    // The agency table has a line per agency and the total.
+    assert_eq!(stats.matches("index.html?agency=").count(), 3);
+    assert!(stats.contains("<th scope=\"row\">全部事项</th>"));
+}
+
+#[test]
+fn the_site_loads_nothing_from_the_network() {
+    let tmp = tempfile::tempdir().unwrap();
+    let entries = vec![entry(POLICE, 1, "户口迁移", "行政许可", "市级")];
+    let out = write_site(&workspace("目录"), &entries, "", tmp.path());
+    for (file, _) in site::FILES {
+        let text = read(&out.join(file));
+        for pattern in [
+            "src=\"http",
+            "href=\"http",
+            "src=\"//",
+            "href=\"//",
+            "url(",
+            "@import",
+            "fetch(",
+            "XMLHttpRequest",
+            "https://",
+            "http://",
+        ] {
+            assert!(!text.contains(pattern), "{file} contains {pattern}");
+        }
+    }
+    // The pages use the site's own stylesheet and script, relative to them.
+    let index = read(&out.join("index.html"));
+    assert!(index.contains("<link rel=\"stylesheet\" href=\"assets/site.css\">"));
+    assert!(index.contains("<script src=\"assets/site.js\"></script>"));
+    assert!(index.contains("未发布"));
+    // The stylesheet and script take no values: the template engine leaves
+    // them exactly as written.
+    let assets = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/site");
+    for (file, source) in [("site.js", "site.js"), ("site.css", "site.css")] {
+        assert_eq!(
+            read(&out.join("assets").join(file)),
+            read(&assets.join(source)),
+            "{file}"
+        );
+    }
+}
+
+#[test]
+fn a_workspace_overrides_the_site_templates() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(
+        tmp.path().join("yima.yaml"),
+        "release_name: 双峰县政务服务事项目录\n",
+    )
+    .unwrap();
+    let templates = tmp.path().join("templates/site");
+    fs::create_dir_all(&templates).unwrap();
+    fs::write(templates.join("site.css"), "body { color: #000; }\n").unwrap();
+    // A layout of its own; the pages keep their content.
+    let layout = "<!DOCTYPE html><title>{{ site.catalog }}</title>\
+                  <header class=\"county\">{{ site.catalog }}</header>\
+                  {% block main %}{% endblock %}{% block scripts %}{% endblock %}\n";
+    fs::write(templates.join("layout.html"), layout).unwrap();
+    let ws = Workspace::load(tmp.path()).expect("workspace");
+    let entries = vec![entry(POLICE, 1, "户口迁移", "行政许可", "市级")];
+    let out = write_site(&ws, &entries, "", &tmp.path().join("dist"));
+    assert_eq!(
+        read(&out.join("assets/site.css")),
+        "body { color: #000; }\n"
+    );
+    let index = read(&out.join("index.html"));
+    assert!(index.contains("<header class=\"county\">双峰县政务服务事项目录</header>"));
+    assert!(index.contains("id=\"result-count\""));
+    // The script is the embedded one.
+    let js = read(&out.join("assets/site.js"));
+    assert!(js.contains("PAGE_SIZE"));
+}
+
+#[test]
+fn a_large_catalog_stays_compact() {
+    let agencies: Vec<(String, String)> = (0..200)
+        .map(|i| (format!("娄底市第{i}局"), format!("114313000061{i:05}X")))
+        .collect();
+    let entries: Vec<CatalogEntry> = (0..20_000u32)
+        .map(|n| {
+            let (name, code) = &agencies[n as usize % agencies.len()];
+            let mut e = entry(
+                (name, code),
+                n % 1000,
+                &format!("社会团体成立变更注销登记第{n}号"),
+                "行政许可",
+                "市级",
+            );
+            e.sub_name = "成立登记".into();
+            e.impl_code = format!("{code}3{n:012}");
+            e
+        })
+        .collect();
+    let tmp = tempfile::tempdir().unwrap();
+    let out = write_site(&workspace("目录"), &entries, "", tmp.path());
+    let index = fs::read(out.join("index.html")).unwrap();
+    // Name (~60 bytes), sub-item, two codes and five small indexes.
+    let per_entry = index.len() / entries.len();
+    assert!(per_entry < 170, "{per_entry} bytes per entry");
+    let text = String::from_utf8(index).unwrap();
+    let data: serde_json::Value = serde_json::from_str(embedded_json(&text)).unwrap();
+    assert_eq!(data["rows"].as_array().unwrap().len(), 20_000);
+    assert_eq!(data["agencies"].as_array().unwrap().len(), 200);
+}
+
+// ---------------------------------------------------------------------------
+// In headless Chromium
+// ---------------------------------------------------------------------------
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// Whether the browser tests can run: Chromium is there, or they must run
+/// (`YIMA_REQUIRE_BROWSER`, set in CI) and fail without it.
+fn browser_available(test: &str) -> bool {
+    if Path::new(CHROMIUM).exists() {
+        return true;
+    }
+    assert!(
+        std::env::var_os("YIMA_REQUIRE_BROWSER").is_none(),
+        "YIMA_REQUIRE_BROWSER is set but {CHROMIUM} is missing (apt-get install -y chromium)"
+    );
+    eprintln!("skipping {test}: {CHROMIUM} not found (set YIMA_REQUIRE_BROWSER to make this fail)");
+    false
+}
+
+/// A headless Chromium with its own profile.
+struct Browser {
+    profile: tempfile::TempDir,
+}
+
+/// What one run of the browser gave.
+struct Run {
+    stdout: String,
+    stderr: String,
+}
+
+impl Browser {
+    fn new() -> Browser {
+        Browser {
+            profile: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    /// Runs Chromium on `url` with `extra` arguments, waiting at most a
+    /// minute; output goes to files (a DOM can outgrow a pipe's buffer).
+    fn run(&self, extra: &[&str], url: &str) -> Run {
+        let out = self.profile.path().join("stdout");
+        let err = self.profile.path().join("stderr");
+        let mut child = std::process::Command::new(CHROMIUM)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--hide-scrollbars",
+                "--enable-logging=stderr",
+                "--v=0",
+                "--virtual-time-budget=5000",
+            ])
+            .arg(format!(
+                "--user-data-dir={}",
+                self.profile.path().join("profile").display()
+            ))
+            .args(extra)
+            .arg(url)
+            .stdin(Stdio::null())
+            .stdout(fs::File::create(&out).unwrap())
+            .stderr(fs::File::create(&err).unwrap())
+            .spawn()
+            .expect("start chromium");
+        let started = Instant::now();
+        loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                assert!(status.success(), "chromium failed on {url}: {}", read(&err));
+                break;
+            }
+            if started.elapsed() > Duration::from_secs(60) {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("chromium did not finish within 60 s on {url}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let run = Run {
+            stdout: read(&out),
+            stderr: read(&err),
+        };
+        for line in run.stderr.lines() {
+            assert!(
+                !line.contains("Uncaught") && !line.contains(":ERROR:CONSOLE"),
+                "console error on {url}: {line}"
+            );
+        }
+        run
+    }
+
+    /// The DOM of `url` once its scripts have run, checked for script errors.
+    fn dom(&self, url: &str) -> String {
+        let dom = self.run(&["--dump-dom"], url).stdout;
+        assert!(dom.contains("</html>"), "no DOM for {url}: {dom}");
+        assert_eq!(errors(&dom), "", "script errors on {url}");
+        dom
+    }
+}
+
+/// The text shown in `<div id="errors">` (empty when the page ran cleanly).
+fn errors(dom: &str) -> String {
+    let Some(start) = dom.find("<div id=\"errors\"") else {
+        return String::new();
+    };
+    let body = &dom[start..];
+    let open = body.find('>').expect("tag end") + 1;
+    let close = body.find("</div>").expect("div end");
+    text(&body[open..close])
+}
+
+/// Markup without its tags.
+fn text(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.trim().to_string()
+}
+
+/// The live count (`共 N 项`) of the page.
+fn count(dom: &str) -> String {
+    let start = dom.find("id=\"result-count\"").expect("count element");
+    let body = &dom[start..];
+    text(&body[body.find('>').unwrap() + 1..body.find("</p>").unwrap()])
+}
+
+/// The 实施编码 of the rows shown, in order.
+fn shown(dom: &str) -> Vec<String> {
+    dom.split("<tr data-code=\"")
+        .skip(1)
+        .map(|s| s[..s.find('"').unwrap()].to_string())
+        .collect()
+}
+
+/// A `file://` URL of a path, with a query.
+fn file_url(path: &Path, query: &str) -> String {
+    let mut url = format!("file://{}", path.display());
+    if !query.is_empty() {
+        url.push('?');
+        url.push_str(query);
+    }
+    url
+}
+
+/// A workspace holding the bundled example filings (not `examples/bad/`),
+/// ingested and built with the `yima` binary; returns the build's `dist/`.
+fn example_build(dir: &Path) -> PathBuf {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let filings = dir.join("filings");
+    fs::create_dir_all(&filings).unwrap();
+    for e in fs::read_dir(&examples).unwrap() {
+        let path = e.unwrap().path();
+        let keep = path.extension().is_some_and(|x| x == "xlsx" || x == "csv");
+        if path.is_file() && keep {
+            fs::copy(&path, filings.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    let yima = |args: &[&str]| {
+        Command::cargo_bin("yima")
+            .unwrap()
+            .current_dir(dir)
+            .env("NO_COLOR", "1")
+            .args(args)
+            .assert()
+            .success();
+    };
+    yima(&["init", "."]);
+    yima(&["ingest", "filings"]);
+    yima(&["build"]);
+    dir.join("dist")
+}
+
+/// The entries of `catalog.json`, for the expected results of a search.
+fn catalog(dist: &Path) -> Vec<serde_json::Value> {
+    let json: serde_json::Value = serde_json::from_str(&read(&dist.join("catalog.json"))).unwrap();
+    json["entries"].as_array().expect("entries").clone()
+}
+
+/// The 实施编码 of the entries a search should find, in catalog order: the
+/// query in name, sub-item or either code; the filters exactly.
+fn expected(entries: &[serde_json::Value], q: &str, filters: &[(&str, &str)]) -> Vec<String> {
+    let field = |e: &serde_json::Value, k: &str| e[k].as_str().unwrap_or("").to_string();
+    let mut codes: Vec<String> = entries
+        .iter()
+        .filter(|e| {
+            let hay = ["name", "sub_name", "basic_code", "impl_code"]
+                .map(|k| field(e, k))
+                .join("\n")
+                .to_lowercase();
+            hay.contains(&q.to_lowercase())
+                && filters.iter().all(|(k, v)| match *k {
+                    "category" => field(e, "category") == *v,
+                    "level" => field(e, "level") == *v,
+                    "agency" => field(e, "agency_code") == *v,
+                    "division" => field(e, "division").starts_with(v),
+                    other => panic!("filter {other}"),
+                })
+        })
+        .map(|e| field(e, "impl_code"))
+        .collect();
+    codes.sort();
+    codes
+}
+
+fn query(q: &str, filters: &[(&str, &str)]) -> String {
+    let mut parts = vec![];
+    if !q.is_empty() {
+        parts.push(format!("q={q}"));
+    }
+    parts.extend(filters.iter().map(|(k, v)| format!("{k}={v}")));
+    parts.join("&")
+}
+
+#[test]
+fn browser_searches_filters_and_opens_a_guide() {
+    if !browser_available("browser_searches_filters_and_opens_a_guide") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let dist = example_build(tmp.path());
+    let entries = catalog(&dist);
+    assert_eq!(entries.len(), 73);
+    let index = dist.join("site/index.html");
+    let browser = Browser::new();
+
+    // No search: the whole catalog, 50 rows to a page.
+    let dom = browser.dom(&file_url(&index, ""));
+    assert_eq!(count(&dom), "共 73 项");
+    let first_page = shown(&dom);
+    assert_eq!(first_page.len(), 50);
+    assert_eq!(first_page, expected(&entries, "", &[])[..50]);
+    assert!(dom.contains("第 1 / 2 页"));
+    let dom = browser.dom(&file_url(&index, "page=2"));
+    assert_eq!(shown(&dom), expected(&entries, "", &[])[50..]);
+
+    // Searches and filters, as a visitor sets them (and the URL keeps them).
+    let county = entries
+        .iter()
+        .find(|e| e["level"] == "县级")
+        .expect("a county entry");
+    let agency = county["agency_code"].as_str().unwrap();
+    let cases: [(&str, Vec<(&str, &str)>); 6] = [
+        ("婚姻", vec![]),
+        ("登记", vec![("category", "行政许可"), ("level", "市级")]),
+        ("", vec![("agency", agency)]),
+        ("", vec![("division", "431321")]),
+        ("4301", vec![("level", "县级")]),
+        ("没有这个事项", vec![]),
+    ];
+    for (q, filters) in &cases {
+        let want = expected(&entries, q, filters);
+        let dom = browser.dom(&file_url(&index, &query(q, filters)));
+        assert_eq!(
+            count(&dom),
+            format!("共 {} 项", want.len()),
+            "{q} {filters:?}"
+        );
+        assert_eq!(shown(&dom), want, "{q} {filters:?}");
+        // "Nothing found" shows exactly when nothing is found.
+        let notice = dom.contains("<p id=\"empty\" class=\"empty\">");
+        assert_eq!(notice, want.is_empty(), "{q} {filters:?}");
+    }
+    assert!(!expected(&entries, "婚姻", &[]).is_empty());
+    assert!(!expected(&entries, "", &[("division", "431321")]).is_empty());
+
+    // Open a guide from the page's own link.
+    let dom = browser.dom(&file_url(&index, "q=婚姻"));
+    let code = shown(&dom).remove(0);
+    let at = dom.find("href=\"../guides/").expect("a guide link") + "href=\"".len();
+    let href = &dom[at..at + dom[at..].find('"').unwrap()];
+    assert_eq!(href, format!("../guides/{code}.html"));
+    let guide_path = dist.join("site").join(href);
+    let guide = browser.dom(&file_url(&guide_path, ""));
+    let entry = entries
+        .iter()
+        .find(|e| e["impl_code"] == code.as_str())
+        .unwrap();
+    assert!(guide.contains(&code), "the guide shows its 实施编码");
+    assert!(
+        guide.contains(entry["name"].as_str().unwrap()),
+        "the guide shows its name"
+    );
+    assert!(guide.contains("办事指南"));
+
+    // The statistics page renders its charts.
+    let stats = browser.dom(&file_url(&dist.join("site/stats.html"), ""));
+    assert_eq!(stats.matches("<svg class=\"chart\"").count(), 4);
+
+    // A screenshot of a search, for a person to look at.
+    let shot = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/site-screenshot.png");
+    let _ = fs::remove_file(&shot);
+    browser.run(
+        &[
+            &format!("--screenshot={}", shot.display()),
+            "--window-size=1280,1000",
+        ],
+        &file_url(&index, "q=登记"),
+    );
+    let png = fs::read(&shot).expect("screenshot written");
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    // IHDR: width and height, big-endian, after the signature and chunk head.
+    let width = u32::from_be_bytes(png[16..20].try_into().unwrap());
+    assert_eq!(width, 1280);
+    assert!(
+        png.len() > 20_000,
+        "a blank screenshot ({} bytes)",
+        png.len()
+    );
+}
+
+#[test]
+fn browser_shows_hostile_text_as_text() {
+    if !browser_available("browser_shows_hostile_text_as_text") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    // Codes that can name a guide, so the whole build runs.
+    let mut entries = hostile_entries();
+    entries.retain(|e| e.impl_code.bytes().all(|b| b.is_ascii_alphanumeric()));
+    let ws = workspace(&format!("目录{IMG}"));
+    let mut list: Vec<&CatalogEntry> = entries.iter().collect();
+    list.sort_by(|a, b| a.impl_code.cmp(&b.impl_code));
+    let ctx = BuildContext {
+        workspace: &ws,
+        entries: list,
+        version: String::new(),
+        progress: false,
+    };
+    let dist = tmp.path().join("dist");
+    publish::build_entries(&ctx, &dist).expect("build");
+    let browser = Browser::new();
+    let dom = browser.dom(&file_url(&dist.join("site/index.html"), ""));
+    assert_eq!(count(&dom), format!("共 {} 项", entries.len()));
+    // Had any of it been markup, the DOM would hold the elements.
+    assert!(!dom.contains("<img"), "{dom}");
+    assert_eq!(dom.matches("<script").count(), 3, "{dom}");
+    assert!(dom.contains("&lt;script&gt;alert(\"name\")&lt;/script&gt;户口迁移"));
+    assert!(dom.contains("{{ 7 * 7 }}{% if true %}执行{% endif %}"));
+    // A search for the hostile text finds it as text.
+    let dom = browser.dom(&file_url(&dist.join("site/index.html"), "q=%3Cscript%3E"));
+    assert_eq!(count(&dom), "共 1 项");
+    assert!(dom.contains("<mark>&lt;script&gt;</mark>"), "{dom}");
+}
