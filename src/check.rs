@@ -66,6 +66,8 @@ pub struct Checker<'a> {
     dups: Duplicates,
     files: Vec<(String, usize, usize)>,
     entries: Vec<EntryRef>,
+    /// Run the domain rules (off: the reading stage alone).
+    rules: bool,
 }
 
 impl<'a> Checker<'a> {
@@ -77,7 +79,14 @@ impl<'a> Checker<'a> {
             dups: Duplicates::default(),
             files: Vec::new(),
             entries: Vec::new(),
+            rules: true,
         }
+    }
+
+    /// Reads only: structural findings, no domain rules.
+    pub fn reading_only(mut self) -> Self {
+        self.rules = false;
+        self
     }
 
     /// Adds findings made elsewhere (a catalog that could not be loaded).
@@ -90,13 +99,15 @@ impl<'a> Checker<'a> {
     pub fn inputs(&mut self, inputs: &[Input], each: &mut dyn FnMut(&Filing)) {
         let chunk = (rayon::current_num_threads() * 2).max(2);
         for group in inputs.chunks(chunk) {
-            let (ws, registry) = (self.ws, self.registry);
+            let (ws, registry, run_rules) = (self.ws, self.registry, self.rules);
             let done: Vec<(Filing, Sink)> = group
                 .par_iter()
                 .map(|input| {
                     let mut sink = Sink::default();
                     let f = filing::read(input, &ws.standard, &mut sink);
-                    rules::check_filing(&f, ws, registry, &mut sink);
+                    if run_rules {
+                        rules::check_filing(&f, ws, registry, &mut sink);
+                    }
                     (f, sink)
                 })
                 .collect();
@@ -124,12 +135,14 @@ impl<'a> Checker<'a> {
 
     fn absorb(&mut self, f: Filing, s: Sink, each: &mut dyn FnMut(&Filing)) {
         self.sink.extend(s);
-        let mut ctx = rules::Context {
-            workspace: self.ws,
-            registry: self.registry,
-            sink: &mut self.sink,
-        };
-        self.dups.observe(&mut ctx, &f);
+        if self.rules {
+            let mut ctx = rules::Context {
+                workspace: self.ws,
+                registry: self.registry,
+                sink: &mut self.sink,
+            };
+            self.dups.observe(&mut ctx, &f);
+        }
         self.files
             .push((f.file.to_string(), f.entries.len(), f.material_count));
         self.entries.extend(f.entries.iter().map(|e| EntryRef {
@@ -179,6 +192,17 @@ pub fn check_paths(paths: &[PathBuf], ws: &Workspace) -> std::io::Result<Checked
         checker.extend(s);
         checker.filings(filings, &mut |_| {});
     }
+    checker.inputs(&inputs, &mut |_| {});
+    Ok(Checked {
+        report: checker.finish(),
+    })
+}
+
+/// Reads the filings found under `paths` without the domain rules: the
+/// reading stage alone, for the benchmark.
+pub fn read_paths(paths: &[PathBuf], ws: &Workspace) -> std::io::Result<Checked> {
+    let inputs = filing::discover(paths)?;
+    let mut checker = Checker::new(ws, None).reading_only();
     checker.inputs(&inputs, &mut |_| {});
     Ok(Checked {
         report: checker.finish(),

@@ -22,6 +22,11 @@ pub struct Args {
     /// 把警告也当作错误（退出码 1）
     #[arg(long, value_enum, value_name = "WHAT")]
     pub deny: Option<Deny>,
+
+    /// Stop after reading (structural findings only): the benchmark's
+    /// figure for the reading stage.
+    #[arg(long, hide = true)]
+    pub read_only: bool,
 }
 
 /// What `--deny` turns into errors.
@@ -41,8 +46,12 @@ pub fn run(args: Args, workspace: Option<&Path>, lang: Lang) -> Result<u8> {
         }
     }
     let ws = Workspace::discover(workspace).map_err(|e| Failure::new(e.to_string()))?;
-    let checked =
-        crate::check::check_paths(&args.paths, &ws).map_err(|e| Failure::new(e.to_string()))?;
+    let checked = if args.read_only {
+        crate::check::read_paths(&args.paths, &ws)
+    } else {
+        crate::check::check_paths(&args.paths, &ws)
+    }
+    .map_err(|e| Failure::new(e.to_string()))?;
     let stdout = std::io::stdout();
     let human = Human {
         color: stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none(),

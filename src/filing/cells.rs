@@ -11,7 +11,6 @@ use crate::standard::Standard;
 use crate::standard::elements::{Element, Kind, Required, SheetDef};
 use crate::standard::tables::TableEntry;
 use crate::text;
-use unicode_normalization::UnicodeNormalization;
 
 /// Separators of multi-valued cells (SPEC §2).
 const MULTI_SEPARATORS: &[char] = &['、', ',', '，', ';', '；', '\n', '/', '|'];
@@ -316,10 +315,8 @@ impl<'a, 'g, F: Copy + PartialEq + FieldId> RowReader<'a, 'g, F> {
     fn coded_multi(&mut self, field: F) -> Option<(Cell<'a, F>, String)> {
         // Keep line breaks: they separate values.
         let cell = self.cell(field)?;
-        let v: String = cell
-            .raw
-            .text
-            .nfkc()
+        let v: String = crate::standard::nfkc(&cell.raw.text)
+            .chars()
             .filter(|c| *c == '\n' || !c.is_whitespace())
             .collect();
         if v.trim().is_empty() {
@@ -449,11 +446,13 @@ impl<'a, 'g, F: Copy + PartialEq + FieldId> RowReader<'a, 'g, F> {
 /// Prose cleaning: NFC, line endings unified, each line trimmed (full-width
 /// spaces included), blank lines at the ends dropped.
 pub fn clean_prose(s: &str) -> String {
-    let s: String = s
-        .nfc()
-        .collect::<String>()
-        .replace("\r\n", "\n")
-        .replace('\r', "\n");
+    let s = crate::standard::nfc(s);
+    let trimmed = s.trim_matches(|c: char| c.is_whitespace());
+    // The common case — one line, nothing to trim inside — costs one copy.
+    if !trimmed.contains(['\n', '\r']) {
+        return trimmed.to_string();
+    }
+    let s = trimmed.replace("\r\n", "\n").replace('\r', "\n");
     let lines: Vec<&str> = s
         .lines()
         .map(|l| l.trim_matches(|c: char| c.is_whitespace()))
@@ -466,7 +465,10 @@ pub fn clean_prose(s: &str) -> String {
 
 /// Code cleaning: NFKC, all white space removed.
 pub fn clean_code_text(s: &str) -> String {
-    s.nfkc().filter(|c| !c.is_whitespace()).collect()
+    crate::standard::nfkc(s)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect()
 }
 
 /// Parses a whole number; on failure, the number hidden in it when there is

@@ -197,14 +197,11 @@ pub fn read(input: &Input, standard: &Standard, sink: &mut Sink) -> Filing {
         file: file.clone(),
         ..Filing::default()
     };
-    let grids = match load(input, sink) {
-        Some(g) => g,
-        None => return filing,
-    };
     let def_items = &standard.elements.items;
     let def_materials = &standard.elements.materials;
-    let items_at = layout::pick_sheet(&grids, def_items, def_materials, None);
-    let materials_at = layout::pick_sheet(&grids, def_materials, def_items, items_at);
+    let Some((grids, items_at, materials_at)) = load(input, standard, sink) else {
+        return filing;
+    };
     let origin_of = |at: Option<usize>, fallback: &Arc<str>| {
         Origin::file(
             at.map(|i| grids[i].file.clone())
@@ -274,9 +271,21 @@ fn sheet_missing(sink: &mut Sink, origin: Origin, sheet: &str, grids: &[Grid]) {
     );
 }
 
+/// The sheets of a filing, and which of them hold 事项 and 申请材料.
+type Loaded = (Vec<Grid>, Option<usize>, Option<usize>);
+
 /// Loads the sheets of a filing; a file that cannot be read is reported as
-/// file-unreadable and gives no grids.
-fn load(input: &Input, sink: &mut Sink) -> Option<Vec<Grid>> {
+/// file-unreadable and gives no grids. Of a workbook only the first rows of
+/// each sheet are read to find the filing's two sheets; those two are then
+/// read in full, in parallel.
+fn load(input: &Input, standard: &Standard, sink: &mut Sink) -> Option<Loaded> {
+    let def_items = &standard.elements.items;
+    let def_materials = &standard.elements.materials;
+    let pick = |grids: &[Grid]| {
+        let items_at = layout::pick_sheet(grids, def_items, def_materials, None);
+        let materials_at = layout::pick_sheet(grids, def_materials, def_items, items_at);
+        (items_at, materials_at)
+    };
     let unreadable = |sink: &mut Sink, path: &Path, e: ReadError| {
         let file: Arc<str> = Arc::from(display_path(path));
         sink.push(
@@ -289,8 +298,21 @@ fn load(input: &Input, sink: &mut Sink) -> Option<Vec<Grid>> {
     match input {
         Input::Workbook(p) => {
             let display: Arc<str> = Arc::from(display_path(p));
-            match source::read_workbook(p, &display) {
-                Ok(g) => Some(g),
+            let read = || -> Result<Loaded, ReadError> {
+                let book = source::Book::open(p, &display)?;
+                let mut grids = book.heads(layout::HEADER_SEARCH_ROWS)?;
+                let (items_at, materials_at) = pick(&grids);
+                let full = |at: Option<usize>| at.map(|i| book.sheet(i)).transpose();
+                let (items, materials) = rayon::join(|| full(items_at), || full(materials_at));
+                for (at, grid) in [(items_at, items?), (materials_at, materials?)] {
+                    if let (Some(i), Some(g)) = (at, grid) {
+                        grids[i] = g;
+                    }
+                }
+                Ok((grids, items_at, materials_at))
+            };
+            match read() {
+                Ok(loaded) => Some(loaded),
                 Err(e) => {
                     unreadable(sink, p, e);
                     None
@@ -311,7 +333,11 @@ fn load(input: &Input, sink: &mut Sink) -> Option<Vec<Grid>> {
                     }
                 }
             }
-            ok.then_some(grids)
+            if !ok {
+                return None;
+            }
+            let (items_at, materials_at) = pick(&grids);
+            Some((grids, items_at, materials_at))
         }
     }
 }

@@ -110,30 +110,232 @@ impl ReadError {
     }
 }
 
-/// Reads every sheet of a workbook. The format is taken from the content, so
-/// a renamed file (an `.xls` saved as `.xlsx`) is still read.
-pub fn read_workbook(path: &Path, display: &Arc<str>) -> Result<Vec<Grid>, ReadError> {
-    let bytes = std::fs::read(path).map_err(|e| ReadError::Io(e.to_string()))?;
-    if bytes.is_empty() {
-        return Err(ReadError::Empty);
+/// A workbook's bytes, opened once to learn its format and sheets. Sheets
+/// are read on demand: the first rows of each (to find the filing's sheets),
+/// then the chosen ones in full — an xlsx sheet through calamine's streaming
+/// cell reader, without building a whole range first.
+pub struct Book {
+    bytes: Vec<u8>,
+    path: std::path::PathBuf,
+    display: Arc<str>,
+    names: Vec<String>,
+    /// Formats other than xlsx are read whole at open (they are small).
+    whole: Option<Vec<Grid>>,
+}
+
+impl Book {
+    /// Opens a workbook. The format is taken from the content, so a renamed
+    /// file (an `.xls` saved as `.xlsx`) is still read.
+    pub fn open(path: &Path, display: &Arc<str>) -> Result<Book, ReadError> {
+        let bytes = std::fs::read(path).map_err(|e| ReadError::Io(e.to_string()))?;
+        if bytes.is_empty() {
+            return Err(ReadError::Empty);
+        }
+        let mut book = open(&bytes, path)?;
+        let names = book.sheet_names();
+        let whole = if matches!(book, Sheets::Xlsx(_)) {
+            None
+        } else {
+            let mut grids = Vec::with_capacity(names.len());
+            for name in &names {
+                let range = book.worksheet_range(name).map_err(|e| ReadError::Sheet {
+                    sheet: name.clone(),
+                    message: e.to_string(),
+                })?;
+                let merges = merged_regions(&mut book, name);
+                grids.push(grid_from_range(
+                    display.clone(),
+                    Arc::from(name.as_str()),
+                    &range,
+                    &merges,
+                ));
+            }
+            Some(grids)
+        };
+        drop(book);
+        Ok(Book {
+            bytes,
+            path: path.to_path_buf(),
+            display: display.clone(),
+            names,
+            whole,
+        })
     }
-    let mut book = open(&bytes, path)?;
-    let names = book.sheet_names();
-    let mut grids = Vec::with_capacity(names.len());
-    for name in names {
-        let range = book.worksheet_range(&name).map_err(|e| ReadError::Sheet {
-            sheet: name.clone(),
-            message: e.to_string(),
-        })?;
-        let merges = merged_regions(&mut book, &name);
-        grids.push(grid_from_range(
-            display.clone(),
-            Arc::from(name.as_str()),
-            &range,
-            &merges,
-        ));
+
+    pub fn sheet_names(&self) -> &[String] {
+        &self.names
     }
-    Ok(grids)
+
+    /// The first `rows` rows of every sheet.
+    pub fn heads(&self, rows: u32) -> Result<Vec<Grid>, ReadError> {
+        if let Some(whole) = &self.whole {
+            return Ok(whole
+                .iter()
+                .map(|g| Grid {
+                    rows: g
+                        .rows
+                        .iter()
+                        .take_while(|r| r.number <= rows)
+                        .cloned()
+                        .collect(),
+                    ..g.clone()
+                })
+                .collect());
+        }
+        let mut book = open(&self.bytes, &self.path)?;
+        let Sheets::Xlsx(x) = &mut book else {
+            unreachable!("non-xlsx books are read whole")
+        };
+        self.names
+            .iter()
+            .map(|n| stream_sheet(x, &self.display, n, Some(rows), false))
+            .collect()
+    }
+
+    /// One sheet in full, vertical merges filled down.
+    pub fn sheet(&self, index: usize) -> Result<Grid, ReadError> {
+        if let Some(whole) = &self.whole {
+            return Ok(whole[index].clone());
+        }
+        let mut book = open(&self.bytes, &self.path)?;
+        let Sheets::Xlsx(x) = &mut book else {
+            unreachable!("non-xlsx books are read whole")
+        };
+        stream_sheet(x, &self.display, &self.names[index], None, true)
+    }
+}
+
+/// Reads an xlsx sheet with the streaming cell reader, up to row `limit`.
+fn stream_sheet(
+    x: &mut calamine::Xlsx<Cursor<&[u8]>>,
+    display: &Arc<str>,
+    name: &str,
+    limit: Option<u32>,
+    merges: bool,
+) -> Result<Grid, ReadError> {
+    let err = |e: calamine::XlsxError| ReadError::Sheet {
+        sheet: name.to_string(),
+        message: e.to_string(),
+    };
+    let mut rows: Vec<GridRow> = Vec::new();
+    {
+        let mut reader = x.worksheet_cells_reader(name).map_err(err)?;
+        while let Some(cell) = reader.next_cell().map_err(err)? {
+            let (r, c) = cell.get_position();
+            let number = r + 1;
+            if limit.is_some_and(|l| number > l) {
+                break;
+            }
+            let raw = cell_ref_text(cell.get_value());
+            if raw.text.is_empty() {
+                continue;
+            }
+            if rows.last().is_none_or(|last| last.number != number) {
+                rows.push(GridRow {
+                    number,
+                    cells: Vec::new(),
+                    lines: Vec::new(),
+                });
+            }
+            let row = rows.last_mut().expect("just pushed");
+            let c = c as usize;
+            if row.cells.len() <= c {
+                row.cells.resize(c + 1, RawCell::default());
+            }
+            row.cells[c] = raw;
+        }
+    }
+    let mut grid = Grid {
+        file: display.clone(),
+        name: Arc::from(name),
+        rows,
+        yaml: false,
+    };
+    if merges {
+        let regions = x.merge_cells_by_sheet_name(name).unwrap_or_default();
+        fill_merges(&mut grid, &regions);
+    }
+    Ok(grid)
+}
+
+/// The text of a streamed cell, as [`cell_text`] gives it.
+fn cell_ref_text(d: &calamine::DataRef<'_>) -> RawCell {
+    use calamine::DataRef;
+    match d {
+        DataRef::SharedString(s) => RawCell {
+            text: (*s).to_string(),
+            numeric: false,
+        },
+        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => RawCell {
+            text: s.clone(),
+            numeric: false,
+        },
+        DataRef::Int(i) => RawCell {
+            text: i.to_string(),
+            numeric: true,
+        },
+        DataRef::Float(f) => RawCell {
+            text: float_text(*f),
+            numeric: true,
+        },
+        DataRef::Bool(b) => RawCell {
+            text: if *b { "TRUE" } else { "FALSE" }.to_string(),
+            numeric: false,
+        },
+        DataRef::DateTime(dt) => RawCell {
+            text: float_text(dt.as_f64()),
+            numeric: true,
+        },
+        DataRef::Error(e) => RawCell {
+            text: format!("#{e:?}"),
+            numeric: false,
+        },
+        DataRef::Empty => RawCell::default(),
+    }
+}
+
+/// Vertically merged cells give their value to every row they cover, with
+/// rows looked up by number (a grid skips rows with no cell).
+fn fill_merges(grid: &mut Grid, merges: &[calamine::Dimensions]) {
+    for m in merges {
+        let (r0, c0) = m.start;
+        let (r1, _) = m.end;
+        if r1 <= r0 {
+            continue;
+        }
+        let find = |rows: &[GridRow], n: u32| rows.binary_search_by_key(&n, |r| r.number).ok();
+        let Some(top) = find(&grid.rows, r0 + 1) else {
+            continue;
+        };
+        let Some(value) = grid.rows[top].cell(c0).cloned() else {
+            continue;
+        };
+        for n in (r0 + 2)..=(r1 + 1) {
+            let i = match find(&grid.rows, n) {
+                Some(i) => i,
+                None => {
+                    let at = grid.rows.partition_point(|r| r.number < n);
+                    grid.rows.insert(
+                        at,
+                        GridRow {
+                            number: n,
+                            cells: Vec::new(),
+                            lines: Vec::new(),
+                        },
+                    );
+                    at
+                }
+            };
+            let row = &mut grid.rows[i];
+            let c = c0 as usize;
+            if row.cells.len() <= c {
+                row.cells.resize(c + 1, RawCell::default());
+            }
+            if row.cells[c].text.is_empty() {
+                row.cells[c] = value.clone();
+            }
+        }
+    }
 }
 
 fn open<'b>(bytes: &'b [u8], path: &Path) -> Result<Sheets<Cursor<&'b [u8]>>, ReadError> {
@@ -203,7 +405,7 @@ fn grid_from_range(
     merges: &[calamine::Dimensions],
 ) -> Grid {
     let (row0, col0) = range.start().unwrap_or((0, 0));
-    let mut rows: Vec<GridRow> = range
+    let rows: Vec<GridRow> = range
         .rows()
         .enumerate()
         .map(|(i, cells)| {
@@ -219,35 +421,14 @@ fn grid_from_range(
             }
         })
         .collect();
-    for m in merges {
-        let (r0, c0) = m.start;
-        let (r1, _) = m.end;
-        if r1 <= r0 || r0 < row0 {
-            continue;
-        }
-        let top = (r0 - row0) as usize;
-        let Some(value) = rows.get(top).and_then(|r| r.cell(c0)).cloned() else {
-            continue;
-        };
-        for r in (r0 + 1)..=r1 {
-            let Some(row) = rows.get_mut((r - row0) as usize) else {
-                break;
-            };
-            let c = c0 as usize;
-            if row.cells.len() <= c {
-                row.cells.resize(c + 1, RawCell::default());
-            }
-            if row.cells[c].text.is_empty() {
-                row.cells[c] = value.clone();
-            }
-        }
-    }
-    Grid {
+    let mut grid = Grid {
         file,
         name,
         rows,
         yaml: false,
-    }
+    };
+    fill_merges(&mut grid, merges);
+    grid
 }
 
 /// The text of a cell. Integral floats lose their fraction; a float too large
@@ -284,7 +465,11 @@ pub fn cell_text(d: &Data) -> RawCell {
 }
 
 fn float_text(f: f64) -> String {
-    if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e21 {
+    // Integers exactly representable as i64 print fast; larger ones (an
+    // 18-digit code typed as a number) print all the digits the float has.
+    if f.is_finite() && f.fract() == 0.0 && f.abs() < 9.0e15 {
+        (f as i64).to_string()
+    } else if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e21 {
         format!("{f:.0}")
     } else {
         f.to_string()

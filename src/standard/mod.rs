@@ -132,13 +132,33 @@ fn parse<T: serde::de::DeserializeOwned>(
     })
 }
 
+/// NFKC, without work when the text already is (ASCII, most Chinese text).
+pub fn nfkc(s: &str) -> std::borrow::Cow<'_, str> {
+    use unicode_normalization::{IsNormalized, is_nfkc_quick};
+    if s.is_ascii() || is_nfkc_quick(s.chars()) == IsNormalized::Yes {
+        std::borrow::Cow::Borrowed(s)
+    } else {
+        std::borrow::Cow::Owned(s.nfkc().collect())
+    }
+}
+
+/// NFC, without work when the text already is.
+pub fn nfc(s: &str) -> std::borrow::Cow<'_, str> {
+    use unicode_normalization::{IsNormalized, is_nfc_quick};
+    if s.is_ascii() || is_nfc_quick(s.chars()) == IsNormalized::Yes {
+        std::borrow::Cow::Borrowed(s)
+    } else {
+        std::borrow::Cow::Owned(s.nfc().collect())
+    }
+}
+
 /// Normalizes a header cell for matching: NFKC, no white space (full-width
 /// included), no markers such as `*` or `※`, no parenthesized notes such as
 /// `（必填）` or `（工作日）`.
 pub fn normalize_header(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut depth = 0u32;
-    for c in s.nfkc() {
+    for c in nfkc(s).chars() {
         match c {
             '(' | '[' | '【' | '〔' => depth += 1,
             ')' | ']' | '】' | '〕' => depth = depth.saturating_sub(1),
@@ -153,7 +173,8 @@ pub fn normalize_header(s: &str) -> String {
 
 /// Normalizes a coded value for lookup: NFKC, no white space, ASCII upper case.
 pub fn normalize_value(s: &str) -> String {
-    s.nfkc()
+    nfkc(s)
+        .chars()
         .filter(|c| !c.is_whitespace())
         .map(|c| c.to_ascii_uppercase())
         .collect()
