@@ -97,8 +97,7 @@ impl<'a> Checker<'a> {
     /// Reads and checks the inputs, a few in parallel at a time, and hands
     /// each filing to `each` in input order before dropping it.
     pub fn inputs(&mut self, inputs: &[Input], each: &mut dyn FnMut(&Filing)) {
-        let chunk = (rayon::current_num_threads() * 2).max(2);
-        for group in inputs.chunks(chunk) {
+        for group in groups(inputs) {
             let (ws, registry, run_rules) = (self.ws, self.registry, self.rules);
             let done: Vec<(Filing, Sink)> = group
                 .par_iter()
@@ -161,6 +160,40 @@ impl<'a> Checker<'a> {
         report.entries = self.entries;
         report
     }
+}
+
+/// Splits inputs into groups read in parallel: a few files at a time, but a
+/// big file (a whole province in one workbook) alone, so memory stays that
+/// of one big filing rather than several.
+pub fn groups(inputs: &[Input]) -> Vec<&[Input]> {
+    /// Bytes of filings read at once.
+    const BUDGET: u64 = 48 << 20;
+    let most = (rayon::current_num_threads() * 2).max(2);
+    let size = |i: &Input| -> u64 {
+        let len = |p: &Option<PathBuf>| {
+            p.as_ref()
+                .and_then(|p| std::fs::metadata(p).ok())
+                .map_or(0, |m| m.len())
+        };
+        match i {
+            Input::Workbook(p) => std::fs::metadata(p).map_or(0, |m| m.len()),
+            Input::Csv { items, materials } => len(items) + len(materials),
+        }
+    };
+    let mut out = Vec::new();
+    let (mut start, mut bytes) = (0, 0u64);
+    for (i, input) in inputs.iter().enumerate() {
+        let s = size(input);
+        if i > start && (i - start >= most || bytes + s > BUDGET) {
+            out.push(&inputs[start..i]);
+            (start, bytes) = (i, 0);
+        }
+        bytes += s;
+    }
+    if start < inputs.len() {
+        out.push(&inputs[start..]);
+    }
+    out
 }
 
 /// Checks the filings and catalog folders found under `paths`.

@@ -15,7 +15,7 @@ use crate::check::Checker;
 use crate::codes::registry::{self, Provenance, Record, Registry, Status};
 use crate::codes::{Assigner, ItemKey, impl_code};
 use crate::diag::{Diagnostic, Report, Rule, Sink};
-use crate::filing::{self, Input};
+use crate::filing;
 use crate::fsx::{LockError, WorkspaceLock};
 use crate::model::{Entry, Filing, Origin, text};
 use crate::release::diff::Named;
@@ -256,12 +256,15 @@ pub fn plan(
     let filed_basic: HashSet<String> = basics.iter().cloned().collect();
     drop(seen);
     let outcome = Mutex::new((Vec::new(), Vec::new(), 0usize));
-    let chunk = (rayon::current_num_threads() * 2).max(2);
-    let numbered: Vec<(usize, &Input)> = inputs.iter().enumerate().collect();
-    for group in numbered.chunks(chunk) {
+    let mut first = 0;
+    for group in crate::check::groups(&inputs) {
+        let base = first;
+        first += group.len();
         group
             .par_iter()
-            .try_for_each(|(i, input)| -> Result<(), IngestError> {
+            .enumerate()
+            .try_for_each(|(k, input)| -> Result<(), IngestError> {
+                let i = base + k;
                 let mut quiet = Sink::default();
                 let f = filing::read(input, &ws.standard, &mut quiet);
                 // The same entries, in the same order, as the first pass kept.
@@ -270,7 +273,7 @@ pub fn plan(
                     .iter()
                     .filter(|e| entry_key(e).is_some() && e.name.is_some());
                 for (j, e) in kept.enumerate() {
-                    let n = offsets[*i] + j;
+                    let n = offsets[i] + j;
                     let new = from_entry(e, &basics[n], &codes[n]);
                     let path = items_dir.join(new.rel_path());
                     let old = read_entry(&path);

@@ -199,7 +199,7 @@ pub fn read(input: &Input, standard: &Standard, sink: &mut Sink) -> Filing {
     };
     let def_items = &standard.elements.items;
     let def_materials = &standard.elements.materials;
-    let Some((grids, items_at, materials_at)) = load(input, standard, sink) else {
+    let Some((mut grids, items_at, materials_at)) = load(input, standard, sink) else {
         return filing;
     };
     let origin_of = |at: Option<usize>, fallback: &Arc<str>| {
@@ -218,6 +218,9 @@ pub fn read(input: &Input, standard: &Standard, sink: &mut Sink) -> Filing {
                 items_linkable = t.column(Field::Seq).is_some();
                 entries = parse::entries(&t, standard, sink);
             }
+            // The cells are in the entries now: free them before the
+            // materials are parsed, so a big filing peaks lower.
+            grids[i].rows = Vec::new();
         }
         None => sheet_missing(sink, origin_of(None, &file), &def_items.sheet, &grids),
     }
@@ -228,6 +231,7 @@ pub fn read(input: &Input, standard: &Standard, sink: &mut Sink) -> Filing {
                 materials_linkable = t.column(MaterialField::ItemSeq).is_some();
                 materials = parse::materials(&t, standard, sink);
             }
+            grids[i].rows = Vec::new();
         }
         None => {
             let f = match input {
