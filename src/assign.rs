@@ -58,6 +58,34 @@ fn level_code(ws: &Workspace, level: &str) -> String {
 /// Checks the catalog against its registry and the code rules.
 pub fn audit(ws: &Workspace, catalog: &Catalog) -> Vec<Problem> {
     let reg = &catalog.registry;
+    let mut out = audit_registry(ws, reg);
+    for f in &catalog.files {
+        out.extend(audit_file(ws, reg, f));
+    }
+    out
+}
+
+/// Checks the workspace's catalog as [`audit`] does, reading the entry files
+/// a batch at a time instead of all at once: the guard stays cheap at
+/// province scale. Returns the problems and the number of entry files.
+pub fn audit_dir(ws: &Workspace) -> Result<(Vec<Problem>, usize, Registry), crate::catalog::CatalogError> {
+    use rayon::prelude::*;
+    let dir = ws.path(&ws.config.paths.items);
+    let registry = crate::catalog::load_registry(&dir)?;
+    let mut out = audit_registry(ws, &registry);
+    let paths = crate::catalog::item_paths(&dir)?;
+    for batch in paths.chunks(4096) {
+        let found: Vec<Vec<Problem>> = batch
+            .par_iter()
+            .map(|rel| audit_file(ws, &registry, &crate::catalog::read_item(&dir, rel, false)))
+            .collect();
+        out.extend(found.into_iter().flatten());
+    }
+    Ok((out, paths.len(), registry))
+}
+
+/// Checks the registry itself: integrity, and nothing released lost.
+fn audit_registry(ws: &Workspace, reg: &Registry) -> Vec<Problem> {
     let reg_file = crate::filing::display_path(
         &ws.path(&ws.config.paths.items)
             .join(crate::codes::registry::FILE),
@@ -100,7 +128,13 @@ pub fn audit(ws: &Workspace, catalog: &Catalog) -> Vec<Problem> {
             });
         }
     }
-    for f in &catalog.files {
+    out
+}
+
+/// Checks one entry file against the registry and the code rules.
+pub fn audit_file(ws: &Workspace, reg: &Registry, f: &crate::catalog::ItemFile) -> Vec<Problem> {
+    let mut out = Vec::new();
+    {
         let file = f.display.clone();
         let c = match &f.entry {
             Ok(c) => c,
@@ -112,7 +146,7 @@ pub fn audit(ws: &Workspace, catalog: &Catalog) -> Vec<Problem> {
                         "the entry file cannot be read: {e}"
                     ),
                 });
-                continue;
+                return out;
             }
         };
         if c.basic_code.is_empty() {
@@ -123,7 +157,7 @@ pub fn audit(ws: &Workspace, catalog: &Catalog) -> Vec<Problem> {
                     "the entry has no 基本编码 (run `yima assign`)"
                 ),
             });
-            continue;
+            return out;
         }
         let b = &c.basic_code;
         match reg.get(b) {

@@ -130,7 +130,7 @@ pub fn plan(
 ) -> Result<(Report, Option<Plan>), IngestError> {
     let items_dir = ws.path(&ws.config.paths.items);
     let base = catalog::registry_fingerprint(&items_dir);
-    let current = load_registry(&items_dir)?;
+    let current = catalog::load_registry(&items_dir)?;
     let inputs = filing::discover(paths)?;
 
     // Pass 1: check everything, keep keys and codes.
@@ -391,16 +391,6 @@ fn basic_codes_in_use<'a>(
         }
     }
     used
-}
-
-fn load_registry(items: &Path) -> Result<Registry, IngestError> {
-    let path = items.join(registry::FILE);
-    match std::fs::read_to_string(&path) {
-        Ok(text) => Registry::parse(&text)
-            .map_err(|source| catalog::CatalogError::Registry { path, source }.into()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Registry::default()),
-        Err(source) => Err(catalog::CatalogError::Io { path, source }.into()),
-    }
 }
 
 /// The entry file at `path`, if there is a readable one.

@@ -77,53 +77,63 @@ pub fn load(dir: &Path) -> Result<Catalog, CatalogError> {
     if !dir.exists() {
         return Ok(catalog);
     }
-    let mut paths = Vec::new();
-    collect(dir, dir, &mut paths).map_err(|source| CatalogError::Io {
-        path: dir.to_path_buf(),
-        source,
-    })?;
-    paths.sort();
+    let paths = item_paths(dir)?;
     let read: Vec<ItemFile> = {
         use rayon::prelude::*;
-        paths
-            .par_iter()
-            .map(|rel| {
-                let full = dir.join(rel);
-                let display = crate::filing::display_path(&full);
-                match std::fs::read_to_string(&full) {
-                    Ok(text) => {
-                        let entry = serde_saphyr::from_str::<CatalogEntry>(&text)
-                            .map_err(|e| e.to_string());
-                        ItemFile {
-                            rel: rel.clone(),
-                            display,
-                            text,
-                            entry,
-                        }
-                    }
-                    Err(e) => ItemFile {
-                        rel: rel.clone(),
-                        display,
-                        text: String::new(),
-                        entry: Err(e.to_string()),
-                    },
-                }
-            })
-            .collect()
+        paths.par_iter().map(|rel| read_item(dir, rel, true)).collect()
     };
     catalog.files = read;
-    let reg_path = dir.join(registry::FILE);
-    if reg_path.exists() {
-        let text = std::fs::read_to_string(&reg_path).map_err(|source| CatalogError::Io {
-            path: reg_path.clone(),
-            source,
-        })?;
-        catalog.registry = Registry::parse(&text).map_err(|source| CatalogError::Registry {
-            path: reg_path,
+    catalog.registry = load_registry(dir)?;
+    Ok(catalog)
+}
+
+/// The entry files under `items/`, relative to it, sorted.
+pub fn item_paths(dir: &Path) -> Result<Vec<PathBuf>, CatalogError> {
+    let mut paths = Vec::new();
+    if dir.exists() {
+        collect(dir, dir, &mut paths).map_err(|source| CatalogError::Io {
+            path: dir.to_path_buf(),
             source,
         })?;
     }
-    Ok(catalog)
+    paths.sort();
+    Ok(paths)
+}
+
+/// Reads one entry file; `keep_text` keeps its text (for line numbers).
+pub fn read_item(dir: &Path, rel: &Path, keep_text: bool) -> ItemFile {
+    let full = dir.join(rel);
+    let display = crate::filing::display_path(&full);
+    match std::fs::read_to_string(&full) {
+        Ok(text) => {
+            let entry = serde_saphyr::from_str::<CatalogEntry>(&text).map_err(|e| e.to_string());
+            ItemFile {
+                rel: rel.to_path_buf(),
+                display,
+                text: if keep_text { text } else { String::new() },
+                entry,
+            }
+        }
+        Err(e) => ItemFile {
+            rel: rel.to_path_buf(),
+            display,
+            text: String::new(),
+            entry: Err(e.to_string()),
+        },
+    }
+}
+
+/// The registry of `items/` (empty when there is none yet).
+pub fn load_registry(dir: &Path) -> Result<Registry, CatalogError> {
+    let path = dir.join(registry::FILE);
+    if !path.exists() {
+        return Ok(Registry::default());
+    }
+    let text = std::fs::read_to_string(&path).map_err(|source| CatalogError::Io {
+        path: path.clone(),
+        source,
+    })?;
+    Registry::parse(&text).map_err(|source| CatalogError::Registry { path, source })
 }
 
 fn collect(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {

@@ -18,14 +18,12 @@ pub struct Args {
 
 pub fn run(args: Args, workspace: Option<&Path>, lang: Lang) -> Result<u8> {
     let ws = require_workspace(workspace, lang)?;
-    let catalog = assign::load(&ws).map_err(|e| Failure::new(e.to_string()))?;
     if args.check {
-        let problems = assign::audit(&ws, &catalog);
+        let (problems, n, registry) = assign::audit_dir(&ws).map_err(|e| Failure::new(e.to_string()))?;
         for p in &problems {
             outln!("error: {}: {}", p.file, p.message.get(lang));
         }
-        let n = catalog.files.len();
-        let codes = catalog.registry.len();
+        let codes = registry.len();
         if problems.is_empty() {
             outln!(
                 "{}",
@@ -46,6 +44,7 @@ pub fn run(args: Args, workspace: Option<&Path>, lang: Lang) -> Result<u8> {
         );
         return Ok(EXIT_FINDINGS);
     }
+    let catalog = assign::load(&ws).map_err(|e| Failure::new(e.to_string()))?;
     let root = ws.root.clone().unwrap_or_else(|| ".".into());
     let _lock =
         WorkspaceLock::acquire(&root).map_err(|e| Failure::new(super::lock_message(&e, lang)))?;

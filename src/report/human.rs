@@ -186,7 +186,10 @@ impl Human {
             out.push_str(&body(&s, &d.origin.to_string(), shown.source.is_some()));
             out.push('\n');
         }
-        for f in &report.files {
+        // A line per file — past a few dozen files (a catalog of one entry
+        // per file), only the files with findings.
+        let all_files = report.files.len() <= 30;
+        for f in report.files.iter().filter(|f| all_files || f.errors + f.warnings > 0) {
             out.push_str(&file_line(
                 &f.file,
                 f.errors,
