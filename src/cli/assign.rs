@@ -2,7 +2,7 @@
 //! 实施编码 derived. `--check` writes nothing and exits 1 on any problem —
 //! the CI guard for the catalog repository.
 
-use super::anyhow_free::{Failure, Result};
+use super::failure::{Failure, Result};
 use super::{EXIT_FINDINGS, EXIT_OK, require_workspace};
 use crate::assign;
 use crate::diag::Lang;

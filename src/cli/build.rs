@@ -3,7 +3,7 @@
 //! atomic swap. Exit 0 built; 2 when the build fails, with the old output
 //! left as it was.
 
-use super::anyhow_free::{Failure, Result};
+use super::failure::{Failure, Result};
 use super::{EXIT_OK, require_workspace};
 use crate::diag::Lang;
 use crate::fsx::WorkspaceLock;

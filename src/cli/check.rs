@@ -1,7 +1,7 @@
 //! `yima check PATH…`: checks filings (or a folder of them) and prints every
 //! finding. Exit 0 no error, 1 errors found, 2 usage error or missing path.
 
-use super::anyhow_free::{Failure, Result};
+use super::failure::{Failure, Result};
 use super::{EXIT_FINDINGS, EXIT_OK};
 use crate::diag::Lang;
 use crate::report::{self, Format, Human};

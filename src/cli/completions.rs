@@ -1,6 +1,6 @@
 //! `yima completions SHELL`: prints a completion script.
 
-use super::anyhow_free::Result;
+use super::failure::Result;
 use clap::CommandFactory;
 
 #[derive(Debug, clap::Args)]

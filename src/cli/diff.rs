@@ -3,7 +3,7 @@
 //! folder), keyed by code. Needs no workspace.
 
 use super::EXIT_OK;
-use super::anyhow_free::{Failure, Result};
+use super::failure::{Failure, Result};
 use crate::diag::Lang;
 use crate::release::{changelog, diff};
 use crate::workspace::Workspace;

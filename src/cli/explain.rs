@@ -4,7 +4,7 @@
 //! prints the catalog as Markdown, which is how `docs/rules.md` is made.
 
 use super::EXIT_OK;
-use super::anyhow_free::{Failure, Result};
+use super::failure::{Failure, Result};
 use crate::diag::catalog::{Catalog, severity_name};
 use crate::diag::{Lang, Rule};
 use std::fmt::Write as _;

@@ -3,7 +3,7 @@
 //! writing. Exit 0 ingested (or nothing to do), 1 errors in the filings,
 //! 2 when the catalog could not be written (it is then unchanged).
 
-use super::anyhow_free::{Failure, Result};
+use super::failure::{Failure, Result};
 use super::{EXIT_FINDINGS, EXIT_OK, require_workspace};
 use crate::diag::Lang;
 use crate::ingest::{self, IngestError};

@@ -2,7 +2,7 @@
 //! its registry.
 
 use super::EXIT_OK;
-use super::anyhow_free::{Failure, Result};
+use super::failure::{Failure, Result};
 use crate::codes::registry::{self, Registry};
 use crate::diag::Lang;
 use crate::fsx::write_atomic;

@@ -93,7 +93,7 @@ pub enum Command {
 }
 
 /// Runs the parsed command line.
-pub fn run(cli: Cli) -> anyhow_free::Result<u8> {
+pub fn run(cli: Cli) -> failure::Result<u8> {
     match cli.command {
         Command::Check(args) => check::run(args, cli.workspace.as_deref(), cli.lang),
         Command::Template(args) => template::run(args, cli.workspace.as_deref(), cli.lang),
@@ -112,10 +112,10 @@ pub fn run(cli: Cli) -> anyhow_free::Result<u8> {
 }
 
 /// Fails with exit code 2 when a path does not exist.
-pub fn check_paths_exist(paths: &[PathBuf], lang: Lang) -> anyhow_free::Result<()> {
+pub fn check_paths_exist(paths: &[PathBuf], lang: Lang) -> failure::Result<()> {
     for p in paths {
         if !p.exists() {
-            return Err(anyhow_free::Failure::new(match lang {
+            return Err(failure::Failure::new(match lang {
                 Lang::Zh => format!("路径不存在：{}", p.display()),
                 Lang::En => format!("no such file or folder: {}", p.display()),
             }));
@@ -140,10 +140,10 @@ pub fn lock_message(e: &crate::fsx::LockError, lang: Lang) -> String {
 }
 
 /// The workspace of a command that writes the catalog: one must exist.
-pub fn require_workspace(dir: Option<&Path>, lang: Lang) -> anyhow_free::Result<Workspace> {
-    let ws = Workspace::discover(dir).map_err(|e| anyhow_free::Failure::new(e.to_string()))?;
+pub fn require_workspace(dir: Option<&Path>, lang: Lang) -> failure::Result<Workspace> {
+    let ws = Workspace::discover(dir).map_err(|e| failure::Failure::new(e.to_string()))?;
     if ws.root.is_none() {
-        return Err(anyhow_free::Failure::new(match lang {
+        return Err(failure::Failure::new(match lang {
             Lang::Zh => {
                 "当前目录不在 yima 工作区中（找不到 yima.yaml）；请先运行 yima init，或用 -C 指定工作区"
             }
@@ -156,7 +156,7 @@ pub fn require_workspace(dir: Option<&Path>, lang: Lang) -> anyhow_free::Result<
 }
 
 /// Errors that end a command with exit code 2.
-pub mod anyhow_free {
+pub mod failure {
     /// A message for the user; the command exits with code 2.
     #[derive(Debug, thiserror::Error)]
     #[error("{0}")]

@@ -2,7 +2,7 @@
 //! manifest, the change log. Refuses to overwrite a release, and refuses
 //! when the catalog fails `yima check` or `yima assign --check`.
 
-use super::anyhow_free::{Failure, Result};
+use super::failure::{Failure, Result};
 use super::{EXIT_OK, require_workspace};
 use crate::diag::Lang;
 use crate::release;

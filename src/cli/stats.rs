@@ -2,7 +2,7 @@
 //! the workspace's catalog as a whole and per agency. The numbers come from
 //! [`crate::stats`]; this file only lays them out.
 
-use super::anyhow_free::{Failure, Result};
+use super::failure::{Failure, Result};
 use super::{EXIT_OK, require_workspace};
 use crate::assign;
 use crate::catalog::CatalogEntry;

@@ -3,7 +3,7 @@
 //! Exit 0 written, 2 when the file exists (without `--force`) or cannot be written.
 
 use super::EXIT_OK;
-use super::anyhow_free::{Failure, Result};
+use super::failure::{Failure, Result};
 use crate::diag::Lang;
 use crate::filing::display_path;
 use crate::filing::template::{self, Prefill};

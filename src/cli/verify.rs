@@ -1,7 +1,7 @@
 //! `yima verify RELEASE_DIR`: recomputes the manifest and names every file
 //! changed, missing or added. Exit 0 intact, 1 tampered, 2 unreadable.
 
-use super::anyhow_free::{Failure, Result};
+use super::failure::{Failure, Result};
 use super::{EXIT_FINDINGS, EXIT_OK};
 use crate::diag::Lang;
 use crate::release::manifest;
