@@ -25,6 +25,28 @@ pub struct BuildContext<'a> {
     pub progress: bool,
 }
 
+impl<'a> BuildContext<'a> {
+    /// The context of a catalog: its active entries, sorted by 实施编码.
+    pub fn new(
+        workspace: &'a Workspace,
+        catalog: &'a catalog::Catalog,
+        version: &str,
+        progress: bool,
+    ) -> Self {
+        let mut entries: Vec<&CatalogEntry> = catalog
+            .entries()
+            .filter(|c| c.status == Status::Active)
+            .collect();
+        entries.sort_by(|a, b| a.impl_code.cmp(&b.impl_code));
+        BuildContext {
+            workspace,
+            entries,
+            version: version.to_string(),
+            progress,
+        }
+    }
+}
+
 /// A build that failed; the previous output is left as it was.
 #[derive(Debug, thiserror::Error)]
 pub enum PublishError {
@@ -76,17 +98,7 @@ pub fn build(
     progress: bool,
 ) -> Result<BuildSummary, PublishError> {
     let cat = catalog::load(&ws.path(&ws.config.paths.items))?;
-    let mut entries: Vec<&CatalogEntry> = cat
-        .entries()
-        .filter(|c| c.status == Status::Active)
-        .collect();
-    entries.sort_by(|a, b| a.impl_code.cmp(&b.impl_code));
-    let ctx = BuildContext {
-        workspace: ws,
-        entries,
-        version: version.to_string(),
-        progress,
-    };
+    let ctx = BuildContext::new(ws, &cat, version, progress);
     build_entries(&ctx, out)
 }
 

@@ -7,8 +7,8 @@ pub mod changelog;
 pub mod diff;
 pub mod manifest;
 
-use crate::catalog::{self, CatalogEntry};
-use crate::codes::registry::{self, Registry, Status};
+use crate::catalog;
+use crate::codes::registry::{self, Registry};
 use crate::fsx::{self, Staged, WorkspaceLock};
 use crate::publish::{self, BuildContext};
 use crate::workspace::Workspace;
@@ -149,17 +149,7 @@ pub fn release(
     let stamped = registry.stamp_release(version);
     let registry_yaml = registry.to_yaml();
 
-    let mut entries: Vec<&CatalogEntry> = cat
-        .entries()
-        .filter(|c| c.status == Status::Active)
-        .collect();
-    entries.sort_by(|a, b| a.impl_code.cmp(&b.impl_code));
-    let ctx = BuildContext {
-        workspace: ws,
-        entries,
-        version: version.to_string(),
-        progress,
-    };
+    let ctx = BuildContext::new(ws, &cat, version, progress);
     let staged = Staged::new(&target)?;
     let out = staged.path().to_path_buf();
     publish::render_into(&ctx, &out)?;
