@@ -1,0 +1,327 @@
+#!/usr/bin/env bash
+# bench/run.sh — yima's benchmark harness (see docs/performance.md).
+#
+# For each size it generates synthetic filings (tools/gen_filings.rs, fixed
+# seed), then measures wall time and peak memory (/usr/bin/time -v) of:
+#   yima check (human and JSON output; one big file and many department files),
+#   the calamine floor (whole ranges one after the other; streaming, two threads),
+#   frictionless validate of sheet 事项 against `yima schema --format frictionless`,
+#   and in a fresh workspace: yima ingest, assign --check, assign, build, release,
+#   with the plain-write floor of the built guides.
+# It prints a table of figures and the ratios the targets are stated in.
+#
+# Settings (environment):
+#   BENCH_SIZES            entries per run        (default "10000 100000";
+#                          add 1000000 to opt in: BENCH_SIZES="10000 100000 1000000")
+#   BENCH_SEED             generator seed         (default 7)
+#   BENCH_ERROR_SHARE      seeded mistakes        (default 0.02)
+#   BENCH_DATA             data folder            (default target/bench-data; never commit it)
+#   BENCH_FRICTIONLESS_MAX largest size given to frictionless (default 1000000)
+#   BENCH_BUILD_MAX        largest size built and released    (default 100000)
+#   BENCH_TIMEOUT          seconds before one command is stopped (default 3600)
+#   BENCH_MEM_LIMIT_MB     virtual memory cap of each measured command (default 12288),
+#                          so that a run out of memory fails alone instead of
+#                          starving the machine; such a run shows a non-zero exit
+#   BENCH_STEPS            which groups to run (default "check floor frictionless pipeline")
+#   BENCH_REGEN=1          regenerate data even when it is up to date
+#
+# `bench/run.sh --report target/bench-data/results-….tsv` prints the tables of
+# an earlier run again without measuring.
+#
+# Run it alone: the figures mean little while other builds share the cores.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+
+# report RESULTS.tsv READ_ONLY — prints the figures as a table and the ratios
+# the targets are stated in.
+report() {
+    python3 - "$1" "$2" <<'EOF'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
+read_only = sys.argv[2] == "1"
+fig = {}
+for r in rows:
+    fig[(int(r["size"]), r["measure"])] = r
+sizes = sorted({int(r["size"]) for r in rows})
+
+def wall(n, m):
+    r = fig.get((n, m))
+    try:
+        return float(r["wall_s"]) if r and r["exit"] in ("0", "1") else None
+    except (TypeError, ValueError):
+        return None
+
+def val(n, m):
+    r = fig.get((n, m))
+    return r["wall_s"] if r else None
+
+print()
+print("| entries | measure | wall s | CPU s | peak MB | exit | note |")
+print("|---:|---|---:|---:|---:|---:|---|")
+for r in rows:
+    if r["measure"] in ("guides", "frictionless rows"):
+        continue
+    print(f'| {int(r["size"]):,} | {r["measure"]} | {r["wall_s"]} | {r["cpu_s"]} | {r["peak_mb"]} | {r["exit"]} | {r["note"]} |')
+
+def ratio(a, b):
+    return f"{a / b:.2f}" if a is not None and b not in (None, 0) else "n/a"
+
+print()
+print("| entries | ratio | value | target |")
+print("|---:|---|---:|---|")
+for n in sizes:
+    if (n, "check") not in fig:
+        continue
+    check = wall(n, "check")
+    fl = wall(n, "frictionless validate")
+    if val(n, "frictionless rows") != str(n):
+        fl = None  # it failed before reading the sheet: no figure
+    print(f"| {n:,} | frictionless ÷ yima check | {ratio(fl, check)} | ≥ 30 |")
+    print(f"| {n:,} | frictionless ÷ yima check (department files) | {ratio(fl, wall(n, 'check (department files)'))} | ≥ 30 |")
+    reading = wall(n, "check --read-only") if read_only else wall(n, "calamine stream")
+    label = "check --read-only" if read_only else "calamine stream (stand-in for the reading stage)"
+    print(f"| {n:,} | yima check ÷ {label} | {ratio(check, reading)} | ≤ 1.25 |")
+    print(f"| {n:,} | yima check ÷ calamine range | {ratio(check, wall(n, 'calamine range'))} | (floor) |")
+    if read_only:
+        print(f"| {n:,} | yima check ÷ calamine stream | {ratio(check, wall(n, 'calamine stream'))} | (floor) |")
+    for m in ("check", "ingest", "assign --check", "assign"):
+        r = fig.get((n, m))
+        if r and r["peak_mb"]:
+            print(f"| {n:,} | {m} peak memory MB | {r['peak_mb']} | < 4096 |")
+    b = wall(n, "build")
+    g = val(n, "guides")
+    if b and g:
+        guides = int(g)
+        print(f"| {n:,} | build: guides per second | {guides / b:,.0f} | |")
+        wf = wall(n, "write floor (guides)")
+        # The floor's own timer excludes process start and reading the files.
+        try:
+            inner = float(open(f"{sys.argv[1].rsplit('/', 1)[0]}/n{n}/write-floor-guides.txt").read().split("seconds=")[1].split()[0])
+        except (OSError, IndexError, ValueError):
+            inner = wf
+        print(f"| {n:,} | build speed ÷ plain-write speed of the guides | {ratio(inner, b)} | ≥ 0.5 |")
+for a, b in zip(sizes, sizes[1:]):
+    if b != 10 * a:
+        continue
+    for m in ("check", "check (department files)", "ingest", "assign --check", "build", "release"):
+        if (a, m) not in fig or (b, m) not in fig:
+            continue
+        print(f"| {b:,} ÷ {a:,} | time growth of {m} | {ratio(wall(b, m), wall(a, m))} | ≤ 11 |")
+EOF
+}
+
+# `bench/run.sh --report FILE.tsv` prints the tables of an earlier run again.
+if [ "${1:-}" = "--report" ]; then
+    report "${2:?usage: bench/run.sh --report RESULTS.tsv}" "${3:-0}"
+    exit 0
+fi
+
+SIZES=${BENCH_SIZES:-"10000 100000"}
+SEED=${BENCH_SEED:-7}
+SHARE=${BENCH_ERROR_SHARE:-0.02}
+DATA=${BENCH_DATA:-target/bench-data}
+FRICTIONLESS_MAX=${BENCH_FRICTIONLESS_MAX:-1000000}
+BUILD_MAX=${BENCH_BUILD_MAX:-100000}
+TIMEOUT=${BENCH_TIMEOUT:-3600}
+MEM_LIMIT_MB=${BENCH_MEM_LIMIT_MB:-12288}
+STEPS=${BENCH_STEPS:-"check floor frictionless pipeline"}
+VENV=target/bench-venv
+YIMA=$ROOT/target/release/yima
+GEN=$ROOT/target/release/examples/gen-filings
+FLOOR=$ROOT/target/release/examples/calamine-floor
+WFLOOR=$ROOT/target/release/examples/write-floor
+
+mkdir -p "$DATA"
+DATA=$(cd "$DATA" && pwd)
+STAMP=$(date +%Y%m%d-%H%M%S)
+RESULTS=$DATA/results-$STAMP.tsv
+LOG=$DATA/run-$STAMP.log
+printf 'size\tmeasure\twall_s\tcpu_s\tpeak_mb\texit\tnote\n' >"$RESULTS"
+
+say() { printf '%s\n' "$*" | tee -a "$LOG" >&2; }
+
+# --- tools -------------------------------------------------------------------
+if [ ! -x /usr/bin/time ]; then
+    say "installing GNU time (apt package 'time')"
+    if [ "$(id -u)" = 0 ]; then
+        apt-get update -qq && apt-get install -y -qq time >/dev/null
+    else
+        echo "bench/run.sh: /usr/bin/time is missing; install the 'time' package" >&2
+        exit 2
+    fi
+fi
+
+say "building release binaries"
+cargo build --release --bin yima --example gen-filings --example calamine-floor \
+    --example write-floor 2>&1 | tail -n 2 >&2
+
+HAVE_FRICTIONLESS=1
+if [ ! -x "$VENV/bin/frictionless" ]; then
+    say "installing frictionless into $VENV (once)"
+    if ! { python3 -m venv "$VENV" && "$VENV/bin/pip" install -q 'frictionless[excel]'; } >>"$LOG" 2>&1; then
+        say "could not install frictionless: its figures are skipped (see $LOG)"
+        HAVE_FRICTIONLESS=0
+    fi
+fi
+FRICTIONLESS_VERSION=$([ "$HAVE_FRICTIONLESS" = 1 ] && "$VENV/bin/frictionless" --version 2>/dev/null || echo none)
+
+"$YIMA" schema --format frictionless >"$DATA/items.tableschema.json"
+
+# The reading stage alone: `yima check --read-only` when yima has it (a hidden
+# flag is not in --help, so ask clap directly); else calamine streaming stands in.
+READ_ONLY=0
+if "$YIMA" check --read-only --help >/dev/null 2>&1; then
+    READ_ONLY=1
+fi
+
+# --- machine -----------------------------------------------------------------
+CPU=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
+MEM=$(free -g | awk '/^Mem:/ {print $2 " GiB"}')
+COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+DIRTY=$([ -n "$(git status --porcelain 2>/dev/null)" ] && echo " (with uncommitted changes)" || true)
+say "machine: $(nproc) cores · $MEM · $CPU · $(uname -sr)"
+say "yima $COMMIT$DIRTY · frictionless $FRICTIONLESS_VERSION · sizes: $SIZES · seed $SEED"
+
+# --- measuring -----------------------------------------------------------------
+# measure SIZE NAME NOTE CMD… — runs CMD under /usr/bin/time -v with its
+# stdout sent to $OUT_FILE (default /dev/null), records wall time, CPU time,
+# peak RSS and exit code.
+# Exit code 1 of yima check means "errors found", which the seeded filings have.
+measure() {
+    local size=$1 name=$2 note=$3
+    shift 3
+    local tf
+    tf=$(mktemp)
+    say "  $name …"
+    set +e
+    (
+        ulimit -v $((MEM_LIMIT_MB * 1024))
+        exec /usr/bin/time -v -o "$tf" timeout "$TIMEOUT" "$@"
+    ) >"${OUT_FILE:-/dev/null}" 2>>"$LOG"
+    local code=$?
+    set -e
+    local wall cpu rss
+    wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {
+        n = split($2, p, ":"); s = 0
+        for (i = 1; i <= n; i++) s = s * 60 + p[i]
+        printf "%.2f", s }' "$tf")
+    cpu=$(awk -F': ' '/User time/ {u=$2} /System time/ {s=$2} END {printf "%.2f", u + s}' "$tf")
+    rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2 / 1024}' "$tf")
+    rm -f "$tf"
+    [ "$code" = 124 ] && note="timed out after ${TIMEOUT}s; $note"
+    [ "$code" -ge 128 ] && [ "$code" != 124 ] && note="killed or aborted (out of memory?); $note"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$size" "$name" "$wall" "$cpu" "$rss" "$code" "$note" >>"$RESULTS"
+    say "    ${wall}s wall, ${cpu}s CPU, ${rss} MB peak, exit $code"
+}
+
+# What the generated bytes depend on: the generator's sources and the
+# standard's data, not the rest of yima (whose changes relink the binary).
+GEN_KEY=$(cat tools/gen_filings.rs tools/gen_filings/*.rs schemas/*.yaml | sha256sum | cut -c1-16)
+
+# generate DIR ARGS… — writes filings with gen-filings unless DIR already
+# holds them from the same arguments and the same generator sources.
+generate() {
+    local dir=$1
+    shift
+    local args="$GEN_KEY $*"
+    if [ "${BENCH_REGEN:-0}" != 1 ] && [ -f "$dir/gen-summary.json" ] &&
+        [ "$(cat "$dir/.gen-args" 2>/dev/null)" = "$args" ]; then
+        say "  reusing $dir"
+        return
+    fi
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    OUT_FILE=$dir/gen-output.txt measure "$size" "generate $(basename "$dir")" "" "$GEN" --out "$dir" "$@"
+    if [ -f "$dir/gen-summary.json" ]; then
+        echo "$args" >"$dir/.gen-args"
+    else
+        say "  generating $dir failed: see $LOG"
+    fi
+}
+
+# step NAME — whether BENCH_STEPS asks for this group.
+step() { case " $STEPS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
+
+# --- the runs -------------------------------------------------------------------
+for size in $SIZES; do
+    say ""
+    say "== $size entries =="
+    base=$DATA/n$size
+    files=$((size / 2000))
+    [ "$files" -lt 2 ] && files=2
+    # "One big file" — as big as Excel allows: a sheet holds 1,048,576 rows,
+    # so past 200,000 entries (~800,000 materials) the filing takes several.
+    big=$(((size + 199999) / 200000))
+    if [ "$big" = 1 ]; then one="one file"; else one="$big files of 200,000 (Excel's row limit)"; fi
+    generate "$base/single" --entries "$size" --seed "$SEED" --files "$big" --error-share "$SHARE"
+    generate "$base/multi" --entries "$size" --seed "$SEED" --files "$files" --error-share "$SHARE"
+    generate "$base/clean" --entries "$size" --seed "$SEED" --files "$files" --error-share 0
+    single=$base/single
+
+    if step check; then
+        measure "$size" "check" "$one, human output" "$YIMA" check "$single"
+        measure "$size" "check --format json" "$one" "$YIMA" check --format json "$single"
+        measure "$size" "check (department files)" "$files files" "$YIMA" check "$base/multi"
+        if [ "$READ_ONLY" = 1 ]; then
+            measure "$size" "check --read-only" "yima's reading stage" "$YIMA" check --read-only "$single"
+        fi
+    fi
+    if step floor; then
+        measure "$size" "calamine range" "$one, both sheets one after the other" "$FLOOR" --mode range "$single"
+        measure "$size" "calamine stream" "$one, both sheets in parallel" "$FLOOR" --mode stream "$single"
+    fi
+
+    if step frictionless && [ "$HAVE_FRICTIONLESS" = 1 ] && [ "$size" -le "$FRICTIONLESS_MAX" ]; then
+        # One process per workbook, one after the other; --trusted: frictionless
+        # refuses absolute paths without it.
+        rm -rf "$base/frictionless"
+        mkdir -p "$base/frictionless"
+        measure "$size" "frictionless validate" "sheet 事项 only, $one" bash -c '
+            fl=$1 schema=$2 out=$3
+            shift 3
+            for f in "$@"; do
+                "$fl" validate --json --trusted --sheet 事项 --header-rows 2 --schema "$schema" \
+                    --limit-errors 1000000000 "$f" >"$out/$(basename "$f").json" || true
+            done' _ "$VENV/bin/frictionless" "$DATA/items.tableschema.json" "$base/frictionless" \
+            "$single"/*.xlsx
+        # A figure counts only if every row was read (not a file-level error).
+        read -r rows errors < <(python3 -c 'import json,sys
+rows = errors = 0
+for p in sys.argv[1:]:
+    t = json.load(open(p))["tasks"][0]["stats"]
+    rows += t.get("rows", 0); errors += t.get("errors", 0)
+print(rows, errors)' "$base"/frictionless/*.json 2>/dev/null || echo "0 0")
+        printf '%s\t%s\t%s\t\t\t\t%s\n' "$size" "frictionless rows" "$rows" "$errors errors" >>"$RESULTS"
+        say "    frictionless read $rows rows, found $errors errors"
+    elif step frictionless && [ "$HAVE_FRICTIONLESS" = 1 ]; then
+        say "  frictionless skipped above BENCH_FRICTIONLESS_MAX=$FRICTIONLESS_MAX"
+    fi
+
+    step pipeline || continue
+    ws=$base/ws
+    rm -rf "$ws"
+    "$YIMA" init "$ws" >/dev/null
+    measure "$size" "ingest" "$files clean department files" "$YIMA" -C "$ws" ingest "$base/clean"
+    measure "$size" "assign --check" "" "$YIMA" -C "$ws" assign --check
+    measure "$size" "assign" "nothing left to assign" "$YIMA" -C "$ws" assign
+    if [ "$size" -le "$BUILD_MAX" ]; then
+        measure "$size" "build" "" "$YIMA" -C "$ws" build
+        guides=$(find "$ws/dist/guides" -name '*.html' 2>/dev/null | wc -l)
+        printf '%s\t%s\t%s\t\t\t\t\n' "$size" "guides" "$guides" >>"$RESULTS"
+        rm -rf "$DATA/write-floor"
+        OUT_FILE=$base/write-floor-guides.txt measure "$size" "write floor (guides)" \
+            "plain writes of dist/guides" "$WFLOOR" "$ws/dist/guides" "$DATA/write-floor"
+        rm -rf "$DATA/write-floor"
+        measure "$size" "write floor (dist)" "plain writes of all of dist/" "$WFLOOR" "$ws/dist" "$DATA/write-floor"
+        rm -rf "$DATA/write-floor"
+        measure "$size" "release" "" "$YIMA" -C "$ws" release 2026.1
+    else
+        say "  build and release skipped above BENCH_BUILD_MAX=$BUILD_MAX"
+    fi
+done
+
+report "$RESULTS" "$READ_ONLY" | tee -a "$LOG"
+say ""
+say "figures: $RESULTS · log: $LOG"
