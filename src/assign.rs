@@ -3,7 +3,7 @@
 //! and fails on any entry without a code, any code that disagrees with the
 //! registry, and any registry edit that loses or reuses a code.
 
-use crate::catalog::{self, Catalog, CatalogEntry};
+use crate::catalog::{self, Catalog, CatalogEntry, ItemFile};
 use crate::codes::registry::{Integrity, Registry, Status};
 use crate::codes::{Assigner, ItemKey, impl_code};
 use crate::diag::Text;
@@ -33,6 +33,8 @@ pub struct Outcome {
 pub enum AssignError {
     #[error(transparent)]
     Uncodable(#[from] crate::codes::Uncodable),
+    #[error(transparent)]
+    Catalog(#[from] crate::catalog::CatalogError),
     /// Two entries get one 实施编码.
     #[error("{first} and {second} get the same 实施编码 {code}")]
     Collision {
@@ -68,7 +70,9 @@ pub fn audit(ws: &Workspace, catalog: &Catalog) -> Vec<Problem> {
 /// Checks the workspace's catalog as [`audit`] does, reading the entry files
 /// a batch at a time instead of all at once: the guard stays cheap at
 /// province scale. Returns the problems and the number of entry files.
-pub fn audit_dir(ws: &Workspace) -> Result<(Vec<Problem>, usize, Registry), crate::catalog::CatalogError> {
+pub fn audit_dir(
+    ws: &Workspace,
+) -> Result<(Vec<Problem>, usize, Registry), crate::catalog::CatalogError> {
     use rayon::prelude::*;
     let dir = ws.path(&ws.config.paths.items);
     let registry = crate::catalog::load_registry(&dir)?;
@@ -216,22 +220,66 @@ pub fn audit_file(ws: &Workspace, reg: &Registry, f: &crate::catalog::ItemFile) 
     out
 }
 
+/// A way to go over the entry files twice: the catalog in memory, or the
+/// folder a batch at a time.
+type Files<'a> =
+    dyn Fn(&mut dyn FnMut(&ItemFile) -> Result<(), AssignError>) -> Result<(), AssignError> + 'a;
+
 /// Gives codes to entries without one and derives every 实施编码. Refuses
 /// when two entries would end up with one 实施编码.
 pub fn assign(ws: &Workspace, catalog: &Catalog) -> Result<Outcome, AssignError> {
-    let mut registry = catalog.registry.clone();
-    let need: Vec<ItemKey> = catalog
-        .entries()
-        .filter(|c| c.basic_code.is_empty())
-        .map(key)
-        .collect();
+    let files =
+        |f: &mut dyn FnMut(&ItemFile) -> Result<(), AssignError>| -> Result<(), AssignError> {
+            catalog.files.iter().try_for_each(|file| f(file))
+        };
+    assign_files(ws, catalog.registry.clone(), &files)
+}
+
+/// [`assign`] on the workspace's `items/`, read a batch at a time so a
+/// province's catalog never has to fit in memory at once.
+pub fn assign_dir(ws: &Workspace) -> Result<Outcome, AssignError> {
+    use rayon::prelude::*;
+    let dir = ws.path(&ws.config.paths.items);
+    let registry = crate::catalog::load_registry(&dir)?;
+    let paths = crate::catalog::item_paths(&dir)?;
+    let files =
+        |f: &mut dyn FnMut(&ItemFile) -> Result<(), AssignError>| -> Result<(), AssignError> {
+            for batch in paths.chunks(4096) {
+                let read: Vec<ItemFile> = batch
+                    .par_iter()
+                    .map(|rel| crate::catalog::read_item(&dir, rel, false))
+                    .collect();
+                read.iter().try_for_each(|file| f(file))?;
+            }
+            Ok(())
+        };
+    assign_files(ws, registry, &files)
+}
+
+fn assign_files(
+    ws: &Workspace,
+    mut registry: Registry,
+    files: &Files<'_>,
+) -> Result<Outcome, AssignError> {
+    // Pass 1: the keys that need a code.
+    let mut need: Vec<ItemKey> = Vec::new();
+    files(&mut |f| {
+        if let Ok(c) = &f.entry
+            && c.basic_code.is_empty()
+        {
+            need.push(key(c));
+        }
+        Ok(())
+    })?;
     let codes =
         Assigner::new(&mut registry, &ws.standard, &ws.config.region_prefix).assign(&need)?;
+    drop(need);
+    // Pass 2: every 实施编码, keeping only the entries that change.
     let mut out = Outcome::default();
     let mut owner: std::collections::HashMap<String, String> = std::collections::HashMap::new();
-    for f in &catalog.files {
-        let Ok(c) = &f.entry else { continue };
-        let mut c = c.clone();
+    files(&mut |f| {
+        let Ok(old) = &f.entry else { return Ok(()) };
+        let mut c = old.clone();
         if c.basic_code.is_empty() {
             c.basic_code = codes[&key(&c)].clone();
         }
@@ -243,13 +291,14 @@ pub fn assign(ws: &Workspace, catalog: &Catalog) -> Result<Outcome, AssignError>
                 second: f.display.clone(),
             });
         }
-        if f.rel != c.rel_path() || f.entry.as_ref().is_ok_and(|old| *old != c) {
+        if f.rel != c.rel_path() || *old != c {
             if f.rel != c.rel_path() {
                 out.moved_from.push(f.rel.clone());
             }
             out.updated.push(c);
         }
-    }
+        Ok(())
+    })?;
     out.registry = registry;
     Ok(out)
 }

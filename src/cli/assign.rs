@@ -19,7 +19,8 @@ pub struct Args {
 pub fn run(args: Args, workspace: Option<&Path>, lang: Lang) -> Result<u8> {
     let ws = require_workspace(workspace, lang)?;
     if args.check {
-        let (problems, n, registry) = assign::audit_dir(&ws).map_err(|e| Failure::new(e.to_string()))?;
+        let (problems, n, registry) =
+            assign::audit_dir(&ws).map_err(|e| Failure::new(e.to_string()))?;
         for p in &problems {
             outln!("error: {}: {}", p.file, p.message.get(lang));
         }
@@ -44,11 +45,13 @@ pub fn run(args: Args, workspace: Option<&Path>, lang: Lang) -> Result<u8> {
         );
         return Ok(EXIT_FINDINGS);
     }
-    let catalog = assign::load(&ws).map_err(|e| Failure::new(e.to_string()))?;
     let root = ws.root.clone().unwrap_or_else(|| ".".into());
     let _lock =
         WorkspaceLock::acquire(&root).map_err(|e| Failure::new(super::lock_message(&e, lang)))?;
-    let outcome = assign::assign(&ws, &catalog).map_err(|e| match (e, lang) {
+    let before = crate::catalog::load_registry(&ws.path(&ws.config.paths.items))
+        .map_err(|e| Failure::new(e.to_string()))?
+        .len();
+    let outcome = assign::assign_dir(&ws).map_err(|e| match (e, lang) {
         (
             assign::AssignError::Collision {
                 code,
@@ -61,7 +64,7 @@ pub fn run(args: Args, workspace: Option<&Path>, lang: Lang) -> Result<u8> {
         )),
         (e, _) => Failure::new(e.to_string()),
     })?;
-    let new_codes = outcome.registry.len() - catalog.registry.len();
+    let new_codes = outcome.registry.len() - before;
     if outcome.updated.is_empty() && new_codes == 0 {
         outln!(
             "{}",
