@@ -80,7 +80,10 @@ pub fn load(dir: &Path) -> Result<Catalog, CatalogError> {
     let paths = item_paths(dir)?;
     let read: Vec<ItemFile> = {
         use rayon::prelude::*;
-        paths.par_iter().map(|rel| read_item(dir, rel, true)).collect()
+        paths
+            .par_iter()
+            .map(|rel| read_item(dir, rel, true))
+            .collect()
     };
     catalog.files = read;
     catalog.registry = load_registry(dir)?;

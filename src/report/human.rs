@@ -189,7 +189,11 @@ impl Human {
         // A line per file — past a few dozen files (a catalog of one entry
         // per file), only the files with findings.
         let all_files = report.files.len() <= 30;
-        for f in report.files.iter().filter(|f| all_files || f.errors + f.warnings > 0) {
+        for f in report
+            .files
+            .iter()
+            .filter(|f| all_files || f.errors + f.warnings > 0)
+        {
             out.push_str(&file_line(
                 &f.file,
                 f.errors,
