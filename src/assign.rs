@@ -230,7 +230,7 @@ type Files<'a> =
 pub fn assign(ws: &Workspace, catalog: &Catalog) -> Result<Outcome, AssignError> {
     let files =
         |f: &mut dyn FnMut(&ItemFile) -> Result<(), AssignError>| -> Result<(), AssignError> {
-            catalog.files.iter().try_for_each(|file| f(file))
+            catalog.files.iter().try_for_each(&mut *f)
         };
     assign_files(ws, catalog.registry.clone(), &files)
 }
@@ -249,7 +249,7 @@ pub fn assign_dir(ws: &Workspace) -> Result<Outcome, AssignError> {
                     .par_iter()
                     .map(|rel| crate::catalog::read_item(&dir, rel, false))
                     .collect();
-                read.iter().try_for_each(|file| f(file))?;
+                read.iter().try_for_each(&mut *f)?;
             }
             Ok(())
         };
