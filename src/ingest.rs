@@ -149,7 +149,7 @@ pub fn plan(
                 given: e.basic_code.as_ref().map(|c| c.value.clone()),
                 agency_code: text(&e.agency_code).to_string(),
                 level_code: level_code(ws, e),
-                at: name.at.clone(),
+                at: name.at(&e.origin),
             });
         }
     });

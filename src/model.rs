@@ -92,12 +92,18 @@ pub fn column_letter(col: u32) -> String {
     String::from_utf8(out).expect("ASCII letters")
 }
 
-/// A value and the cell it was read from.
+/// A value and the cell it was read from. The file and sheet are those of
+/// its row (the entry's or material's `origin`); the value keeps only its
+/// row and column, so a province's entries stay small.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Located<T> {
     pub value: T,
-    pub at: Origin,
-    /// The text as the cell held it, before parsing.
+    /// The row Excel shows (or the YAML line).
+    pub row: u32,
+    /// 0-based column; none for a YAML value.
+    pub col: Option<u32>,
+    /// The text as the cell held it, before parsing; empty when it is the
+    /// value itself (most text), see [`Located::raw_text`].
     pub raw: String,
     /// The cell was numeric: a code or phone number may have lost digits.
     pub from_number: bool,
@@ -107,12 +113,52 @@ impl<T> Located<T> {
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Located<U> {
         Located {
             value: f(self.value),
-            at: self.at,
+            row: self.row,
+            col: self.col,
             raw: self.raw,
             from_number: self.from_number,
         }
     }
+
+    /// The cell's place, in the file and sheet of its row.
+    pub fn at(&self, row_origin: &Origin) -> Origin {
+        Origin {
+            file: row_origin.file.clone(),
+            sheet: row_origin.sheet.clone(),
+            row: Some(self.row),
+            col: self.col,
+        }
+    }
 }
+
+impl<T: CellValue> Located<T> {
+    /// The text as the cell held it.
+    pub fn raw_text(&self) -> &str {
+        if self.raw.is_empty() {
+            self.value.as_cell_text().unwrap_or("")
+        } else {
+            &self.raw
+        }
+    }
+}
+
+/// A parsed value that may be its cell's text itself (so the text is not
+/// kept twice).
+pub trait CellValue {
+    fn as_cell_text(&self) -> Option<&str> {
+        None
+    }
+}
+
+impl CellValue for String {
+    fn as_cell_text(&self) -> Option<&str> {
+        Some(self)
+    }
+}
+impl CellValue for u32 {}
+impl CellValue for bool {}
+impl CellValue for Vec<String> {}
+impl CellValue for Days {}
 
 pub type Text = Option<Located<String>>;
 

@@ -132,8 +132,25 @@ impl<'a, 'g, F: Copy + PartialEq + FieldId> RowReader<'a, 'g, F> {
     fn located<T>(cell: &Cell<'_, F>, value: T) -> Located<T> {
         Located {
             value,
-            at: cell.at.clone(),
+            row: cell.at.row.unwrap_or(0),
+            col: cell.at.col,
             raw: cell.raw.text.clone(),
+            from_number: cell.raw.numeric,
+        }
+    }
+
+    /// A text value; its raw text is kept only when cleaning changed it.
+    fn located_text(cell: &Cell<'_, F>, value: String) -> Located<String> {
+        let raw = if value == cell.raw.text {
+            String::new()
+        } else {
+            cell.raw.text.clone()
+        };
+        Located {
+            value,
+            row: cell.at.row.unwrap_or(0),
+            col: cell.at.col,
+            raw,
             from_number: cell.raw.numeric,
         }
     }
@@ -149,7 +166,7 @@ impl<'a, 'g, F: Copy + PartialEq + FieldId> RowReader<'a, 'g, F> {
             return None;
         }
         self.check_len(&cell, &v);
-        Some(Self::located(&cell, v))
+        Some(Self::located_text(&cell, v))
     }
 
     fn check_len(&mut self, cell: &Cell<'_, F>, v: &str) {

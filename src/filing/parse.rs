@@ -272,20 +272,20 @@ fn conditional_requirements(r: &mut RowReader<'_, '_, Field>, e: &mut Entry) {
 }
 
 fn seq_duplicates(entries: &[Entry], sink: &mut Sink) {
-    let mut first: HashMap<u32, &Located<u32>> = HashMap::new();
+    let mut first: HashMap<u32, (&Located<u32>, &Entry)> = HashMap::new();
     for e in entries {
         let Some(seq) = &e.seq else { continue };
         match first.get(&seq.value) {
             None => {
-                first.insert(seq.value, seq);
+                first.insert(seq.value, (seq, e));
             }
-            Some(prev) => {
+            Some((prev, prev_entry)) => {
                 let n = seq.value;
-                let prev_at = prev.at.a1().unwrap_or_default();
+                let prev_at = prev.at(&prev_entry.origin).a1().unwrap_or_default();
                 sink.push(
                     crate::diag::Diagnostic::new(
                         Rule::SeqDuplicate,
-                        seq.at.clone(),
+                        seq.at(&e.origin),
                         text!("序号 {n} 与 {prev_at} 重复", "序号 {n} repeats {prev_at}"),
                     )
                     .field("seq")
@@ -390,7 +390,7 @@ pub fn attach(entries: &mut [Entry], materials: Vec<Material>, linkable: bool, s
                 sink.push(
                     crate::diag::Diagnostic::new(
                         Rule::MaterialOrphan,
-                        seq.at.clone(),
+                        seq.at(&m.origin),
                         text!(
                             "事项序号 {n} 在事项表中不存在",
                             "事项序号 {n} matches no entry of sheet 事项"

@@ -40,7 +40,7 @@ impl Duplicates {
             let Some(name) = &e.name else { continue };
             match self.first.get(&key) {
                 None => {
-                    self.first.insert(key, name.at.clone());
+                    self.first.insert(key, name.at(&e.origin));
                 }
                 Some(first) => {
                     let place = first.to_string();

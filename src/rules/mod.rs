@@ -15,7 +15,7 @@ pub mod wording;
 
 use crate::codes::registry::Registry;
 use crate::diag::{Diagnostic, Rule, Sink, Text};
-use crate::model::{Entry, Filing, Located, Material};
+use crate::model::{CellValue, Entry, Filing, Located, Material};
 use crate::standard::Standard;
 use crate::standard::elements::{Field, MaterialField};
 use crate::workspace::Workspace;
@@ -39,7 +39,7 @@ impl Context<'_> {
 }
 
 /// A finding at a cell of an entry's row.
-pub fn finding<T>(
+pub fn finding<T: CellValue>(
     standard: &Standard,
     rule: Rule,
     entry: &Entry,
@@ -47,18 +47,19 @@ pub fn finding<T>(
     at: &Located<T>,
     message: Text,
 ) -> Diagnostic {
-    let mut d = Diagnostic::new(rule, at.at.clone(), message)
+    let mut d = Diagnostic::new(rule, at.at(&entry.origin), message)
         .field(field.id())
         .header(standard.elements.items.element(field).header.clone())
         .context(entry.context());
-    if !at.raw.is_empty() {
-        d = d.value(at.raw.clone());
+    let raw = at.raw_text();
+    if !raw.is_empty() {
+        d = d.value(raw);
     }
     d
 }
 
 /// A finding at a cell of a material's row.
-pub fn material_finding<T>(
+pub fn material_finding<T: CellValue>(
     standard: &Standard,
     rule: Rule,
     material: &Material,
@@ -66,12 +67,13 @@ pub fn material_finding<T>(
     at: &Located<T>,
     message: Text,
 ) -> Diagnostic {
-    let mut d = Diagnostic::new(rule, at.at.clone(), message)
+    let mut d = Diagnostic::new(rule, at.at(&material.origin), message)
         .field(field.id())
         .header(standard.elements.materials.element(field).header.clone())
         .context(material.context());
-    if !at.raw.is_empty() {
-        d = d.value(at.raw.clone());
+    let raw = at.raw_text();
+    if !raw.is_empty() {
+        d = d.value(raw);
     }
     d
 }
