@@ -106,7 +106,7 @@ pub fn run(cli: Cli) -> failure::Result<u8> {
         Command::Release(args) => release::run(args, cli.workspace.as_deref(), cli.lang),
         Command::Diff(args) => diff::run(args, cli.workspace.as_deref(), cli.lang),
         Command::Verify(args) => verify::run(args, cli.lang),
-        Command::Schema(args) => schema::run(args),
+        Command::Schema(args) => schema::run(args, cli.workspace.as_deref()),
         Command::Completions(args) => completions::run(args),
     }
 }

@@ -29,10 +29,15 @@ pub enum SchemaFormat {
     Frictionless,
 }
 
-pub fn run(args: Args) -> Result<u8> {
+pub fn run(args: Args, workspace: Option<&std::path::Path>) -> Result<u8> {
     match args.format {
         SchemaFormat::JsonSchema => out!("{}", CatalogEntry::json_schema()),
-        SchemaFormat::Frictionless => out!("{}", frictionless(&Standard::embedded())),
+        SchemaFormat::Frictionless => {
+            // The workspace's standard, overrides included.
+            let ws = crate::workspace::Workspace::discover(workspace)
+                .map_err(|e| super::failure::Failure::new(e.to_string()))?;
+            out!("{}", frictionless(&ws.standard))
+        }
     }
     Ok(EXIT_OK)
 }
