@@ -68,6 +68,8 @@ pub struct Checker<'a> {
     entries: Vec<EntryRef>,
     /// Run the domain rules (off: the reading stage alone).
     rules: bool,
+    /// Keep an [`EntryRef`] per entry (the JUnit report lists them).
+    keep_entries: bool,
 }
 
 impl<'a> Checker<'a> {
@@ -80,7 +82,14 @@ impl<'a> Checker<'a> {
             files: Vec::new(),
             entries: Vec::new(),
             rules: true,
+            keep_entries: false,
         }
+    }
+
+    /// Keeps an [`EntryRef`] of every entry in the report.
+    pub fn keeping_entries(mut self, keep: bool) -> Self {
+        self.keep_entries = keep;
+        self
     }
 
     /// Reads only: structural findings, no domain rules.
@@ -144,13 +153,15 @@ impl<'a> Checker<'a> {
         }
         self.files
             .push((f.file.to_string(), f.entries.len(), f.material_count));
-        self.entries.extend(f.entries.iter().map(|e| EntryRef {
-            file: f.file.to_string(),
-            origin: e.origin.clone(),
-            seq: e.seq.as_ref().map(|s| s.value),
-            name: e.name.as_ref().map(|n| n.value.clone()),
-            materials: e.materials.iter().map(|m| m.origin.clone()).collect(),
-        }));
+        if self.keep_entries {
+            self.entries.extend(f.entries.iter().map(|e| EntryRef {
+                file: f.file.to_string(),
+                origin: e.origin.clone(),
+                seq: e.seq.as_ref().map(|s| s.value),
+                name: e.name.as_ref().map(|n| n.value.clone()),
+                materials: e.materials.iter().map(|m| m.origin.clone()).collect(),
+            }));
+        }
         each(&f);
     }
 
@@ -196,8 +207,9 @@ pub fn groups(inputs: &[Input]) -> Vec<&[Input]> {
     out
 }
 
-/// Checks the filings and catalog folders found under `paths`.
-pub fn check_paths(paths: &[PathBuf], ws: &Workspace) -> std::io::Result<Checked> {
+/// Checks the filings and catalog folders found under `paths`; with
+/// `entries`, the report lists every entry read ([`Report::entries`]).
+pub fn check_paths(paths: &[PathBuf], ws: &Workspace, entries: bool) -> std::io::Result<Checked> {
     let (catalogs, others): (Vec<PathBuf>, Vec<PathBuf>) =
         paths.iter().cloned().partition(|p| is_catalog_dir(p));
     let inputs = filing::discover(&others)?;
@@ -217,7 +229,7 @@ pub fn check_paths(paths: &[PathBuf], ws: &Workspace) -> std::io::Result<Checked
         .first()
         .map(|c| &c.registry)
         .or(own_registry.as_ref());
-    let mut checker = Checker::new(ws, registry);
+    let mut checker = Checker::new(ws, registry).keeping_entries(entries);
     checker.extend(sink);
     for c in &loaded {
         let mut s = Sink::default();
@@ -242,11 +254,12 @@ pub fn read_paths(paths: &[PathBuf], ws: &Workspace) -> std::io::Result<Checked>
     })
 }
 
-/// Checks the given filings against the workspace's registry, if any.
+/// Checks the given filings against the workspace's registry, if any (the
+/// report lists every entry read).
 pub fn check_inputs(inputs: &[Input], ws: &Workspace) -> Checked {
     let mut sink = Sink::default();
     let registry = workspace_registry(ws, &mut sink);
-    let mut checker = Checker::new(ws, registry.as_ref());
+    let mut checker = Checker::new(ws, registry.as_ref()).keeping_entries(true);
     checker.extend(sink);
     checker.inputs(inputs, &mut |_| {});
     Checked {

@@ -12,7 +12,7 @@
 //!
 //! ```no_run
 //! let ws = yima::workspace::Workspace::defaults();
-//! let checked = yima::check::check_paths(&["examples".into()], &ws).unwrap();
+//! let checked = yima::check::check_paths(&["examples".into()], &ws, false).unwrap();
 //! println!("{} errors", checked.report.summary.errors);
 //! ```
 #![warn(clippy::print_stdout, clippy::print_stderr)]

@@ -284,7 +284,7 @@ mod tests {
     /// Findings of `yima check` by rule.
     fn findings(dir: &std::path::Path) -> (BTreeMap<String, u64>, u64, u64) {
         let ws = yima::workspace::Workspace::defaults();
-        let checked = yima::check::check_paths(&[dir.to_path_buf()], &ws).expect("checked");
+        let checked = yima::check::check_paths(&[dir.to_path_buf()], &ws, false).expect("checked");
         let mut by_rule = BTreeMap::new();
         for d in &checked.report.diagnostics {
             *by_rule.entry(d.rule.id().to_string()).or_default() += 1;

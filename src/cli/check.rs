@@ -49,7 +49,7 @@ pub fn run(args: Args, workspace: Option<&Path>, lang: Lang) -> Result<u8> {
     let checked = if args.read_only {
         crate::check::read_paths(&args.paths, &ws)
     } else {
-        crate::check::check_paths(&args.paths, &ws)
+        crate::check::check_paths(&args.paths, &ws, args.format == Format::Junit)
     }
     .map_err(|e| Failure::new(e.to_string()))?;
     let stdout = std::io::stdout();

@@ -22,14 +22,17 @@ pub struct RowReader<'a, 'g, F> {
     pub standard: &'a Standard,
     pub row: &'a GridRow,
     pub sink: &'a mut Sink,
-    /// Cells shown before the offending one in human output.
-    pub context: Vec<(String, String)>,
+    /// The cells shown before the offending one in human output: each
+    /// element with its header as shown; read only when a finding is made.
+    pub context: &'a [(F, &'static str)],
 }
 
 /// A cell's location and contents, before parsing.
 pub struct Cell<'a, F> {
     pub element: &'a Element<F>,
-    pub at: Origin,
+    /// The row (a catalog file's line), and the column of a sheet.
+    pub row: u32,
+    pub col: Option<u32>,
     pub raw: &'a RawCell,
     pub header: &'a str,
 }
@@ -43,34 +46,35 @@ impl<'a, 'g, F: Copy + PartialEq + FieldId> RowReader<'a, 'g, F> {
     /// The cell of an element in this row, if its column exists.
     pub fn cell(&self, field: F) -> Option<Cell<'a, F>> {
         let col = self.table.column(field)?;
-        let grid = self.table.grid;
-        let at = if grid.yaml {
+        let (row, at_col) = if self.table.grid.yaml {
             let line = self
                 .row
                 .lines
                 .get(col.col as usize)
                 .copied()
                 .unwrap_or(self.row.number);
-            Origin {
-                file: grid.file.clone(),
-                sheet: None,
-                row: Some(line),
-                col: None,
-            }
+            (line, None)
         } else {
-            Origin::cell(
-                grid.file.clone(),
-                grid.name.clone(),
-                self.row.number,
-                col.col,
-            )
+            (self.row.number, Some(col.col))
         };
         Some(Cell {
             element: self.def.element(field),
-            at,
+            row,
+            col: at_col,
             raw: self.row.cell(col.col).unwrap_or(&EMPTY),
             header: &col.header,
         })
+    }
+
+    /// Where a cell is, for a finding.
+    pub fn origin_of(&self, cell: &Cell<'_, F>) -> Origin {
+        let grid = self.table.grid;
+        Origin {
+            file: grid.file.clone(),
+            sheet: (!grid.yaml).then(|| grid.name.clone()),
+            row: Some(cell.row),
+            col: cell.col,
+        }
     }
 
     /// The origin of the row itself.
@@ -87,10 +91,10 @@ impl<'a, 'g, F: Copy + PartialEq + FieldId> RowReader<'a, 'g, F> {
 
     /// A finding at a cell, with the row's context.
     pub fn finding(&self, rule: Rule, cell: &Cell<'_, F>, message: Msg) -> Diagnostic {
-        let mut d = Diagnostic::new(rule, cell.at.clone(), message)
+        let mut d = Diagnostic::new(rule, self.origin_of(cell), message)
             .field(cell.element.field.field_id())
             .header(cell.header)
-            .context(self.context.clone());
+            .context(self.context_cells());
         if !cell.raw.text.is_empty() {
             d = d.value(cell.raw.text.clone());
         }
@@ -132,8 +136,8 @@ impl<'a, 'g, F: Copy + PartialEq + FieldId> RowReader<'a, 'g, F> {
     fn located<T>(cell: &Cell<'_, F>, value: T) -> Located<T> {
         Located {
             value,
-            row: cell.at.row.unwrap_or(0),
-            col: cell.at.col,
+            row: cell.row,
+            col: cell.col,
             raw: cell.raw.text.clone(),
             from_number: cell.raw.numeric,
         }
@@ -148,8 +152,8 @@ impl<'a, 'g, F: Copy + PartialEq + FieldId> RowReader<'a, 'g, F> {
         };
         Located {
             value,
-            row: cell.at.row.unwrap_or(0),
-            col: cell.at.col,
+            row: cell.row,
+            col: cell.col,
             raw,
             from_number: cell.raw.numeric,
         }
@@ -290,7 +294,7 @@ impl<'a, 'g, F: Copy + PartialEq + FieldId> RowReader<'a, 'g, F> {
         let (cell, v) = self.coded(field)?;
         let table = self.table_of(&cell);
         match table.lookup(&v) {
-            Some(e) => Some(Self::located(&cell, e.name.clone())),
+            Some(e) => Some(Self::located_text(&cell, e.name.clone())),
             None => {
                 let suggestion = table.suggest(&v).map(|e| e.name.clone());
                 let names = table.names();
@@ -452,6 +456,15 @@ impl<'a, 'g, F: Copy + PartialEq + FieldId> RowReader<'a, 'g, F> {
         self.cell(field)
             .map(|c| clean_prose(&c.raw.text))
             .unwrap_or_default()
+    }
+
+    /// The row's context cells that are filled, for a finding.
+    fn context_cells(&self) -> Vec<(String, String)> {
+        self.context
+            .iter()
+            .map(|&(field, header)| (header.to_string(), self.peek(field)))
+            .filter(|(_, v)| !v.is_empty())
+            .collect()
     }
 
     /// The kind of an element (for generic reading).

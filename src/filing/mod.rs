@@ -8,11 +8,12 @@ pub mod layout;
 pub mod parse;
 pub mod source;
 pub mod template;
+pub mod xlsx;
 
 use crate::diag::{Diagnostic, Rule, Sink};
 use crate::model::{Filing, Origin};
 use crate::standard::Standard;
-use crate::standard::elements::{Field, MaterialField};
+use crate::standard::elements::{Field, MaterialField, SheetDef};
 use crate::text;
 use source::{Grid, ReadError};
 use std::path::{Path, PathBuf};
@@ -190,7 +191,8 @@ fn trim_joiner(s: &str) -> &str {
     s.trim_end_matches(['-', '_', ' ', '·', '—'])
 }
 
-/// Reads and parses one filing; every problem goes to the sink.
+/// Reads and parses one filing; every problem goes to the sink. The two
+/// sheets are read and parsed at once, each on its own thread.
 pub fn read(input: &Input, standard: &Standard, sink: &mut Sink) -> Filing {
     let file: Arc<str> = Arc::from(input.display());
     let mut filing = Filing {
@@ -199,55 +201,148 @@ pub fn read(input: &Input, standard: &Standard, sink: &mut Sink) -> Filing {
     };
     let def_items = &standard.elements.items;
     let def_materials = &standard.elements.materials;
-    let Some((mut grids, items_at, materials_at)) = load(input, standard, sink) else {
+    let Some(mut loaded) = load(input, standard, sink) else {
         return filing;
     };
-    let origin_of = |at: Option<usize>, fallback: &Arc<str>| {
-        Origin::file(
-            at.map(|i| grids[i].file.clone())
-                .unwrap_or_else(|| fallback.clone()),
-        )
+    let items_grid = loaded.take(loaded.items_at);
+    let materials_grid = loaded.take(loaded.materials_at);
+    let book = loaded.book.as_ref();
+    // A sheet in full: a workbook's read now, a CSV file's already read.
+    let full = |at: Option<usize>, grid: Option<Grid>| -> Result<Option<Grid>, ReadError> {
+        match (at, book) {
+            (Some(i), Some(b)) => b.sheet(i).map(Some),
+            _ => Ok(grid),
+        }
     };
-    let mut entries = Vec::new();
-    // Whether entries and materials can be linked by 序号 at all.
-    let mut items_linkable = false;
-    let mut materials_linkable = false;
-    match items_at {
-        Some(i) => {
-            if let Some(t) = layout::map_columns(&grids[i], def_items, sink) {
-                items_linkable = t.column(Field::Seq).is_some();
-                entries = parse::entries(&t, standard, sink);
-            }
-            // The cells are in the entries now: free them before the
-            // materials are parsed, so a big filing peaks lower.
-            grids[i].rows = Vec::new();
-        }
-        None => sheet_missing(sink, origin_of(None, &file), &def_items.sheet, &grids),
-    }
-    let mut materials = Vec::new();
-    match materials_at {
-        Some(i) => {
-            if let Some(t) = layout::map_columns(&grids[i], def_materials, sink) {
-                materials_linkable = t.column(MaterialField::ItemSeq).is_some();
-                materials = parse::materials(&t, standard, sink);
-            }
-            grids[i].rows = Vec::new();
-        }
-        None => {
-            let f = match input {
-                Input::Csv {
-                    materials: Some(p), ..
-                } => Arc::from(display_path(p)),
-                _ => file.clone(),
+    let (items, materials) = rayon::join(
+        || -> Result<_, ReadError> {
+            let mut s = Sink::default();
+            let Some(at) = loaded.items_at else {
+                return Ok(((Vec::new(), false), s));
             };
-            sheet_missing(sink, Origin::file(f), &def_materials.sheet, &grids)
+            if let Some(b) = book
+                && let Some((entries, linkable, mut s)) =
+                    streamed(b, at, &loaded.heads[at], def_items, Field::Seq, |t| {
+                        parse::entry_parser(t, standard)
+                    })
+            {
+                let entries = parse::finish_entries(entries, &mut s);
+                return Ok(((entries, linkable), s));
+            }
+            let mut out = (Vec::new(), false);
+            if let Some(grid) = full(Some(at), items_grid)?
+                && let Some(t) = layout::map_columns(&grid, def_items, &mut s)
+            {
+                out = (
+                    parse::entries(&t, standard, &mut s),
+                    t.column(Field::Seq).is_some(),
+                );
+            }
+            Ok((out, s))
+        },
+        || -> Result<_, ReadError> {
+            let mut s = Sink::default();
+            let Some(at) = loaded.materials_at else {
+                return Ok(((Vec::new(), false), s));
+            };
+            if let Some(b) = book
+                && let Some((materials, linkable, s)) = streamed(
+                    b,
+                    at,
+                    &loaded.heads[at],
+                    def_materials,
+                    MaterialField::ItemSeq,
+                    |t| parse::material_parser(t, standard),
+                )
+            {
+                return Ok(((materials, linkable), s));
+            }
+            let mut out = (Vec::new(), false);
+            if let Some(grid) = full(Some(at), materials_grid)?
+                && let Some(t) = layout::map_columns(&grid, def_materials, &mut s)
+            {
+                out = (
+                    parse::materials(&t, standard, &mut s),
+                    t.column(MaterialField::ItemSeq).is_some(),
+                );
+            }
+            Ok((out, s))
+        },
+    );
+    let (
+        ((mut entries, items_linkable), items_sink),
+        ((materials, materials_linkable), materials_sink),
+    ) = match (items, materials) {
+        (Ok(i), Ok(m)) => (i, m),
+        (Err(e), _) | (_, Err(e)) => {
+            if let Input::Workbook(p) = input {
+                unreadable(sink, p, e);
+            }
+            return filing;
         }
+    };
+    sink.extend(items_sink);
+    if loaded.items_at.is_none() {
+        sheet_missing(
+            sink,
+            Origin::file(file.clone()),
+            &def_items.sheet,
+            &loaded.heads,
+        );
+    }
+    sink.extend(materials_sink);
+    if loaded.materials_at.is_none() {
+        let f = match input {
+            Input::Csv {
+                materials: Some(p), ..
+            } => Arc::from(display_path(p)),
+            _ => file.clone(),
+        };
+        sheet_missing(sink, Origin::file(f), &def_materials.sheet, &loaded.heads);
     }
     filing.material_count = materials.len();
     parse::attach(&mut entries, materials, items_linkable, sink);
     filing.materials_known = items_linkable && materials_linkable;
     filing.entries = entries;
     filing
+}
+
+/// Parses a workbook sheet row by row as it is read, without holding the
+/// sheet: the header is found in the sheet's first rows (`head`), then each
+/// row goes to the parser `make` gives. None when that cannot be done
+/// faithfully — the dedicated reader cannot read the workbook, no header in
+/// the first rows, rows out of order, or cells merged down (they fill the
+/// rows below) — and the caller reads the sheet whole instead. Gives what
+/// was parsed, whether the key column is there, and the findings.
+fn streamed<'s, F, T>(
+    book: &source::Book,
+    at: usize,
+    head: &Grid,
+    def: &SheetDef<F>,
+    key: F,
+    make: impl FnOnce(&layout::Table<'_, F>) -> parse::RowParser<'s, F, T>,
+) -> Option<(Vec<T>, bool, Sink)>
+where
+    F: Copy + PartialEq + layout::FieldId + 'static,
+{
+    let mut sink = Sink::default();
+    let table = layout::map_columns(head, def, &mut sink)?;
+    let linkable = table.column(key).is_some();
+    let mut parser = make(&table);
+    let mut last = 0;
+    let mut in_order = true;
+    let merges = book.stream(at, &mut |row| {
+        in_order = row.number > last;
+        last = row.number;
+        if in_order {
+            parser.row(&table, row, &mut sink);
+        }
+        in_order
+    })?;
+    if !in_order || merges.iter().any(|m| m.end.0 > m.start.0) {
+        return None;
+    }
+    Some((parser.out, linkable, sink))
 }
 
 fn sheet_missing(sink: &mut Sink, origin: Origin, sheet: &str, grids: &[Grid]) {
@@ -275,13 +370,46 @@ fn sheet_missing(sink: &mut Sink, origin: Origin, sheet: &str, grids: &[Grid]) {
     );
 }
 
-/// The sheets of a filing, and which of them hold 事项 and 申请材料.
-type Loaded = (Vec<Grid>, Option<usize>, Option<usize>);
+/// A filing opened: the first rows of each sheet (a CSV file's whole
+/// sheet), which of them hold 事项 and 申请材料, and the workbook to read
+/// those two from.
+struct Loaded {
+    heads: Vec<Grid>,
+    items_at: Option<usize>,
+    materials_at: Option<usize>,
+    book: Option<source::Book>,
+}
 
-/// Loads the sheets of a filing; a file that cannot be read is reported as
-/// file-unreadable and gives no grids. Of a workbook only the first rows of
-/// each sheet are read to find the filing's two sheets; those two are then
-/// read in full, in parallel.
+impl Loaded {
+    /// Takes a CSV sheet's rows out (a workbook's are read in full later).
+    fn take(&mut self, at: Option<usize>) -> Option<Grid> {
+        if self.book.is_some() {
+            return None;
+        }
+        let g = &mut self.heads[at?];
+        Some(Grid {
+            file: g.file.clone(),
+            name: g.name.clone(),
+            rows: std::mem::take(&mut g.rows),
+            yaml: g.yaml,
+        })
+    }
+}
+
+/// Reports a file that cannot be read as file-unreadable.
+fn unreadable(sink: &mut Sink, path: &Path, e: ReadError) {
+    let file: Arc<str> = Arc::from(display_path(path));
+    sink.push(
+        Diagnostic::new(Rule::FileUnreadable, Origin::file(file), e.describe()).help(text!(
+            "请用 Excel 或 WPS 打开后另存为 .xlsx（不设密码），或导出为 UTF-8 编码的 CSV。",
+            "open it in Excel or WPS and save it as .xlsx without a password, or export UTF-8 CSV."
+        )),
+    );
+}
+
+/// Opens a filing; a file that cannot be read is reported as
+/// file-unreadable and gives nothing. Of a workbook only the first rows of
+/// each sheet are read here, to find the filing's two sheets.
 fn load(input: &Input, standard: &Standard, sink: &mut Sink) -> Option<Loaded> {
     let def_items = &standard.elements.items;
     let def_materials = &standard.elements.materials;
@@ -290,30 +418,19 @@ fn load(input: &Input, standard: &Standard, sink: &mut Sink) -> Option<Loaded> {
         let materials_at = layout::pick_sheet(grids, def_materials, def_items, items_at);
         (items_at, materials_at)
     };
-    let unreadable = |sink: &mut Sink, path: &Path, e: ReadError| {
-        let file: Arc<str> = Arc::from(display_path(path));
-        sink.push(
-            Diagnostic::new(Rule::FileUnreadable, Origin::file(file), e.describe()).help(text!(
-                "请用 Excel 或 WPS 打开后另存为 .xlsx（不设密码），或导出为 UTF-8 编码的 CSV。",
-                "open it in Excel or WPS and save it as .xlsx without a password, or export UTF-8 CSV."
-            )),
-        );
-    };
     match input {
         Input::Workbook(p) => {
             let display: Arc<str> = Arc::from(display_path(p));
             let read = || -> Result<Loaded, ReadError> {
                 let book = source::Book::open(p, &display)?;
-                let mut grids = book.heads(layout::HEADER_SEARCH_ROWS)?;
-                let (items_at, materials_at) = pick(&grids);
-                let full = |at: Option<usize>| at.map(|i| book.sheet(i)).transpose();
-                let (items, materials) = rayon::join(|| full(items_at), || full(materials_at));
-                for (at, grid) in [(items_at, items?), (materials_at, materials?)] {
-                    if let (Some(i), Some(g)) = (at, grid) {
-                        grids[i] = g;
-                    }
-                }
-                Ok((grids, items_at, materials_at))
+                let heads = book.heads(layout::HEADER_SEARCH_ROWS)?;
+                let (items_at, materials_at) = pick(&heads);
+                Ok(Loaded {
+                    heads,
+                    items_at,
+                    materials_at,
+                    book: Some(book),
+                })
             };
             match read() {
                 Ok(loaded) => Some(loaded),
@@ -341,7 +458,12 @@ fn load(input: &Input, standard: &Standard, sink: &mut Sink) -> Option<Loaded> {
                 return None;
             }
             let (items_at, materials_at) = pick(&grids);
-            Some((grids, items_at, materials_at))
+            Some(Loaded {
+                heads: grids,
+                items_at,
+                materials_at,
+                book: None,
+            })
         }
     }
 }

@@ -4,12 +4,13 @@
 //! material-orphan) applied on the way.
 
 use super::cells::RowReader;
+use super::layout::FieldId;
 use super::layout::Table;
 use super::source::GridRow;
 use crate::diag::{Rule, Sink, Text as Msg};
 use crate::model::{Days, Entry, Located, Material};
 use crate::standard::Standard;
-use crate::standard::elements::{Field, MaterialField, Required};
+use crate::standard::elements::{Field, MaterialField, Required, SheetDef};
 use crate::text;
 use std::collections::HashMap;
 
@@ -31,25 +32,25 @@ const NOTE_OPENERS: &[&str] = &[
 
 /// Whether a row is a note, a signature line or a column-number row, not data.
 fn is_note_row(row: &GridRow) -> bool {
-    let filled: Vec<&str> = row
+    let mut filled = row
         .cells
         .iter()
         .map(|c| c.text.trim())
-        .filter(|t| !t.is_empty())
-        .collect();
-    if filled.is_empty() {
+        .filter(|t| !t.is_empty());
+    let Some(first) = filled.next() else {
         return true;
-    }
-    if filled.len() <= 2 {
-        let first = filled[0].trim_start_matches(['*', '※', '　', ' ']);
+    };
+    let count = 1 + filled.clone().take(4).count();
+    if count <= 2 {
+        let first = first.trim_start_matches(['*', '※', '　', ' ']);
         if NOTE_OPENERS.iter().any(|w| first.starts_with(w)) {
             return true;
         }
     }
     // A row that only numbers the columns: 1, 2, 3, …
-    filled.len() >= 5
-        && filled
-            .iter()
+    count >= 5
+        && std::iter::once(first)
+            .chain(filled)
             .enumerate()
             .all(|(i, t)| t.parse::<usize>().ok() == Some(i + 1))
 }
@@ -58,56 +59,120 @@ fn is_note_row(row: &GridRow) -> bool {
 /// filled — templates are often numbered down the sheet in advance — or a
 /// single cell holds text, as section titles ("一、行政许可") and notes do.
 fn is_placeholder_row(row: &GridRow, key_col: Option<u32>) -> bool {
-    let filled: Vec<(u32, &str)> = row
+    let mut filled = row
         .cells
         .iter()
         .enumerate()
         .map(|(i, c)| (i as u32, c.text.trim()))
-        .filter(|(_, t)| !t.is_empty())
-        .collect();
-    if filled.iter().all(|(c, _)| Some(*c) == key_col) {
+        .filter(|(_, t)| !t.is_empty());
+    let Some((c0, t0)) = filled.next() else {
         return true;
+    };
+    let mut only_key = Some(c0) == key_col;
+    let mut count = 1;
+    for (c, _) in filled {
+        count += 1;
+        only_key &= Some(c) == key_col;
+        if count > 1 && !only_key {
+            return false;
+        }
     }
-    filled.len() == 1 && filled[0].1.parse::<f64>().is_err()
+    only_key || (count == 1 && t0.parse::<f64>().is_err())
 }
 
-/// The data rows of a table.
-fn data_rows<'g, F: Copy + PartialEq>(
-    table: &Table<'g, F>,
-    key: F,
-) -> impl Iterator<Item = &'g GridRow> {
-    let key_col = table.column(key).map(|c| c.col);
-    table.grid.rows[table.header_index + 1..]
-        .iter()
-        .filter(move |r| !is_note_row(r) && !is_placeholder_row(r, key_col))
+/// Parses data rows one at a time, as they are read: rows up to the header,
+/// notes and placeholders are passed over; each other row becomes a `T`.
+pub struct RowParser<'s, F: 'static, T> {
+    def: &'s SheetDef<F>,
+    standard: &'s Standard,
+    key_col: Option<u32>,
+    header_row: u32,
+    context: &'static [(F, &'static str)],
+    read: fn(&mut RowReader<'_, '_, F>) -> T,
+    /// What was parsed so far.
+    pub out: Vec<T>,
+}
+
+/// The cells a finding on sheet 事项 shows first.
+const ENTRY_CONTEXT: &[(Field, &str)] = &[(Field::Seq, "序号"), (Field::Name, "事项名称")];
+/// The cells a finding on sheet 申请材料 shows first.
+const MATERIAL_CONTEXT: &[(MaterialField, &str)] = &[
+    (MaterialField::ItemSeq, "事项序号"),
+    (MaterialField::Name, "材料名称"),
+];
+
+impl<'s, F: Copy + PartialEq + FieldId + 'static, T> RowParser<'s, F, T> {
+    /// Parses one row of the table's sheet (rows must come in sheet order).
+    pub fn row(&mut self, table: &Table<'_, F>, row: &GridRow, sink: &mut Sink) {
+        if row.number <= self.header_row
+            || is_note_row(row)
+            || is_placeholder_row(row, self.key_col)
+        {
+            return;
+        }
+        let mut r = RowReader {
+            table,
+            def: self.def,
+            standard: self.standard,
+            row,
+            sink,
+            context: self.context,
+        };
+        self.out.push((self.read)(&mut r));
+    }
+
+    /// Parses the rows the table's own grid holds.
+    fn grid_rows(mut self, table: &Table<'_, F>, sink: &mut Sink) -> Vec<T> {
+        for row in &table.grid.rows[table.header_index + 1..] {
+            self.row(table, row, sink);
+        }
+        self.out
+    }
+}
+
+/// A parser of the 事项 rows of a table into entries; [`finish_entries`]
+/// completes it.
+pub fn entry_parser<'s>(
+    table: &Table<'_, Field>,
+    standard: &'s Standard,
+) -> RowParser<'s, Field, Entry> {
+    RowParser {
+        def: &standard.elements.items,
+        standard,
+        key_col: table.column(Field::Seq).map(|c| c.col),
+        header_row: table.header_row(),
+        context: ENTRY_CONTEXT,
+        read: read_entry,
+        out: Vec::new(),
+    }
+}
+
+/// The entries parsed, with seq-duplicate reported.
+pub fn finish_entries(entries: Vec<Entry>, sink: &mut Sink) -> Vec<Entry> {
+    seq_duplicates(&entries, sink);
+    entries
+}
+
+/// A parser of the 申请材料 rows of a table into materials.
+pub fn material_parser<'s>(
+    table: &Table<'_, MaterialField>,
+    standard: &'s Standard,
+) -> RowParser<'s, MaterialField, Material> {
+    RowParser {
+        def: &standard.elements.materials,
+        standard,
+        key_col: table.column(MaterialField::ItemSeq).map(|c| c.col),
+        header_row: table.header_row(),
+        context: MATERIAL_CONTEXT,
+        read: read_material,
+        out: Vec::new(),
+    }
 }
 
 /// Reads the entries of a 事项 sheet.
 pub fn entries(table: &Table<'_, Field>, standard: &Standard, sink: &mut Sink) -> Vec<Entry> {
-    let def = &standard.elements.items;
-    let mut out = Vec::new();
-    for row in data_rows(table, Field::Seq) {
-        let mut r = RowReader {
-            table,
-            def,
-            standard,
-            row,
-            sink: &mut *sink,
-            context: Vec::new(),
-        };
-        let seq_text = r.peek(Field::Seq);
-        let name_text = r.peek(Field::Name);
-        if !seq_text.is_empty() {
-            r.context.push(("序号".into(), seq_text));
-        }
-        if !name_text.is_empty() {
-            r.context.push(("事项名称".into(), name_text));
-        }
-        let e = read_entry(&mut r);
-        out.push(e);
-    }
-    seq_duplicates(&out, sink);
-    out
+    let out = entry_parser(table, standard).grid_rows(table, sink);
+    finish_entries(out, sink)
 }
 
 fn read_entry(r: &mut RowReader<'_, '_, Field>) -> Entry {
@@ -308,65 +373,48 @@ pub fn materials(
     standard: &Standard,
     sink: &mut Sink,
 ) -> Vec<Material> {
-    let def = &standard.elements.materials;
-    let mut out = Vec::new();
-    for row in data_rows(table, MaterialField::ItemSeq) {
-        let mut r = RowReader {
-            table,
-            def,
-            standard,
-            row,
-            sink: &mut *sink,
-            context: Vec::new(),
-        };
-        let seq_text = r.peek(MaterialField::ItemSeq);
-        let name_text = r.peek(MaterialField::Name);
-        if !seq_text.is_empty() {
-            r.context.push(("事项序号".into(), seq_text));
-        }
-        if !name_text.is_empty() {
-            r.context.push(("材料名称".into(), name_text));
-        }
-        let m = Material {
-            origin: r.row_origin(),
-            seq: r.integer(MaterialField::Seq),
-            item_seq: r.integer(MaterialField::ItemSeq),
-            name: r.text(MaterialField::Name),
-            form: r.choice(MaterialField::Form),
-            copies: r.integer(MaterialField::Copies),
-            source: r.choice(MaterialField::Source),
-            e_license: r.yes_no(MaterialField::ELicense),
-            necessity: r.choice(MaterialField::Necessity),
-            basis: r.text(MaterialField::Basis),
-            notes: r.text(MaterialField::Notes),
-        };
-        // Paper forms need at least one copy.
-        if let (Some(copies), Some(form)) = (&m.copies, &m.form)
-            && copies.value == 0
-            && !r
-                .entry_of("material_form", form)
-                .is_some_and(|f| f.electronic)
-            && let Some(cell) = r.cell(MaterialField::Copies)
-        {
-            let f = &form.value;
-            let d = r
-                .finding(
-                    Rule::ValueInvalid,
-                    &cell,
-                    text!(
-                        "材料形式为“{f}”，份数不能为 0",
-                        "a material in form `{f}` needs at least one copy"
-                    ),
-                )
-                .help(text!(
-                    "纸质材料至少填 1 份；只收电子材料的，材料形式填“电子材料”。",
-                    "paper forms need 1 copy or more; use 电子材料 for electronic-only materials."
-                ));
-            r.sink.push(d);
-        }
-        out.push(m);
+    material_parser(table, standard).grid_rows(table, sink)
+}
+
+fn read_material(r: &mut RowReader<'_, '_, MaterialField>) -> Material {
+    let m = Material {
+        origin: r.row_origin(),
+        seq: r.integer(MaterialField::Seq),
+        item_seq: r.integer(MaterialField::ItemSeq),
+        name: r.text(MaterialField::Name),
+        form: r.choice(MaterialField::Form),
+        copies: r.integer(MaterialField::Copies),
+        source: r.choice(MaterialField::Source),
+        e_license: r.yes_no(MaterialField::ELicense),
+        necessity: r.choice(MaterialField::Necessity),
+        basis: r.text(MaterialField::Basis),
+        notes: r.text(MaterialField::Notes),
+    };
+    // Paper forms need at least one copy.
+    if let (Some(copies), Some(form)) = (&m.copies, &m.form)
+        && copies.value == 0
+        && !r
+            .entry_of("material_form", form)
+            .is_some_and(|f| f.electronic)
+        && let Some(cell) = r.cell(MaterialField::Copies)
+    {
+        let f = &form.value;
+        let d = r
+            .finding(
+                Rule::ValueInvalid,
+                &cell,
+                text!(
+                    "材料形式为“{f}”，份数不能为 0",
+                    "a material in form `{f}` needs at least one copy"
+                ),
+            )
+            .help(text!(
+                "纸质材料至少填 1 份；只收电子材料的，材料形式填“电子材料”。",
+                "paper forms need 1 copy or more; use 电子材料 for electronic-only materials."
+            ));
+        r.sink.push(d);
     }
-    out
+    m
 }
 
 /// Attaches materials to their entries by 序号, reporting material-orphan.

@@ -119,6 +119,8 @@ pub struct Book {
     path: std::path::PathBuf,
     display: Arc<str>,
     names: Vec<String>,
+    /// An xlsx workbook the dedicated reader can read ([`super::xlsx`]).
+    fast: Option<super::xlsx::Index>,
     /// Formats other than xlsx are read whole at open (they are small).
     whole: Option<Vec<Grid>>,
 }
@@ -131,6 +133,30 @@ impl Book {
         if bytes.is_empty() {
             return Err(ReadError::Empty);
         }
+        if let Ok(index) = super::xlsx::index(&bytes) {
+            return Ok(Book {
+                names: index.sheets.iter().map(|(n, _)| n.clone()).collect(),
+                fast: Some(index),
+                bytes,
+                path: path.to_path_buf(),
+                display: display.clone(),
+                whole: None,
+            });
+        }
+        Book::from_bytes(bytes, path, display)
+    }
+
+    /// Opens a workbook through calamine alone, never the dedicated xlsx
+    /// reader: what the two readers give is compared in the tests.
+    pub fn open_with_calamine(path: &Path, display: &Arc<str>) -> Result<Book, ReadError> {
+        let bytes = std::fs::read(path).map_err(|e| ReadError::Io(e.to_string()))?;
+        if bytes.is_empty() {
+            return Err(ReadError::Empty);
+        }
+        Book::from_bytes(bytes, path, display)
+    }
+
+    fn from_bytes(bytes: Vec<u8>, path: &Path, display: &Arc<str>) -> Result<Book, ReadError> {
         let mut book = open(&bytes, path)?;
         let names = book.sheet_names();
         let whole = if matches!(book, Sheets::Xlsx(_)) {
@@ -158,8 +184,14 @@ impl Book {
             path: path.to_path_buf(),
             display: display.clone(),
             names,
+            fast: None,
             whole,
         })
+    }
+
+    /// Whether the dedicated xlsx reader reads this workbook.
+    pub fn reads_fast(&self) -> bool {
+        self.fast.is_some()
     }
 
     pub fn sheet_names(&self) -> &[String] {
@@ -182,6 +214,17 @@ impl Book {
                 })
                 .collect());
         }
+        if let Some(index) = &self.fast {
+            let fast: Result<Vec<Grid>, _> = (0..self.names.len())
+                .map(|i| {
+                    super::xlsx::sheet(&self.bytes, index, i, &self.display, Some(rows))
+                        .map(|s| s.grid)
+                })
+                .collect();
+            if let Ok(grids) = fast {
+                return Ok(grids);
+            }
+        }
         let mut book = open(&self.bytes, &self.path)?;
         let Sheets::Xlsx(x) = &mut book else {
             unreachable!("non-xlsx books are read whole")
@@ -192,10 +235,30 @@ impl Book {
             .collect()
     }
 
+    /// Streams the rows of sheet `index` through `on_row` (false stops)
+    /// when the dedicated reader can read the workbook; None when it cannot
+    /// (read the sheet with [`Book::sheet`] then). Merged cells are not
+    /// filled: the caller looks at the merged regions returned.
+    pub fn stream(
+        &self,
+        index: usize,
+        on_row: &mut dyn FnMut(&GridRow) -> bool,
+    ) -> Option<Vec<calamine::Dimensions>> {
+        let fast = self.fast.as_ref()?;
+        super::xlsx::scan(&self.bytes, fast, index, None, on_row).ok()
+    }
+
     /// One sheet in full, vertical merges filled down.
     pub fn sheet(&self, index: usize) -> Result<Grid, ReadError> {
         if let Some(whole) = &self.whole {
             return Ok(whole[index].clone());
+        }
+        if let Some(fast) = &self.fast
+            && let Ok(read) = super::xlsx::sheet(&self.bytes, fast, index, &self.display, None)
+        {
+            let mut grid = read.grid;
+            fill_merges(&mut grid, &read.merges);
+            return Ok(grid);
         }
         let mut book = open(&self.bytes, &self.path)?;
         let Sheets::Xlsx(x) = &mut book else {
@@ -287,7 +350,7 @@ fn cell_ref_text(d: &calamine::DataRef<'_>) -> RawCell {
             numeric: true,
         },
         DataRef::Error(e) => RawCell {
-            text: format!("#{e:?}"),
+            text: e.to_string(),
             numeric: false,
         },
         DataRef::Empty => RawCell::default(),
@@ -458,13 +521,13 @@ pub fn cell_text(d: &Data) -> RawCell {
             numeric: true,
         },
         Data::Error(e) => RawCell {
-            text: format!("#{e:?}"),
+            text: e.to_string(),
             numeric: false,
         },
     }
 }
 
-fn float_text(f: f64) -> String {
+pub(super) fn float_text(f: f64) -> String {
     // Integers exactly representable as i64 print fast; larger ones (an
     // 18-digit code typed as a number) print all the digits the float has.
     if f.is_finite() && f.fract() == 0.0 && f.abs() < 9.0e15 {

@@ -131,7 +131,7 @@ pub fn release(
     let items = ws.path(&ws.config.paths.items);
 
     // The same gates CI runs.
-    let checked = crate::check::check_paths(std::slice::from_ref(&items), ws)?;
+    let checked = crate::check::check_paths(std::slice::from_ref(&items), ws, false)?;
     if checked.report.summary.errors > 0 {
         return Err(ReleaseError::CheckFailed(checked.report.summary.errors));
     }

@@ -1,0 +1,944 @@
+//! A dedicated reader of xlsx worksheets, for speed on big filings: a sheet's
+//! XML is inflated in chunks and scanned once, cells going straight into a
+//! [`Grid`] — no event objects, no per-cell attribute iterators, the shared
+//! strings read once per workbook and shared by the sheets read in parallel.
+//!
+//! It reads what Excel, WPS, LibreOffice and the common writers produce, and
+//! gives the same cells as calamine (the tests compare the two). Anything it
+//! does not expect — a DOCTYPE, an unknown cell type, broken XML — makes it
+//! give up with [`Unsupported`], and the caller reads the workbook through
+//! calamine instead, which then reports what is wrong.
+
+use super::source::{Grid, GridRow, RawCell, float_text};
+use std::io::{Cursor, Read};
+use std::sync::Arc;
+
+/// Why the fast reader gave up on a workbook (the caller falls back).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unsupported(pub String);
+
+fn unsupported<T>(why: impl Into<String>) -> Result<T, Unsupported> {
+    Err(Unsupported(why.into()))
+}
+
+/// A workbook opened for the fast reader: its sheets and shared strings.
+pub struct Index {
+    /// Every sheet in workbook order: its name and, for a worksheet, the
+    /// path of its XML in the archive (chart sheets have none).
+    pub sheets: Vec<(String, Option<String>)>,
+    strings: Strings,
+}
+
+/// The shared strings table: one buffer, each string's end in it.
+#[derive(Default)]
+struct Strings {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl Strings {
+    fn get(&self, i: usize) -> Option<&str> {
+        let end = *self.ends.get(i)?;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        Some(&self.text[start..end])
+    }
+}
+
+type Archive<'b> = zip::ZipArchive<Cursor<&'b [u8]>>;
+
+/// Opens a workbook's index: sheet names and paths, shared strings.
+pub fn index(bytes: &[u8]) -> Result<Index, Unsupported> {
+    if !bytes.starts_with(b"PK\x03\x04") {
+        return unsupported("not a zip archive");
+    }
+    let mut zip =
+        zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| Unsupported(e.to_string()))?;
+    let rels = read_part(&mut zip, "xl/_rels/workbook.xml.rels")?;
+    let mut targets: Vec<(String, String, String)> = Vec::new(); // id, type, path
+    let mut sc = Scanner::new(rels.as_bytes());
+    while let Some(tok) = sc.next()? {
+        if let Tok::Open { name, attrs, .. } = tok
+            && local(name) == b"Relationship"
+        {
+            let (Some(id), Some(ty), Some(target)) = (
+                attr(attrs, b"Id"),
+                attr(attrs, b"Type"),
+                attr(attrs, b"Target"),
+            ) else {
+                continue;
+            };
+            let target = decode_attr(target)?;
+            let path = match target.strip_prefix('/') {
+                Some(abs) => abs.to_string(),
+                None => format!("xl/{}", target.trim_start_matches("./")),
+            };
+            targets.push((decode_attr(id)?, decode_attr(ty)?, path));
+        }
+    }
+    let workbook = read_part(&mut zip, "xl/workbook.xml")?;
+    let mut sheets = Vec::new();
+    let mut sc = Scanner::new(workbook.as_bytes());
+    while let Some(tok) = sc.next()? {
+        if let Tok::Open { name, attrs, .. } = tok
+            && local(name) == b"sheet"
+        {
+            let Some(sheet_name) = attr(attrs, b"name") else {
+                return unsupported("a sheet without a name");
+            };
+            let id = attr_local(attrs, b"id").map(decode_attr).transpose()?;
+            let path = id.and_then(|id| {
+                targets
+                    .iter()
+                    .find(|(i, ty, _)| *i == id && ty.ends_with("/worksheet"))
+                    .map(|(_, _, p)| p.clone())
+            });
+            sheets.push((decode_attr(sheet_name)?, path));
+        }
+    }
+    let sst = targets
+        .iter()
+        .find(|(_, ty, _)| ty.ends_with("/sharedStrings"))
+        .map(|(_, _, p)| p.clone());
+    let strings = match &sst {
+        Some(p) => shared_strings(zip.by_name(p).map_err(|e| Unsupported(e.to_string()))?)?,
+        None => Strings::default(),
+    };
+    // A damaged part is a damaged workbook, even one not read here (styles,
+    // theme): inflating it checks its CRC. The sheets are checked as read.
+    for i in 0..zip.len() {
+        let mut part = zip.by_index(i).map_err(|e| Unsupported(e.to_string()))?;
+        let name = part
+            .name()
+            .map_err(|e| Unsupported(e.to_string()))?
+            .to_string();
+        if sst.as_deref() == Some(name.as_str())
+            || sheets
+                .iter()
+                .any(|(_, p)| p.as_deref() == Some(name.as_str()))
+        {
+            continue;
+        }
+        std::io::copy(&mut part, &mut std::io::sink())
+            .map_err(|e| Unsupported(format!("{name}: {e}")))?;
+    }
+    Ok(Index { sheets, strings })
+}
+
+fn read_part(zip: &mut Archive<'_>, name: &str) -> Result<String, Unsupported> {
+    let mut f = zip
+        .by_name(name)
+        .map_err(|e| Unsupported(format!("{name}: {e}")))?;
+    let mut s = String::new();
+    f.read_to_string(&mut s)
+        .map_err(|e| Unsupported(format!("{name}: {e}")))?;
+    Ok(s)
+}
+
+/// Reads the shared strings: the text of each `<si>`, rich runs joined,
+/// phonetic runs left out.
+fn shared_strings(part: impl Read) -> Result<Strings, Unsupported> {
+    let mut out = Strings::default();
+    let mut sc = Scanner::new(part);
+    let mut phonetic = false;
+    let mut in_t: Option<bool> = None; // Some(preserve) inside <t>
+    let mut piece = String::new();
+    while let Some(tok) = sc.next()? {
+        match tok {
+            Tok::Open { name, attrs, empty } => match local(name) {
+                b"si" if empty => out.ends.push(out.text.len()),
+                b"rPh" => phonetic = !empty,
+                b"t" if !phonetic && !empty => {
+                    in_t = Some(attr(attrs, b"xml:space") == Some(b"preserve"));
+                    piece.clear();
+                }
+                _ => {}
+            },
+            Tok::Close { name } => match local(name) {
+                b"si" => out.ends.push(out.text.len()),
+                b"rPh" => phonetic = false,
+                b"t" => {
+                    if let Some(preserve) = in_t.take() {
+                        push_t(&mut out.text, &piece, preserve);
+                    }
+                }
+                _ => {}
+            },
+            Tok::Text { raw, cdata } => {
+                if in_t.is_some() {
+                    decode_text(raw, cdata, &mut piece)?;
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Appends the text of one `<t>`: trimmed of ASCII white space unless it
+/// asks to be preserved, `_xHHHH_` escapes undone (as calamine does).
+fn push_t(out: &mut String, text: &str, preserve: bool) {
+    let text = if preserve {
+        text
+    } else {
+        text.trim_matches([' ', '\t', '\r', '\n'])
+    };
+    unescape_x(text, out);
+}
+
+/// What one sheet read gives: its grid and its merged regions.
+pub struct SheetRead {
+    pub grid: Grid,
+    pub merges: Vec<calamine::Dimensions>,
+}
+
+/// The type of a cell (`t` attribute).
+#[derive(Clone, Copy, PartialEq)]
+enum CellType {
+    Number,
+    NumberDeclared,
+    Shared,
+    Str,
+    Inline,
+    Bool,
+    Error,
+    Date,
+}
+
+/// Reads sheet `index` of the workbook into a grid, up to row `limit`
+/// (1-based).
+pub fn sheet(
+    bytes: &[u8],
+    book: &Index,
+    index: usize,
+    file: &Arc<str>,
+    limit: Option<u32>,
+) -> Result<SheetRead, Unsupported> {
+    let mut rows: Vec<GridRow> = Vec::new();
+    let merges = scan(bytes, book, index, limit, &mut |row| {
+        let copy = GridRow {
+            number: row.number,
+            cells: row.cells[..used(row)].to_vec(),
+            lines: Vec::new(),
+        };
+        match rows.last() {
+            Some(last) if last.number >= row.number => {
+                // Out of order or repeated (rare): merge into place.
+                match rows.binary_search_by_key(&row.number, |r| r.number) {
+                    Ok(i) => {
+                        for (c, cell) in copy.cells.into_iter().enumerate() {
+                            if !cell.text.is_empty() {
+                                let target = &mut rows[i].cells;
+                                if target.len() <= c {
+                                    target.resize(c + 1, RawCell::default());
+                                }
+                                target[c] = cell;
+                            }
+                        }
+                    }
+                    Err(i) => rows.insert(i, copy),
+                }
+            }
+            _ => rows.push(copy),
+        }
+        true
+    })?;
+    let grid = Grid {
+        file: file.clone(),
+        name: Arc::from(book.sheets[index].0.as_str()),
+        rows,
+        yaml: false,
+    };
+    Ok(SheetRead { grid, merges })
+}
+
+/// The cells of a row up to its last filled one.
+fn used(row: &GridRow) -> usize {
+    row.cells
+        .iter()
+        .rposition(|c| !c.text.is_empty())
+        .map_or(0, |i| i + 1)
+}
+
+/// Scans sheet `index`, handing each row that has a filled cell to
+/// `on_row` in the order the sheet's XML holds them, up to row `limit`;
+/// `on_row` returns false to stop. The row is one buffer, reused: its cells'
+/// strings keep their room from row to row, so a big sheet is read without
+/// an allocation per cell. Gives the merged regions (all of them only when
+/// read to the end).
+pub fn scan(
+    bytes: &[u8],
+    book: &Index,
+    index: usize,
+    limit: Option<u32>,
+    on_row: &mut dyn FnMut(&GridRow) -> bool,
+) -> Result<Vec<calamine::Dimensions>, Unsupported> {
+    let mut merges = Vec::new();
+    let Some(path) = &book.sheets[index].1 else {
+        return Ok(merges);
+    };
+    let mut zip =
+        zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| Unsupported(e.to_string()))?;
+    let part = zip
+        .by_name(path)
+        .map_err(|e| Unsupported(format!("{path}: {e}")))?;
+    let mut sc = Scanner::new(part);
+
+    let mut row = new_row(0);
+    // Whether the row buffer holds a filled cell.
+    let mut filled = false;
+    let mut in_data = false;
+    let mut next_col: u32 = 0;
+    // The open cell: its column and type.
+    let mut cell: Option<(u32, CellType)> = None;
+    let mut value = String::new();
+    let mut piece = String::new();
+    #[derive(PartialEq)]
+    enum In {
+        Nothing,
+        V,
+        F,
+        Is,
+        T(bool),
+        Phonetic,
+    }
+    let mut inside = In::Nothing;
+    // Hands the row over and clears it for the next; false to stop.
+    let mut flush = |row: &mut GridRow, filled: &mut bool| -> bool {
+        let go = !*filled || on_row(row);
+        if *filled {
+            for c in &mut row.cells {
+                c.text.clear();
+                c.numeric = false;
+            }
+        }
+        *filled = false;
+        go
+    };
+    while let Some(tok) = sc.next()? {
+        match tok {
+            Tok::Open { name, attrs, empty } => match local(name) {
+                b"sheetData" if !empty => in_data = true,
+                b"row" if in_data => {
+                    let number = match attr(attrs, b"r") {
+                        Some(r) => parse_u32(r).ok_or_else(|| Unsupported("row number".into()))?,
+                        None => row.number + 1,
+                    };
+                    if !flush(&mut row, &mut filled) {
+                        return Ok(merges);
+                    }
+                    row.number = number;
+                    next_col = 0;
+                    if limit.is_some_and(|l| number > l) {
+                        return Ok(merges);
+                    }
+                }
+                b"c" if in_data => {
+                    let (r, c) = match attr(attrs, b"r") {
+                        Some(at) => {
+                            cell_ref(at).ok_or_else(|| Unsupported("cell reference".into()))?
+                        }
+                        None => (row.number, next_col),
+                    };
+                    if r != row.number {
+                        // A cell outside its row element: hand over what
+                        // the row had and go on in the cell's row.
+                        if !flush(&mut row, &mut filled) {
+                            return Ok(merges);
+                        }
+                        row.number = r;
+                        if limit.is_some_and(|l| r > l) {
+                            return Ok(merges);
+                        }
+                    }
+                    next_col = c + 1;
+                    let ty = match attr(attrs, b"t") {
+                        None => CellType::Number,
+                        Some(b"n") => CellType::NumberDeclared,
+                        Some(b"s") => CellType::Shared,
+                        Some(b"str") => CellType::Str,
+                        Some(b"inlineStr") => CellType::Inline,
+                        Some(b"b") => CellType::Bool,
+                        Some(b"e") => CellType::Error,
+                        Some(b"d") => CellType::Date,
+                        Some(other) => {
+                            return unsupported(format!(
+                                "cell type {}",
+                                String::from_utf8_lossy(other)
+                            ));
+                        }
+                    };
+                    value.clear();
+                    cell = (!empty).then_some((c, ty));
+                }
+                b"v" if cell.is_some() && !empty && inside == In::Nothing => inside = In::V,
+                b"f" if cell.is_some() && !empty => inside = In::F,
+                b"is" if cell.is_some() && !empty => inside = In::Is,
+                b"rPh" if inside == In::Is && !empty => inside = In::Phonetic,
+                b"t" if inside == In::Is && !empty => {
+                    inside = In::T(attr(attrs, b"xml:space") == Some(b"preserve"));
+                    piece.clear();
+                }
+                b"mergeCell" if !in_data => {
+                    if let Some(r) = attr(attrs, b"ref")
+                        && let Some(d) = merge_ref(r)
+                    {
+                        merges.push(d);
+                    }
+                }
+                _ => {}
+            },
+            Tok::Close { name } => match local(name) {
+                b"sheetData" => {
+                    in_data = false;
+                    if !flush(&mut row, &mut filled) {
+                        return Ok(merges);
+                    }
+                }
+                b"v" if inside == In::V => inside = In::Nothing,
+                b"f" if inside == In::F => inside = In::Nothing,
+                b"t" => {
+                    if let In::T(preserve) = inside {
+                        push_t(&mut value, &piece, preserve);
+                        inside = In::Is;
+                    }
+                }
+                b"rPh" if inside == In::Phonetic => inside = In::Is,
+                b"is" => inside = In::Nothing,
+                b"c" => {
+                    inside = In::Nothing;
+                    if let Some((c, ty)) = cell.take() {
+                        let c = c as usize;
+                        if row.cells.len() <= c {
+                            row.cells.resize(c + 1, RawCell::default());
+                        }
+                        let out = &mut row.cells[c];
+                        out.text.clear();
+                        out.numeric = finish_cell(ty, &value, &book.strings, &mut out.text)?;
+                        filled |= !out.text.is_empty();
+                    }
+                }
+                _ => {}
+            },
+            Tok::Text { raw, cdata } => match inside {
+                In::V => decode_text(raw, cdata, &mut value)?,
+                In::T(_) => decode_text(raw, cdata, &mut piece)?,
+                _ => {}
+            },
+        }
+    }
+    flush(&mut row, &mut filled);
+    Ok(merges)
+}
+
+fn new_row(number: u32) -> GridRow {
+    GridRow {
+        number,
+        cells: Vec::new(),
+        lines: Vec::new(),
+    }
+}
+
+/// Writes a cell's text, from its type and the text of its `<v>` or
+/// `<is>`, into `out` (empty for an empty cell); true when it is a number.
+fn finish_cell(
+    ty: CellType,
+    v: &str,
+    strings: &Strings,
+    out: &mut String,
+) -> Result<bool, Unsupported> {
+    match ty {
+        CellType::Shared => {
+            if v.is_empty() {
+                return Ok(false);
+            }
+            let i: usize = v
+                .parse()
+                .map_err(|_| Unsupported("shared string index".into()))?;
+            match strings.get(i) {
+                Some(s) => out.push_str(s),
+                None => return unsupported("shared string index out of range"),
+            }
+        }
+        CellType::Number | CellType::NumberDeclared => {
+            if v.is_empty() {
+                return Ok(false);
+            }
+            match v.parse::<f64>() {
+                Ok(f) => {
+                    out.push_str(&float_text(f));
+                    return Ok(true);
+                }
+                Err(_) if ty == CellType::Number => out.push_str(v),
+                Err(_) => return unsupported("a number cell that is not a number"),
+            }
+        }
+        CellType::Str => unescape_x(v, out),
+        CellType::Inline | CellType::Date => out.push_str(v),
+        CellType::Bool => match v.trim() {
+            "" => {}
+            "1" | "true" => out.push_str("TRUE"),
+            "0" | "false" => out.push_str("FALSE"),
+            _ => return unsupported("a boolean cell that is not a boolean"),
+        },
+        CellType::Error => match v {
+            "#DIV/0!" | "#N/A" | "#NAME?" | "#NULL!" | "#NUM!" | "#REF!" | "#VALUE!" => {
+                out.push_str(v)
+            }
+            _ => return unsupported("an unknown error value"),
+        },
+    }
+    Ok(false)
+}
+
+/// `AB12` → (12, 27): the 1-based row and 0-based column.
+fn cell_ref(at: &[u8]) -> Option<(u32, u32)> {
+    let letters = at.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+    if letters == 0 || letters > 3 {
+        return None;
+    }
+    let mut col: u32 = 0;
+    for b in &at[..letters] {
+        col = col * 26 + u32::from(b.to_ascii_uppercase() - b'A' + 1);
+    }
+    let row = parse_u32(&at[letters..])?;
+    Some((row, col - 1))
+}
+
+/// `A1:C3` → 0-based (row, col) corners, as calamine gives merged regions.
+fn merge_ref(r: &[u8]) -> Option<calamine::Dimensions> {
+    let colon = r.iter().position(|&b| b == b':')?;
+    let (r0, c0) = cell_ref(&r[..colon])?;
+    let (r1, c1) = cell_ref(&r[colon + 1..])?;
+    Some(calamine::Dimensions::new(
+        (r0.checked_sub(1)?, c0),
+        (r1.checked_sub(1)?, c1),
+    ))
+}
+
+fn parse_u32(b: &[u8]) -> Option<u32> {
+    if b.is_empty() || b.len() > 9 || !b.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(b.iter().fold(0, |n, d| n * 10 + u32::from(d - b'0')))
+}
+
+/// The local part of a possibly prefixed name (`x:c` → `c`).
+fn local(name: &[u8]) -> &[u8] {
+    match name.iter().rposition(|&b| b == b':') {
+        Some(i) => &name[i + 1..],
+        None => name,
+    }
+}
+
+/// The raw value of attribute `key` (exact name).
+fn attr<'a>(attrs: &'a [u8], key: &[u8]) -> Option<&'a [u8]> {
+    Attrs(attrs).find(|(k, _)| *k == key).map(|(_, v)| v)
+}
+
+/// The raw value of the first prefixed attribute whose local name is `key`
+/// (`r:id`).
+fn attr_local<'a>(attrs: &'a [u8], key: &[u8]) -> Option<&'a [u8]> {
+    Attrs(attrs)
+        .find(|(k, _)| k.contains(&b':') && local(k) == key)
+        .map(|(_, v)| v)
+}
+
+/// Iterates `name="value"` pairs.
+struct Attrs<'a>(&'a [u8]);
+
+impl<'a> Iterator for Attrs<'a> {
+    type Item = (&'a [u8], &'a [u8]);
+    fn next(&mut self) -> Option<Self::Item> {
+        let s = self.0;
+        let start = s.iter().position(|b| !b.is_ascii_whitespace())?;
+        let eq = start + s[start..].iter().position(|&b| b == b'=')?;
+        let name = s[start..eq].trim_ascii_end();
+        let q = eq + 1 + s[eq + 1..].iter().position(|b| !b.is_ascii_whitespace())?;
+        let quote = s[q];
+        if quote != b'"' && quote != b'\'' {
+            return None;
+        }
+        let end = q + 1 + s[q + 1..].iter().position(|&b| b == quote)?;
+        self.0 = &s[end + 1..];
+        Some((name, &s[q + 1..end]))
+    }
+}
+
+fn decode_attr(raw: &[u8]) -> Result<String, Unsupported> {
+    let mut s = String::new();
+    decode_text(raw, false, &mut s)?;
+    Ok(s)
+}
+
+/// Appends XML text: UTF-8 checked, entities and character references
+/// resolved, line ends normalized to `\n` (XML 1.0).
+fn decode_text(raw: &[u8], cdata: bool, out: &mut String) -> Result<(), Unsupported> {
+    let s = std::str::from_utf8(raw).map_err(|_| Unsupported("text is not UTF-8".into()))?;
+    let special: &[char] = if cdata { &['\r'] } else { &['&', '\r'] };
+    if !s.contains(special) {
+        out.push_str(s);
+        return Ok(());
+    }
+    let mut rest = s;
+    while let Some(i) = rest.find(special) {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        if let Some(after) = rest.strip_prefix('\r') {
+            out.push('\n');
+            rest = after.strip_prefix('\n').unwrap_or(after);
+            continue;
+        }
+        let Some(semi) = rest.find(';') else {
+            return unsupported("an unterminated entity");
+        };
+        let entity = &rest[1..semi];
+        match entity {
+            "amp" => out.push('&'),
+            "lt" => out.push('<'),
+            "gt" => out.push('>'),
+            "quot" => out.push('"'),
+            "apos" => out.push('\''),
+            _ => {
+                let code = if let Some(hex) = entity.strip_prefix("#x") {
+                    u32::from_str_radix(hex, 16).ok()
+                } else if let Some(dec) = entity.strip_prefix('#') {
+                    dec.parse().ok()
+                } else {
+                    None
+                };
+                match code.and_then(char::from_u32) {
+                    Some(c) => out.push(c),
+                    None => return unsupported(format!("entity &{entity};")),
+                }
+            }
+        }
+        rest = &rest[semi + 1..];
+    }
+    out.push_str(rest);
+    Ok(())
+}
+
+/// Appends `text` with Excel's `_xHHHH_` escapes undone (`_x000D_` is a
+/// carriage return); a lone surrogate becomes U+FFFD, as in calamine.
+fn unescape_x(text: &str, out: &mut String) {
+    let escape_at = |s: &str, i: usize| -> Option<u16> {
+        let b = s.as_bytes().get(i..i + 7)?;
+        if b[0] != b'_' || b[1] != b'x' || b[6] != b'_' {
+            return None;
+        }
+        u16::from_str_radix(std::str::from_utf8(&b[2..6]).ok()?, 16).ok()
+    };
+    if !text.contains("_x") {
+        out.push_str(text);
+        return;
+    }
+    let bytes = text.as_bytes();
+    let mut copied = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let Some(unit) = (bytes[i] == b'_').then(|| escape_at(text, i)).flatten() else {
+            i += 1;
+            continue;
+        };
+        out.push_str(&text[copied..i]);
+        i += 7;
+        match unit {
+            0xD800..=0xDBFF => match escape_at(text, i) {
+                Some(low @ 0xDC00..=0xDFFF) => {
+                    let cp =
+                        0x10000 + ((u32::from(unit) - 0xD800) << 10) + (u32::from(low) - 0xDC00);
+                    out.push(char::from_u32(cp).unwrap_or(char::REPLACEMENT_CHARACTER));
+                    i += 7;
+                }
+                _ => out.push(char::REPLACEMENT_CHARACTER),
+            },
+            0xDC00..=0xDFFF => out.push(char::REPLACEMENT_CHARACTER),
+            _ => out.push(char::from_u32(u32::from(unit)).unwrap_or(char::REPLACEMENT_CHARACTER)),
+        }
+        copied = i;
+    }
+    out.push_str(&text[copied..]);
+}
+
+/// One piece of XML.
+enum Tok<'a> {
+    Open {
+        name: &'a [u8],
+        attrs: &'a [u8],
+        empty: bool,
+    },
+    Close {
+        name: &'a [u8],
+    },
+    Text {
+        raw: &'a [u8],
+        cdata: bool,
+    },
+}
+
+/// A pull scanner over XML read in chunks: each token must fit in the
+/// buffer, which grows when one does not.
+struct Scanner<R> {
+    src: R,
+    buf: Vec<u8>,
+    pos: usize,
+    end: usize,
+    eof: bool,
+}
+
+impl<R: Read> Scanner<R> {
+    fn new(src: R) -> Self {
+        Scanner {
+            src,
+            buf: vec![0; 256 << 10],
+            pos: 0,
+            end: 0,
+            eof: false,
+        }
+    }
+
+    /// Reads more bytes, keeping those from `pos` on. False at the end.
+    fn fill(&mut self) -> Result<bool, Unsupported> {
+        if self.eof {
+            return Ok(false);
+        }
+        if self.pos > 0 {
+            self.buf.copy_within(self.pos..self.end, 0);
+            self.end -= self.pos;
+            self.pos = 0;
+        }
+        if self.end == self.buf.len() {
+            let len = self.buf.len() * 2;
+            self.buf.resize(len, 0);
+        }
+        loop {
+            match self.src.read(&mut self.buf[self.end..]) {
+                Ok(0) => {
+                    self.eof = true;
+                    return Ok(false);
+                }
+                Ok(n) => {
+                    self.end += n;
+                    return Ok(true);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return unsupported(e.to_string()),
+            }
+        }
+    }
+
+    /// Finds `needle` at or after `from` (relative to `pos`), reading more
+    /// as needed; the offset relative to `pos`.
+    fn find(&mut self, from: usize, needle: &[u8]) -> Result<Option<usize>, Unsupported> {
+        let mut searched = from;
+        loop {
+            let hay = &self.buf[self.pos + searched..self.end];
+            let hit = if needle.len() == 1 {
+                memchr::memchr(needle[0], hay)
+            } else {
+                memchr::memmem::find(hay, needle)
+            };
+            if let Some(i) = hit {
+                return Ok(Some(searched + i));
+            }
+            searched = (self.end - self.pos)
+                .saturating_sub(needle.len() - 1)
+                .max(from);
+            if !self.fill()? {
+                return Ok(None);
+            }
+        }
+    }
+
+    /// The end of the tag opened at `pos` (the offset of its `>`), quotes
+    /// respected.
+    fn tag_end(&mut self) -> Result<Option<usize>, Unsupported> {
+        let mut i = 1;
+        let mut quote = 0u8;
+        loop {
+            while self.pos + i < self.end {
+                let b = self.buf[self.pos + i];
+                if quote != 0 {
+                    if b == quote {
+                        quote = 0;
+                    }
+                } else if b == b'>' {
+                    return Ok(Some(i));
+                } else if b == b'"' || b == b'\'' {
+                    quote = b;
+                }
+                i += 1;
+            }
+            if !self.fill()? {
+                return Ok(None);
+            }
+        }
+    }
+
+    fn next(&mut self) -> Result<Option<Tok<'_>>, Unsupported> {
+        if self.pos == self.end && !self.fill()? {
+            return Ok(None);
+        }
+        if self.buf[self.pos] != b'<' {
+            let len = match self.find(0, b"<")? {
+                Some(i) => i,
+                None => self.end - self.pos,
+            };
+            let start = self.pos;
+            self.pos += len;
+            return Ok(Some(Tok::Text {
+                raw: &self.buf[start..start + len],
+                cdata: false,
+            }));
+        }
+        // A tag: make sure its second byte is here.
+        if self.pos + 1 >= self.end && !self.fill()? {
+            return unsupported("XML ends inside a tag");
+        }
+        match self.buf[self.pos + 1] {
+            b'?' => {
+                let Some(i) = self.find(2, b"?>")? else {
+                    return unsupported("unterminated processing instruction");
+                };
+                self.pos += i + 2;
+                self.next()
+            }
+            b'!' => {
+                while self.end - self.pos < 9 && self.fill()? {}
+                let head = &self.buf[self.pos..self.end.min(self.pos + 9)];
+                if head.starts_with(b"<!--") {
+                    let Some(i) = self.find(4, b"-->")? else {
+                        return unsupported("unterminated comment");
+                    };
+                    self.pos += i + 3;
+                    self.next()
+                } else if head.starts_with(b"<![CDATA[") {
+                    let Some(i) = self.find(9, b"]]>")? else {
+                        return unsupported("unterminated CDATA");
+                    };
+                    let start = self.pos + 9;
+                    self.pos += i + 3;
+                    Ok(Some(Tok::Text {
+                        raw: &self.buf[start..start + i - 9],
+                        cdata: true,
+                    }))
+                } else {
+                    unsupported("a DOCTYPE or other declaration")
+                }
+            }
+            b'/' => {
+                let Some(i) = self.find(2, b">")? else {
+                    return unsupported("XML ends inside a closing tag");
+                };
+                let start = self.pos;
+                self.pos += i + 1;
+                Ok(Some(Tok::Close {
+                    name: self.buf[start + 2..start + i].trim_ascii(),
+                }))
+            }
+            _ => {
+                let Some(i) = self.tag_end()? else {
+                    return unsupported("XML ends inside a tag");
+                };
+                let start = self.pos;
+                self.pos += i + 1;
+                let mut inner = &self.buf[start + 1..start + i];
+                let empty = inner.last() == Some(&b'/');
+                if empty {
+                    inner = &inner[..inner.len() - 1];
+                }
+                let name_len = inner
+                    .iter()
+                    .position(|b| b.is_ascii_whitespace())
+                    .unwrap_or(inner.len());
+                Ok(Some(Tok::Open {
+                    name: &inner[..name_len],
+                    attrs: &inner[name_len..],
+                    empty,
+                }))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cell_references() {
+        assert_eq!(cell_ref(b"A1"), Some((1, 0)));
+        assert_eq!(cell_ref(b"AB12"), Some((12, 27)));
+        assert_eq!(cell_ref(b"XFD1048576"), Some((1048576, 16383)));
+        assert_eq!(cell_ref(b"12"), None);
+        assert_eq!(cell_ref(b"A"), None);
+        let d = merge_ref(b"B2:B5").unwrap();
+        assert_eq!((d.start, d.end), ((1, 1), (4, 1)));
+    }
+
+    #[test]
+    fn text_is_decoded_as_xml_says() {
+        let mut s = String::new();
+        decode_text(
+            b"a &amp; b &lt;c&gt; &#20107;&#x9879;\r\nx\ry",
+            false,
+            &mut s,
+        )
+        .unwrap();
+        assert_eq!(s, "a & b <c> 事项\nx\ny");
+        let mut s = String::new();
+        decode_text(b"&amp;", true, &mut s).unwrap();
+        assert_eq!(s, "&amp;");
+        assert!(decode_text(b"&bogus;", false, &mut String::new()).is_err());
+        assert!(decode_text(b"a & b", false, &mut String::new()).is_err());
+    }
+
+    #[test]
+    fn excel_escapes_are_undone() {
+        let mut s = String::new();
+        unescape_x("a_x000D_b_x_c_xD83D__xDE00_", &mut s);
+        assert_eq!(s, "a\rb_x_c😀");
+    }
+
+    #[test]
+    fn scanner_handles_small_buffers_and_quotes() {
+        // A reader that hands out one byte at a time exercises every refill.
+        struct Trickle<'a>(&'a [u8]);
+        impl Read for Trickle<'_> {
+            fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+                if self.0.is_empty() || out.is_empty() {
+                    return Ok(0);
+                }
+                out[0] = self.0[0];
+                self.0 = &self.0[1..];
+                Ok(1)
+            }
+        }
+        let xml = br#"<?xml version="1.0"?><!-- c --><a x="1>2" y='q'><b/>t<![CDATA[<&>]]></a>"#;
+        let mut sc = Scanner::new(Trickle(xml));
+        sc.buf = vec![0; 4];
+        let mut seen = Vec::new();
+        while let Some(t) = sc.next().unwrap() {
+            seen.push(match t {
+                Tok::Open { name, attrs, empty } => format!(
+                    "open {} {} {empty}",
+                    String::from_utf8_lossy(name),
+                    String::from_utf8_lossy(attr(attrs, b"x").unwrap_or(b"-"))
+                ),
+                Tok::Close { name } => format!("close {}", String::from_utf8_lossy(name)),
+                Tok::Text { raw, cdata } => {
+                    format!("text {} {cdata}", String::from_utf8_lossy(raw))
+                }
+            });
+        }
+        assert_eq!(
+            seen,
+            [
+                "open a 1>2 false",
+                "open b - true",
+                "text t false",
+                "text <&> true",
+                "close a"
+            ]
+        );
+    }
+}
