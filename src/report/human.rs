@@ -161,8 +161,9 @@ impl Human {
             .without_primary_span_start()
             .with_wrap_lines(false)
             .with_context_lines(1);
-        let mut out = String::new();
-        for d in &report.diagnostics {
+        // Each finding renders on its own; on a big run they render in
+        // parallel, then are joined in report order.
+        let render = |d: &Diagnostic| -> String {
             let (source, span) = match snippet(d, lang) {
                 Some((line, span)) => (
                     Some(RowSource {
@@ -182,9 +183,23 @@ impl Human {
             };
             let mut s = String::new();
             let _ = handler.render_report(&mut s, &shown);
-            out.push_str(&headline(d, lang));
-            out.push_str(&body(&s, &d.origin.to_string(), shown.source.is_some()));
-            out.push('\n');
+            let mut one = headline(d, lang);
+            one.push_str(&body(&s, &d.origin.to_string(), shown.source.is_some()));
+            one.push('\n');
+            one
+        };
+        let mut out = String::new();
+        if report.diagnostics.len() < 64 {
+            for d in &report.diagnostics {
+                out.push_str(&render(d));
+            }
+        } else {
+            use rayon::prelude::*;
+            let parts: Vec<String> = report.diagnostics.par_iter().map(render).collect();
+            out.reserve(parts.iter().map(String::len).sum());
+            for p in parts {
+                out.push_str(&p);
+            }
         }
         // A line per file — past a few dozen files (a catalog of one entry
         // per file), only the files with findings.

@@ -86,16 +86,30 @@ pub fn check_filing(
     registry: Option<&Registry>,
     sink: &mut Sink,
 ) {
-    let mut ctx = Context {
-        workspace,
-        registry,
-        sink,
-    };
-    for entry in &filing.entries {
-        check_entry(&mut ctx, entry);
-        if filing.materials_known {
-            timing::no_materials(&mut ctx, entry);
-        }
+    use rayon::prelude::*;
+    // Entries are checked in parallel, a chunk at a time, and the findings
+    // joined in entry order.
+    let sinks: Vec<Sink> = filing
+        .entries
+        .par_chunks(512)
+        .map(|chunk| {
+            let mut own = Sink::default();
+            let mut ctx = Context {
+                workspace,
+                registry,
+                sink: &mut own,
+            };
+            for entry in chunk {
+                check_entry(&mut ctx, entry);
+                if filing.materials_known {
+                    timing::no_materials(&mut ctx, entry);
+                }
+            }
+            own
+        })
+        .collect();
+    for s in sinks {
+        sink.extend(s);
     }
 }
 

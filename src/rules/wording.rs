@@ -48,12 +48,12 @@ pub fn check(ctx: &mut Context<'_>, entry: &Entry) {
     let mut found: Vec<Diagnostic> = Vec::new();
     for (id, value) in entry.prose() {
         let Some(field) = field_of(id) else { continue };
-        let header = std.elements.items.element(field).header.clone();
+        let header = &std.elements.items.element(field).header;
         // Catch-all clauses are looked for where they do harm: the conditions.
         if field == Field::Conditions
             && let Some(p) = Lexicon::find(&std.lexicon.catch_all, &value.value)
         {
-            let (m, h) = catch_all_message(p, &header);
+            let (m, h) = catch_all_message(p, header);
             found.push(labelled(
                 finding(std, Rule::CatchAllClause, entry, field, value, m).help(h),
                 p,
@@ -64,7 +64,7 @@ pub fn check(ctx: &mut Context<'_>, entry: &Entry) {
             continue;
         }
         if let Some(p) = Lexicon::find(&std.lexicon.vague, &value.value) {
-            let (m, h) = vague_message(p, &header);
+            let (m, h) = vague_message(p, header);
             found.push(labelled(
                 finding(std, Rule::VagueWording, entry, field, value, m).help(h),
                 p,
@@ -75,8 +75,8 @@ pub fn check(ctx: &mut Context<'_>, entry: &Entry) {
     if let Some(process) = &entry.process
         && let Some(p) = Lexicon::find(&std.lexicon.vague, &process.value.join("\n"))
     {
-        let header = std.elements.items.element(Field::Process).header.clone();
-        let (m, h) = vague_message(p, &header);
+        let header = &std.elements.items.element(Field::Process).header;
+        let (m, h) = vague_message(p, header);
         found.push(labelled(
             finding(std, Rule::VagueWording, entry, Field::Process, process, m).help(h),
             p,
@@ -88,15 +88,15 @@ pub fn check(ctx: &mut Context<'_>, entry: &Entry) {
             (MaterialField::Notes, &m.notes),
         ] {
             let Some(value) = value else { continue };
-            let header = std.elements.materials.element(field).header.clone();
+            let header = &std.elements.materials.element(field).header;
             if let Some(p) = Lexicon::find(&std.lexicon.catch_all, &value.value) {
-                let (msg, h) = catch_all_message(p, &header);
+                let (msg, h) = catch_all_message(p, header);
                 found.push(labelled(
                     material_finding(std, Rule::CatchAllClause, m, field, value, msg).help(h),
                     p,
                 ));
             } else if let Some(p) = Lexicon::find(&std.lexicon.vague, &value.value) {
-                let (msg, h) = vague_message(p, &header);
+                let (msg, h) = vague_message(p, header);
                 found.push(labelled(
                     material_finding(std, Rule::VagueWording, m, field, value, msg).help(h),
                     p,
@@ -144,14 +144,17 @@ fn name_has_agency(std: &Standard, entry: &Entry, name: &Located<String>) -> Opt
         .as_ref()
         .map(|a| a.value.as_str())
         .unwrap_or("");
-    let mut places: Vec<String> = Vec::new();
-    for d in &std.divisions.divisions {
-        places.push(d.name.clone());
+    // Each division's name, then its name without 市/县/区 (two characters
+    // at least).
+    let mut places = std.divisions.divisions.iter().flat_map(|d| {
         let short = d.name.trim_end_matches(['市', '县', '区']);
-        if short.chars().count() >= 2 {
-            places.push(short.to_string());
-        }
-    }
+        [
+            Some(d.name.as_str()),
+            (short.chars().count() >= 2).then_some(short),
+        ]
+        .into_iter()
+        .flatten()
+    });
     let agency_short = agency
         .char_indices()
         .map(|(i, _)| &agency[i..])
@@ -171,10 +174,10 @@ fn name_has_agency(std: &Standard, entry: &Entry, name: &Located<String>) -> Opt
             text!("包含机关名称“{s}”", "contains the agency name “{s}”"),
             s.to_string(),
         ))
-    } else if let Some(p) = places.iter().find(|p| v.contains(p.as_str())) {
+    } else if let Some(p) = places.find(|p| v.contains(p)) {
         Some((
             text!("包含地名“{p}”", "contains the place name “{p}”"),
-            p.clone(),
+            p.to_string(),
         ))
     } else {
         v.chars()

@@ -23,8 +23,64 @@ pub struct Phrase {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Lexicon {
-    pub catch_all: Vec<Phrase>,
-    pub vague: Vec<Phrase>,
+    pub catch_all: PhraseList,
+    pub vague: PhraseList,
+}
+
+/// A list of phrases, with the first character of each marked in a bitmap
+/// of the Basic Multilingual Plane: a cell is searched in one pass over its
+/// characters, phrases tried only where one could start.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(from = "Vec<Phrase>")]
+pub struct PhraseList {
+    phrases: Vec<Phrase>,
+    /// Bit `c` is set when a prepared phrase starts with `c` (BMP only).
+    starts: Box<[u64]>,
+    /// Some phrase starts outside the BMP: every position is tried.
+    astral: bool,
+}
+
+impl From<Vec<Phrase>> for PhraseList {
+    fn from(phrases: Vec<Phrase>) -> Self {
+        let mut list = PhraseList {
+            phrases,
+            starts: vec![0; 1024].into_boxed_slice(),
+            astral: false,
+        };
+        list.index();
+        list
+    }
+}
+
+impl std::ops::Deref for PhraseList {
+    type Target = [Phrase];
+    fn deref(&self) -> &[Phrase] {
+        &self.phrases
+    }
+}
+
+impl PhraseList {
+    /// Prepares every phrase and marks where each starts.
+    fn index(&mut self) {
+        self.starts.fill(0);
+        self.astral = false;
+        for p in &mut self.phrases {
+            p.prepared = prepare(&p.phrase);
+            match p.prepared.chars().next().map(u32::from) {
+                Some(c) if c < 0x10000 => self.starts[(c >> 6) as usize] |= 1 << (c & 63),
+                Some(_) => self.astral = true,
+                None => {}
+            }
+        }
+    }
+
+    fn may_start(&self, c: char) -> bool {
+        let c = u32::from(c);
+        if c >= 0x10000 {
+            return self.astral;
+        }
+        self.starts[(c >> 6) as usize] & (1 << (c & 63)) != 0
+    }
 }
 
 /// Clause ends: a phrase marked `at_end` must be followed by one of these or
@@ -56,17 +112,38 @@ impl Lexicon {
     /// Normalizes every phrase once, so matching a cell costs no more than
     /// normalizing the cell.
     pub fn prepare_all(&mut self) {
-        for p in self.catch_all.iter_mut().chain(self.vague.iter_mut()) {
-            p.prepared = prepare(&p.phrase);
-        }
+        self.catch_all.index();
+        self.vague.index();
     }
 
-    /// The longest phrase of a list found in the text.
-    pub fn find<'a>(list: &'a [Phrase], text: &str) -> Option<&'a Phrase> {
+    /// The longest phrase of a list found in the text (of equally long ones,
+    /// the last listed).
+    pub fn find<'a>(list: &'a PhraseList, text: &str) -> Option<&'a Phrase> {
         let n = prepare(text);
-        list.iter()
-            .filter(|p| p.found_in(&n))
-            .max_by_key(|p| p.phrase.chars().count())
+        let mut best: Option<(usize, usize)> = None; // (chars, index)
+        for (i, c) in n.char_indices() {
+            if !list.may_start(c) {
+                continue;
+            }
+            let (before, rest) = n.split_at(i);
+            for (k, p) in list.phrases.iter().enumerate() {
+                let Some(after) = rest.strip_prefix(p.prepared.as_str()) else {
+                    continue;
+                };
+                if p.prepared.is_empty()
+                    || p.at_end
+                        && (before.ends_with(p.prepared.as_str())
+                            || !(after.is_empty() || after.starts_with(CLAUSE_END)))
+                {
+                    continue;
+                }
+                let len = p.phrase.chars().count();
+                if best.is_none_or(|(l, j)| len > l || (len == l && k > j)) {
+                    best = Some((len, k));
+                }
+            }
+        }
+        best.map(|(_, k)| &list.phrases[k])
     }
 }
 

@@ -132,10 +132,12 @@ fn parse<T: serde::de::DeserializeOwned>(
     })
 }
 
-/// NFKC, without work when the text already is (ASCII, most Chinese text).
+/// NFKC, without work when the text already is.
 pub fn nfkc(s: &str) -> std::borrow::Cow<'_, str> {
     use unicode_normalization::{IsNormalized, is_nfkc_quick};
-    if s.is_ascii() || is_nfkc_quick(s.chars()) == IsNormalized::Yes {
+    if stable(s, &STABLE.get_or_init(stable_chars).nfkc)
+        || is_nfkc_quick(s.chars()) == IsNormalized::Yes
+    {
         std::borrow::Cow::Borrowed(s)
     } else {
         std::borrow::Cow::Owned(s.nfkc().collect())
@@ -145,11 +147,52 @@ pub fn nfkc(s: &str) -> std::borrow::Cow<'_, str> {
 /// NFC, without work when the text already is.
 pub fn nfc(s: &str) -> std::borrow::Cow<'_, str> {
     use unicode_normalization::{IsNormalized, is_nfc_quick};
-    if s.is_ascii() || is_nfc_quick(s.chars()) == IsNormalized::Yes {
+    if stable(s, &STABLE.get_or_init(stable_chars).nfc)
+        || is_nfc_quick(s.chars()) == IsNormalized::Yes
+    {
         std::borrow::Cow::Borrowed(s)
     } else {
         std::borrow::Cow::Owned(s.nfc().collect())
     }
+}
+
+/// The characters of the Basic Multilingual Plane that a normal form leaves
+/// alone wherever they stand (quick check Yes, combining class 0): a text
+/// made only of them is already normal. One bit a character.
+struct Stable {
+    nfc: Box<[u64]>,
+    nfkc: Box<[u64]>,
+}
+
+static STABLE: std::sync::OnceLock<Stable> = std::sync::OnceLock::new();
+
+fn stable_chars() -> Stable {
+    use unicode_normalization::char::canonical_combining_class;
+    use unicode_normalization::{IsNormalized, is_nfc_quick, is_nfkc_quick};
+    let mut nfc = vec![0u64; 1024].into_boxed_slice();
+    let mut nfkc = vec![0u64; 1024].into_boxed_slice();
+    for c in (0..0x10000u32).filter_map(char::from_u32) {
+        if canonical_combining_class(c) != 0 {
+            continue;
+        }
+        let bit = |set: &mut [u64]| set[(c as usize) >> 6] |= 1 << (c as u32 & 63);
+        if is_nfc_quick(std::iter::once(c)) == IsNormalized::Yes {
+            bit(&mut nfc);
+        }
+        if is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes {
+            bit(&mut nfkc);
+        }
+    }
+    Stable { nfc, nfkc }
+}
+
+/// Whether every character of `s` is in the set (ASCII text always is).
+fn stable(s: &str, set: &[u64]) -> bool {
+    s.is_ascii()
+        || s.chars().all(|c| {
+            let c = c as u32;
+            c < 0x10000 && set[(c >> 6) as usize] & (1 << (c & 63)) != 0
+        })
 }
 
 /// Normalizes a header cell for matching: NFKC, no white space (full-width

@@ -71,9 +71,12 @@ impl From<Vec<TableEntry>> for Table {
 impl Table {
     /// The entry a cell value names (by name, code or alias).
     pub fn lookup(&self, value: &str) -> Option<&TableEntry> {
-        self.index
-            .get(&normalize_value(value))
-            .map(|&i| &self.entries[i])
+        // A value as typed is usually already in the index.
+        let i = match self.index.get(value) {
+            Some(&i) => i,
+            None => *self.index.get(&normalize_value(value))?,
+        };
+        Some(&self.entries[i])
     }
 
     /// The entry with this canonical name.
