@@ -5,6 +5,9 @@ use clap::Parser;
 use std::process::ExitCode;
 use yima::cli::{Cli, EXIT_USAGE, run};
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {

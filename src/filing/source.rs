@@ -528,15 +528,23 @@ pub fn cell_text(d: &Data) -> RawCell {
 }
 
 pub(super) fn float_text(f: f64) -> String {
+    let mut s = String::new();
+    push_float(&mut s, f);
+    s
+}
+
+/// Appends a number as [`float_text`] writes it.
+pub(super) fn push_float(out: &mut String, f: f64) {
+    use std::fmt::Write;
     // Integers exactly representable as i64 print fast; larger ones (an
     // 18-digit code typed as a number) print all the digits the float has.
-    if f.is_finite() && f.fract() == 0.0 && f.abs() < 9.0e15 {
-        (f as i64).to_string()
+    let _ = if f.is_finite() && f.fract() == 0.0 && f.abs() < 9.0e15 {
+        write!(out, "{}", f as i64)
     } else if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e21 {
-        format!("{f:.0}")
+        write!(out, "{f:.0}")
     } else {
-        f.to_string()
-    }
+        write!(out, "{f}")
+    };
 }
 
 /// Reads a CSV file, detecting its encoding (UTF-8 with or without BOM,

@@ -9,7 +9,7 @@
 //! give up with [`Unsupported`], and the caller reads the workbook through
 //! calamine instead, which then reports what is wrong.
 
-use super::source::{Grid, GridRow, RawCell, float_text};
+use super::source::{Grid, GridRow, RawCell, push_float};
 use std::io::{Cursor, Read};
 use std::sync::Arc;
 
@@ -332,7 +332,8 @@ pub fn scan(
                     }
                 }
                 b"c" if in_data => {
-                    let (r, c) = match attr(attrs, b"r") {
+                    let (at, t) = cell_attrs(attrs);
+                    let (r, c) = match at {
                         Some(at) => {
                             cell_ref(at).ok_or_else(|| Unsupported("cell reference".into()))?
                         }
@@ -350,7 +351,7 @@ pub fn scan(
                         }
                     }
                     next_col = c + 1;
-                    let ty = match attr(attrs, b"t") {
+                    let ty = match t {
                         None => CellType::Number,
                         Some(b"n") => CellType::NumberDeclared,
                         Some(b"s") => CellType::Shared,
@@ -464,7 +465,7 @@ fn finish_cell(
             }
             match v.parse::<f64>() {
                 Ok(f) => {
-                    out.push_str(&float_text(f));
+                    push_float(out, f);
                     return Ok(true);
                 }
                 Err(_) if ty == CellType::Number => out.push_str(v),
@@ -527,6 +528,19 @@ fn local(name: &[u8]) -> &[u8] {
         Some(i) => &name[i + 1..],
         None => name,
     }
+}
+
+/// The `r` and `t` attributes of a cell, in one pass.
+fn cell_attrs(attrs: &[u8]) -> (Option<&[u8]>, Option<&[u8]>) {
+    let (mut r, mut t) = (None, None);
+    for (k, v) in Attrs(attrs) {
+        match k {
+            b"r" => r = Some(v),
+            b"t" => t = Some(v),
+            _ => {}
+        }
+    }
+    (r, t)
 }
 
 /// The raw value of attribute `key` (exact name).

@@ -119,7 +119,21 @@ impl Lexicon {
     /// The longest phrase of a list found in the text (of equally long ones,
     /// the last listed).
     pub fn find<'a>(list: &'a PhraseList, text: &str) -> Option<&'a Phrase> {
-        let n = prepare(text);
+        // Most cells hold no character a phrase starts with: no work then.
+        if !text.chars().any(|c| list.may_start(fold(c))) {
+            return None;
+        }
+        thread_local! {
+            static PREPARED: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+        }
+        PREPARED.with_borrow_mut(|n| {
+            n.clear();
+            n.extend(text.chars().filter_map(prepared_char));
+            Lexicon::search(list, n)
+        })
+    }
+
+    fn search<'a>(list: &'a PhraseList, n: &str) -> Option<&'a Phrase> {
         let mut best: Option<(usize, usize)> = None; // (chars, index)
         for (i, c) in n.char_indices() {
             if !list.may_start(c) {
@@ -152,14 +166,24 @@ impl Lexicon {
 /// space removed but line breaks kept, so a clause that ends a line still
 /// ends there.
 pub fn prepare(text: &str) -> String {
-    text.chars()
-        .filter_map(|c| match c {
-            '\n' => Some('\n'),
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0),
-            c if c.is_whitespace() => None,
-            c => Some(c),
-        })
-        .collect()
+    text.chars().filter_map(prepared_char).collect()
+}
+
+/// One character as [`prepare`] leaves it (None: dropped).
+fn prepared_char(c: char) -> Option<char> {
+    match c {
+        '\n' => Some('\n'),
+        c if c.is_whitespace() => None,
+        c => Some(fold(c)),
+    }
+}
+
+/// A full-width form as its ASCII letter, digit or punctuation.
+fn fold(c: char) -> char {
+    match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        c => c,
+    }
 }
 
 #[cfg(test)]
