@@ -331,7 +331,17 @@ where
     let mut parser = make(&table);
     let mut last = 0;
     let mut in_order = true;
-    let merges = book.stream(at, &mut |row| {
+    let merges = book.stream(at, &mut |event| {
+        let row = match event {
+            xlsx::Scanned::LastRow(n) => {
+                // Room for every row the sheet declares, so the parsed rows
+                // are not copied as they grow (capped against a lying
+                // declaration).
+                parser.reserve(n.saturating_sub(table.header_row()).min(1 << 20) as usize);
+                return true;
+            }
+            xlsx::Scanned::Row(row) => row,
+        };
         in_order = row.number > last;
         last = row.number;
         if in_order {

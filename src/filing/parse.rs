@@ -121,6 +121,11 @@ impl<'s, F: Copy + PartialEq + FieldId + 'static, T> RowParser<'s, F, T> {
         self.out.push((self.read)(&mut r));
     }
 
+    /// Makes room for `n` more parsed rows.
+    pub fn reserve(&mut self, n: usize) {
+        self.out.reserve_exact(n);
+    }
+
     /// Parses the rows the table's own grid holds.
     fn grid_rows(mut self, table: &Table<'_, F>, sink: &mut Sink) -> Vec<T> {
         for row in &table.grid.rows[table.header_index + 1..] {

@@ -242,7 +242,7 @@ impl Book {
     pub fn stream(
         &self,
         index: usize,
-        on_row: &mut dyn FnMut(&GridRow) -> bool,
+        on_row: &mut dyn FnMut(super::xlsx::Scanned<'_>) -> bool,
     ) -> Option<Vec<calamine::Dimensions>> {
         let fast = self.fast.as_ref()?;
         super::xlsx::scan(&self.bytes, fast, index, None, on_row).ok()

@@ -203,6 +203,15 @@ enum CellType {
     Date,
 }
 
+/// What a scan hands over.
+pub enum Scanned<'r> {
+    /// The last row the sheet declares it uses (its `<dimension>`), read
+    /// before any row: room can be made for that many.
+    LastRow(u32),
+    /// A row with at least one filled cell.
+    Row(&'r GridRow),
+}
+
 /// Reads sheet `index` of the workbook into a grid, up to row `limit`
 /// (1-based).
 pub fn sheet(
@@ -213,7 +222,10 @@ pub fn sheet(
     limit: Option<u32>,
 ) -> Result<SheetRead, Unsupported> {
     let mut rows: Vec<GridRow> = Vec::new();
-    let merges = scan(bytes, book, index, limit, &mut |row| {
+    let merges = scan(bytes, book, index, limit, &mut |event| {
+        let Scanned::Row(row) = event else {
+            return true;
+        };
         let copy = GridRow {
             number: row.number,
             cells: row.cells[..used(row)].to_vec(),
@@ -269,7 +281,7 @@ pub fn scan(
     book: &Index,
     index: usize,
     limit: Option<u32>,
-    on_row: &mut dyn FnMut(&GridRow) -> bool,
+    on_row: &mut dyn FnMut(Scanned<'_>) -> bool,
 ) -> Result<Vec<calamine::Dimensions>, Unsupported> {
     let mut merges = Vec::new();
     let Some(path) = &book.sheets[index].1 else {
@@ -302,8 +314,12 @@ pub fn scan(
     }
     let mut inside = In::Nothing;
     // Hands the row over and clears it for the next; false to stop.
-    let mut flush = |row: &mut GridRow, filled: &mut bool| -> bool {
-        let go = !*filled || on_row(row);
+    fn flush(
+        on_row: &mut dyn FnMut(Scanned<'_>) -> bool,
+        row: &mut GridRow,
+        filled: &mut bool,
+    ) -> bool {
+        let go = !*filled || on_row(Scanned::Row(row));
         if *filled {
             for c in &mut row.cells {
                 c.text.clear();
@@ -312,17 +328,27 @@ pub fn scan(
         }
         *filled = false;
         go
-    };
+    }
     while let Some(tok) = sc.next()? {
         match tok {
             Tok::Open { name, attrs, empty } => match local(name) {
+                b"dimension" if !in_data => {
+                    let last = attr(attrs, b"ref")
+                        .and_then(|r| r.rsplit(|&b| b == b':').next())
+                        .and_then(cell_ref);
+                    if let Some((row, _)) = last
+                        && !on_row(Scanned::LastRow(row))
+                    {
+                        return Ok(merges);
+                    }
+                }
                 b"sheetData" if !empty => in_data = true,
                 b"row" if in_data => {
                     let number = match attr(attrs, b"r") {
                         Some(r) => parse_u32(r).ok_or_else(|| Unsupported("row number".into()))?,
                         None => row.number + 1,
                     };
-                    if !flush(&mut row, &mut filled) {
+                    if !flush(on_row, &mut row, &mut filled) {
                         return Ok(merges);
                     }
                     row.number = number;
@@ -342,7 +368,7 @@ pub fn scan(
                     if r != row.number {
                         // A cell outside its row element: hand over what
                         // the row had and go on in the cell's row.
-                        if !flush(&mut row, &mut filled) {
+                        if !flush(on_row, &mut row, &mut filled) {
                             return Ok(merges);
                         }
                         row.number = r;
@@ -390,7 +416,7 @@ pub fn scan(
             Tok::Close { name } => match local(name) {
                 b"sheetData" => {
                     in_data = false;
-                    if !flush(&mut row, &mut filled) {
+                    if !flush(on_row, &mut row, &mut filled) {
                         return Ok(merges);
                     }
                 }
@@ -426,7 +452,7 @@ pub fn scan(
             },
         }
     }
-    flush(&mut row, &mut filled);
+    flush(on_row, &mut row, &mut filled);
     Ok(merges)
 }
 
