@@ -681,3 +681,32 @@ fn rendering_keeps_up_with_plain_writes() {
         "rendering is {ratio:.2}× the speed of plain writes"
     );
 }
+
+#[test]
+fn timings_name_each_stage_on_stderr() {
+    let ws = workspace();
+    let out = yima(ws.path())
+        .args(["build", "--timings"])
+        .output()
+        .expect("run yima build --timings");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stages: Vec<(&str, f64)> = stderr
+        .lines()
+        .filter_map(|l| l.split_once('\t'))
+        .map(|(s, t)| (s, t.parse::<f64>().expect("seconds")))
+        .collect();
+    let names: Vec<&str> = stages.iter().map(|(s, _)| *s).collect();
+    assert_eq!(names, ["load", "guides", "catalogs", "site", "commit"]);
+    assert!(
+        stages.iter().all(|(_, t)| *t >= 0.0 && *t < 60.0),
+        "{stages:?}"
+    );
+    // Without the flag, stderr holds no timings.
+    let plain = yima(ws.path()).arg("build").output().unwrap();
+    assert!(!String::from_utf8_lossy(&plain.stderr).contains("guides\t"));
+}

@@ -55,10 +55,12 @@ impl Input {
 pub fn display_path(p: &Path) -> String {
     // Workspace paths are absolute; under the current folder they read better
     // relative to it.
-    let rel = std::env::current_dir()
-        .ok()
-        .and_then(|cwd| cwd.canonicalize().ok())
-        .and_then(|cwd| p.strip_prefix(&cwd).ok().map(Path::to_path_buf));
+    // The current folder, resolved once per run (a catalog has a file an entry).
+    static CWD: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    let cwd = CWD.get_or_init(|| std::env::current_dir().ok()?.canonicalize().ok());
+    let rel = cwd
+        .as_ref()
+        .and_then(|cwd| p.strip_prefix(cwd).ok().map(Path::to_path_buf));
     let p = rel
         .as_deref()
         .filter(|r| !r.as_os_str().is_empty())

@@ -62,31 +62,46 @@ pub enum PublishError {
     Workbook(String),
 }
 
-/// What a build wrote.
+/// What a build wrote, and how long each stage took.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BuildSummary {
     pub entries: usize,
     pub guides: usize,
     pub files: usize,
+    /// Each stage and its wall time, in order (`yima build --timings`).
+    pub stages: Vec<(&'static str, std::time::Duration)>,
 }
 
 /// Renders every stage into `root`, an empty folder.
 pub fn render_into(ctx: &BuildContext<'_>, root: &Path) -> Result<BuildSummary, PublishError> {
+    let mut stages = Vec::new();
+    let mut timed = |stage: &'static str, started: std::time::Instant| {
+        stages.push((stage, started.elapsed()));
+    };
+    let t = std::time::Instant::now();
     let guides = guides::write(ctx, &root.join("guides"))?;
+    timed("guides", t);
+    let t = std::time::Instant::now();
     catalogs::write(ctx, root)?;
+    timed("catalogs", t);
+    let t = std::time::Instant::now();
     site::write(ctx, &root.join("site"))?;
+    timed("site", t);
     Ok(BuildSummary {
         entries: ctx.entries.len(),
         guides,
         files: count_files(root)?,
+        stages,
     })
 }
 
 /// Renders `entries` into `out` (replacing it atomically).
 pub fn build_entries(ctx: &BuildContext<'_>, out: &Path) -> Result<BuildSummary, PublishError> {
     let staged = Staged::new(out)?;
-    let summary = render_into(ctx, staged.path())?;
+    let mut summary = render_into(ctx, staged.path())?;
+    let t = std::time::Instant::now();
     staged.commit()?;
+    summary.stages.push(("commit", t.elapsed()));
     Ok(summary)
 }
 
@@ -97,9 +112,13 @@ pub fn build(
     version: &str,
     progress: bool,
 ) -> Result<BuildSummary, PublishError> {
+    let t = std::time::Instant::now();
     let cat = catalog::load(&ws.path(&ws.config.paths.items))?;
     let ctx = BuildContext::new(ws, &cat, version, progress);
-    build_entries(&ctx, out)
+    let loaded = t.elapsed();
+    let mut summary = build_entries(&ctx, out)?;
+    summary.stages.insert(0, ("load", loaded));
+    Ok(summary)
 }
 
 fn count_files(dir: &Path) -> std::io::Result<usize> {
