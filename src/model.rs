@@ -211,7 +211,10 @@ pub struct Entry {
     pub result_name: Text,
     pub forwarded: Option<Located<bool>>,
     pub notes: Text,
-    pub materials: Vec<Material>,
+    /// Its materials, each boxed: a sheet's materials are parsed on their
+    /// own and then handed to their entries, which moves a pointer each
+    /// rather than the whole value.
+    pub materials: Vec<Box<Material>>,
 }
 
 /// One application material (a row of sheet 申请材料).

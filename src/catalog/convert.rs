@@ -71,7 +71,7 @@ pub fn from_entry(e: &Entry, basic_code: &str, impl_code: &str) -> CatalogEntry 
         result_name: opt(&e.result_name),
         forwarded: e.forwarded.as_ref().map(|v| v.value),
         notes: opt(&e.notes),
-        materials: e.materials.iter().map(material).collect(),
+        materials: e.materials.iter().map(|m| material(m)).collect(),
         source: Source {
             file: e.origin.file.to_string(),
             sheet: e.origin.sheet.as_deref().unwrap_or("").to_string(),

@@ -162,14 +162,14 @@ pub fn finish_entries(entries: Vec<Entry>, sink: &mut Sink) -> Vec<Entry> {
 pub fn material_parser<'s>(
     table: &Table<'_, MaterialField>,
     standard: &'s Standard,
-) -> RowParser<'s, MaterialField, Material> {
+) -> RowParser<'s, MaterialField, Box<Material>> {
     RowParser {
         def: &standard.elements.materials,
         standard,
         key_col: table.column(MaterialField::ItemSeq).map(|c| c.col),
         header_row: table.header_row(),
         context: MATERIAL_CONTEXT,
-        read: read_material,
+        read: |r| Box::new(read_material(r)),
         out: Vec::new(),
     }
 }
@@ -377,7 +377,7 @@ pub fn materials(
     table: &Table<'_, MaterialField>,
     standard: &Standard,
     sink: &mut Sink,
-) -> Vec<Material> {
+) -> Vec<Box<Material>> {
     material_parser(table, standard).grid_rows(table, sink)
 }
 
@@ -426,7 +426,12 @@ fn read_material(r: &mut RowReader<'_, '_, MaterialField>) -> Material {
 /// When the entries' 序号 could not be read at all (`linkable` false: no 事项
 /// sheet, no header, no 序号 column) orphans are not reported: that problem
 /// is already named once.
-pub fn attach(entries: &mut [Entry], materials: Vec<Material>, linkable: bool, sink: &mut Sink) {
+pub fn attach(
+    entries: &mut [Entry],
+    materials: Vec<Box<Material>>,
+    linkable: bool,
+    sink: &mut Sink,
+) {
     let mut by_seq: HashMap<u32, usize> = HashMap::new();
     for (i, e) in entries.iter().enumerate() {
         if let Some(s) = &e.seq {
