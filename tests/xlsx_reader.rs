@@ -267,6 +267,7 @@ fn workbooks_from_other_writers_read_the_same_as_with_calamine() {
 <x:sheetData>
 <x:row r="1"><x:c r="A1" t="s"><x:v>0</x:v></x:c><x:c r="B1" t="s"><x:v>1</x:v></x:c><x:c r="C1" t="s"><x:v>2</x:v></x:c><x:c r="D1" t="s"><x:v>3</x:v></x:c></x:row>
 <x:row><x:c t="inlineStr"><x:is><x:t>  行内  </x:t><x:rPh><x:t>ギ</x:t></x:rPh></x:is></x:c><x:c t="b"><x:v>1</x:v></x:c><x:c t="e"><x:v>#DIV/0!</x:v></x:c><x:c t="str"><x:f>A1</x:f><x:v>公式&lt;结果&gt;</x:v></x:c><x:c><x:v>  </x:v></x:c><x:c t="n"><x:v>4.5</x:v></x:c></x:row>
+<x:row r="3"><x:c r="A3" t="inlineStr"><x:v>冗余</x:v></x:c><c r="B3" t="inlineStr"><v>冗余</v></c><c r="C3" t="s"><v>0</v></c><c r="D3"><v>7</v></c></x:row>
 <x:row r="4" spans="1:3"><x:c r="B4" s="1"/><x:c r="C4"><x:v>1.2E3</x:v></x:c><x:c r="D4" t="d"><x:v>2026-11-27T00:00:00</x:v></x:c><x:c r="E4" t="b"><x:v>0</x:v></x:c><x:c r="F4"><x:v>not a number</x:v></x:c></x:row>
 </x:sheetData>
 <x:mergeCells count="1"><x:mergeCell ref="A1:A2"/></x:mergeCells>

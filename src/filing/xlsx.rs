@@ -1,7 +1,8 @@
 //! A dedicated reader of xlsx worksheets, for speed on big filings: a sheet's
-//! XML is inflated in chunks and scanned once, cells going straight into a
-//! [`Grid`] — no event objects, no per-cell attribute iterators, the shared
-//! strings read once per workbook and shared by the sheets read in parallel.
+//! XML is inflated in chunks and scanned once, each row handed on in one
+//! reused buffer as soon as it is read (or gathered into a [`Grid`]) — no
+//! event objects, no allocation per cell, the shared strings read once per
+//! workbook and shared by the sheets read in parallel.
 //!
 //! It reads what Excel, WPS, LibreOffice and the common writers produce, and
 //! gives the same cells as calamine (the tests compare the two). Anything it
@@ -394,9 +395,27 @@ pub fn scan(
                         }
                     };
                     value.clear();
-                    cell = (!empty).then_some((c, ty));
+                    cell = None;
+                    if empty {
+                        continue;
+                    }
+                    // Nearly every cell is `<v>…</v></c>`: read it at once.
+                    // (An inline string's `<v>` is ignored, as calamine does.)
+                    if let Some(v) = sc.simple_value() {
+                        if ty != CellType::Inline {
+                            decode_text(&sc.buf[v], false, &mut value)?;
+                            filled |= put_cell(&mut row, c, ty, &value, &book.strings)?;
+                        }
+                    } else {
+                        cell = Some((c, ty));
+                    }
                 }
-                b"v" if cell.is_some() && !empty && inside == In::Nothing => inside = In::V,
+                b"v" if cell.is_some_and(|(_, ty)| ty != CellType::Inline)
+                    && !empty
+                    && inside == In::Nothing =>
+                {
+                    inside = In::V
+                }
                 b"f" if cell.is_some() && !empty => inside = In::F,
                 b"is" if cell.is_some() && !empty => inside = In::Is,
                 b"rPh" if inside == In::Is && !empty => inside = In::Phonetic,
@@ -433,14 +452,7 @@ pub fn scan(
                 b"c" => {
                     inside = In::Nothing;
                     if let Some((c, ty)) = cell.take() {
-                        let c = c as usize;
-                        if row.cells.len() <= c {
-                            row.cells.resize(c + 1, RawCell::default());
-                        }
-                        let out = &mut row.cells[c];
-                        out.text.clear();
-                        out.numeric = finish_cell(ty, &value, &book.strings, &mut out.text)?;
-                        filled |= !out.text.is_empty();
+                        filled |= put_cell(&mut row, c, ty, &value, &book.strings)?;
                     }
                 }
                 _ => {}
@@ -454,6 +466,24 @@ pub fn scan(
     }
     flush(on_row, &mut row, &mut filled);
     Ok(merges)
+}
+
+/// Writes a cell's text into the row buffer; true when it is filled.
+fn put_cell(
+    row: &mut GridRow,
+    c: u32,
+    ty: CellType,
+    value: &str,
+    strings: &Strings,
+) -> Result<bool, Unsupported> {
+    let c = c as usize;
+    if row.cells.len() <= c {
+        row.cells.resize(c + 1, RawCell::default());
+    }
+    let out = &mut row.cells[c];
+    out.text.clear();
+    out.numeric = finish_cell(ty, value, strings, &mut out.text)?;
+    Ok(!out.text.is_empty())
 }
 
 fn new_row(number: u32) -> GridRow {
@@ -812,6 +842,21 @@ impl<R: Read> Scanner<R> {
                 return Ok(None);
             }
         }
+    }
+
+    /// When the bytes at the scan position are `<v>…</v></c>` — a cell's
+    /// value as nearly every writer lays it out — consumes them and gives
+    /// the value's place in the buffer; else consumes nothing (the caller
+    /// goes on token by token).
+    fn simple_value(&mut self) -> Option<std::ops::Range<usize>> {
+        let body = self.buf[self.pos..self.end].strip_prefix(b"<v>")?;
+        let lt = memchr::memchr(b'<', body)?;
+        if !body[lt..].starts_with(b"</v></c>") {
+            return None;
+        }
+        let start = self.pos + 3;
+        self.pos = start + lt + b"</v></c>".len();
+        Some(start..start + lt)
     }
 
     fn next(&mut self) -> Result<Option<Tok<'_>>, Unsupported> {
