@@ -2,6 +2,7 @@
 //! value carrying where it came from so any later stage can point back at the
 //! cell (or, for `items/`, the YAML line).
 
+use crate::standard::elements::Field;
 use serde::Serialize;
 use std::fmt;
 use std::sync::Arc;
@@ -241,18 +242,18 @@ pub fn text(v: &Text) -> &str {
 
 impl Entry {
     /// The prose elements, for rules that read wording (catch-all, vague).
-    pub fn prose(&self) -> impl Iterator<Item = (&'static str, &Located<String>)> {
+    pub fn prose(&self) -> impl Iterator<Item = (Field, &Located<String>)> {
         [
-            ("name", &self.name),
-            ("sub_name", &self.sub_name),
-            ("conditions", &self.conditions),
-            ("legal_basis", &self.legal_basis),
-            ("fee_standard", &self.fee_standard),
-            ("fee_basis", &self.fee_basis),
-            ("address", &self.address),
-            ("hours", &self.hours),
-            ("result_name", &self.result_name),
-            ("notes", &self.notes),
+            (Field::Name, &self.name),
+            (Field::SubName, &self.sub_name),
+            (Field::Conditions, &self.conditions),
+            (Field::LegalBasis, &self.legal_basis),
+            (Field::FeeStandard, &self.fee_standard),
+            (Field::FeeBasis, &self.fee_basis),
+            (Field::Address, &self.address),
+            (Field::Hours, &self.hours),
+            (Field::ResultName, &self.result_name),
+            (Field::Notes, &self.notes),
         ]
         .into_iter()
         .filter_map(|(f, v)| v.as_ref().map(|l| (f, l)))

@@ -62,8 +62,12 @@ impl Duplicates {
     /// Reports the entries of `filing` seen before (in this filing or an
     /// earlier one) and remembers the new ones.
     pub fn observe(&mut self, ctx: &mut Context<'_>, filing: &Filing) {
-        for e in &filing.entries {
-            let Some(key) = entry_key(e) else { continue };
+        // The digests are the work; they are made in parallel, then looked
+        // up in entry order.
+        use rayon::prelude::*;
+        let keys: Vec<Option<EntryKey>> = filing.entries.par_iter().map(entry_key).collect();
+        for (e, key) in filing.entries.iter().zip(keys) {
+            let Some(key) = key else { continue };
             let Some(name) = &e.name else { continue };
             match self.first.get(&key) {
                 None => {

@@ -9,10 +9,6 @@ use crate::standard::elements::{Field, MaterialField};
 use crate::standard::lexicon::{Lexicon, Phrase};
 use crate::text;
 
-fn field_of(id: &str) -> Option<Field> {
-    Field::ALL.iter().copied().find(|f| f.id() == id)
-}
-
 fn catch_all_message(p: &Phrase, header: &str) -> (Text, Text) {
     let (phrase, why, instead) = (&p.phrase, &p.why, &p.instead);
     (
@@ -46,8 +42,7 @@ fn labelled(d: Diagnostic, p: &Phrase) -> Diagnostic {
 pub fn check(ctx: &mut Context<'_>, entry: &Entry) {
     let std = ctx.standard();
     let mut found: Vec<Diagnostic> = Vec::new();
-    for (id, value) in entry.prose() {
-        let Some(field) = field_of(id) else { continue };
+    for (field, value) in entry.prose() {
         let header = &std.elements.items.element(field).header;
         // Catch-all clauses are looked for where they do harm: the conditions.
         if field == Field::Conditions
@@ -155,10 +150,22 @@ fn name_has_agency(std: &Standard, entry: &Entry, name: &Located<String>) -> Opt
         .into_iter()
         .flatten()
     });
-    let agency_short = agency
+    // Every suffix of three characters or more holds the last three: when
+    // the name lacks those, no suffix can be in it (the common case, one
+    // search instead of one a suffix).
+    let last3 = agency
         .char_indices()
-        .map(|(i, _)| &agency[i..])
-        .find(|s| s.chars().count() >= 3 && v.contains(*s));
+        .rev()
+        .nth(2)
+        .map_or("", |(i, _)| &agency[i..]);
+    let agency_short = (!last3.is_empty() && v.contains(last3))
+        .then(|| {
+            agency
+                .char_indices()
+                .map(|(i, _)| &agency[i..])
+                .find(|s| s.chars().count() >= 3 && v.contains(*s))
+        })
+        .flatten();
     let hit: Option<(Text, String)> = if !agency.is_empty() && v.contains(agency) {
         Some((
             text!(
