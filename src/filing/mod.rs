@@ -208,67 +208,32 @@ pub fn read(input: &Input, standard: &Standard, sink: &mut Sink) -> Filing {
     };
     let items_grid = loaded.take(loaded.items_at);
     let materials_grid = loaded.take(loaded.materials_at);
-    let book = loaded.book.as_ref();
-    // A sheet in full: a workbook's read now, a CSV file's already read.
-    let full = |at: Option<usize>, grid: Option<Grid>| -> Result<Option<Grid>, ReadError> {
-        match (at, book) {
-            (Some(i), Some(b)) => b.sheet(i).map(Some),
-            _ => Ok(grid),
-        }
-    };
+    let (book, heads) = (loaded.book.as_ref(), &loaded.heads);
     let (items, materials) = rayon::join(
-        || -> Result<_, ReadError> {
-            let mut s = Sink::default();
-            let Some(at) = loaded.items_at else {
-                return Ok(((Vec::new(), false), s));
-            };
-            if let Some(b) = book
-                && let Some((entries, linkable, mut s)) =
-                    streamed(b, at, &loaded.heads[at], def_items, Field::Seq, |t| {
-                        parse::entry_parser(t, standard)
-                    })
-            {
-                let entries = parse::finish_entries(entries, &mut s);
-                return Ok(((entries, linkable), s));
-            }
-            let mut out = (Vec::new(), false);
-            if let Some(grid) = full(Some(at), items_grid)?
-                && let Some(t) = layout::map_columns(&grid, def_items, &mut s)
-            {
-                out = (
-                    parse::entries(&t, standard, &mut s),
-                    t.column(Field::Seq).is_some(),
-                );
-            }
-            Ok((out, s))
+        || {
+            let (entries, linkable, mut s) = parse_sheet(
+                book,
+                heads,
+                loaded.items_at,
+                items_grid,
+                def_items,
+                Field::Seq,
+                |t| parse::entry_parser(t, standard),
+            )?;
+            let entries = parse::finish_entries(entries, &mut s);
+            Ok::<_, ReadError>(((entries, linkable), s))
         },
-        || -> Result<_, ReadError> {
-            let mut s = Sink::default();
-            let Some(at) = loaded.materials_at else {
-                return Ok(((Vec::new(), false), s));
-            };
-            if let Some(b) = book
-                && let Some((materials, linkable, s)) = streamed(
-                    b,
-                    at,
-                    &loaded.heads[at],
-                    def_materials,
-                    MaterialField::ItemSeq,
-                    |t| parse::material_parser(t, standard),
-                )
-            {
-                return Ok(((materials, linkable), s));
-            }
-            let mut out = (Vec::new(), false);
-            if let Some(grid) = full(Some(at), materials_grid)?
-                && let Some(t) = layout::map_columns(&grid, def_materials, &mut s)
-            {
-                out = (
-                    parse::materials(&t, standard, &mut s),
-                    t.column(MaterialField::ItemSeq).is_some(),
-                );
-            }
-            Ok((out, s))
+        || {
+            let (materials, linkable, s) = parse_sheet(
+                book,
+                heads,
+                loaded.materials_at,
+                materials_grid,
+                def_materials,
+                MaterialField::ItemSeq,
+                |t| parse::material_parser(t, standard),
+            )?;
+            Ok::<_, ReadError>(((materials, linkable), s))
         },
     );
     let (
@@ -309,6 +274,45 @@ pub fn read(input: &Input, standard: &Standard, sink: &mut Sink) -> Filing {
     filing
 }
 
+/// Parses one of a filing's sheets, at `at` among its sheets (None: it has
+/// none): a workbook's streamed as it is read when it can be, else read
+/// whole; a CSV file's from `grid`, read already. Gives what was parsed,
+/// whether the key column is there, and the findings.
+fn parse_sheet<'s, F, T>(
+    book: Option<&source::Book>,
+    heads: &[Grid],
+    at: Option<usize>,
+    grid: Option<Grid>,
+    def: &SheetDef<F>,
+    key: F,
+    make: impl Fn(&layout::Table<'_, F>) -> parse::RowParser<'s, F, T>,
+) -> Result<(Vec<T>, bool, Sink), ReadError>
+where
+    F: Copy + PartialEq + layout::FieldId + 'static,
+{
+    let mut sink = Sink::default();
+    let Some(at) = at else {
+        return Ok((Vec::new(), false, sink));
+    };
+    if let Some(b) = book
+        && let Some(done) = streamed(b, at, &heads[at], def, key, &make)
+    {
+        return Ok(done);
+    }
+    let grid = match book {
+        Some(b) => Some(b.sheet(at)?),
+        None => grid,
+    };
+    let Some(grid) = grid else {
+        return Ok((Vec::new(), false, sink));
+    };
+    let Some(t) = layout::map_columns(&grid, def, &mut sink) else {
+        return Ok((Vec::new(), false, sink));
+    };
+    let out = make(&t).grid_rows(&t, &mut sink);
+    Ok((out, t.column(key).is_some(), sink))
+}
+
 /// Parses a workbook sheet row by row as it is read, without holding the
 /// sheet: the header is found in the sheet's first rows (`head`), then each
 /// row goes to the parser `make` gives. None when that cannot be done
@@ -322,7 +326,7 @@ fn streamed<'s, F, T>(
     head: &Grid,
     def: &SheetDef<F>,
     key: F,
-    make: impl FnOnce(&layout::Table<'_, F>) -> parse::RowParser<'s, F, T>,
+    make: &impl Fn(&layout::Table<'_, F>) -> parse::RowParser<'s, F, T>,
 ) -> Option<(Vec<T>, bool, Sink)>
 where
     F: Copy + PartialEq + layout::FieldId + 'static,

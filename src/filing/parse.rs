@@ -102,6 +102,26 @@ const MATERIAL_CONTEXT: &[(MaterialField, &str)] = &[
 ];
 
 impl<'s, F: Copy + PartialEq + FieldId + 'static, T> RowParser<'s, F, T> {
+    /// A parser of the data rows of `table`, its key column `key`.
+    fn new(
+        table: &Table<'_, F>,
+        def: &'s SheetDef<F>,
+        standard: &'s Standard,
+        key: F,
+        context: &'static [(F, &'static str)],
+        read: fn(&mut RowReader<'_, '_, F>) -> T,
+    ) -> Self {
+        RowParser {
+            def,
+            standard,
+            key_col: table.column(key).map(|c| c.col),
+            header_row: table.header_row(),
+            context,
+            read,
+            out: Vec::new(),
+        }
+    }
+
     /// Parses one row of the table's sheet (rows must come in sheet order).
     pub fn row(&mut self, table: &Table<'_, F>, row: &GridRow, sink: &mut Sink) {
         if row.number <= self.header_row
@@ -127,7 +147,7 @@ impl<'s, F: Copy + PartialEq + FieldId + 'static, T> RowParser<'s, F, T> {
     }
 
     /// Parses the rows the table's own grid holds.
-    fn grid_rows(mut self, table: &Table<'_, F>, sink: &mut Sink) -> Vec<T> {
+    pub fn grid_rows(mut self, table: &Table<'_, F>, sink: &mut Sink) -> Vec<T> {
         for row in &table.grid.rows[table.header_index + 1..] {
             self.row(table, row, sink);
         }
@@ -141,15 +161,14 @@ pub fn entry_parser<'s>(
     table: &Table<'_, Field>,
     standard: &'s Standard,
 ) -> RowParser<'s, Field, Entry> {
-    RowParser {
-        def: &standard.elements.items,
+    RowParser::new(
+        table,
+        &standard.elements.items,
         standard,
-        key_col: table.column(Field::Seq).map(|c| c.col),
-        header_row: table.header_row(),
-        context: ENTRY_CONTEXT,
-        read: read_entry,
-        out: Vec::new(),
-    }
+        Field::Seq,
+        ENTRY_CONTEXT,
+        read_entry,
+    )
 }
 
 /// The entries parsed, with seq-duplicate reported.
@@ -163,15 +182,14 @@ pub fn material_parser<'s>(
     table: &Table<'_, MaterialField>,
     standard: &'s Standard,
 ) -> RowParser<'s, MaterialField, Box<Material>> {
-    RowParser {
-        def: &standard.elements.materials,
+    RowParser::new(
+        table,
+        &standard.elements.materials,
         standard,
-        key_col: table.column(MaterialField::ItemSeq).map(|c| c.col),
-        header_row: table.header_row(),
-        context: MATERIAL_CONTEXT,
-        read: |r| Box::new(read_material(r)),
-        out: Vec::new(),
-    }
+        MaterialField::ItemSeq,
+        MATERIAL_CONTEXT,
+        |r| Box::new(read_material(r)),
+    )
 }
 
 /// Reads the entries of a 事项 sheet.

@@ -129,10 +129,7 @@ impl Book {
     /// Opens a workbook. The format is taken from the content, so a renamed
     /// file (an `.xls` saved as `.xlsx`) is still read.
     pub fn open(path: &Path, display: &Arc<str>) -> Result<Book, ReadError> {
-        let bytes = std::fs::read(path).map_err(|e| ReadError::Io(e.to_string()))?;
-        if bytes.is_empty() {
-            return Err(ReadError::Empty);
-        }
+        let bytes = read_bytes(path)?;
         if let Ok(index) = super::xlsx::index(&bytes) {
             return Ok(Book {
                 names: index.sheets.iter().map(|(n, _)| n.clone()).collect(),
@@ -149,11 +146,7 @@ impl Book {
     /// Opens a workbook through calamine alone, never the dedicated xlsx
     /// reader: what the two readers give is compared in the tests.
     pub fn open_with_calamine(path: &Path, display: &Arc<str>) -> Result<Book, ReadError> {
-        let bytes = std::fs::read(path).map_err(|e| ReadError::Io(e.to_string()))?;
-        if bytes.is_empty() {
-            return Err(ReadError::Empty);
-        }
-        Book::from_bytes(bytes, path, display)
+        Book::from_bytes(read_bytes(path)?, path, display)
     }
 
     fn from_bytes(bytes: Vec<u8>, path: &Path, display: &Arc<str>) -> Result<Book, ReadError> {
@@ -266,6 +259,15 @@ impl Book {
         };
         stream_sheet(x, &self.display, &self.names[index], None, true)
     }
+}
+
+/// A file's bytes; none is an error of its own.
+fn read_bytes(path: &Path) -> Result<Vec<u8>, ReadError> {
+    let bytes = std::fs::read(path).map_err(|e| ReadError::Io(e.to_string()))?;
+    if bytes.is_empty() {
+        return Err(ReadError::Empty);
+    }
+    Ok(bytes)
 }
 
 /// Reads an xlsx sheet with the streaming cell reader, up to row `limit`.
@@ -550,10 +552,7 @@ pub(super) fn push_float(out: &mut String, f: f64) {
 /// Reads a CSV file, detecting its encoding (UTF-8 with or without BOM,
 /// UTF-16 with BOM, else GB18030, which covers GBK).
 pub fn read_csv(path: &Path, display: &Arc<str>, sheet: &str) -> Result<Grid, ReadError> {
-    let bytes = std::fs::read(path).map_err(|e| ReadError::Io(e.to_string()))?;
-    if bytes.is_empty() {
-        return Err(ReadError::Empty);
-    }
+    let bytes = read_bytes(path)?;
     let text = decode(&bytes)?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
