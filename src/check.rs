@@ -1,19 +1,26 @@
 //! `yima check` as a library call: find the filings (and catalog folders),
 //! read and check them in parallel, a few at a time, and build the report.
-//! Filings stream through: each is read, checked, handed to the caller and
-//! dropped, so memory holds the findings and the keys that cross-file rules
-//! need, not the whole province.
+//! Filings stream through. With [`Checker::inputs`] each is read whole,
+//! checked, handed to the caller (ingest keeps it) and dropped. With
+//! [`Checker::scan`] — `yima check` itself — not even one filing is held:
+//! its entries are checked a chunk at a time as the sheet is read, and only
+//! what the rules across rows and files need stays (see [`Kept`]), so memory
+//! holds the findings and those keys, not the province nor its biggest file.
 
 use crate::catalog::{self, Catalog};
 use crate::codes::registry::{self, Registry};
 use crate::diag::{Diagnostic, EntryRef, Report, Rule, Sink};
 use crate::filing::{self, Input};
-use crate::model::{Filing, Origin};
-use crate::rules::{self, duplicates::Duplicates};
+use crate::filing::{Parsed, parse};
+use crate::model::{Entry, Filing, Located, Material, Origin, Text};
+use crate::rules::{self, duplicates::Duplicates, duplicates::EntryKey};
 use crate::text;
 use crate::workspace::Workspace;
 use rayon::prelude::*;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::Ordering;
 
 /// The outcome of a check.
 pub struct Checked {
@@ -125,6 +132,38 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// Reads and checks the inputs, a few in parallel at a time, each as it
+    /// is read, without holding it (see [`scan_one`]).
+    pub fn scan(&mut self, inputs: &[Input]) {
+        for group in groups(inputs) {
+            let (ws, registry, rules) = (self.ws, self.registry, self.rules);
+            let done: Vec<Scanned> = group
+                .par_iter()
+                .map(|input| scan_one(input, ws, registry, rules))
+                .collect();
+            for f in done {
+                self.sink.extend(f.sink);
+                if self.rules {
+                    for k in &f.kept {
+                        if let (Some(key), Some(name)) = (k.key, &k.name)
+                            && let Some(first) = self.dups.see(key, || name.at(&k.origin))
+                        {
+                            let d = rules::duplicates::duplicate(
+                                &self.ws.standard,
+                                &k.entry(),
+                                name,
+                                &first,
+                            );
+                            self.sink.push(d);
+                        }
+                    }
+                }
+                self.files
+                    .push((f.file.to_string(), f.kept.len(), f.materials));
+            }
+        }
+    }
+
     /// Checks filings already read (the catalog's entries).
     pub fn filings(&mut self, filings: Vec<Filing>, each: &mut dyn FnMut(&Filing)) {
         let (ws, registry) = (self.ws, self.registry);
@@ -170,6 +209,368 @@ impl<'a> Checker<'a> {
         let mut report = Report::new(self.sink.diagnostics, self.files, &self.ws.severities());
         report.entries = self.entries;
         report
+    }
+}
+
+/// Entries parsed before they are handed to the rules, and the most such
+/// chunks waiting for the other thread: past that the reading thread checks
+/// them itself, so memory holds a few chunks of a filing, not all of it.
+const CHUNK: usize = 512;
+const WAITING: usize = 4;
+
+/// What stays of an entry once it is checked: what the rules across rows
+/// (seq-duplicate, material-orphan, no-materials) and across files
+/// (item-duplicate) need.
+struct Kept {
+    origin: Origin,
+    seq: Option<Located<u32>>,
+    name: Text,
+    category: Text,
+    key: Option<EntryKey>,
+}
+
+impl Kept {
+    /// Keeps what is needed of `e` (its digest only when the rules run).
+    fn of(e: Entry, rules: bool) -> Kept {
+        Kept {
+            key: if rules {
+                rules::duplicates::entry_key(&e)
+            } else {
+                None
+            },
+            origin: e.origin,
+            seq: e.seq,
+            name: e.name,
+            category: e.category,
+        }
+    }
+
+    /// The entry as far as it was kept: for the place and context of a
+    /// finding made after it was dropped.
+    fn entry(&self) -> Entry {
+        Entry {
+            origin: self.origin.clone(),
+            seq: self.seq.clone(),
+            name: self.name.clone(),
+            category: self.category.clone(),
+            ..Entry::default()
+        }
+    }
+}
+
+/// What stays of the materials of a filing once checked: their links to
+/// entries, and the findings of their wording, which count only for a
+/// material that links to an entry (as when the rules read a material
+/// through its entry). A material whose 事项序号 was already read on sheet
+/// 事项 (on the other thread) keeps just that number; the others wait, with
+/// enough for a material-orphan finding, and are linked as soon as the
+/// entry is read.
+#[derive(Default)]
+struct KeptMaterials {
+    /// Materials read.
+    count: usize,
+    /// The 事项序号 of the materials linked.
+    linked: Vec<u32>,
+    /// Materials whose 事项序号 was not read yet.
+    waiting: Vec<Pending>,
+    /// How many 序号 were known when `waiting` was last tried.
+    tried_at: usize,
+    /// The wording findings of the materials linked.
+    found: Vec<Diagnostic>,
+}
+
+struct Pending {
+    seq: u32,
+    material: Box<Material>,
+    found: Vec<Diagnostic>,
+}
+
+impl KeptMaterials {
+    /// Checks the materials `rows`; `known` holds the 序号 read so far on
+    /// sheet 事项.
+    fn add(
+        &mut self,
+        rows: impl ExactSizeIterator<Item = Box<Material>>,
+        ws: &Workspace,
+        rules: bool,
+        known: &HashSet<u32>,
+    ) {
+        self.count += rows.len();
+        if known.len() > self.tried_at {
+            self.tried_at = known.len();
+            let (linked, found) = (&mut self.linked, &mut self.found);
+            self.waiting.retain_mut(|p| {
+                let go = known.contains(&p.seq);
+                if go {
+                    linked.push(p.seq);
+                    found.append(&mut p.found);
+                }
+                !go
+            });
+        }
+        for m in rows {
+            // A material without 事项序号 links to nothing: reported as
+            // value-missing already.
+            let Some(seq) = m.item_seq.as_ref().map(|s| s.value) else {
+                continue;
+            };
+            let mut found = Vec::new();
+            if rules {
+                rules::wording::material(&ws.standard, &m, &mut found);
+            }
+            if known.contains(&seq) {
+                self.linked.push(seq);
+                self.found.append(&mut found);
+            } else {
+                // Only what a material-orphan finding shows is kept.
+                let Material {
+                    origin,
+                    item_seq,
+                    name,
+                    ..
+                } = *m;
+                let material = Box::new(Material {
+                    origin,
+                    item_seq,
+                    name,
+                    ..Material::default()
+                });
+                self.waiting.push(Pending {
+                    seq,
+                    material,
+                    found,
+                });
+            }
+        }
+    }
+}
+
+/// The value behind a lock, whether or not another thread panicked
+/// holding it.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A filing checked as it was read.
+struct Scanned {
+    file: std::sync::Arc<str>,
+    kept: Vec<Kept>,
+    materials: usize,
+    sink: Sink,
+}
+
+/// Chunks of entries read and waiting for the rules, shared by the thread
+/// that reads sheet 事项 and the one that reads 申请材料.
+struct Queue {
+    jobs: Mutex<std::collections::VecDeque<(usize, Vec<Entry>)>>,
+    /// Sheet 事项 is read: no more chunks come.
+    done: std::sync::atomic::AtomicBool,
+    changed: std::sync::Condvar,
+}
+
+impl Queue {
+    fn pop(&self) -> Option<(usize, Vec<Entry>)> {
+        lock(&self.jobs).pop_front()
+    }
+
+    /// Waits until a chunk comes or sheet 事项 is read; None then.
+    fn next(&self) -> Option<(usize, Vec<Entry>)> {
+        let mut jobs = lock(&self.jobs);
+        loop {
+            if let Some(job) = jobs.pop_front() {
+                return Some(job);
+            }
+            if self.done.load(Ordering::Acquire) {
+                return None;
+            }
+            // (Woken by each chunk and by the end; the timeout is only a
+            // safeguard.)
+            jobs = self
+                .changed
+                .wait_timeout(jobs, std::time::Duration::from_millis(20))
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+    }
+}
+
+/// Reads and checks one filing as it is read. Entries are parsed on one
+/// thread and materials on another; the chunks of entries wait in a short
+/// queue for the rules, run by the materials' thread between its own
+/// chunks and after its sheet, and by the entries' thread when more than a
+/// few wait. Each entry is dropped once checked, but for what [`Kept`]
+/// keeps. The findings are those of [`filing::read`] and
+/// [`rules::check_filing`] on the same filing.
+fn scan_one(input: &Input, ws: &Workspace, registry: Option<&Registry>, rules: bool) -> Scanned {
+    let standard = &ws.standard;
+    let mut sink = Sink::default();
+    // Chunks checked: (index, findings, what was kept).
+    let checked: Mutex<Vec<(usize, Sink, Vec<Kept>)>> = Mutex::new(Vec::new());
+    let queue = Queue {
+        jobs: Mutex::new(std::collections::VecDeque::new()),
+        done: std::sync::atomic::AtomicBool::new(false),
+        changed: std::sync::Condvar::new(),
+    };
+    let check = |(index, rows): (usize, Vec<Entry>)| {
+        let mut own = Sink::default();
+        let mut ctx = rules::Context {
+            workspace: ws,
+            registry,
+            sink: &mut own,
+        };
+        // (Collected into a vector of its own size: collecting in place
+        // would keep the entries' much bigger one.)
+        let mut kept = Vec::with_capacity(rows.len());
+        for e in rows {
+            if rules {
+                rules::check_entry(&mut ctx, &e);
+            }
+            kept.push(Kept::of(e, rules));
+        }
+        lock(&checked).push((index, own, kept));
+    };
+    // The 序号 of sheet 事项 read so far, so that most materials, read
+    // meanwhile on the other thread, can be linked as they are read.
+    let known: Mutex<HashSet<u32>> = Mutex::new(HashSet::new());
+    let mut materials = KeptMaterials::default();
+    // Whether a sheet had to be read again from its start after rows were
+    // handed over (see `Parsed::Restart`): rare (cells merged down, rows
+    // out of order), and then the filing is read again whole, below.
+    let (mut entries_given, mut materials_given) = (false, false);
+    let (mut entries_restarted, mut materials_restarted) = (false, false);
+    let mut next = 0usize;
+    let mut on_entries = |p: Parsed<Entry>| match p {
+        Parsed::Restart => entries_restarted |= entries_given,
+        Parsed::Rows(rows) => {
+            entries_given = true;
+            lock(&known).extend(rows.iter().filter_map(|e| Some(e.seq.as_ref()?.value)));
+            let mut jobs = lock(&queue.jobs);
+            jobs.push_back((next, rows));
+            next += 1;
+            let more = (jobs.len() > WAITING).then(|| jobs.pop_front()).flatten();
+            drop(jobs);
+            queue.changed.notify_one();
+            if let Some(job) = more {
+                check(job);
+            }
+        }
+        Parsed::End => {
+            queue.done.store(true, Ordering::Release);
+            // (Taken so that a waiter cannot miss the wake-up.)
+            drop(lock(&queue.jobs));
+            queue.changed.notify_all();
+        }
+    };
+    let mut on_materials = |p: Parsed<Box<Material>>| match p {
+        Parsed::Restart => materials_restarted |= materials_given,
+        Parsed::Rows(rows) => {
+            materials_given = true;
+            materials.add(rows.into_iter(), ws, rules, &lock(&known));
+            if let Some(job) = queue.pop() {
+                check(job);
+            }
+        }
+        Parsed::End => {
+            // Help with the entries until sheet 事项 is read. (Both sheets
+            // may be read on one thread, one after the other: then 事项
+            // is read first, and this does not wait.)
+            while let Some(job) = queue.next() {
+                check(job);
+            }
+        }
+    };
+    let outline = filing::read_with(
+        input,
+        standard,
+        &mut sink,
+        CHUNK,
+        &mut on_entries,
+        &mut on_materials,
+    );
+    while let Some(job) = queue.pop() {
+        check(job);
+    }
+    let mut scanned = Scanned {
+        file: std::sync::Arc::from(input.display()),
+        kept: Vec::new(),
+        materials: 0,
+        sink,
+    };
+    let Some(outline) = outline else {
+        return scanned;
+    };
+    if entries_restarted || materials_restarted {
+        return read_whole(input, ws, registry, rules);
+    }
+    let mut chunks = checked.into_inner().unwrap_or_else(|e| e.into_inner());
+    chunks.sort_unstable_by_key(|c| c.0);
+    scanned
+        .kept
+        .reserve_exact(chunks.iter().map(|c| c.2.len()).sum());
+    for (_, own, kept) in chunks {
+        scanned.sink.extend(own);
+        scanned.kept.extend(kept);
+    }
+    let sink = &mut scanned.sink;
+    let kept = &scanned.kept;
+    // Across the rows of the filing, as `filing::read` and
+    // `rules::check_filing` do: seq-duplicate, materials linked by 序号
+    // (material-orphan), no-materials.
+    let first = parse::seq_duplicates_of(
+        kept.iter()
+            .map(|k| (&k.origin, k.seq.as_ref(), k.name.as_ref())),
+        sink,
+    );
+    let by_seq: HashMap<u32, usize> = kept
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| first[*i])
+        .filter_map(|(i, k)| Some((k.seq.as_ref()?.value, i)))
+        .collect();
+    let mut linked = vec![false; kept.len()];
+    scanned.materials = materials.count;
+    for seq in materials.linked {
+        if let Some(&i) = by_seq.get(&seq) {
+            linked[i] = true;
+        }
+    }
+    sink.diagnostics.extend(materials.found);
+    for p in materials.waiting {
+        match by_seq.get(&p.seq) {
+            Some(&i) => {
+                linked[i] = true;
+                sink.diagnostics.extend(p.found);
+            }
+            None if !outline.items_linkable => {}
+            None => sink.push(parse::orphan(&p.material)),
+        }
+    }
+    if rules && outline.materials_known() {
+        let mut ctx = rules::Context {
+            workspace: ws,
+            registry,
+            sink,
+        };
+        for (k, _) in kept.iter().zip(&linked).filter(|(_, l)| !**l) {
+            rules::timing::no_materials(&mut ctx, &k.entry());
+        }
+    }
+    scanned
+}
+
+/// Reads and checks one filing the plain way, held whole: for the rare
+/// filing whose sheets cannot be read in one pass (see [`scan_one`]).
+fn read_whole(input: &Input, ws: &Workspace, registry: Option<&Registry>, rules: bool) -> Scanned {
+    let mut sink = Sink::default();
+    let f = filing::read(input, &ws.standard, &mut sink);
+    if rules {
+        rules::check_filing(&f, ws, registry, &mut sink);
+    }
+    Scanned {
+        kept: f.entries.into_iter().map(|e| Kept::of(e, rules)).collect(),
+        file: f.file,
+        materials: f.material_count,
+        sink,
     }
 }
 
@@ -237,7 +638,11 @@ pub fn check_paths(paths: &[PathBuf], ws: &Workspace, entries: bool) -> std::io:
         checker.extend(s);
         checker.filings(filings, &mut |_| {});
     }
-    checker.inputs(&inputs, &mut |_| {});
+    if entries {
+        checker.inputs(&inputs, &mut |_| {});
+    } else {
+        checker.scan(&inputs);
+    }
     Ok(Checked {
         report: checker.finish(),
     })
@@ -248,7 +653,7 @@ pub fn check_paths(paths: &[PathBuf], ws: &Workspace, entries: bool) -> std::io:
 pub fn read_paths(paths: &[PathBuf], ws: &Workspace) -> std::io::Result<Checked> {
     let inputs = filing::discover(paths)?;
     let mut checker = Checker::new(ws, None).reading_only();
-    checker.inputs(&inputs, &mut |_| {});
+    checker.scan(&inputs);
     Ok(Checked {
         report: checker.finish(),
     })

@@ -261,11 +261,19 @@ impl Entry {
 
     /// Cells shown before the offending one in human output: 序号 and 事项名称.
     pub fn context(&self) -> Vec<(String, String)> {
+        Entry::context_of(self.seq.as_ref(), self.name.as_ref())
+    }
+
+    /// The context of a row of sheet 事项 from its 序号 and 事项名称.
+    pub fn context_of(
+        seq: Option<&Located<u32>>,
+        name: Option<&Located<String>>,
+    ) -> Vec<(String, String)> {
         let mut ctx = Vec::new();
-        if let Some(s) = &self.seq {
+        if let Some(s) = seq {
             ctx.push(("序号".to_string(), s.value.to_string()));
         }
-        if let Some(n) = &self.name {
+        if let Some(n) = name {
             ctx.push(("事项名称".to_string(), n.value.clone()));
         }
         ctx

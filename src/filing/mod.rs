@@ -11,7 +11,7 @@ pub mod template;
 pub mod xlsx;
 
 use crate::diag::{Diagnostic, Rule, Sink};
-use crate::model::{Filing, Origin};
+use crate::model::{Entry, Filing, Material, Origin};
 use crate::standard::Standard;
 use crate::standard::elements::{Field, MaterialField, SheetDef};
 use crate::text;
@@ -196,22 +196,96 @@ fn trim_joiner(s: &str) -> &str {
 /// Reads and parses one filing; every problem goes to the sink. The two
 /// sheets are read and parsed at once, each on its own thread.
 pub fn read(input: &Input, standard: &Standard, sink: &mut Sink) -> Filing {
-    let file: Arc<str> = Arc::from(input.display());
+    let mut entries: Vec<Entry> = Vec::new();
+    let mut materials: Vec<Box<Material>> = Vec::new();
     let mut filing = Filing {
-        file: file.clone(),
+        file: Arc::from(input.display()),
         ..Filing::default()
     };
-    let def_items = &standard.elements.items;
-    let def_materials = &standard.elements.materials;
-    let Some(mut loaded) = load(input, standard, sink) else {
+    let Some(outline) = read_with(
+        input,
+        standard,
+        sink,
+        usize::MAX,
+        &mut |p| p.collect_into(&mut entries),
+        &mut |p| p.collect_into(&mut materials),
+    ) else {
         return filing;
     };
+    let mut entries = parse::finish_entries(entries, sink);
+    filing.material_count = materials.len();
+    parse::attach(&mut entries, materials, outline.items_linkable, sink);
+    filing.materials_known = outline.materials_known();
+    filing.entries = entries;
+    filing
+}
+
+/// What a sheet's parser hands over as it goes.
+pub enum Parsed<T> {
+    /// Rows parsed, in sheet order.
+    Rows(Vec<T>),
+    /// What was handed over so far is void: the sheet is parsed again from
+    /// its first row (the streamed reading could not be faithful to it —
+    /// rows out of order, or cells merged down, known only at its end).
+    Restart,
+    /// The sheet is read: nothing more comes (but a [`Parsed::Restart`] if
+    /// the file turns out unreadable).
+    End,
+}
+
+impl<T> Parsed<T> {
+    /// Keeps the rows in `all`, forgetting them on a restart.
+    pub fn collect_into(self, all: &mut Vec<T>) {
+        match self {
+            Parsed::Rows(rows) if all.is_empty() => *all = rows,
+            Parsed::Rows(rows) => all.extend(rows),
+            Parsed::Restart => all.clear(),
+            Parsed::End => {}
+        }
+    }
+}
+
+/// A filing as [`read_with`] leaves it: whether its rows can be linked.
+#[derive(Debug, Clone, Copy)]
+pub struct Outline {
+    /// The 事项 sheet was read with its 序号 column.
+    pub items_linkable: bool,
+    /// The 申请材料 sheet was read with its 事项序号 column.
+    pub materials_linkable: bool,
+}
+
+impl Outline {
+    /// Whether materials can be linked to entries, so that an entry
+    /// without any is known to have none.
+    pub fn materials_known(&self) -> bool {
+        self.items_linkable && self.materials_linkable
+    }
+}
+
+/// Reads and parses one filing without holding it: the entries go to
+/// `on_entries` and the materials to `on_materials`, a chunk of at most
+/// `chunk` rows at a time as they are read (each on the thread reading its
+/// sheet), and the sheets' own findings to the sink. What comes after the
+/// rows — seq-duplicate, linking materials to entries — is the caller's.
+/// None when the file cannot be read at all (reported as file-unreadable).
+pub fn read_with(
+    input: &Input,
+    standard: &Standard,
+    sink: &mut Sink,
+    chunk: usize,
+    on_entries: &mut (dyn FnMut(Parsed<Entry>) + Send),
+    on_materials: &mut (dyn FnMut(Parsed<Box<Material>>) + Send),
+) -> Option<Outline> {
+    let file: Arc<str> = Arc::from(input.display());
+    let def_items = &standard.elements.items;
+    let def_materials = &standard.elements.materials;
+    let mut loaded = load(input, standard, sink)?;
     let items_grid = loaded.take(loaded.items_at);
     let materials_grid = loaded.take(loaded.materials_at);
     let (book, heads) = (loaded.book.as_ref(), &loaded.heads);
     let (items, materials) = rayon::join(
         || {
-            let (entries, linkable, mut s) = parse_sheet(
+            let r = parse_sheet(
                 book,
                 heads,
                 loaded.items_at,
@@ -219,12 +293,14 @@ pub fn read(input: &Input, standard: &Standard, sink: &mut Sink) -> Filing {
                 def_items,
                 Field::Seq,
                 |t| parse::entry_parser(t, standard),
-            )?;
-            let entries = parse::finish_entries(entries, &mut s);
-            Ok::<_, ReadError>(((entries, linkable), s))
+                chunk,
+                on_entries,
+            );
+            on_entries(Parsed::End);
+            r
         },
         || {
-            let (materials, linkable, s) = parse_sheet(
+            let r = parse_sheet(
                 book,
                 heads,
                 loaded.materials_at,
@@ -232,22 +308,26 @@ pub fn read(input: &Input, standard: &Standard, sink: &mut Sink) -> Filing {
                 def_materials,
                 MaterialField::ItemSeq,
                 |t| parse::material_parser(t, standard),
-            )?;
-            Ok::<_, ReadError>(((materials, linkable), s))
+                chunk,
+                on_materials,
+            );
+            on_materials(Parsed::End);
+            r
         },
     );
-    let (
-        ((mut entries, items_linkable), items_sink),
-        ((materials, materials_linkable), materials_sink),
-    ) = match (items, materials) {
-        (Ok(i), Ok(m)) => (i, m),
-        (Err(e), _) | (_, Err(e)) => {
-            if let Input::Workbook(p) = input {
-                unreadable(sink, p, e);
+    let ((items_linkable, items_sink), (materials_linkable, materials_sink)) =
+        match (items, materials) {
+            (Ok(i), Ok(m)) => (i, m),
+            (Err(e), _) | (_, Err(e)) => {
+                if let Input::Workbook(p) = input {
+                    unreadable(sink, p, e);
+                }
+                // Nothing of the file counts: forget what was handed over.
+                on_entries(Parsed::Restart);
+                on_materials(Parsed::Restart);
+                return None;
             }
-            return filing;
-        }
-    };
+        };
     sink.extend(items_sink);
     if loaded.items_at.is_none() {
         sheet_missing(
@@ -267,17 +347,18 @@ pub fn read(input: &Input, standard: &Standard, sink: &mut Sink) -> Filing {
         };
         sheet_missing(sink, Origin::file(f), &def_materials.sheet, &loaded.heads);
     }
-    filing.material_count = materials.len();
-    parse::attach(&mut entries, materials, items_linkable, sink);
-    filing.materials_known = items_linkable && materials_linkable;
-    filing.entries = entries;
-    filing
+    Some(Outline {
+        items_linkable,
+        materials_linkable,
+    })
 }
 
 /// Parses one of a filing's sheets, at `at` among its sheets (None: it has
 /// none): a workbook's streamed as it is read when it can be, else read
-/// whole; a CSV file's from `grid`, read already. Gives what was parsed,
-/// whether the key column is there, and the findings.
+/// whole; a CSV file's from `grid`, read already. The rows go to `out` in
+/// chunks of at most `chunk`. Gives whether the key column is there, and
+/// the findings.
+#[allow(clippy::too_many_arguments)]
 fn parse_sheet<'s, F, T>(
     book: Option<&source::Book>,
     heads: &[Grid],
@@ -286,40 +367,58 @@ fn parse_sheet<'s, F, T>(
     def: &SheetDef<F>,
     key: F,
     make: impl Fn(&layout::Table<'_, F>) -> parse::RowParser<'s, F, T>,
-) -> Result<(Vec<T>, bool, Sink), ReadError>
+    chunk: usize,
+    out: &mut dyn FnMut(Parsed<T>),
+) -> Result<(bool, Sink), ReadError>
 where
     F: Copy + PartialEq + layout::FieldId + 'static,
 {
     let mut sink = Sink::default();
     let Some(at) = at else {
-        return Ok((Vec::new(), false, sink));
+        return Ok((false, sink));
     };
-    if let Some(b) = book
-        && let Some(done) = streamed(b, at, &heads[at], def, key, &make)
-    {
-        return Ok(done);
+    if let Some(b) = book {
+        match streamed(b, at, &heads[at], def, key, &make, chunk, out) {
+            Some(done) => return Ok(done),
+            // Read again whole, below.
+            None => out(Parsed::Restart),
+        }
     }
     let grid = match book {
         Some(b) => Some(b.sheet(at)?),
         None => grid,
     };
     let Some(grid) = grid else {
-        return Ok((Vec::new(), false, sink));
+        return Ok((false, sink));
     };
     let Some(t) = layout::map_columns(&grid, def, &mut sink) else {
-        return Ok((Vec::new(), false, sink));
+        return Ok((false, sink));
     };
-    let out = make(&t).grid_rows(&t, &mut sink);
-    Ok((out, t.column(key).is_some(), sink))
+    let rows = make(&t).grid_rows(&t, &mut sink);
+    if rows.len() <= chunk {
+        out(Parsed::Rows(rows));
+    } else {
+        let mut rows = rows.into_iter();
+        loop {
+            let part: Vec<T> = rows.by_ref().take(chunk).collect();
+            if part.is_empty() {
+                break;
+            }
+            out(Parsed::Rows(part));
+        }
+    }
+    Ok((t.column(key).is_some(), sink))
 }
 
 /// Parses a workbook sheet row by row as it is read, without holding the
 /// sheet: the header is found in the sheet's first rows (`head`), then each
-/// row goes to the parser `make` gives. None when that cannot be done
-/// faithfully — the dedicated reader cannot read the workbook, no header in
-/// the first rows, rows out of order, or cells merged down (they fill the
-/// rows below) — and the caller reads the sheet whole instead. Gives what
-/// was parsed, whether the key column is there, and the findings.
+/// row goes to the parser `make` gives, and the parsed rows to `out`, a
+/// chunk at a time. None when that cannot be done faithfully — the
+/// dedicated reader cannot read the workbook, no header in the first rows,
+/// rows out of order, or cells merged down (they fill the rows below) — and
+/// the caller reads the sheet whole instead. Gives whether the key column is
+/// there, and the findings.
+#[allow(clippy::too_many_arguments)]
 fn streamed<'s, F, T>(
     book: &source::Book,
     at: usize,
@@ -327,7 +426,9 @@ fn streamed<'s, F, T>(
     def: &SheetDef<F>,
     key: F,
     make: &impl Fn(&layout::Table<'_, F>) -> parse::RowParser<'s, F, T>,
-) -> Option<(Vec<T>, bool, Sink)>
+    chunk: usize,
+    out: &mut dyn FnMut(Parsed<T>),
+) -> Option<(bool, Sink)>
 where
     F: Copy + PartialEq + layout::FieldId + 'static,
 {
@@ -340,10 +441,11 @@ where
     let merges = book.stream(at, &mut |event| {
         let row = match event {
             xlsx::Scanned::LastRow(n) => {
-                // Room for every row the sheet declares, so the parsed rows
-                // are not copied as they grow (capped against a lying
-                // declaration).
-                parser.reserve(n.saturating_sub(table.header_row()).min(1 << 20) as usize);
+                // Room for every row the sheet declares (or a chunk), so
+                // the parsed rows are not copied as they grow (capped
+                // against a lying declaration).
+                let rows = n.saturating_sub(table.header_row()).min(1 << 20) as usize;
+                parser.reserve(rows.min(chunk));
                 return true;
             }
             xlsx::Scanned::Row(row) => row,
@@ -352,13 +454,20 @@ where
         last = row.number;
         if in_order {
             parser.row(&table, row, &mut sink);
+            if parser.out.len() >= chunk {
+                let full = std::mem::replace(&mut parser.out, Vec::with_capacity(chunk));
+                out(Parsed::Rows(full));
+            }
         }
         in_order
     })?;
     if !in_order || merges.iter().any(|m| m.end.0 > m.start.0) {
         return None;
     }
-    Some((parser.out, linkable, sink))
+    if !parser.out.is_empty() {
+        out(Parsed::Rows(parser.out));
+    }
+    Some((linkable, sink))
 }
 
 fn sheet_missing(sink: &mut Sink, origin: Origin, sheet: &str, grids: &[Grid]) {

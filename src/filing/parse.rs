@@ -8,7 +8,7 @@ use super::layout::FieldId;
 use super::layout::Table;
 use super::source::GridRow;
 use crate::diag::{Rule, Sink, Text as Msg};
-use crate::model::{Days, Entry, Located, Material};
+use crate::model::{Days, Entry, Located, Material, Origin};
 use crate::standard::Standard;
 use crate::standard::elements::{Field, MaterialField, Required, SheetDef};
 use crate::text;
@@ -360,26 +360,51 @@ fn conditional_requirements(r: &mut RowReader<'_, '_, Field>, e: &mut Entry) {
 }
 
 fn seq_duplicates(entries: &[Entry], sink: &mut Sink) {
-    let mut first: HashMap<u32, (&Located<u32>, &Entry)> = HashMap::new();
-    for e in entries {
-        let Some(seq) = &e.seq else { continue };
+    let rows = entries
+        .iter()
+        .map(|e| (&e.origin, e.seq.as_ref(), e.name.as_ref()));
+    seq_duplicates_of(rows, sink);
+}
+
+/// Reports seq-duplicate over the rows of sheet 事项, each given by its
+/// origin, 序号 and 事项名称, in sheet order; gives, for each row, whether
+/// it is the first with its 序号 (the one its materials attach to).
+pub fn seq_duplicates_of<'e>(
+    rows: impl Iterator<
+        Item = (
+            &'e Origin,
+            Option<&'e Located<u32>>,
+            Option<&'e Located<String>>,
+        ),
+    >,
+    sink: &mut Sink,
+) -> Vec<bool> {
+    let mut first: HashMap<u32, (&Located<u32>, &Origin)> = HashMap::new();
+    let mut firsts = Vec::new();
+    for (origin, seq, name) in rows {
+        let Some(seq) = seq else {
+            firsts.push(false);
+            continue;
+        };
         match first.get(&seq.value) {
             None => {
-                first.insert(seq.value, (seq, e));
+                first.insert(seq.value, (seq, origin));
+                firsts.push(true);
             }
-            Some((prev, prev_entry)) => {
+            Some((prev, prev_origin)) => {
+                firsts.push(false);
                 let n = seq.value;
-                let prev_at = prev.at(&prev_entry.origin).a1().unwrap_or_default();
+                let prev_at = prev.at(prev_origin).a1().unwrap_or_default();
                 sink.push(
                     crate::diag::Diagnostic::new(
                         Rule::SeqDuplicate,
-                        seq.at(&e.origin),
+                        seq.at(origin),
                         text!("序号 {n} 与 {prev_at} 重复", "序号 {n} repeats {prev_at}"),
                     )
                     .field("seq")
                     .value(seq.raw.clone())
                     .header("序号")
-                    .context(e.context())
+                    .context(Entry::context_of(Some(seq), name))
                     .help(text!(
                         "每个事项的序号必须唯一；申请材料按序号对应事项，重复会使材料挂错事项。",
                         "each entry needs its own 序号: materials refer to it, and a repeat attaches them to the wrong entry."
@@ -388,6 +413,7 @@ fn seq_duplicates(entries: &[Entry], sink: &mut Sink) {
             }
         }
     }
+    firsts
 }
 
 /// Reads the materials of a 申请材料 sheet.
@@ -461,27 +487,30 @@ pub fn attach(
         match by_seq.get(&seq.value) {
             Some(&i) => entries[i].materials.push(m),
             None if !linkable => {}
-            None => {
-                let n = seq.value;
-                sink.push(
-                    crate::diag::Diagnostic::new(
-                        Rule::MaterialOrphan,
-                        seq.at(&m.origin),
-                        text!(
-                            "事项序号 {n} 在事项表中不存在",
-                            "事项序号 {n} matches no entry of sheet 事项"
-                        ),
-                    )
-                    .field("item_seq")
-                    .value(seq.raw.clone())
-                    .header("事项序号")
-                    .context(m.context())
-                    .help(text!(
-                        "请填写事项表中该材料所属事项的序号。",
-                        "write the 序号 of the entry, in sheet 事项, that this material belongs to."
-                    )),
-                );
-            }
+            None => sink.push(orphan(&m)),
         }
     }
+}
+
+/// material-orphan: a material whose 事项序号 matches no entry.
+pub fn orphan(m: &Material) -> crate::diag::Diagnostic {
+    let seq = m.item_seq.as_ref();
+    let n = seq.map(|s| s.value).unwrap_or_default();
+    let at = seq.map_or_else(|| m.origin.clone(), |s| s.at(&m.origin));
+    crate::diag::Diagnostic::new(
+        Rule::MaterialOrphan,
+        at,
+        text!(
+            "事项序号 {n} 在事项表中不存在",
+            "事项序号 {n} matches no entry of sheet 事项"
+        ),
+    )
+    .field("item_seq")
+    .value(seq.map(|s| s.raw.clone()).unwrap_or_default())
+    .header("事项序号")
+    .context(m.context())
+    .help(text!(
+        "请填写事项表中该材料所属事项的序号。",
+        "write the 序号 of the entry, in sheet 事项, that this material belongs to."
+    ))
 }

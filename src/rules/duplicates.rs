@@ -6,7 +6,7 @@
 
 use super::{Context, finding};
 use crate::diag::Rule;
-use crate::model::{Entry, Filing, Origin, text};
+use crate::model::{Entry, Filing, Located, Origin, text};
 use crate::standard::elements::Field;
 use crate::text;
 use std::collections::HashMap;
@@ -67,25 +67,49 @@ impl Duplicates {
         use rayon::prelude::*;
         let keys: Vec<Option<EntryKey>> = filing.entries.par_iter().map(entry_key).collect();
         for (e, key) in filing.entries.iter().zip(keys) {
-            let Some(key) = key else { continue };
-            let Some(name) = &e.name else { continue };
-            match self.first.get(&key) {
-                None => {
-                    self.first.insert(key, name.at(&e.origin));
-                }
-                Some(first) => {
-                    let place = first.to_string();
-                    let d = finding(ctx.standard(), Rule::ItemDuplicate, e, Field::Name, name, text!(
-                        "与 {place} 是同一事项（类型、名称、子项、实施主体、区划均相同）",
-                        "the same entry as {place} (category, name, sub-item, agency and division all equal)"
-                    ))
-                    .help(text!(
-                        "删除重复的一行；同一事项的不同情形请用“子项名称”区分。",
-                        "delete the repeated row; tell variants apart with 子项名称."
-                    ));
-                    ctx.push(d);
-                }
+            if let Some(key) = key
+                && let Some(name) = &e.name
+                && let Some(first) = self.see(key, || name.at(&e.origin))
+            {
+                ctx.push(duplicate(ctx.standard(), e, name, &first));
             }
         }
     }
+
+    /// Remembers an entry by its key and the place of its name; gives the
+    /// place of the first entry with the same key, when there was one.
+    pub fn see(&mut self, key: EntryKey, place: impl FnOnce() -> Origin) -> Option<Origin> {
+        match self.first.entry(key) {
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(place());
+                None
+            }
+            std::collections::hash_map::Entry::Occupied(o) => Some(o.get().clone()),
+        }
+    }
+}
+
+/// item-duplicate: `e` is the same entry as the one at `first`.
+pub fn duplicate(
+    std: &crate::standard::Standard,
+    e: &Entry,
+    name: &Located<String>,
+    first: &Origin,
+) -> crate::diag::Diagnostic {
+    let place = first.to_string();
+    finding(
+        std,
+        Rule::ItemDuplicate,
+        e,
+        Field::Name,
+        name,
+        text!(
+            "与 {place} 是同一事项（类型、名称、子项、实施主体、区划均相同）",
+            "the same entry as {place} (category, name, sub-item, agency and division all equal)"
+        ),
+    )
+    .help(text!(
+        "删除重复的一行；同一事项的不同情形请用“子项名称”区分。",
+        "delete the repeated row; tell variants apart with 子项名称."
+    ))
 }

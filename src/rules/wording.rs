@@ -3,7 +3,7 @@
 
 use super::{Context, finding, material_finding};
 use crate::diag::{Diagnostic, Rule, Text};
-use crate::model::{Entry, Located};
+use crate::model::{Entry, Located, Material};
 use crate::standard::Standard;
 use crate::standard::elements::{Field, MaterialField};
 use crate::standard::lexicon::{Lexicon, Phrase};
@@ -39,6 +39,32 @@ fn labelled(d: Diagnostic, p: &Phrase) -> Diagnostic {
     d.label(text!("“{phrase}”", "“{phrase}”"))
 }
 
+/// The wording of a material: catch-all clauses and vague wording in its
+/// name and notes.
+pub fn material(std: &Standard, m: &Material, found: &mut Vec<Diagnostic>) {
+    for (field, value) in [
+        (MaterialField::Name, &m.name),
+        (MaterialField::Notes, &m.notes),
+    ] {
+        let Some(value) = value else { continue };
+        let header = &std.elements.materials.element(field).header;
+        if let Some(p) = Lexicon::find(&std.lexicon.catch_all, &value.value) {
+            let (msg, h) = catch_all_message(p, header);
+            found.push(labelled(
+                material_finding(std, Rule::CatchAllClause, m, field, value, msg).help(h),
+                p,
+            ));
+        } else if let Some(p) = Lexicon::find(&std.lexicon.vague, &value.value) {
+            let (msg, h) = vague_message(p, header);
+            found.push(labelled(
+                material_finding(std, Rule::VagueWording, m, field, value, msg).help(h),
+                p,
+            ));
+        }
+    }
+}
+
+/// The wording of an entry and of its materials.
 pub fn check(ctx: &mut Context<'_>, entry: &Entry) {
     let std = ctx.standard();
     let mut found: Vec<Diagnostic> = Vec::new();
@@ -78,26 +104,7 @@ pub fn check(ctx: &mut Context<'_>, entry: &Entry) {
         ));
     }
     for m in &entry.materials {
-        for (field, value) in [
-            (MaterialField::Name, &m.name),
-            (MaterialField::Notes, &m.notes),
-        ] {
-            let Some(value) = value else { continue };
-            let header = &std.elements.materials.element(field).header;
-            if let Some(p) = Lexicon::find(&std.lexicon.catch_all, &value.value) {
-                let (msg, h) = catch_all_message(p, header);
-                found.push(labelled(
-                    material_finding(std, Rule::CatchAllClause, m, field, value, msg).help(h),
-                    p,
-                ));
-            } else if let Some(p) = Lexicon::find(&std.lexicon.vague, &value.value) {
-                let (msg, h) = vague_message(p, header);
-                found.push(labelled(
-                    material_finding(std, Rule::VagueWording, m, field, value, msg).help(h),
-                    p,
-                ));
-            }
-        }
+        material(std, m, &mut found);
     }
     if let Some(name) = &entry.name
         && let Some(d) = name_has_agency(std, entry, name)
