@@ -167,7 +167,7 @@ fn several_filings_checked_as_they_are_read_give_the_same_findings() {
             .diagnostics
             .iter()
             .filter(|d| d.rule.id() == "item-duplicate")
-            .all(|d| &*d.origin.file == display(&paths[2]))
+            .all(|d| *d.origin.file == display(&paths[2]))
     );
 }
 
