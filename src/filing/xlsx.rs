@@ -330,138 +330,138 @@ pub fn scan(
         *filled = false;
         go
     }
-    while let Some(tok) = sc.next()? {
-        match tok {
-            Tok::Open { name, attrs, empty } => match local(name) {
-                b"dimension" if !in_data => {
-                    let last = attr(attrs, b"ref")
-                        .and_then(|r| r.rsplit(|&b| b == b':').next())
-                        .and_then(cell_ref);
-                    if let Some((row, _)) = last
-                        && !on_row(Scanned::LastRow(row))
-                    {
-                        return Ok(merges);
-                    }
-                }
-                b"sheetData" if !empty => in_data = true,
-                b"row" if in_data => {
-                    let number = match attr(attrs, b"r") {
-                        Some(r) => parse_u32(r).ok_or_else(|| Unsupported("row number".into()))?,
-                        None => row.number + 1,
-                    };
-                    if !flush(on_row, &mut row, &mut filled) {
-                        return Ok(merges);
-                    }
-                    row.number = number;
-                    next_col = 0;
-                    if limit.is_some_and(|l| number > l) {
-                        return Ok(merges);
-                    }
-                }
-                b"c" if in_data => {
-                    let (at, t) = cell_attrs(attrs);
-                    let (r, c) = match at {
-                        Some(at) => {
-                            cell_ref(at).ok_or_else(|| Unsupported("cell reference".into()))?
+    loop {
+        // Nearly every tag in sheetData is a cell's: read at once when it
+        // is plainly written, else token by token below.
+        let mut tag = if in_data { sc.cell_tag() } else { None };
+        if tag.is_none() {
+            let Some(tok) = sc.next()? else { break };
+            match tok {
+                Tok::Open { name, attrs, empty } => match local(name) {
+                    b"dimension" if !in_data => {
+                        let last = attr(attrs, b"ref")
+                            .and_then(|r| r.rsplit(|&b| b == b':').next())
+                            .and_then(cell_ref);
+                        if let Some((row, _)) = last
+                            && !on_row(Scanned::LastRow(row))
+                        {
+                            return Ok(merges);
                         }
-                        None => (row.number, next_col),
-                    };
-                    if r != row.number {
-                        // A cell outside its row element: hand over what
-                        // the row had and go on in the cell's row.
+                    }
+                    b"sheetData" if !empty => in_data = true,
+                    b"row" if in_data => {
+                        let number = match attr(attrs, b"r") {
+                            Some(r) => {
+                                parse_u32(r).ok_or_else(|| Unsupported("row number".into()))?
+                            }
+                            None => row.number + 1,
+                        };
                         if !flush(on_row, &mut row, &mut filled) {
                             return Ok(merges);
                         }
-                        row.number = r;
-                        if limit.is_some_and(|l| r > l) {
+                        row.number = number;
+                        next_col = 0;
+                        if limit.is_some_and(|l| number > l) {
                             return Ok(merges);
                         }
                     }
-                    next_col = c + 1;
-                    let ty = match t {
-                        None => CellType::Number,
-                        Some(b"n") => CellType::NumberDeclared,
-                        Some(b"s") => CellType::Shared,
-                        Some(b"str") => CellType::Str,
-                        Some(b"inlineStr") => CellType::Inline,
-                        Some(b"b") => CellType::Bool,
-                        Some(b"e") => CellType::Error,
-                        Some(b"d") => CellType::Date,
-                        Some(other) => {
-                            return unsupported(format!(
-                                "cell type {}",
-                                String::from_utf8_lossy(other)
-                            ));
-                        }
-                    };
-                    value.clear();
-                    cell = None;
-                    if empty {
-                        continue;
+                    b"c" if in_data => {
+                        let (at, t) = cell_attrs(attrs);
+                        let at = match at {
+                            Some(at) => Some(
+                                cell_ref(at).ok_or_else(|| Unsupported("cell reference".into()))?,
+                            ),
+                            None => None,
+                        };
+                        tag = Some(CellTag {
+                            at,
+                            ty: cell_type(t)?,
+                            empty,
+                        });
                     }
-                    // Nearly every cell is `<v>…</v></c>`: read it at once.
-                    // (An inline string's `<v>` is ignored, as calamine does.)
-                    if let Some(v) = sc.simple_value() {
-                        if ty != CellType::Inline {
-                            decode_text(&sc.buf[v], false, &mut value)?;
+                    b"v" if cell.is_some_and(|(_, ty)| ty != CellType::Inline)
+                        && !empty
+                        && inside == In::Nothing =>
+                    {
+                        inside = In::V
+                    }
+                    b"f" if cell.is_some() && !empty => inside = In::F,
+                    b"is" if cell.is_some() && !empty => inside = In::Is,
+                    b"rPh" if inside == In::Is && !empty => inside = In::Phonetic,
+                    b"t" if inside == In::Is && !empty => {
+                        inside = In::T(attr(attrs, b"xml:space") == Some(b"preserve"));
+                        piece.clear();
+                    }
+                    b"mergeCell" if !in_data => {
+                        if let Some(r) = attr(attrs, b"ref")
+                            && let Some(d) = merge_ref(r)
+                        {
+                            merges.push(d);
+                        }
+                    }
+                    _ => {}
+                },
+                Tok::Close { name } => match local(name) {
+                    b"sheetData" => {
+                        in_data = false;
+                        if !flush(on_row, &mut row, &mut filled) {
+                            return Ok(merges);
+                        }
+                    }
+                    b"v" if inside == In::V => inside = In::Nothing,
+                    b"f" if inside == In::F => inside = In::Nothing,
+                    b"t" => {
+                        if let In::T(preserve) = inside {
+                            push_t(&mut value, &piece, preserve);
+                            inside = In::Is;
+                        }
+                    }
+                    b"rPh" if inside == In::Phonetic => inside = In::Is,
+                    b"is" => inside = In::Nothing,
+                    b"c" => {
+                        inside = In::Nothing;
+                        if let Some((c, ty)) = cell.take() {
                             filled |= put_cell(&mut row, c, ty, &value, &book.strings)?;
                         }
-                    } else {
-                        cell = Some((c, ty));
                     }
-                }
-                b"v" if cell.is_some_and(|(_, ty)| ty != CellType::Inline)
-                    && !empty
-                    && inside == In::Nothing =>
-                {
-                    inside = In::V
-                }
-                b"f" if cell.is_some() && !empty => inside = In::F,
-                b"is" if cell.is_some() && !empty => inside = In::Is,
-                b"rPh" if inside == In::Is && !empty => inside = In::Phonetic,
-                b"t" if inside == In::Is && !empty => {
-                    inside = In::T(attr(attrs, b"xml:space") == Some(b"preserve"));
-                    piece.clear();
-                }
-                b"mergeCell" if !in_data => {
-                    if let Some(r) = attr(attrs, b"ref")
-                        && let Some(d) = merge_ref(r)
-                    {
-                        merges.push(d);
-                    }
-                }
-                _ => {}
-            },
-            Tok::Close { name } => match local(name) {
-                b"sheetData" => {
-                    in_data = false;
-                    if !flush(on_row, &mut row, &mut filled) {
-                        return Ok(merges);
-                    }
-                }
-                b"v" if inside == In::V => inside = In::Nothing,
-                b"f" if inside == In::F => inside = In::Nothing,
-                b"t" => {
-                    if let In::T(preserve) = inside {
-                        push_t(&mut value, &piece, preserve);
-                        inside = In::Is;
-                    }
-                }
-                b"rPh" if inside == In::Phonetic => inside = In::Is,
-                b"is" => inside = In::Nothing,
-                b"c" => {
-                    inside = In::Nothing;
-                    if let Some((c, ty)) = cell.take() {
-                        filled |= put_cell(&mut row, c, ty, &value, &book.strings)?;
-                    }
-                }
-                _ => {}
-            },
-            Tok::Text { raw, cdata } => match inside {
-                In::V => decode_text(raw, cdata, &mut value)?,
-                In::T(_) => decode_text(raw, cdata, &mut piece)?,
-                _ => {}
-            },
+                    _ => {}
+                },
+                Tok::Text { raw, cdata } => match inside {
+                    In::V => decode_text(raw, cdata, &mut value)?,
+                    In::T(_) => decode_text(raw, cdata, &mut piece)?,
+                    _ => {}
+                },
+            }
+        }
+        let Some(tag) = tag else { continue };
+        let (r, c) = tag.at.unwrap_or((row.number, next_col));
+        if r != row.number {
+            // A cell outside its row element: hand over what the row had
+            // and go on in the cell's row.
+            if !flush(on_row, &mut row, &mut filled) {
+                return Ok(merges);
+            }
+            row.number = r;
+            if limit.is_some_and(|l| r > l) {
+                return Ok(merges);
+            }
+        }
+        next_col = c + 1;
+        let ty = tag.ty;
+        value.clear();
+        cell = None;
+        if tag.empty {
+            continue;
+        }
+        // Nearly every cell is `<v>…</v></c>`: read it at once.
+        // (An inline string's `<v>` is ignored, as calamine does.)
+        if let Some(v) = sc.simple_value() {
+            if ty != CellType::Inline {
+                decode_text(&sc.buf[v], false, &mut value)?;
+                filled |= put_cell(&mut row, c, ty, &value, &book.strings)?;
+            }
+        } else {
+            cell = Some((c, ty));
         }
     }
     flush(on_row, &mut row, &mut filled);
@@ -586,6 +586,30 @@ fn local(name: &[u8]) -> &[u8] {
     }
 }
 
+/// A cell's opening tag: its place (`r`), when given, and its type.
+struct CellTag {
+    at: Option<(u32, u32)>,
+    ty: CellType,
+    empty: bool,
+}
+
+/// The type a cell's `t` attribute gives.
+fn cell_type(t: Option<&[u8]>) -> Result<CellType, Unsupported> {
+    Ok(match t {
+        None => CellType::Number,
+        Some(b"n") => CellType::NumberDeclared,
+        Some(b"s") => CellType::Shared,
+        Some(b"str") => CellType::Str,
+        Some(b"inlineStr") => CellType::Inline,
+        Some(b"b") => CellType::Bool,
+        Some(b"e") => CellType::Error,
+        Some(b"d") => CellType::Date,
+        Some(other) => {
+            return unsupported(format!("cell type {}", String::from_utf8_lossy(other)));
+        }
+    })
+}
+
 /// The `r` and `t` attributes of a cell, in one pass.
 fn cell_attrs(attrs: &[u8]) -> (Option<&[u8]>, Option<&[u8]>) {
     let (mut r, mut t) = (None, None);
@@ -643,11 +667,16 @@ fn decode_attr(raw: &[u8]) -> Result<String, Unsupported> {
 /// resolved, line ends normalized to `\n` (XML 1.0).
 fn decode_text(raw: &[u8], cdata: bool, out: &mut String) -> Result<(), Unsupported> {
     let s = std::str::from_utf8(raw).map_err(|_| Unsupported("text is not UTF-8".into()))?;
-    let special: &[char] = if cdata { &['\r'] } else { &['&', '\r'] };
-    if !s.contains(special) {
+    let plain = if cdata {
+        memchr::memchr(b'\r', raw).is_none()
+    } else {
+        memchr::memchr2(b'&', b'\r', raw).is_none()
+    };
+    if plain {
         out.push_str(s);
         return Ok(());
     }
+    let special: &[char] = if cdata { &['\r'] } else { &['&', '\r'] };
     let mut rest = s;
     while let Some(i) = rest.find(special) {
         out.push_str(&rest[..i]);
@@ -844,6 +873,54 @@ impl<R: Read> Scanner<R> {
         }
     }
 
+    /// When the bytes at the scan position are a cell's opening tag written
+    /// plainly — `<c` and attributes with short values, separated by single
+    /// spaces, all in the buffer — consumes it and gives what it says; else
+    /// consumes nothing (the caller goes on token by token, which also
+    /// reports what is wrong with the tag, if anything).
+    fn cell_tag(&mut self) -> Option<CellTag> {
+        let b = &self.buf[self.pos..self.end];
+        if !b.starts_with(b"<c ") {
+            return None;
+        }
+        let (mut at, mut t) = (None, None);
+        let mut i = 3;
+        let empty = loop {
+            match *b.get(i)? {
+                b' ' => i += 1,
+                b'>' => {
+                    i += 1;
+                    break false;
+                }
+                b'/' if b.get(i + 1) == Some(&b'>') => {
+                    i += 2;
+                    break true;
+                }
+                _ => {
+                    // (Names and values are short: no search goes far.)
+                    let near = |from: usize, n: usize| b.get(from..b.len().min(from + n));
+                    let eq = i + near(i, 16)?.iter().position(|&x| x == b'=')?;
+                    let quote = *b.get(eq + 1)?;
+                    if quote != b'"' && quote != b'\'' {
+                        return None;
+                    }
+                    let start = eq + 2;
+                    let end = start + near(start, 32)?.iter().position(|&x| x == quote)?;
+                    let v = &b[start..end];
+                    match &b[i..eq] {
+                        b"r" => at = Some(cell_ref(v)?),
+                        b"t" => t = Some(v),
+                        _ => {}
+                    }
+                    i = end + 1;
+                }
+            }
+        };
+        let ty = cell_type(t).ok()?;
+        self.pos += i;
+        Some(CellTag { at, ty, empty })
+    }
+
     /// When the bytes at the scan position are `<v>…</v></c>` — a cell's
     /// value as nearly every writer lays it out — consumes them and gives
     /// the value's place in the buffer; else consumes nothing (the caller
@@ -982,6 +1059,43 @@ mod tests {
         let mut s = String::new();
         unescape_x("a_x000D_b_x_c_xD83D__xDE00_", &mut s);
         assert_eq!(s, "a\rb_x_c😀");
+    }
+
+    #[test]
+    fn plainly_written_cell_tags_are_read_at_once_and_others_left_to_the_tokens() {
+        let tag = |xml: &[u8]| {
+            let mut sc = Scanner::new(xml);
+            sc.fill().unwrap();
+            let t = sc.cell_tag();
+            (t.map(|t| (t.at, t.ty as u8, t.empty)), sc.pos)
+        };
+        let shared = CellType::Shared as u8;
+        let number = CellType::Number as u8;
+        assert_eq!(
+            tag(br#"<c r="AB12" s="3" t="s"><v>1</v></c>"#),
+            (Some((Some((12, 27)), shared, false)), 24)
+        );
+        assert_eq!(
+            tag(br#"<c r='B3' s='1'/>"#),
+            (Some((Some((3, 1)), number, true)), 17)
+        );
+        assert_eq!(
+            tag(br#"<c  t="s"  ><v>0</v></c>"#),
+            (Some((None, shared, false)), 12)
+        );
+        // Left to the tokens: another tag, white space other than spaces, an
+        // unknown type or a bad reference (reported there), a long value, a
+        // tag not all in the buffer.
+        for xml in [
+            &br#"<col min="1"/>"#[..],
+            br#"<c	r="A1"><v>1</v></c>"#,
+            br#"<c r="A1" t="x"><v>1</v></c>"#,
+            br#"<c r="1A"><v>1</v></c>"#,
+            br#"<c r="A1" x="0123456789012345678901234567890123456789">"#,
+            br#"<c r="A1" t="s""#,
+        ] {
+            assert_eq!(tag(xml), (None, 0), "{}", String::from_utf8_lossy(xml));
+        }
     }
 
     #[test]
