@@ -17,7 +17,7 @@ use crate::rules::{self, duplicates::Duplicates, duplicates::EntryKey};
 use crate::text;
 use crate::workspace::Workspace;
 use rayon::prelude::*;
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::Ordering;
@@ -431,7 +431,7 @@ fn scan_one(input: &Input, ws: &Workspace, registry: Option<&Registry>, rules: b
     };
     // The 序号 of sheet 事项 read so far, so that most materials, read
     // meanwhile on the other thread, can be linked as they are read.
-    let known: Mutex<HashSet<u32>> = Mutex::new(HashSet::new());
+    let known: Mutex<HashSet<u32>> = Mutex::new(HashSet::default());
     let mut materials = KeptMaterials::default();
     // Whether a sheet had to be read again from its start after rows were
     // handed over (see `Parsed::Restart`): rare (cells merged down, rows

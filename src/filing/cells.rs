@@ -11,6 +11,7 @@ use crate::standard::Standard;
 use crate::standard::elements::{Element, Kind, Required, SheetDef};
 use crate::standard::tables::TableEntry;
 use crate::text;
+use std::borrow::Cow;
 
 /// Separators of multi-valued cells (SPEC §2).
 const MULTI_SEPARATORS: &[char] = &['、', ',', '，', ';', '；', '\n', '/', '|'];
@@ -121,9 +122,9 @@ impl<'a, 'g, F: Copy + PartialEq + FieldId> RowReader<'a, 'g, F> {
 
     /// The trimmed, NFKC-normalized text of a coded cell, or None when blank
     /// (reporting value-missing if the element is always required).
-    fn coded(&mut self, field: F) -> Option<(Cell<'a, F>, String)> {
+    fn coded(&mut self, field: F) -> Option<(Cell<'a, F>, Cow<'a, str>)> {
         let cell = self.cell(field)?;
-        let v = clean_code_text(&cell.raw.text);
+        let v = clean_code(&cell.raw.text);
         if v.is_empty() {
             if cell.element.required == Required::Yes {
                 self.missing(Rule::ValueMissing, &cell, None);
@@ -259,7 +260,7 @@ impl<'a, 'g, F: Copy + PartialEq + FieldId> RowReader<'a, 'g, F> {
     /// Working days, or 无.
     pub fn days(&mut self, field: F) -> Option<Located<Days>> {
         let (cell, v) = self.coded(field)?;
-        if matches!(v.as_str(), "无" | "无法定时限" | "无时限" | "-" | "/") {
+        if matches!(&*v, "无" | "无法定时限" | "无时限" | "-" | "/") {
             return Some(Self::located(&cell, Days::None));
         }
         match parse_integer(&v) {
@@ -409,14 +410,14 @@ impl<'a, 'g, F: Copy + PartialEq + FieldId> RowReader<'a, 'g, F> {
     /// A phone number as written; checked by phone-invalid.
     pub fn phone(&mut self, field: F) -> Option<Located<String>> {
         let (cell, v) = self.coded(field)?;
-        Some(Self::located(&cell, v))
+        Some(Self::located(&cell, v.into_owned()))
     }
 
     /// An http(s) URL.
     pub fn url(&mut self, field: F) -> Option<Located<String>> {
         let (cell, v) = self.coded(field)?;
         if is_url(&v) {
-            return Some(Self::located(&cell, v));
+            return Some(Self::located(&cell, v.into_owned()));
         }
         let name = &cell.element.header;
         let help = if !v.contains("://") && v.contains('.') && !v.contains(char::is_whitespace) {
@@ -479,7 +480,7 @@ pub fn clean_prose(s: &str) -> String {
     let s = crate::standard::nfc(s);
     let trimmed = s.trim_matches(|c: char| c.is_whitespace());
     // The common case — one line, nothing to trim inside — costs one copy.
-    if !trimmed.contains(['\n', '\r']) {
+    if memchr::memchr2(b'\n', b'\r', trimmed.as_bytes()).is_none() {
         return trimmed.to_string();
     }
     let s = trimmed.replace("\r\n", "\n").replace('\r', "\n");
@@ -495,10 +496,24 @@ pub fn clean_prose(s: &str) -> String {
 
 /// Code cleaning: NFKC, all white space removed.
 pub fn clean_code_text(s: &str) -> String {
-    crate::standard::nfkc(s)
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect()
+    clean_code(s).into_owned()
+}
+
+/// [`clean_code_text`], borrowing the text when it is clean already (most
+/// cells are).
+pub fn clean_code(s: &str) -> Cow<'_, str> {
+    let s = crate::standard::nfkc(s);
+    let spaced = if s.is_ascii() {
+        // (char::is_whitespace of ASCII.)
+        s.bytes()
+            .any(|b| matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r'))
+    } else {
+        s.chars().any(char::is_whitespace)
+    };
+    if !spaced {
+        return s;
+    }
+    Cow::Owned(s.chars().filter(|c| !c.is_whitespace()).collect())
 }
 
 /// Parses a whole number; on failure, the number hidden in it when there is

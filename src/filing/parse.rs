@@ -12,7 +12,7 @@ use crate::model::{Days, Entry, Located, Material, Origin};
 use crate::standard::Standard;
 use crate::standard::elements::{Field, MaterialField, Required, SheetDef};
 use crate::text;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// Words that open a note row under (or inside) the table rather than data.
 const NOTE_OPENERS: &[&str] = &[
@@ -379,7 +379,7 @@ pub fn seq_duplicates_of<'e>(
     >,
     sink: &mut Sink,
 ) -> Vec<bool> {
-    let mut first: HashMap<u32, (&Located<u32>, &Origin)> = HashMap::new();
+    let mut first: HashMap<u32, (&Located<u32>, &Origin)> = HashMap::default();
     let mut firsts = Vec::new();
     for (origin, seq, name) in rows {
         let Some(seq) = seq else {
@@ -476,7 +476,7 @@ pub fn attach(
     linkable: bool,
     sink: &mut Sink,
 ) {
-    let mut by_seq: HashMap<u32, usize> = HashMap::new();
+    let mut by_seq: HashMap<u32, usize> = HashMap::default();
     for (i, e) in entries.iter().enumerate() {
         if let Some(s) = &e.seq {
             by_seq.entry(s.value).or_insert(i);

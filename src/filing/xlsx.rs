@@ -456,8 +456,14 @@ pub fn scan(
         // Nearly every cell is `<v>…</v></c>`: read it at once.
         // (An inline string's `<v>` is ignored, as calamine does.)
         if let Some(v) = sc.simple_value() {
-            if ty != CellType::Inline {
-                decode_text(&sc.buf[v], false, &mut value)?;
+            let raw = &sc.buf[v];
+            if ty == CellType::Shared
+                && let Some(i) = parse_u32(raw)
+            {
+                // A shared string's index, as digits: nothing to decode.
+                filled |= put_shared(&mut row, c, i as usize, &book.strings)?;
+            } else if ty != CellType::Inline {
+                decode_text(raw, false, &mut value)?;
                 filled |= put_cell(&mut row, c, ty, &value, &book.strings)?;
             }
         } else {
@@ -484,6 +490,22 @@ fn put_cell(
     out.text.clear();
     out.numeric = finish_cell(ty, value, strings, &mut out.text)?;
     Ok(!out.text.is_empty())
+}
+
+/// Writes shared string `i` into the row buffer; true when it is filled.
+fn put_shared(row: &mut GridRow, c: u32, i: usize, strings: &Strings) -> Result<bool, Unsupported> {
+    let Some(text) = strings.get(i) else {
+        return unsupported("shared string index out of range");
+    };
+    let c = c as usize;
+    if row.cells.len() <= c {
+        row.cells.resize(c + 1, RawCell::default());
+    }
+    let out = &mut row.cells[c];
+    out.text.clear();
+    out.text.push_str(text);
+    out.numeric = false;
+    Ok(!text.is_empty())
 }
 
 fn new_row(number: u32) -> GridRow {

@@ -16,14 +16,16 @@ pub fn check(ctx: &mut Context<'_>, entry: &Entry) {
     let std = ctx.standard();
     let place = std.divisions.resolve(&code.value);
     let v = &code.value;
-    let list = ctx
-        .standard()
-        .divisions
-        .divisions
-        .iter()
-        .map(|d| format!("{} {}", d.code, d.name))
-        .collect::<Vec<_>>()
-        .join("、");
+    // The known divisions, for the help of a finding.
+    let list = || {
+        ctx.standard()
+            .divisions
+            .divisions
+            .iter()
+            .map(|d| format!("{} {}", d.code, d.name))
+            .collect::<Vec<_>>()
+            .join("、")
+    };
     let (message, help) = match place {
         Ok(place) => {
             let kind = place.kind;
@@ -43,23 +45,29 @@ pub fn check(ctx: &mut Context<'_>, entry: &Entry) {
                 ),
             )
         }
-        Err(DivisionError::Unknown) if !v.starts_with(&region) => (
-            text!(
-                "行政区划代码 {v} 不在本地区（{city}）范围内",
-                "division {v} is outside the region ({city})"
-            ),
-            text!(
-                "填写本市或所辖县市区的代码：{list}。",
-                "use a code of the city or its counties: {list}."
-            ),
-        ),
-        Err(DivisionError::Unknown) => (
-            text!(
-                "行政区划代码 {v} 不在区划代码表中",
-                "division {v} is not in the division table"
-            ),
-            text!("所辖区划代码：{list}。", "the region's codes: {list}."),
-        ),
+        Err(DivisionError::Unknown) if !v.starts_with(&region) => {
+            let list = list();
+            (
+                text!(
+                    "行政区划代码 {v} 不在本地区（{city}）范围内",
+                    "division {v} is outside the region ({city})"
+                ),
+                text!(
+                    "填写本市或所辖县市区的代码：{list}。",
+                    "use a code of the city or its counties: {list}."
+                ),
+            )
+        }
+        Err(DivisionError::Unknown) => {
+            let list = list();
+            (
+                text!(
+                    "行政区划代码 {v} 不在区划代码表中",
+                    "division {v} is not in the division table"
+                ),
+                text!("所辖区划代码：{list}。", "the region's codes: {list}."),
+            )
+        }
         Err(DivisionError::TownUnderCity) => (
             text!(
                 "12 位区划代码的前 6 位“{prefix}”是市级代码，乡镇和村应在所属县级区划下",

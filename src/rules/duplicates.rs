@@ -9,7 +9,7 @@ use crate::diag::Rule;
 use crate::model::{Entry, Filing, Located, Origin, text};
 use crate::standard::elements::Field;
 use crate::text;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// The identity of an implementation entry: category, name and sub-item
 /// (both as [`crate::standard::normalize_value`] leaves them), agency code and division, as a
@@ -27,29 +27,41 @@ pub fn entry_key(e: &Entry) -> Option<EntryKey> {
         e.agency_code.as_ref()?.value.as_str(),
         e.division.as_ref()?.value.as_str(),
     ];
-    // Two independent 64-bit digests of the same parts: SipHash keyed
-    // differently (fixed keys, so the digest is the same in every run).
-    let digest = |seed: u64| {
-        let mut h = std::hash::DefaultHasher::new();
-        seed.hash(&mut h);
+    thread_local! {
+        static BYTES: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    BYTES.with_borrow_mut(|bytes| {
+        // The parts one after the other, each ended by 0xFF (a byte no
+        // UTF-8 text holds).
+        bytes.clear();
         for (i, part) in parts.iter().enumerate() {
             if i == 1 || i == 2 {
                 // Names compare as normalize_value leaves them, without
                 // building the normalized text.
+                let mut utf8 = [0u8; 4];
                 for c in crate::standard::nfkc(part)
                     .chars()
                     .filter(|c| !c.is_whitespace())
                 {
-                    c.to_ascii_uppercase().hash(&mut h);
+                    bytes.extend_from_slice(
+                        c.to_ascii_uppercase().encode_utf8(&mut utf8).as_bytes(),
+                    );
                 }
             } else {
-                part.hash(&mut h);
+                bytes.extend_from_slice(part.as_bytes());
             }
-            0xffu8.hash(&mut h);
+            bytes.push(0xff);
         }
-        h.finish()
-    };
-    Some((u128::from(digest(0x5a17)) << 64) | u128::from(digest(0x1ee7)))
+        // Two independent 64-bit digests of those bytes: SipHash keyed
+        // differently (fixed keys, so the digest is the same in every run).
+        let digest = |seed: u64| {
+            let mut h = std::hash::DefaultHasher::new();
+            seed.hash(&mut h);
+            h.write(bytes);
+            h.finish()
+        };
+        Some((u128::from(digest(0x5a17)) << 64) | u128::from(digest(0x1ee7)))
+    })
 }
 
 /// What a run has seen so far.

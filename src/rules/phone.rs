@@ -14,16 +14,23 @@ const SEPARATORS: &[char] = &['、', ',', '，', ';', '；', '/', '\n'];
 /// the 12345 hotline (or a 5-digit service line such as 12315), or a 400/800
 /// number.
 pub fn is_valid(number: &str) -> bool {
-    let n: String = number
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '-' | '(' | ')' | '（' | '）'))
-        .collect();
-    // An extension after 转 / ext is allowed on landlines.
-    let n = n.split(['转', '#']).next().unwrap_or("");
-    if !n.bytes().all(|b| b.is_ascii_digit()) {
-        return false;
+    // The digits, without spaces, dashes and brackets; an extension after
+    // 转 or # is allowed on landlines (and not read). No valid number has
+    // more than 12 digits.
+    let mut digits = [0u8; 12];
+    let mut len = 0;
+    for c in number.chars() {
+        match c {
+            ' ' | '-' | '(' | ')' | '（' | '）' => {}
+            '转' | '#' => break,
+            '0'..='9' if len < digits.len() => {
+                digits[len] = c as u8;
+                len += 1;
+            }
+            _ => return false,
+        }
     }
-    let len = n.len();
+    let n = std::str::from_utf8(&digits[..len]).unwrap_or("");
     (n.starts_with('0') && !n.starts_with("00") && (10..=12).contains(&len))
         || (len == 11 && n.starts_with('1') && matches!(n.as_bytes()[1], b'3'..=b'9'))
         || (len == 5 && n.starts_with("123"))

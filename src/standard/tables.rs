@@ -3,7 +3,7 @@
 
 use super::{closest, normalize_value};
 use serde::Deserialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// Which kind of division code a 行使层级 goes with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -47,12 +47,12 @@ pub struct TableEntry {
 #[serde(from = "Vec<TableEntry>")]
 pub struct Table {
     pub entries: Vec<TableEntry>,
-    index: HashMap<String, usize>,
+    index: rustc_hash::FxHashMap<String, usize>,
 }
 
 impl From<Vec<TableEntry>> for Table {
     fn from(entries: Vec<TableEntry>) -> Self {
-        let mut index = HashMap::new();
+        let mut index = rustc_hash::FxHashMap::default();
         for (i, e) in entries.iter().enumerate() {
             index.insert(normalize_value(&e.name), i);
         }
