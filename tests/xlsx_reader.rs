@@ -292,3 +292,25 @@ fn workbooks_from_other_writers_read_the_same_as_with_calamine() {
         ["行内", "TRUE", "#DIV/0!", "公式<结果>", "  ", "4.5"]
     );
 }
+
+#[test]
+fn plain_shared_strings_read_the_same_as_with_calamine() {
+    // The items the dedicated reader takes in one step (`<si><t>…</t></si>`,
+    // unprefixed, as Excel and WPS write them), trimmed unless preserved.
+    let shared = r#"<?xml version="1.0" encoding="UTF-8"?>
+<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="5" uniqueCount="5"><si><t>  前后有空格  </t></si><si><t xml:space="preserve">  保留空格  </t></si><si><t>甲&amp;乙_x000D_丙</t></si><si><t></t></si><si><t>多</t><t>段</t></si></sst>"#;
+    let sheet = r#"<?xml version="1.0" encoding="UTF-8"?>
+<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c><c r="C1" t="s"><v>2</v></c><c r="D1" t="s"><v>3</v></c><c r="E1" t="s"><v>4</v></c></row></sheetData></worksheet>"#;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("纯文本.xlsx");
+    handmade(&path, sheet, shared);
+    assert_same(&path);
+    let display: Arc<str> = Arc::from("x");
+    let book = Book::open(&path, &display).unwrap();
+    let g = book.sheet(0).unwrap();
+    let texts: Vec<&str> = g.rows[0].cells.iter().map(|c| c.text.as_str()).collect();
+    assert_eq!(
+        texts,
+        ["前后有空格", "  保留空格  ", "甲&乙\r丙", "", "多段"]
+    );
+}

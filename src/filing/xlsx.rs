@@ -143,7 +143,20 @@ fn shared_strings(part: impl Read) -> Result<Strings, Unsupported> {
     let mut phonetic = false;
     let mut in_t: Option<bool> = None; // Some(preserve) inside <t>
     let mut piece = String::new();
-    while let Some(tok) = sc.next()? {
+    loop {
+        // Nearly every item is one plain run, `<si><t>…</t></si>`: read at
+        // once, else token by token below.
+        if !phonetic
+            && in_t.is_none()
+            && let Some((text, preserve)) = sc.plain_item()
+        {
+            piece.clear();
+            decode_text(&sc.buf[text], false, &mut piece)?;
+            push_t(&mut out.text, &piece, preserve);
+            out.ends.push(out.text.len());
+            continue;
+        }
+        let Some(tok) = sc.next()? else { break };
         match tok {
             Tok::Open { name, attrs, empty } => match local(name) {
                 b"si" if empty => out.ends.push(out.text.len()),
@@ -941,6 +954,31 @@ impl<R: Read> Scanner<R> {
         let ty = cell_type(t).ok()?;
         self.pos += i;
         Some(CellTag { at, ty, empty })
+    }
+
+    /// When the bytes at the scan position are a shared string item of one
+    /// plain run — `<si><t>…</t></si>`, the `<t>` perhaps with
+    /// `xml:space="preserve"` — all in the buffer, consumes them and gives
+    /// the text's place in the buffer and whether it is preserved; else
+    /// consumes nothing.
+    fn plain_item(&mut self) -> Option<(std::ops::Range<usize>, bool)> {
+        const PRESERVED: &[u8] = b"<si><t xml:space=\"preserve\">";
+        let b = &self.buf[self.pos..self.end];
+        let (open, preserve) = if b.starts_with(b"<si><t>") {
+            (7, false)
+        } else if b.starts_with(PRESERVED) {
+            (PRESERVED.len(), true)
+        } else {
+            return None;
+        };
+        let lt = open + memchr::memchr(b'<', &b[open..])?;
+        if !b[lt..].starts_with(b"</t></si>") {
+            return None;
+        }
+        let start = self.pos + open;
+        let end = self.pos + lt;
+        self.pos = end + b"</t></si>".len();
+        Some((start..end, preserve))
     }
 
     /// When the bytes at the scan position are `<v>…</v></c>` — a cell's
