@@ -365,6 +365,8 @@ struct Queue {
     jobs: Mutex<std::collections::VecDeque<(usize, Vec<Entry>)>>,
     /// Sheet 事项 is read: no more chunks come.
     done: std::sync::atomic::AtomicBool,
+    /// Sheet 申请材料 is read: its thread waits for chunks.
+    free: std::sync::atomic::AtomicBool,
     changed: std::sync::Condvar,
 }
 
@@ -409,6 +411,7 @@ fn scan_one(input: &Input, ws: &Workspace, registry: Option<&Registry>, rules: b
     let queue = Queue {
         jobs: Mutex::new(std::collections::VecDeque::new()),
         done: std::sync::atomic::AtomicBool::new(false),
+        free: std::sync::atomic::AtomicBool::new(false),
         changed: std::sync::Condvar::new(),
     };
     let check = |(index, rows): (usize, Vec<Entry>)| {
@@ -444,9 +447,17 @@ fn scan_one(input: &Input, ws: &Workspace, registry: Option<&Registry>, rules: b
         Parsed::Rows(rows) => {
             entries_given = true;
             lock(&known).extend(rows.iter().filter_map(|e| Some(e.seq.as_ref()?.value)));
-            let mut jobs = lock(&queue.jobs);
-            jobs.push_back((next, rows));
+            let index = next;
             next += 1;
+            // While both sheets are being read, each thread checks half the
+            // chunks (the two sheets take about as long); once 申请材料 is
+            // read, its thread checks them all.
+            if index % 2 == 0 && !queue.free.load(Ordering::Acquire) {
+                check((index, rows));
+                return;
+            }
+            let mut jobs = lock(&queue.jobs);
+            jobs.push_back((index, rows));
             let more = (jobs.len() > WAITING).then(|| jobs.pop_front()).flatten();
             drop(jobs);
             queue.changed.notify_one();
@@ -471,6 +482,7 @@ fn scan_one(input: &Input, ws: &Workspace, registry: Option<&Registry>, rules: b
             }
         }
         Parsed::End => {
+            queue.free.store(true, Ordering::Release);
             // Help with the entries until sheet 事项 is read. (Both sheets
             // may be read on one thread, one after the other: then 事项
             // is read first, and this does not wait.)
