@@ -452,7 +452,7 @@ fn scan_one(input: &Input, ws: &Workspace, registry: Option<&Registry>, rules: b
             // While both sheets are being read, each thread checks half the
             // chunks (the two sheets take about as long); once 申请材料 is
             // read, its thread checks them all.
-            if index % 2 == 0 && !queue.free.load(Ordering::Acquire) {
+            if index.is_multiple_of(2) && !queue.free.load(Ordering::Acquire) {
                 check((index, rows));
                 return;
             }

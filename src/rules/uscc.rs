@@ -29,8 +29,21 @@ pub enum UsccError {
     OrgCheck { expected: char },
 }
 
+/// Each ASCII character's value in the alphabet (0xff: not in it).
+const VALUES: [u8; 128] = {
+    let mut v = [0xffu8; 128];
+    let a = ALPHABET.as_bytes();
+    let mut i = 0;
+    while i < a.len() {
+        v[a[i] as usize] = i as u8;
+        i += 1;
+    }
+    v
+};
+
 fn value_of(c: char) -> Option<u32> {
-    ALPHABET.find(c).map(|i| i as u32)
+    let v = *VALUES.get(c as usize)?;
+    (v != 0xff).then_some(u32::from(v))
 }
 
 /// The GB 32100 check character of the first 17 characters.
@@ -40,7 +53,10 @@ pub fn check_char(body: &str) -> Option<char> {
         sum += value_of(c)? * w;
     }
     let check = (31 - sum % 31) % 31;
-    ALPHABET.chars().nth(check as usize)
+    ALPHABET
+        .as_bytes()
+        .get(check as usize)
+        .map(|&b| char::from(b))
 }
 
 /// The GB 11714 check character of an 8-character organization code body.
@@ -97,10 +113,11 @@ pub fn validate(code: &str) -> Result<(), UsccError> {
 /// Whether the cell text shows a long number that a numeric cell rounded:
 /// all digits (or scientific notation) from a number cell.
 fn lost_precision(v: &Located<String>) -> bool {
-    let sci = {
-        let u = v.raw.to_ascii_uppercase();
-        u.contains("E+") && u.chars().all(|c| c.is_ascii_digit() || ".E+".contains(c))
-    };
+    let raw = v.raw.as_bytes();
+    let sci = raw.windows(2).any(|w| w.eq_ignore_ascii_case(b"E+"))
+        && raw
+            .iter()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'E' | b'e' | b'+'));
     sci || (v.from_number && v.value.len() >= 16 && v.value.bytes().all(|b| b.is_ascii_digit()))
 }
 
@@ -133,7 +150,7 @@ pub fn check(ctx: &mut Context<'_>, entry: &Entry) {
         return;
     } else {
         // As written (the reader upper-cases codes): lower case is a near miss.
-        validate(&crate::filing::cells::clean_code_text(&code.raw))
+        validate(&crate::filing::cells::clean_code(&code.raw))
     };
     let (message, label) = match result {
         Ok(()) => {
