@@ -25,7 +25,8 @@
 #   BENCH_STEPS            which groups to run (default "check floor frictionless pipeline")
 #   BENCH_REPEAT           runs of each read-only measure (check, floors), the fastest
 #                          kept: a shared machine's noise only ever adds time (default 3)
-#   BENCH_SCRATCH          where build writes dist/ and the write floor writes its copy
+#   BENCH_SCRATCH          where the pipeline's workspace lives, build writes dist/ and
+#                          the write floor writes its copy
 #                          (default /dev/shm/yima-bench when /dev/shm exists, else the
 #                          workspace): both on a RAM disk, so rendering is compared with
 #                          writing rather than with the disk's write-back
@@ -333,7 +334,10 @@ print(rows, errors)' "$base"/frictionless/*.json 2>/dev/null || echo "0 0")
     fi
 
     step pipeline || continue
+    # The workspace on the scratch disk too: ingest, assign and release write
+    # a file per entry, and on disk they measured its write-back, not yima.
     ws=$base/ws
+    [ -n "$SCRATCH" ] && ws=$SCRATCH/ws-$size
     rm -rf "$ws"
     "$YIMA" init "$ws" >/dev/null
     measure "$size" "ingest" "$files clean department files" "$YIMA" -C "$ws" ingest "$base/clean"
@@ -363,6 +367,7 @@ print(rows, errors)' "$base"/frictionless/*.json 2>/dev/null || echo "0 0")
     else
         say "  build and release skipped above BENCH_BUILD_MAX=$BUILD_MAX"
     fi
+    if [ -n "$SCRATCH" ]; then rm -rf "$ws"; fi
 done
 
 report "$RESULTS" "$READ_ONLY" | tee -a "$LOG"
