@@ -339,6 +339,7 @@ pub fn as_filings(catalog: &Catalog, standard: &Standard, sink: &mut Sink) -> Ve
             columns.push(Column {
                 col: col as u32,
                 field: el.field,
+                element: col,
                 header: el.header.clone(),
             });
             row.cells.push(RawCell {
@@ -354,11 +355,7 @@ pub fn as_filings(catalog: &Catalog, standard: &Standard, sink: &mut Sink) -> Ve
             rows: vec![GridRow::default(), row],
             yaml: true,
         };
-        let table = Table {
-            grid: &grid,
-            header_index: 0,
-            columns,
-        };
+        let table = Table::new(&grid, 0, columns);
         let mut entries = parse::entries(&table, standard, sink);
 
         let mat_def = &standard.elements.materials;
@@ -389,20 +386,21 @@ pub fn as_filings(catalog: &Catalog, standard: &Standard, sink: &mut Sink) -> Ve
             rows: mrows,
             yaml: true,
         };
-        let mtable = Table {
-            grid: &mgrid,
-            header_index: 0,
-            columns: mat_def
+        let mtable = Table::new(
+            &mgrid,
+            0,
+            mat_def
                 .elements
                 .iter()
                 .enumerate()
                 .map(|(c, el)| Column {
                     col: c as u32,
                     field: el.field,
+                    element: c,
                     header: el.header.clone(),
                 })
                 .collect(),
-        };
+        );
         let mats = parse::materials(&mtable, standard, sink);
         let count = mats.len();
         parse::attach(&mut entries, mats, true, sink);

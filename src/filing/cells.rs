@@ -59,7 +59,11 @@ impl<'a, 'g, F: Copy + PartialEq + FieldId> RowReader<'a, 'g, F> {
             (self.row.number, Some(col.col))
         };
         Some(Cell {
-            element: self.def.element(field),
+            element: self
+                .def
+                .elements
+                .get(col.element)
+                .unwrap_or_else(|| self.def.element(field)),
             row,
             col: at_col,
             raw: self.row.cell(col.col).unwrap_or(&EMPTY),

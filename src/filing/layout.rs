@@ -18,6 +18,8 @@ const MIN_HEADER_MATCHES: usize = 3;
 pub struct Column<F> {
     pub col: u32,
     pub field: F,
+    /// Its element's index in the sheet definition.
+    pub element: usize,
     /// The header as the sheet spells it.
     pub header: String,
 }
@@ -29,11 +31,32 @@ pub struct Table<'g, F> {
     /// Index into `grid.rows` of the header row.
     pub header_index: usize,
     pub columns: Vec<Column<F>>,
+    /// For each field (by [`FieldId::index`]), its column's index in
+    /// `columns`: every cell of every row looks its column up.
+    by_field: Vec<Option<u16>>,
 }
 
-impl<F: Copy + PartialEq> Table<'_, F> {
+impl<'g, F: Copy + PartialEq + FieldId> Table<'g, F> {
+    pub fn new(grid: &'g Grid, header_index: usize, columns: Vec<Column<F>>) -> Self {
+        let mut by_field = Vec::new();
+        for (i, c) in columns.iter().enumerate() {
+            let f = c.field.index();
+            if by_field.len() <= f {
+                by_field.resize(f + 1, None);
+            }
+            by_field[f] = by_field[f].or(u16::try_from(i).ok());
+        }
+        Table {
+            grid,
+            header_index,
+            columns,
+            by_field,
+        }
+    }
+
     pub fn column(&self, field: F) -> Option<&Column<F>> {
-        self.columns.iter().find(|c| c.field == field)
+        let i = (*self.by_field.get(field.index())?)?;
+        self.columns.get(usize::from(i))
     }
 
     pub fn header_row(&self) -> u32 {
@@ -156,6 +179,11 @@ pub fn map_columns<'g, F: Copy + PartialEq + FieldId>(
                     columns.push(Column {
                         col,
                         field: e.field,
+                        element: def
+                            .elements
+                            .iter()
+                            .position(|x| x.field == e.field)
+                            .unwrap_or(0),
                         header: raw.to_string(),
                     });
                 }
@@ -211,11 +239,7 @@ pub fn map_columns<'g, F: Copy + PartialEq + FieldId>(
             )),
         );
     }
-    Some(Table {
-        grid,
-        header_index,
-        columns,
-    })
+    Some(Table::new(grid, header_index, columns))
 }
 
 fn field_id<F>(e: &crate::standard::elements::Element<F>) -> &'static str
@@ -229,16 +253,24 @@ where
 /// The report id of a sheet's field.
 pub trait FieldId {
     fn field_id(self) -> &'static str;
+    /// Its place among the sheet's fields (0, 1, …).
+    fn index(self) -> usize;
 }
 
 impl FieldId for crate::standard::elements::Field {
     fn field_id(self) -> &'static str {
         self.id()
     }
+    fn index(self) -> usize {
+        self as usize
+    }
 }
 
 impl FieldId for crate::standard::elements::MaterialField {
     fn field_id(self) -> &'static str {
         self.id()
+    }
+    fn index(self) -> usize {
+        self as usize
     }
 }

@@ -17,6 +17,9 @@ pub struct Phrase {
     /// The phrase as matched (see [`prepare`]), computed once at load.
     #[serde(skip)]
     prepared: String,
+    /// The first character of `prepared`.
+    #[serde(skip)]
+    first: Option<char>,
 }
 
 /// Both lists.
@@ -66,6 +69,7 @@ impl PhraseList {
         self.astral = false;
         for p in &mut self.phrases {
             p.prepared = prepare(&p.phrase);
+            p.first = p.prepared.chars().next();
             match p.prepared.chars().next().map(u32::from) {
                 Some(c) if c < 0x10000 => self.starts[(c >> 6) as usize] |= 1 << (c & 63),
                 Some(_) => self.astral = true,
@@ -141,6 +145,9 @@ impl Lexicon {
             }
             let (before, rest) = n.split_at(i);
             for (k, p) in list.phrases.iter().enumerate() {
+                if p.first != Some(c) {
+                    continue;
+                }
                 let Some(after) = rest.strip_prefix(p.prepared.as_str()) else {
                     continue;
                 };
@@ -197,6 +204,7 @@ mod tests {
             why: String::new(),
             instead: String::new(),
             prepared: String::new(),
+            first: None,
         }
     }
 
