@@ -135,9 +135,7 @@ fn parse<T: serde::de::DeserializeOwned>(
 /// NFKC, without work when the text already is.
 pub fn nfkc(s: &str) -> std::borrow::Cow<'_, str> {
     use unicode_normalization::{IsNormalized, is_nfkc_quick};
-    if stable(s, &STABLE.get_or_init(stable_chars).nfkc)
-        || is_nfkc_quick(s.chars()) == IsNormalized::Yes
-    {
+    if stable(s, true) || is_nfkc_quick(s.chars()) == IsNormalized::Yes {
         std::borrow::Cow::Borrowed(s)
     } else {
         std::borrow::Cow::Owned(s.nfkc().collect())
@@ -147,9 +145,7 @@ pub fn nfkc(s: &str) -> std::borrow::Cow<'_, str> {
 /// NFC, without work when the text already is.
 pub fn nfc(s: &str) -> std::borrow::Cow<'_, str> {
     use unicode_normalization::{IsNormalized, is_nfc_quick};
-    if stable(s, &STABLE.get_or_init(stable_chars).nfc)
-        || is_nfc_quick(s.chars()) == IsNormalized::Yes
-    {
+    if stable(s, false) || is_nfc_quick(s.chars()) == IsNormalized::Yes {
         std::borrow::Cow::Borrowed(s)
     } else {
         std::borrow::Cow::Owned(s.nfc().collect())
@@ -158,41 +154,89 @@ pub fn nfc(s: &str) -> std::borrow::Cow<'_, str> {
 
 /// The characters of the Basic Multilingual Plane that a normal form leaves
 /// alone wherever they stand (quick check Yes, combining class 0): a text
-/// made only of them is already normal. One bit a character.
+/// made only of them is already normal. One bit a character, worked out a
+/// block of 64 characters at a time when a text first holds one of them —
+/// most texts touch a few blocks, and the whole plane is 65,536 quick checks.
 struct Stable {
-    nfc: Box<[u64]>,
-    nfkc: Box<[u64]>,
+    nfc: [AtomicU64; 1024],
+    nfkc: [AtomicU64; 1024],
+    known: [AtomicBool; 1024],
 }
 
-static STABLE: std::sync::OnceLock<Stable> = std::sync::OnceLock::new();
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-fn stable_chars() -> Stable {
-    use unicode_normalization::char::canonical_combining_class;
-    use unicode_normalization::{IsNormalized, is_nfc_quick, is_nfkc_quick};
-    let mut nfc = vec![0u64; 1024].into_boxed_slice();
-    let mut nfkc = vec![0u64; 1024].into_boxed_slice();
-    for c in (0..0x10000u32).filter_map(char::from_u32) {
-        if canonical_combining_class(c) != 0 {
-            continue;
+static STABLE: Stable = Stable {
+    nfc: [const { AtomicU64::new(0) }; 1024],
+    nfkc: [const { AtomicU64::new(0) }; 1024],
+    known: [const { AtomicBool::new(false) }; 1024],
+};
+
+impl Stable {
+    /// Whether `c` (in the Basic Multilingual Plane) is stable under NFKC
+    /// (`compat`) or NFC.
+    fn has(&self, c: u32, compat: bool) -> bool {
+        let block = (c >> 6) as usize;
+        if !self.known[block].load(Ordering::Acquire) {
+            self.learn(block);
         }
-        let bit = |set: &mut [u64]| set[(c as usize) >> 6] |= 1 << (c as u32 & 63);
-        if is_nfc_quick(std::iter::once(c)) == IsNormalized::Yes {
-            bit(&mut nfc);
+        let set = if compat { &self.nfkc } else { &self.nfc };
+        set[block].load(Ordering::Relaxed) & (1 << (c & 63)) != 0
+    }
+
+    /// Works out a block's bits. Two threads may both do it: they write the
+    /// same bits.
+    fn learn(&self, block: usize) {
+        use unicode_normalization::char::canonical_combining_class;
+        use unicode_normalization::{IsNormalized, is_nfc_quick, is_nfkc_quick};
+        let (mut nfc, mut nfkc) = (0u64, 0u64);
+        for bit in 0..64u32 {
+            let Some(c) = char::from_u32((block as u32) << 6 | bit) else {
+                continue;
+            };
+            if canonical_combining_class(c) != 0 {
+                continue;
+            }
+            if is_nfc_quick(std::iter::once(c)) == IsNormalized::Yes {
+                nfc |= 1 << bit;
+            }
+            if is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes {
+                nfkc |= 1 << bit;
+            }
         }
-        if is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes {
-            bit(&mut nfkc);
+        self.nfc[block].store(nfc, Ordering::Relaxed);
+        self.nfkc[block].store(nfkc, Ordering::Relaxed);
+        self.known[block].store(true, Ordering::Release);
+    }
+}
+
+/// Whether every character of `s` is stable under NFKC (`compat`) or NFC
+/// (ASCII text always is).
+fn stable(s: &str, compat: bool) -> bool {
+    if s.is_ascii() {
+        return true;
+    }
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            0..0x80 => i += 1,
+            // U+4000–U+9FFF, the bulk of the CJK ideographs, are stable
+            // under both forms (`cjk_ideographs_are_stable` checks it): a
+            // lead byte says so without decoding.
+            0xE4..=0xE9 => i += 3,
+            _ => {
+                let Some(c) = s[i..].chars().next() else {
+                    return false;
+                };
+                let u = c as u32;
+                if u >= 0x10000 || !STABLE.has(u, compat) {
+                    return false;
+                }
+                i += c.len_utf8();
+            }
         }
     }
-    Stable { nfc, nfkc }
-}
-
-/// Whether every character of `s` is in the set (ASCII text always is).
-fn stable(s: &str, set: &[u64]) -> bool {
-    s.is_ascii()
-        || s.chars().all(|c| {
-            let c = c as u32;
-            c < 0x10000 && set[(c >> 6) as usize] & (1 << (c & 63)) != 0
-        })
+    true
 }
 
 /// Normalizes a header cell for matching: NFKC, no white space (full-width
@@ -278,6 +322,41 @@ mod tests {
         );
         assert!(s.divisions.get("431300").is_some());
         assert!(!s.lexicon.catch_all.is_empty());
+    }
+
+    #[test]
+    fn cjk_ideographs_are_stable() {
+        // What `stable` takes from a lead byte of E4–E9 alone.
+        use unicode_normalization::char::canonical_combining_class;
+        use unicode_normalization::{IsNormalized, is_nfc_quick, is_nfkc_quick};
+        for c in ('\u{4000}'..='\u{9FFF}').filter(|c| c.len_utf8() == 3) {
+            assert_eq!(canonical_combining_class(c), 0, "{c:?}");
+            assert_eq!(is_nfc_quick(std::iter::once(c)), IsNormalized::Yes, "{c:?}");
+            assert_eq!(
+                is_nfkc_quick(std::iter::once(c)),
+                IsNormalized::Yes,
+                "{c:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn normal_forms_are_skipped_only_for_normal_text() {
+        use unicode_normalization::UnicodeNormalization;
+        for s in [
+            "社会团体成立登记",
+            "ＡＢＣ１２３",
+            "实施主体\u{3000}编码",
+            "e\u{301}",
+            "㈱会社",
+            "娄底市（市本级）",
+            "①②",
+            "丽\u{F9E9}",
+            "𠮷野家",
+        ] {
+            assert_eq!(nfc(s), s.nfc().collect::<String>(), "{s}");
+            assert_eq!(nfkc(s), s.nfkc().collect::<String>(), "{s}");
+        }
     }
 
     #[test]
