@@ -245,6 +245,17 @@ impl<T> Parsed<T> {
     }
 }
 
+/// Says [`Parsed::End`] when a sheet's parsing is over, however it ends —
+/// even by a panic, so that a thread waiting for the other sheet's rows is
+/// not left waiting.
+struct Ending<'a, T>(&'a mut (dyn FnMut(Parsed<T>) + Send));
+
+impl<T> Drop for Ending<'_, T> {
+    fn drop(&mut self) {
+        (self.0)(Parsed::End);
+    }
+}
+
 /// A filing as [`read_with`] leaves it: whether its rows can be linked.
 #[derive(Debug, Clone, Copy)]
 pub struct Outline {
@@ -285,7 +296,8 @@ pub fn read_with(
     let (book, heads) = (loaded.book.as_ref(), &loaded.heads);
     let (items, materials) = rayon::join(
         || {
-            let r = parse_sheet(
+            let end = Ending(on_entries);
+            parse_sheet(
                 book,
                 heads,
                 loaded.items_at,
@@ -294,13 +306,12 @@ pub fn read_with(
                 Field::Seq,
                 |t| parse::entry_parser(t, standard),
                 chunk,
-                on_entries,
-            );
-            on_entries(Parsed::End);
-            r
+                &mut *end.0,
+            )
         },
         || {
-            let r = parse_sheet(
+            let end = Ending(on_materials);
+            parse_sheet(
                 book,
                 heads,
                 loaded.materials_at,
@@ -309,10 +320,8 @@ pub fn read_with(
                 MaterialField::ItemSeq,
                 |t| parse::material_parser(t, standard),
                 chunk,
-                on_materials,
-            );
-            on_materials(Parsed::End);
-            r
+                &mut *end.0,
+            )
         },
     );
     let ((items_linkable, items_sink), (materials_linkable, materials_sink)) =
