@@ -251,6 +251,20 @@ fn handmade(path: &Path, sheet_xml: &str, shared: &str) {
     zip.finish().unwrap();
 }
 
+/// The sheet names of a workbook, and the text of each cell of its first
+/// sheet, row by row.
+fn first_sheet(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let display: Arc<str> = Arc::from("x");
+    let book = Book::open(path, &display).unwrap();
+    let g = book.sheet(0).unwrap();
+    let texts = g
+        .rows
+        .iter()
+        .map(|r| r.cells.iter().map(|c| c.text.clone()).collect())
+        .collect();
+    (book.sheet_names().to_vec(), texts)
+}
+
 #[test]
 fn workbooks_from_other_writers_read_the_same_as_with_calamine() {
     let shared = r#"<?xml version="1.0" encoding="UTF-8"?>
@@ -277,15 +291,8 @@ fn workbooks_from_other_writers_read_the_same_as_with_calamine() {
     handmade(&path, sheet, shared);
     assert_same(&path);
     // And what it reads is what a person sees.
-    let display: Arc<str> = Arc::from("x");
-    let book = Book::open(&path, &display).unwrap();
-    assert_eq!(book.sheet_names(), ["事项&清单"]);
-    let g = book.sheet(0).unwrap();
-    let texts: Vec<Vec<&str>> = g
-        .rows
-        .iter()
-        .map(|r| r.cells.iter().map(|c| c.text.as_str()).collect())
-        .collect();
+    let (names, texts) = first_sheet(&path);
+    assert_eq!(names, ["事项&清单"]);
     assert_eq!(texts[0], ["前后有空格", "富 文本 ", "", "事项\r<原样>"]);
     assert_eq!(
         texts[1],
@@ -305,12 +312,9 @@ fn plain_shared_strings_read_the_same_as_with_calamine() {
     let path = dir.path().join("纯文本.xlsx");
     handmade(&path, sheet, shared);
     assert_same(&path);
-    let display: Arc<str> = Arc::from("x");
-    let book = Book::open(&path, &display).unwrap();
-    let g = book.sheet(0).unwrap();
-    let texts: Vec<&str> = g.rows[0].cells.iter().map(|c| c.text.as_str()).collect();
+    let (_, texts) = first_sheet(&path);
     assert_eq!(
-        texts,
+        texts[0],
         ["前后有空格", "  保留空格  ", "甲&乙\r丙", "", "多段"]
     );
 }
