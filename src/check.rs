@@ -397,11 +397,12 @@ impl Queue {
 }
 
 /// Reads and checks one filing as it is read. Entries are parsed on one
-/// thread and materials on another; the chunks of entries wait in a short
-/// queue for the rules, run by the materials' thread between its own
-/// chunks and after its sheet, and by the entries' thread when more than a
-/// few wait. Each entry is dropped once checked, but for what [`Kept`]
-/// keeps. The findings are those of [`filing::read`] and
+/// thread and materials on another. While both sheets are read, the
+/// entries' thread checks every other chunk of entries itself and queues
+/// the rest for the materials' thread, which takes one between its own
+/// chunks (the entries' thread takes them back when more than a few wait);
+/// once 申请材料 is read, its thread checks every chunk. Each entry is
+/// dropped once checked, but for what [`Kept`] keeps. The findings are those of [`filing::read`] and
 /// [`rules::check_filing`] on the same filing.
 fn scan_one(input: &Input, ws: &Workspace, registry: Option<&Registry>, rules: bool) -> Scanned {
     let standard = &ws.standard;
