@@ -197,7 +197,7 @@ impl<'a> Checker<'a> {
                 file: f.file.to_string(),
                 origin: e.origin.clone(),
                 seq: e.seq.as_ref().map(|s| s.value),
-                name: e.name.as_ref().map(|n| n.value.clone()),
+                name: e.name.as_ref().map(|n| n.value.to_string()),
                 materials: e.materials.iter().map(|m| m.origin.clone()).collect(),
             }));
         }

@@ -146,7 +146,7 @@ pub fn plan(
             };
             seen.push(Seen {
                 key,
-                given: e.basic_code.as_ref().map(|c| c.value.clone()),
+                given: e.basic_code.as_ref().map(|c| c.value.to_string()),
                 agency_code: text(&e.agency_code).to_string(),
                 level_code: level_code(ws, e),
                 at: name.at(&e.origin),

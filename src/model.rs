@@ -3,6 +3,7 @@
 //! cell (or, for `items/`, the YAML line).
 
 use crate::standard::elements::Field;
+pub use arcstr::ArcStr;
 use serde::Serialize;
 use std::fmt;
 use std::sync::Arc;
@@ -105,7 +106,7 @@ pub struct Located<T> {
     pub col: Option<u32>,
     /// The text as the cell held it, before parsing; empty when it is the
     /// value itself (most text), see [`Located::raw_text`].
-    pub raw: String,
+    pub raw: ArcStr,
     /// The cell was numeric: a code or phone number may have lost digits.
     pub from_number: bool,
 }
@@ -151,17 +152,21 @@ pub trait CellValue {
     }
 }
 
-impl CellValue for String {
+impl CellValue for ArcStr {
     fn as_cell_text(&self) -> Option<&str> {
         Some(self)
     }
 }
 impl CellValue for u32 {}
 impl CellValue for bool {}
-impl CellValue for Vec<String> {}
+impl CellValue for Vec<ArcStr> {}
 impl CellValue for Days {}
 
-pub type Text = Option<Located<String>>;
+/// A text element: shared text, so that the same text in many rows is
+/// held once and copied by a count.
+pub type Text = Option<Located<ArcStr>>;
+/// A multi-valued element (服务对象, 办理形式, the steps of 办理流程).
+pub type List = Option<Located<Vec<ArcStr>>>;
 
 /// 法定办结时限: a number of working days, or 无 (public services only).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -190,10 +195,10 @@ pub struct Entry {
     pub level: Text,
     pub division: Text,
     pub power_source: Text,
-    pub audience: Option<Located<Vec<String>>>,
+    pub audience: List,
     pub legal_basis: Text,
     pub conditions: Text,
-    pub process: Option<Located<Vec<String>>>,
+    pub process: List,
     pub statutory_days: Option<Located<Days>>,
     pub promised_days: Option<Located<u32>>,
     pub handling_type: Text,
@@ -201,7 +206,7 @@ pub struct Entry {
     pub charged: Option<Located<bool>>,
     pub fee_standard: Text,
     pub fee_basis: Text,
-    pub channels: Option<Located<Vec<String>>>,
+    pub channels: List,
     pub online_url: Text,
     pub scope: Text,
     pub in_hall: Option<Located<bool>>,
@@ -242,7 +247,7 @@ pub fn text(v: &Text) -> &str {
 
 impl Entry {
     /// The prose elements, for rules that read wording (catch-all, vague).
-    pub fn prose(&self) -> impl Iterator<Item = (Field, &Located<String>)> {
+    pub fn prose(&self) -> impl Iterator<Item = (Field, &Located<ArcStr>)> {
         [
             (Field::Name, &self.name),
             (Field::SubName, &self.sub_name),
@@ -267,14 +272,14 @@ impl Entry {
     /// The context of a row of sheet 事项 from its 序号 and 事项名称.
     pub fn context_of(
         seq: Option<&Located<u32>>,
-        name: Option<&Located<String>>,
+        name: Option<&Located<ArcStr>>,
     ) -> Vec<(String, String)> {
         let mut ctx = Vec::new();
         if let Some(s) = seq {
             ctx.push(("序号".to_string(), s.value.to_string()));
         }
         if let Some(n) = name {
-            ctx.push(("事项名称".to_string(), n.value.clone()));
+            ctx.push(("事项名称".to_string(), n.value.to_string()));
         }
         ctx
     }
@@ -288,7 +293,7 @@ impl Material {
             ctx.push(("事项序号".to_string(), s.value.to_string()));
         }
         if let Some(n) = &self.name {
-            ctx.push(("材料名称".to_string(), n.value.clone()));
+            ctx.push(("材料名称".to_string(), n.value.to_string()));
         }
         ctx
     }

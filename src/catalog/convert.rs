@@ -5,16 +5,18 @@
 
 use super::entry::{CatalogEntry, CatalogMaterial, NoLimit, Source, StatutoryDays};
 use crate::codes::registry::Status;
-use crate::model::{Days, Entry, Located, Material, text};
+use crate::model::{Days, Entry, List, Material, Text, text};
 use crate::standard::elements::{Field, MaterialField};
 use std::collections::BTreeMap;
 
-fn opt(v: &Option<Located<String>>) -> Option<String> {
-    v.as_ref().map(|l| l.value.clone())
+fn opt(v: &Text) -> Option<String> {
+    v.as_ref().map(|l| l.value.to_string())
 }
 
-fn list(v: &Option<Located<Vec<String>>>) -> Vec<String> {
-    v.as_ref().map(|l| l.value.clone()).unwrap_or_default()
+fn list(v: &List) -> Vec<String> {
+    v.as_ref()
+        .map(|l| l.value.iter().map(ToString::to_string).collect())
+        .unwrap_or_default()
 }
 
 fn material(m: &Material) -> CatalogMaterial {

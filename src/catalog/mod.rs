@@ -342,10 +342,9 @@ pub fn as_filings(catalog: &Catalog, standard: &Standard, sink: &mut Sink) -> Ve
                 element: col,
                 header: el.header.clone(),
             });
-            row.cells.push(RawCell {
-                text: cells.get(&el.field).cloned().unwrap_or_default(),
-                numeric: false,
-            });
+            row.cells.push(RawCell::text(
+                cells.get(&el.field).cloned().unwrap_or_default(),
+            ));
             row.lines
                 .push(lines.get(el.field.id()).copied().unwrap_or(1));
         }
@@ -368,10 +367,8 @@ pub fn as_filings(catalog: &Catalog, standard: &Standard, sink: &mut Sink) -> Ve
                 lines: Vec::new(),
             };
             for el in &mat_def.elements {
-                r.cells.push(RawCell {
-                    text: m.get(&el.field).cloned().unwrap_or_default(),
-                    numeric: false,
-                });
+                r.cells
+                    .push(RawCell::text(m.get(&el.field).cloned().unwrap_or_default()));
                 r.lines.push(
                     ml.and_then(|l| l.get(el.field.id()))
                         .copied()

@@ -1,16 +1,18 @@
 //! Reading one row's cells into typed values: the element kinds of
 //! `schemas/elements.yaml` (text, integers, days, code-table values, URLs…),
 //! each value located at its cell, each problem (value-missing, value-invalid,
-//! value-too-long) pushed as a finding.
+//! value-too-long) pushed as a finding. A workbook's shared string read once
+//! as an element without a finding is not read again ([`Memo`]).
 
 use super::layout::{FieldId, Table};
 use super::source::{GridRow, RawCell};
 use crate::diag::{Diagnostic, Rule, Sink, Text as Msg};
-use crate::model::{Days, Located, Origin};
+use crate::model::{ArcStr, Days, Located, Origin};
 use crate::standard::Standard;
 use crate::standard::elements::{Element, Kind, Required, SheetDef};
 use crate::standard::tables::TableEntry;
 use crate::text;
+use rustc_hash::FxHashMap;
 use std::borrow::Cow;
 
 /// Separators of multi-valued cells (SPEC §2).
@@ -26,6 +28,73 @@ pub struct RowReader<'a, 'g, F> {
     /// The cells shown before the offending one in human output: each
     /// element with its header as shown; read only when a finding is made.
     pub context: &'a [(F, &'static str)],
+    /// What the sheet's shared strings gave so far.
+    pub memo: &'a mut Memo,
+}
+
+/// What reading a workbook's shared strings as elements gave, by element
+/// and string, for those read without a finding. A sheet repeats a few
+/// texts in most of its cells (the agency, its code and phones, the code
+/// tables' values, the conditions of an item that every village offers),
+/// and Excel stores each text once: each is cleaned, normalized, looked up
+/// and measured once, and the cells that hold it again share its value.
+/// A text that gave a finding is read again at each cell, so that each
+/// finding is made where it is.
+#[derive(Default)]
+pub struct Memo {
+    by_element: Vec<FxHashMap<u32, Slot>>,
+}
+
+/// One text read as one element: its value (none for a blank) and its
+/// text as the cell held it, when that differs from the value.
+#[derive(Clone)]
+enum Slot {
+    Blank,
+    Text(ArcStr, ArcStr),
+    List(Vec<ArcStr>, ArcStr),
+    Number(u32, ArcStr),
+    Days(Days, ArcStr),
+    Truth(bool, ArcStr),
+}
+
+/// A value a [`Slot`] holds.
+trait Memoized: Sized {
+    fn into_slot(value: Self, raw: ArcStr) -> Slot;
+    fn from_slot(slot: &Slot) -> Option<(Self, ArcStr)>;
+}
+
+macro_rules! memoized {
+    ($t:ty, $variant:ident) => {
+        impl Memoized for $t {
+            fn into_slot(value: Self, raw: ArcStr) -> Slot {
+                Slot::$variant(value, raw)
+            }
+            fn from_slot(slot: &Slot) -> Option<(Self, ArcStr)> {
+                match slot {
+                    Slot::$variant(v, raw) => Some((v.clone(), raw.clone())),
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+memoized!(ArcStr, Text);
+memoized!(Vec<ArcStr>, List);
+memoized!(u32, Number);
+memoized!(Days, Days);
+memoized!(bool, Truth);
+
+impl Memo {
+    fn get(&self, element: usize, shared: u32) -> Option<&Slot> {
+        self.by_element.get(element)?.get(&shared)
+    }
+
+    fn put(&mut self, element: usize, shared: u32, slot: Slot) {
+        if self.by_element.len() <= element {
+            self.by_element.resize_with(element + 1, FxHashMap::default);
+        }
+        self.by_element[element].insert(shared, slot);
+    }
 }
 
 /// A cell's location and contents, before parsing.
@@ -41,6 +110,7 @@ pub struct Cell<'a, F> {
 static EMPTY: RawCell = RawCell {
     text: String::new(),
     numeric: false,
+    shared: None,
 };
 
 impl<'a, 'g, F: Copy + PartialEq + FieldId> RowReader<'a, 'g, F> {
@@ -138,25 +208,66 @@ impl<'a, 'g, F: Copy + PartialEq + FieldId> RowReader<'a, 'g, F> {
         Some((cell, v))
     }
 
+    /// Reads the element of `field` with `read`, or takes what reading the
+    /// same shared string as this element gave before (see [`Memo`]).
+    fn memoized<T: Memoized + Clone>(
+        &mut self,
+        field: F,
+        read: impl FnOnce(&mut Self) -> Option<Located<T>>,
+    ) -> Option<Located<T>> {
+        let key = self
+            .table
+            .column(field)
+            .and_then(|c| Some((c.element, self.row.cell(c.col)?.shared?)));
+        let Some((element, shared)) = key else {
+            return read(self);
+        };
+        if let Some(slot) = self.memo.get(element, shared) {
+            if let Slot::Blank = slot {
+                return None;
+            }
+            let (value, raw) = T::from_slot(slot)?;
+            let cell = self.cell(field)?;
+            return Some(Located {
+                value,
+                row: cell.row,
+                col: cell.col,
+                raw,
+                from_number: false,
+            });
+        }
+        let findings = self.sink.diagnostics.len();
+        let out = read(self);
+        if self.sink.diagnostics.len() == findings {
+            let slot = match &out {
+                Some(l) => T::into_slot(l.value.clone(), l.raw.clone()),
+                None => Slot::Blank,
+            };
+            self.memo.put(element, shared, slot);
+        }
+        out
+    }
+
+    /// A located value; the cell's text is kept as its raw text.
     fn located<T>(cell: &Cell<'_, F>, value: T) -> Located<T> {
         Located {
             value,
             row: cell.row,
             col: cell.col,
-            raw: cell.raw.text.clone(),
+            raw: ArcStr::from(cell.raw.text.as_str()),
             from_number: cell.raw.numeric,
         }
     }
 
-    /// A text value; its raw text is kept only when cleaning changed it.
-    fn located_text(cell: &Cell<'_, F>, value: String) -> Located<String> {
+    /// A text value; its raw text is kept only when it differs.
+    fn located_text(cell: &Cell<'_, F>, value: &str) -> Located<ArcStr> {
         let raw = if value == cell.raw.text {
-            String::new()
+            ArcStr::new()
         } else {
-            cell.raw.text.clone()
+            ArcStr::from(cell.raw.text.as_str())
         };
         Located {
-            value,
+            value: ArcStr::from(value),
             row: cell.row,
             col: cell.col,
             raw,
@@ -165,7 +276,11 @@ impl<'a, 'g, F: Copy + PartialEq + FieldId> RowReader<'a, 'g, F> {
     }
 
     /// Prose: NFC, trimmed (full-width spaces too), line breaks unified.
-    pub fn text(&mut self, field: F) -> Option<Located<String>> {
+    pub fn text(&mut self, field: F) -> Option<Located<ArcStr>> {
+        self.memoized(field, |r| r.read_text(field))
+    }
+
+    fn read_text(&mut self, field: F) -> Option<Located<ArcStr>> {
         let cell = self.cell(field)?;
         let v = clean_prose(&cell.raw.text);
         if v.is_empty() {
@@ -175,7 +290,7 @@ impl<'a, 'g, F: Copy + PartialEq + FieldId> RowReader<'a, 'g, F> {
             return None;
         }
         self.check_len(&cell, &v);
-        Some(Self::located_text(&cell, v))
+        Some(Self::located_text(&cell, &v))
     }
 
     fn check_len(&mut self, cell: &Cell<'_, F>, v: &str) {
@@ -202,14 +317,20 @@ impl<'a, 'g, F: Copy + PartialEq + FieldId> RowReader<'a, 'g, F> {
     }
 
     /// Steps, one a line or separated by →.
-    pub fn lines(&mut self, field: F) -> Option<Located<Vec<String>>> {
-        let t = self.text(field)?;
-        let steps = split_steps(&t.value);
-        Some(t.map(|_| steps))
+    pub fn lines(&mut self, field: F) -> Option<Located<Vec<ArcStr>>> {
+        self.memoized(field, |r| {
+            let t = r.read_text(field)?;
+            let steps = split_steps(&t.value);
+            Some(t.map(|_| steps))
+        })
     }
 
     /// A whole number within the element's range.
     pub fn integer(&mut self, field: F) -> Option<Located<u32>> {
+        self.memoized(field, |r| r.read_integer(field))
+    }
+
+    fn read_integer(&mut self, field: F) -> Option<Located<u32>> {
         let (cell, v) = self.coded(field)?;
         match parse_integer(&v) {
             Ok(n) => self.in_range(&cell, n).then(|| Self::located(&cell, n)),
@@ -263,6 +384,10 @@ impl<'a, 'g, F: Copy + PartialEq + FieldId> RowReader<'a, 'g, F> {
 
     /// Working days, or 无.
     pub fn days(&mut self, field: F) -> Option<Located<Days>> {
+        self.memoized(field, |r| r.read_days(field))
+    }
+
+    fn read_days(&mut self, field: F) -> Option<Located<Days>> {
         let (cell, v) = self.coded(field)?;
         if matches!(&*v, "无" | "无法定时限" | "无时限" | "-" | "/") {
             return Some(Self::located(&cell, Days::None));
@@ -295,11 +420,15 @@ impl<'a, 'g, F: Copy + PartialEq + FieldId> RowReader<'a, 'g, F> {
     }
 
     /// A value of the element's code table, stored by its canonical name.
-    pub fn choice(&mut self, field: F) -> Option<Located<String>> {
+    pub fn choice(&mut self, field: F) -> Option<Located<ArcStr>> {
+        self.memoized(field, |r| r.read_choice(field))
+    }
+
+    fn read_choice(&mut self, field: F) -> Option<Located<ArcStr>> {
         let (cell, v) = self.coded(field)?;
         let table = self.table_of(&cell);
         match table.lookup(&v) {
-            Some(e) => Some(Self::located_text(&cell, e.name.clone())),
+            Some(e) => Some(Self::located_text(&cell, &e.name)),
             None => {
                 let suggestion = table.suggest(&v).map(|e| e.name.clone());
                 let names = table.names();
@@ -310,10 +439,14 @@ impl<'a, 'g, F: Copy + PartialEq + FieldId> RowReader<'a, 'g, F> {
     }
 
     /// Several values of the element's code table.
-    pub fn choices(&mut self, field: F) -> Option<Located<Vec<String>>> {
+    pub fn choices(&mut self, field: F) -> Option<Located<Vec<ArcStr>>> {
+        self.memoized(field, |r| r.read_choices(field))
+    }
+
+    fn read_choices(&mut self, field: F) -> Option<Located<Vec<ArcStr>>> {
         let (cell, v) = self.coded_multi(field)?;
         let table = self.table_of(&cell);
-        let mut values: Vec<String> = Vec::new();
+        let mut values: Vec<ArcStr> = Vec::new();
         for part in v
             .split(MULTI_SEPARATORS)
             .map(str::trim)
@@ -321,8 +454,8 @@ impl<'a, 'g, F: Copy + PartialEq + FieldId> RowReader<'a, 'g, F> {
         {
             match table.lookup(part) {
                 Some(e) => {
-                    if !values.contains(&e.name) {
-                        values.push(e.name.clone());
+                    if !values.iter().any(|v| *v == e.name) {
+                        values.push(ArcStr::from(e.name.as_str()));
                     }
                 }
                 None => {
@@ -356,7 +489,11 @@ impl<'a, 'g, F: Copy + PartialEq + FieldId> RowReader<'a, 'g, F> {
 
     /// 是 / 否.
     pub fn yes_no(&mut self, field: F) -> Option<Located<bool>> {
-        let v = self.choice(field)?;
+        self.memoized(field, |r| r.read_yes_no(field))
+    }
+
+    fn read_yes_no(&mut self, field: F) -> Option<Located<bool>> {
+        let v = self.read_choice(field)?;
         let truth = self
             .standard
             .tables
@@ -406,22 +543,40 @@ impl<'a, 'g, F: Copy + PartialEq + FieldId> RowReader<'a, 'g, F> {
 
     /// A code (USCC, division, 基本编码): NFKC, no spaces, upper case; checked
     /// by the domain rules.
-    pub fn code(&mut self, field: F) -> Option<Located<String>> {
-        let (cell, v) = self.coded(field)?;
-        Some(Self::located(&cell, v.to_uppercase()))
+    pub fn code(&mut self, field: F) -> Option<Located<ArcStr>> {
+        self.memoized(field, |r| {
+            let (cell, v) = r.coded(field)?;
+            Some(Self::located_code(&cell, &v.to_uppercase()))
+        })
     }
 
     /// A phone number as written; checked by phone-invalid.
-    pub fn phone(&mut self, field: F) -> Option<Located<String>> {
-        let (cell, v) = self.coded(field)?;
-        Some(Self::located(&cell, v.into_owned()))
+    pub fn phone(&mut self, field: F) -> Option<Located<ArcStr>> {
+        self.memoized(field, |r| {
+            let (cell, v) = r.coded(field)?;
+            Some(Self::located_code(&cell, &v))
+        })
+    }
+
+    /// A coded value: its cell's text is kept as its raw text when it
+    /// differs, or when the cell was a number (digits may have been lost).
+    fn located_code(cell: &Cell<'_, F>, value: &str) -> Located<ArcStr> {
+        let mut l = Self::located_text(cell, value);
+        if cell.raw.numeric && l.raw.is_empty() {
+            l.raw = l.value.clone();
+        }
+        l
     }
 
     /// An http(s) URL.
-    pub fn url(&mut self, field: F) -> Option<Located<String>> {
+    pub fn url(&mut self, field: F) -> Option<Located<ArcStr>> {
+        self.memoized(field, |r| r.read_url(field))
+    }
+
+    fn read_url(&mut self, field: F) -> Option<Located<ArcStr>> {
         let (cell, v) = self.coded(field)?;
         if is_url(&v) {
-            return Some(Self::located(&cell, v.into_owned()));
+            return Some(Self::located_code(&cell, &v));
         }
         let name = &cell.element.header;
         let help = if !v.contains("://") && v.contains('.') && !v.contains(char::is_whitespace) {
@@ -447,7 +602,7 @@ impl<'a, 'g, F: Copy + PartialEq + FieldId> RowReader<'a, 'g, F> {
     }
 
     /// The table entry of a canonical value.
-    pub fn entry_of(&self, table: &str, name: &Located<String>) -> Option<&'a TableEntry> {
+    pub fn entry_of(&self, table: &str, name: &Located<ArcStr>) -> Option<&'a TableEntry> {
         self.standard.tables.table(table).get(&name.value)
     }
 
@@ -543,12 +698,12 @@ pub fn parse_integer(v: &str) -> Result<u32, Option<u32>> {
 
 /// Splits a process into steps: one a line, or separated by arrows; leading
 /// step numbers ("1.", "（2）", "③", "第一步：") are dropped.
-pub fn split_steps(s: &str) -> Vec<String> {
+pub fn split_steps(s: &str) -> Vec<ArcStr> {
     s.split(['\n', '→', '➝', '⇒'])
         .flat_map(|p| p.split("->"))
         .map(strip_step_number)
         .filter(|p| !p.is_empty())
-        .map(str::to_string)
+        .map(ArcStr::from)
         .collect()
 }
 

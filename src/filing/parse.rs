@@ -3,12 +3,12 @@
 //! structural row rules (conditional requirements, seq-duplicate,
 //! material-orphan) applied on the way.
 
-use super::cells::RowReader;
+use super::cells::{Memo, RowReader};
 use super::layout::FieldId;
 use super::layout::Table;
 use super::source::GridRow;
 use crate::diag::{Rule, Sink, Text as Msg};
-use crate::model::{Days, Entry, Located, Material, Origin};
+use crate::model::{ArcStr, Days, Entry, Located, Material, Origin};
 use crate::standard::Standard;
 use crate::standard::elements::{Field, MaterialField, Required, SheetDef};
 use crate::text;
@@ -89,6 +89,8 @@ pub struct RowParser<'s, F: 'static, T> {
     header_row: u32,
     context: &'static [(F, &'static str)],
     read: fn(&mut RowReader<'_, '_, F>) -> T,
+    /// What the sheet's shared strings gave so far.
+    memo: Memo,
     /// What was parsed so far.
     pub out: Vec<T>,
 }
@@ -118,6 +120,7 @@ impl<'s, F: Copy + PartialEq + FieldId + 'static, T> RowParser<'s, F, T> {
             header_row: table.header_row(),
             context,
             read,
+            memo: Memo::default(),
             out: Vec::new(),
         }
     }
@@ -137,6 +140,7 @@ impl<'s, F: Copy + PartialEq + FieldId + 'static, T> RowParser<'s, F, T> {
             row,
             sink,
             context: self.context,
+            memo: &mut self.memo,
         };
         self.out.push((self.read)(&mut r));
     }
@@ -374,7 +378,7 @@ pub fn seq_duplicates_of<'e>(
         Item = (
             &'e Origin,
             Option<&'e Located<u32>>,
-            Option<&'e Located<String>>,
+            Option<&'e Located<ArcStr>>,
         ),
     >,
     sink: &mut Sink,
@@ -402,7 +406,7 @@ pub fn seq_duplicates_of<'e>(
                         text!("序号 {n} 与 {prev_at} 重复", "序号 {n} repeats {prev_at}"),
                     )
                     .field("seq")
-                    .value(seq.raw.clone())
+                    .value(seq.raw.to_string())
                     .header("序号")
                     .context(Entry::context_of(Some(seq), name))
                     .help(text!(
@@ -506,7 +510,7 @@ pub fn orphan(m: &Material) -> crate::diag::Diagnostic {
         ),
     )
     .field("item_seq")
-    .value(seq.map(|s| s.raw.clone()).unwrap_or_default())
+    .value(seq.map(|s| s.raw.to_string()).unwrap_or_default())
     .header("事项序号")
     .context(m.context())
     .help(text!(

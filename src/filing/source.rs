@@ -14,6 +14,29 @@ pub struct RawCell {
     pub text: String,
     /// The cell held a number, not text.
     pub numeric: bool,
+    /// The index of the workbook's shared string the text is, when it is
+    /// one: cells of a sheet with the same index hold the same text, so what
+    /// is worked out from one holds for all (see `cells::Memo`).
+    pub shared: Option<u32>,
+}
+
+impl RawCell {
+    /// A cell of text.
+    pub fn text(text: String) -> RawCell {
+        RawCell {
+            text,
+            ..RawCell::default()
+        }
+    }
+
+    /// A cell that held a number, written as text.
+    pub fn number(text: String) -> RawCell {
+        RawCell {
+            text,
+            numeric: true,
+            shared: None,
+        }
+    }
 }
 
 /// One row of a sheet.
@@ -327,34 +350,15 @@ fn stream_sheet(
 fn cell_ref_text(d: &calamine::DataRef<'_>) -> RawCell {
     use calamine::DataRef;
     match d {
-        DataRef::SharedString(s) => RawCell {
-            text: (*s).to_string(),
-            numeric: false,
-        },
-        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => RawCell {
-            text: s.clone(),
-            numeric: false,
-        },
-        DataRef::Int(i) => RawCell {
-            text: i.to_string(),
-            numeric: true,
-        },
-        DataRef::Float(f) => RawCell {
-            text: float_text(*f),
-            numeric: true,
-        },
-        DataRef::Bool(b) => RawCell {
-            text: if *b { "TRUE" } else { "FALSE" }.to_string(),
-            numeric: false,
-        },
-        DataRef::DateTime(dt) => RawCell {
-            text: float_text(dt.as_f64()),
-            numeric: true,
-        },
-        DataRef::Error(e) => RawCell {
-            text: e.to_string(),
-            numeric: false,
-        },
+        DataRef::SharedString(s) => RawCell::text((*s).to_string()),
+        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => {
+            RawCell::text(s.clone())
+        }
+        DataRef::Int(i) => RawCell::number(i.to_string()),
+        DataRef::Float(f) => RawCell::number(float_text(*f)),
+        DataRef::Bool(b) => RawCell::text(if *b { "TRUE" } else { "FALSE" }.to_string()),
+        DataRef::DateTime(dt) => RawCell::number(float_text(dt.as_f64())),
+        DataRef::Error(e) => RawCell::text(e.to_string()),
         DataRef::Empty => RawCell::default(),
     }
 }
@@ -502,30 +506,12 @@ fn grid_from_range(
 pub fn cell_text(d: &Data) -> RawCell {
     match d {
         Data::Empty => RawCell::default(),
-        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => RawCell {
-            text: s.clone(),
-            numeric: false,
-        },
-        Data::Int(i) => RawCell {
-            text: i.to_string(),
-            numeric: true,
-        },
-        Data::Float(f) => RawCell {
-            text: float_text(*f),
-            numeric: true,
-        },
-        Data::Bool(b) => RawCell {
-            text: if *b { "TRUE" } else { "FALSE" }.to_string(),
-            numeric: false,
-        },
-        Data::DateTime(dt) => RawCell {
-            text: float_text(dt.as_f64()),
-            numeric: true,
-        },
-        Data::Error(e) => RawCell {
-            text: e.to_string(),
-            numeric: false,
-        },
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => RawCell::text(s.clone()),
+        Data::Int(i) => RawCell::number(i.to_string()),
+        Data::Float(f) => RawCell::number(float_text(*f)),
+        Data::Bool(b) => RawCell::text(if *b { "TRUE" } else { "FALSE" }.to_string()),
+        Data::DateTime(dt) => RawCell::number(float_text(dt.as_f64())),
+        Data::Error(e) => RawCell::text(e.to_string()),
     }
 }
 
@@ -561,13 +547,7 @@ pub fn read_csv(path: &Path, display: &Arc<str>, sheet: &str) -> Result<Grid, Re
     let mut rows = Vec::new();
     for (i, rec) in reader.records().enumerate() {
         let rec = rec.map_err(|e| ReadError::Csv(e.to_string()))?;
-        let mut cells: Vec<RawCell> = rec
-            .iter()
-            .map(|t| RawCell {
-                text: t.to_string(),
-                numeric: false,
-            })
-            .collect();
+        let mut cells: Vec<RawCell> = rec.iter().map(|t| RawCell::text(t.to_string())).collect();
         while cells.last().is_some_and(|c| c.text.is_empty()) {
             cells.pop();
         }

@@ -338,6 +338,7 @@ pub fn scan(
             for c in &mut row.cells {
                 c.text.clear();
                 c.numeric = false;
+                c.shared = None;
             }
         }
         *filled = false;
@@ -501,6 +502,7 @@ fn put_cell(
     }
     let out = &mut row.cells[c];
     out.text.clear();
+    out.shared = None;
     out.numeric = finish_cell(ty, value, strings, &mut out.text)?;
     Ok(!out.text.is_empty())
 }
@@ -518,6 +520,7 @@ fn put_shared(row: &mut GridRow, c: u32, i: usize, strings: &Strings) -> Result<
     out.text.clear();
     out.text.push_str(text);
     out.numeric = false;
+    out.shared = Some(i as u32);
     Ok(!text.is_empty())
 }
 

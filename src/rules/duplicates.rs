@@ -6,7 +6,7 @@
 
 use super::{Context, finding};
 use crate::diag::Rule;
-use crate::model::{Entry, Filing, Located, Origin, text};
+use crate::model::{ArcStr, Entry, Filing, Located, Origin, text};
 use crate::standard::elements::Field;
 use crate::text;
 use rustc_hash::FxHashMap as HashMap;
@@ -105,7 +105,7 @@ impl Duplicates {
 pub fn duplicate(
     std: &crate::standard::Standard,
     e: &Entry,
-    name: &Located<String>,
+    name: &Located<ArcStr>,
     first: &Origin,
 ) -> crate::diag::Diagnostic {
     let place = first.to_string();

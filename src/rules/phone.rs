@@ -3,7 +3,7 @@
 
 use super::{Context, finding};
 use crate::diag::Rule;
-use crate::model::{Entry, Located};
+use crate::model::{ArcStr, Entry, Located};
 use crate::standard::elements::Field;
 use crate::text;
 
@@ -37,7 +37,7 @@ pub fn is_valid(number: &str) -> bool {
         || (len == 10 && (n.starts_with("400") || n.starts_with("800")))
 }
 
-fn check_one(ctx: &mut Context<'_>, entry: &Entry, field: Field, phone: &Located<String>) {
+fn check_one(ctx: &mut Context<'_>, entry: &Entry, field: Field, phone: &Located<ArcStr>) {
     let bad: Vec<&str> = phone
         .value
         .split(SEPARATORS)

@@ -3,7 +3,7 @@
 
 use super::{Context, finding};
 use crate::diag::Rule;
-use crate::model::{Entry, Located};
+use crate::model::{ArcStr, Entry, Located};
 use crate::standard::elements::Field;
 use crate::text;
 
@@ -112,8 +112,8 @@ pub fn validate(code: &str) -> Result<(), UsccError> {
 
 /// Whether the cell text shows a long number that a numeric cell rounded:
 /// all digits (or scientific notation) from a number cell.
-fn lost_precision(v: &Located<String>) -> bool {
-    let raw = v.raw.as_bytes();
+fn lost_precision(v: &Located<ArcStr>) -> bool {
+    let raw = v.raw_text().as_bytes();
     let sci = raw.windows(2).any(|w| w.eq_ignore_ascii_case(b"E+"))
         && raw
             .iter()
@@ -150,7 +150,7 @@ pub fn check(ctx: &mut Context<'_>, entry: &Entry) {
         return;
     } else {
         // As written (the reader upper-cases codes): lower case is a near miss.
-        validate(&crate::filing::cells::clean_code(&code.raw))
+        validate(&crate::filing::cells::clean_code(code.raw_text()))
     };
     let (message, label) = match result {
         Ok(()) => {
@@ -165,7 +165,7 @@ pub fn check(ctx: &mut Context<'_>, entry: &Entry) {
             None,
         ),
         Err(UsccError::LowerCase) => {
-            let upper = code.raw.to_uppercase();
+            let upper = code.raw_text().to_uppercase();
             (
                 text!(
                     "实施主体编码含小写字母",
@@ -225,7 +225,7 @@ pub fn check(ctx: &mut Context<'_>, entry: &Entry) {
 
 /// uscc-region-mismatch: positions 3–8 name the division where the unit was
 /// registered; a city's own agencies are registered inside the city.
-fn region(ctx: &mut Context<'_>, entry: &Entry, code: &Located<String>) {
+fn region(ctx: &mut Context<'_>, entry: &Entry, code: &Located<ArcStr>) {
     let city = &ctx.workspace.config.city_division;
     let prefix = city.trim_end_matches("00");
     let prefix = if prefix.len() < 2 {

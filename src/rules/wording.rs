@@ -3,7 +3,7 @@
 
 use super::{Context, finding, material_finding};
 use crate::diag::{Diagnostic, Rule, Text};
-use crate::model::{Entry, Located, Material};
+use crate::model::{ArcStr, Entry, Located, Material};
 use crate::standard::Standard;
 use crate::standard::elements::{Field, MaterialField};
 use crate::standard::lexicon::{Lexicon, Phrase};
@@ -139,7 +139,7 @@ pub fn cites_a_law(text: &str) -> bool {
 
 /// name-has-agency: the standard name of an item is the same everywhere, so it
 /// carries no agency, no place and no digits.
-fn name_has_agency(std: &Standard, entry: &Entry, name: &Located<String>) -> Option<Diagnostic> {
+fn name_has_agency(std: &Standard, entry: &Entry, name: &Located<ArcStr>) -> Option<Diagnostic> {
     let v = &name.value;
     let agency = entry
         .agency
