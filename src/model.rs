@@ -5,6 +5,7 @@
 use crate::standard::elements::Field;
 pub use arcstr::ArcStr;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
@@ -135,32 +136,43 @@ impl<T> Located<T> {
 
 impl<T: CellValue> Located<T> {
     /// The text as the cell held it.
-    pub fn raw_text(&self) -> &str {
+    pub fn raw_text(&self) -> Cow<'_, str> {
         if self.raw.is_empty() {
-            self.value.as_cell_text().unwrap_or("")
+            self.value.cell_text().unwrap_or_default()
         } else {
-            &self.raw
+            Cow::Borrowed(&self.raw)
         }
     }
 }
 
-/// A parsed value that may be its cell's text itself (so the text is not
-/// kept twice).
+/// A parsed value whose cell's text it can give back, so that the text is
+/// not kept twice: a text itself, a whole number as its digits.
 pub trait CellValue {
-    fn as_cell_text(&self) -> Option<&str> {
+    fn cell_text(&self) -> Option<Cow<'_, str>> {
         None
     }
 }
 
 impl CellValue for ArcStr {
-    fn as_cell_text(&self) -> Option<&str> {
-        Some(self)
+    fn cell_text(&self) -> Option<Cow<'_, str>> {
+        Some(Cow::Borrowed(self))
     }
 }
-impl CellValue for u32 {}
+impl CellValue for u32 {
+    fn cell_text(&self) -> Option<Cow<'_, str>> {
+        Some(Cow::Owned(self.to_string()))
+    }
+}
 impl CellValue for bool {}
 impl CellValue for Vec<ArcStr> {}
-impl CellValue for Days {}
+impl CellValue for Days {
+    fn cell_text(&self) -> Option<Cow<'_, str>> {
+        match self {
+            Days::Days(n) => n.cell_text(),
+            Days::None => None,
+        }
+    }
+}
 
 /// A text element: shared text, so that the same text in many rows is
 /// held once and copied by a count.

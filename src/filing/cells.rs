@@ -259,6 +259,24 @@ impl<'a, 'g, F: Copy + PartialEq + FieldId> RowReader<'a, 'g, F> {
         }
     }
 
+    /// A located whole number; the cell's text is kept as its raw text
+    /// unless it is the number's digits (see [`crate::model::CellValue`]).
+    fn located_number<T: crate::model::CellValue>(cell: &Cell<'_, F>, value: T) -> Located<T> {
+        let t = cell.raw.text.as_bytes();
+        let digits =
+            !t.is_empty() && t.iter().all(u8::is_ascii_digit) && (t.len() == 1 || t[0] != b'0');
+        if !digits {
+            return Self::located(cell, value);
+        }
+        Located {
+            value,
+            row: cell.row,
+            col: cell.col,
+            raw: ArcStr::new(),
+            from_number: cell.raw.numeric,
+        }
+    }
+
     /// A text value; its raw text is kept only when it differs.
     fn located_text(cell: &Cell<'_, F>, value: &str) -> Located<ArcStr> {
         let raw = if value == cell.raw.text {
@@ -333,7 +351,9 @@ impl<'a, 'g, F: Copy + PartialEq + FieldId> RowReader<'a, 'g, F> {
     fn read_integer(&mut self, field: F) -> Option<Located<u32>> {
         let (cell, v) = self.coded(field)?;
         match parse_integer(&v) {
-            Ok(n) => self.in_range(&cell, n).then(|| Self::located(&cell, n)),
+            Ok(n) => self
+                .in_range(&cell, n)
+                .then(|| Self::located_number(&cell, n)),
             Err(hint) => {
                 let name = &cell.element.header;
                 let help = match hint {
@@ -393,7 +413,7 @@ impl<'a, 'g, F: Copy + PartialEq + FieldId> RowReader<'a, 'g, F> {
             return Some(Self::located(&cell, Days::None));
         }
         match parse_integer(&v) {
-            Ok(n) => Some(Self::located(&cell, Days::Days(n))),
+            Ok(n) => Some(Self::located_number(&cell, Days::Days(n))),
             Err(hint) => {
                 let name = &cell.element.header;
                 let help = match hint {
@@ -636,6 +656,9 @@ impl<'a, 'g, F: Copy + PartialEq + FieldId> RowReader<'a, 'g, F> {
 /// Prose cleaning: NFC, line endings unified, each line trimmed (full-width
 /// spaces included), blank lines at the ends dropped.
 pub fn clean_prose(s: &str) -> String {
+    if s.is_empty() {
+        return String::new();
+    }
     let s = crate::standard::nfc(s);
     let trimmed = s.trim_matches(|c: char| c.is_whitespace());
     // The common case — one line, nothing to trim inside — costs one copy.
@@ -661,15 +684,17 @@ pub fn clean_code_text(s: &str) -> String {
 /// [`clean_code_text`], borrowing the text when it is clean already (most
 /// cells are).
 pub fn clean_code(s: &str) -> Cow<'_, str> {
+    // (char::is_whitespace of ASCII.)
+    let space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r');
+    if s.is_ascii() {
+        // ASCII is in normal form already: most codes, numbers and phones.
+        if !s.as_bytes().iter().any(space) {
+            return Cow::Borrowed(s);
+        }
+        return Cow::Owned(s.chars().filter(|c| !c.is_whitespace()).collect());
+    }
     let s = crate::standard::nfkc(s);
-    let spaced = if s.is_ascii() {
-        // (char::is_whitespace of ASCII.)
-        s.bytes()
-            .any(|b| matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r'))
-    } else {
-        s.chars().any(char::is_whitespace)
-    };
-    if !spaced {
+    if !s.chars().any(char::is_whitespace) {
         return s;
     }
     Cow::Owned(s.chars().filter(|c| !c.is_whitespace()).collect())
@@ -733,16 +758,20 @@ fn strip_step_number(s: &str) -> &str {
 
 /// An http(s) URL with a host.
 pub fn is_url(v: &str) -> bool {
-    let lower = v.to_ascii_lowercase();
-    let rest = lower
-        .strip_prefix("https://")
-        .or_else(|| lower.strip_prefix("http://"));
-    match rest {
+    let after = |scheme: &str| {
+        v.get(..scheme.len())
+            .filter(|head| head.eq_ignore_ascii_case(scheme))
+            .map(|_| &v[scheme.len()..])
+    };
+    match after("https://").or_else(|| after("http://")) {
         Some(r) => {
             let host = r.split(['/', '?', '#']).next().unwrap_or("");
             !host.is_empty()
                 && !v.contains(char::is_whitespace)
-                && (host.contains('.') || host.starts_with("localhost"))
+                && (host.contains('.')
+                    || host
+                        .get(..9)
+                        .is_some_and(|h| h.eq_ignore_ascii_case("localhost")))
         }
         None => false,
     }
@@ -781,6 +810,9 @@ mod tests {
     #[test]
     fn urls() {
         assert!(is_url("https://zwfw.hunan.gov.cn/"));
+        assert!(is_url("HTTPS://ZWFW.HUNAN.GOV.CN/"));
+        assert!(is_url("http://LocalHost:8080/"));
+        assert!(!is_url("https://是"));
         assert!(is_url("http://www.hnloudi.gov.cn/x?a=1"));
         assert!(!is_url("www.hnloudi.gov.cn"));
         assert!(!is_url("https://"));

@@ -406,7 +406,7 @@ pub fn seq_duplicates_of<'e>(
                         text!("序号 {n} 与 {prev_at} 重复", "序号 {n} repeats {prev_at}"),
                     )
                     .field("seq")
-                    .value(seq.raw.to_string())
+                    .value(seq.raw_text())
                     .header("序号")
                     .context(Entry::context_of(Some(seq), name))
                     .help(text!(
@@ -510,7 +510,7 @@ pub fn orphan(m: &Material) -> crate::diag::Diagnostic {
         ),
     )
     .field("item_seq")
-    .value(seq.map(|s| s.raw.to_string()).unwrap_or_default())
+    .value(seq.map(|s| s.raw_text().into_owned()).unwrap_or_default())
     .header("事项序号")
     .context(m.context())
     .help(text!(

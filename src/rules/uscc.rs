@@ -113,7 +113,8 @@ pub fn validate(code: &str) -> Result<(), UsccError> {
 /// Whether the cell text shows a long number that a numeric cell rounded:
 /// all digits (or scientific notation) from a number cell.
 fn lost_precision(v: &Located<ArcStr>) -> bool {
-    let raw = v.raw_text().as_bytes();
+    let raw = v.raw_text();
+    let raw = raw.as_bytes();
     let sci = raw.windows(2).any(|w| w.eq_ignore_ascii_case(b"E+"))
         && raw
             .iter()
@@ -150,7 +151,7 @@ pub fn check(ctx: &mut Context<'_>, entry: &Entry) {
         return;
     } else {
         // As written (the reader upper-cases codes): lower case is a near miss.
-        validate(&crate::filing::cells::clean_code(code.raw_text()))
+        validate(&crate::filing::cells::clean_code(&code.raw_text()))
     };
     let (message, label) = match result {
         Ok(()) => {
