@@ -277,6 +277,8 @@ struct KeptMaterials {
     tried_at: usize,
     /// The wording findings of the materials linked.
     found: Vec<Diagnostic>,
+    /// The phrases found in the texts of materials so far.
+    seen: rules::wording::Seen,
 }
 
 struct Pending {
@@ -316,7 +318,7 @@ impl KeptMaterials {
             };
             let mut found = Vec::new();
             if rules {
-                rules::wording::material(&ws.standard, &m, &mut found);
+                rules::wording::material(&ws.standard, &mut self.seen, &m, &mut found);
             }
             if known.contains(&seq) {
                 self.linked.push(seq);
@@ -415,7 +417,10 @@ fn scan_one(input: &Input, ws: &Workspace, registry: Option<&Registry>, rules: b
         free: std::sync::atomic::AtomicBool::new(false),
         changed: std::sync::Condvar::new(),
     };
+    // What the rules worked out of texts, one memo a thread at a time.
+    let memos: Mutex<Vec<rules::Memo>> = Mutex::new(Vec::new());
     let check = |(index, rows): (usize, Vec<Entry>)| {
+        let mut memo = lock(&memos).pop().unwrap_or_default();
         let mut own = Sink::default();
         let mut ctx = rules::Context {
             workspace: ws,
@@ -427,10 +432,11 @@ fn scan_one(input: &Input, ws: &Workspace, registry: Option<&Registry>, rules: b
         let mut kept = Vec::with_capacity(rows.len());
         for e in rows {
             if rules {
-                rules::check_entry(&mut ctx, &e);
+                rules::check_entry(&mut ctx, &mut memo, &e);
             }
             kept.push(Kept::of(e, rules));
         }
+        lock(&memos).push(memo);
         lock(&checked).push((index, own, kept));
     };
     // The 序号 of sheet 事项 read so far, so that most materials, read

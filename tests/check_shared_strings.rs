@@ -36,6 +36,14 @@ fn repeating() -> Filing {
             // Blank where required, three times.
             e.set("办理时间", "");
         }
+        if i % 4 == 1 {
+            // Vague wording in a step of the process, three times.
+            e.set("办理流程", "申请→受理→视情况组织审查→决定");
+        }
+    }
+    for m in f.materials.iter_mut().skip(3).step_by(4) {
+        // A vague material, five times.
+        m.set("材料名称", "其他相关材料");
     }
     f
 }
@@ -100,6 +108,14 @@ fn texts_repeated_in_a_workbook_give_what_each_cell_read_afresh_gives() {
         ["AE10", "AE2", "AE4", "AE6", "AE8"]
     );
     assert_eq!(rows("value-missing", "AD"), ["AD10", "AD11", "AD9"]);
+    assert_eq!(rows("vague-wording", "Q"), ["Q11", "Q3", "Q7"]);
+    let materials: Vec<String> = book
+        .diagnostics
+        .iter()
+        .filter(|d| d.sheet.as_deref() == Some("申请材料") && d.column.as_deref() == Some("B"))
+        .map(|d| format!("{} {}", d.rule, d.cell.as_deref().unwrap_or("")))
+        .collect();
+    assert_eq!(materials.len(), 5, "{materials:?}");
     // The cleaned category is accepted wherever it stands.
     assert!(
         book.diagnostics

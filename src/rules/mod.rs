@@ -20,6 +20,13 @@ use crate::standard::Standard;
 use crate::standard::elements::{Field, MaterialField};
 use crate::workspace::Workspace;
 
+/// What the rules worked out of a text alone, kept for the next time the
+/// text comes: a filing repeats its texts. One memo serves one standard.
+#[derive(Default)]
+pub struct Memo {
+    pub wording: wording::Seen,
+}
+
 /// What the rules read and where they report.
 pub struct Context<'a> {
     pub workspace: &'a Workspace,
@@ -92,7 +99,7 @@ pub fn check_filing(
     let sinks: Vec<Sink> = filing
         .entries
         .par_chunks(512)
-        .map(|chunk| {
+        .map_init(Memo::default, |memo, chunk| {
             let mut own = Sink::default();
             let mut ctx = Context {
                 workspace,
@@ -100,7 +107,7 @@ pub fn check_filing(
                 sink: &mut own,
             };
             for entry in chunk {
-                check_entry(&mut ctx, entry);
+                check_entry(&mut ctx, memo, entry);
                 if filing.materials_known {
                     timing::no_materials(&mut ctx, entry);
                 }
@@ -133,14 +140,15 @@ pub fn check(
     }
 }
 
-/// The rules that look at one entry alone.
-pub fn check_entry(ctx: &mut Context<'_>, entry: &Entry) {
+/// The rules that look at one entry alone; `memo` keeps what they worked
+/// out of its texts for the entries that repeat them.
+pub fn check_entry(ctx: &mut Context<'_>, memo: &mut Memo, entry: &Entry) {
     uscc::check(ctx, entry);
     division::check(ctx, entry);
     codes::check(ctx, entry);
     timing::check(ctx, entry);
     phone::check(ctx, entry);
-    wording::check(ctx, entry);
+    wording::check(ctx, &mut memo.wording, entry);
     if let Some(r) = ctx.registry {
         registry::check(ctx, r, entry);
     }

@@ -6,8 +6,77 @@ use crate::diag::{Diagnostic, Rule, Text};
 use crate::model::{ArcStr, Entry, Located, Material};
 use crate::standard::Standard;
 use crate::standard::elements::{Field, MaterialField};
-use crate::standard::lexicon::{Lexicon, Phrase};
+use crate::standard::lexicon::{Lexicon, Phrase, PhraseList};
 use crate::text;
+use rustc_hash::FxHashMap;
+
+/// What the wording rules found in texts seen before: the phrase of each
+/// list (its index, or none), and what an item name holds. A filing repeats
+/// its texts — the conditions of an item every village offers, the name of
+/// a material every entry asks for — and each is searched once.
+///
+/// Texts are known by their place in memory: a filing's repeated cells
+/// share one copy ([`crate::filing::cells`]), so that is enough to find
+/// them again without hashing the text; the copy kept here keeps the place
+/// from being reused for another text. A text held twice is searched twice.
+#[derive(Default)]
+pub struct Seen {
+    catch_all: FxHashMap<usize, (ArcStr, Option<usize>)>,
+    vague: FxHashMap<usize, (ArcStr, Option<usize>)>,
+    /// The place or digit name-has-agency finds in each item name.
+    names: FxHashMap<usize, (ArcStr, Option<(Text, String)>)>,
+}
+
+/// Where a text is in memory.
+fn place(text: &ArcStr) -> usize {
+    text.as_ptr() as usize
+}
+
+impl Seen {
+    fn catch_all<'s>(&mut self, std: &'s Standard, text: &ArcStr) -> Option<&'s Phrase> {
+        let list = &std.lexicon.catch_all;
+        Seen::find(&mut self.catch_all, list, text).map(|k| &list[k])
+    }
+
+    fn vague<'s>(&mut self, std: &'s Standard, text: &ArcStr) -> Option<&'s Phrase> {
+        let list = &std.lexicon.vague;
+        Seen::find(&mut self.vague, list, text).map(|k| &list[k])
+    }
+
+    /// The vague phrase of several texts taken as one, a line each: the
+    /// best phrase of any (no phrase spans a line break).
+    fn vague_lines<'s>(&mut self, std: &'s Standard, lines: &[ArcStr]) -> Option<&'s Phrase> {
+        let list = &std.lexicon.vague;
+        let mut best = None;
+        for line in lines {
+            if let Some(k) = Seen::find(&mut self.vague, list, line)
+                && list.better(k, best)
+            {
+                best = Some(k);
+            }
+        }
+        best.map(|k| &list[k])
+    }
+
+    fn find(
+        seen: &mut FxHashMap<usize, (ArcStr, Option<usize>)>,
+        list: &PhraseList,
+        text: &ArcStr,
+    ) -> Option<usize> {
+        seen.entry(place(text))
+            .or_insert_with(|| (text.clone(), Lexicon::find_index(list, text)))
+            .1
+    }
+
+    /// The place or digit in an item name (see [`place_or_digit`]).
+    fn in_name(&mut self, std: &Standard, name: &ArcStr) -> Option<(Text, String)> {
+        self.names
+            .entry(place(name))
+            .or_insert_with(|| (name.clone(), place_or_digit(std, name)))
+            .1
+            .clone()
+    }
+}
 
 fn catch_all_message(p: &Phrase, header: &str) -> (Text, Text) {
     let (phrase, why, instead) = (&p.phrase, &p.why, &p.instead);
@@ -41,20 +110,20 @@ fn labelled(d: Diagnostic, p: &Phrase) -> Diagnostic {
 
 /// The wording of a material: catch-all clauses and vague wording in its
 /// name and notes.
-pub fn material(std: &Standard, m: &Material, found: &mut Vec<Diagnostic>) {
+pub fn material(std: &Standard, seen: &mut Seen, m: &Material, found: &mut Vec<Diagnostic>) {
     for (field, value) in [
         (MaterialField::Name, &m.name),
         (MaterialField::Notes, &m.notes),
     ] {
         let Some(value) = value else { continue };
         let header = &std.elements.materials.element(field).header;
-        if let Some(p) = Lexicon::find(&std.lexicon.catch_all, &value.value) {
+        if let Some(p) = seen.catch_all(std, &value.value) {
             let (msg, h) = catch_all_message(p, header);
             found.push(labelled(
                 material_finding(std, Rule::CatchAllClause, m, field, value, msg).help(h),
                 p,
             ));
-        } else if let Some(p) = Lexicon::find(&std.lexicon.vague, &value.value) {
+        } else if let Some(p) = seen.vague(std, &value.value) {
             let (msg, h) = vague_message(p, header);
             found.push(labelled(
                 material_finding(std, Rule::VagueWording, m, field, value, msg).help(h),
@@ -65,14 +134,14 @@ pub fn material(std: &Standard, m: &Material, found: &mut Vec<Diagnostic>) {
 }
 
 /// The wording of an entry and of its materials.
-pub fn check(ctx: &mut Context<'_>, entry: &Entry) {
+pub fn check(ctx: &mut Context<'_>, seen: &mut Seen, entry: &Entry) {
     let std = ctx.standard();
     let mut found: Vec<Diagnostic> = Vec::new();
     for (field, value) in entry.prose() {
         let header = &std.elements.items.element(field).header;
         // Catch-all clauses are looked for where they do harm: the conditions.
         if field == Field::Conditions
-            && let Some(p) = Lexicon::find(&std.lexicon.catch_all, &value.value)
+            && let Some(p) = seen.catch_all(std, &value.value)
         {
             let (m, h) = catch_all_message(p, header);
             found.push(labelled(
@@ -84,7 +153,7 @@ pub fn check(ctx: &mut Context<'_>, entry: &Entry) {
         if field == Field::Name || field == Field::SubName || field == Field::ResultName {
             continue;
         }
-        if let Some(p) = Lexicon::find(&std.lexicon.vague, &value.value) {
+        if let Some(p) = seen.vague(std, &value.value) {
             let (m, h) = vague_message(p, header);
             found.push(labelled(
                 finding(std, Rule::VagueWording, entry, field, value, m).help(h),
@@ -94,7 +163,7 @@ pub fn check(ctx: &mut Context<'_>, entry: &Entry) {
     }
     // 办理流程: each step is prose too.
     if let Some(process) = &entry.process
-        && let Some(p) = Lexicon::find(&std.lexicon.vague, &process.value.join("\n"))
+        && let Some(p) = seen.vague_lines(std, &process.value)
     {
         let header = &std.elements.items.element(Field::Process).header;
         let (m, h) = vague_message(p, header);
@@ -104,10 +173,10 @@ pub fn check(ctx: &mut Context<'_>, entry: &Entry) {
         ));
     }
     for m in &entry.materials {
-        material(std, m, &mut found);
+        material(std, seen, m, &mut found);
     }
     if let Some(name) = &entry.name
-        && let Some(d) = name_has_agency(std, entry, name)
+        && let Some(d) = name_has_agency(std, seen, entry, name)
     {
         found.push(d);
     }
@@ -137,15 +206,8 @@ pub fn cites_a_law(text: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// name-has-agency: the standard name of an item is the same everywhere, so it
-/// carries no agency, no place and no digits.
-fn name_has_agency(std: &Standard, entry: &Entry, name: &Located<ArcStr>) -> Option<Diagnostic> {
-    let v = &name.value;
-    let agency = entry
-        .agency
-        .as_ref()
-        .map(|a| a.value.as_str())
-        .unwrap_or("");
+/// A place name or a digit in an item name.
+fn place_or_digit(std: &Standard, v: &str) -> Option<(Text, String)> {
     // Each division's name, then its name without 市/县/区 (two characters
     // at least).
     let mut places = std.divisions.divisions.iter().flat_map(|d| {
@@ -157,6 +219,49 @@ fn name_has_agency(std: &Standard, entry: &Entry, name: &Located<ArcStr>) -> Opt
         .into_iter()
         .flatten()
     });
+    if let Some(p) = places.find(|p| v.contains(p)) {
+        return Some((
+            text!("包含地名“{p}”", "contains the place name “{p}”"),
+            p.to_string(),
+        ));
+    }
+    v.chars()
+        .find(|c| c.is_ascii_digit() || ('０'..='９').contains(c))
+        .map(|c| {
+            (
+                text!("包含数字“{c}”", "contains the digit “{c}”"),
+                c.to_string(),
+            )
+        })
+}
+
+/// Whether `text` holds `part`, for the short texts of names: tried only
+/// where `part`'s first character stands (setting up a substring search
+/// costs more than such a search).
+fn holds(text: &str, part: &str) -> bool {
+    let Some(first) = part.chars().next() else {
+        return true;
+    };
+    part.len() <= text.len()
+        && text
+            .char_indices()
+            .any(|(i, c)| c == first && text[i..].starts_with(part))
+}
+
+/// name-has-agency: the standard name of an item is the same everywhere, so it
+/// carries no agency, no place and no digits.
+fn name_has_agency(
+    std: &Standard,
+    seen: &mut Seen,
+    entry: &Entry,
+    name: &Located<ArcStr>,
+) -> Option<Diagnostic> {
+    let v = &name.value;
+    let agency = entry
+        .agency
+        .as_ref()
+        .map(|a| a.value.as_str())
+        .unwrap_or("");
     // Every suffix of three characters or more holds the last three: when
     // the name lacks those, no suffix can be in it (the common case, one
     // search instead of one a suffix).
@@ -165,15 +270,15 @@ fn name_has_agency(std: &Standard, entry: &Entry, name: &Located<ArcStr>) -> Opt
         .rev()
         .nth(2)
         .map_or("", |(i, _)| &agency[i..]);
-    let agency_short = (!last3.is_empty() && v.contains(last3))
+    let agency_short = (!last3.is_empty() && holds(v, last3))
         .then(|| {
             agency
                 .char_indices()
                 .map(|(i, _)| &agency[i..])
-                .find(|s| s.chars().count() >= 3 && v.contains(*s))
+                .find(|s| s.chars().count() >= 3 && holds(v, s))
         })
         .flatten();
-    let hit: Option<(Text, String)> = if !agency.is_empty() && v.contains(agency) {
+    let hit: Option<(Text, String)> = if !agency.is_empty() && holds(v, agency) {
         Some((
             text!(
                 "包含实施主体名称“{agency}”",
@@ -188,20 +293,9 @@ fn name_has_agency(std: &Standard, entry: &Entry, name: &Located<ArcStr>) -> Opt
             text!("包含机关名称“{s}”", "contains the agency name “{s}”"),
             s.to_string(),
         ))
-    } else if let Some(p) = places.find(|p| v.contains(p)) {
-        Some((
-            text!("包含地名“{p}”", "contains the place name “{p}”"),
-            p.to_string(),
-        ))
     } else {
-        v.chars()
-            .find(|c| c.is_ascii_digit() || ('０'..='９').contains(c))
-            .map(|c| {
-                (
-                    text!("包含数字“{c}”", "contains the digit “{c}”"),
-                    c.to_string(),
-                )
-            })
+        // What the name holds alone, the same wherever the item is filed.
+        seen.in_name(std, v)
     };
     let (what, part) = hit?;
     let (wz, we) = (&what.zh, &what.en);
@@ -220,7 +314,17 @@ fn name_has_agency(std: &Standard, entry: &Entry, name: &Located<ArcStr>) -> Opt
 
 #[cfg(test)]
 mod tests {
-    use super::cites_a_law;
+    use super::{cites_a_law, holds};
+
+    #[test]
+    fn parts_of_names() {
+        assert!(holds("娄底市社会团体成立登记", "娄底市"));
+        assert!(holds("社会团体成立登记", "登记"));
+        assert!(holds("社会团体成立登记", ""));
+        assert!(!holds("社会团体成立登记", "团体登记"));
+        assert!(!holds("登记", "成立登记"));
+        assert!(holds("a登记登录", "登录"));
+    }
 
     #[test]
     fn citations() {

@@ -78,6 +78,13 @@ impl PhraseList {
         }
     }
 
+    /// Whether phrase `k` is preferred to phrase `than` (none: any is):
+    /// the longer, and of equally long ones the last listed.
+    pub fn better(&self, k: usize, than: Option<usize>) -> bool {
+        let len = |i: usize| self.phrases[i].phrase.chars().count();
+        than.is_none_or(|j| len(k) > len(j) || (len(k) == len(j) && k > j))
+    }
+
     fn may_start(&self, c: char) -> bool {
         let c = u32::from(c);
         if c >= 0x10000 {
@@ -123,6 +130,11 @@ impl Lexicon {
     /// The longest phrase of a list found in the text (of equally long ones,
     /// the last listed).
     pub fn find<'a>(list: &'a PhraseList, text: &str) -> Option<&'a Phrase> {
+        Lexicon::find_index(list, text).map(|k| &list.phrases[k])
+    }
+
+    /// [`Lexicon::find`], as the phrase's index in the list.
+    pub fn find_index(list: &PhraseList, text: &str) -> Option<usize> {
         // Most cells hold no character a phrase starts with: no work then.
         if !text.chars().any(|c| list.may_start(fold(c))) {
             return None;
@@ -137,8 +149,8 @@ impl Lexicon {
         })
     }
 
-    fn search<'a>(list: &'a PhraseList, n: &str) -> Option<&'a Phrase> {
-        let mut best: Option<(usize, usize)> = None; // (chars, index)
+    fn search(list: &PhraseList, n: &str) -> Option<usize> {
+        let mut best: Option<usize> = None;
         for (i, c) in n.char_indices() {
             if !list.may_start(c) {
                 continue;
@@ -158,13 +170,12 @@ impl Lexicon {
                 {
                     continue;
                 }
-                let len = p.phrase.chars().count();
-                if best.is_none_or(|(l, j)| len > l || (len == l && k > j)) {
-                    best = Some((len, k));
+                if list.better(k, best) {
+                    best = Some(k);
                 }
             }
         }
-        best.map(|(_, k)| &list.phrases[k])
+        best
     }
 }
 
