@@ -17,7 +17,7 @@ use crate::rules::{self, duplicates::Duplicates, duplicates::EntryKey};
 use crate::text;
 use crate::workspace::Workspace;
 use rayon::prelude::*;
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use rustc_hash::FxHashMap as HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::Ordering;
@@ -144,6 +144,7 @@ impl<'a> Checker<'a> {
             for f in done {
                 self.sink.extend(f.sink);
                 if self.rules {
+                    self.dups.reserve(f.kept.len());
                     for k in &f.kept {
                         if let (Some(key), Some(name)) = (k.key, &k.name)
                             && let Some(first) = self.dups.see(key, || name.at(&k.origin))
@@ -231,10 +232,10 @@ struct Kept {
 
 impl Kept {
     /// Keeps what is needed of `e` (its digest only when the rules run).
-    fn of(e: Entry, rules: bool) -> Kept {
+    fn of(e: Entry, rules: bool, memo: &mut rules::Memo) -> Kept {
         Kept {
             key: if rules {
-                rules::duplicates::entry_key(&e)
+                rules::duplicates::entry_key(&e, &mut memo.parts)
             } else {
                 None
             },
@@ -269,7 +270,7 @@ impl Kept {
 struct KeptMaterials {
     /// Materials read.
     count: usize,
-    /// The 事项序号 of the materials linked.
+    /// The entries (by index in the sheet) the materials linked belong to.
     linked: Vec<u32>,
     /// Materials whose 事项序号 was not read yet.
     waiting: Vec<Pending>,
@@ -295,19 +296,19 @@ impl KeptMaterials {
         rows: impl ExactSizeIterator<Item = Box<Material>>,
         ws: &Workspace,
         rules: bool,
-        known: &HashSet<u32>,
+        known: &Seqs,
     ) {
         self.count += rows.len();
-        if known.len() > self.tried_at {
-            self.tried_at = known.len();
+        if known.first.len() > self.tried_at {
+            self.tried_at = known.first.len();
             let (linked, found) = (&mut self.linked, &mut self.found);
             self.waiting.retain_mut(|p| {
-                let go = known.contains(&p.seq);
-                if go {
-                    linked.push(p.seq);
+                let entry = known.first.get(&p.seq);
+                if let Some(&i) = entry {
+                    linked.push(i);
                     found.append(&mut p.found);
                 }
-                !go
+                entry.is_none()
             });
         }
         for m in rows {
@@ -320,8 +321,8 @@ impl KeptMaterials {
             if rules {
                 rules::wording::material(&ws.standard, &mut self.seen, &m, &mut found);
             }
-            if known.contains(&seq) {
-                self.linked.push(seq);
+            if let Some(&i) = known.first.get(&seq) {
+                self.linked.push(i);
                 self.found.append(&mut found);
             } else {
                 // Only what a material-orphan finding shows is kept.
@@ -342,6 +343,38 @@ impl KeptMaterials {
                     material,
                     found,
                 });
+            }
+        }
+    }
+}
+
+/// The 序号 of sheet 事项 read so far, as the entries' thread reads them:
+/// the entry (by its index in the sheet) that each 序号 first stands for —
+/// the one its materials link to — and the entries that repeat one.
+#[derive(Default)]
+struct Seqs {
+    first: HashMap<u32, u32>,
+    /// Entries read so far.
+    count: u32,
+    /// Each entry that repeats a 序号, with the entry that had it first.
+    repeats: Vec<(u32, u32)>,
+}
+
+impl Seqs {
+    /// Takes in the next entries of the sheet.
+    fn add(&mut self, entries: &[Entry]) {
+        self.first.reserve(entries.len());
+        for e in entries {
+            let i = self.count;
+            self.count += 1;
+            let Some(seq) = &e.seq else { continue };
+            match self.first.entry(seq.value) {
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(i);
+                }
+                std::collections::hash_map::Entry::Occupied(o) => {
+                    self.repeats.push((i, *o.get()));
+                }
             }
         }
     }
@@ -434,14 +467,14 @@ fn scan_one(input: &Input, ws: &Workspace, registry: Option<&Registry>, rules: b
             if rules {
                 rules::check_entry(&mut ctx, &mut memo, &e);
             }
-            kept.push(Kept::of(e, rules));
+            kept.push(Kept::of(e, rules, &mut memo));
         }
         lock(&memos).push(memo);
         lock(&checked).push((index, own, kept));
     };
     // The 序号 of sheet 事项 read so far, so that most materials, read
     // meanwhile on the other thread, can be linked as they are read.
-    let known: Mutex<HashSet<u32>> = Mutex::new(HashSet::default());
+    let known: Mutex<Seqs> = Mutex::new(Seqs::default());
     let mut materials = KeptMaterials::default();
     // Whether a sheet had to be read again from its start after rows were
     // handed over (see `Parsed::Restart`): rare (cells merged down, rows
@@ -453,7 +486,7 @@ fn scan_one(input: &Input, ws: &Workspace, registry: Option<&Registry>, rules: b
         Parsed::Restart => entries_restarted |= entries_given,
         Parsed::Rows(rows) => {
             entries_given = true;
-            lock(&known).extend(rows.iter().filter_map(|e| Some(e.seq.as_ref()?.value)));
+            lock(&known).add(&rows);
             let index = next;
             next += 1;
             // While both sheets are being read, each thread checks half the
@@ -477,6 +510,13 @@ fn scan_one(input: &Input, ws: &Workspace, registry: Option<&Registry>, rules: b
             // (Taken so that a waiter cannot miss the wake-up.)
             drop(lock(&queue.jobs));
             queue.changed.notify_all();
+            // Help with the chunks still waiting while 申请材料 is read
+            // (not while unwinding from a panic: that surfaces as is).
+            if !std::thread::panicking() {
+                while let Some(job) = queue.pop() {
+                    check(job);
+                }
+            }
         }
     };
     let mut on_materials = |p: Parsed<Box<Material>>| match p {
@@ -535,29 +575,36 @@ fn scan_one(input: &Input, ws: &Workspace, registry: Option<&Registry>, rules: b
     // Across the rows of the filing, as `filing::read` and
     // `rules::check_filing` do: seq-duplicate, materials linked by 序号
     // (material-orphan), no-materials.
-    let first = parse::seq_duplicates_of(
-        kept.iter()
-            .map(|k| (&k.origin, k.seq.as_ref(), k.name.as_ref())),
-        sink,
-    );
-    let by_seq: HashMap<u32, usize> = kept
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| first[*i])
-        .filter_map(|(i, k)| Some((k.seq.as_ref()?.value, i)))
-        .collect();
+    let known = known.into_inner().unwrap_or_else(|e| e.into_inner());
+    if known.count as usize != kept.len() {
+        // (Every entry read is kept once checked: never so, unless a
+        // sheet was read in a way this does not foresee.)
+        debug_assert!(false, "{} entries read, {} kept", known.count, kept.len());
+        return read_whole(input, ws, registry, rules);
+    }
+    let at = |i: u32| &kept[i as usize];
+    for &(i, first) in &known.repeats {
+        let (k, f) = (at(i), at(first));
+        if let (Some(seq), Some(prev)) = (&k.seq, &f.seq) {
+            sink.push(parse::seq_duplicate(
+                &k.origin,
+                seq,
+                k.name.as_ref(),
+                &f.origin,
+                prev,
+            ));
+        }
+    }
     let mut linked = vec![false; kept.len()];
     scanned.materials = materials.count;
-    for seq in materials.linked {
-        if let Some(&i) = by_seq.get(&seq) {
-            linked[i] = true;
-        }
+    for i in materials.linked {
+        linked[i as usize] = true;
     }
     sink.diagnostics.extend(materials.found);
     for p in materials.waiting {
-        match by_seq.get(&p.seq) {
+        match known.first.get(&p.seq) {
             Some(&i) => {
-                linked[i] = true;
+                linked[i as usize] = true;
                 sink.diagnostics.extend(p.found);
             }
             None if !outline.items_linkable => {}
@@ -586,7 +633,13 @@ fn read_whole(input: &Input, ws: &Workspace, registry: Option<&Registry>, rules:
         rules::check_filing(&f, ws, registry, &mut sink);
     }
     Scanned {
-        kept: f.entries.into_iter().map(|e| Kept::of(e, rules)).collect(),
+        kept: {
+            let mut memo = rules::Memo::default();
+            f.entries
+                .into_iter()
+                .map(|e| Kept::of(e, rules, &mut memo))
+                .collect()
+        },
         file: f.file,
         materials: f.material_count,
         sink,

@@ -364,60 +364,48 @@ fn conditional_requirements(r: &mut RowReader<'_, '_, Field>, e: &mut Entry) {
 }
 
 fn seq_duplicates(entries: &[Entry], sink: &mut Sink) {
-    let rows = entries
-        .iter()
-        .map(|e| (&e.origin, e.seq.as_ref(), e.name.as_ref()));
-    seq_duplicates_of(rows, sink);
-}
-
-/// Reports seq-duplicate over the rows of sheet 事项, each given by its
-/// origin, 序号 and 事项名称, in sheet order; gives, for each row, whether
-/// it is the first with its 序号 (the one its materials attach to).
-pub fn seq_duplicates_of<'e>(
-    rows: impl Iterator<
-        Item = (
-            &'e Origin,
-            Option<&'e Located<u32>>,
-            Option<&'e Located<ArcStr>>,
-        ),
-    >,
-    sink: &mut Sink,
-) -> Vec<bool> {
-    let mut first: HashMap<u32, (&Located<u32>, &Origin)> = HashMap::default();
-    let mut firsts = Vec::new();
-    for (origin, seq, name) in rows {
-        let Some(seq) = seq else {
-            firsts.push(false);
-            continue;
-        };
+    let mut first: HashMap<u32, &Entry> = HashMap::default();
+    for e in entries {
+        let Some(seq) = &e.seq else { continue };
         match first.get(&seq.value) {
             None => {
-                first.insert(seq.value, (seq, origin));
-                firsts.push(true);
+                first.insert(seq.value, e);
             }
-            Some((prev, prev_origin)) => {
-                firsts.push(false);
-                let n = seq.value;
-                let prev_at = prev.at(prev_origin).a1().unwrap_or_default();
-                sink.push(
-                    crate::diag::Diagnostic::new(
-                        Rule::SeqDuplicate,
-                        seq.at(origin),
-                        text!("序号 {n} 与 {prev_at} 重复", "序号 {n} repeats {prev_at}"),
-                    )
-                    .field("seq")
-                    .value(seq.raw_text())
-                    .header("序号")
-                    .context(Entry::context_of(Some(seq), name))
-                    .help(text!(
-                        "每个事项的序号必须唯一；申请材料按序号对应事项，重复会使材料挂错事项。",
-                        "each entry needs its own 序号: materials refer to it, and a repeat attaches them to the wrong entry."
-                    )),
-                );
-            }
+            Some(prev) => sink.push(seq_duplicate(
+                &e.origin,
+                seq,
+                e.name.as_ref(),
+                &prev.origin,
+                prev.seq.as_ref().unwrap_or(seq),
+            )),
         }
     }
-    firsts
+}
+
+/// seq-duplicate: the row at `origin` (序号 `seq`, 事项名称 `name`)
+/// repeats the 序号 of the row at `prev_origin`.
+pub fn seq_duplicate(
+    origin: &Origin,
+    seq: &Located<u32>,
+    name: Option<&Located<ArcStr>>,
+    prev_origin: &Origin,
+    prev: &Located<u32>,
+) -> crate::diag::Diagnostic {
+    let n = seq.value;
+    let prev_at = prev.at(prev_origin).a1().unwrap_or_default();
+    crate::diag::Diagnostic::new(
+        Rule::SeqDuplicate,
+        seq.at(origin),
+        text!("序号 {n} 与 {prev_at} 重复", "序号 {n} repeats {prev_at}"),
+    )
+    .field("seq")
+    .value(seq.raw_text())
+    .header("序号")
+    .context(Entry::context_of(Some(seq), name))
+    .help(text!(
+        "每个事项的序号必须唯一；申请材料按序号对应事项，重复会使材料挂错事项。",
+        "each entry needs its own 序号: materials refer to it, and a repeat attaches them to the wrong entry."
+    ))
 }
 
 /// Reads the materials of a 申请材料 sheet.

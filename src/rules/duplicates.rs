@@ -6,10 +6,10 @@
 
 use super::{Context, finding};
 use crate::diag::Rule;
-use crate::model::{ArcStr, Entry, Filing, Located, Origin, text};
+use crate::model::{ArcStr, Entry, Filing, Located, Origin};
 use crate::standard::elements::Field;
 use crate::text;
-use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::FxHashMap;
 
 /// The identity of an implementation entry: category, name and sub-item
 /// (both as [`crate::standard::normalize_value`] leaves them), agency code and division, as a
@@ -17,57 +17,79 @@ use rustc_hash::FxHashMap as HashMap;
 /// per pair — never, in practice, among a province's million.
 pub type EntryKey = u128;
 
-/// The identity of an implementation entry, None when a part is missing.
-pub fn entry_key(e: &Entry) -> Option<EntryKey> {
-    use std::hash::{Hash, Hasher};
-    let parts = [
-        e.category.as_ref()?.value.as_str(),
-        e.name.as_ref()?.value.as_str(),
-        text(&e.sub_name),
-        e.agency_code.as_ref()?.value.as_str(),
-        e.division.as_ref()?.value.as_str(),
-    ];
-    thread_local! {
-        static BYTES: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+/// The digests of the parts of entries seen before: a filing repeats its
+/// categories, names, agencies and divisions, and each is digested once.
+/// Texts are known by their place in memory, as in
+/// [`super::wording::Seen`]; the copy kept pins the place.
+#[derive(Default)]
+pub struct Parts {
+    seen: FxHashMap<(usize, bool), (ArcStr, u128)>,
+}
+
+impl Parts {
+    /// The digest of a part of an entry's identity; a name (`name`)
+    /// compares as normalize_value leaves it.
+    fn digest(&mut self, text: &ArcStr, name: bool) -> u128 {
+        self.seen
+            .entry((text.as_ptr() as usize, name))
+            .or_insert_with(|| (text.clone(), part_digest(text, name)))
+            .1
     }
-    BYTES.with_borrow_mut(|bytes| {
-        // The parts one after the other, each ended by 0xFF (a byte no
-        // UTF-8 text holds).
-        bytes.clear();
-        for (i, part) in parts.iter().enumerate() {
-            if i == 1 || i == 2 {
-                // Names compare as normalize_value leaves them, without
-                // building the normalized text.
-                let mut utf8 = [0u8; 4];
-                for c in crate::standard::nfkc(part)
-                    .chars()
-                    .filter(|c| !c.is_whitespace())
-                {
-                    bytes.extend_from_slice(
-                        c.to_ascii_uppercase().encode_utf8(&mut utf8).as_bytes(),
-                    );
-                }
-            } else {
-                bytes.extend_from_slice(part.as_bytes());
-            }
-            bytes.push(0xff);
-        }
-        // Two independent 64-bit digests of those bytes: SipHash keyed
-        // differently (fixed keys, so the digest is the same in every run).
-        let digest = |seed: u64| {
-            let mut h = std::hash::DefaultHasher::new();
-            seed.hash(&mut h);
-            h.write(bytes);
-            h.finish()
-        };
-        Some((u128::from(digest(0x5a17)) << 64) | u128::from(digest(0x1ee7)))
-    })
+}
+
+/// The identity of an implementation entry, None when a part is missing;
+/// `parts` remembers the digests of its parts for the entries to come.
+pub fn entry_key(e: &Entry, parts: &mut Parts) -> Option<EntryKey> {
+    static NONE: ArcStr = arcstr::literal!("");
+    let sub = e.sub_name.as_ref().map_or(&NONE, |s| &s.value);
+    let digests = [
+        parts.digest(&e.category.as_ref()?.value, false),
+        parts.digest(&e.name.as_ref()?.value, true),
+        parts.digest(sub, true),
+        parts.digest(&e.agency_code.as_ref()?.value, false),
+        parts.digest(&e.division.as_ref()?.value, false),
+    ];
+    let mut bytes = [0u8; 80];
+    for (chunk, d) in bytes.chunks_exact_mut(16).zip(digests) {
+        chunk.copy_from_slice(&d.to_le_bytes());
+    }
+    Some(digest(&bytes))
+}
+
+/// The digest of one part: its bytes, a name's as normalize_value leaves
+/// them (without building the normalized text).
+fn part_digest(text: &str, name: bool) -> u128 {
+    if !name {
+        return digest(text.as_bytes());
+    }
+    let mut bytes = Vec::with_capacity(text.len());
+    let mut utf8 = [0u8; 4];
+    for c in crate::standard::nfkc(text)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+    {
+        bytes.extend_from_slice(c.to_ascii_uppercase().encode_utf8(&mut utf8).as_bytes());
+    }
+    digest(&bytes)
+}
+
+/// Two independent 64-bit digests of `bytes`: SipHash keyed differently
+/// (fixed keys, so the digest is the same in every run).
+fn digest(bytes: &[u8]) -> u128 {
+    use std::hash::{Hash, Hasher};
+    let half = |seed: u64| {
+        let mut h = std::hash::DefaultHasher::new();
+        seed.hash(&mut h);
+        h.write(bytes);
+        h.finish()
+    };
+    (u128::from(half(0x5a17)) << 64) | u128::from(half(0x1ee7))
 }
 
 /// What a run has seen so far.
 #[derive(Debug, Default)]
 pub struct Duplicates {
-    first: HashMap<EntryKey, Origin>,
+    first: FxHashMap<EntryKey, Origin>,
 }
 
 impl Duplicates {
@@ -77,7 +99,11 @@ impl Duplicates {
         // The digests are the work; they are made in parallel, then looked
         // up in entry order.
         use rayon::prelude::*;
-        let keys: Vec<Option<EntryKey>> = filing.entries.par_iter().map(entry_key).collect();
+        let keys: Vec<Option<EntryKey>> = filing
+            .entries
+            .par_iter()
+            .map_init(Parts::default, |parts, e| entry_key(e, parts))
+            .collect();
         for (e, key) in filing.entries.iter().zip(keys) {
             if let Some(key) = key
                 && let Some(name) = &e.name
@@ -86,6 +112,11 @@ impl Duplicates {
                 ctx.push(duplicate(ctx.standard(), e, name, &first));
             }
         }
+    }
+
+    /// Makes room for `n` more entries.
+    pub fn reserve(&mut self, n: usize) {
+        self.first.reserve(n);
     }
 
     /// Remembers an entry by its key and the place of its name; gives the

@@ -25,6 +25,8 @@ use crate::workspace::Workspace;
 #[derive(Default)]
 pub struct Memo {
     pub wording: wording::Seen,
+    /// The digests of the parts of the entries' identities (item-duplicate).
+    pub parts: duplicates::Parts,
 }
 
 /// What the rules read and where they report.
