@@ -394,6 +394,39 @@ struct Scanned {
     sink: Sink,
 }
 
+/// How far a sheet has been read: rows handed over, of the rows it
+/// declares.
+#[derive(Default)]
+struct Progress {
+    /// Rows the sheet declares (0: unknown).
+    size: std::sync::atomic::AtomicUsize,
+    /// Rows handed over so far.
+    rows: std::sync::atomic::AtomicUsize,
+}
+
+impl Progress {
+    fn expect(&self, rows: usize) {
+        self.size.store(rows, Ordering::Relaxed);
+    }
+
+    fn advance(&self, rows: usize) {
+        self.rows.fetch_add(rows, Ordering::Relaxed);
+    }
+
+    /// The share read, in millionths; None when the size is unknown.
+    fn share(&self) -> Option<u64> {
+        let size = self.size.load(Ordering::Relaxed) as u64;
+        let rows = self.rows.load(Ordering::Relaxed) as u64;
+        (size > 0).then(|| rows.min(size) * 1_000_000 / size)
+    }
+
+    /// Whether this sheet is further on than `other`; None when either
+    /// size is unknown.
+    fn ahead_of(&self, other: &Progress) -> Option<bool> {
+        Some(self.share()? > other.share()?)
+    }
+}
+
 /// Chunks of entries read and waiting for the rules, shared by the thread
 /// that reads sheet 事项 and the one that reads 申请材料.
 struct Queue {
@@ -432,13 +465,15 @@ impl Queue {
 }
 
 /// Reads and checks one filing as it is read. Entries are parsed on one
-/// thread and materials on another. While both sheets are read, the
-/// entries' thread checks every other chunk of entries itself and queues
-/// the rest for the materials' thread, which takes one between its own
-/// chunks (the entries' thread takes them back when more than a few wait);
-/// once 申请材料 is read, its thread checks every chunk. Each entry is
-/// dropped once checked, but for what [`Kept`] keeps. The findings are those of [`filing::read`] and
-/// [`rules::check_filing`] on the same filing.
+/// thread and materials on another. While both sheets are read, a chunk of
+/// entries is checked by the thread further on in its sheet (by the share
+/// of the rows each sheet declares; every other chunk when a sheet does not
+/// say): the entries' thread checks it at once or queues it, and the
+/// materials' thread takes one between its own chunks (the entries' thread
+/// takes them back when more than a few wait). The thread whose sheet is
+/// read first checks all chunks still to come. Each entry is dropped once
+/// checked, but for what [`Kept`] keeps. The findings are those of
+/// [`filing::read`] and [`rules::check_filing`] on the same filing.
 fn scan_one(input: &Input, ws: &Workspace, registry: Option<&Registry>, rules: bool) -> Scanned {
     let standard = &ws.standard;
     let mut sink = Sink::default();
@@ -482,17 +517,28 @@ fn scan_one(input: &Input, ws: &Workspace, registry: Option<&Registry>, rules: b
     let (mut entries_given, mut materials_given) = (false, false);
     let (mut entries_restarted, mut materials_restarted) = (false, false);
     let mut next = 0usize;
+    // How far each sheet has been read, in millionths (unknown: the sheet
+    // declares no size). The thread ahead checks the chunks of entries, so
+    // that both end their sheets at about the same time.
+    let entries_read = Progress::default();
+    let materials_read = Progress::default();
     let mut on_entries = |p: Parsed<Entry>| match p {
+        Parsed::Size(n) => entries_read.expect(n),
         Parsed::Restart => entries_restarted |= entries_given,
         Parsed::Rows(rows) => {
             entries_given = true;
             lock(&known).add(&rows);
+            entries_read.advance(rows.len());
             let index = next;
             next += 1;
-            // While both sheets are being read, each thread checks half the
-            // chunks (the two sheets take about as long); once 申请材料 is
-            // read, its thread checks them all.
-            if index.is_multiple_of(2) && !queue.free.load(Ordering::Acquire) {
+            // Once 申请材料 is read, its thread checks every chunk; while
+            // both sheets are read, the thread further on in its own.
+            let mine = !queue.free.load(Ordering::Acquire)
+                && match entries_read.ahead_of(&materials_read) {
+                    Some(ahead) => ahead,
+                    None => index.is_multiple_of(2),
+                };
+            if mine {
                 check((index, rows));
                 return;
             }
@@ -520,11 +566,15 @@ fn scan_one(input: &Input, ws: &Workspace, registry: Option<&Registry>, rules: b
         }
     };
     let mut on_materials = |p: Parsed<Box<Material>>| match p {
+        Parsed::Size(n) => materials_read.expect(n),
         Parsed::Restart => materials_restarted |= materials_given,
         Parsed::Rows(rows) => {
             materials_given = true;
+            materials_read.advance(rows.len());
             materials.add(rows.into_iter(), ws, rules, &lock(&known));
-            if let Some(job) = queue.pop() {
+            if materials_read.ahead_of(&entries_read) != Some(false)
+                && let Some(job) = queue.pop()
+            {
                 check(job);
             }
         }

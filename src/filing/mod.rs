@@ -222,6 +222,10 @@ pub fn read(input: &Input, standard: &Standard, sink: &mut Sink) -> Filing {
 
 /// What a sheet's parser hands over as it goes.
 pub enum Parsed<T> {
+    /// About how many rows the sheet holds, before any is handed over (as
+    /// the sheet declares it: a guide to how far reading has come, not a
+    /// count to rely on).
+    Size(usize),
     /// Rows parsed, in sheet order.
     Rows(Vec<T>),
     /// What was handed over so far is void: the sheet is parsed again from
@@ -240,7 +244,7 @@ impl<T> Parsed<T> {
             Parsed::Rows(rows) if all.is_empty() => *all = rows,
             Parsed::Rows(rows) => all.extend(rows),
             Parsed::Restart => all.clear(),
-            Parsed::End => {}
+            Parsed::Size(_) | Parsed::End => {}
         }
     }
 }
@@ -404,6 +408,7 @@ where
         return Ok((false, sink));
     };
     let rows = make(&t).grid_rows(&t, &mut sink);
+    out(Parsed::Size(rows.len()));
     if rows.len() <= chunk {
         out(Parsed::Rows(rows));
     } else {
@@ -455,6 +460,7 @@ where
                 // against a lying declaration).
                 let rows = n.saturating_sub(table.header_row()).min(1 << 20) as usize;
                 parser.reserve(rows.min(chunk));
+                out(Parsed::Size(rows));
                 return true;
             }
             xlsx::Scanned::Row(row) => row,
