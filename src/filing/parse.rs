@@ -40,19 +40,19 @@ fn is_note_row(row: &GridRow) -> bool {
     let Some(first) = filled.next() else {
         return true;
     };
-    let count = 1 + filled.clone().take(4).count();
-    if count <= 2 {
+    // (Data rows have many cells filled: two more decide most of them.)
+    if filled.clone().nth(1).is_none() {
         let first = first.trim_start_matches(['*', '※', '　', ' ']);
         if NOTE_OPENERS.iter().any(|w| first.starts_with(w)) {
             return true;
         }
     }
-    // A row that only numbers the columns: 1, 2, 3, …
-    count >= 5
-        && std::iter::once(first)
-            .chain(filled)
+    // A row that only numbers the columns: 1, 2, 3, …, five at least.
+    first.parse::<usize>().ok() == Some(1)
+        && filled.clone().nth(3).is_some()
+        && filled
             .enumerate()
-            .all(|(i, t)| t.parse::<usize>().ok() == Some(i + 1))
+            .all(|(i, t)| t.parse::<usize>().ok() == Some(i + 2))
 }
 
 /// Whether a row holds no entry: only its key column (序号 / 事项序号) is
@@ -505,4 +505,39 @@ pub fn orphan(m: &Material) -> crate::diag::Diagnostic {
         "请填写事项表中该材料所属事项的序号。",
         "write the 序号 of the entry, in sheet 事项, that this material belongs to."
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::filing::source::RawCell;
+
+    fn row(cells: &[&str]) -> GridRow {
+        GridRow {
+            number: 5,
+            cells: cells.iter().map(|t| RawCell::text(t.to_string())).collect(),
+            lines: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn notes_and_column_numbers_are_not_data() {
+        assert!(is_note_row(&row(&[])));
+        assert!(is_note_row(&row(&["", "  "])));
+        assert!(is_note_row(&row(&["注：本表由各部门填报", "", "制表人"])));
+        assert!(is_note_row(&row(&["", "※ 说明"])));
+        assert!(is_note_row(&row(&["1", "2", "3", "4", "5"])));
+        assert!(is_note_row(&row(&["1", "", "2", "3", " 4 ", "5", "6"])));
+        // Not notes: a data row, numbers that stop counting, too few.
+        assert!(!is_note_row(&row(&[
+            "1",
+            "社会团体成立登记",
+            "",
+            "行政许可"
+        ])));
+        assert!(!is_note_row(&row(&["1", "2", "3", "4", "6"])));
+        assert!(!is_note_row(&row(&["1", "2", "3", "4"])));
+        assert!(!is_note_row(&row(&["2", "3", "4", "5", "6"])));
+        assert!(!is_note_row(&row(&["说明书核发", "行政许可", "民政"])));
+    }
 }
