@@ -2,7 +2,7 @@
 # bench/run.sh — yima's benchmark harness (see docs/performance.md).
 #
 # For each size it generates synthetic filings (tools/gen_filings.rs, fixed
-# seed), then measures wall time and peak memory (/usr/bin/time -v) of:
+# seed), then measures wall time and peak memory (bench/timed.py) of:
 #   yima check (human and JSON output; one big file and many department files),
 #   the calamine floor (whole ranges one after the other; streaming, two threads),
 #   frictionless validate of sheet 事项 against `yima schema --format frictionless`,
@@ -157,15 +157,8 @@ printf 'size\tmeasure\twall_s\tcpu_s\tpeak_mb\texit\tnote\n' >"$RESULTS"
 say() { printf '%s\n' "$*" | tee -a "$LOG" >&2; }
 
 # --- tools -------------------------------------------------------------------
-if [ ! -x /usr/bin/time ]; then
-    say "installing GNU time (apt package 'time')"
-    if [ "$(id -u)" = 0 ]; then
-        apt-get update -qq && apt-get install -y -qq time >/dev/null
-    else
-        echo "bench/run.sh: /usr/bin/time is missing; install the 'time' package" >&2
-        exit 2
-    fi
-fi
+# Commands are timed by bench/timed.py (Python's standard library only).
+TIMED=$ROOT/bench/timed.py
 
 say "building release binaries"
 cargo build --release --bin yima --example gen-filings --example calamine-floor \
@@ -199,9 +192,9 @@ say "machine: $(nproc) cores · $MEM · $CPU · $(uname -sr)"
 say "yima $COMMIT$DIRTY · frictionless $FRICTIONLESS_VERSION · sizes: $SIZES · seed $SEED"
 
 # --- measuring -----------------------------------------------------------------
-# measure SIZE NAME NOTE CMD… — runs CMD under /usr/bin/time -v with its
-# stdout sent to $OUT_FILE (default /dev/null), records wall time, CPU time,
-# peak RSS and exit code.
+# measure SIZE NAME NOTE CMD… — runs CMD under bench/timed.py with its
+# stdout sent to $OUT_FILE (default /dev/null), records wall time (to the
+# millisecond), CPU time, peak RSS and exit code.
 # Exit code 1 of yima check means "errors found", which the seeded filings have.
 # measure_best SIZE NAME NOTE CMD… — measure, run BENCH_REPEAT times; only the
 # fastest run is kept.
@@ -226,26 +219,12 @@ measure_best() {
 measure() {
     local size=$1 name=$2 note=$3
     shift 3
-    local tf
-    tf=$(mktemp)
     say "  $name …"
-    set +e
-    (
-        ulimit -v $((MEM_LIMIT_MB * 1024))
-        exec /usr/bin/time -v -o "$tf" timeout "$TIMEOUT" "$@"
-    ) >"${OUT_FILE:-/dev/null}" 2>>"${ERR_FILE:-$LOG}"
-    local code=$?
-    set -e
-    local wall cpu rss
-    wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {
-        n = split($2, p, ":"); s = 0
-        for (i = 1; i <= n; i++) s = s * 60 + p[i]
-        printf "%.2f", s }' "$tf")
-    cpu=$(awk -F': ' '/User time/ {u=$2} /System time/ {s=$2} END {printf "%.2f", u + s}' "$tf")
-    rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2 / 1024}' "$tf")
-    rm -f "$tf"
+    local wall cpu rss code
+    read -r wall cpu rss code < <(python3 "$TIMED" --mem-mb "$MEM_LIMIT_MB" --timeout "$TIMEOUT" \
+        --stdout "${OUT_FILE:-/dev/null}" --stderr "${ERR_FILE:-$LOG}" -- "$@")
     [ "$code" = 124 ] && note="timed out after ${TIMEOUT}s; $note"
-    [ "$code" -ge 128 ] && [ "$code" != 124 ] && note="killed or aborted (out of memory?); $note"
+    [ "$code" -ge 128 ] && note="killed or aborted (out of memory?); $note"
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$size" "$name" "$wall" "$cpu" "$rss" "$code" "$note" >>"$RESULTS"
     say "    ${wall}s wall, ${cpu}s CPU, ${rss} MB peak, exit $code"
 }
