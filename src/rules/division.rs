@@ -11,10 +11,13 @@ use crate::text;
 
 pub fn check(ctx: &mut Context<'_>, entry: &Entry) {
     let Some(code) = &entry.division else { return };
+    let place = ctx.standard().divisions.resolve(&code.value);
+    if let Ok(place) = place {
+        level_fit(ctx, entry, place.kind);
+        return;
+    }
     let city = ctx.workspace.config.city_division.clone();
     let region = city.trim_end_matches("00").to_string();
-    let std = ctx.standard();
-    let place = std.divisions.resolve(&code.value);
     let v = &code.value;
     // The known divisions, for the help of a finding.
     let list = || {
@@ -27,11 +30,7 @@ pub fn check(ctx: &mut Context<'_>, entry: &Entry) {
             .join("、")
     };
     let (message, help) = match place {
-        Ok(place) => {
-            let kind = place.kind;
-            level_fit(ctx, entry, kind);
-            return;
-        }
+        Ok(_) => return,
         Err(DivisionError::Malformed) => {
             let n = v.chars().count();
             (

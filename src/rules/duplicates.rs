@@ -4,7 +4,7 @@
 //! province's filings cost linear time and only the keys stay in memory —
 //! each key as a 128-bit digest of its parts, not the parts themselves.
 
-use super::{Context, finding};
+use super::{Context, TextMemo, finding};
 use crate::diag::Rule;
 use crate::model::{ArcStr, Entry, Filing, Located, Origin};
 use crate::standard::elements::Field;
@@ -19,21 +19,21 @@ pub type EntryKey = u128;
 
 /// The digests of the parts of entries seen before: a filing repeats its
 /// categories, names, agencies and divisions, and each is digested once.
-/// Texts are known by their place in memory, as in
-/// [`super::wording::Seen`]; the copy kept pins the place.
 #[derive(Default)]
 pub struct Parts {
-    seen: FxHashMap<(usize, bool), (ArcStr, u128)>,
+    texts: TextMemo<u128>,
+    names: TextMemo<u128>,
 }
 
 impl Parts {
     /// The digest of a part of an entry's identity; a name (`name`)
     /// compares as normalize_value leaves it.
     fn digest(&mut self, text: &ArcStr, name: bool) -> u128 {
-        self.seen
-            .entry((text.as_ptr() as usize, name))
-            .or_insert_with(|| (text.clone(), part_digest(text, name)))
-            .1
+        if name {
+            *self.names.get(text, |t| part_digest(t, true))
+        } else {
+            *self.texts.get(text, |t| part_digest(t, false))
+        }
     }
 }
 

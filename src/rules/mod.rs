@@ -15,10 +15,11 @@ pub mod wording;
 
 use crate::codes::registry::Registry;
 use crate::diag::{Diagnostic, Rule, Sink, Text};
-use crate::model::{CellValue, Entry, Filing, Located, Material};
+use crate::model::{ArcStr, CellValue, Entry, Filing, Located, Material};
 use crate::standard::Standard;
 use crate::standard::elements::{Field, MaterialField};
 use crate::workspace::Workspace;
+use rustc_hash::FxHashMap;
 
 /// What the rules worked out of a text alone, kept for the next time the
 /// text comes: a filing repeats its texts. One memo serves one standard.
@@ -27,6 +28,37 @@ pub struct Memo {
     pub wording: wording::Seen,
     /// The digests of the parts of the entries' identities (item-duplicate).
     pub parts: duplicates::Parts,
+    /// What is wrong with each 实施主体编码 (uscc-invalid).
+    pub uscc: TextMemo<Result<(), uscc::UsccError>>,
+}
+
+/// What a rule worked out of a text, for the next time the same text
+/// comes. Texts are known by where they live in memory: a filing's
+/// repeated cells share one copy ([`crate::filing::cells`]), so that finds
+/// them again without hashing the text, and the copy kept here pins the
+/// place, so no other text can take it. A text held twice is worked out
+/// twice.
+pub struct TextMemo<T> {
+    seen: FxHashMap<usize, (ArcStr, T)>,
+}
+
+impl<T> Default for TextMemo<T> {
+    fn default() -> Self {
+        TextMemo {
+            seen: FxHashMap::default(),
+        }
+    }
+}
+
+impl<T> TextMemo<T> {
+    /// What `work` gives for `text`, worked out once.
+    pub fn get(&mut self, text: &ArcStr, work: impl FnOnce(&str) -> T) -> &T {
+        &self
+            .seen
+            .entry(text.as_ptr() as usize)
+            .or_insert_with(|| (text.clone(), work(text)))
+            .1
+    }
 }
 
 /// What the rules read and where they report.
@@ -145,7 +177,7 @@ pub fn check(
 /// The rules that look at one entry alone; `memo` keeps what they worked
 /// out of its texts for the entries that repeat them.
 pub fn check_entry(ctx: &mut Context<'_>, memo: &mut Memo, entry: &Entry) {
-    uscc::check(ctx, entry);
+    uscc::check(ctx, &mut memo.uscc, entry);
     division::check(ctx, entry);
     codes::check(ctx, entry);
     timing::check(ctx, entry);

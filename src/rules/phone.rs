@@ -38,6 +38,15 @@ pub fn is_valid(number: &str) -> bool {
 }
 
 fn check_one(ctx: &mut Context<'_>, entry: &Entry, field: Field, phone: &Located<ArcStr>) {
+    // Most cells hold one number, written plainly.
+    let one = phone.value.is_ascii()
+        && !phone
+            .value
+            .bytes()
+            .any(|b| matches!(b, b',' | b';' | b'/' | b'\n'));
+    if one && is_valid(phone.value.trim()) {
+        return;
+    }
     let bad: Vec<&str> = phone
         .value
         .split(SEPARATORS)

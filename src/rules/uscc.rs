@@ -1,7 +1,7 @@
 //! 统一社会信用代码 (GB 32100-2015) and the organization code it embeds
 //! (GB 11714): uscc-invalid and uscc-region-mismatch.
 
-use super::{Context, finding};
+use super::{Context, TextMemo, finding};
 use crate::diag::Rule;
 use crate::model::{ArcStr, Entry, Located};
 use crate::standard::elements::Field;
@@ -122,7 +122,7 @@ fn lost_precision(v: &Located<ArcStr>) -> bool {
     sci || (v.from_number && v.value.len() >= 16 && v.value.bytes().all(|b| b.is_ascii_digit()))
 }
 
-pub fn check(ctx: &mut Context<'_>, entry: &Entry) {
+pub fn check(ctx: &mut Context<'_>, memo: &mut TextMemo<Result<(), UsccError>>, entry: &Entry) {
     let Some(code) = &entry.agency_code else {
         return;
     };
@@ -150,8 +150,16 @@ pub fn check(ctx: &mut Context<'_>, entry: &Entry) {
         );
         return;
     } else {
-        // As written (the reader upper-cases codes): lower case is a near miss.
-        validate(&crate::filing::cells::clean_code(&code.raw_text()))
+        // As written (the reader upper-cases codes): lower case is a near
+        // miss. (The text as written is the raw text, or the value itself
+        // when that is the same.)
+        let written = if code.raw.is_empty() {
+            &code.value
+        } else {
+            &code.raw
+        };
+        memo.get(written, |w| validate(&crate::filing::cells::clean_code(w)))
+            .clone()
     };
     let (message, label) = match result {
         Ok(()) => {
@@ -228,7 +236,10 @@ pub fn check(ctx: &mut Context<'_>, entry: &Entry) {
 /// registered; a city's own agencies are registered inside the city.
 fn region(ctx: &mut Context<'_>, entry: &Entry, code: &Located<ArcStr>) {
     let city = &ctx.workspace.config.city_division;
-    let prefix = city.trim_end_matches("00");
+    let mut prefix = city.as_str();
+    while let Some(p) = prefix.strip_suffix("00") {
+        prefix = p;
+    }
     let prefix = if prefix.len() < 2 {
         city.as_str()
     } else {

@@ -1,35 +1,24 @@
 //! Wording: catch-all-clause (兜底条款), vague-wording, name-has-agency and
 //! legal-basis-unquoted. The phrase lists are data (`schemas/lexicon.yaml`).
 
-use super::{Context, finding, material_finding};
+use super::{Context, TextMemo, finding, material_finding};
 use crate::diag::{Diagnostic, Rule, Text};
 use crate::model::{ArcStr, Entry, Located, Material};
 use crate::standard::Standard;
 use crate::standard::elements::{Field, MaterialField};
 use crate::standard::lexicon::{Lexicon, Phrase, PhraseList};
 use crate::text;
-use rustc_hash::FxHashMap;
 
 /// What the wording rules found in texts seen before: the phrase of each
 /// list (its index, or none), and what an item name holds. A filing repeats
 /// its texts — the conditions of an item every village offers, the name of
 /// a material every entry asks for — and each is searched once.
-///
-/// Texts are known by their place in memory: a filing's repeated cells
-/// share one copy ([`crate::filing::cells`]), so that is enough to find
-/// them again without hashing the text; the copy kept here keeps the place
-/// from being reused for another text. A text held twice is searched twice.
 #[derive(Default)]
 pub struct Seen {
-    catch_all: FxHashMap<usize, (ArcStr, Option<usize>)>,
-    vague: FxHashMap<usize, (ArcStr, Option<usize>)>,
+    catch_all: TextMemo<Option<usize>>,
+    vague: TextMemo<Option<usize>>,
     /// The place or digit name-has-agency finds in each item name.
-    names: FxHashMap<usize, (ArcStr, Option<(Text, String)>)>,
-}
-
-/// Where a text is in memory.
-fn place(text: &ArcStr) -> usize {
-    text.as_ptr() as usize
+    names: TextMemo<Option<(Text, String)>>,
 }
 
 impl Seen {
@@ -58,23 +47,13 @@ impl Seen {
         best.map(|k| &list[k])
     }
 
-    fn find(
-        seen: &mut FxHashMap<usize, (ArcStr, Option<usize>)>,
-        list: &PhraseList,
-        text: &ArcStr,
-    ) -> Option<usize> {
-        seen.entry(place(text))
-            .or_insert_with(|| (text.clone(), Lexicon::find_index(list, text)))
-            .1
+    fn find(seen: &mut TextMemo<Option<usize>>, list: &PhraseList, text: &ArcStr) -> Option<usize> {
+        *seen.get(text, |t| Lexicon::find_index(list, t))
     }
 
     /// The place or digit in an item name (see [`place_or_digit`]).
     fn in_name(&mut self, std: &Standard, name: &ArcStr) -> Option<(Text, String)> {
-        self.names
-            .entry(place(name))
-            .or_insert_with(|| (name.clone(), place_or_digit(std, name)))
-            .1
-            .clone()
+        self.names.get(name, |n| place_or_digit(std, n)).clone()
     }
 }
 
