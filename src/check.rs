@@ -37,14 +37,25 @@ pub fn is_catalog_dir(p: &Path) -> bool {
 pub fn workspace_registry(ws: &Workspace, sink: &mut Sink) -> Option<Registry> {
     ws.root.as_ref()?;
     let dir = ws.path(&ws.config.paths.items);
-    load_catalog(&dir, sink).map(|c| c.registry)
+    // The registry alone: the catalog's entries are not checked here.
+    loaded(&dir, sink, catalog::load_registry_recovered)
 }
 
 fn load_catalog(dir: &Path, sink: &mut Sink) -> Option<Catalog> {
+    loaded(dir, sink, catalog::load)
+}
+
+/// What `load` reads of the catalog `dir`, when it is one; a catalog that
+/// cannot be read is reported.
+fn loaded<T>(
+    dir: &Path,
+    sink: &mut Sink,
+    load: fn(&Path) -> Result<T, catalog::CatalogError>,
+) -> Option<T> {
     if !is_catalog_dir(dir) {
         return None;
     }
-    match catalog::load(dir) {
+    match load(dir) {
         Ok(c) => Some(c),
         Err(e) => {
             let msg = e.to_string();

@@ -127,6 +127,16 @@ pub fn read_item(dir: &Path, rel: &Path, keep_text: bool) -> ItemFile {
 }
 
 /// The registry of `items/` (empty when there is none yet).
+/// The registry of the catalog `dir` alone, once an interrupted write of
+/// the catalog is recovered (as [`load`] does).
+pub fn load_registry_recovered(dir: &Path) -> Result<Registry, CatalogError> {
+    fsx::recover(dir).map_err(|source| CatalogError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    load_registry(dir)
+}
+
 pub fn load_registry(dir: &Path) -> Result<Registry, CatalogError> {
     let path = dir.join(registry::FILE);
     if !path.exists() {
