@@ -345,10 +345,11 @@ pub fn scan(
         go
     }
     loop {
-        // Nearly every tag in sheetData is a cell's: read at once when it
-        // is plainly written, else token by token below.
-        let mut tag = if in_data { sc.cell_tag() } else { None };
-        if tag.is_none() {
+        // Nearly every tag in sheetData is a cell's, written plainly and
+        // holding `<v>…</v>`: read at once with its value, else token by
+        // token below.
+        let mut read = if in_data { sc.plain_cell() } else { None };
+        if read.is_none() {
             let Some(tok) = sc.next()? else { break };
             match tok {
                 Tok::Open { name, attrs, empty } => match local(name) {
@@ -387,11 +388,14 @@ pub fn scan(
                             ),
                             None => None,
                         };
-                        tag = Some(CellTag {
+                        let tag = CellTag {
                             at,
                             ty: cell_type(t)?,
                             empty,
-                        });
+                        };
+                        // Nearly every cell is `<v>…</v></c>`: read it at once.
+                        let v = if empty { None } else { sc.simple_value() };
+                        read = Some((tag, v));
                     }
                     b"v" if cell.is_some_and(|(_, ty)| ty != CellType::Inline)
                         && !empty
@@ -447,7 +451,7 @@ pub fn scan(
                 },
             }
         }
-        let Some(tag) = tag else { continue };
+        let Some((tag, v)) = read else { continue };
         let (r, c) = tag.at.unwrap_or((row.number, next_col));
         if r != row.number {
             // A cell outside its row element: hand over what the row had
@@ -467,9 +471,8 @@ pub fn scan(
         if tag.empty {
             continue;
         }
-        // Nearly every cell is `<v>…</v></c>`: read it at once.
         // (An inline string's `<v>` is ignored, as calamine does.)
-        if let Some(v) = sc.simple_value() {
+        if let Some(v) = v {
             let raw = &sc.buf[v];
             if ty == CellType::Shared
                 && let Some(i) = parse_u32(raw)
@@ -796,6 +799,46 @@ fn unescape_x(text: &str, out: &mut String) {
     out.push_str(&text[copied..]);
 }
 
+/// When `b` starts with `<v>…</v></c>`, the length of the value.
+fn plain_value(b: &[u8]) -> Option<usize> {
+    let body = b.strip_prefix(b"<v>")?;
+    // (Values are short — digits, mostly —: no call to a search.)
+    let lt = body.iter().position(|&c| c == b'<')?;
+    body[lt..].starts_with(b"</v></c>").then_some(lt)
+}
+
+/// The cell reference quoted from `b[start]` on, as [`cell_ref`] reads
+/// it, and the offset of the closing `quote`: read in one pass, as the
+/// tag is scanned.
+fn plain_ref(b: &[u8], start: usize, quote: u8) -> Option<((u32, u32), usize)> {
+    let mut i = start;
+    let mut col: u32 = 0;
+    while let Some(&l) = b.get(i)
+        && l.is_ascii_alphabetic()
+    {
+        if i - start == 3 {
+            return None;
+        }
+        col = col * 26 + u32::from(l.to_ascii_uppercase() - b'A' + 1);
+        i += 1;
+    }
+    let digits = i;
+    let mut row: u32 = 0;
+    while let Some(&d) = b.get(i)
+        && d.is_ascii_digit()
+    {
+        if i - digits == 9 {
+            return None;
+        }
+        row = row * 10 + u32::from(d - b'0');
+        i += 1;
+    }
+    if digits == start || i == digits || *b.get(i)? != quote {
+        return None;
+    }
+    Some(((row, col - 1), i))
+}
+
 /// One piece of XML.
 enum Tok<'a> {
     Open {
@@ -912,16 +955,18 @@ impl<R: Read> Scanner<R> {
     }
 
     /// When the bytes at the scan position are a cell's opening tag written
-    /// plainly — `<c` and attributes with short values, separated by single
-    /// spaces, all in the buffer — consumes it and gives what it says; else
-    /// consumes nothing (the caller goes on token by token, which also
-    /// reports what is wrong with the tag, if anything).
-    fn cell_tag(&mut self) -> Option<CellTag> {
+    /// plainly — `<c` and attributes separated by single spaces, all in the
+    /// buffer — consumes it and gives what it says and, when `<v>…</v></c>`
+    /// follows (as nearly always), the value's place in the buffer, consumed
+    /// too; else consumes nothing (the caller goes on token by token, which
+    /// also reports what is wrong with the tag, if anything). One pass over
+    /// the bytes: this is the reader's hottest path.
+    fn plain_cell(&mut self) -> Option<(CellTag, Option<std::ops::Range<usize>>)> {
         let b = &self.buf[self.pos..self.end];
         if !b.starts_with(b"<c ") {
             return None;
         }
-        let (mut at, mut t) = (None, None);
+        let (mut at, mut ty) = (None, CellType::Number);
         let mut i = 3;
         let empty = loop {
             match *b.get(i)? {
@@ -935,28 +980,59 @@ impl<R: Read> Scanner<R> {
                     break true;
                 }
                 _ => {
-                    // (Names and values are short: no search goes far.)
-                    let near = |from: usize, n: usize| b.get(from..b.len().min(from + n));
-                    let eq = i + near(i, 16)?.iter().position(|&x| x == b'=')?;
+                    // A name (no white space in it: `r ="A1"` is left to
+                    // the tokens), `=`, a quoted value.
+                    let mut eq = i;
+                    loop {
+                        match *b.get(eq)? {
+                            b'=' => break,
+                            b' ' | b'\t' | b'\r' | b'\n' | b'>' | b'/' => return None,
+                            _ => eq += 1,
+                        }
+                    }
                     let quote = *b.get(eq + 1)?;
                     if quote != b'"' && quote != b'\'' {
                         return None;
                     }
                     let start = eq + 2;
-                    let end = start + near(start, 32)?.iter().position(|&x| x == quote)?;
-                    let v = &b[start..end];
-                    match &b[i..eq] {
-                        b"r" => at = Some(cell_ref(v)?),
-                        b"t" => t = Some(v),
-                        _ => {}
-                    }
+                    let end = match &b[i..eq] {
+                        b"r" => {
+                            let (place, end) = plain_ref(b, start, quote)?;
+                            at = Some(place);
+                            end
+                        }
+                        name => {
+                            let mut end = start;
+                            while *b.get(end)? != quote {
+                                end += 1;
+                            }
+                            if name == b"t" {
+                                ty = match &b[start..end] {
+                                    b"s" => CellType::Shared,
+                                    t => cell_type(Some(t)).ok()?,
+                                };
+                            }
+                            end
+                        }
+                    };
                     i = end + 1;
                 }
             }
         };
-        let ty = cell_type(t).ok()?;
-        self.pos += i;
-        Some(CellTag { at, ty, empty })
+        let tag = CellTag { at, ty, empty };
+        let value = if empty {
+            None
+        } else {
+            plain_value(&b[i..]).map(|v| {
+                let start = self.pos + i + 3;
+                start..start + v
+            })
+        };
+        self.pos += match &value {
+            Some(v) => v.end + b"</v></c>".len() - self.pos,
+            None => i,
+        };
+        Some((tag, value))
     }
 
     /// When the bytes at the scan position are a shared string item of one
@@ -989,14 +1065,10 @@ impl<R: Read> Scanner<R> {
     /// the value's place in the buffer; else consumes nothing (the caller
     /// goes on token by token).
     fn simple_value(&mut self) -> Option<std::ops::Range<usize>> {
-        let body = self.buf[self.pos..self.end].strip_prefix(b"<v>")?;
-        let lt = memchr::memchr(b'<', body)?;
-        if !body[lt..].starts_with(b"</v></c>") {
-            return None;
-        }
+        let len = plain_value(&self.buf[self.pos..self.end])?;
         let start = self.pos + 3;
-        self.pos = start + lt + b"</v></c>".len();
-        Some(start..start + lt)
+        self.pos = start + len + b"</v></c>".len();
+        Some(start..start + len)
     }
 
     fn next(&mut self) -> Result<Option<Tok<'_>>, Unsupported> {
@@ -1125,39 +1197,89 @@ mod tests {
     }
 
     #[test]
-    fn plainly_written_cell_tags_are_read_at_once_and_others_left_to_the_tokens() {
-        let tag = |xml: &[u8]| {
+    fn plainly_written_cells_are_read_at_once_and_others_left_to_the_tokens() {
+        // What `plain_cell` gives (place, type, empty, value) and how far it
+        // read.
+        type Read = (Option<(u32, u32)>, u8, bool, Option<String>);
+        let read = |xml: &[u8]| -> (Option<Read>, usize) {
             let mut sc = Scanner::new(xml);
             sc.fill().unwrap();
-            let t = sc.cell_tag();
-            (t.map(|t| (t.at, t.ty as u8, t.empty)), sc.pos)
+            let got = sc.plain_cell().map(|(t, v)| {
+                let v = v.map(|v| String::from_utf8_lossy(&sc.buf[v]).into_owned());
+                (t.at, t.ty as u8, t.empty, v)
+            });
+            (got, sc.pos)
         };
         let shared = CellType::Shared as u8;
         let number = CellType::Number as u8;
+        let inline = CellType::Inline as u8;
+        let xml = br#"<c r="AB12" s="3" t="s"><v>1</v></c><c r="AC12"/>"#;
         assert_eq!(
-            tag(br#"<c r="AB12" s="3" t="s"><v>1</v></c>"#),
-            (Some((Some((12, 27)), shared, false)), 24)
+            read(xml),
+            (Some((Some((12, 27)), shared, false, Some("1".into()))), 36)
         );
         assert_eq!(
-            tag(br#"<c r='B3' s='1'/>"#),
-            (Some((Some((3, 1)), number, true)), 17)
+            read(br#"<c r='B3' s='1'/>"#),
+            (Some((Some((3, 1)), number, true, None)), 17)
         );
         assert_eq!(
-            tag(br#"<c  t="s"  ><v>0</v></c>"#),
-            (Some((None, shared, false)), 12)
+            read(br#"<c t="s" r="C7"><v>12</v></c>"#),
+            (Some((Some((7, 2)), shared, false, Some("12".into()))), 29)
         );
-        // Left to the tokens: another tag, white space other than spaces, an
-        // unknown type or a bad reference (reported there), a long value, a
-        // tag not all in the buffer.
+        assert_eq!(
+            read(br#"<c  t="s"  ><v>0</v></c>"#),
+            (Some((None, shared, false, Some("0".into()))), 24)
+        );
+        // The value is given as written, to be decoded by the caller.
+        assert_eq!(
+            read(br#"<c r="A1" t="str"><v>a&amp;b</v></c>"#)
+                .0
+                .unwrap()
+                .3,
+            Some("a&amp;b".into())
+        );
+        // Attributes it does not know are passed over, however long.
+        assert_eq!(
+            read(br#"<c r="A1" x="0123456789012345678901234567890123456789"/>"#),
+            (Some((Some((1, 0)), number, true, None)), 56)
+        );
+        // A cell holding more than `<v>` (an inline string, a formula), or
+        // whose value is not all in the buffer: the tag alone is read, the
+        // rest left to the tokens.
+        for (xml, ty) in [
+            (
+                &br#"<c r="A1" t="inlineStr"><is><t>x</t></is></c>"#[..],
+                inline,
+            ),
+            (br#"<c r="A1"><f>1+1</f><v>2</v></c>"#, number),
+            (br#"<c r="A1"><v>2</v></x>"#, number),
+            (br#"<c r="A1"><v>2</v>"#, number),
+        ] {
+            let tag_len = xml.iter().position(|&b| b == b'>').unwrap() + 1;
+            assert_eq!(
+                read(xml),
+                (Some((Some((1, 0)), ty, false, None)), tag_len),
+                "{}",
+                String::from_utf8_lossy(xml)
+            );
+        }
+        // Left to the tokens: another tag, white space other than single
+        // spaces, an unknown type or a bad reference (reported there), an
+        // unquoted value, a tag not all in the buffer.
         for xml in [
             &br#"<col min="1"/>"#[..],
+            br#"<x:c r="A1"/>"#,
             br#"<c	r="A1"><v>1</v></c>"#,
+            br#"<c r ="A1"><v>1</v></c>"#,
             br#"<c r="A1" t="x"><v>1</v></c>"#,
             br#"<c r="1A"><v>1</v></c>"#,
-            br#"<c r="A1" x="0123456789012345678901234567890123456789">"#,
+            br#"<c r="A1B"><v>1</v></c>"#,
+            br#"<c r="ABCD1"><v>1</v></c>"#,
+            br#"<c r="A1234567890"><v>1</v></c>"#,
+            br#"<c r=A1><v>1</v></c>"#,
             br#"<c r="A1" t="s""#,
         ] {
-            assert_eq!(tag(xml), (None, 0), "{}", String::from_utf8_lossy(xml));
+            assert_eq!(read(xml), (None, 0), "{}", String::from_utf8_lossy(xml));
         }
     }
 
