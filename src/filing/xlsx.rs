@@ -479,6 +479,12 @@ pub fn scan(
             {
                 // A shared string's index, as digits: nothing to decode.
                 filled |= put_shared(&mut row, c, i as usize, &book.strings)?;
+            } else if matches!(ty, CellType::Number | CellType::NumberDeclared)
+                && let Some(digits) = plain_integer(raw)
+            {
+                // An integer's digits are its text: nothing to decode, no
+                // float to parse and print.
+                filled |= put_text(&mut row, c, digits, true, None);
             } else if ty != CellType::Inline {
                 decode_text(raw, false, &mut value)?;
                 filled |= put_cell(&mut row, c, ty, &value, &book.strings)?;
@@ -515,6 +521,12 @@ fn put_shared(row: &mut GridRow, c: u32, i: usize, strings: &Strings) -> Result<
     let Some(text) = strings.get(i) else {
         return unsupported("shared string index out of range");
     };
+    Ok(put_text(row, c, text, false, Some(i as u32)))
+}
+
+/// Writes a cell's finished text into the row buffer; true when it is
+/// filled.
+fn put_text(row: &mut GridRow, c: u32, text: &str, numeric: bool, shared: Option<u32>) -> bool {
     let c = c as usize;
     if row.cells.len() <= c {
         row.cells.resize(c + 1, RawCell::default());
@@ -522,9 +534,25 @@ fn put_shared(row: &mut GridRow, c: u32, i: usize, strings: &Strings) -> Result<
     let out = &mut row.cells[c];
     out.text.clear();
     out.text.push_str(text);
-    out.numeric = false;
-    out.shared = Some(i as u32);
-    Ok(!text.is_empty())
+    out.numeric = numeric;
+    out.shared = shared;
+    !text.is_empty()
+}
+
+/// `v` when it is an integer as writers write one — ASCII digits, no
+/// leading zero, at most 15 of them, so exact in an f64 — whose text
+/// [`push_float`] would give back unchanged: it need not be parsed.
+fn plain_integer(v: &[u8]) -> Option<&str> {
+    let plain = match v {
+        [b'0'] => true,
+        [b'1'..=b'9', rest @ ..] => rest.len() < 15 && rest.iter().all(u8::is_ascii_digit),
+        _ => false,
+    };
+    if plain {
+        std::str::from_utf8(v).ok()
+    } else {
+        None
+    }
 }
 
 fn new_row(number: u32) -> GridRow {
@@ -559,6 +587,10 @@ fn finish_cell(
         CellType::Number | CellType::NumberDeclared => {
             if v.is_empty() {
                 return Ok(false);
+            }
+            if let Some(digits) = plain_integer(v.as_bytes()) {
+                out.push_str(digits);
+                return Ok(true);
             }
             match v.parse::<f64>() {
                 Ok(f) => {
@@ -1280,6 +1312,41 @@ mod tests {
             br#"<c r="A1" t="s""#,
         ] {
             assert_eq!(read(xml), (None, 0), "{}", String::from_utf8_lossy(xml));
+        }
+    }
+
+    #[test]
+    fn plain_integers_are_kept_as_written_and_others_parsed() {
+        // Kept: what parsing and printing would give back unchanged.
+        for v in ["0", "7", "46", "123456789012345"] {
+            assert_eq!(plain_integer(v.as_bytes()), Some(v));
+            let mut printed = String::new();
+            push_float(&mut printed, v.parse().unwrap());
+            assert_eq!(printed, v);
+        }
+        // Parsed: a sign, a leading zero, a fraction or exponent, white
+        // space, 16 digits or more (not all exact), nothing.
+        for v in [
+            "-1",
+            "+1",
+            "007",
+            "00",
+            "1.5",
+            "2.0",
+            "1E3",
+            " 1",
+            "1 ",
+            "1234567890123456",
+            "",
+        ] {
+            assert_eq!(plain_integer(v.as_bytes()), None, "{v}");
+        }
+        // What a number cell reads as, either way.
+        let strings = Strings::default();
+        for (v, text) in [("46", "46"), ("007", "7"), ("2.0", "2"), ("0.5", "0.5")] {
+            let mut out = String::new();
+            assert!(finish_cell(CellType::Number, v, &strings, &mut out).unwrap());
+            assert_eq!(out, text);
         }
     }
 
