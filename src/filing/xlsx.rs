@@ -645,10 +645,19 @@ fn merge_ref(r: &[u8]) -> Option<calamine::Dimensions> {
 }
 
 fn parse_u32(b: &[u8]) -> Option<u32> {
-    if b.is_empty() || b.len() > 9 || !b.iter().all(u8::is_ascii_digit) {
+    if b.is_empty() || b.len() > 9 {
         return None;
     }
-    Some(b.iter().fold(0, |n, d| n * 10 + u32::from(d - b'0')))
+    // (One pass: shared string indexes are read for nearly every cell.)
+    let mut n: u32 = 0;
+    for &d in b {
+        let d = d.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        n = n * 10 + u32::from(d);
+    }
+    Some(n)
 }
 
 /// The local part of a possibly prefixed name (`x:c` → `c`).
@@ -839,36 +848,51 @@ fn plain_value(b: &[u8]) -> Option<usize> {
     body[lt..].starts_with(b"</v></c>").then_some(lt)
 }
 
-/// The cell reference quoted from `b[start]` on, as [`cell_ref`] reads
-/// it, and the offset of the closing `quote`: read in one pass, as the
-/// tag is scanned.
-fn plain_ref(b: &[u8], start: usize, quote: u8) -> Option<((u32, u32), usize)> {
-    let mut i = start;
-    let mut col: u32 = 0;
-    while let Some(&l) = b.get(i)
-        && l.is_ascii_alphabetic()
-    {
-        if i - start == 3 {
-            return None;
-        }
-        col = col * 26 + u32::from(l.to_ascii_uppercase() - b'A' + 1);
-        i += 1;
+/// The cell reference at the start of `b` up to the closing `quote`, as
+/// [`cell_ref`] reads it, and what follows the quote: read in one pass, as
+/// the tag is scanned. (Too many letters or digits may wrap the numbers
+/// around before they are refused.)
+fn plain_ref(b: &[u8], quote: u8) -> Option<((u32, u32), &[u8])> {
+    let mut rest = b;
+    let (mut col, mut letters) = (0u32, 0);
+    // (Lower case letters, which no writer writes, are left to the tokens.)
+    while let [l @ b'A'..=b'Z', tail @ ..] = rest {
+        col = col.wrapping_mul(26).wrapping_add(u32::from(l - b'A' + 1));
+        letters += 1;
+        rest = tail;
     }
-    let digits = i;
-    let mut row: u32 = 0;
-    while let Some(&d) = b.get(i)
-        && d.is_ascii_digit()
-    {
-        if i - digits == 9 {
-            return None;
-        }
-        row = row * 10 + u32::from(d - b'0');
-        i += 1;
+    let (mut row, mut digits) = (0u32, 0);
+    while let [d @ b'0'..=b'9', tail @ ..] = rest {
+        row = row.wrapping_mul(10).wrapping_add(u32::from(d - b'0'));
+        digits += 1;
+        rest = tail;
     }
-    if digits == start || i == digits || *b.get(i)? != quote {
+    match rest {
+        [q, tail @ ..]
+            if *q == quote && (1..=3).contains(&letters) && (1..=9).contains(&digits) =>
+        {
+            Some(((row, col - 1), tail))
+        }
+        _ => None,
+    }
+}
+
+/// The attribute written plainly at the start of `b` — a name without
+/// white space in it (`r ="A1"` is left to the tokens), `=`, a quoted
+/// value —: its name, its value and what follows.
+fn plain_attr(b: &[u8]) -> Option<(&[u8], &[u8], &[u8])> {
+    let eq = b
+        .iter()
+        .position(|&c| matches!(c, b'=' | b' ' | b'\t' | b'\r' | b'\n' | b'>' | b'/'))?;
+    let (name, after) = b.split_at(eq);
+    let [b'=', q @ (b'"' | b'\''), tail @ ..] = after else {
+        return None;
+    };
+    if name.is_empty() {
         return None;
     }
-    Some(((row, col - 1), i))
+    let end = tail.iter().position(|c| c == q)?;
+    Some((name, &tail[..end], &tail[end + 1..]))
 }
 
 /// One piece of XML.
@@ -992,77 +1016,54 @@ impl<R: Read> Scanner<R> {
     /// follows (as nearly always), the value's place in the buffer, consumed
     /// too; else consumes nothing (the caller goes on token by token, which
     /// also reports what is wrong with the tag, if anything). One pass over
-    /// the bytes: this is the reader's hottest path.
+    /// the bytes: this is the reader's hottest path. (Kept out of `scan`:
+    /// inlined there, its loops run short of registers.)
+    #[inline(never)]
     fn plain_cell(&mut self) -> Option<(CellTag, Option<std::ops::Range<usize>>)> {
         let b = &self.buf[self.pos..self.end];
-        if !b.starts_with(b"<c ") {
-            return None;
-        }
+        let mut rest = b.strip_prefix(b"<c ")?;
         let (mut at, mut ty) = (None, CellType::Number);
-        let mut i = 3;
         let empty = loop {
-            match *b.get(i)? {
-                b' ' => i += 1,
-                b'>' => {
-                    i += 1;
+            // (Slice patterns: each step checks only the bytes it reads.)
+            match rest {
+                [b' ', tail @ ..] => rest = tail,
+                [b'>', tail @ ..] => {
+                    rest = tail;
                     break false;
                 }
-                b'/' if b.get(i + 1) == Some(&b'>') => {
-                    i += 2;
+                [b'/', b'>', tail @ ..] => {
+                    rest = tail;
                     break true;
                 }
-                _ => {
-                    // A name (no white space in it: `r ="A1"` is left to
-                    // the tokens), `=`, a quoted value.
-                    let mut eq = i;
-                    loop {
-                        match *b.get(eq)? {
-                            b'=' => break,
-                            b' ' | b'\t' | b'\r' | b'\n' | b'>' | b'/' => return None,
-                            _ => eq += 1,
-                        }
-                    }
-                    let quote = *b.get(eq + 1)?;
-                    if quote != b'"' && quote != b'\'' {
-                        return None;
-                    }
-                    let start = eq + 2;
-                    let end = match &b[i..eq] {
-                        b"r" => {
-                            let (place, end) = plain_ref(b, start, quote)?;
-                            at = Some(place);
-                            end
-                        }
-                        name => {
-                            let mut end = start;
-                            while *b.get(end)? != quote {
-                                end += 1;
-                            }
-                            if name == b"t" {
-                                ty = match &b[start..end] {
-                                    b"s" => CellType::Shared,
-                                    t => cell_type(Some(t)).ok()?,
-                                };
-                            }
-                            end
-                        }
-                    };
-                    i = end + 1;
+                [b'r', b'=', q @ (b'"' | b'\''), tail @ ..] => {
+                    let (place, tail) = plain_ref(tail, *q)?;
+                    at = Some(place);
+                    rest = tail;
                 }
+                [b't', b'=', q @ (b'"' | b'\''), tail @ ..] => {
+                    let end = tail.iter().position(|c| c == q)?;
+                    ty = match &tail[..end] {
+                        b"s" => CellType::Shared,
+                        t => cell_type(Some(t)).ok()?,
+                    };
+                    rest = &tail[end + 1..];
+                }
+                _ => rest = plain_attr(rest)?.2,
             }
         };
+        let tag_len = b.len() - rest.len();
         let tag = CellTag { at, ty, empty };
         let value = if empty {
             None
         } else {
-            plain_value(&b[i..]).map(|v| {
-                let start = self.pos + i + 3;
+            plain_value(rest).map(|v| {
+                let start = self.pos + tag_len + 3;
                 start..start + v
             })
         };
         self.pos += match &value {
             Some(v) => v.end + b"</v></c>".len() - self.pos,
-            None => i,
+            None => tag_len,
         };
         Some((tag, value))
     }
@@ -1307,6 +1308,9 @@ mod tests {
             br#"<c r="1A"><v>1</v></c>"#,
             br#"<c r="A1B"><v>1</v></c>"#,
             br#"<c r="ABCD1"><v>1</v></c>"#,
+            br#"<c r="ABCDEFGHIJ1"><v>1</v></c>"#,
+            br#"<c r="a1"><v>1</v></c>"#,
+            br#"<c r="A12345678901234"><v>1</v></c>"#,
             br#"<c r="A1234567890"><v>1</v></c>"#,
             br#"<c r=A1><v>1</v></c>"#,
             br#"<c r="A1" t="s""#,
