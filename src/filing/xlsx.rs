@@ -344,11 +344,42 @@ pub fn scan(
         *filled = false;
         go
     }
+    // Hands the row over and goes on in row `number`; false to stop (also
+    // past the `limit`).
+    fn next_row(
+        on_row: &mut dyn FnMut(Scanned<'_>) -> bool,
+        row: &mut GridRow,
+        filled: &mut bool,
+        number: u32,
+        limit: Option<u32>,
+    ) -> bool {
+        if !flush(on_row, row, filled) {
+            return false;
+        }
+        row.number = number;
+        limit.is_none_or(|l| number <= l)
+    }
     loop {
         // Nearly every tag in sheetData is a cell's, written plainly and
         // holding `<v>…</v>`: read at once with its value, else token by
         // token below.
-        let mut read = if in_data { sc.plain_cell() } else { None };
+        let mut read = None;
+        if in_data {
+            read = sc.plain_cell();
+            // Then, once a row, its tags (`</row>` does nothing).
+            if read.is_none()
+                && let Some(tag) = sc.plain_row()
+            {
+                if let RowTag::Start(number) = tag {
+                    let number = number.unwrap_or(row.number + 1);
+                    if !next_row(on_row, &mut row, &mut filled, number, limit) {
+                        return Ok(merges);
+                    }
+                    next_col = 0;
+                }
+                continue;
+            }
+        }
         if read.is_none() {
             let Some(tok) = sc.next()? else { break };
             match tok {
@@ -371,14 +402,10 @@ pub fn scan(
                             }
                             None => row.number + 1,
                         };
-                        if !flush(on_row, &mut row, &mut filled) {
+                        if !next_row(on_row, &mut row, &mut filled, number, limit) {
                             return Ok(merges);
                         }
-                        row.number = number;
                         next_col = 0;
-                        if limit.is_some_and(|l| number > l) {
-                            return Ok(merges);
-                        }
                     }
                     b"c" if in_data => {
                         let (at, t) = cell_attrs(attrs);
@@ -456,11 +483,7 @@ pub fn scan(
         if r != row.number {
             // A cell outside its row element: hand over what the row had
             // and go on in the cell's row.
-            if !flush(on_row, &mut row, &mut filled) {
-                return Ok(merges);
-            }
-            row.number = r;
-            if limit.is_some_and(|l| r > l) {
+            if !next_row(on_row, &mut row, &mut filled, r, limit) {
                 return Ok(merges);
             }
         }
@@ -895,6 +918,15 @@ fn plain_attr(b: &[u8]) -> Option<(&[u8], &[u8], &[u8])> {
     Some((name, &tail[..end], &tail[end + 1..]))
 }
 
+/// A row's tag, read by [`Scanner::plain_row`].
+#[derive(Debug, PartialEq)]
+enum RowTag {
+    /// `<row …>`, with the row number it gives, if any.
+    Start(Option<u32>),
+    /// `</row>`.
+    End,
+}
+
 /// One piece of XML.
 enum Tok<'a> {
     Open {
@@ -1066,6 +1098,40 @@ impl<R: Read> Scanner<R> {
             None => tag_len,
         };
         Some((tag, value))
+    }
+
+    /// When the bytes at the scan position are a row's end tag, or its
+    /// opening tag written plainly — `<row` and attributes separated by
+    /// single spaces, a readable row number if any, all in the buffer —
+    /// consumes it and gives which; else consumes nothing (the caller goes
+    /// on token by token).
+    fn plain_row(&mut self) -> Option<RowTag> {
+        let b = &self.buf[self.pos..self.end];
+        if b.starts_with(b"</row>") {
+            self.pos += b"</row>".len();
+            return Some(RowTag::End);
+        }
+        let mut rest = b.strip_prefix(b"<row")?;
+        let mut number = None;
+        loop {
+            match rest {
+                [b' ', tail @ ..] => rest = tail,
+                [b'>', tail @ ..] | [b'/', b'>', tail @ ..] => {
+                    rest = tail;
+                    break;
+                }
+                _ => {
+                    let (name, value, tail) = plain_attr(rest)?;
+                    // The first `r` counts, as for the tokens.
+                    if name == b"r" && number.is_none() {
+                        number = Some(parse_u32(value)?);
+                    }
+                    rest = tail;
+                }
+            }
+        }
+        self.pos += b.len() - rest.len();
+        Some(RowTag::Start(number))
     }
 
     /// When the bytes at the scan position are a shared string item of one
@@ -1314,6 +1380,47 @@ mod tests {
             br#"<c r="A1234567890"><v>1</v></c>"#,
             br#"<c r=A1><v>1</v></c>"#,
             br#"<c r="A1" t="s""#,
+        ] {
+            assert_eq!(read(xml), (None, 0), "{}", String::from_utf8_lossy(xml));
+        }
+    }
+
+    #[test]
+    fn plainly_written_row_tags_are_read_at_once_and_others_left_to_the_tokens() {
+        let read = |xml: &[u8]| {
+            let mut sc = Scanner::new(xml);
+            sc.fill().unwrap();
+            (sc.plain_row(), sc.pos)
+        };
+        assert_eq!(read(b"</row><row>"), (Some(RowTag::End), 6));
+        assert_eq!(
+            read(br#"<row r="12">"#),
+            (Some(RowTag::Start(Some(12))), 12)
+        );
+        let excel = br#"<row r="3" spans="1:35" x14ac:dyDescent="0.25"><c"#;
+        assert_eq!(read(excel), (Some(RowTag::Start(Some(3))), excel.len() - 2));
+        assert_eq!(read(b"<row>"), (Some(RowTag::Start(None)), 5));
+        assert_eq!(
+            read(br#"<row ht='20' r='7'/>"#),
+            (Some(RowTag::Start(Some(7))), 20)
+        );
+        // The first `r` counts, as for the tokens.
+        assert_eq!(
+            read(br#"<row r="2" r="x">"#),
+            (Some(RowTag::Start(Some(2))), 17)
+        );
+        // Left to the tokens: another tag, a prefixed name, white space
+        // other than single spaces, a bad row number (reported there), a
+        // tag not all in the buffer.
+        for xml in [
+            &b"<rows>"[..],
+            br#"<c r="A1"/>"#,
+            br#"<x:row r="1">"#,
+            b"</row >",
+            br#"<row	r="1">"#,
+            br#"<row r = "1">"#,
+            br#"<row r="x">"#,
+            br#"<row r="1""#,
         ] {
             assert_eq!(read(xml), (None, 0), "{}", String::from_utf8_lossy(xml));
         }
