@@ -327,6 +327,8 @@ pub fn scan(
         Phonetic,
     }
     let mut inside = In::Nothing;
+    // The row's number as its cells' references end.
+    let mut current = RowDigits::new(row.number);
     // Hands the row over and clears it for the next; false to stop.
     fn flush(
         on_row: &mut dyn FnMut(Scanned<'_>) -> bool,
@@ -365,7 +367,10 @@ pub fn scan(
         // token below.
         let mut read = None;
         if in_data {
-            read = sc.plain_cell();
+            if current.number != row.number {
+                current = RowDigits::new(row.number);
+            }
+            read = sc.plain_cell(&current);
             // Then, once a row, its tags (`</row>` does nothing).
             if read.is_none()
                 && let Some(tag) = sc.plain_row()
@@ -873,9 +878,10 @@ fn plain_value(b: &[u8]) -> Option<usize> {
 
 /// The cell reference at the start of `b` up to the closing `quote`, as
 /// [`cell_ref`] reads it, and what follows the quote: read in one pass, as
-/// the tag is scanned. (Too many letters or digits may wrap the numbers
-/// around before they are refused.)
-fn plain_ref(b: &[u8], quote: u8) -> Option<((u32, u32), &[u8])> {
+/// the tag is scanned, its row matched at once when it is the `current`
+/// one. (Too many letters or digits may wrap the numbers around before they
+/// are refused.)
+fn plain_ref<'b>(b: &'b [u8], quote: u8, current: &RowDigits) -> Option<((u32, u32), &'b [u8])> {
     let mut rest = b;
     let (mut col, mut letters) = (0u32, 0);
     // (Lower case letters, which no writer writes, are left to the tokens.)
@@ -883,6 +889,12 @@ fn plain_ref(b: &[u8], quote: u8) -> Option<((u32, u32), &[u8])> {
         col = col.wrapping_mul(26).wrapping_add(u32::from(l - b'A' + 1));
         letters += 1;
         rest = tail;
+    }
+    if quote == b'"'
+        && (1..=3).contains(&letters)
+        && let Some(tail) = current.strip(rest)
+    {
+        return Some(((current.number, col - 1), tail));
     }
     let (mut row, mut digits) = (0u32, 0);
     while let [d @ b'0'..=b'9', tail @ ..] = rest {
@@ -897,6 +909,53 @@ fn plain_ref(b: &[u8], quote: u8) -> Option<((u32, u32), &[u8])> {
             Some(((row, col - 1), tail))
         }
         _ => None,
+    }
+}
+
+/// A row number as its cells' references end in the XML — its digits and
+/// a double quote (`12"`) — packed into a word, for the row of nearly every
+/// cell to be matched with one comparison instead of read digit by digit.
+struct RowDigits {
+    number: u32,
+    word: u64,
+    mask: u64,
+    len: usize,
+}
+
+impl RowDigits {
+    fn new(number: u32) -> RowDigits {
+        let digits = number.checked_ilog10().unwrap_or(0) as usize + 1;
+        if digits > 7 {
+            // Too long for the word: matches nothing (the digits are read).
+            return RowDigits {
+                number,
+                word: 1,
+                mask: 0,
+                len: 0,
+            };
+        }
+        let mut bytes = [0; 8];
+        let mut n = number;
+        for b in bytes[..digits].iter_mut().rev() {
+            *b = b'0' + (n % 10) as u8;
+            n /= 10;
+        }
+        bytes[digits] = b'"';
+        let len = digits + 1;
+        let mask = u64::MAX >> (64 - 8 * len);
+        RowDigits {
+            number,
+            word: u64::from_le_bytes(bytes),
+            mask,
+            len,
+        }
+    }
+
+    /// What follows the digits and quote when `b` starts with them (and
+    /// has at least eight bytes).
+    fn strip<'b>(&self, b: &'b [u8]) -> Option<&'b [u8]> {
+        let head = u64::from_le_bytes(*b.first_chunk::<8>()?);
+        (head & self.mask == self.word).then(|| &b[self.len..])
     }
 }
 
@@ -1051,7 +1110,10 @@ impl<R: Read> Scanner<R> {
     /// the bytes: this is the reader's hottest path. (Kept out of `scan`:
     /// inlined there, its loops run short of registers.)
     #[inline(never)]
-    fn plain_cell(&mut self) -> Option<(CellTag, Option<std::ops::Range<usize>>)> {
+    fn plain_cell(
+        &mut self,
+        current: &RowDigits,
+    ) -> Option<(CellTag, Option<std::ops::Range<usize>>)> {
         let b = &self.buf[self.pos..self.end];
         let mut rest = b.strip_prefix(b"<c ")?;
         let (mut at, mut ty) = (None, CellType::Number);
@@ -1068,7 +1130,7 @@ impl<R: Read> Scanner<R> {
                     break true;
                 }
                 [b'r', b'=', q @ (b'"' | b'\''), tail @ ..] => {
-                    let (place, tail) = plain_ref(tail, *q)?;
+                    let (place, tail) = plain_ref(tail, *q, current)?;
                     at = Some(place);
                     rest = tail;
                 }
@@ -1303,7 +1365,7 @@ mod tests {
         let read = |xml: &[u8]| -> (Option<Read>, usize) {
             let mut sc = Scanner::new(xml);
             sc.fill().unwrap();
-            let got = sc.plain_cell().map(|(t, v)| {
+            let got = sc.plain_cell(&RowDigits::new(7)).map(|(t, v)| {
                 let v = v.map(|v| String::from_utf8_lossy(&sc.buf[v]).into_owned());
                 (t.at, t.ty as u8, t.empty, v)
             });
@@ -1383,6 +1445,40 @@ mod tests {
         ] {
             assert_eq!(read(xml), (None, 0), "{}", String::from_utf8_lossy(xml));
         }
+    }
+
+    #[test]
+    fn references_in_the_current_row_are_matched_at_once_and_others_read() {
+        let row_12 = RowDigits::new(12);
+        assert_eq!(row_12.strip(br#"12" s="1">"#), Some(&br#" s="1">"#[..]));
+        for other in [&br#"123" s="1">"#[..], br#"1" s="1">"#, br#"012" s="1">"#] {
+            assert_eq!(row_12.strip(other), None);
+        }
+        // Fewer than eight bytes left: read digit by digit.
+        assert_eq!(row_12.strip(br#"12">"#), None);
+        // Either way, the same reference.
+        for (current, r, row) in [
+            (7, "7", 7),
+            (7, "17", 17),
+            (17, "7", 7),
+            (7, "07", 7),
+            (0, "0", 0),
+            (1234567, "1234567", 1234567),
+            (12345678, "12345678", 12345678),
+            (12345678, "123456789", 123456789),
+        ] {
+            for quote in ['"', '\''] {
+                let tag = format!("AB{r}{quote} t={quote}s{quote}>");
+                let read = plain_ref(tag.as_bytes(), quote as u8, &RowDigits::new(current));
+                let rest = format!(" t={quote}s{quote}>");
+                assert_eq!(
+                    read,
+                    Some(((row, 27), rest.as_bytes())),
+                    "{tag} in {current}"
+                );
+            }
+        }
+        assert_eq!(plain_ref(b"A1234567890\">", b'"', &RowDigits::new(7)), None);
     }
 
     #[test]
