@@ -423,11 +423,13 @@ pub fn scan(
                         let tag = CellTag {
                             at,
                             ty: cell_type(t)?,
-                            empty,
                         };
                         // Nearly every cell is `<v>…</v></c>`: read it at once.
-                        let v = if empty { None } else { sc.simple_value() };
-                        read = Some((tag, v));
+                        let body = match empty {
+                            true => Body::Empty,
+                            false => sc.simple_value().map_or(Body::Open, Body::Value),
+                        };
+                        read = Some((tag, body));
                     }
                     b"v" if cell.is_some_and(|(_, ty)| ty != CellType::Inline)
                         && !empty
@@ -483,7 +485,7 @@ pub fn scan(
                 },
             }
         }
-        let Some((tag, v)) = read else { continue };
+        let Some((tag, body)) = read else { continue };
         let (r, c) = tag.at.unwrap_or((row.number, next_col));
         if r != row.number {
             // A cell outside its row element: hand over what the row had
@@ -496,29 +498,29 @@ pub fn scan(
         let ty = tag.ty;
         value.clear();
         cell = None;
-        if tag.empty {
-            continue;
-        }
-        // (An inline string's `<v>` is ignored, as calamine does.)
-        if let Some(v) = v {
-            let raw = &sc.buf[v];
-            if ty == CellType::Shared
-                && let Some(i) = parse_u32(raw)
-            {
-                // A shared string's index, as digits: nothing to decode.
-                filled |= put_shared(&mut row, c, i as usize, &book.strings)?;
-            } else if matches!(ty, CellType::Number | CellType::NumberDeclared)
-                && let Some(digits) = plain_integer(raw)
-            {
-                // An integer's digits are its text: nothing to decode, no
-                // float to parse and print.
-                filled |= put_text(&mut row, c, digits, true, None);
-            } else if ty != CellType::Inline {
-                decode_text(raw, false, &mut value)?;
-                filled |= put_cell(&mut row, c, ty, &value, &book.strings)?;
+        match body {
+            Body::Empty => {}
+            Body::Index(i) => filled |= put_shared(&mut row, c, i as usize, &book.strings)?,
+            Body::Value(v) => {
+                let raw = &sc.buf[v];
+                if ty == CellType::Shared
+                    && let Some(i) = parse_u32(raw)
+                {
+                    // A shared string's index, as digits: nothing to decode.
+                    filled |= put_shared(&mut row, c, i as usize, &book.strings)?;
+                } else if matches!(ty, CellType::Number | CellType::NumberDeclared)
+                    && let Some(digits) = plain_integer(raw)
+                {
+                    // An integer's digits are its text: nothing to decode, no
+                    // float to parse and print.
+                    filled |= put_text(&mut row, c, digits, true, None);
+                } else if ty != CellType::Inline {
+                    // (An inline string's `<v>` is ignored, as calamine does.)
+                    decode_text(raw, false, &mut value)?;
+                    filled |= put_cell(&mut row, c, ty, &value, &book.strings)?;
+                }
             }
-        } else {
-            cell = Some((c, ty));
+            Body::Open => cell = Some((c, ty)),
         }
     }
     flush(on_row, &mut row, &mut filled);
@@ -700,7 +702,21 @@ fn local(name: &[u8]) -> &[u8] {
 struct CellTag {
     at: Option<(u32, u32)>,
     ty: CellType,
-    empty: bool,
+}
+
+/// What follows a cell's opening tag, as far as it is read at once.
+#[derive(Debug, PartialEq)]
+enum Body {
+    /// Nothing: the tag closes itself (`<c …/>`).
+    Empty,
+    /// `<v>…</v></c>`: the value's place in the buffer.
+    Value(std::ops::Range<usize>),
+    /// `<v>…</v></c>` in a shared string cell, the value plain digits:
+    /// the index, read as the value was scanned.
+    Index(u32),
+    /// Anything else (an inline string, a formula, the end of the
+    /// buffer), left to the tokens.
+    Open,
 }
 
 /// The type a cell's `t` attribute gives.
@@ -866,6 +882,85 @@ fn unescape_x(text: &str, out: &mut String) {
         copied = i;
     }
     out.push_str(&text[copied..]);
+}
+
+/// A cell's attributes, after `<c `, as Excel and most writers write them
+/// — `r="B3"`, then ` s="…"` and ` t="…"` if given, in that order, in
+/// double quotes — read straight through: the tag, whether it closes
+/// itself, and what follows it.
+fn excel_tag<'b>(b: &'b [u8], current: &RowDigits) -> Option<(CellTag, bool, &'b [u8])> {
+    let (at, mut rest) = plain_ref(b.strip_prefix(b"r=\"")?, b'"', current)?;
+    if let Some(tail) = rest.strip_prefix(b" s=\"") {
+        rest = &tail[tail.iter().position(|&c| c == b'"')? + 1..];
+    }
+    let mut ty = CellType::Number;
+    if let Some(tail) = rest.strip_prefix(b" t=\"") {
+        let end = tail.iter().position(|&c| c == b'"')?;
+        ty = match &tail[..end] {
+            b"s" => CellType::Shared,
+            t => cell_type(Some(t)).ok()?,
+        };
+        rest = &tail[end + 1..];
+    }
+    let at = Some(at);
+    match rest {
+        [b'>', tail @ ..] => Some((CellTag { at, ty }, false, tail)),
+        [b'/', b'>', tail @ ..] => Some((CellTag { at, ty }, true, tail)),
+        _ => None,
+    }
+}
+
+/// A cell's attributes, after `<c `, in any order, separated by single
+/// spaces, with single or double quotes: the tag, whether it closes itself,
+/// and what follows it.
+fn any_tag<'b>(b: &'b [u8], current: &RowDigits) -> Option<(CellTag, bool, &'b [u8])> {
+    let mut rest = b;
+    let (mut at, mut ty) = (None, CellType::Number);
+    loop {
+        // (Slice patterns: each step checks only the bytes it reads.)
+        match rest {
+            [b' ', tail @ ..] => rest = tail,
+            [b'>', tail @ ..] => return Some((CellTag { at, ty }, false, tail)),
+            [b'/', b'>', tail @ ..] => return Some((CellTag { at, ty }, true, tail)),
+            [b'r', b'=', q @ (b'"' | b'\''), tail @ ..] => {
+                let (place, tail) = plain_ref(tail, *q, current)?;
+                at = Some(place);
+                rest = tail;
+            }
+            [b't', b'=', q @ (b'"' | b'\''), tail @ ..] => {
+                let end = tail.iter().position(|c| c == q)?;
+                ty = cell_type(Some(&tail[..end])).ok()?;
+                rest = &tail[end + 1..];
+            }
+            _ => rest = plain_attr(rest)?.2,
+        }
+    }
+}
+
+/// What follows a cell's opening tag, `b`, found at `at` in the buffer:
+/// the [`Body`] read at once, and its length (none when left to the
+/// tokens).
+fn plain_body(b: &[u8], ty: CellType, at: usize) -> (Body, usize) {
+    let Some(v) = b.strip_prefix(b"<v>") else {
+        return (Body::Open, 0);
+    };
+    const END: &[u8] = b"</v></c>";
+    if ty == CellType::Shared {
+        // The index, as [`parse_u32`] reads it, read as it is scanned.
+        let (mut i, mut rest) = (0u32, v);
+        while let [d @ b'0'..=b'9', tail @ ..] = rest {
+            i = i.wrapping_mul(10).wrapping_add(u32::from(d - b'0'));
+            rest = tail;
+        }
+        let digits = v.len() - rest.len();
+        if (1..=9).contains(&digits) && rest.starts_with(END) {
+            return (Body::Index(i), 3 + digits + END.len());
+        }
+    }
+    match plain_value(b) {
+        Some(len) => (Body::Value(at + 3..at + 3 + len), 3 + len + END.len()),
+        None => (Body::Open, 0),
+    }
 }
 
 /// When `b` starts with `<v>…</v></c>`, the length of the value.
@@ -1104,62 +1199,23 @@ impl<R: Read> Scanner<R> {
     /// When the bytes at the scan position are a cell's opening tag written
     /// plainly — `<c` and attributes separated by single spaces, all in the
     /// buffer — consumes it and gives what it says and, when `<v>…</v></c>`
-    /// follows (as nearly always), the value's place in the buffer, consumed
-    /// too; else consumes nothing (the caller goes on token by token, which
-    /// also reports what is wrong with the tag, if anything). One pass over
-    /// the bytes: this is the reader's hottest path. (Kept out of `scan`:
-    /// inlined there, its loops run short of registers.)
+    /// follows (as nearly always), the value, consumed too; else consumes
+    /// nothing (the caller goes on token by token, which also reports what
+    /// is wrong with the tag, if anything). One pass over the bytes: this
+    /// is the reader's hottest path. (Kept out of `scan`: inlined there, its
+    /// loops run short of registers.)
     #[inline(never)]
-    fn plain_cell(
-        &mut self,
-        current: &RowDigits,
-    ) -> Option<(CellTag, Option<std::ops::Range<usize>>)> {
+    fn plain_cell(&mut self, current: &RowDigits) -> Option<(CellTag, Body)> {
         let b = &self.buf[self.pos..self.end];
-        let mut rest = b.strip_prefix(b"<c ")?;
-        let (mut at, mut ty) = (None, CellType::Number);
-        let empty = loop {
-            // (Slice patterns: each step checks only the bytes it reads.)
-            match rest {
-                [b' ', tail @ ..] => rest = tail,
-                [b'>', tail @ ..] => {
-                    rest = tail;
-                    break false;
-                }
-                [b'/', b'>', tail @ ..] => {
-                    rest = tail;
-                    break true;
-                }
-                [b'r', b'=', q @ (b'"' | b'\''), tail @ ..] => {
-                    let (place, tail) = plain_ref(tail, *q, current)?;
-                    at = Some(place);
-                    rest = tail;
-                }
-                [b't', b'=', q @ (b'"' | b'\''), tail @ ..] => {
-                    let end = tail.iter().position(|c| c == q)?;
-                    ty = match &tail[..end] {
-                        b"s" => CellType::Shared,
-                        t => cell_type(Some(t)).ok()?,
-                    };
-                    rest = &tail[end + 1..];
-                }
-                _ => rest = plain_attr(rest)?.2,
-            }
+        let attrs = b.strip_prefix(b"<c ")?;
+        let (tag, empty, rest) = excel_tag(attrs, current).or_else(|| any_tag(attrs, current))?;
+        let body_at = self.pos + (b.len() - rest.len());
+        let (body, len) = match empty {
+            true => (Body::Empty, 0),
+            false => plain_body(rest, tag.ty, body_at),
         };
-        let tag_len = b.len() - rest.len();
-        let tag = CellTag { at, ty, empty };
-        let value = if empty {
-            None
-        } else {
-            plain_value(rest).map(|v| {
-                let start = self.pos + tag_len + 3;
-                start..start + v
-            })
-        };
-        self.pos += match &value {
-            Some(v) => v.end + b"</v></c>".len() - self.pos,
-            None => tag_len,
-        };
-        Some((tag, value))
+        self.pos = body_at + len;
+        Some((tag, body))
     }
 
     /// When the bytes at the scan position are a row's end tag, or its
@@ -1359,51 +1415,65 @@ mod tests {
 
     #[test]
     fn plainly_written_cells_are_read_at_once_and_others_left_to_the_tokens() {
-        // What `plain_cell` gives (place, type, empty, value) and how far it
-        // read.
-        type Read = (Option<(u32, u32)>, u8, bool, Option<String>);
+        // What `plain_cell` gives — place, type, what follows the tag
+        // (`/>`, `index 12`, `value 12` or `…` for the tokens) — and how far
+        // it read, row 7 being read.
+        type Read = (Option<(u32, u32)>, u8, String);
         let read = |xml: &[u8]| -> (Option<Read>, usize) {
             let mut sc = Scanner::new(xml);
             sc.fill().unwrap();
-            let got = sc.plain_cell(&RowDigits::new(7)).map(|(t, v)| {
-                let v = v.map(|v| String::from_utf8_lossy(&sc.buf[v]).into_owned());
-                (t.at, t.ty as u8, t.empty, v)
+            let got = sc.plain_cell(&RowDigits::new(7)).map(|(t, body)| {
+                let body = match body {
+                    Body::Empty => "/>".to_string(),
+                    Body::Index(i) => format!("index {i}"),
+                    Body::Value(v) => format!("value {}", String::from_utf8_lossy(&sc.buf[v])),
+                    Body::Open => "…".to_string(),
+                };
+                (t.at, t.ty as u8, body)
             });
             (got, sc.pos)
         };
         let shared = CellType::Shared as u8;
         let number = CellType::Number as u8;
+        let string = CellType::Str as u8;
         let inline = CellType::Inline as u8;
+        let cell = |at, ty, body: &str, len| (Some((at, ty, body.to_string())), len);
+        // As Excel, WPS, rust_xlsxwriter write them; the next cell is not
+        // read.
         let xml = br#"<c r="AB12" s="3" t="s"><v>1</v></c><c r="AC12"/>"#;
+        assert_eq!(read(xml), cell(Some((12, 27)), shared, "index 1", 36));
+        let xml = br#"<c r="B7" t="s"><v>46</v></c>"#;
+        assert_eq!(read(xml), cell(Some((7, 1)), shared, "index 46", xml.len()));
+        let xml = br#"<c r="C7"><v>2.5</v></c>"#;
         assert_eq!(
             read(xml),
-            (Some((Some((12, 27)), shared, false, Some("1".into()))), 36)
+            cell(Some((7, 2)), number, "value 2.5", xml.len())
         );
+        let xml = br#"<c r="C7" s="1"/><c r="D7"/>"#;
+        assert_eq!(read(xml), cell(Some((7, 2)), number, "/>", 17));
+        // In any order, with either quote, with more spaces, with
+        // attributes it does not know, however long.
+        let xml = br#"<c t="s" r="C7"><v>12</v></c>"#;
+        assert_eq!(read(xml), cell(Some((7, 2)), shared, "index 12", xml.len()));
+        let xml = br#"<c r='B3' s='1'/>"#;
+        assert_eq!(read(xml), cell(Some((3, 1)), number, "/>", xml.len()));
+        let xml = br#"<c  t="s"  ><v>0</v></c>"#;
+        assert_eq!(read(xml), cell(None, shared, "index 0", xml.len()));
+        let xml = br#"<c r="A1" s="1" t="s" x="0123456789012345678901234567890123456789"/>"#;
+        assert_eq!(read(xml), cell(Some((1, 0)), shared, "/>", xml.len()));
+        // A value is given as written, to be decoded by the caller; so is a
+        // shared string index that is not plain digits.
+        let xml = br#"<c r="A1" t="str"><v>a&amp;b</v></c>"#;
         assert_eq!(
-            read(br#"<c r='B3' s='1'/>"#),
-            (Some((Some((3, 1)), number, true, None)), 17)
+            read(xml),
+            cell(Some((1, 0)), string, "value a&amp;b", xml.len())
         );
-        assert_eq!(
-            read(br#"<c t="s" r="C7"><v>12</v></c>"#),
-            (Some((Some((7, 2)), shared, false, Some("12".into()))), 29)
-        );
-        assert_eq!(
-            read(br#"<c  t="s"  ><v>0</v></c>"#),
-            (Some((None, shared, false, Some("0".into()))), 24)
-        );
-        // The value is given as written, to be decoded by the caller.
-        assert_eq!(
-            read(br#"<c r="A1" t="str"><v>a&amp;b</v></c>"#)
-                .0
-                .unwrap()
-                .3,
-            Some("a&amp;b".into())
-        );
-        // Attributes it does not know are passed over, however long.
-        assert_eq!(
-            read(br#"<c r="A1" x="0123456789012345678901234567890123456789"/>"#),
-            (Some((Some((1, 0)), number, true, None)), 56)
-        );
+        for v in ["", " 1", "+1", "1234567890"] {
+            let xml = format!(r#"<c r="A1" t="s"><v>{v}</v></c>"#);
+            let body = format!("value {v}");
+            let want = cell(Some((1, 0)), shared, &body, xml.len());
+            assert_eq!(read(xml.as_bytes()), want, "{xml}");
+        }
         // A cell holding more than `<v>` (an inline string, a formula), or
         // whose value is not all in the buffer: the tag alone is read, the
         // rest left to the tokens.
@@ -1413,13 +1483,14 @@ mod tests {
                 inline,
             ),
             (br#"<c r="A1"><f>1+1</f><v>2</v></c>"#, number),
-            (br#"<c r="A1"><v>2</v></x>"#, number),
+            (br#"<c r="A1" t="s"><v>2</v></x>"#, shared),
             (br#"<c r="A1"><v>2</v>"#, number),
+            (br#"<c r="A1" t="s"><v>2</v>"#, shared),
         ] {
             let tag_len = xml.iter().position(|&b| b == b'>').unwrap() + 1;
             assert_eq!(
                 read(xml),
-                (Some((Some((1, 0)), ty, false, None)), tag_len),
+                cell(Some((1, 0)), ty, "…", tag_len),
                 "{}",
                 String::from_utf8_lossy(xml)
             );
@@ -1433,6 +1504,7 @@ mod tests {
             br#"<c	r="A1"><v>1</v></c>"#,
             br#"<c r ="A1"><v>1</v></c>"#,
             br#"<c r="A1" t="x"><v>1</v></c>"#,
+            br#"<c t="x" r="A1"><v>1</v></c>"#,
             br#"<c r="1A"><v>1</v></c>"#,
             br#"<c r="A1B"><v>1</v></c>"#,
             br#"<c r="ABCD1"><v>1</v></c>"#,
@@ -1442,6 +1514,7 @@ mod tests {
             br#"<c r="A1234567890"><v>1</v></c>"#,
             br#"<c r=A1><v>1</v></c>"#,
             br#"<c r="A1" t="s""#,
+            br#"<c r="A1" t="s"/"#,
         ] {
             assert_eq!(read(xml), (None, 0), "{}", String::from_utf8_lossy(xml));
         }
