@@ -547,6 +547,8 @@ fn put_cell(
 }
 
 /// Writes shared string `i` into the row buffer; true when it is filled.
+/// (Always inlined: it is called for most cells.)
+#[inline(always)]
 fn put_shared(row: &mut GridRow, c: u32, i: usize, strings: &Strings) -> Result<bool, Unsupported> {
     let Some(text) = strings.get(i) else {
         return unsupported("shared string index out of range");
@@ -1202,9 +1204,9 @@ impl<R: Read> Scanner<R> {
     /// follows (as nearly always), the value, consumed too; else consumes
     /// nothing (the caller goes on token by token, which also reports what
     /// is wrong with the tag, if anything). One pass over the bytes: this
-    /// is the reader's hottest path. (Kept out of `scan`: inlined there, its
-    /// loops run short of registers.)
-    #[inline(never)]
+    /// is the reader's hottest path. (Always inlined into `scan`, as is
+    /// [`put_shared`]: no call per cell, what it gives kept in registers.)
+    #[inline(always)]
     fn plain_cell(&mut self, current: &RowDigits) -> Option<(CellTag, Body)> {
         let b = &self.buf[self.pos..self.end];
         let attrs = b.strip_prefix(b"<c ")?;
