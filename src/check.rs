@@ -155,14 +155,14 @@ impl<'a> Checker<'a> {
             for f in done {
                 self.sink.extend(f.sink);
                 if self.rules {
-                    self.dups.reserve(f.kept.len());
-                    for k in &f.kept {
+                    self.dups.reserve(f.kept.len);
+                    for (sheet, k) in f.kept.iter() {
                         if let (Some(key), Some(name)) = (k.key, &k.name)
-                            && let Some(first) = self.dups.see(key, || name.at(&k.origin))
+                            && let Some(first) = self.dups.see(key, || name.at(sheet))
                         {
                             let d = rules::duplicates::duplicate(
                                 &self.ws.standard,
-                                &k.entry(),
+                                &k.entry(sheet),
                                 name,
                                 &first,
                             );
@@ -171,7 +171,7 @@ impl<'a> Checker<'a> {
                     }
                 }
                 self.files
-                    .push((f.file.to_string(), f.kept.len(), f.materials));
+                    .push((f.file.to_string(), f.kept.len, f.materials));
             }
         }
     }
@@ -232,9 +232,9 @@ const WAITING: usize = 4;
 
 /// What stays of an entry once it is checked: what the rules across rows
 /// (seq-duplicate, material-orphan, no-materials) and across files
-/// (item-duplicate) need.
+/// (item-duplicate) need. Its file and sheet are those of its chunk.
 struct Kept {
-    origin: Origin,
+    row: u32,
     seq: Option<Located<u32>>,
     name: Text,
     category: Text,
@@ -250,23 +250,95 @@ impl Kept {
             } else {
                 None
             },
-            origin: e.origin,
+            row: e.origin.row.unwrap_or_default(),
             seq: e.seq,
             name: e.name,
             category: e.category,
         }
     }
 
-    /// The entry as far as it was kept: for the place and context of a
-    /// finding made after it was dropped.
-    fn entry(&self) -> Entry {
+    /// Its row, in `sheet`.
+    fn origin(&self, sheet: &Origin) -> Origin {
+        Origin {
+            row: Some(self.row),
+            ..sheet.clone()
+        }
+    }
+
+    /// The entry as far as it was kept, in `sheet`: for the place and
+    /// context of a finding made after it was dropped.
+    fn entry(&self, sheet: &Origin) -> Entry {
         Entry {
-            origin: self.origin.clone(),
+            origin: self.origin(sheet),
             seq: self.seq.clone(),
             name: self.name.clone(),
             category: self.category.clone(),
             ..Entry::default()
         }
+    }
+}
+
+/// What stays of a filing's entries, a chunk at a time in sheet order: no
+/// copy of the whole is made.
+#[derive(Default)]
+struct KeptRows {
+    chunks: Vec<KeptChunk>,
+    /// Entries kept.
+    len: usize,
+}
+
+/// Entries kept from one chunk.
+struct KeptChunk {
+    /// Their file and sheet (no row).
+    sheet: Origin,
+    /// The index of the first in the sheet's entries.
+    start: usize,
+    rows: Vec<Kept>,
+}
+
+impl KeptRows {
+    /// Keeps the chunk of `entries`, the next in sheet order.
+    fn of(entries: Vec<Entry>, rules: bool, memo: &mut rules::Memo) -> KeptChunk {
+        let sheet = entries.first().map_or_else(Origin::default, |e| Origin {
+            row: None,
+            col: None,
+            ..e.origin.clone()
+        });
+        // (Collected into a vector of its own size: collecting in place
+        // would keep the entries' much bigger one.)
+        let mut rows = Vec::with_capacity(entries.len());
+        rows.extend(entries.into_iter().map(|e| Kept::of(e, rules, memo)));
+        KeptChunk {
+            sheet,
+            start: 0,
+            rows,
+        }
+    }
+
+    /// Adds the chunks, given in sheet order.
+    fn extend(&mut self, chunks: impl IntoIterator<Item = KeptChunk>) {
+        for mut c in chunks {
+            c.start = self.len;
+            self.len += c.rows.len();
+            self.chunks.push(c);
+        }
+    }
+
+    /// Each entry with its sheet, in sheet order.
+    fn iter(&self) -> impl Iterator<Item = (&Origin, &Kept)> {
+        self.chunks
+            .iter()
+            .flat_map(|c| c.rows.iter().map(move |k| (&c.sheet, k)))
+    }
+
+    /// Entry `i` with its sheet.
+    fn get(&self, i: usize) -> Option<(&Origin, &Kept)> {
+        let c = self
+            .chunks
+            .partition_point(|c| c.start <= i)
+            .checked_sub(1)?;
+        let chunk = &self.chunks[c];
+        Some((&chunk.sheet, chunk.rows.get(i - chunk.start)?))
     }
 }
 
@@ -400,7 +472,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// A filing checked as it was read.
 struct Scanned {
     file: std::sync::Arc<str>,
-    kept: Vec<Kept>,
+    kept: KeptRows,
     materials: usize,
     sink: Sink,
 }
@@ -489,7 +561,7 @@ fn scan_one(input: &Input, ws: &Workspace, registry: Option<&Registry>, rules: b
     let standard = &ws.standard;
     let mut sink = Sink::default();
     // Chunks checked: (index, findings, what was kept).
-    let checked: Mutex<Vec<(usize, Sink, Vec<Kept>)>> = Mutex::new(Vec::new());
+    let checked: Mutex<Vec<(usize, Sink, KeptChunk)>> = Mutex::new(Vec::new());
     let queue = Queue {
         jobs: Mutex::new(std::collections::VecDeque::new()),
         done: std::sync::atomic::AtomicBool::new(false),
@@ -506,15 +578,12 @@ fn scan_one(input: &Input, ws: &Workspace, registry: Option<&Registry>, rules: b
             registry,
             sink: &mut own,
         };
-        // (Collected into a vector of its own size: collecting in place
-        // would keep the entries' much bigger one.)
-        let mut kept = Vec::with_capacity(rows.len());
-        for e in rows {
-            if rules {
-                rules::check_entry(&mut ctx, &mut memo, &e);
+        if rules {
+            for e in &rows {
+                rules::check_entry(&mut ctx, &mut memo, e);
             }
-            kept.push(Kept::of(e, rules, &mut memo));
         }
+        let kept = KeptRows::of(rows, rules, &mut memo);
         lock(&memos).push(memo);
         lock(&checked).push((index, own, kept));
     };
@@ -612,7 +681,7 @@ fn scan_one(input: &Input, ws: &Workspace, registry: Option<&Registry>, rules: b
     }
     let mut scanned = Scanned {
         file: std::sync::Arc::from(input.display()),
-        kept: Vec::new(),
+        kept: KeptRows::default(),
         materials: 0,
         sink,
     };
@@ -624,39 +693,41 @@ fn scan_one(input: &Input, ws: &Workspace, registry: Option<&Registry>, rules: b
     }
     let mut chunks = checked.into_inner().unwrap_or_else(|e| e.into_inner());
     chunks.sort_unstable_by_key(|c| c.0);
-    scanned
-        .kept
-        .reserve_exact(chunks.iter().map(|c| c.2.len()).sum());
+    let mut kept_chunks = Vec::with_capacity(chunks.len());
     for (_, own, kept) in chunks {
         scanned.sink.extend(own);
-        scanned.kept.extend(kept);
+        kept_chunks.push(kept);
     }
+    scanned.kept.extend(kept_chunks);
     let sink = &mut scanned.sink;
     let kept = &scanned.kept;
     // Across the rows of the filing, as `filing::read` and
     // `rules::check_filing` do: seq-duplicate, materials linked by 序号
     // (material-orphan), no-materials.
     let known = known.into_inner().unwrap_or_else(|e| e.into_inner());
-    if known.count as usize != kept.len() {
+    if known.count as usize != kept.len {
         // (Every entry read is kept once checked: never so, unless a
         // sheet was read in a way this does not foresee.)
-        debug_assert!(false, "{} entries read, {} kept", known.count, kept.len());
+        debug_assert!(false, "{} entries read, {} kept", known.count, kept.len);
         return read_whole(input, ws, registry, rules);
     }
-    let at = |i: u32| &kept[i as usize];
     for &(i, first) in &known.repeats {
-        let (k, f) = (at(i), at(first));
+        let (Some((sheet, k)), Some((first_sheet, f))) =
+            (kept.get(i as usize), kept.get(first as usize))
+        else {
+            continue;
+        };
         if let (Some(seq), Some(prev)) = (&k.seq, &f.seq) {
             sink.push(parse::seq_duplicate(
-                &k.origin,
+                &k.origin(sheet),
                 seq,
                 k.name.as_ref(),
-                &f.origin,
+                &f.origin(first_sheet),
                 prev,
             ));
         }
     }
-    let mut linked = vec![false; kept.len()];
+    let mut linked = vec![false; kept.len];
     scanned.materials = materials.count;
     for i in materials.linked {
         linked[i as usize] = true;
@@ -678,8 +749,8 @@ fn scan_one(input: &Input, ws: &Workspace, registry: Option<&Registry>, rules: b
             registry,
             sink,
         };
-        for (k, _) in kept.iter().zip(&linked).filter(|(_, l)| !**l) {
-            rules::timing::no_materials(&mut ctx, &k.entry());
+        for ((sheet, k), _) in kept.iter().zip(&linked).filter(|(_, l)| !**l) {
+            rules::timing::no_materials(&mut ctx, &k.entry(sheet));
         }
     }
     scanned
@@ -693,14 +764,12 @@ fn read_whole(input: &Input, ws: &Workspace, registry: Option<&Registry>, rules:
     if rules {
         rules::check_filing(&f, ws, registry, &mut sink);
     }
+    let mut kept = KeptRows::default();
+    if !f.entries.is_empty() {
+        kept.extend([KeptRows::of(f.entries, rules, &mut rules::Memo::default())]);
+    }
     Scanned {
-        kept: {
-            let mut memo = rules::Memo::default();
-            f.entries
-                .into_iter()
-                .map(|e| Kept::of(e, rules, &mut memo))
-                .collect()
-        },
+        kept,
         file: f.file,
         materials: f.material_count,
         sink,

@@ -4,7 +4,7 @@
 //! value-too-long) pushed as a finding. A workbook's shared string read once
 //! as an element without a finding is not read again ([`Memo`]).
 
-use super::layout::{FieldId, Table};
+use super::layout::{Column, FieldId, Table};
 use super::source::{GridRow, RawCell};
 use crate::diag::{Diagnostic, Rule, Sink, Text as Msg};
 use crate::model::{ArcStr, Days, Located, Origin};
@@ -117,17 +117,7 @@ impl<'a, 'g, F: Copy + PartialEq + FieldId> RowReader<'a, 'g, F> {
     /// The cell of an element in this row, if its column exists.
     pub fn cell(&self, field: F) -> Option<Cell<'a, F>> {
         let col = self.table.column(field)?;
-        let (row, at_col) = if self.table.grid.yaml {
-            let line = self
-                .row
-                .lines
-                .get(col.col as usize)
-                .copied()
-                .unwrap_or(self.row.number);
-            (line, None)
-        } else {
-            (self.row.number, Some(col.col))
-        };
+        let (row, at_col) = self.place(col);
         Some(Cell {
             element: self
                 .def
@@ -215,23 +205,35 @@ impl<'a, 'g, F: Copy + PartialEq + FieldId> RowReader<'a, 'g, F> {
         field: F,
         read: impl FnOnce(&mut Self) -> Option<Located<T>>,
     ) -> Option<Located<T>> {
-        let key = self
-            .table
-            .column(field)
-            .and_then(|c| Some((c.element, self.row.cell(c.col)?.shared?)));
-        let Some((element, shared)) = key else {
+        let Some(col) = self.table.column(field) else {
+            return None;
+        };
+        let raw = self.row.cell(col.col).unwrap_or(&EMPTY);
+        let Some(shared) = raw.shared else {
+            // A blank cell of an element not always required: nothing to
+            // read and nothing to report.
+            if raw.text.is_empty()
+                && self
+                    .def
+                    .elements
+                    .get(col.element)
+                    .is_some_and(|e| e.required != Required::Yes)
+            {
+                return None;
+            }
             return read(self);
         };
+        let element = col.element;
         if let Some(slot) = self.memo.get(element, shared) {
             if let Slot::Blank = slot {
                 return None;
             }
             let (value, raw) = T::from_slot(slot)?;
-            let cell = self.cell(field)?;
+            let (row, col) = self.place(col);
             return Some(Located {
                 value,
-                row: cell.row,
-                col: cell.col,
+                row,
+                col,
                 raw,
                 from_number: false,
             });
@@ -246,6 +248,22 @@ impl<'a, 'g, F: Copy + PartialEq + FieldId> RowReader<'a, 'g, F> {
             self.memo.put(element, shared, slot);
         }
         out
+    }
+
+    /// Where the cell of a column of this row is: its row (a catalog
+    /// file's line) and, in a sheet, its column.
+    fn place(&self, col: &Column<F>) -> (u32, Option<u32>) {
+        if self.table.grid.yaml {
+            let line = self
+                .row
+                .lines
+                .get(col.col as usize)
+                .copied()
+                .unwrap_or(self.row.number);
+            (line, None)
+        } else {
+            (self.row.number, Some(col.col))
+        }
     }
 
     /// A located value; the cell's text is kept as its raw text.
@@ -345,6 +363,24 @@ impl<'a, 'g, F: Copy + PartialEq + FieldId> RowReader<'a, 'g, F> {
 
     /// A whole number within the element's range.
     pub fn integer(&mut self, field: F) -> Option<Located<u32>> {
+        // Most are numbers written as their digits (序号, days, copies):
+        // taken as they are when in range; anything else is read in full.
+        if let Some(col) = self.table.column(field)
+            && let Some(raw) = self.row.cell(col.col)
+            && let Some(n) = plain_number(&raw.text)
+            && let Some(element) = self.def.elements.get(col.element)
+            && element.min.is_none_or(|min| n >= min)
+            && element.max.is_none_or(|max| n <= max)
+        {
+            let (row, at) = self.place(col);
+            return Some(Located {
+                value: n,
+                row,
+                col: at,
+                raw: ArcStr::new(),
+                from_number: raw.numeric,
+            });
+        }
         self.memoized(field, |r| r.read_integer(field))
     }
 
@@ -700,6 +736,18 @@ pub fn clean_code(s: &str) -> Cow<'_, str> {
     Cow::Owned(s.chars().filter(|c| !c.is_whitespace()).collect())
 }
 
+/// A whole number written as just its digits — no sign, no leading zero,
+/// at most nine of them (so it fits a u32) — as the cell holds it.
+fn plain_number(text: &str) -> Option<u32> {
+    let b = text.as_bytes();
+    if b.is_empty() || b.len() > 9 || (b[0] == b'0' && b.len() > 1) {
+        return None;
+    }
+    b.iter().try_fold(0u32, |n, &d| {
+        d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+    })
+}
+
 /// Parses a whole number; on failure, the number hidden in it when there is
 /// one ("3个工作日" → 3), for the hint.
 pub fn parse_integer(v: &str) -> Result<u32, Option<u32>> {
@@ -780,6 +828,26 @@ pub fn is_url(v: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_numbers() {
+        assert_eq!(plain_number("0"), Some(0));
+        assert_eq!(plain_number("20"), Some(20));
+        assert_eq!(plain_number("999999999"), Some(999_999_999));
+        for not in [
+            "",
+            "07",
+            "1234567890",
+            "20.0",
+            "-1",
+            "+1",
+            " 5",
+            "５",
+            "3个",
+        ] {
+            assert_eq!(plain_number(not), None, "{not}");
+        }
+    }
 
     #[test]
     fn integers_and_hints() {

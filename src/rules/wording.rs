@@ -95,15 +95,15 @@ pub fn material(std: &Standard, seen: &mut Seen, m: &Material, found: &mut Vec<D
         (MaterialField::Notes, &m.notes),
     ] {
         let Some(value) = value else { continue };
-        let header = &std.elements.materials.element(field).header;
+        let header = || &std.elements.materials.element(field).header;
         if let Some(p) = seen.catch_all(std, &value.value) {
-            let (msg, h) = catch_all_message(p, header);
+            let (msg, h) = catch_all_message(p, header());
             found.push(labelled(
                 material_finding(std, Rule::CatchAllClause, m, field, value, msg).help(h),
                 p,
             ));
         } else if let Some(p) = seen.vague(std, &value.value) {
-            let (msg, h) = vague_message(p, header);
+            let (msg, h) = vague_message(p, header());
             found.push(labelled(
                 material_finding(std, Rule::VagueWording, m, field, value, msg).help(h),
                 p,
@@ -117,12 +117,12 @@ pub fn check(ctx: &mut Context<'_>, seen: &mut Seen, entry: &Entry) {
     let std = ctx.standard();
     let mut found: Vec<Diagnostic> = Vec::new();
     for (field, value) in entry.prose() {
-        let header = &std.elements.items.element(field).header;
+        let header = || &std.elements.items.element(field).header;
         // Catch-all clauses are looked for where they do harm: the conditions.
         if field == Field::Conditions
             && let Some(p) = seen.catch_all(std, &value.value)
         {
-            let (m, h) = catch_all_message(p, header);
+            let (m, h) = catch_all_message(p, header());
             found.push(labelled(
                 finding(std, Rule::CatchAllClause, entry, field, value, m).help(h),
                 p,
@@ -133,7 +133,7 @@ pub fn check(ctx: &mut Context<'_>, seen: &mut Seen, entry: &Entry) {
             continue;
         }
         if let Some(p) = seen.vague(std, &value.value) {
-            let (m, h) = vague_message(p, header);
+            let (m, h) = vague_message(p, header());
             found.push(labelled(
                 finding(std, Rule::VagueWording, entry, field, value, m).help(h),
                 p,

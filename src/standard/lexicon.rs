@@ -144,7 +144,7 @@ impl Lexicon {
         }
         PREPARED.with_borrow_mut(|n| {
             n.clear();
-            n.extend(text.chars().filter_map(prepared_char));
+            prepare_into(text, n);
             Lexicon::search(list, n)
         })
     }
@@ -184,7 +184,41 @@ impl Lexicon {
 /// space removed but line breaks kept, so a clause that ends a line still
 /// ends there.
 pub fn prepare(text: &str) -> String {
-    text.chars().filter_map(prepared_char).collect()
+    let mut out = String::with_capacity(text.len());
+    prepare_into(text, &mut out);
+    out
+}
+
+/// Appends `text` as [`prepare`] leaves it. Runs of characters it keeps as
+/// they are — ASCII other than white space, and the CJK ideographs of
+/// U+4000–U+9FFF, known by their UTF-8 lead byte — are copied whole; the
+/// others (punctuation, full-width forms, spaces) one at a time.
+fn prepare_into(text: &str, out: &mut String) {
+    let b = text.as_bytes();
+    let mut run = 0;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\n' => i += 1,
+            b' ' | b'\t' | b'\r' | 0x0b | 0x0c => {
+                out.push_str(&text[run..i]);
+                i += 1;
+                run = i;
+            }
+            0..0x80 => i += 1,
+            0xE4..=0xE9 => i += 3,
+            _ => {
+                out.push_str(&text[run..i]);
+                let c = text[i..].chars().next().unwrap_or_default();
+                if let Some(p) = prepared_char(c) {
+                    out.push(p);
+                }
+                i += c.len_utf8();
+                run = i;
+            }
+        }
+    }
+    out.push_str(&text[run..]);
 }
 
 /// One character as [`prepare`] leaves it (None: dropped).
@@ -228,6 +262,20 @@ mod tests {
         assert!(!deng.found_in(&prepare("等级评定申请表")));
         assert!(!deng.found_in(&prepare("平等自愿")));
         assert!(!deng.found_in(&prepare("材料齐全等等")));
+    }
+
+    #[test]
+    fn prepared_text_is_what_each_character_gives() {
+        for text in [
+            "",
+            "申请人：年满１８周岁，具有完全民事行为能力。",
+            "法律、法规 规定的其他条件\r\n2.\t其它\u{3000}材料（ＡＢＣ）",
+            "ａ\u{a0}b\u{2028}c\u{85}d😀e\u{feff}",
+            "相关材料等\n",
+        ] {
+            let slow: String = text.chars().filter_map(prepared_char).collect();
+            assert_eq!(prepare(text), slow, "{text:?}");
+        }
     }
 
     #[test]
