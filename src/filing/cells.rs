@@ -205,9 +205,7 @@ impl<'a, 'g, F: Copy + PartialEq + FieldId> RowReader<'a, 'g, F> {
         field: F,
         read: impl FnOnce(&mut Self) -> Option<Located<T>>,
     ) -> Option<Located<T>> {
-        let Some(col) = self.table.column(field) else {
-            return None;
-        };
+        let col = self.table.column(field)?;
         let raw = self.row.cell(col.col).unwrap_or(&EMPTY);
         let Some(shared) = raw.shared else {
             // A blank cell of an element not always required: nothing to
