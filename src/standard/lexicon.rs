@@ -135,10 +135,8 @@ impl Lexicon {
 
     /// [`Lexicon::find`], as the phrase's index in the list.
     pub fn find_index(list: &PhraseList, text: &str) -> Option<usize> {
-        // Most cells hold no character a phrase starts with: no work then.
-        if !text.chars().any(|c| list.may_start(fold(c))) {
-            return None;
-        }
+        // (The search tries phrases only where one may start: a text with
+        // no such character costs the preparation and one pass.)
         thread_local! {
             static PREPARED: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
         }
