@@ -30,6 +30,8 @@ pub struct Memo {
     pub parts: duplicates::Parts,
     /// What is wrong with each 实施主体编码 (uscc-invalid).
     pub uscc: TextMemo<Result<(), uscc::UsccError>>,
+    /// Whether each phone cell holds only valid numbers (phone-invalid).
+    pub phones: TextMemo<bool>,
 }
 
 /// What a rule worked out of a text, for the next time the same text
@@ -181,7 +183,7 @@ pub fn check_entry(ctx: &mut Context<'_>, memo: &mut Memo, entry: &Entry) {
     division::check(ctx, entry);
     codes::check(ctx, entry);
     timing::check(ctx, entry);
-    phone::check(ctx, entry);
+    phone::check(ctx, &mut memo.phones, entry);
     wording::check(ctx, &mut memo.wording, entry);
     if let Some(r) = ctx.registry {
         registry::check(ctx, r, entry);

@@ -1,7 +1,7 @@
 //! 咨询电话 and 监督投诉电话: phone-invalid, naming a leading 0 lost to a
 //! numeric cell.
 
-use super::{Context, finding};
+use super::{Context, TextMemo, finding};
 use crate::diag::Rule;
 use crate::model::{ArcStr, Entry, Located};
 use crate::standard::elements::Field;
@@ -37,25 +37,26 @@ pub fn is_valid(number: &str) -> bool {
         || (len == 10 && (n.starts_with("400") || n.starts_with("800")))
 }
 
-fn check_one(ctx: &mut Context<'_>, entry: &Entry, field: Field, phone: &Located<ArcStr>) {
-    // Most cells hold one number, written plainly.
-    let one = phone.value.is_ascii()
-        && !phone
-            .value
-            .bytes()
-            .any(|b| matches!(b, b',' | b';' | b'/' | b'\n'));
-    if one && is_valid(phone.value.trim()) {
-        return;
-    }
-    let bad: Vec<&str> = phone
-        .value
-        .split(SEPARATORS)
+/// The numbers of a cell that are not valid.
+fn invalid(cell: &str) -> Vec<&str> {
+    cell.split(SEPARATORS)
         .map(str::trim)
         .filter(|p| !p.is_empty() && !is_valid(p))
-        .collect();
-    if bad.is_empty() {
+        .collect()
+}
+
+fn check_one(
+    ctx: &mut Context<'_>,
+    valid: &mut TextMemo<bool>,
+    entry: &Entry,
+    field: Field,
+    phone: &Located<ArcStr>,
+) {
+    // An agency writes the same numbers in all its rows.
+    if *valid.get(&phone.value, |v| invalid(v).is_empty()) {
         return;
     }
+    let bad = invalid(&phone.value);
     let v = bad.join("、");
     let header = ctx.standard().elements.items.element(field).header.clone();
     let lost_zero = phone.from_number && bad.len() == 1 && is_valid(&format!("0{}", bad[0]));
@@ -90,12 +91,13 @@ fn check_one(ctx: &mut Context<'_>, entry: &Entry, field: Field, phone: &Located
     ctx.push(d);
 }
 
-pub fn check(ctx: &mut Context<'_>, entry: &Entry) {
+/// phone-invalid of an entry; `valid` remembers the cells found valid.
+pub fn check(ctx: &mut Context<'_>, valid: &mut TextMemo<bool>, entry: &Entry) {
     if let Some(p) = &entry.contact_phone {
-        check_one(ctx, entry, Field::ContactPhone, p);
+        check_one(ctx, valid, entry, Field::ContactPhone, p);
     }
     if let Some(p) = &entry.complaint_phone {
-        check_one(ctx, entry, Field::ComplaintPhone, p);
+        check_one(ctx, valid, entry, Field::ComplaintPhone, p);
     }
 }
 

@@ -187,18 +187,7 @@ pub fn cites_a_law(text: &str) -> bool {
 
 /// A place name or a digit in an item name.
 fn place_or_digit(std: &Standard, v: &str) -> Option<(Text, String)> {
-    // Each division's name, then its name without 市/县/区 (two characters
-    // at least).
-    let mut places = std.divisions.divisions.iter().flat_map(|d| {
-        let short = d.name.trim_end_matches(['市', '县', '区']);
-        [
-            Some(d.name.as_str()),
-            (short.chars().count() >= 2).then_some(short),
-        ]
-        .into_iter()
-        .flatten()
-    });
-    if let Some(p) = places.find(|p| v.contains(p)) {
+    if let Some(p) = std.divisions.place_names().iter().find(|p| holds(v, p)) {
         return Some((
             text!("包含地名“{p}”", "contains the place name “{p}”"),
             p.to_string(),
@@ -214,17 +203,18 @@ fn place_or_digit(std: &Standard, v: &str) -> Option<(Text, String)> {
         })
 }
 
-/// Whether `text` holds `part`, for the short texts of names: tried only
-/// where `part`'s first character stands (setting up a substring search
-/// costs more than such a search).
+/// Whether `text` holds `part`, for the short texts of names: compared
+/// where the first two bytes match (setting up a substring search costs
+/// more than such a search).
 fn holds(text: &str, part: &str) -> bool {
-    let Some(first) = part.chars().next() else {
-        return true;
-    };
-    part.len() <= text.len()
-        && text
-            .char_indices()
-            .any(|(i, c)| c == first && text[i..].starts_with(part))
+    let (t, p) = (text.as_bytes(), part.as_bytes());
+    match p {
+        [] => true,
+        [a] => t.contains(a),
+        [a, b, ..] => t
+            .windows(p.len())
+            .any(|w| w[0] == *a && w[1] == *b && w == p),
+    }
 }
 
 /// name-has-agency: the standard name of an item is the same everywhere, so it

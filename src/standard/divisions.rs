@@ -29,6 +29,9 @@ pub struct Divisions {
     pub divisions: Vec<Division>,
     pub town_ranges: Vec<SegmentRange>,
     pub village_ranges: Vec<SegmentRange>,
+    /// The place names of [`Divisions::place_names`], made once.
+    #[serde(skip)]
+    place_names: std::sync::OnceLock<Vec<String>>,
 }
 
 /// What a division code denotes, once checked.
@@ -55,6 +58,23 @@ pub enum DivisionError {
 }
 
 impl Divisions {
+    /// The names a place goes by in text: each division's name, then its
+    /// name without 市/县/区 when two characters at least are left
+    /// (娄底市, 娄底, 双峰县, 双峰, …).
+    pub fn place_names(&self) -> &[String] {
+        self.place_names.get_or_init(|| {
+            let mut names = Vec::new();
+            for d in &self.divisions {
+                names.push(d.name.clone());
+                let short = d.name.trim_end_matches(['市', '县', '区']);
+                if short.chars().count() >= 2 {
+                    names.push(short.to_string());
+                }
+            }
+            names
+        })
+    }
+
     pub fn get(&self, code: &str) -> Option<&Division> {
         self.divisions.iter().find(|d| d.code == code)
     }

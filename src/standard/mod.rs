@@ -135,11 +135,38 @@ fn parse<T: serde::de::DeserializeOwned>(
 /// NFKC, without work when the text already is.
 pub fn nfkc(s: &str) -> std::borrow::Cow<'_, str> {
     use unicode_normalization::{IsNormalized, is_nfkc_quick};
-    if stable(s, true) || is_nfkc_quick(s.chars()) == IsNormalized::Yes {
+    if stable(s, true) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    if let Some(folded) = fold_wide(s) {
+        return std::borrow::Cow::Owned(folded);
+    }
+    if is_nfkc_quick(s.chars()) == IsNormalized::Yes {
         std::borrow::Cow::Borrowed(s)
     } else {
         std::borrow::Cow::Owned(s.nfkc().collect())
     }
+}
+
+/// NFKC of a text whose characters are all stable (see [`Stable`]) but for
+/// full-width forms and the ideographic space, which become their ASCII
+/// characters and a space: Chinese text with （）：１２ and the like, done
+/// without the general algorithm. None for any other text. (What they
+/// become cannot compose with what follows: a character that could is not
+/// stable, and gives None.)
+fn fold_wide(s: &str) -> Option<String> {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        let u = c as u32;
+        match u {
+            0xFF01..=0xFF5E => out.push(char::from_u32(u - 0xFEE0)?),
+            0x3000 => out.push(' '),
+            0..0x80 | 0x4000..=0x9FFF => out.push(c),
+            _ if u < 0x10000 && STABLE.has(u, true) => out.push(c),
+            _ => return None,
+        }
+    }
+    Some(out)
 }
 
 /// NFC, without work when the text already is.
@@ -353,9 +380,31 @@ mod tests {
             "①②",
             "丽\u{F9E9}",
             "𠮷野家",
+            "建设工程消防验收（备案）：第１步",
+            "（Ａ\u{301}）",
+            "ＡＢ\u{3000}ｃ；①",
+            "ｶﾞ（半角）",
         ] {
             assert_eq!(nfc(s), s.nfc().collect::<String>(), "{s}");
             assert_eq!(nfkc(s), s.nfkc().collect::<String>(), "{s}");
+        }
+    }
+
+    #[test]
+    fn full_width_text_folds_as_nfkc_does() {
+        use unicode_normalization::UnicodeNormalization;
+        let blocks = (0x2000..0x2100)
+            .chain(0x3000..0x3100)
+            .chain(0xFE00..0x10000);
+        for c in blocks.filter_map(char::from_u32) {
+            for s in [
+                format!("（{c}）"),
+                format!("{c}\u{301}"),
+                format!("Ａ{c}"),
+                format!("{c}\u{3099}登记"),
+            ] {
+                assert_eq!(nfkc(&s), s.nfkc().collect::<String>(), "{s:?}");
+            }
         }
     }
 
