@@ -13,7 +13,8 @@ use crate::diag::{Diagnostic, EntryRef, Report, Rule, Sink};
 use crate::filing::{self, Input};
 use crate::filing::{Parsed, parse};
 use crate::model::{Entry, Filing, Located, Material, Origin, Text};
-use crate::rules::{self, duplicates::Duplicates, duplicates::EntryKey};
+use crate::rules::duplicates::{Duplicates, EntryKey, FileDuplicates};
+use crate::rules::{self};
 use crate::text;
 use crate::workspace::Workspace;
 use rayon::prelude::*;
@@ -154,20 +155,17 @@ impl<'a> Checker<'a> {
                 .collect();
             for f in done {
                 self.sink.extend(f.sink);
-                if self.rules {
-                    self.dups.reserve(f.kept.len);
-                    for (sheet, k) in f.kept.iter() {
-                        if let (Some(key), Some(name)) = (k.key, &k.name)
-                            && let Some(first) = self.dups.see(key, || name.at(sheet))
-                        {
-                            let d = rules::duplicates::duplicate(
-                                &self.ws.standard,
-                                &k.entry(sheet),
-                                name,
-                                &first,
-                            );
-                            self.sink.push(d);
-                        }
+                for (row, first) in self.dups.absorb(f.dups) {
+                    if let Some((sheet, k)) = f.kept.by_row(row)
+                        && let Some(name) = &k.name
+                    {
+                        let d = rules::duplicates::duplicate(
+                            &self.ws.standard,
+                            &k.entry(sheet),
+                            name,
+                            &first,
+                        );
+                        self.sink.push(d);
                     }
                 }
                 self.files
@@ -331,6 +329,29 @@ impl KeptRows {
             .flat_map(|c| c.rows.iter().map(move |k| (&c.sheet, k)))
     }
 
+    /// The entry of row `row`, with its sheet.
+    fn by_row(&self, row: u32) -> Option<(&Origin, &Kept)> {
+        let first_row = |c: &KeptChunk| c.rows.first().map_or(0, |k| k.row);
+        let c = self
+            .chunks
+            .partition_point(|c| first_row(c) <= row)
+            .checked_sub(1)?;
+        let chunk = &self.chunks[c];
+        let i = chunk.rows.binary_search_by_key(&row, |k| k.row).ok()?;
+        Some((&chunk.sheet, &chunk.rows[i]))
+    }
+
+    /// The item-duplicate keys of the entries kept, in sheet order.
+    fn duplicates(&self) -> FileDuplicates {
+        let mut dups = FileDuplicates::default();
+        for (sheet, k) in self.iter() {
+            if let (Some(key), Some(name)) = (k.key, &k.name) {
+                dups.see(key, name.at(sheet));
+            }
+        }
+        dups
+    }
+
     /// Entry `i` with its sheet.
     fn get(&self, i: usize) -> Option<(&Origin, &Kept)> {
         let c = self
@@ -473,6 +494,8 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 struct Scanned {
     file: std::sync::Arc<str>,
     kept: KeptRows,
+    /// Its entries by item-duplicate key.
+    dups: FileDuplicates,
     materials: usize,
     sink: Sink,
 }
@@ -570,6 +593,8 @@ fn scan_one(input: &Input, ws: &Workspace, registry: Option<&Registry>, rules: b
     };
     // What the rules worked out of texts, one memo a thread at a time.
     let memos: Mutex<Vec<rules::Memo>> = Mutex::new(Vec::new());
+    // item-duplicate within the filing, as chunks are checked.
+    let file_dups: Mutex<FileDuplicates> = Mutex::new(FileDuplicates::default());
     let check = |(index, rows): (usize, Vec<Entry>)| {
         let mut memo = lock(&memos).pop().unwrap_or_default();
         let mut own = Sink::default();
@@ -585,6 +610,14 @@ fn scan_one(input: &Input, ws: &Workspace, registry: Option<&Registry>, rules: b
         }
         let kept = KeptRows::of(rows, rules, &mut memo);
         lock(&memos).push(memo);
+        if rules {
+            let mut dups = lock(&file_dups);
+            for k in &kept.rows {
+                if let (Some(key), Some(name)) = (k.key, &k.name) {
+                    dups.see(key, name.at(&kept.sheet));
+                }
+            }
+        }
         lock(&checked).push((index, own, kept));
     };
     // The 序号 of sheet 事项 read so far, so that most materials, read
@@ -682,6 +715,7 @@ fn scan_one(input: &Input, ws: &Workspace, registry: Option<&Registry>, rules: b
     let mut scanned = Scanned {
         file: std::sync::Arc::from(input.display()),
         kept: KeptRows::default(),
+        dups: FileDuplicates::default(),
         materials: 0,
         sink,
     };
@@ -699,6 +733,7 @@ fn scan_one(input: &Input, ws: &Workspace, registry: Option<&Registry>, rules: b
         kept_chunks.push(kept);
     }
     scanned.kept.extend(kept_chunks);
+    scanned.dups = file_dups.into_inner().unwrap_or_else(|e| e.into_inner());
     let sink = &mut scanned.sink;
     let kept = &scanned.kept;
     // Across the rows of the filing, as `filing::read` and
@@ -750,7 +785,10 @@ fn scan_one(input: &Input, ws: &Workspace, registry: Option<&Registry>, rules: b
             sink,
         };
         for ((sheet, k), _) in kept.iter().zip(&linked).filter(|(_, l)| !**l) {
-            rules::timing::no_materials(&mut ctx, &k.entry(sheet));
+            // (Most entries without materials need none: public services.)
+            if rules::timing::needs_materials(&ws.standard, &k.category) {
+                rules::timing::no_materials(&mut ctx, &k.entry(sheet));
+            }
         }
     }
     scanned
@@ -769,6 +807,7 @@ fn read_whole(input: &Input, ws: &Workspace, registry: Option<&Registry>, rules:
         kept.extend([KeptRows::of(f.entries, rules, &mut rules::Memo::default())]);
     }
     Scanned {
+        dups: kept.duplicates(),
         kept,
         file: f.file,
         materials: f.material_count,

@@ -254,7 +254,7 @@ fn tally(
         .entries
         .iter()
         .map(|t| Tally {
-            name: t.name.clone(),
+            name: t.name.to_string(),
             count: 0,
         })
         .collect();

@@ -391,7 +391,7 @@ fn decode(code: &str) -> Decoded {
             .tables
             .table(table)
             .by_code(c)
-            .map(|e| e.name.clone())
+            .map(|e| e.name.to_string())
             .unwrap_or_else(|| panic!("{code}: no {table} with code {c}"))
     };
     let (uscc, level, basic) = (&code[..18], &code[18..19], &code[19..]);

@@ -194,12 +194,12 @@ fn field(standard: &Standard, e: &Element<Field>) -> TableField {
 fn spellings(table: &Table) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for e in &table.entries {
-        let all = std::iter::once(&e.name)
-            .chain(e.code.as_ref())
-            .chain(e.aliases.iter());
+        let all = std::iter::once(e.name.as_str())
+            .chain(e.code.as_deref())
+            .chain(e.aliases.iter().map(String::as_str));
         for s in all {
-            if !out.contains(s) {
-                out.push(s.clone());
+            if !out.iter().any(|o| o == s) {
+                out.push(s.to_string());
             }
         }
     }

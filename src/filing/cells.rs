@@ -309,6 +309,23 @@ impl<'a, 'g, F: Copy + PartialEq + FieldId> RowReader<'a, 'g, F> {
         }
     }
 
+    /// A code-table value, by its table's own copy of its canonical name
+    /// (see [`crate::standard::tables::Table::get`]).
+    fn located_name(cell: &Cell<'_, F>, name: &ArcStr) -> Located<ArcStr> {
+        let raw = if *name == cell.raw.text {
+            ArcStr::new()
+        } else {
+            ArcStr::from(cell.raw.text.as_str())
+        };
+        Located {
+            value: name.clone(),
+            row: cell.row,
+            col: cell.col,
+            raw,
+            from_number: cell.raw.numeric,
+        }
+    }
+
     /// Prose: NFC, trimmed (full-width spaces too), line breaks unified.
     pub fn text(&mut self, field: F) -> Option<Located<ArcStr>> {
         self.memoized(field, |r| r.read_text(field))
@@ -482,9 +499,9 @@ impl<'a, 'g, F: Copy + PartialEq + FieldId> RowReader<'a, 'g, F> {
         let (cell, v) = self.coded(field)?;
         let table = self.table_of(&cell);
         match table.lookup(&v) {
-            Some(e) => Some(Self::located_text(&cell, &e.name)),
+            Some(e) => Some(Self::located_name(&cell, &e.name)),
             None => {
-                let suggestion = table.suggest(&v).map(|e| e.name.clone());
+                let suggestion = table.suggest(&v).map(|e| e.name.to_string());
                 let names = table.names();
                 self.not_in_table(&cell, &v, suggestion, &names);
                 None
@@ -508,12 +525,12 @@ impl<'a, 'g, F: Copy + PartialEq + FieldId> RowReader<'a, 'g, F> {
         {
             match table.lookup(part) {
                 Some(e) => {
-                    if !values.iter().any(|v| *v == e.name) {
-                        values.push(ArcStr::from(e.name.as_str()));
+                    if !values.contains(&e.name) {
+                        values.push(e.name.clone());
                     }
                 }
                 None => {
-                    let suggestion = table.suggest(part).map(|e| e.name.clone());
+                    let suggestion = table.suggest(part).map(|e| e.name.to_string());
                     let names = table.names();
                     self.not_in_table(&cell, part, suggestion, &names);
                 }

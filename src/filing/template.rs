@@ -294,7 +294,7 @@ impl<'s> CodeLists<'s> {
                 .unwrap_or(8);
             sheet.set_column_width(col, widest.clamp(8, 40) as f64 + 2.0)?;
             for (row, entry) in table.entries.iter().enumerate() {
-                sheet.write_string(row as u32 + 1, col, &entry.name)?;
+                sheet.write_string(row as u32 + 1, col, entry.name.as_str())?;
             }
         }
         sheet.set_freeze_panes(1, 0)?;

@@ -96,6 +96,38 @@ pub struct Duplicates {
     first: FxHashMap<EntryKey, Origin>,
 }
 
+/// item-duplicate within one filing, as its entries are checked a chunk
+/// at a time in any order: the first entry of each key (the one highest
+/// in the sheet, by the place of its name), and the entries that are not.
+#[derive(Debug, Default)]
+pub struct FileDuplicates {
+    first: FxHashMap<EntryKey, Origin>,
+    /// Entries found again: the key, and the row of the entry.
+    repeats: Vec<(EntryKey, u32)>,
+}
+
+impl FileDuplicates {
+    /// Takes in an entry of the filing by its key and the place of its
+    /// name (in any order of entries).
+    pub fn see(&mut self, key: EntryKey, place: Origin) {
+        use std::collections::hash_map::Entry;
+        match self.first.entry(key) {
+            Entry::Vacant(v) => {
+                v.insert(place);
+            }
+            Entry::Occupied(mut o) => {
+                let row = |p: &Origin| p.row.unwrap_or_default();
+                let lost = if row(&place) < row(o.get()) {
+                    row(&std::mem::replace(o.get_mut(), place))
+                } else {
+                    row(&place)
+                };
+                self.repeats.push((key, lost));
+            }
+        }
+    }
+}
+
 impl Duplicates {
     /// Reports the entries of `filing` seen before (in this filing or an
     /// earlier one) and remembers the new ones.
@@ -118,9 +150,32 @@ impl Duplicates {
         }
     }
 
-    /// Makes room for `n` more entries.
-    pub fn reserve(&mut self, n: usize) {
-        self.first.reserve(n);
+    /// Takes in the duplicates of the next filing in input order; gives
+    /// each of its entries that is a duplicate — found again in the filing,
+    /// or its first of a key an earlier filing had — by the row of its
+    /// name, with the place of the first.
+    pub fn absorb(&mut self, file: FileDuplicates) -> Vec<(u32, Origin)> {
+        let mut again = file.repeats;
+        if self.first.is_empty() {
+            // (The run's first filing: its firsts are the run's.)
+            self.first = file.first;
+        } else {
+            self.first.reserve(file.first.len());
+            for (key, place) in file.first {
+                match self.first.entry(key) {
+                    std::collections::hash_map::Entry::Vacant(v) => {
+                        v.insert(place);
+                    }
+                    std::collections::hash_map::Entry::Occupied(_) => {
+                        again.push((key, place.row.unwrap_or_default()));
+                    }
+                }
+            }
+        }
+        again
+            .into_iter()
+            .filter_map(|(key, row)| Some((row, self.first.get(&key)?.clone())))
+            .collect()
     }
 
     /// Remembers an entry by its key and the place of its name; gives the
@@ -159,4 +214,36 @@ pub fn duplicate(
         "删除重复的一行；同一事项的不同情形请用“子项名称”区分。",
         "delete the repeated row; tell variants apart with 子项名称."
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(file: &str, row: u32) -> Origin {
+        Origin::cell(file.into(), "事项".into(), row, 1)
+    }
+
+    #[test]
+    fn the_first_in_the_sheet_is_the_first_whatever_order_rows_come_in() {
+        let mut a = FileDuplicates::default();
+        // Key 1 at rows 50, 10 and 30, seen in that order; key 2 once.
+        for (key, row) in [(1, 50), (2, 7), (1, 10), (1, 30)] {
+            a.see(key, at("a.xlsx", row));
+        }
+        let mut run = Duplicates::default();
+        let mut again = run.absorb(a);
+        again.sort_by_key(|(row, _)| *row);
+        assert_eq!(again, [(30, at("a.xlsx", 10)), (50, at("a.xlsx", 10))]);
+
+        // A later filing: its first of key 1 and its repeat of key 3 are
+        // duplicates; key 3's first stays its own.
+        let mut b = FileDuplicates::default();
+        for (key, row) in [(3, 9), (1, 4), (3, 5)] {
+            b.see(key, at("b.xlsx", row));
+        }
+        let mut again = run.absorb(b);
+        again.sort_by_key(|(row, _)| *row);
+        assert_eq!(again, [(4, at("a.xlsx", 10)), (9, at("b.xlsx", 5))]);
+    }
 }

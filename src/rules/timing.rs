@@ -3,7 +3,7 @@
 
 use super::{Context, finding};
 use crate::diag::Rule;
-use crate::model::{Days, Entry};
+use crate::model::{Days, Entry, Text};
 use crate::standard::elements::Field;
 use crate::text;
 
@@ -74,14 +74,18 @@ pub fn check(ctx: &mut Context<'_>, entry: &Entry) {
 }
 
 /// no-materials: an administrative-power entry that lists no material.
-pub fn no_materials(ctx: &mut Context<'_>, entry: &Entry) {
-    let std = ctx.standard();
-    let power = entry
-        .category
+/// Whether an entry of this category must list materials (an
+/// administrative power), as no-materials asks.
+pub fn needs_materials(std: &crate::standard::Standard, category: &Text) -> bool {
+    category
         .as_ref()
         .and_then(|c| std.tables.table("category").get(&c.value))
-        .is_some_and(|c| c.power);
-    if power
+        .is_some_and(|c| c.power)
+}
+
+pub fn no_materials(ctx: &mut Context<'_>, entry: &Entry) {
+    let std = ctx.standard();
+    if needs_materials(std, &entry.category)
         && entry.materials.is_empty()
         && let Some(name) = &entry.name
     {

@@ -19,7 +19,7 @@ pub enum DivisionKind {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TableEntry {
-    pub name: String,
+    pub name: crate::model::ArcStr,
     #[serde(default)]
     pub code: Option<String>,
     #[serde(default)]
@@ -79,9 +79,14 @@ impl Table {
         Some(&self.entries[i])
     }
 
-    /// The entry with this canonical name.
+    /// The entry with this canonical name. A value the reader took from
+    /// this table is the entry's own copy of its name: found by where it
+    /// is, before any text is compared.
     pub fn get(&self, name: &str) -> Option<&TableEntry> {
-        self.entries.iter().find(|e| e.name == name)
+        self.entries
+            .iter()
+            .find(|e| std::ptr::eq(e.name.as_str(), name))
+            .or_else(|| self.entries.iter().find(|e| e.name == name))
     }
 
     /// The value closest to a misspelling, for "did you mean".

@@ -125,7 +125,7 @@ fn by_table(table: &Table, value: &str) -> Keyed {
         .and_then(|t| table.entries.iter().position(|x| x.name == t.name));
     match found {
         Some(i) => {
-            let name = table.entries[i].name.clone();
+            let name = table.entries[i].name.to_string();
             ((i, name.clone()), name)
         }
         None => ((usize::MAX, value.to_string()), value.to_string()),
