@@ -164,7 +164,7 @@ impl CellValue for u32 {
     }
 }
 impl CellValue for bool {}
-impl CellValue for Vec<ArcStr> {}
+impl CellValue for Arc<[ArcStr]> {}
 impl CellValue for Days {
     fn cell_text(&self) -> Option<Cow<'_, str>> {
         match self {
@@ -177,8 +177,9 @@ impl CellValue for Days {
 /// A text element: shared text, so that the same text in many rows is
 /// held once and copied by a count.
 pub type Text = Option<Located<ArcStr>>;
-/// A multi-valued element (服务对象, 办理形式, the steps of 办理流程).
-pub type List = Option<Located<Vec<ArcStr>>>;
+/// A multi-valued element (服务对象, 办理形式, the steps of 办理流程),
+/// shared as its texts are.
+pub type List = Option<Located<Arc<[ArcStr]>>>;
 
 /// 法定办结时限: a number of working days, or 无 (public services only).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

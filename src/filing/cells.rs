@@ -14,6 +14,7 @@ use crate::standard::tables::TableEntry;
 use crate::text;
 use rustc_hash::FxHashMap;
 use std::borrow::Cow;
+use std::sync::Arc;
 
 /// Separators of multi-valued cells (SPEC §2).
 const MULTI_SEPARATORS: &[char] = &['、', ',', '，', ';', '；', '\n', '/', '|'];
@@ -51,7 +52,7 @@ pub struct Memo {
 enum Slot {
     Blank,
     Text(ArcStr, ArcStr),
-    List(Vec<ArcStr>, ArcStr),
+    List(Arc<[ArcStr]>, ArcStr),
     Number(u32, ArcStr),
     Days(Days, ArcStr),
     Truth(bool, ArcStr),
@@ -79,7 +80,7 @@ macro_rules! memoized {
     };
 }
 memoized!(ArcStr, Text);
-memoized!(Vec<ArcStr>, List);
+memoized!(Arc<[ArcStr]>, List);
 memoized!(u32, Number);
 memoized!(Days, Days);
 memoized!(bool, Truth);
@@ -368,11 +369,11 @@ impl<'a, 'g, F: Copy + PartialEq + FieldId> RowReader<'a, 'g, F> {
     }
 
     /// Steps, one a line or separated by →.
-    pub fn lines(&mut self, field: F) -> Option<Located<Vec<ArcStr>>> {
+    pub fn lines(&mut self, field: F) -> Option<Located<Arc<[ArcStr]>>> {
         self.memoized(field, |r| {
             let t = r.read_text(field)?;
             let steps = split_steps(&t.value);
-            Some(t.map(|_| steps))
+            Some(t.map(|_| Arc::from(steps)))
         })
     }
 
@@ -510,11 +511,11 @@ impl<'a, 'g, F: Copy + PartialEq + FieldId> RowReader<'a, 'g, F> {
     }
 
     /// Several values of the element's code table.
-    pub fn choices(&mut self, field: F) -> Option<Located<Vec<ArcStr>>> {
+    pub fn choices(&mut self, field: F) -> Option<Located<Arc<[ArcStr]>>> {
         self.memoized(field, |r| r.read_choices(field))
     }
 
-    fn read_choices(&mut self, field: F) -> Option<Located<Vec<ArcStr>>> {
+    fn read_choices(&mut self, field: F) -> Option<Located<Arc<[ArcStr]>>> {
         let (cell, v) = self.coded_multi(field)?;
         let table = self.table_of(&cell);
         let mut values: Vec<ArcStr> = Vec::new();
@@ -539,7 +540,7 @@ impl<'a, 'g, F: Copy + PartialEq + FieldId> RowReader<'a, 'g, F> {
         if values.is_empty() {
             return None;
         }
-        Some(Self::located(&cell, values))
+        Some(Self::located(&cell, Arc::from(values)))
     }
 
     fn coded_multi(&mut self, field: F) -> Option<(Cell<'a, F>, String)> {

@@ -34,17 +34,17 @@ pub struct Memo {
     pub phones: TextMemo<bool>,
 }
 
-/// What a rule worked out of a text, for the next time the same text
-/// comes. Texts are known by where they live in memory: a filing's
-/// repeated cells share one copy ([`crate::filing::cells`]), so that finds
-/// them again without hashing the text, and the copy kept here pins the
-/// place, so no other text can take it. A text held twice is worked out
-/// twice.
-pub struct TextMemo<T> {
-    seen: FxHashMap<usize, (ArcStr, T)>,
+/// What a rule worked out of a text (or a list of texts), for the next
+/// time the same one comes. Texts are known by where they live in memory:
+/// a filing's repeated cells share one copy ([`crate::filing::cells`]), so
+/// that finds them again without hashing the text, and the copy kept here
+/// pins the place, so no other text can take it. A text held twice is
+/// worked out twice.
+pub struct TextMemo<T, K = ArcStr> {
+    seen: FxHashMap<usize, (K, T)>,
 }
 
-impl<T> Default for TextMemo<T> {
+impl<T, K> Default for TextMemo<T, K> {
     fn default() -> Self {
         TextMemo {
             seen: FxHashMap::default(),
@@ -52,13 +52,30 @@ impl<T> Default for TextMemo<T> {
     }
 }
 
-impl<T> TextMemo<T> {
-    /// What `work` gives for `text`, worked out once.
-    pub fn get(&mut self, text: &ArcStr, work: impl FnOnce(&str) -> T) -> &T {
+/// A shared value a [`TextMemo`] knows by its place.
+pub trait Shared: Clone {
+    fn place(&self) -> usize;
+}
+
+impl Shared for ArcStr {
+    fn place(&self) -> usize {
+        self.as_ptr() as usize
+    }
+}
+
+impl Shared for std::sync::Arc<[ArcStr]> {
+    fn place(&self) -> usize {
+        self.as_ptr() as usize
+    }
+}
+
+impl<T, K: Shared> TextMemo<T, K> {
+    /// What `work` gives for `key`, worked out once.
+    pub fn get(&mut self, key: &K, work: impl FnOnce(&K) -> T) -> &T {
         &self
             .seen
-            .entry(text.as_ptr() as usize)
-            .or_insert_with(|| (text.clone(), work(text)))
+            .entry(key.place())
+            .or_insert_with(|| (key.clone(), work(key)))
             .1
     }
 }

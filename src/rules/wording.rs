@@ -8,6 +8,7 @@ use crate::standard::Standard;
 use crate::standard::elements::{Field, MaterialField};
 use crate::standard::lexicon::{Lexicon, Phrase, PhraseList};
 use crate::text;
+use std::sync::Arc;
 
 /// What the wording rules found in texts seen before: the phrase of each
 /// list (its index, or none), and what an item name holds. A filing repeats
@@ -19,6 +20,8 @@ pub struct Seen {
     vague: TextMemo<Option<usize>>,
     /// The place or digit name-has-agency finds in each item name.
     names: TextMemo<Option<(Text, String)>>,
+    /// The vague phrase of each list of lines (办理流程).
+    lines: TextMemo<Option<usize>, Arc<[ArcStr]>>,
 }
 
 impl Seen {
@@ -34,16 +37,20 @@ impl Seen {
 
     /// The vague phrase of several texts taken as one, a line each: the
     /// best phrase of any (no phrase spans a line break).
-    fn vague_lines<'s>(&mut self, std: &'s Standard, lines: &[ArcStr]) -> Option<&'s Phrase> {
+    fn vague_lines<'s>(&mut self, std: &'s Standard, lines: &Arc<[ArcStr]>) -> Option<&'s Phrase> {
         let list = &std.lexicon.vague;
-        let mut best = None;
-        for line in lines {
-            if let Some(k) = Seen::find(&mut self.vague, list, line)
-                && list.better(k, best)
-            {
-                best = Some(k);
+        let vague = &mut self.vague;
+        let best = *self.lines.get(lines, |lines| {
+            let mut best = None;
+            for line in lines.iter() {
+                if let Some(k) = Seen::find(vague, list, line)
+                    && list.better(k, best)
+                {
+                    best = Some(k);
+                }
             }
-        }
+            best
+        });
         best.map(|k| &list[k])
     }
 
