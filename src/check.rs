@@ -147,31 +147,66 @@ impl<'a> Checker<'a> {
     /// Reads and checks the inputs, a few in parallel at a time, each as it
     /// is read, without holding it (see [`scan_one`]).
     pub fn scan(&mut self, inputs: &[Input]) {
+        // Each group is taken in (its findings, item-duplicate across
+        // filings) on this thread while the next group is read and checked
+        // on the others.
+        let mut pending: Vec<Scanned> = Vec::new();
+        let total: u64 = inputs.iter().map(input_size).sum();
+        let mut expected = false;
         for group in groups(inputs) {
             let (ws, registry, rules) = (self.ws, self.registry, self.rules);
-            let done: Vec<Scanned> = group
-                .par_iter()
-                .map(|input| scan_one(input, ws, registry, rules))
-                .collect();
-            for f in done {
-                self.sink.extend(f.sink);
-                for (row, first) in self.dups.absorb(f.dups) {
-                    if let Some((sheet, k)) = f.kept.by_row(row)
-                        && let Some(name) = &k.name
-                    {
-                        let d = rules::duplicates::duplicate(
-                            &self.ws.standard,
-                            &k.entry(sheet),
-                            name,
-                            &first,
-                        );
-                        self.sink.push(d);
-                    }
+            let first = self.dups.next_file() + pending.len() as u32;
+            let read = |group: &[Input]| -> Vec<Scanned> {
+                group
+                    .par_iter()
+                    .enumerate()
+                    .map(|(i, input)| scan_one(input, first + i as u32, ws, registry, rules))
+                    .collect()
+            };
+            if !expected && !pending.is_empty() {
+                self.expect_entries(&pending, total);
+                expected = true;
+            }
+            pending = std::thread::scope(|s| {
+                let next = s.spawn(|| read(group));
+                for f in std::mem::take(&mut pending) {
+                    self.absorb_scanned(f);
                 }
-                self.files
-                    .push((f.file.to_string(), f.kept.len, f.materials));
+                // (A panic there surfaces here, as it would have.)
+                next.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            });
+        }
+        for f in pending {
+            self.absorb_scanned(f);
+        }
+    }
+
+    /// Tells item-duplicate how many entries the run holds, as the first
+    /// filings checked have them by the byte.
+    fn expect_entries(&mut self, first: &[Scanned], total: u64) {
+        let entries: usize = first.iter().map(|f| f.kept.len).sum();
+        let bytes: u64 = first.iter().map(|f| f.bytes).sum();
+        if bytes > 0 {
+            let n = entries as f64 * total as f64 / bytes as f64;
+            self.dups.expect(n.min(1e9) as usize);
+        }
+    }
+
+    /// Takes in a filing checked as it was read, in input order.
+    fn absorb_scanned(&mut self, f: Scanned) {
+        self.sink.extend(f.sink);
+        for (row, first) in self.dups.absorb(f.dups) {
+            if let Some((sheet, k)) = f.kept.by_row(row)
+                && let Some(name) = &k.name
+            {
+                let d =
+                    rules::duplicates::duplicate(&self.ws.standard, &k.entry(sheet), name, &first);
+                self.sink.push(d);
             }
         }
+        self.files
+            .push((f.file.to_string(), f.kept.len, f.materials));
     }
 
     /// Checks filings already read (the catalog's entries).
@@ -341,12 +376,13 @@ impl KeptRows {
         Some((&chunk.sheet, &chunk.rows[i]))
     }
 
-    /// The item-duplicate keys of the entries kept, in sheet order.
-    fn duplicates(&self) -> FileDuplicates {
-        let mut dups = FileDuplicates::default();
+    /// The item-duplicate keys of the entries kept, of filing number
+    /// `file_no` of the run.
+    fn duplicates(&self, file_no: u32) -> FileDuplicates {
+        let mut dups = FileDuplicates::new(file_no);
         for (sheet, k) in self.iter() {
             if let (Some(key), Some(name)) = (k.key, &k.name) {
-                dups.see(key, name.at(sheet));
+                dups.see(key, name, sheet);
             }
         }
         dups
@@ -376,10 +412,11 @@ struct KeptMaterials {
     count: usize,
     /// The entries (by index in the sheet) the materials linked belong to.
     linked: Vec<u32>,
-    /// Materials whose 事项序号 was not read yet.
-    waiting: Vec<Pending>,
-    /// How many 序号 were known when `waiting` was last tried.
-    tried_at: usize,
+    /// Materials whose 事项序号 was not read yet, by that 序号.
+    waiting: HashMap<u32, Vec<Pending>>,
+    /// How many of the 序号 read (in [`Seqs::order`]) were looked up in
+    /// `waiting` so far.
+    looked_up: usize,
     /// The wording findings of the materials linked.
     found: Vec<Diagnostic>,
     /// The phrases found in the texts of materials so far.
@@ -387,7 +424,6 @@ struct KeptMaterials {
 }
 
 struct Pending {
-    seq: u32,
     material: Box<Material>,
     found: Vec<Diagnostic>,
 }
@@ -403,18 +439,20 @@ impl KeptMaterials {
         known: &Seqs,
     ) {
         self.count += rows.len();
-        if known.first.len() > self.tried_at {
-            self.tried_at = known.first.len();
-            let (linked, found) = (&mut self.linked, &mut self.found);
-            self.waiting.retain_mut(|p| {
-                let entry = known.first.get(&p.seq);
-                if let Some(&i) = entry {
-                    linked.push(i);
-                    found.append(&mut p.found);
+        // The materials waiting for a 序号 read since the last chunk are
+        // linked now: each 序号 is looked up once, whatever waits.
+        if !self.waiting.is_empty() {
+            for seq in &known.order[self.looked_up..] {
+                if let Some(done) = self.waiting.remove(seq) {
+                    let i = known.first[seq];
+                    for mut p in done {
+                        self.linked.push(i);
+                        self.found.append(&mut p.found);
+                    }
                 }
-                entry.is_none()
-            });
+            }
         }
+        self.looked_up = known.order.len();
         for m in rows {
             // A material without 事项序号 links to nothing: reported as
             // value-missing already.
@@ -442,11 +480,10 @@ impl KeptMaterials {
                     name,
                     ..Material::default()
                 });
-                self.waiting.push(Pending {
-                    seq,
-                    material,
-                    found,
-                });
+                self.waiting
+                    .entry(seq)
+                    .or_default()
+                    .push(Pending { material, found });
             }
         }
     }
@@ -458,6 +495,8 @@ impl KeptMaterials {
 #[derive(Default)]
 struct Seqs {
     first: HashMap<u32, u32>,
+    /// The 序号 of `first` in the order they were read.
+    order: Vec<u32>,
     /// Entries read so far.
     count: u32,
     /// Each entry that repeats a 序号, with the entry that had it first.
@@ -475,6 +514,7 @@ impl Seqs {
             match self.first.entry(seq.value) {
                 std::collections::hash_map::Entry::Vacant(v) => {
                     v.insert(i);
+                    self.order.push(seq.value);
                 }
                 std::collections::hash_map::Entry::Occupied(o) => {
                     self.repeats.push((i, *o.get()));
@@ -493,6 +533,8 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// A filing checked as it was read.
 struct Scanned {
     file: std::sync::Arc<str>,
+    /// The bytes of its files.
+    bytes: u64,
     kept: KeptRows,
     /// Its entries by item-duplicate key.
     dups: FileDuplicates,
@@ -580,7 +622,13 @@ impl Queue {
 /// read first checks all chunks still to come. Each entry is dropped once
 /// checked, but for what [`Kept`] keeps. The findings are those of
 /// [`filing::read`] and [`rules::check_filing`] on the same filing.
-fn scan_one(input: &Input, ws: &Workspace, registry: Option<&Registry>, rules: bool) -> Scanned {
+fn scan_one(
+    input: &Input,
+    file_no: u32,
+    ws: &Workspace,
+    registry: Option<&Registry>,
+    rules: bool,
+) -> Scanned {
     let standard = &ws.standard;
     let mut sink = Sink::default();
     // Chunks checked: (index, findings, what was kept).
@@ -594,7 +642,7 @@ fn scan_one(input: &Input, ws: &Workspace, registry: Option<&Registry>, rules: b
     // What the rules worked out of texts, one memo a thread at a time.
     let memos: Mutex<Vec<rules::Memo>> = Mutex::new(Vec::new());
     // item-duplicate within the filing, as chunks are checked.
-    let file_dups: Mutex<FileDuplicates> = Mutex::new(FileDuplicates::default());
+    let file_dups: Mutex<FileDuplicates> = Mutex::new(FileDuplicates::new(file_no));
     let check = |(index, rows): (usize, Vec<Entry>)| {
         let mut memo = lock(&memos).pop().unwrap_or_default();
         let mut own = Sink::default();
@@ -614,7 +662,7 @@ fn scan_one(input: &Input, ws: &Workspace, registry: Option<&Registry>, rules: b
             let mut dups = lock(&file_dups);
             for k in &kept.rows {
                 if let (Some(key), Some(name)) = (k.key, &k.name) {
-                    dups.see(key, name.at(&kept.sheet));
+                    dups.see(key, name, &kept.sheet);
                 }
             }
         }
@@ -636,7 +684,16 @@ fn scan_one(input: &Input, ws: &Workspace, registry: Option<&Registry>, rules: b
     let entries_read = Progress::default();
     let materials_read = Progress::default();
     let mut on_entries = |p: Parsed<Entry>| match p {
-        Parsed::Size(n) => entries_read.expect(n),
+        Parsed::Size(n) => {
+            entries_read.expect(n);
+            // Room for the entries the sheet declares (capped against a
+            // lying declaration).
+            let n = n.min(1 << 20);
+            lock(&known).first.reserve(n);
+            if rules {
+                lock(&file_dups).reserve(n);
+            }
+        }
         Parsed::Restart => entries_restarted |= entries_given,
         Parsed::Rows(rows) => {
             entries_given = true;
@@ -714,8 +771,9 @@ fn scan_one(input: &Input, ws: &Workspace, registry: Option<&Registry>, rules: b
     }
     let mut scanned = Scanned {
         file: std::sync::Arc::from(input.display()),
+        bytes: input_size(input),
         kept: KeptRows::default(),
-        dups: FileDuplicates::default(),
+        dups: FileDuplicates::new(file_no),
         materials: 0,
         sink,
     };
@@ -723,7 +781,7 @@ fn scan_one(input: &Input, ws: &Workspace, registry: Option<&Registry>, rules: b
         return scanned;
     };
     if entries_restarted || materials_restarted {
-        return read_whole(input, ws, registry, rules);
+        return read_whole(input, file_no, ws, registry, rules);
     }
     let mut chunks = checked.into_inner().unwrap_or_else(|e| e.into_inner());
     chunks.sort_unstable_by_key(|c| c.0);
@@ -744,7 +802,7 @@ fn scan_one(input: &Input, ws: &Workspace, registry: Option<&Registry>, rules: b
         // (Every entry read is kept once checked: never so, unless a
         // sheet was read in a way this does not foresee.)
         debug_assert!(false, "{} entries read, {} kept", known.count, kept.len);
-        return read_whole(input, ws, registry, rules);
+        return read_whole(input, file_no, ws, registry, rules);
     }
     for &(i, first) in &known.repeats {
         let (Some((sheet, k)), Some((first_sheet, f))) =
@@ -768,14 +826,17 @@ fn scan_one(input: &Input, ws: &Workspace, registry: Option<&Registry>, rules: b
         linked[i as usize] = true;
     }
     sink.diagnostics.extend(materials.found);
-    for p in materials.waiting {
-        match known.first.get(&p.seq) {
-            Some(&i) => {
-                linked[i as usize] = true;
-                sink.diagnostics.extend(p.found);
+    // (The report is sorted by place: the order of these does not show.)
+    for (seq, waiting) in materials.waiting {
+        for p in waiting {
+            match known.first.get(&seq) {
+                Some(&i) => {
+                    linked[i as usize] = true;
+                    sink.diagnostics.extend(p.found);
+                }
+                None if !outline.items_linkable => {}
+                None => sink.push(parse::orphan(&p.material)),
             }
-            None if !outline.items_linkable => {}
-            None => sink.push(parse::orphan(&p.material)),
         }
     }
     if rules && outline.materials_known() {
@@ -796,7 +857,13 @@ fn scan_one(input: &Input, ws: &Workspace, registry: Option<&Registry>, rules: b
 
 /// Reads and checks one filing the plain way, held whole: for the rare
 /// filing whose sheets cannot be read in one pass (see [`scan_one`]).
-fn read_whole(input: &Input, ws: &Workspace, registry: Option<&Registry>, rules: bool) -> Scanned {
+fn read_whole(
+    input: &Input,
+    file_no: u32,
+    ws: &Workspace,
+    registry: Option<&Registry>,
+    rules: bool,
+) -> Scanned {
     let mut sink = Sink::default();
     let f = filing::read(input, &ws.standard, &mut sink);
     if rules {
@@ -807,11 +874,23 @@ fn read_whole(input: &Input, ws: &Workspace, registry: Option<&Registry>, rules:
         kept.extend([KeptRows::of(f.entries, rules, &mut rules::Memo::default())]);
     }
     Scanned {
-        dups: kept.duplicates(),
+        dups: kept.duplicates(file_no),
+        bytes: input_size(input),
         kept,
         file: f.file,
         materials: f.material_count,
         sink,
+    }
+}
+
+/// The bytes of a filing's files.
+fn input_size(input: &Input) -> u64 {
+    let len = |p: &Path| std::fs::metadata(p).map_or(0, |m| m.len());
+    match input {
+        Input::Workbook(p) => len(p),
+        Input::Csv { items, materials } => {
+            items.as_deref().map_or(0, len) + materials.as_deref().map_or(0, len)
+        }
     }
 }
 
@@ -822,21 +901,10 @@ pub fn groups(inputs: &[Input]) -> Vec<&[Input]> {
     /// Bytes of filings read at once.
     const BUDGET: u64 = 48 << 20;
     let most = (rayon::current_num_threads() * 2).max(2);
-    let size = |i: &Input| -> u64 {
-        let len = |p: &Option<PathBuf>| {
-            p.as_ref()
-                .and_then(|p| std::fs::metadata(p).ok())
-                .map_or(0, |m| m.len())
-        };
-        match i {
-            Input::Workbook(p) => std::fs::metadata(p).map_or(0, |m| m.len()),
-            Input::Csv { items, materials } => len(items) + len(materials),
-        }
-    };
     let mut out = Vec::new();
     let (mut start, mut bytes) = (0, 0u64);
     for (i, input) in inputs.iter().enumerate() {
-        let s = size(input);
+        let s = input_size(input);
         if i > start && (i - start >= most || bytes + s > BUDGET) {
             out.push(&inputs[start..i]);
             (start, bytes) = (i, 0);

@@ -15,7 +15,9 @@ use rustc_hash::FxHashMap;
 /// (both as [`crate::standard::normalize_value`] leaves them), agency code and division, as a
 /// digest. Two different entries share one with a chance of about 2⁻¹²⁸
 /// per pair — never, in practice, among a province's million.
-pub type EntryKey = u128;
+/// (Two halves rather than a u128, whose alignment of 16 would pad each
+/// entry of the run's map.)
+pub type EntryKey = [u64; 2];
 
 /// The digests of the parts of entries seen before: a filing repeats its
 /// categories, names, agencies and divisions, and each is digested once.
@@ -53,11 +55,10 @@ pub fn entry_key(e: &Entry, parts: &mut Parts) -> Option<EntryKey> {
     // by an odd multiplier (a bijection of each, given the others) keeps
     // two different entries apart as surely as hashing them again.
     const ODD: u128 = 0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c835;
-    Some(
-        digests
-            .into_iter()
-            .fold(0u128, |h, d| (h.rotate_left(61) ^ d).wrapping_mul(ODD)),
-    )
+    let h = digests
+        .into_iter()
+        .fold(0u128, |h, d| (h.rotate_left(61) ^ d).wrapping_mul(ODD));
+    Some([h as u64, (h >> 64) as u64])
 }
 
 /// The digest of one part: its bytes, a name's as normalize_value leaves
@@ -90,37 +91,78 @@ fn digest(bytes: &[u8]) -> u128 {
     (u128::from(half(0x5a17)) << 64) | u128::from(half(0x1ee7))
 }
 
-/// What a run has seen so far.
+/// Where an entry's name is, in few bytes: the filing's number in the
+/// run and the row (the column is the filing's, see [`Duplicates::sheets`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Place {
+    file: u32,
+    row: u32,
+}
+
+/// What a run has seen so far: the first entry of each identity. A
+/// province's million entries are a million keys, each kept with a place
+/// of a few bytes rather than a whole [`Origin`].
 #[derive(Debug, Default)]
 pub struct Duplicates {
-    first: FxHashMap<EntryKey, Origin>,
+    first: FxHashMap<EntryKey, Place>,
+    /// The file, sheet and name column of each filing, by its number.
+    sheets: Vec<Origin>,
+    /// How many entries the run is expected to hold in all.
+    expected: usize,
 }
 
 /// item-duplicate within one filing, as its entries are checked a chunk
 /// at a time in any order: the first entry of each key (the one highest
-/// in the sheet, by the place of its name), and the entries that are not.
+/// in the sheet), and the entries that are not.
 #[derive(Debug, Default)]
 pub struct FileDuplicates {
-    first: FxHashMap<EntryKey, Origin>,
+    /// The filing's number in the run.
+    file: u32,
+    /// Its file and sheet.
+    sheet: Option<Origin>,
+    first: FxHashMap<EntryKey, Place>,
     /// Entries found again: the key, and the row of the entry.
     repeats: Vec<(EntryKey, u32)>,
 }
 
 impl FileDuplicates {
-    /// Takes in an entry of the filing by its key and the place of its
-    /// name (in any order of entries).
-    pub fn see(&mut self, key: EntryKey, place: Origin) {
+    /// The duplicates of filing number `file` of the run.
+    pub fn new(file: u32) -> Self {
+        FileDuplicates {
+            file,
+            ..FileDuplicates::default()
+        }
+    }
+
+    /// Makes room for `n` more entries.
+    pub fn reserve(&mut self, n: usize) {
+        self.first.reserve(n);
+    }
+
+    /// Takes in an entry of the filing by its key and its name, in `sheet`
+    /// (in any order of entries).
+    pub fn see(&mut self, key: EntryKey, name: &Located<ArcStr>, sheet: &Origin) {
         use std::collections::hash_map::Entry;
+        if self.sheet.is_none() {
+            self.sheet = Some(Origin {
+                row: None,
+                col: name.col,
+                ..sheet.clone()
+            });
+        }
+        let place = Place {
+            file: self.file,
+            row: name.row,
+        };
         match self.first.entry(key) {
             Entry::Vacant(v) => {
                 v.insert(place);
             }
             Entry::Occupied(mut o) => {
-                let row = |p: &Origin| p.row.unwrap_or_default();
-                let lost = if row(&place) < row(o.get()) {
-                    row(&std::mem::replace(o.get_mut(), place))
+                let lost = if place.row < o.get().row {
+                    std::mem::replace(o.get_mut(), place).row
                 } else {
-                    row(&place)
+                    place.row
                 };
                 self.repeats.push((key, lost));
             }
@@ -141,13 +183,58 @@ impl Duplicates {
             .map_init(Parts::default, |parts, e| entry_key(e, parts))
             .collect();
         for (e, key) in filing.entries.iter().zip(keys) {
-            if let Some(key) = key
-                && let Some(name) = &e.name
-                && let Some(first) = self.see(key, || name.at(&e.origin))
-            {
-                ctx.push(duplicate(ctx.standard(), e, name, &first));
+            let (Some(key), Some(name)) = (key, &e.name) else {
+                continue;
+            };
+            // (A filing's entries share a sheet; a catalog's, a file each.)
+            let same = self.sheets.last().is_some_and(|s| {
+                s.file == e.origin.file && s.sheet == e.origin.sheet && s.col == name.col
+            });
+            if !same {
+                self.sheets.push(Origin {
+                    row: None,
+                    col: name.col,
+                    ..e.origin.clone()
+                });
+            }
+            let place = Place {
+                file: self.next_file() - 1,
+                row: name.row,
+            };
+            match self.first.entry(key) {
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(place);
+                }
+                std::collections::hash_map::Entry::Occupied(o) => {
+                    let place = *o.get();
+                    let first = self.origin(place);
+                    ctx.push(duplicate(ctx.standard(), e, name, &first));
+                }
             }
         }
+    }
+
+    /// The place of a first entry.
+    fn origin(&self, place: Place) -> Origin {
+        Origin {
+            row: Some(place.row),
+            ..self
+                .sheets
+                .get(place.file as usize)
+                .cloned()
+                .unwrap_or_default()
+        }
+    }
+
+    /// Expects `n` entries in the run in all: room for them is made once
+    /// the first filing is in, rather than doubled again and again.
+    pub fn expect(&mut self, n: usize) {
+        self.expected = n;
+    }
+
+    /// The number the next filing of the run takes.
+    pub fn next_file(&self) -> u32 {
+        self.sheets.len() as u32
     }
 
     /// Takes in the duplicates of the next filing in input order; gives
@@ -155,39 +242,30 @@ impl Duplicates {
     /// or its first of a key an earlier filing had — by the row of its
     /// name, with the place of the first.
     pub fn absorb(&mut self, file: FileDuplicates) -> Vec<(u32, Origin)> {
+        debug_assert_eq!(file.file, self.next_file(), "filings in input order");
+        self.sheets.push(file.sheet.unwrap_or_default());
         let mut again = file.repeats;
         if self.first.is_empty() {
             // (The run's first filing: its firsts are the run's.)
             self.first = file.first;
         } else {
-            self.first.reserve(file.first.len());
+            let more = self.expected.saturating_sub(self.first.len());
+            self.first.reserve(file.first.len().max(more));
             for (key, place) in file.first {
                 match self.first.entry(key) {
                     std::collections::hash_map::Entry::Vacant(v) => {
                         v.insert(place);
                     }
                     std::collections::hash_map::Entry::Occupied(_) => {
-                        again.push((key, place.row.unwrap_or_default()));
+                        again.push((key, place.row));
                     }
                 }
             }
         }
         again
             .into_iter()
-            .filter_map(|(key, row)| Some((row, self.first.get(&key)?.clone())))
+            .filter_map(|(key, row)| Some((row, self.origin(*self.first.get(&key)?))))
             .collect()
-    }
-
-    /// Remembers an entry by its key and the place of its name; gives the
-    /// place of the first entry with the same key, when there was one.
-    pub fn see(&mut self, key: EntryKey, place: impl FnOnce() -> Origin) -> Option<Origin> {
-        match self.first.entry(key) {
-            std::collections::hash_map::Entry::Vacant(v) => {
-                v.insert(place());
-                None
-            }
-            std::collections::hash_map::Entry::Occupied(o) => Some(o.get().clone()),
-        }
     }
 }
 
@@ -220,27 +298,41 @@ pub fn duplicate(
 mod tests {
     use super::*;
 
+    fn name(row: u32) -> Located<ArcStr> {
+        Located {
+            value: ArcStr::from("社会团体成立登记"),
+            row,
+            col: Some(1),
+            raw: ArcStr::new(),
+            from_number: false,
+        }
+    }
+
+    fn sheet(file: &str) -> Origin {
+        Origin::sheet(file.into(), "事项".into())
+    }
+
     fn at(file: &str, row: u32) -> Origin {
         Origin::cell(file.into(), "事项".into(), row, 1)
     }
 
     #[test]
     fn the_first_in_the_sheet_is_the_first_whatever_order_rows_come_in() {
-        let mut a = FileDuplicates::default();
+        let mut run = Duplicates::default();
+        let mut a = FileDuplicates::new(run.next_file());
         // Key 1 at rows 50, 10 and 30, seen in that order; key 2 once.
         for (key, row) in [(1, 50), (2, 7), (1, 10), (1, 30)] {
-            a.see(key, at("a.xlsx", row));
+            a.see([key, 0], &name(row), &sheet("a.xlsx"));
         }
-        let mut run = Duplicates::default();
         let mut again = run.absorb(a);
         again.sort_by_key(|(row, _)| *row);
         assert_eq!(again, [(30, at("a.xlsx", 10)), (50, at("a.xlsx", 10))]);
 
         // A later filing: its first of key 1 and its repeat of key 3 are
         // duplicates; key 3's first stays its own.
-        let mut b = FileDuplicates::default();
+        let mut b = FileDuplicates::new(run.next_file());
         for (key, row) in [(3, 9), (1, 4), (3, 5)] {
-            b.see(key, at("b.xlsx", row));
+            b.see([key, 0], &name(row), &sheet("b.xlsx"));
         }
         let mut again = run.absorb(b);
         again.sort_by_key(|(row, _)| *row);
