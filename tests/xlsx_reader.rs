@@ -318,3 +318,56 @@ fn plain_shared_strings_read_the_same_as_with_calamine() {
         ["前后有空格", "  保留空格  ", "甲&乙\r丙", "", "多段"]
     );
 }
+
+#[test]
+fn a_big_shared_strings_table_reads_as_with_calamine() {
+    // Over a megabyte of items — plain, rich, phonetic, escaped, empty,
+    // preserved, mixed throughout — read through many refills of the
+    // reader's buffer.
+    let mut shared = String::from(
+        r#"<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">"#,
+    );
+    let n = 24_000;
+    for i in 0..n {
+        let item = match i % 6 {
+            0 => format!("<si><t>申请人应当具备的条件第{i}项</t></si>"),
+            1 => format!("<si><r><t>富</t></r><r><rPr><b/></rPr><t>文本{i}</t></r></si>"),
+            2 => format!(
+                "<si><t>娄底</t><rPh sb=\"0\" eb=\"2\"><t>ロウテイ</t></rPh><t>{i}</t></si>"
+            ),
+            3 => format!("<si><t>a&amp;b_x000D_{i}</t></si>"),
+            4 => "<si/>".to_string(),
+            _ => format!("<si><t xml:space=\"preserve\"> 保留 {i} </t></si>"),
+        };
+        shared.push_str(&item);
+    }
+    shared.push_str("</sst>");
+    assert!(shared.len() > 1 << 20, "{}", shared.len());
+    let mut sheet = String::from(
+        r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#,
+    );
+    for r in 0..n / 8 {
+        sheet.push_str(&format!("<row r=\"{}\">", r + 1));
+        for c in 0..8 {
+            let i = r * 8 + c;
+            sheet.push_str(&format!(
+                "<c r=\"{}{}\" t=\"s\"><v>{i}</v></c>",
+                (b'A' + c as u8) as char,
+                r + 1
+            ));
+        }
+        sheet.push_str("</row>");
+    }
+    sheet.push_str("</sheetData></worksheet>");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("大表.xlsx");
+    handmade(&path, &sheet, &shared);
+    assert_same(&path);
+    let (_, texts) = first_sheet(&path);
+    let last = n - 1;
+    assert_eq!(texts[last / 8][last % 8], format!(" 保留 {last} "));
+    assert_eq!(
+        texts[(n / 2) / 8][0],
+        format!("申请人应当具备的条件第{}项", n / 2)
+    );
+}
