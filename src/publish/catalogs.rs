@@ -279,33 +279,49 @@ pub fn write(ctx: &BuildContext<'_>, root: &Path) -> Result<usize, PublishError>
     }
     let dir = root.join(CATALOG_DIR);
     std::fs::create_dir_all(&dir)?;
-    let mut files = 0;
-    for (catalog, entries) in LEVEL_CATALOGS.iter().zip(&by_level) {
-        let bytes =
-            level_workbook(ctx, catalog, entries).map_err(|e| workbook_error(catalog.file, &e))?;
-        crate::fsx::write_atomic(&dir.join(catalog.file), &bytes)?;
-        files += 1;
-    }
     let forwarded: Vec<&CatalogEntry> = ctx
         .entries
         .iter()
         .copied()
         .filter(|e| e.forwarded == Some(true))
         .collect();
-    let bytes =
-        forwarded_workbook(ctx, &forwarded).map_err(|e| workbook_error(FORWARDED_FILE, &e))?;
-    crate::fsx::write_atomic(&dir.join(FORWARDED_FILE), &bytes)?;
-    files += 1;
-
-    crate::fsx::write_atomic(
-        &root.join(CSV_FILE),
-        &catalog_csv(&ctx.entries, &standard.divisions),
-    )?;
-    crate::fsx::write_atomic(
-        &root.join(JSON_FILE),
-        catalog_json(&ctx.version, &ctx.entries).as_bytes(),
-    )?;
-    Ok(files + 2)
+    // The files are made at once (the village catalog alone is most of
+    // the work), then written in a fixed order.
+    use rayon::prelude::*;
+    let made: Vec<Result<(std::path::PathBuf, Vec<u8>), PublishError>> = (0..LEVEL_CATALOGS.len()
+        + 3)
+        .into_par_iter()
+        .map(|i| {
+            Ok(match i {
+                i if i < LEVEL_CATALOGS.len() => {
+                    let catalog = &LEVEL_CATALOGS[i];
+                    let bytes = level_workbook(ctx, catalog, &by_level[i])
+                        .map_err(|e| workbook_error(catalog.file, &e))?;
+                    (dir.join(catalog.file), bytes)
+                }
+                i if i == LEVEL_CATALOGS.len() => {
+                    let bytes = forwarded_workbook(ctx, &forwarded)
+                        .map_err(|e| workbook_error(FORWARDED_FILE, &e))?;
+                    (dir.join(FORWARDED_FILE), bytes)
+                }
+                i if i == LEVEL_CATALOGS.len() + 1 => (
+                    root.join(CSV_FILE),
+                    catalog_csv(&ctx.entries, &standard.divisions),
+                ),
+                _ => (
+                    root.join(JSON_FILE),
+                    catalog_json(&ctx.version, &ctx.entries).into_bytes(),
+                ),
+            })
+        })
+        .collect();
+    let mut files = 0;
+    for file in made {
+        let (path, bytes) = file?;
+        crate::fsx::write_atomic(&path, &bytes)?;
+        files += 1;
+    }
+    Ok(files)
 }
 
 fn workbook_error(file: &str, e: &XlsxError) -> PublishError {
