@@ -153,7 +153,10 @@ impl<'a> Checker<'a> {
         let mut pending: Vec<Scanned> = Vec::new();
         let total: u64 = inputs.iter().map(input_size).sum();
         let mut expected = false;
-        for group in groups(inputs) {
+        // A filing checked as it is read holds little: dozens of
+        // department files at a time, so the cores seldom wait for the
+        // last of a group.
+        for group in groups_of(inputs, 16) {
             let (ws, registry, rules) = (self.ws, self.registry, self.rules);
             let first = self.dups.next_file() + pending.len() as u32;
             let read = |group: &[Input]| -> Vec<Scanned> {
@@ -894,13 +897,20 @@ fn input_size(input: &Input) -> u64 {
     }
 }
 
-/// Splits inputs into groups read in parallel: a few files at a time, but a
-/// big file (a whole province in one workbook) alone, so memory stays that
-/// of one big filing rather than several.
+/// Splits inputs held whole as they are read into groups read in
+/// parallel: a few files at a time, but a big file (a whole province in one
+/// workbook) alone, so memory stays that of one big filing rather than
+/// several.
 pub fn groups(inputs: &[Input]) -> Vec<&[Input]> {
+    groups_of(inputs, 2)
+}
+
+/// Splits inputs into groups of at most `per_thread` files a thread and
+/// 48 MB of files at a time; a big file alone.
+fn groups_of(inputs: &[Input], per_thread: usize) -> Vec<&[Input]> {
     /// Bytes of filings read at once.
     const BUDGET: u64 = 48 << 20;
-    let most = (rayon::current_num_threads() * 2).max(2);
+    let most = (rayon::current_num_threads() * per_thread).max(2);
     let mut out = Vec::new();
     let (mut start, mut bytes) = (0, 0u64);
     for (i, input) in inputs.iter().enumerate() {
