@@ -1,8 +1,11 @@
 //! item-duplicate: the same entry (category, name, sub-item, agency code,
-//! division) twice across all inputs of a run. Filings are observed one by
-//! one, in input order, against a hash map of what came before, so a
-//! province's filings cost linear time and only the keys stay in memory —
-//! each key as a 128-bit digest of its parts, not the parts themselves.
+//! division) twice across all inputs of a run. A filing's entries are taken
+//! in as they are checked ([`FileDuplicates`], any order, the first in the
+//! sheet winning), and filings are merged one by one, in input order, into
+//! a hash map of what came before ([`Duplicates`]), so a province's filings
+//! cost linear time and only the keys stay in memory — each key as a
+//! 128-bit digest of its parts, with the place of its first entry in a few
+//! bytes.
 
 use super::{Context, TextMemo, finding};
 use crate::diag::Rule;
