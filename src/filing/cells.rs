@@ -294,32 +294,17 @@ impl<'a, 'g, F: Copy + PartialEq + FieldId> RowReader<'a, 'g, F> {
         }
     }
 
-    /// A text value; its raw text is kept only when it differs.
-    fn located_text(cell: &Cell<'_, F>, value: &str) -> Located<ArcStr> {
+    /// A text value; its raw text is kept only when it differs. (A
+    /// code-table value is given as its table's own copy of its canonical
+    /// name, see [`crate::standard::tables::Table::get`].)
+    fn located_text(cell: &Cell<'_, F>, value: ArcStr) -> Located<ArcStr> {
         let raw = if value == cell.raw.text {
             ArcStr::new()
         } else {
             ArcStr::from(cell.raw.text.as_str())
         };
         Located {
-            value: ArcStr::from(value),
-            row: cell.row,
-            col: cell.col,
-            raw,
-            from_number: cell.raw.numeric,
-        }
-    }
-
-    /// A code-table value, by its table's own copy of its canonical name
-    /// (see [`crate::standard::tables::Table::get`]).
-    fn located_name(cell: &Cell<'_, F>, name: &ArcStr) -> Located<ArcStr> {
-        let raw = if *name == cell.raw.text {
-            ArcStr::new()
-        } else {
-            ArcStr::from(cell.raw.text.as_str())
-        };
-        Located {
-            value: name.clone(),
+            value,
             row: cell.row,
             col: cell.col,
             raw,
@@ -342,7 +327,7 @@ impl<'a, 'g, F: Copy + PartialEq + FieldId> RowReader<'a, 'g, F> {
             return None;
         }
         self.check_len(&cell, &v);
-        Some(Self::located_text(&cell, &v))
+        Some(Self::located_text(&cell, ArcStr::from(v)))
     }
 
     fn check_len(&mut self, cell: &Cell<'_, F>, v: &str) {
@@ -500,7 +485,7 @@ impl<'a, 'g, F: Copy + PartialEq + FieldId> RowReader<'a, 'g, F> {
         let (cell, v) = self.coded(field)?;
         let table = self.table_of(&cell);
         match table.lookup(&v) {
-            Some(e) => Some(Self::located_name(&cell, &e.name)),
+            Some(e) => Some(Self::located_text(&cell, e.name.clone())),
             None => {
                 let suggestion = table.suggest(&v).map(|e| e.name.to_string());
                 let names = table.names();
@@ -633,7 +618,7 @@ impl<'a, 'g, F: Copy + PartialEq + FieldId> RowReader<'a, 'g, F> {
     /// A coded value: its cell's text is kept as its raw text when it
     /// differs, or when the cell was a number (digits may have been lost).
     fn located_code(cell: &Cell<'_, F>, value: &str) -> Located<ArcStr> {
-        let mut l = Self::located_text(cell, value);
+        let mut l = Self::located_text(cell, ArcStr::from(value));
         if cell.raw.numeric && l.raw.is_empty() {
             l.raw = l.value.clone();
         }
