@@ -157,13 +157,17 @@ impl<'a> Checker<'a> {
         // department files at a time, so the cores seldom wait for the
         // last of a group.
         for group in groups_of(inputs, 16) {
-            let (ws, registry, rules) = (self.ws, self.registry, self.rules);
+            let with = With {
+                ws: self.ws,
+                registry: self.registry,
+                rules: self.rules,
+            };
             let first = self.dups.next_file() + pending.len() as u32;
             let read = |group: &[Input]| -> Vec<Scanned> {
                 group
                     .par_iter()
                     .enumerate()
-                    .map(|(i, input)| scan_one(input, first + i as u32, ws, registry, rules))
+                    .map(|(i, input)| scan_one(input, first + i as u32, with))
                     .collect()
             };
             if !expected && !pending.is_empty() {
@@ -625,13 +629,12 @@ impl Queue {
 /// read first checks all chunks still to come. Each entry is dropped once
 /// checked, but for what [`Kept`] keeps. The findings are those of
 /// [`filing::read`] and [`rules::check_filing`] on the same filing.
-fn scan_one(
-    input: &Input,
-    file_no: u32,
-    ws: &Workspace,
-    registry: Option<&Registry>,
-    rules: bool,
-) -> Scanned {
+fn scan_one(input: &Input, file_no: u32, with: With<'_>) -> Scanned {
+    let With {
+        ws,
+        registry,
+        rules,
+    } = with;
     let standard = &ws.standard;
     let mut sink = Sink::default();
     // Chunks checked: (index, findings, what was kept).
@@ -784,7 +787,7 @@ fn scan_one(
         return scanned;
     };
     if entries_restarted || materials_restarted {
-        return read_whole(input, file_no, ws, registry, rules);
+        return read_whole(input, file_no, with);
     }
     let mut chunks = checked.into_inner().unwrap_or_else(|e| e.into_inner());
     chunks.sort_unstable_by_key(|c| c.0);
@@ -805,7 +808,7 @@ fn scan_one(
         // (Every entry read is kept once checked: never so, unless a
         // sheet was read in a way this does not foresee.)
         debug_assert!(false, "{} entries read, {} kept", known.count, kept.len);
-        return read_whole(input, file_no, ws, registry, rules);
+        return read_whole(input, file_no, with);
     }
     for &(i, first) in &known.repeats {
         let (Some((sheet, k)), Some((first_sheet, f))) =
@@ -858,15 +861,23 @@ fn scan_one(
     scanned
 }
 
+/// What a filing is checked with: the workspace, its registry if any, and
+/// whether the domain rules run (off: the reading stage alone).
+#[derive(Clone, Copy)]
+struct With<'a> {
+    ws: &'a Workspace,
+    registry: Option<&'a Registry>,
+    rules: bool,
+}
+
 /// Reads and checks one filing the plain way, held whole: for the rare
 /// filing whose sheets cannot be read in one pass (see [`scan_one`]).
-fn read_whole(
-    input: &Input,
-    file_no: u32,
-    ws: &Workspace,
-    registry: Option<&Registry>,
-    rules: bool,
-) -> Scanned {
+fn read_whole(input: &Input, file_no: u32, with: With<'_>) -> Scanned {
+    let With {
+        ws,
+        registry,
+        rules,
+    } = with;
     let mut sink = Sink::default();
     let f = filing::read(input, &ws.standard, &mut sink);
     if rules {
