@@ -428,6 +428,8 @@ struct KeptMaterials {
     found: Vec<Diagnostic>,
     /// The phrases found in the texts of materials so far.
     seen: rules::wording::Seen,
+    /// The files found in the forms folders so far.
+    forms: rules::forms::Forms,
 }
 
 struct Pending {
@@ -469,6 +471,7 @@ impl KeptMaterials {
             let mut found = Vec::new();
             if rules {
                 rules::wording::material(&ws.standard, &mut self.seen, &m, &mut found);
+                rules::forms::check_material(ws, &mut self.forms, &m, &mut found);
             }
             if let Some(&i) = known.first.get(&seq) {
                 self.linked.push(i);
@@ -826,6 +829,26 @@ fn scan_one(input: &Input, file_no: u32, with: With<'_>) -> Scanned {
             ));
         }
     }
+    // Fee items and questions, read before the entries.
+    if outline.items_linkable {
+        let rows = outline
+            .fees
+            .iter()
+            .map(|f| &**f as &dyn crate::model::Linked);
+        let rows = rows.chain(
+            outline
+                .questions
+                .iter()
+                .map(|q| &**q as &dyn crate::model::Linked),
+        );
+        for r in rows {
+            if let Some(seq) = r.item_seq()
+                && !known.first.contains_key(&seq.value)
+            {
+                sink.push(parse::orphan(r));
+            }
+        }
+    }
     let mut linked = vec![false; kept.len];
     scanned.materials = materials.count;
     for i in materials.linked {
@@ -841,7 +864,7 @@ fn scan_one(input: &Input, file_no: u32, with: With<'_>) -> Scanned {
                     sink.diagnostics.extend(p.found);
                 }
                 None if !outline.items_linkable => {}
-                None => sink.push(parse::orphan(&p.material)),
+                None => sink.push(parse::orphan(&*p.material)),
             }
         }
     }

@@ -230,10 +230,79 @@ pub struct Entry {
     pub result_name: Text,
     pub forwarded: Option<Located<bool>>,
     pub notes: Text,
+    // 全要素 (SPEC §2a).
+    pub authority_division: Text,
+    pub exercise_content: Text,
+    pub entrusting_agency: Text,
+    pub joint_agencies: List,
+    /// Canonical topic names (`schemas/topics.yaml`).
+    pub citizen_topics: List,
+    pub business_topics: List,
+    /// Canonical 工作日 / 自然日.
+    pub statutory_unit: Text,
+    pub statutory_note: Text,
+    pub promised_unit: Text,
+    pub promised_note: Text,
+    pub special_procedure: Text,
+    pub visit_reason: Text,
+    pub intermediary: Text,
+    pub quantity_limit: Text,
+    /// Canonical 一级 … 四级.
+    pub online_depth: Text,
+    pub online: Option<Located<bool>>,
+    pub appointment: Option<Located<bool>>,
+    pub pay_online: Option<Located<bool>>,
+    pub courier: Option<Located<bool>>,
+    pub kiosk: Option<Located<bool>>,
+    pub consult_way: Text,
+    pub complaint_way: Text,
+    pub result_type: Text,
+    /// A file name under `forms/`, or a URL.
+    pub result_sample: Text,
+    pub review_standard: Text,
+    /// ISO 8601 (`2026-03-01`).
+    pub effective_date: Text,
     /// Its materials, each boxed: a sheet's materials are parsed on their
     /// own and then handed to their entries, which moves a pointer each
     /// rather than the whole value.
     pub materials: Vec<Box<Material>>,
+    /// Its fee items (sheet 收费项目), in sheet order.
+    pub fees: Vec<Box<FeeItem>>,
+    /// Its questions (sheet 常见问题), in sheet order.
+    pub questions: Vec<Box<Question>>,
+}
+
+/// One fee item (a row of sheet 收费项目).
+#[derive(Debug, Clone, Default)]
+pub struct FeeItem {
+    pub origin: Origin,
+    pub item_seq: Option<Located<u32>>,
+    pub name: Text,
+    pub standard: Text,
+    pub basis: Text,
+    pub reducible: Option<Located<bool>>,
+    pub reduction_basis: Text,
+}
+
+/// One question and its answer (a row of sheet 常见问题).
+#[derive(Debug, Clone, Default)]
+pub struct Question {
+    pub origin: Origin,
+    pub item_seq: Option<Located<u32>>,
+    pub question: Text,
+    pub answer: Text,
+}
+
+/// A row of a sheet that refers to an entry by its 序号 (申请材料, 收费项目,
+/// 常见问题): linked to its entry, or reported as an orphan.
+pub trait Linked {
+    /// Its 事项序号.
+    fn item_seq(&self) -> Option<&Located<u32>>;
+    fn origin(&self) -> &Origin;
+    /// Cells shown before the offending one in human output.
+    fn context(&self) -> Vec<(String, String)>;
+    /// What the row is, for a message: 材料, 收费项目, 问题.
+    fn what(&self) -> crate::diag::Text;
 }
 
 /// One application material (a row of sheet 申请材料).
@@ -251,6 +320,15 @@ pub struct Material {
     pub necessity: Text,
     pub basis: Text,
     pub notes: Text,
+    // 全要素 (SPEC §2a).
+    /// Canonical 证件证书证明 / 申请表格文书 / 其他.
+    pub material_type: Text,
+    pub paper_spec: Text,
+    pub source_note: Text,
+    pub acceptance_standard: Text,
+    /// A file name under `forms/`, or a URL.
+    pub blank_form: Text,
+    pub sample_form: Text,
 }
 
 /// The value of a text element, or "" when absent.
@@ -298,17 +376,71 @@ impl Entry {
     }
 }
 
+/// The context of a row that refers to an entry: its 事项序号 and its name.
+fn linked_context(
+    item_seq: &Option<Located<u32>>,
+    name_header: &str,
+    name: &Text,
+) -> Vec<(String, String)> {
+    let mut ctx = Vec::new();
+    if let Some(s) = item_seq {
+        ctx.push(("事项序号".to_string(), s.value.to_string()));
+    }
+    if let Some(n) = name {
+        ctx.push((name_header.to_string(), n.value.to_string()));
+    }
+    ctx
+}
+
 impl Material {
     /// Cells shown before the offending one in human output.
     pub fn context(&self) -> Vec<(String, String)> {
-        let mut ctx = Vec::new();
-        if let Some(s) = &self.item_seq {
-            ctx.push(("事项序号".to_string(), s.value.to_string()));
-        }
-        if let Some(n) = &self.name {
-            ctx.push(("材料名称".to_string(), n.value.to_string()));
-        }
-        ctx
+        linked_context(&self.item_seq, "材料名称", &self.name)
+    }
+}
+
+impl Linked for Material {
+    fn item_seq(&self) -> Option<&Located<u32>> {
+        self.item_seq.as_ref()
+    }
+    fn origin(&self) -> &Origin {
+        &self.origin
+    }
+    fn context(&self) -> Vec<(String, String)> {
+        Material::context(self)
+    }
+    fn what(&self) -> crate::diag::Text {
+        crate::text!("材料", "material")
+    }
+}
+
+impl Linked for FeeItem {
+    fn item_seq(&self) -> Option<&Located<u32>> {
+        self.item_seq.as_ref()
+    }
+    fn origin(&self) -> &Origin {
+        &self.origin
+    }
+    fn context(&self) -> Vec<(String, String)> {
+        linked_context(&self.item_seq, "收费项目名称", &self.name)
+    }
+    fn what(&self) -> crate::diag::Text {
+        crate::text!("收费项目", "fee item")
+    }
+}
+
+impl Linked for Question {
+    fn item_seq(&self) -> Option<&Located<u32>> {
+        self.item_seq.as_ref()
+    }
+    fn origin(&self) -> &Origin {
+        &self.origin
+    }
+    fn context(&self) -> Vec<(String, String)> {
+        linked_context(&self.item_seq, "问题", &self.question)
+    }
+    fn what(&self) -> crate::diag::Text {
+        crate::text!("问题", "question")
     }
 }
 

@@ -29,6 +29,8 @@ pub struct Paths {
     pub releases: PathBuf,
     pub schemas: PathBuf,
     pub templates: PathBuf,
+    /// Blank forms, samples and result samples entries link to (SPEC §2a).
+    pub forms: PathBuf,
 }
 
 impl Default for Paths {
@@ -39,8 +41,20 @@ impl Default for Paths {
             releases: "releases".into(),
             schemas: "schemas".into(),
             templates: "templates".into(),
+            forms: "forms".into(),
         }
     }
+}
+
+/// Which elements a filing must fill (SPEC §2a).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Profile {
+    /// The elements of SPEC §2 and the conditions of §2a.
+    #[default]
+    Standard,
+    /// Also every element marked F in SPEC §2a (全要素).
+    Full,
 }
 
 /// `yima.yaml`.
@@ -56,6 +70,8 @@ pub struct Config {
     /// The name releases carry, e.g. 娄底市政务服务事项目录.
     pub release_name: String,
     pub paths: Paths,
+    /// `full` requires the 全要素 elements (SPEC §2a).
+    pub profile: Profile,
     /// Severity per rule id: error, warning or off.
     pub rules: BTreeMap<String, Level>,
 }
@@ -68,6 +84,7 @@ impl Default for Config {
             external_prefixes: vec!["00".into()],
             release_name: "娄底市政务服务事项目录".into(),
             paths: Paths::default(),
+            profile: Profile::Standard,
             rules: BTreeMap::new(),
         }
     }
@@ -129,7 +146,8 @@ impl Workspace {
             path: path.clone(),
             message,
         })?;
-        let standard = Standard::load(Some(&root.join(&config.paths.schemas)))?;
+        let mut standard = Standard::load(Some(&root.join(&config.paths.schemas)))?;
+        standard.elements.set_full(config.profile == Profile::Full);
         Ok(Workspace {
             root: Some(root.to_path_buf()),
             config,
@@ -180,6 +198,11 @@ impl Workspace {
             }
         }
         s
+    }
+
+    /// The workspace's `forms/` folder, when there is a workspace.
+    pub fn forms_dir(&self) -> Option<PathBuf> {
+        self.root.as_ref().map(|r| r.join(&self.config.paths.forms))
     }
 
     /// A path of the workspace, resolved against its root.

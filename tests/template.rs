@@ -106,6 +106,7 @@ fn filled(entry: Row<Field>) -> Prefill {
             material("1", "居民户口簿", "原件"),
             material("2", "居民身份证", "原件和复印件"),
         ],
+        ..Prefill::default()
     }
 }
 
@@ -212,7 +213,14 @@ fn workbook_has_the_standard_sheets_headers_and_code_sheet() {
     let mut book = open_workbook_auto(&path).unwrap();
     assert_eq!(
         book.sheet_names(),
-        [INSTRUCTIONS_SHEET, "事项", "申请材料", CODES_SHEET]
+        [
+            INSTRUCTIONS_SHEET,
+            "事项",
+            "申请材料",
+            "收费项目",
+            "常见问题",
+            CODES_SHEET
+        ]
     );
     let hidden: Vec<&str> = book
         .sheets_metadata()
@@ -279,7 +287,8 @@ fn coded_columns_have_dropdowns_and_integers_have_ranges() {
     let path = dir.path().join("填报表.xlsx");
     template::write(&Standard::embedded(), &Prefill::default(), &path).unwrap();
 
-    // Worksheets are stored in tab order: 填表说明, 事项, 申请材料, 代码表.
+    // Worksheets are stored in tab order: 填表说明, 事项, 申请材料, 收费项目,
+    // 常见问题, 代码表.
     let items = part(&path, "xl/worksheets/sheet2.xml");
     let all = validations(&items);
     // 事项类型 (D): an inline list of the six categories.
@@ -297,16 +306,16 @@ fn coded_columns_have_dropdowns_and_integers_have_ranges() {
         sector.contains(&format!("<formula1>{CODES_SHEET}!$B$2:$B$36</formula1>")),
         "{sector}"
     );
-    // 服务对象 (N) is multi-valued: no strict list, a message with the separator.
-    let audience = validation_of(&all, "N");
+    // 服务对象 (R) is multi-valued: no strict list, a message with the separator.
+    let audience = validation_of(&all, "R");
     assert!(!audience.contains("type=\"list\""), "{audience}");
     assert!(
         audience.contains("prompt=\"可多选：自然人、企业法人"),
         "{audience}"
     );
     assert!(audience.contains("顿号“、”"), "{audience}");
-    // 到办事现场次数 (U): a whole number from 0 to 9.
-    let visits = validation_of(&all, "U");
+    // 到办事现场次数 (AF): a whole number from 0 to 9.
+    let visits = validation_of(&all, "AF");
     assert!(visits.contains("type=\"whole\""), "{visits}");
     assert!(
         visits.contains("<formula1>0</formula1><formula2>9</formula2>"),

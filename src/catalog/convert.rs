@@ -3,10 +3,16 @@
 //! entry becomes cells again — for the pre-filled filing template and for
 //! checking `items/` with the very rules that check filings.
 
-use super::entry::{CatalogEntry, CatalogMaterial, NoLimit, Source, StatutoryDays};
+use super::entry::{
+    CatalogEntry, CatalogFee, CatalogMaterial, CatalogQuestion, NoLimit, Source, StatutoryDays,
+};
 use crate::codes::registry::Status;
-use crate::model::{Days, Entry, List, Material, Text, text};
-use crate::standard::elements::{Field, MaterialField};
+use crate::model::{Days, Entry, FeeItem, List, Located, Material, Question, Text, text};
+use crate::standard::Standard;
+use crate::standard::elements::{
+    FeeField, Field, FieldId, Kind, MaterialField, QuestionField, SheetDef,
+};
+use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
 fn opt(v: &Text) -> Option<String> {
@@ -29,7 +35,43 @@ fn material(m: &Material) -> CatalogMaterial {
         necessity: opt(&m.necessity),
         basis: opt(&m.basis),
         notes: opt(&m.notes),
+        material_type: opt(&m.material_type),
+        paper_spec: opt(&m.paper_spec),
+        source_note: opt(&m.source_note),
+        acceptance_standard: opt(&m.acceptance_standard),
+        blank_form: opt(&m.blank_form),
+        sample_form: opt(&m.sample_form),
     }
+}
+
+fn fee(f: &FeeItem) -> CatalogFee {
+    CatalogFee {
+        name: text(&f.name).to_string(),
+        standard: opt(&f.standard),
+        basis: opt(&f.basis),
+        reducible: f.reducible.as_ref().map(|v| v.value),
+        reduction_basis: opt(&f.reduction_basis),
+    }
+}
+
+fn question(q: &Question) -> CatalogQuestion {
+    CatalogQuestion {
+        question: text(&q.question).to_string(),
+        answer: text(&q.answer).to_string(),
+    }
+}
+
+fn truth(v: &Option<Located<bool>>) -> Option<bool> {
+    v.as_ref().map(|v| v.value)
+}
+
+/// A time limit's unit as the catalog keeps it: its unit column's, else
+/// the unit its text names (`20个自然日`); none when neither says.
+fn unit_of<T: crate::model::CellValue>(limit: &Option<Located<T>>, unit: &Text) -> Option<String> {
+    opt(unit).or_else(|| {
+        let raw = limit.as_ref()?.raw_text();
+        crate::filing::values::unit_in_text(&raw).map(|u| u.name().to_string())
+    })
 }
 
 /// The catalog entry of a checked filing row, with its codes.
@@ -73,7 +115,35 @@ pub fn from_entry(e: &Entry, basic_code: &str, impl_code: &str) -> CatalogEntry 
         result_name: opt(&e.result_name),
         forwarded: e.forwarded.as_ref().map(|v| v.value),
         notes: opt(&e.notes),
+        authority_division: opt(&e.authority_division),
+        exercise_content: opt(&e.exercise_content),
+        entrusting_agency: opt(&e.entrusting_agency),
+        joint_agencies: list(&e.joint_agencies),
+        citizen_topics: list(&e.citizen_topics),
+        business_topics: list(&e.business_topics),
+        statutory_unit: unit_of(&e.statutory_days, &e.statutory_unit),
+        statutory_note: opt(&e.statutory_note),
+        promised_unit: unit_of(&e.promised_days, &e.promised_unit),
+        promised_note: opt(&e.promised_note),
+        special_procedure: opt(&e.special_procedure),
+        visit_reason: opt(&e.visit_reason),
+        intermediary: opt(&e.intermediary),
+        quantity_limit: opt(&e.quantity_limit),
+        online_depth: opt(&e.online_depth),
+        online: truth(&e.online),
+        appointment: truth(&e.appointment),
+        pay_online: truth(&e.pay_online),
+        courier: truth(&e.courier),
+        kiosk: truth(&e.kiosk),
+        consult_way: opt(&e.consult_way),
+        complaint_way: opt(&e.complaint_way),
+        result_type: opt(&e.result_type),
+        result_sample: opt(&e.result_sample),
+        review_standard: opt(&e.review_standard),
+        effective_date: opt(&e.effective_date),
         materials: e.materials.iter().map(|m| material(m)).collect(),
+        fee_items: e.fees.iter().map(|f| fee(f)).collect(),
+        questions: e.questions.iter().map(|q| question(q)).collect(),
         source: Source {
             file: e.origin.file.to_string(),
             sheet: e.origin.sheet.as_deref().unwrap_or("").to_string(),
@@ -82,103 +152,113 @@ pub fn from_entry(e: &Entry, basic_code: &str, impl_code: &str) -> CatalogEntry 
     }
 }
 
+/// The cells of one entry row, as a filing would hold them.
+pub type Cells = BTreeMap<Field, String>;
+/// The cells of one material row.
+pub type MaterialCells = BTreeMap<MaterialField, String>;
+/// The cells of one fee-item row.
+pub type FeeCells = BTreeMap<FeeField, String>;
+/// The cells of one question row.
+pub type QuestionCells = BTreeMap<QuestionField, String>;
+
+/// A catalog entry as the rows of a filing: the entry row (with `seq`),
+/// and its materials, fee items and questions (with `item_seq` = `seq`).
+pub struct Rows {
+    pub entry: Cells,
+    pub materials: Vec<MaterialCells>,
+    pub fees: Vec<FeeCells>,
+    pub questions: Vec<QuestionCells>,
+}
+
+/// A catalog entry as filing cells. The keys of an item file are the field
+/// ids of the elements, so every element is carried by its id, written as
+/// a filing writes it: 是/否, several values joined by 、 (the steps of a
+/// process a line each).
+pub fn to_cells(c: &CatalogEntry, seq: u32, standard: &Standard) -> Rows {
+    let Ok(Value::Object(top)) = serde_json::to_value(c) else {
+        unreachable!("a catalog entry serializes as an object")
+    };
+    let mut entry = cells_of(&top, &standard.elements.items);
+    entry.insert(Field::Seq, seq.to_string());
+    let rows = |key: &str| -> Vec<Map<String, Value>> {
+        match top.get(key) {
+            Some(Value::Array(items)) => items
+                .iter()
+                .filter_map(|v| v.as_object().cloned())
+                .collect(),
+            _ => Vec::new(),
+        }
+    };
+    let linked = |i: usize, cells: &mut BTreeMap<_, String>, item_seq, own_seq: Option<_>| {
+        cells.insert(item_seq, seq.to_string());
+        if let Some(own) = own_seq {
+            cells.insert(own, (i + 1).to_string());
+        }
+    };
+    let mut materials = Vec::new();
+    for (i, m) in rows("materials").iter().enumerate() {
+        let mut cells = cells_of(m, &standard.elements.materials);
+        linked(
+            i,
+            &mut cells,
+            MaterialField::ItemSeq,
+            Some(MaterialField::Seq),
+        );
+        materials.push(cells);
+    }
+    let mut fees = Vec::new();
+    for f in rows("fee_items") {
+        let mut cells = cells_of(&f, &standard.elements.fees);
+        cells.insert(FeeField::ItemSeq, seq.to_string());
+        fees.push(cells);
+    }
+    let mut questions = Vec::new();
+    for q in rows("questions") {
+        let mut cells = cells_of(&q, &standard.elements.questions);
+        cells.insert(QuestionField::ItemSeq, seq.to_string());
+        questions.push(cells);
+    }
+    Rows {
+        entry,
+        materials,
+        fees,
+        questions,
+    }
+}
+
+/// The cells of the elements of `def` that an item file's object holds.
+fn cells_of<F: Copy + Ord + FieldId>(
+    object: &Map<String, Value>,
+    def: &SheetDef<F>,
+) -> BTreeMap<F, String> {
+    let mut out = BTreeMap::new();
+    for e in &def.elements {
+        let Some(v) = object.get(e.field.field_id()) else {
+            continue;
+        };
+        let joiner = if e.kind == Kind::Lines { "\n" } else { "、" };
+        let text = match v {
+            Value::String(s) => s.clone(),
+            Value::Number(n) => n.to_string(),
+            Value::Bool(b) => yes_no(Some(*b)),
+            Value::Array(parts) => parts
+                .iter()
+                .filter_map(Value::as_str)
+                .collect::<Vec<_>>()
+                .join(joiner),
+            Value::Null | Value::Object(_) => continue,
+        };
+        if !text.is_empty() {
+            out.insert(e.field, text);
+        }
+    }
+    out
+}
+
 fn yes_no(b: Option<bool>) -> String {
     match b {
         Some(true) => "是".into(),
         Some(false) => "否".into(),
         None => String::new(),
     }
-}
-
-/// The cells of one entry row, as a filing would hold them.
-pub type Cells = BTreeMap<Field, String>;
-/// The cells of one material row.
-pub type MaterialCells = BTreeMap<MaterialField, String>;
-
-/// A catalog entry as filing cells: the entry row (with `seq`) and its
-/// material rows (with `item_seq` = `seq`).
-pub fn to_cells(c: &CatalogEntry, seq: u32) -> (Cells, Vec<MaterialCells>) {
-    let mut row = Cells::new();
-    let mut put = |f: Field, v: String| {
-        if !v.is_empty() {
-            row.insert(f, v);
-        }
-    };
-    let o = |v: &Option<String>| v.clone().unwrap_or_default();
-    put(Field::Seq, seq.to_string());
-    put(Field::Name, c.name.clone());
-    put(Field::SubName, c.sub_name.clone());
-    put(Field::Category, c.category.clone());
-    put(Field::Sector, c.sector.clone());
-    put(Field::BasicCode, c.basic_code.clone());
-    put(Field::ImplCode, c.impl_code.clone());
-    put(Field::Agency, c.agency.clone());
-    put(Field::AgencyCode, c.agency_code.clone());
-    put(Field::AgencyNature, o(&c.agency_nature));
-    put(Field::Level, c.level.clone());
-    put(Field::Division, c.division.clone());
-    put(Field::PowerSource, o(&c.power_source));
-    put(Field::Audience, c.audience.join("、"));
-    put(Field::LegalBasis, o(&c.legal_basis));
-    put(Field::Conditions, o(&c.conditions));
-    put(Field::Process, c.process.join("\n"));
-    put(
-        Field::StatutoryDays,
-        match c.statutory_days {
-            Some(StatutoryDays::Days(n)) => n.to_string(),
-            Some(StatutoryDays::None(_)) => "无".into(),
-            None => String::new(),
-        },
-    );
-    put(
-        Field::PromisedDays,
-        c.promised_days.map(|n| n.to_string()).unwrap_or_default(),
-    );
-    put(Field::HandlingType, o(&c.handling_type));
-    put(
-        Field::Visits,
-        c.visits.map(|n| n.to_string()).unwrap_or_default(),
-    );
-    put(Field::Charged, yes_no(c.charged));
-    put(Field::FeeStandard, o(&c.fee_standard));
-    put(Field::FeeBasis, o(&c.fee_basis));
-    put(Field::Channels, c.channels.join("、"));
-    put(Field::OnlineUrl, o(&c.online_url));
-    put(Field::Scope, o(&c.scope));
-    put(Field::InHall, yes_no(c.in_hall));
-    put(Field::Address, o(&c.address));
-    put(Field::Hours, o(&c.hours));
-    put(Field::ContactPhone, o(&c.contact_phone));
-    put(Field::ComplaintPhone, o(&c.complaint_phone));
-    put(Field::ResultName, o(&c.result_name));
-    put(Field::Forwarded, yes_no(c.forwarded));
-    put(Field::Notes, o(&c.notes));
-    let materials = c
-        .materials
-        .iter()
-        .enumerate()
-        .map(|(i, m)| {
-            let mut r = MaterialCells::new();
-            let mut put = |f: MaterialField, v: String| {
-                if !v.is_empty() {
-                    r.insert(f, v);
-                }
-            };
-            put(MaterialField::Seq, (i + 1).to_string());
-            put(MaterialField::ItemSeq, seq.to_string());
-            put(MaterialField::Name, m.name.clone());
-            put(MaterialField::Form, o(&m.form));
-            put(
-                MaterialField::Copies,
-                m.copies.map(|n| n.to_string()).unwrap_or_default(),
-            );
-            put(MaterialField::Source, o(&m.source));
-            put(MaterialField::ELicense, yes_no(m.e_license));
-            put(MaterialField::Necessity, o(&m.necessity));
-            put(MaterialField::Basis, o(&m.basis));
-            put(MaterialField::Notes, o(&m.notes));
-            r
-        })
-        .collect();
-    (row, materials)
 }

@@ -70,6 +70,56 @@ pub struct CatalogMaterial {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(title = "填报须知")]
     pub notes: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "材料类型")]
+    pub material_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "纸质材料规格")]
+    pub paper_spec: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "来源渠道说明")]
+    pub source_note: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "受理标准")]
+    pub acceptance_standard: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "空白表格")]
+    pub blank_form: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "示例样表")]
+    pub sample_form: Option<String>,
+}
+
+/// 收费项目
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "收费项目")]
+pub struct CatalogFee {
+    #[schemars(title = "收费项目名称")]
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "收费标准")]
+    pub standard: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "收费依据")]
+    pub basis: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "是否允许减免")]
+    pub reducible: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "减免依据")]
+    pub reduction_basis: Option<String>,
+}
+
+/// 常见问题
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "常见问题")]
+pub struct CatalogQuestion {
+    #[schemars(title = "问题")]
+    pub question: String,
+    #[schemars(title = "解答")]
+    pub answer: String,
 }
 
 /// 实施清单条目 — one implementation entry of the catalog.
@@ -172,9 +222,93 @@ pub struct CatalogEntry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(title = "备注")]
     pub notes: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "权限划分")]
+    pub authority_division: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "行使内容")]
+    pub exercise_content: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "委托部门")]
+    pub entrusting_agency: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(title = "联办机构")]
+    pub joint_agencies: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(title = "面向自然人主题")]
+    pub citizen_topics: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(title = "面向法人主题")]
+    pub business_topics: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "法定办结时限单位")]
+    pub statutory_unit: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "法定办结时限说明")]
+    pub statutory_note: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "承诺办结时限单位")]
+    pub promised_unit: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "承诺办结时限说明")]
+    pub promised_note: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "特别程序")]
+    pub special_procedure: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "到现场原因说明")]
+    pub visit_reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "中介服务")]
+    pub intermediary: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "数量限制")]
+    pub quantity_limit: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "网上办理深度")]
+    pub online_depth: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "是否网办")]
+    pub online: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "是否支持预约办理")]
+    pub appointment: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "是否支持网上支付")]
+    pub pay_online: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "是否支持物流快递")]
+    pub courier: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "是否支持自助终端")]
+    pub kiosk: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "咨询方式")]
+    pub consult_way: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "监督投诉方式")]
+    pub complaint_way: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "结果类型")]
+    pub result_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "结果样本")]
+    pub result_sample: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "审查标准")]
+    pub review_standard: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(title = "生效日期")]
+    pub effective_date: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schemars(title = "申请材料")]
     pub materials: Vec<CatalogMaterial>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(title = "收费项目")]
+    pub fee_items: Vec<CatalogFee>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(title = "常见问题")]
+    pub questions: Vec<CatalogQuestion>,
     #[schemars(title = "来源")]
     pub source: Source,
 }

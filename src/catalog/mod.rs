@@ -13,9 +13,10 @@ use crate::filing::source::{Grid, GridRow, RawCell};
 use crate::fsx;
 use crate::model::{Filing, Origin};
 use crate::standard::Standard;
+use crate::standard::elements::{FieldId, SheetDef};
 use crate::text;
 pub use entry::CatalogEntry;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -268,43 +269,116 @@ pub fn registry_fingerprint(dir: &Path) -> String {
     }
 }
 
-/// The line of each key in a catalog file, top-level and per material, as
-/// yima writes them (`key:` at the start of a line; materials as `- name:`
-/// items under `materials:`).
-fn key_lines(text: &str) -> (HashMap<String, u32>, Vec<HashMap<String, u32>>) {
-    let mut top = HashMap::new();
-    let mut materials: Vec<HashMap<String, u32>> = Vec::new();
-    let mut in_materials = false;
-    for (i, line) in text.lines().enumerate() {
-        let n = i as u32 + 1;
-        if line.is_empty() || line.trim_start().starts_with('#') {
-            continue;
-        }
-        let indented = line.starts_with(' ') || line.starts_with('-');
-        if !indented {
-            if let Some((k, _)) = line.split_once(':') {
-                top.insert(k.trim().to_string(), n);
-                in_materials = k.trim() == "materials";
+/// The line of each key in a catalog file: top-level, and per item of each
+/// list of rows (`materials`, `fee_items`, `questions`), as yima writes
+/// them (`key:` at the start of a line; rows as `- key:` items under their
+/// list's key).
+struct KeyLines {
+    top: HashMap<String, u32>,
+    lists: HashMap<String, Vec<HashMap<String, u32>>>,
+}
+
+impl KeyLines {
+    fn of(text: &str) -> KeyLines {
+        let mut top = HashMap::new();
+        let mut lists: HashMap<String, Vec<HashMap<String, u32>>> = HashMap::new();
+        let mut list: Option<String> = None;
+        for (i, line) in text.lines().enumerate() {
+            let n = i as u32 + 1;
+            if line.is_empty() || line.trim_start().starts_with('#') {
+                continue;
             }
-            continue;
-        }
-        if in_materials {
+            let indented = line.starts_with(' ') || line.starts_with('-');
+            if !indented {
+                if let Some((k, _)) = line.split_once(':') {
+                    top.insert(k.trim().to_string(), n);
+                    list = Some(k.trim().to_string());
+                }
+                continue;
+            }
+            let Some(rows) = list.as_ref().map(|l| lists.entry(l.clone()).or_default()) else {
+                continue;
+            };
             let t = line.trim_start();
             let t = match t.strip_prefix("- ") {
                 Some(rest) => {
-                    materials.push(HashMap::new());
+                    rows.push(HashMap::new());
                     rest
                 }
                 None => t,
             };
-            if let (Some(m), Some((k, _))) = (materials.last_mut(), t.split_once(':'))
+            if let (Some(m), Some((k, _))) = (rows.last_mut(), t.split_once(':'))
                 && !k.contains(' ')
             {
                 m.entry(k.trim().to_string()).or_insert(n);
             }
         }
+        KeyLines { top, lists }
     }
-    (top, materials)
+
+    /// The line of each key of row `i` of `list`, and the line of the list.
+    fn row(&self, list: &str, i: usize) -> (Option<&HashMap<String, u32>>, u32) {
+        let rows = self.lists.get(list).and_then(|r| r.get(i));
+        (rows, self.top.get(list).copied().unwrap_or(1))
+    }
+}
+
+/// The rows of one sheet of a catalog file, as a grid the filing parser
+/// reads: every element a column, each cell at its YAML line.
+fn yaml_grid<F: Copy + Ord + FieldId>(
+    file: &Arc<str>,
+    def: &SheetDef<F>,
+    rows: Vec<(BTreeMap<F, String>, u32, Option<&HashMap<String, u32>>)>,
+) -> Grid {
+    let mut grid_rows = vec![GridRow::default()];
+    for (cells, number, lines) in rows {
+        let mut r = GridRow {
+            number,
+            cells: Vec::with_capacity(def.elements.len()),
+            lines: Vec::with_capacity(def.elements.len()),
+        };
+        for el in &def.elements {
+            r.cells.push(RawCell::text(
+                cells.get(&el.field).cloned().unwrap_or_default(),
+            ));
+            r.lines.push(
+                lines
+                    .and_then(|l| l.get(el.field.field_id()))
+                    .copied()
+                    .unwrap_or(number),
+            );
+        }
+        grid_rows.push(r);
+    }
+    Grid {
+        file: file.clone(),
+        name: Arc::from(def.sheet.as_str()),
+        rows: grid_rows,
+        yaml: true,
+    }
+}
+
+/// The table of a grid [`yaml_grid`] made: every element in its column —
+/// but an element of SPEC §2a that no row of the file holds, which is read
+/// as a filing without its column is (see `filing::conditions`).
+fn yaml_table<'g, F: Copy + PartialEq + FieldId>(
+    grid: &'g Grid,
+    def: &SheetDef<F>,
+    keys: &dyn Fn(&str) -> bool,
+) -> Table<'g, F> {
+    let columns = def
+        .elements
+        .iter()
+        .enumerate()
+        .filter(|(_, el)| !el.optional || keys(el.field.field_id()))
+        .map(|(c, el)| Column {
+            col: c as u32,
+            field: el.field,
+            element: c,
+            header: el.header.clone(),
+        })
+        .collect();
+    Table::new(grid, 0, columns)
 }
 
 /// Reads the catalog's active entries as filings, one per file, through the
@@ -335,82 +409,58 @@ pub fn as_filings(catalog: &Catalog, standard: &Standard, sink: &mut Sink) -> Ve
         if entry.status == crate::codes::registry::Status::Retired {
             continue;
         }
-        let (lines, material_lines) = key_lines(&f.text);
-        let seq = i as u32 + 1;
-        let (cells, materials) = convert::to_cells(entry, seq);
-        let items_def = &standard.elements.items;
-        let mut row = GridRow {
-            number: 1,
-            cells: Vec::new(),
-            lines: Vec::new(),
-        };
-        let mut columns = Vec::new();
-        for (col, el) in items_def.elements.iter().enumerate() {
-            columns.push(Column {
-                col: col as u32,
-                field: el.field,
-                element: col,
-                header: el.header.clone(),
-            });
-            row.cells.push(RawCell::text(
-                cells.get(&el.field).cloned().unwrap_or_default(),
-            ));
-            row.lines
-                .push(lines.get(el.field.id()).copied().unwrap_or(1));
-        }
-        let grid = Grid {
-            file: file.clone(),
-            name: Arc::from(items_def.sheet.as_str()),
-            rows: vec![GridRow::default(), row],
-            yaml: true,
-        };
-        let table = Table::new(&grid, 0, columns);
-        let mut entries = parse::entries(&table, standard, sink);
+        let lines = KeyLines::of(&f.text);
+        let rows = convert::to_cells(entry, i as u32 + 1, standard);
+        let els = &standard.elements;
 
-        let mat_def = &standard.elements.materials;
-        let mut mrows = vec![GridRow::default()];
-        for (mi, m) in materials.iter().enumerate() {
-            let ml = material_lines.get(mi);
-            let mut r = GridRow {
-                number: lines.get("materials").copied().unwrap_or(1),
-                cells: Vec::new(),
-                lines: Vec::new(),
-            };
-            for el in &mat_def.elements {
-                r.cells
-                    .push(RawCell::text(m.get(&el.field).cloned().unwrap_or_default()));
-                r.lines.push(
-                    ml.and_then(|l| l.get(el.field.id()))
-                        .copied()
-                        .unwrap_or(r.number),
-                );
-            }
-            mrows.push(r);
-        }
-        let mgrid = Grid {
-            file: file.clone(),
-            name: Arc::from(mat_def.sheet.as_str()),
-            rows: mrows,
-            yaml: true,
+        let fee_rows = (rows.fees.into_iter().enumerate())
+            .map(|(i, c)| {
+                let (keys, line) = lines.row("fee_items", i);
+                (c, line, keys)
+            })
+            .collect();
+        // (The keys of the file's rows: `name` of a material is found in
+        // the list of its keys, and a top-level key in the top ones.)
+        let in_list = |list: &str| {
+            let rows = lines.lists.get(list);
+            move |k: &str| rows.is_some_and(|r| r.iter().any(|m| m.contains_key(k)))
         };
-        let mtable = Table::new(
-            &mgrid,
-            0,
-            mat_def
-                .elements
-                .iter()
-                .enumerate()
-                .map(|(c, el)| Column {
-                    col: c as u32,
-                    field: el.field,
-                    element: c,
-                    header: el.header.clone(),
-                })
-                .collect(),
-        );
-        let mats = parse::materials(&mtable, standard, sink);
+        let grid = yaml_grid(&file, &els.fees, fee_rows);
+        let table = yaml_table(&grid, &els.fees, &in_list("fee_items"));
+        let fees = parse::fee_parser(&table, standard).grid_rows(&table, sink);
+        let fee_seqs = parse::fee_seqs(&fees);
+
+        let grid = yaml_grid(&file, &els.items, vec![(rows.entry, 1, Some(&lines.top))]);
+        let table = yaml_table(&grid, &els.items, &|k| lines.top.contains_key(k));
+        let entries = parse::entry_parser(&table, standard)
+            .with_fees(&fee_seqs)
+            .grid_rows(&table, sink);
+        let mut entries = parse::finish_entries(entries, sink);
+
+        let material_rows = (rows.materials.into_iter().enumerate())
+            .map(|(i, c)| {
+                let (keys, line) = lines.row("materials", i);
+                (c, line, keys)
+            })
+            .collect();
+        let grid = yaml_grid(&file, &els.materials, material_rows);
+        let table = yaml_table(&grid, &els.materials, &in_list("materials"));
+        let mats = parse::materials(&table, standard, sink);
         let count = mats.len();
-        parse::attach(&mut entries, mats, true, sink);
+        parse::attach(&mut entries, mats, true, sink, |e| &mut e.materials);
+        parse::attach(&mut entries, fees, true, sink, |e| &mut e.fees);
+
+        let question_rows = (rows.questions.into_iter().enumerate())
+            .map(|(i, c)| {
+                let (keys, line) = lines.row("questions", i);
+                (c, line, keys)
+            })
+            .collect();
+        let grid = yaml_grid(&file, &els.questions, question_rows);
+        let table = yaml_table(&grid, &els.questions, &in_list("questions"));
+        let questions = parse::question_parser(&table, standard).grid_rows(&table, sink);
+        parse::attach(&mut entries, questions, true, sink, |e| &mut e.questions);
+
         out.push(Filing {
             file,
             entries,
@@ -428,12 +478,14 @@ mod tests {
     #[test]
     fn key_lines_find_top_level_and_material_keys() {
         let text = "impl_code: X\nname: 甲\nconditions: |\n  a\n  b\nmaterials:\n- name: 身份证\n  form: 原件\n- name: 户口簿\n  copies: 1\nsource:\n  file: a.xlsx\n";
-        let (top, mats) = key_lines(text);
-        assert_eq!(top["name"], 2);
-        assert_eq!(top["conditions"], 3);
-        assert_eq!(top["source"], 11);
+        let lines = KeyLines::of(text);
+        assert_eq!(lines.top["name"], 2);
+        assert_eq!(lines.top["conditions"], 3);
+        assert_eq!(lines.top["source"], 11);
+        let mats = &lines.lists["materials"];
         assert_eq!(mats.len(), 2);
         assert_eq!(mats[0]["form"], 8);
         assert_eq!(mats[1]["copies"], 10);
+        assert_eq!(lines.row("materials", 1).1, 6);
     }
 }

@@ -102,6 +102,11 @@ const PHONE_ONE: &str = r"[0-9()（）\- ]+(?:[转#][0-9]+)?";
 /// The separators of a multi-valued cell (SPEC §2).
 const MULTI_SEPARATORS: &str = r"\s*[、,，;；/|\n]\s*";
 
+/// A time limit as a filing may write it (SPEC §2b).
+const DAYS_PATTERN: &str = r"^\s*(?:[0-9０-９]+\s*(?:个?\s*(?:工作日|自然日)|天|日)?\s*内?|即办|即时办结|当场办结|当场办理|立即办结)\s*$";
+/// A date: 2026-03-01, 2026/3/1, 2026.3.1 or 2026年3月1日.
+const DATE_PATTERN: &str = r"^\s*[0-9]{4}\s*(?:[-/.]\s*[0-9]{1,2}\s*[-/.]\s*[0-9]{1,2}|年\s*[0-9]{1,2}\s*月\s*[0-9]{1,2}\s*日?)\s*$";
+
 /// The Table Schema of sheet 事项, pretty-printed with a final newline.
 pub fn frictionless(standard: &Standard) -> String {
     let schema = table_schema(standard);
@@ -146,11 +151,13 @@ fn field(standard: &Standard, e: &Element<Field>) -> TableField {
             "integer"
         }
         Kind::Days => {
-            c.minimum = Some(e.min.unwrap_or(0));
-            c.maximum = e.max;
-            // `无` = no statutory limit (allowed for 公共服务).
-            missing_values = Some(vec![String::new(), "无".to_string()]);
-            "integer"
+            // A number of days, with its unit or not (`20`, `20个工作日内`,
+            // `20天`), or 即办; `无` = no statutory limit (公共服务).
+            c.pattern = Some(DAYS_PATTERN.to_string());
+            if e.required != Required::Yes {
+                missing_values = Some(vec![String::new(), "无".to_string()]);
+            }
+            "string"
         }
         Kind::Enum => {
             c.one_of = table.map(spellings);
@@ -178,7 +185,11 @@ fn field(standard: &Standard, e: &Element<Field>) -> TableField {
             };
             "string"
         }
-        Kind::Text | Kind::Lines => "string",
+        Kind::Date => {
+            c.pattern = Some(DATE_PATTERN.to_string());
+            "string"
+        }
+        Kind::Text | Kind::Lines | Kind::List | Kind::Form => "string",
     };
     TableField {
         name: e.header.clone(),
@@ -289,9 +300,13 @@ mod tests {
         assert_eq!(visits["type"], "integer");
         assert_eq!(visits["constraints"]["maximum"], 9);
         let statutory = field_named(&s, "法定办结时限");
-        assert_eq!(statutory["type"], "integer");
+        assert_eq!(statutory["type"], "string");
         assert_eq!(statutory["missingValues"], serde_json::json!(["", "无"]));
-        assert_eq!(field_named(&s, "承诺办结时限")["type"], "integer");
+        let days = statutory["constraints"]["pattern"].as_str().unwrap();
+        assert!(days.contains("工作日") && days.contains("即办"), "{days}");
+        let promised = field_named(&s, "承诺办结时限");
+        assert_eq!(promised["type"], "string");
+        assert!(promised.get("missingValues").is_none());
         let name = field_named(&s, "事项名称");
         assert_eq!(name["type"], "string");
         assert_eq!(name["constraints"]["maxLength"], 200);

@@ -47,9 +47,11 @@ fn prefill(ws: &Workspace, uscc: &str, lang: Lang) -> Result<Prefill> {
     entries.sort_by(|a, b| a.impl_code.cmp(&b.impl_code));
     let mut fill = Prefill::default();
     for (i, c) in entries.into_iter().enumerate() {
-        let (row, materials) = crate::catalog::convert::to_cells(c, i as u32 + 1);
-        fill.items.push(row);
-        fill.materials.extend(materials);
+        let rows = crate::catalog::convert::to_cells(c, i as u32 + 1, &ws.standard);
+        fill.items.push(rows.entry);
+        fill.materials.extend(rows.materials);
+        fill.fees.extend(rows.fees);
+        fill.questions.extend(rows.questions);
     }
     Ok(fill)
 }

@@ -116,6 +116,12 @@ rules! {
     LevelDivisionMismatch = "level-division-mismatch", Warning;
     /// USCC registered outside the region.
     UsccRegionMismatch = "uscc-region-mismatch", Warning;
+    /// A form or sample names a file not in the workspace's forms/.
+    FormMissing = "form-missing", Error;
+    /// 网上办理深度 or 是否网办 that the entry's other elements contradict.
+    OnlineDepthMismatch = "online-depth-mismatch", Warning;
+    /// A time limit written in one unit where its unit column says the other.
+    DaysUnitMismatch = "days-unit-mismatch", Error;
 }
 
 impl fmt::Display for Rule {
@@ -170,6 +176,6 @@ mod tests {
             );
             assert_eq!(r.id().parse::<Rule>().unwrap(), *r);
         }
-        assert_eq!(Rule::ALL.len(), 33);
+        assert_eq!(Rule::ALL.len(), 36);
     }
 }

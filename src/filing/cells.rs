@@ -6,10 +6,11 @@
 
 use super::layout::{Column, FieldId, Table};
 use super::source::{GridRow, RawCell};
+use super::values::{self, NotALimit};
 use crate::diag::{Diagnostic, Rule, Sink, Text as Msg};
 use crate::model::{ArcStr, Days, Located, Origin};
 use crate::standard::Standard;
-use crate::standard::elements::{Element, Kind, Required, SheetDef};
+use crate::standard::elements::{Element, Kind, SheetDef};
 use crate::standard::tables::TableEntry;
 use crate::text;
 use rustc_hash::FxHashMap;
@@ -31,6 +32,8 @@ pub struct RowReader<'a, 'g, F> {
     pub context: &'a [(F, &'static str)],
     /// What the sheet's shared strings gave so far.
     pub memo: &'a mut Memo,
+    /// The 序号 of the entries that have fee items (for sheet 事项).
+    pub fee_seqs: Option<&'a super::parse::FeeSeqs>,
 }
 
 /// What reading a workbook's shared strings as elements gave, by element
@@ -174,6 +177,12 @@ impl<'a, 'g, F: Copy + PartialEq + FieldId> RowReader<'a, 'g, F> {
 
     /// Reports a blank required cell.
     pub fn missing(&mut self, rule: Rule, cell: &Cell<'_, F>, message: Option<Msg>) {
+        // (An element may name its own rule: a fee item's 收费依据 is
+        // fee-basis-missing.)
+        let rule = match &cell.element.missing_rule {
+            Some(own) if rule == Rule::ValueMissing => own.parse().unwrap_or(rule),
+            _ => rule,
+        };
         let name = &cell.element.header;
         let help = &cell.element.help;
         let message = message
@@ -191,7 +200,7 @@ impl<'a, 'g, F: Copy + PartialEq + FieldId> RowReader<'a, 'g, F> {
         let cell = self.cell(field)?;
         let v = clean_code(&cell.raw.text);
         if v.is_empty() {
-            if cell.element.required == Required::Yes {
+            if self.def.always_required(cell.element) {
                 self.missing(Rule::ValueMissing, &cell, None);
             }
             return None;
@@ -216,7 +225,7 @@ impl<'a, 'g, F: Copy + PartialEq + FieldId> RowReader<'a, 'g, F> {
                     .def
                     .elements
                     .get(col.element)
-                    .is_some_and(|e| e.required != Required::Yes)
+                    .is_some_and(|e| !self.def.always_required(e))
             {
                 return None;
             }
@@ -321,7 +330,7 @@ impl<'a, 'g, F: Copy + PartialEq + FieldId> RowReader<'a, 'g, F> {
         let cell = self.cell(field)?;
         let v = clean_prose(&cell.raw.text);
         if v.is_empty() {
-            if cell.element.required == Required::Yes {
+            if self.def.always_required(cell.element) {
                 self.missing(Rule::ValueMissing, &cell, None);
             }
             return None;
@@ -439,41 +448,137 @@ impl<'a, 'g, F: Copy + PartialEq + FieldId> RowReader<'a, 'g, F> {
         true
     }
 
-    /// Working days, or 无.
+    /// A time limit in days, or 无 (SPEC §2b: `20`, `20个工作日内`, `即办` …).
     pub fn days(&mut self, field: F) -> Option<Located<Days>> {
-        self.memoized(field, |r| r.read_days(field))
+        self.memoized(field, |r| r.read_days(field, true))
     }
 
-    fn read_days(&mut self, field: F) -> Option<Located<Days>> {
+    /// A time limit in days that must be one (承诺办结时限: 无 is no value).
+    pub fn limit(&mut self, field: F) -> Option<Located<u32>> {
+        let days = self.memoized(field, |r| r.read_days(field, false))?;
+        match days.value {
+            Days::Days(n) => Some(days.map(|_| n)),
+            Days::None => None,
+        }
+    }
+
+    fn read_days(&mut self, field: F, none_allowed: bool) -> Option<Located<Days>> {
         let (cell, v) = self.coded(field)?;
         if matches!(&*v, "无" | "无法定时限" | "无时限" | "-" | "/") {
-            return Some(Self::located(&cell, Days::None));
+            if none_allowed {
+                return Some(Self::located(&cell, Days::None));
+            }
+            let name = &cell.element.header;
+            self.invalid(
+                &cell,
+                text!("“{name}”不能为“{v}”", "`{name}` cannot be `{v}`"),
+                text!(
+                    "请填写承诺的工作日数；当场办结的填 0。",
+                    "write the promised number of working days; 0 for the same day."
+                ),
+            );
+            return None;
         }
-        match parse_integer(&v) {
-            Ok(n) => Some(Self::located_number(&cell, Days::Days(n))),
-            Err(hint) => {
+        match values::parse_limit(&v) {
+            Ok(l) if l.unit.is_none() && v.bytes().all(|b| b.is_ascii_digit()) => self
+                .in_range(&cell, l.days)
+                .then(|| Self::located_number(&cell, Days::Days(l.days))),
+            Ok(l) => self
+                .in_range(&cell, l.days)
+                .then(|| Self::located(&cell, Days::Days(l.days))),
+            Err(why) => {
                 let name = &cell.element.header;
-                let help = match hint {
-                    Some(n) => text!(
-                        "请只填写工作日数，如“{n}”；无法定时限的公共服务填“无”。",
-                        "write the number of working days only, e.g. `{n}`; `无` for a public service with none."
+                let help = match why {
+                    NotALimit::OtherUnit(n, unit) => text!(
+                        "时限以工作日或自然日计，请把“{n}{unit}”换算为天数，如“20个工作日”。",
+                        "limits are counted in working or calendar days: convert `{n}{unit}` into days, e.g. `20个工作日`."
                     ),
-                    None => text!(
-                        "请填写工作日数（整数）；无法定时限的公共服务填“无”。",
-                        "write a whole number of working days; `无` for a public service with none."
+                    NotALimit::Unreadable(Some(n)) => text!(
+                        "请写天数及单位，如“{n}”或“{n}个工作日”；当场办结的填“即办”或 0。",
+                        "write the days and their unit, e.g. `{n}` or `{n}个工作日`; `即办` or 0 for the same day."
+                    ),
+                    NotALimit::Unreadable(None) if none_allowed => text!(
+                        "请写天数及单位，如“20个工作日”；当场办结的填“即办”；无法定时限的公共服务填“无”。",
+                        "write the days and their unit, e.g. `20个工作日`; `即办` for the same day; `无` for a public service with none."
+                    ),
+                    NotALimit::Unreadable(None) => text!(
+                        "请写天数及单位，如“20个工作日”；当场办结的填“即办”或 0。",
+                        "write the days and their unit, e.g. `20个工作日`; `即办` or 0 for the same day."
                     ),
                 };
                 self.invalid(
                     &cell,
                     text!(
-                        "“{name}”应为工作日数，而不是“{v}”",
-                        "`{name}` must be a number of working days, not `{v}`"
+                        "“{name}”应为天数，而不是“{v}”",
+                        "`{name}` must be a number of days, not `{v}`"
                     ),
                     help,
                 );
                 None
             }
         }
+    }
+
+    /// Several free-text values (联办机构), separated as multi-valued cells are.
+    pub fn list(&mut self, field: F) -> Option<Located<Arc<[ArcStr]>>> {
+        self.memoized(field, |r| {
+            let t = r.read_text(field)?;
+            let mut values: Vec<ArcStr> = Vec::new();
+            for part in t.value.split(MULTI_SEPARATORS).map(str::trim) {
+                if !part.is_empty() && !values.iter().any(|v| v == part) {
+                    values.push(ArcStr::from(part));
+                }
+            }
+            Some(t.map(|_| Arc::from(values)))
+        })
+    }
+
+    /// A date, kept as ISO 8601.
+    pub fn date(&mut self, field: F) -> Option<Located<ArcStr>> {
+        self.memoized(field, |r| {
+            let (cell, v) = r.coded(field)?;
+            if let Some(iso) = values::parse_date(&v, cell.raw.numeric) {
+                return Some(Self::located_text(&cell, ArcStr::from(iso)));
+            }
+            let name = &cell.element.header;
+            r.invalid(
+                &cell,
+                text!("“{name}”不是日期：“{v}”", "`{name}` is not a date: `{v}`"),
+                text!(
+                    "请按“2026-03-01”或“2026年3月1日”填写。",
+                    "write it as `2026-03-01` or `2026年3月1日`."
+                ),
+            );
+            None
+        })
+    }
+
+    /// A form: the name of a file under the workspace's `forms/`, or an
+    /// http(s) URL. (Whether the file is there is form-missing's to say.)
+    pub fn form(&mut self, field: F) -> Option<Located<ArcStr>> {
+        self.memoized(field, |r| {
+            let cell = r.cell(field)?;
+            let v = clean_prose(&cell.raw.text);
+            if v.is_empty() {
+                return None;
+            }
+            if is_url(&v) || values::is_form_file_name(&v) {
+                return Some(Self::located_text(&cell, ArcStr::from(v)));
+            }
+            let name = &cell.element.header;
+            r.invalid(
+                &cell,
+                text!(
+                    "“{name}”应为 forms 文件夹中的文件名或网址，而不是“{v}”",
+                    "`{name}` must be a file name in forms/ or a URL, not `{v}`"
+                ),
+                text!(
+                    "把文件放进工作区的 forms 文件夹，这里只写文件名，如“申请表.docx”；或写以 https:// 开头的网址。",
+                    "put the file into the workspace's forms folder and write its name only, e.g. `申请表.docx`; or a URL starting with https://."
+                ),
+            );
+            None
+        })
     }
 
     /// A value of the element's code table, stored by its canonical name.
@@ -536,7 +641,7 @@ impl<'a, 'g, F: Copy + PartialEq + FieldId> RowReader<'a, 'g, F> {
             .filter(|c| *c == '\n' || !c.is_whitespace())
             .collect();
         if v.trim().is_empty() {
-            if cell.element.required == Required::Yes {
+            if self.def.always_required(cell.element) {
                 self.missing(Rule::ValueMissing, &cell, None);
             }
             return None;
@@ -676,7 +781,7 @@ impl<'a, 'g, F: Copy + PartialEq + FieldId> RowReader<'a, 'g, F> {
     }
 
     /// The row's context cells that are filled, for a finding.
-    fn context_cells(&self) -> Vec<(String, String)> {
+    pub(super) fn context_cells(&self) -> Vec<(String, String)> {
         self.context
             .iter()
             .map(|&(field, header)| (header.to_string(), self.peek(field)))

@@ -88,14 +88,14 @@ pub fn best_header<F: Copy + PartialEq>(grid: &Grid, def: &SheetDef<F>) -> Optio
 
 /// Picks the grid that holds a sheet: one named for it, else the one whose
 /// header matches most of its elements (at least [`MIN_HEADER_MATCHES`] and more
-/// than it matches the other sheet's). `taken` excludes a grid already used.
+/// than it matches the other sheet's). `taken` excludes grids already used.
 pub fn pick_sheet<F: Copy + PartialEq, G: Copy + PartialEq>(
     grids: &[Grid],
     def: &SheetDef<F>,
     other: &SheetDef<G>,
-    taken: Option<usize>,
+    taken: &[Option<usize>],
 ) -> Option<usize> {
-    let candidates = || (0..grids.len()).filter(|i| Some(*i) != taken);
+    let candidates = || (0..grids.len()).filter(|i| !taken.contains(&Some(*i)));
     if let Some(i) = candidates().find(|&i| def.names_sheet(&grids[i].name)) {
         return Some(i);
     }
@@ -218,7 +218,7 @@ pub fn map_columns<'g, F: Copy + PartialEq + FieldId>(
             }
         }
     }
-    for e in def.elements.iter().filter(|e| e.required.column_required()) {
+    for e in def.elements.iter().filter(|e| def.column_required(e)) {
         if columns.iter().any(|c| c.field == e.field) {
             continue;
         }
@@ -250,27 +250,4 @@ where
     e.field.field_id()
 }
 
-/// The report id of a sheet's field.
-pub trait FieldId {
-    fn field_id(self) -> &'static str;
-    /// Its place among the sheet's fields (0, 1, …).
-    fn index(self) -> usize;
-}
-
-impl FieldId for crate::standard::elements::Field {
-    fn field_id(self) -> &'static str {
-        self.id()
-    }
-    fn index(self) -> usize {
-        self as usize
-    }
-}
-
-impl FieldId for crate::standard::elements::MaterialField {
-    fn field_id(self) -> &'static str {
-        self.id()
-    }
-    fn index(self) -> usize {
-        self as usize
-    }
-}
+pub use crate::standard::elements::FieldId;

@@ -4,16 +4,18 @@
 //! writing the standard workbook departments fill in ([`template`]).
 
 pub mod cells;
+mod conditions;
 pub mod layout;
 pub mod parse;
 pub mod source;
 pub mod template;
+pub mod values;
 pub mod xlsx;
 
 use crate::diag::{Diagnostic, Rule, Sink};
-use crate::model::{Entry, Filing, Material, Origin};
+use crate::model::{Entry, FeeItem, Filing, Material, Origin, Question};
 use crate::standard::Standard;
-use crate::standard::elements::{Field, MaterialField, SheetDef};
+use crate::standard::elements::{FeeField, Field, MaterialField, QuestionField, SheetDef};
 use crate::text;
 use source::{Grid, ReadError};
 use std::path::{Path, PathBuf};
@@ -24,6 +26,9 @@ pub const WORKBOOK_EXTENSIONS: &[&str] = &["xlsx", "xlsm", "xls", "xlsb", "ods"]
 /// A CSV filing is a pair of files whose names end so.
 pub const CSV_ITEMS_SUFFIX: &str = "事项.csv";
 pub const CSV_MATERIALS_SUFFIX: &str = "申请材料.csv";
+/// The optional sheets of a CSV filing lie beside its 事项 file, named so.
+pub const CSV_FEES_SUFFIX: &str = "收费项目.csv";
+pub const CSV_QUESTIONS_SUFFIX: &str = "常见问题.csv";
 
 /// One filing to read.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -188,6 +193,28 @@ fn partner_on_disk(p: &Path) -> Option<PathBuf> {
     found.into_iter().next()
 }
 
+/// The optional sheet of a CSV filing beside its 事项 file `items`:
+/// `民政局-事项.csv` → `民政局-收费项目.csv`.
+fn csv_beside(items: &Path, suffix: &str) -> Option<PathBuf> {
+    let name = items.file_name()?.to_str()?;
+    let prefix = trim_joiner(name.strip_suffix(CSV_ITEMS_SUFFIX)?);
+    let dir = items
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let n = e.file_name().to_str()?.to_string();
+            let other = n.strip_suffix(suffix)?;
+            (trim_joiner(other) == prefix && e.path().is_file()).then(|| items.with_file_name(&n))
+        })
+        .collect();
+    found.sort();
+    found.into_iter().next()
+}
+
 /// `民政局-` and `民政局_` and `民政局` name the same pair.
 fn trim_joiner(s: &str) -> &str {
     s.trim_end_matches(['-', '_', ' ', '·', '—'])
@@ -214,8 +241,15 @@ pub fn read(input: &Input, standard: &Standard, sink: &mut Sink) -> Filing {
     };
     let mut entries = parse::finish_entries(entries, sink);
     filing.material_count = materials.len();
-    parse::attach(&mut entries, materials, outline.items_linkable, sink);
+    let linkable = outline.items_linkable;
     filing.materials_known = outline.materials_known();
+    parse::attach(&mut entries, materials, linkable, sink, |e| {
+        &mut e.materials
+    });
+    parse::attach(&mut entries, outline.fees, linkable, sink, |e| &mut e.fees);
+    parse::attach(&mut entries, outline.questions, linkable, sink, |e| {
+        &mut e.questions
+    });
     filing.entries = entries;
     filing
 }
@@ -260,13 +294,17 @@ impl<T> Drop for Ending<'_, T> {
     }
 }
 
-/// A filing as [`read_with`] leaves it: whether its rows can be linked.
-#[derive(Debug, Clone, Copy)]
+/// A filing as [`read_with`] leaves it: whether its rows can be linked, and
+/// the rows of its optional sheets (收费项目, 常见问题), read whole before
+/// its entries.
+#[derive(Debug, Default)]
 pub struct Outline {
     /// The 事项 sheet was read with its 序号 column.
     pub items_linkable: bool,
     /// The 申请材料 sheet was read with its 事项序号 column.
     pub materials_linkable: bool,
+    pub fees: Vec<Box<FeeItem>>,
+    pub questions: Vec<Box<Question>>,
 }
 
 impl Outline {
@@ -297,7 +335,50 @@ pub fn read_with(
     let mut loaded = load(input, standard, sink)?;
     let items_grid = loaded.take(loaded.items_at);
     let materials_grid = loaded.take(loaded.materials_at);
+    let fees_grid = loaded.take(loaded.fees_at);
+    let questions_grid = loaded.take(loaded.questions_at);
     let (book, heads) = (loaded.book.as_ref(), &loaded.heads);
+    // The optional sheets are small: read whole, first, so that the
+    // entries know which of them have fee items.
+    let mut fees: Vec<Box<FeeItem>> = Vec::new();
+    let mut questions: Vec<Box<Question>> = Vec::new();
+    let optional = (|| {
+        let (_, fees_sink) = parse_sheet(
+            book,
+            heads,
+            loaded.fees_at,
+            fees_grid,
+            &standard.elements.fees,
+            FeeField::ItemSeq,
+            |t| parse::fee_parser(t, standard),
+            usize::MAX,
+            &mut |p| p.collect_into(&mut fees),
+        )?;
+        let (_, questions_sink) = parse_sheet(
+            book,
+            heads,
+            loaded.questions_at,
+            questions_grid,
+            &standard.elements.questions,
+            QuestionField::ItemSeq,
+            |t| parse::question_parser(t, standard),
+            usize::MAX,
+            &mut |p| p.collect_into(&mut questions),
+        )?;
+        Ok::<_, ReadError>((fees_sink, questions_sink))
+    })();
+    let (fees_sink, questions_sink) = match optional {
+        Ok(sinks) => sinks,
+        Err(e) => {
+            if let Input::Workbook(p) = input {
+                unreadable(sink, p, e);
+            }
+            on_entries(Parsed::End);
+            on_materials(Parsed::End);
+            return None;
+        }
+    };
+    let fee_seqs = parse::fee_seqs(&fees);
     let (items, materials) = rayon::join(
         || {
             let end = Ending(on_entries);
@@ -308,7 +389,7 @@ pub fn read_with(
                 items_grid,
                 def_items,
                 Field::Seq,
-                |t| parse::entry_parser(t, standard),
+                |t| parse::entry_parser(t, standard).with_fees(&fee_seqs),
                 chunk,
                 &mut *end.0,
             )
@@ -341,6 +422,8 @@ pub fn read_with(
                 return None;
             }
         };
+    sink.extend(fees_sink);
+    sink.extend(questions_sink);
     sink.extend(items_sink);
     if loaded.items_at.is_none() {
         sheet_missing(
@@ -363,6 +446,8 @@ pub fn read_with(
     Some(Outline {
         items_linkable,
         materials_linkable,
+        fees,
+        questions,
     })
 }
 
@@ -517,6 +602,9 @@ struct Loaded {
     heads: Vec<Grid>,
     items_at: Option<usize>,
     materials_at: Option<usize>,
+    /// The optional sheets 收费项目 and 常见问题.
+    fees_at: Option<usize>,
+    questions_at: Option<usize>,
     book: Option<source::Book>,
 }
 
@@ -554,9 +642,13 @@ fn load(input: &Input, standard: &Standard, sink: &mut Sink) -> Option<Loaded> {
     let def_items = &standard.elements.items;
     let def_materials = &standard.elements.materials;
     let pick = |grids: &[Grid]| {
-        let items_at = layout::pick_sheet(grids, def_items, def_materials, None);
-        let materials_at = layout::pick_sheet(grids, def_materials, def_items, items_at);
-        (items_at, materials_at)
+        let items_at = layout::pick_sheet(grids, def_items, def_materials, &[]);
+        let materials_at = layout::pick_sheet(grids, def_materials, def_items, &[items_at]);
+        let (fees, questions) = (&standard.elements.fees, &standard.elements.questions);
+        let fees_at = layout::pick_sheet(grids, fees, def_materials, &[items_at, materials_at]);
+        let questions_at =
+            layout::pick_sheet(grids, questions, fees, &[items_at, materials_at, fees_at]);
+        (items_at, materials_at, fees_at, questions_at)
     };
     match input {
         Input::Workbook(p) => {
@@ -564,11 +656,13 @@ fn load(input: &Input, standard: &Standard, sink: &mut Sink) -> Option<Loaded> {
             let read = || -> Result<Loaded, ReadError> {
                 let book = source::Book::open(p, &display)?;
                 let heads = book.heads(layout::HEADER_SEARCH_ROWS)?;
-                let (items_at, materials_at) = pick(&heads);
+                let (items_at, materials_at, fees_at, questions_at) = pick(&heads);
                 Ok(Loaded {
                     heads,
                     items_at,
                     materials_at,
+                    fees_at,
+                    questions_at,
                     book: Some(book),
                 })
             };
@@ -583,7 +677,15 @@ fn load(input: &Input, standard: &Standard, sink: &mut Sink) -> Option<Loaded> {
         Input::Csv { items, materials } => {
             let mut grids = Vec::new();
             let mut ok = true;
-            for (path, sheet) in [(items, "事项"), (materials, "申请材料")] {
+            let beside = |suffix: &str| items.as_deref().and_then(|p| csv_beside(p, suffix));
+            let (fees, questions) = (beside(CSV_FEES_SUFFIX), beside(CSV_QUESTIONS_SUFFIX));
+            let halves = [
+                (items.as_ref(), "事项"),
+                (materials.as_ref(), "申请材料"),
+                (fees.as_ref(), "收费项目"),
+                (questions.as_ref(), "常见问题"),
+            ];
+            for (path, sheet) in halves {
                 let Some(p) = path else { continue };
                 let display: Arc<str> = Arc::from(display_path(p));
                 match source::read_csv(p, &display, sheet) {
@@ -597,11 +699,13 @@ fn load(input: &Input, standard: &Standard, sink: &mut Sink) -> Option<Loaded> {
             if !ok {
                 return None;
             }
-            let (items_at, materials_at) = pick(&grids);
+            let (items_at, materials_at, fees_at, questions_at) = pick(&grids);
             Some(Loaded {
                 heads: grids,
                 items_at,
                 materials_at,
+                fees_at,
+                questions_at,
                 book: None,
             })
         }

@@ -8,9 +8,11 @@ use super::layout::FieldId;
 use super::layout::Table;
 use super::source::GridRow;
 use crate::diag::{Rule, Sink, Text as Msg};
-use crate::model::{ArcStr, Days, Entry, Located, Material, Origin};
+use crate::model::{ArcStr, Days, Entry, FeeItem, Linked, Located, Material, Origin, Question};
 use crate::standard::Standard;
-use crate::standard::elements::{Field, MaterialField, Required, SheetDef};
+use crate::standard::elements::{
+    FeeField, Field, MaterialField, QuestionField, Required, SheetDef,
+};
 use crate::text;
 use rustc_hash::FxHashMap as HashMap;
 
@@ -89,6 +91,8 @@ pub struct RowParser<'s, F: 'static, T> {
     header_row: u32,
     context: &'static [(F, &'static str)],
     read: fn(&mut RowReader<'_, '_, F>) -> T,
+    /// The 序号 of the entries that have fee items (sheet 收费项目).
+    fee_seqs: Option<&'s FeeSeqs>,
     /// What the sheet's shared strings gave so far.
     memo: Memo,
     /// What was parsed so far.
@@ -102,6 +106,19 @@ const MATERIAL_CONTEXT: &[(MaterialField, &str)] = &[
     (MaterialField::ItemSeq, "事项序号"),
     (MaterialField::Name, "材料名称"),
 ];
+/// The cells a finding on sheet 收费项目 shows first.
+const FEE_CONTEXT: &[(FeeField, &str)] = &[
+    (FeeField::ItemSeq, "事项序号"),
+    (FeeField::Name, "收费项目名称"),
+];
+/// The cells a finding on sheet 常见问题 shows first.
+const QUESTION_CONTEXT: &[(QuestionField, &str)] = &[
+    (QuestionField::ItemSeq, "事项序号"),
+    (QuestionField::Question, "问题"),
+];
+
+/// The 序号 of the entries that have fee items.
+pub type FeeSeqs = rustc_hash::FxHashSet<u32>;
 
 impl<'s, F: Copy + PartialEq + FieldId + 'static, T> RowParser<'s, F, T> {
     /// A parser of the data rows of `table`, its key column `key`.
@@ -120,9 +137,17 @@ impl<'s, F: Copy + PartialEq + FieldId + 'static, T> RowParser<'s, F, T> {
             header_row: table.header_row(),
             context,
             read,
+            fee_seqs: None,
             memo: Memo::default(),
             out: Vec::new(),
         }
+    }
+
+    /// Knows which entries have fee items, which stand for the entry's own
+    /// 收费标准 and 收费依据 (SPEC §2a).
+    pub fn with_fees(mut self, fee_seqs: &'s FeeSeqs) -> Self {
+        self.fee_seqs = Some(fee_seqs);
+        self
     }
 
     /// Parses one row of the table's sheet (rows must come in sheet order).
@@ -141,6 +166,7 @@ impl<'s, F: Copy + PartialEq + FieldId + 'static, T> RowParser<'s, F, T> {
             sink,
             context: self.context,
             memo: &mut self.memo,
+            fee_seqs: self.fee_seqs,
         };
         self.out.push((self.read)(&mut r));
     }
@@ -223,7 +249,7 @@ fn read_entry(r: &mut RowReader<'_, '_, Field>) -> Entry {
         conditions: r.text(Field::Conditions),
         process: r.lines(Field::Process),
         statutory_days: r.days(Field::StatutoryDays),
-        promised_days: r.integer(Field::PromisedDays),
+        promised_days: r.limit(Field::PromisedDays),
         handling_type: r.choice(Field::HandlingType),
         visits: r.integer(Field::Visits),
         charged: r.yes_no(Field::Charged),
@@ -240,9 +266,38 @@ fn read_entry(r: &mut RowReader<'_, '_, Field>) -> Entry {
         result_name: r.text(Field::ResultName),
         forwarded: r.yes_no(Field::Forwarded),
         notes: r.text(Field::Notes),
+        authority_division: r.text(Field::AuthorityDivision),
+        exercise_content: r.text(Field::ExerciseContent),
+        entrusting_agency: r.text(Field::EntrustingAgency),
+        joint_agencies: r.list(Field::JointAgencies),
+        citizen_topics: r.choices(Field::CitizenTopics),
+        business_topics: r.choices(Field::BusinessTopics),
+        statutory_unit: r.choice(Field::StatutoryUnit),
+        statutory_note: r.text(Field::StatutoryNote),
+        promised_unit: r.choice(Field::PromisedUnit),
+        promised_note: r.text(Field::PromisedNote),
+        special_procedure: r.text(Field::SpecialProcedure),
+        visit_reason: r.text(Field::VisitReason),
+        intermediary: r.text(Field::Intermediary),
+        quantity_limit: r.text(Field::QuantityLimit),
+        online_depth: r.choice(Field::OnlineDepth),
+        online: r.yes_no(Field::Online),
+        appointment: r.yes_no(Field::Appointment),
+        pay_online: r.yes_no(Field::PayOnline),
+        courier: r.yes_no(Field::Courier),
+        kiosk: r.yes_no(Field::Kiosk),
+        consult_way: r.text(Field::ConsultWay),
+        complaint_way: r.text(Field::ComplaintWay),
+        result_type: r.choice(Field::ResultType),
+        result_sample: r.form(Field::ResultSample),
+        review_standard: r.text(Field::ReviewStandard),
+        effective_date: r.date(Field::EffectiveDate),
         materials: Vec::new(),
+        fees: Vec::new(),
+        questions: Vec::new(),
     };
     conditional_requirements(r, &mut e);
+    r.check_conditions();
     e
 }
 
@@ -263,14 +318,19 @@ fn conditional_requirements(r: &mut RowReader<'_, '_, Field>, e: &mut Entry) {
     };
     let online = channel_flag(|t| t.online);
     let window = channel_flag(|t| t.window);
+    // Fee items stand for the entry's own 收费标准 and 收费依据.
+    let has_fees = e
+        .seq
+        .as_ref()
+        .is_some_and(|s| r.fee_seqs.is_some_and(|f| f.contains(&s.value)));
 
     let present: [(Field, bool); 10] = [
         (Field::PowerSource, e.power_source.is_some()),
         (Field::LegalBasis, e.legal_basis.is_some()),
         (Field::StatutoryDays, e.statutory_days.is_some()),
         (Field::ResultName, e.result_name.is_some()),
-        (Field::FeeStandard, e.fee_standard.is_some()),
-        (Field::FeeBasis, e.fee_basis.is_some()),
+        (Field::FeeStandard, e.fee_standard.is_some() || has_fees),
+        (Field::FeeBasis, e.fee_basis.is_some() || has_fees),
         (Field::OnlineUrl, e.online_url.is_some()),
         (Field::Address, e.address.is_some()),
         (Field::Seq, true),
@@ -430,7 +490,14 @@ fn read_material(r: &mut RowReader<'_, '_, MaterialField>) -> Material {
         necessity: r.choice(MaterialField::Necessity),
         basis: r.text(MaterialField::Basis),
         notes: r.text(MaterialField::Notes),
+        material_type: r.choice(MaterialField::MaterialType),
+        paper_spec: r.text(MaterialField::PaperSpec),
+        source_note: r.text(MaterialField::SourceNote),
+        acceptance_standard: r.text(MaterialField::AcceptanceStandard),
+        blank_form: r.form(MaterialField::BlankForm),
+        sample_form: r.form(MaterialField::SampleForm),
     };
+    r.check_conditions();
     // Paper forms need at least one copy.
     if let (Some(copies), Some(form)) = (&m.copies, &m.form)
         && copies.value == 0
@@ -458,15 +525,17 @@ fn read_material(r: &mut RowReader<'_, '_, MaterialField>) -> Material {
     m
 }
 
-/// Attaches materials to their entries by 序号, reporting material-orphan.
-/// When the entries' 序号 could not be read at all (`linkable` false: no 事项
-/// sheet, no header, no 序号 column) orphans are not reported: that problem
-/// is already named once.
-pub fn attach(
+/// Attaches the rows of a sheet that refers to entries by 序号 (材料, 收费项目,
+/// 常见问题) to their entries, reporting material-orphan. When the entries'
+/// 序号 could not be read at all (`linkable` false: no 事项 sheet, no
+/// header, no 序号 column) orphans are not reported: that problem is already
+/// named once.
+pub fn attach<T: Linked>(
     entries: &mut [Entry],
-    materials: Vec<Box<Material>>,
+    rows: Vec<Box<T>>,
     linkable: bool,
     sink: &mut Sink,
+    to: fn(&mut Entry) -> &mut Vec<Box<T>>,
 ) {
     let mut by_seq: HashMap<u32, usize> = HashMap::default();
     for (i, e) in entries.iter().enumerate() {
@@ -474,21 +543,22 @@ pub fn attach(
             by_seq.entry(s.value).or_insert(i);
         }
     }
-    for m in materials {
-        let Some(seq) = &m.item_seq else { continue };
+    for m in rows {
+        let Some(seq) = m.item_seq() else { continue };
         match by_seq.get(&seq.value) {
-            Some(&i) => entries[i].materials.push(m),
+            Some(&i) => to(&mut entries[i]).push(m),
             None if !linkable => {}
-            None => sink.push(orphan(&m)),
+            None => sink.push(orphan(&*m)),
         }
     }
 }
 
-/// material-orphan: a material whose 事项序号 matches no entry.
-pub fn orphan(m: &Material) -> crate::diag::Diagnostic {
-    let seq = m.item_seq.as_ref();
+/// material-orphan: a material (or fee item, or question) whose 事项序号
+/// matches no entry.
+pub fn orphan(m: &dyn Linked) -> crate::diag::Diagnostic {
+    let seq = m.item_seq();
     let n = seq.map(|s| s.value).unwrap_or_default();
-    let at = seq.map_or_else(|| m.origin.clone(), |s| s.at(&m.origin));
+    let at = seq.map_or_else(|| m.origin().clone(), |s| s.at(m.origin()));
     crate::diag::Diagnostic::new(
         Rule::MaterialOrphan,
         at,
@@ -501,10 +571,72 @@ pub fn orphan(m: &Material) -> crate::diag::Diagnostic {
     .value(seq.map(|s| s.raw_text().into_owned()).unwrap_or_default())
     .header("事项序号")
     .context(m.context())
-    .help(text!(
-        "请填写事项表中该材料所属事项的序号。",
-        "write the 序号 of the entry, in sheet 事项, that this material belongs to."
-    ))
+    .help({
+        let what = m.what();
+        let (zh, en) = (&what.zh, &what.en);
+        text!(
+            "请填写事项表中该{zh}所属事项的序号。",
+            "write the 序号 of the entry, in sheet 事项, that this {en} belongs to."
+        )
+    })
+}
+
+/// A parser of the 收费项目 rows of a table into fee items.
+pub fn fee_parser<'s>(
+    table: &Table<'_, FeeField>,
+    standard: &'s Standard,
+) -> RowParser<'s, FeeField, Box<FeeItem>> {
+    RowParser::new(
+        table,
+        &standard.elements.fees,
+        standard,
+        FeeField::ItemSeq,
+        FEE_CONTEXT,
+        |r| Box::new(read_fee(r)),
+    )
+}
+
+fn read_fee(r: &mut RowReader<'_, '_, FeeField>) -> FeeItem {
+    let f = FeeItem {
+        origin: r.row_origin(),
+        item_seq: r.integer(FeeField::ItemSeq),
+        name: r.text(FeeField::Name),
+        standard: r.text(FeeField::Standard),
+        basis: r.text(FeeField::Basis),
+        reducible: r.yes_no(FeeField::Reducible),
+        reduction_basis: r.text(FeeField::ReductionBasis),
+    };
+    r.check_conditions();
+    f
+}
+
+/// A parser of the 常见问题 rows of a table into questions.
+pub fn question_parser<'s>(
+    table: &Table<'_, QuestionField>,
+    standard: &'s Standard,
+) -> RowParser<'s, QuestionField, Box<Question>> {
+    RowParser::new(
+        table,
+        &standard.elements.questions,
+        standard,
+        QuestionField::ItemSeq,
+        QUESTION_CONTEXT,
+        |r| {
+            Box::new(Question {
+                origin: r.row_origin(),
+                item_seq: r.integer(QuestionField::ItemSeq),
+                question: r.text(QuestionField::Question),
+                answer: r.text(QuestionField::Answer),
+            })
+        },
+    )
+}
+
+/// The 序号 of the entries that fee items refer to.
+pub fn fee_seqs(fees: &[Box<FeeItem>]) -> FeeSeqs {
+    fees.iter()
+        .filter_map(|f| f.item_seq.as_ref().map(|s| s.value))
+        .collect()
 }
 
 #[cfg(test)]

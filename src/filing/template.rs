@@ -14,7 +14,9 @@
 use super::layout::FieldId;
 use crate::diag::Text;
 use crate::standard::Standard;
-use crate::standard::elements::{Element, Field, Kind, MaterialField, Required, SheetDef};
+use crate::standard::elements::{
+    Element, FeeField, Field, Full, Kind, MaterialField, QuestionField, Required, SheetDef,
+};
 use crate::standard::lexicon::Phrase;
 use crate::standard::tables::{Table, TableEntry};
 use crate::text;
@@ -57,6 +59,10 @@ pub struct Prefill {
     pub items: Vec<Row<Field>>,
     /// Rows of sheet 申请材料.
     pub materials: Vec<Row<MaterialField>>,
+    /// Rows of sheet 收费项目.
+    pub fees: Vec<Row<FeeField>>,
+    /// Rows of sheet 常见问题.
+    pub questions: Vec<Row<QuestionField>>,
 }
 
 /// Why the workbook could not be written.
@@ -149,6 +155,17 @@ pub fn build(standard: &Standard, rows: &Prefill) -> Result<Vec<u8>, TemplateErr
         &ctx,
         0,
     )?;
+    // The optional sheets of SPEC §2a.
+    let sheet = book.add_worksheet();
+    write_sheet(sheet, &standard.elements.fees, &rows.fees, &ctx, 0)?;
+    let sheet = book.add_worksheet();
+    write_sheet(
+        sheet,
+        &standard.elements.questions,
+        &rows.questions,
+        &ctx,
+        0,
+    )?;
 
     let sheet = book.add_worksheet();
     lists.write_sheet(sheet, &styles)?;
@@ -171,6 +188,8 @@ struct Styles {
     required: Format,
     conditional: Format,
     optional: Format,
+    /// The elements of SPEC §2a a filing may leave out: lighter still.
+    extra: Format,
     title: Format,
     heading: Format,
     body: Format,
@@ -193,6 +212,10 @@ impl Styles {
                 .set_background_color(Color::RGB(0xFCE4D6)),
             conditional: header.clone().set_background_color(Color::RGB(0xFFF2CC)),
             optional: header.clone().set_background_color(Color::RGB(0xEDEDED)),
+            extra: header
+                .clone()
+                .set_font_color(Color::RGB(0x595959))
+                .set_background_color(Color::RGB(0xF7F7F7)),
             title: Format::new().set_bold().set_font_size(16),
             heading: Format::new().set_bold().set_font_size(12),
             body: Format::new().set_text_wrap().set_align(FormatAlign::Top),
@@ -200,11 +223,15 @@ impl Styles {
         }
     }
 
-    fn header(&self, required: Required) -> &Format {
-        match required {
-            Required::Yes => &self.required,
-            Required::No => &self.optional,
-            _ => &self.conditional,
+    fn header<F: Copy + PartialEq>(&self, def: &SheetDef<F>, e: &Element<F>) -> &Format {
+        if def.always_required(e) {
+            &self.required
+        } else if e.required != Required::No || def.conditions(e).next().is_some() {
+            &self.conditional
+        } else if e.optional {
+            &self.extra
+        } else {
+            &self.optional
         }
     }
 }
@@ -219,20 +246,16 @@ struct CodeLists<'s> {
 impl<'s> CodeLists<'s> {
     fn new(standard: &'s Standard) -> CodeLists<'s> {
         let mut tables: Vec<(&str, &Table, Vec<&str>)> = Vec::new();
-        let used = standard
-            .elements
-            .items
-            .elements
-            .iter()
-            .map(|e| (e.table.as_deref(), e.header.as_str()))
-            .chain(
-                standard
-                    .elements
-                    .materials
-                    .elements
-                    .iter()
-                    .map(|e| (e.table.as_deref(), e.header.as_str())),
-            );
+        fn pairs<F>(def: &SheetDef<F>) -> impl Iterator<Item = (Option<&str>, &str)> {
+            def.elements
+                .iter()
+                .map(|e| (e.table.as_deref(), e.header.as_str()))
+        }
+        let els = &standard.elements;
+        let used = pairs(&els.items)
+            .chain(pairs(&els.materials))
+            .chain(pairs(&els.fees))
+            .chain(pairs(&els.questions));
         for (name, header) in used {
             let Some(name) = name else { continue };
             let Some(table) = standard.tables.get(name) else {
@@ -323,12 +346,13 @@ fn write_sheet<F: Copy + Ord + FieldId>(
     for (col, element) in def.elements.iter().enumerate() {
         let col = col as u16;
         let layout = ColumnLayout::of(element, ctx.standard);
-        let header = match element.required {
-            Required::Yes => format!("*{}", element.header),
-            _ => element.header.clone(),
+        let header = if def.always_required(element) {
+            format!("*{}", element.header)
+        } else {
+            element.header.clone()
         };
-        sheet.write_string_with_format(0, col, &header, ctx.styles.header(element.required))?;
-        let note = Note::new(header_note(element, ctx.standard))
+        sheet.write_string_with_format(0, col, &header, ctx.styles.header(def, element))?;
+        let note = Note::new(header_note(def, element, ctx.standard))
             .add_author_prefix(false)
             .set_width(300)
             .set_height(160);
@@ -388,8 +412,10 @@ impl ColumnLayout {
                 // Room for the dropdown arrow.
                 (widest + 3, base)
             }
-            Kind::Multi => (26, prose),
+            Kind::Multi | Kind::List => (26, prose),
             Kind::Lines => (44, prose),
+            Kind::Date => (12, text),
+            Kind::Form => (24, base),
             Kind::Text => match e.max_len {
                 Some(n) if n > 200 => (44, prose),
                 Some(n) if n > 100 => (30, prose),
@@ -512,11 +538,15 @@ fn example_multi<F>(e: &Element<F>, standard: &Standard) -> String {
 }
 
 /// The note on a header cell: whether (and when) it is required, and what to write.
-fn header_note<F>(e: &Element<F>, standard: &Standard) -> String {
+fn header_note<F: Copy + PartialEq + FieldId>(
+    def: &SheetDef<F>,
+    e: &Element<F>,
+    standard: &Standard,
+) -> String {
     let mut note = format!(
         "{}（{}）\n{}",
         e.header,
-        requirement(e.required, standard),
+        requirement_of(def, e, standard),
         e.help
     );
     if e.kind == Kind::Multi && !e.help.contains("顿号") {
@@ -575,6 +605,45 @@ pub fn requirement(required: Required, standard: &Standard) -> String {
     }
 }
 
+/// Whether an element is required, in words, with the conditions of its
+/// `when` and `full` (SPEC §2a).
+pub fn requirement_of<F: Copy + PartialEq + FieldId>(
+    def: &SheetDef<F>,
+    e: &Element<F>,
+    standard: &Standard,
+) -> String {
+    let condition = |c: &crate::standard::elements::Condition| {
+        let other = def.by_id(&c.field).map_or(c.field.as_str(), |o| &o.header);
+        match c.min {
+            Some(min) => format!("{other}不少于 {min} 时必填"),
+            None => format!("{other}为{}时必填", quoted(&c.any_of)),
+        }
+    };
+    let mut out = match &e.when {
+        Some(c) if e.required == Required::No => condition(c),
+        _ => requirement(e.required, standard),
+    };
+    match &e.full {
+        Some(Full::Always(true)) if !def.always_required(e) || !def.full => {
+            out.push_str("；全要素（profile: full）时必填");
+        }
+        Some(Full::When(c)) => {
+            out.push_str(&format!("；全要素（profile: full）时{}", condition(c)));
+        }
+        _ => {}
+    }
+    out
+}
+
+/// “a”或“b”.
+fn quoted(values: &[String]) -> String {
+    values
+        .iter()
+        .map(|v| format!("“{v}”"))
+        .collect::<Vec<_>>()
+        .join("或")
+}
+
 /// The instructions sheet: how to fill the workbook, then every column with
 /// its requirement and help, for printing.
 fn write_instructions(
@@ -622,7 +691,11 @@ fn write_instructions(
         format!(
             "“{s_materials}”表每行填写一份申请材料，“{item_seq}”填它所属事项在“{s_items}”表中的“{seq}”；一个事项有几份材料就写几行。"
         ),
-        "表头带 * 且为红色底的列必须填写；黄色底的列在一定条件下必须填写（条件见表头批注）；灰色底的列可不填。把鼠标停在表头单元格上，可以看到该列的填写要求。".to_string(),
+        format!(
+            "“{}”和“{}”两个工作表可以不填：有收费项目或常见问题的事项，每行填写一项，用“{item_seq}”对应事项；有收费项目的事项，可不再在“{s_items}”表中填写收费标准和收费依据。",
+            standard.elements.fees.sheet, standard.elements.questions.sheet
+        ),
+        "表头带 * 且为红色底的列必须填写；黄色底的列在一定条件下必须填写（条件见表头批注）；灰色底的列可不填；浅灰色底、灰色字的列是全要素的其他要素，可不填（工作区设为全要素 profile: full 时，其中一部分必须填写）。把鼠标停在表头单元格上，可以看到该列的填写要求。".to_string(),
         "带下拉箭头的列请从下拉列表中选择，不要自行输入近似的说法。".to_string(),
         format!(
             "{multi}可以填写多个值，多个值之间用顿号“{MULTI_SEPARATOR}”分隔，如“{}”。",
@@ -634,7 +707,7 @@ fn write_instructions(
         format!(
             "{coded}等列已设为文本格式。从其他表格复制时请用“选择性粘贴 → 数值”，以免统一社会信用代码变成科学计数法、电话号码丢失开头的 0。"
         ),
-        "办结时限以工作日计，填整数；当场办结的承诺办结时限填 0，办件类型选“即办件”。".to_string(),
+        "办结时限填天数，如“20”或“20个工作日”；单位默认为工作日，按自然日计的在“办结时限单位”列选“自然日”。当场办结的承诺办结时限填 0 或“即办”，办件类型选“即办件”。".to_string(),
         format!(
             "受理条件和申请材料要逐项写明，不得使用兜底条款（如{catch_all}），也不要使用模糊表述（如{vague}）。"
         ),
@@ -671,21 +744,33 @@ fn write_instructions(
     let mut column_row = |sheet: &mut Worksheet,
                           name: &str,
                           header: &str,
-                          required: Required,
+                          required: String,
                           help: &str|
      -> Result<(), XlsxError> {
         sheet.write_string_with_format(row, 0, name, &styles.body)?;
         sheet.write_string_with_format(row, 1, header, &styles.body)?;
-        sheet.write_string_with_format(row, 2, requirement(required, standard), &styles.body)?;
+        sheet.write_string_with_format(row, 2, required, &styles.body)?;
         sheet.write_string_with_format(row, 3, help, &styles.body)?;
         row += 1;
         Ok(())
     };
     for e in &items.elements {
-        column_row(sheet, s_items, &e.header, e.required, &e.help)?;
+        let r = requirement_of(items, e, standard);
+        column_row(sheet, s_items, &e.header, r, &e.help)?;
     }
     for e in &materials.elements {
-        column_row(sheet, s_materials, &e.header, e.required, &e.help)?;
+        let r = requirement_of(materials, e, standard);
+        column_row(sheet, s_materials, &e.header, r, &e.help)?;
+    }
+    let fees = &standard.elements.fees;
+    for e in &fees.elements {
+        let r = requirement_of(fees, e, standard);
+        column_row(sheet, &fees.sheet, &e.header, r, &e.help)?;
+    }
+    let questions = &standard.elements.questions;
+    for e in &questions.elements {
+        let r = requirement_of(questions, e, standard);
+        column_row(sheet, &questions.sheet, &e.header, r, &e.help)?;
     }
     Ok(())
 }

@@ -201,21 +201,93 @@ fn label(standard: &Standard, field: &str) -> String {
     }
     match field {
         "status" => "状态",
-        "materials" => "申请材料",
-        _ => field,
+        _ => ROW_LISTS
+            .iter()
+            .find(|l| l.0 == field)
+            .map_or(field, |l| l.2),
     }
     .to_string()
 }
 
-fn materials_by_name(v: Option<&Value>) -> BTreeMap<String, Map<String, Value>> {
+/// The lists of rows an entry holds, each keyed by one of its fields.
+const ROW_LISTS: &[(&str, &str, &str)] = &[
+    ("materials", "name", "申请材料"),
+    ("fee_items", "name", "收费项目"),
+    ("questions", "question", "常见问题"),
+];
+
+/// The rows of a list by their key.
+fn rows_by(v: Option<&Value>, key: &str) -> BTreeMap<String, Map<String, Value>> {
     v.and_then(Value::as_array)
         .map(|a| {
             a.iter()
                 .filter_map(|m| m.as_object().cloned())
-                .map(|m| (s(&m, "name"), m))
+                .map(|m| (s(&m, key), m))
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// The header of a field of a list's rows.
+fn row_label(standard: &Standard, list: &str, field: &str) -> String {
+    let e = &standard.elements;
+    let header = match list {
+        "fee_items" => e.fees.by_id(field).map(|x| x.header.clone()),
+        "questions" => e.questions.by_id(field).map(|x| x.header.clone()),
+        _ => e.materials.by_id(field).map(|x| x.header.clone()),
+    };
+    header.unwrap_or_else(|| field.to_string())
+}
+
+/// The changes of a list of rows: rows added and deleted by their key,
+/// and each field of a row kept.
+fn row_changes(
+    standard: &Standard,
+    (list, key, what): (&str, &str, &str),
+    old: Option<&Value>,
+    new: Option<&Value>,
+    out: &mut Vec<FieldChange>,
+) {
+    let (ma, mb) = (rows_by(old, key), rows_by(new, key));
+    let mut names: Vec<&String> = ma.keys().chain(mb.keys()).collect();
+    names.sort();
+    names.dedup();
+    for n in names {
+        match (ma.get(n), mb.get(n)) {
+            (Some(x), Some(y)) if x != y => {
+                let mut fields: Vec<&String> = x.keys().chain(y.keys()).collect();
+                fields.sort_by_key(|f| order(standard, f));
+                fields.dedup();
+                for f in fields {
+                    let (p, q) = (
+                        x.get(f).unwrap_or(&Value::Null),
+                        y.get(f).unwrap_or(&Value::Null),
+                    );
+                    if p != q {
+                        out.push(FieldChange {
+                            field: format!("{list}[{n}].{f}"),
+                            label: format!("{what}“{n}”的{}", row_label(standard, list, f)),
+                            before: p.clone(),
+                            after: q.clone(),
+                        });
+                    }
+                }
+            }
+            (Some(x), None) => out.push(FieldChange {
+                field: format!("{list}[{n}]"),
+                label: format!("删除{what}“{n}”"),
+                before: Value::Object(x.clone()),
+                after: Value::Null,
+            }),
+            (None, Some(y)) => out.push(FieldChange {
+                field: format!("{list}[{n}]"),
+                label: format!("新增{what}“{n}”"),
+                before: Value::Null,
+                after: Value::Object(y.clone()),
+            }),
+            _ => {}
+        }
+    }
 }
 
 fn field_changes(
@@ -238,47 +310,8 @@ fn field_changes(
         if a == b {
             continue;
         }
-        if k == "materials" {
-            let (ma, mb) = (materials_by_name(old.get(k)), materials_by_name(new.get(k)));
-            let mut names: Vec<&String> = ma.keys().chain(mb.keys()).collect();
-            names.sort();
-            names.dedup();
-            for n in names {
-                match (ma.get(n), mb.get(n)) {
-                    (Some(x), Some(y)) if x != y => {
-                        let mut fields: Vec<&String> = x.keys().chain(y.keys()).collect();
-                        fields.sort_by_key(|f| order(standard, f));
-                        fields.dedup();
-                        for f in fields {
-                            let (p, q) = (
-                                x.get(f).unwrap_or(&Value::Null),
-                                y.get(f).unwrap_or(&Value::Null),
-                            );
-                            if p != q {
-                                out.push(FieldChange {
-                                    field: format!("materials[{n}].{f}"),
-                                    label: format!("申请材料“{n}”的{}", label(standard, f)),
-                                    before: p.clone(),
-                                    after: q.clone(),
-                                });
-                            }
-                        }
-                    }
-                    (Some(x), None) => out.push(FieldChange {
-                        field: format!("materials[{n}]"),
-                        label: format!("删除申请材料“{n}”"),
-                        before: Value::Object(x.clone()),
-                        after: Value::Null,
-                    }),
-                    (None, Some(y)) => out.push(FieldChange {
-                        field: format!("materials[{n}]"),
-                        label: format!("新增申请材料“{n}”"),
-                        before: Value::Null,
-                        after: Value::Object(y.clone()),
-                    }),
-                    _ => {}
-                }
-            }
+        if let Some(list) = ROW_LISTS.iter().find(|l| l.0 == k) {
+            row_changes(standard, *list, old.get(k), new.get(k), &mut out);
             continue;
         }
         out.push(FieldChange {

@@ -7,6 +7,8 @@
 pub mod codes;
 pub mod division;
 pub mod duplicates;
+pub mod forms;
+pub mod online;
 pub mod phone;
 pub mod registry;
 pub mod timing;
@@ -32,6 +34,8 @@ pub struct Memo {
     pub uscc: TextMemo<Result<(), uscc::UsccError>>,
     /// Whether each phone cell holds only valid numbers (phone-invalid).
     pub phones: TextMemo<bool>,
+    /// The files found in the forms folders (form-missing).
+    pub forms: forms::Forms,
 }
 
 /// What a rule worked out of a text (or a list of texts), for the next
@@ -202,6 +206,8 @@ pub fn check_entry(ctx: &mut Context<'_>, memo: &mut Memo, entry: &Entry) {
     timing::check(ctx, entry);
     phone::check(ctx, &mut memo.phones, entry);
     wording::check(ctx, &mut memo.wording, entry);
+    online::check(ctx, entry);
+    forms::check_entry(ctx, &mut memo.forms, entry);
     if let Some(r) = ctx.registry {
         registry::check(ctx, r, entry);
     }

@@ -1,22 +1,42 @@
-//! Time limits and visits: promised-exceeds-statutory, handling-type-mismatch,
-//! visits-exceed-one (the "只跑一次" target), and no-materials.
+//! Time limits and visits: promised-exceeds-statutory, days-unit-mismatch,
+//! handling-type-mismatch, visits-exceed-one (the "只跑一次" target), and
+//! no-materials.
 
 use super::{Context, finding};
 use crate::diag::Rule;
-use crate::model::{Days, Entry, Text};
+use crate::filing::values::{Unit, unit_in_text};
+use crate::model::{CellValue, Days, Entry, Located, Text};
 use crate::standard::elements::Field;
 use crate::text;
 
+/// The unit a time limit counts in: its unit column's, else the one its
+/// text names, else working days (SPEC §2a).
+pub fn unit_of<T: CellValue>(limit: &Located<T>, unit: &Text) -> Unit {
+    unit.as_ref()
+        .and_then(|u| Unit::of_name(&u.value))
+        .or_else(|| unit_in_text(&limit.raw_text()))
+        .unwrap_or(Unit::Working)
+}
+
 pub fn check(ctx: &mut Context<'_>, entry: &Entry) {
+    days_units(ctx, entry);
     let std = ctx.standard();
     if let (Some(promised), Some(statutory)) = (&entry.promised_days, &entry.statutory_days)
         && let Days::Days(limit) = statutory.value
         && promised.value > limit
+        // (Limits in different units are not compared: 20 calendar days
+        // are no fixed number of working days.)
+        && let unit = unit_of(promised, &entry.promised_unit)
+        && unit == unit_of(statutory, &entry.statutory_unit)
     {
         let p = promised.value;
+        let (zh, en) = match unit {
+            Unit::Working => ("工作日", "working days"),
+            Unit::Natural => ("自然日", "calendar days"),
+        };
         let d = finding(std, Rule::PromisedExceedsStatutory, entry, Field::PromisedDays, promised, text!(
-            "承诺办结时限 {p} 个工作日超过法定办结时限 {limit} 个工作日",
-            "the promised limit of {p} working days exceeds the statutory {limit}"
+            "承诺办结时限 {p} 个{zh}超过法定办结时限 {limit} 个{zh}",
+            "the promised limit of {p} {en} exceeds the statutory {limit}"
         ))
         .label(text!("不得超过 {limit}", "at most {limit}"))
         .help(text!(
@@ -71,6 +91,51 @@ pub fn check(ctx: &mut Context<'_>, entry: &Entry) {
         ));
         ctx.push(d);
     }
+}
+
+/// days-unit-mismatch: a limit whose text names one unit while its unit
+/// column says the other.
+fn days_units(ctx: &mut Context<'_>, entry: &Entry) {
+    let std = ctx.standard();
+    let found = [
+        entry.statutory_days.as_ref().and_then(|l| {
+            unit_mismatch(std, entry, Field::StatutoryDays, l, &entry.statutory_unit)
+        }),
+        entry
+            .promised_days
+            .as_ref()
+            .and_then(|l| unit_mismatch(std, entry, Field::PromisedDays, l, &entry.promised_unit)),
+    ];
+    for d in found.into_iter().flatten() {
+        ctx.push(d);
+    }
+}
+
+fn unit_mismatch<T: CellValue>(
+    std: &crate::standard::Standard,
+    entry: &Entry,
+    field: Field,
+    limit: &Located<T>,
+    unit: &Text,
+) -> Option<crate::diag::Diagnostic> {
+    let written = unit_in_text(&limit.raw_text())?;
+    let column = Unit::of_name(&unit.as_ref()?.value)?;
+    if written == column {
+        return None;
+    }
+    let header = &std.elements.items.element(field).header;
+    let (w, c) = (written.name(), column.name());
+    Some(
+        finding(std, Rule::DaysUnitMismatch, entry, field, limit, text!(
+            "“{header}”写的是{w}，而单位列为{c}",
+            "`{header}` is written in {w}, but its unit column says {c}"
+        ))
+        .label(text!("单位列为{c}", "the unit column says {c}"))
+        .help(text!(
+            "时限列只写天数，单位写在单位列；两处须一致（工作日与自然日相差很大）。",
+            "write only the number of days in the limit column and the unit in the unit column; the two must agree."
+        )),
+    )
 }
 
 /// no-materials: an administrative-power entry that lists no material.

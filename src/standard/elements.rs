@@ -21,7 +21,23 @@ macro_rules! fields {
                 match self { $($name::$variant => $id,)* }
             }
         }
+
+        impl FieldId for $name {
+            fn field_id(self) -> &'static str {
+                self.id()
+            }
+            fn index(self) -> usize {
+                self as usize
+            }
+        }
     };
+}
+
+/// The report id of a sheet's field, and its place among the sheet's fields.
+pub trait FieldId {
+    fn field_id(self) -> &'static str;
+    /// Its place among the sheet's fields (0, 1, …).
+    fn index(self) -> usize;
 }
 
 fields! {
@@ -39,6 +55,19 @@ fields! {
         Scope = "scope", InHall = "in_hall", Address = "address", Hours = "hours",
         ContactPhone = "contact_phone", ComplaintPhone = "complaint_phone",
         ResultName = "result_name", Forwarded = "forwarded", Notes = "notes",
+        // 全要素 (SPEC §2a).
+        AuthorityDivision = "authority_division", ExerciseContent = "exercise_content",
+        EntrustingAgency = "entrusting_agency", JointAgencies = "joint_agencies",
+        CitizenTopics = "citizen_topics", BusinessTopics = "business_topics",
+        StatutoryUnit = "statutory_unit", StatutoryNote = "statutory_note",
+        PromisedUnit = "promised_unit", PromisedNote = "promised_note",
+        SpecialProcedure = "special_procedure", VisitReason = "visit_reason",
+        Intermediary = "intermediary", QuantityLimit = "quantity_limit",
+        OnlineDepth = "online_depth", Online = "online", Appointment = "appointment",
+        PayOnline = "pay_online", Courier = "courier", Kiosk = "kiosk",
+        ConsultWay = "consult_way", ComplaintWay = "complaint_way",
+        ResultType = "result_type", ResultSample = "result_sample",
+        ReviewStandard = "review_standard", EffectiveDate = "effective_date",
     }
 }
 
@@ -48,6 +77,25 @@ fields! {
         Seq = "seq", ItemSeq = "item_seq", Name = "name", Form = "form",
         Copies = "copies", Source = "source", ELicense = "e_license",
         Necessity = "necessity", Basis = "basis", Notes = "notes",
+        // 全要素 (SPEC §2a).
+        MaterialType = "material_type", PaperSpec = "paper_spec",
+        SourceNote = "source_note", AcceptanceStandard = "acceptance_standard",
+        BlankForm = "blank_form", SampleForm = "sample_form",
+    }
+}
+
+fields! {
+    /// An element of sheet 收费项目 (fee items, SPEC §2a).
+    FeeField {
+        ItemSeq = "item_seq", Name = "name", Standard = "standard", Basis = "basis",
+        Reducible = "reducible", ReductionBasis = "reduction_basis",
+    }
+}
+
+fields! {
+    /// An element of sheet 常见问题 (questions, SPEC §2a).
+    QuestionField {
+        ItemSeq = "item_seq", Question = "question", Answer = "answer",
     }
 }
 
@@ -76,6 +124,40 @@ impl Required {
     }
 }
 
+/// A condition on another cell of the same row, under which an element's
+/// value is required (`when:` and `full:` in `schemas/elements.yaml`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Condition {
+    /// The field id of the other element.
+    pub field: String,
+    /// It holds one of these values (canonical names of its code table).
+    #[serde(default, rename = "in")]
+    pub any_of: Vec<String>,
+    /// It holds a whole number at least this large.
+    #[serde(default)]
+    pub min: Option<u32>,
+}
+
+/// When an element is required under `profile: full`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum Full {
+    Always(bool),
+    When(Condition),
+}
+
+impl Full {
+    /// The condition, if any; `Some(None)` means always.
+    pub fn condition(&self) -> Option<Option<&Condition>> {
+        match self {
+            Full::Always(true) => Some(None),
+            Full::Always(false) => None,
+            Full::When(c) => Some(Some(c)),
+        }
+    }
+}
+
 /// What kind of value an element holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -89,6 +171,12 @@ pub enum Kind {
     Url,
     Phone,
     Code,
+    /// Several free-text values (联办机构).
+    List,
+    /// A date: 2026-03-01, 2026年3月1日, or a date cell.
+    Date,
+    /// A file under the workspace's `forms/`, or an http(s) URL.
+    Form,
 }
 
 /// One column of a filing sheet.
@@ -101,6 +189,19 @@ pub struct Element<F> {
     #[serde(default)]
     pub aliases: Vec<String>,
     pub required: Required,
+    /// Its value is required when this holds (its column stays optional).
+    #[serde(default)]
+    pub when: Option<Condition>,
+    /// Required under `profile: full`.
+    #[serde(default)]
+    pub full: Option<Full>,
+    /// One of the elements of SPEC §2a a filing may leave out.
+    #[serde(default)]
+    pub optional: bool,
+    /// The rule a blank required value is reported under (default
+    /// value-missing), as a rule id.
+    #[serde(default)]
+    pub missing_rule: Option<String>,
     pub kind: Kind,
     /// The code table of an enum or multi element.
     #[serde(default)]
@@ -124,6 +225,9 @@ pub struct SheetDef<F> {
     /// Other sheet names departments use.
     pub aliases: Vec<String>,
     pub elements: Vec<Element<F>>,
+    /// Whether the workspace's `profile: full` is in force: the elements
+    /// marked `full` are then required.
+    pub full: bool,
     index: HashMap<String, usize>,
 }
 
@@ -152,6 +256,7 @@ impl<F> From<SheetDefRaw<F>> for SheetDef<F> {
             sheet: raw.sheet,
             aliases: raw.aliases,
             elements: raw.elements,
+            full: false,
             index,
         }
     }
@@ -163,6 +268,37 @@ impl<F: Copy + PartialEq> SheetDef<F> {
         self.index
             .get(&normalize_header(header))
             .map(|&i| &self.elements[i])
+    }
+
+    /// Whether a sheet must have the element's column.
+    pub fn column_required(&self, e: &Element<F>) -> bool {
+        e.required.column_required() || (self.full && e.full.is_some())
+    }
+
+    /// Whether the element's value is required in every row, whatever
+    /// the other cells hold.
+    pub fn always_required(&self, e: &Element<F>) -> bool {
+        e.required == Required::Yes || (self.full && e.full == Some(Full::Always(true)))
+    }
+
+    /// The conditions under which a value is required besides
+    /// [`Self::always_required`] and the `when-…` keywords: its `when`, and
+    /// under `profile: full` its `full` condition.
+    pub fn conditions<'e>(&self, e: &'e Element<F>) -> impl Iterator<Item = &'e Condition> {
+        let full = if self.full {
+            e.full.as_ref().and_then(|f| f.condition()).flatten()
+        } else {
+            None
+        };
+        e.when.iter().chain(full)
+    }
+
+    /// The element with this field id.
+    pub fn by_id(&self, id: &str) -> Option<&Element<F>>
+    where
+        F: FieldId,
+    {
+        self.elements.iter().find(|e| e.field.field_id() == id)
     }
 
     pub fn element(&self, field: F) -> &Element<F> {
@@ -195,6 +331,10 @@ impl<F: Copy + PartialEq> SheetDef<F> {
 pub struct Elements {
     pub items: SheetDef<Field>,
     pub materials: SheetDef<MaterialField>,
+    /// 收费项目, an optional sheet.
+    pub fees: SheetDef<FeeField>,
+    /// 常见问题, an optional sheet.
+    pub questions: SheetDef<QuestionField>,
 }
 
 impl Elements {
@@ -221,6 +361,54 @@ impl Elements {
             Ok(())
         }
         check(&self.items, Field::ALL)?;
-        check(&self.materials, MaterialField::ALL)
+        check(&self.materials, MaterialField::ALL)?;
+        check(&self.fees, FeeField::ALL)?;
+        check(&self.questions, QuestionField::ALL)?;
+        self.check_conditions()
+    }
+
+    /// Puts `profile: full` in force (or not) on every sheet.
+    pub fn set_full(&mut self, full: bool) {
+        self.items.full = full;
+        self.materials.full = full;
+        self.fees.full = full;
+        self.questions.full = full;
+    }
+
+    /// Every condition names an element of its own sheet, with values of
+    /// that element's code table.
+    fn check_conditions(&self) -> Result<(), String> {
+        fn check<F: Copy + PartialEq + FieldId>(def: &SheetDef<F>) -> Result<(), String> {
+            for e in &def.elements {
+                let conds = e
+                    .when
+                    .iter()
+                    .chain(e.full.as_ref().and_then(|f| f.condition()).flatten());
+                for c in conds {
+                    let Some(other) = def.by_id(&c.field) else {
+                        return Err(format!(
+                            "element {}: its condition names `{}`, no element of sheet {}",
+                            e.header, c.field, def.sheet
+                        ));
+                    };
+                    if c.any_of.is_empty() == c.min.is_none() {
+                        return Err(format!(
+                            "element {}: a condition on {} needs either `in` or `min`",
+                            e.header, other.header
+                        ));
+                    }
+                }
+                if let Some(r) = &e.missing_rule
+                    && r.parse::<crate::diag::Rule>().is_err()
+                {
+                    return Err(format!("element {}: unknown missing_rule `{r}`", e.header));
+                }
+            }
+            Ok(())
+        }
+        check(&self.items)?;
+        check(&self.materials)?;
+        check(&self.fees)?;
+        check(&self.questions)
     }
 }

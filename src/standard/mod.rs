@@ -24,6 +24,7 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../schemas/divisions.yaml"),
     ),
     ("lexicon.yaml", include_str!("../../schemas/lexicon.yaml")),
+    ("topics.yaml", include_str!("../../schemas/topics.yaml")),
 ];
 
 /// A schema file that could not be loaded.
@@ -67,6 +68,16 @@ impl Standard {
         let mut tables: Tables = parse(dir, "codes.yaml")?;
         let sectors: Tables = parse(dir, "sectors.yaml")?;
         tables.0.extend(sectors.0);
+        let topics: Tables = parse(dir, "topics.yaml")?;
+        tables.0.extend(topics.0);
+        // A workspace's own codes.yaml written before the tables of the
+        // elements of SPEC §2a existed takes them from the defaults.
+        if dir.is_some() {
+            let defaults: Tables = parse(None, "codes.yaml")?;
+            for (name, table) in defaults.0 {
+                tables.0.entry(name).or_insert(table);
+            }
+        }
         for name in REQUIRED_TABLES {
             if tables.get(name).is_none() {
                 return Err(StandardError::Invalid {
@@ -75,12 +86,11 @@ impl Standard {
                 });
             }
         }
-        for def in elements
-            .items
-            .elements
-            .iter()
-            .filter_map(|e| e.table.as_ref())
-        {
+        let used = (elements.items.elements.iter().map(|e| &e.table))
+            .chain(elements.materials.elements.iter().map(|e| &e.table))
+            .chain(elements.fees.elements.iter().map(|e| &e.table))
+            .chain(elements.questions.elements.iter().map(|e| &e.table));
+        for def in used.flatten() {
             if tables.get(def).is_none() {
                 return Err(StandardError::Invalid {
                     file: "elements.yaml".into(),

@@ -38,6 +38,9 @@ pub struct TableEntry {
     pub truth: Option<bool>,
     #[serde(default)]
     pub electronic: bool,
+    /// The 网上办理深度 of 全程网办 (四级).
+    #[serde(default)]
+    pub full_online: bool,
     #[serde(default)]
     pub division: Option<DivisionKind>,
 }

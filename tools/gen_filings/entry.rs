@@ -214,6 +214,9 @@ pub fn generate(
             Level::Town | Level::Village => *rng.pick(&["上级下放", "上级委托", "法定本级行使"]),
         };
         r.text(Field::PowerSource, source);
+        if source.ends_with("委托") {
+            r.text(Field::EntrustingAgency, format!("湖南省{}厅", sw.sector));
+        }
     }
     let audience = match agency.level {
         Level::Village | Level::Town => {

@@ -175,7 +175,7 @@ const REARRANGED_MATERIALS: &[(&str, &str)] = &[
     ("item_seq", "对应事项序号"),
     ("seq", "序号"),
     ("name", "申请材料名称"),
-    ("form", "材料类型"),
+    ("form", "提交形式"),
     ("copies", "材料份数"),
     ("source", "来源渠道"),
     ("e_license", "是否电子证照"),
@@ -227,6 +227,7 @@ fn items_sheet(filing: &Filing, standard: &Standard) -> Result<Sheet, String> {
     let schema = |header: &dyn Fn(&str, &str, Required) -> String| -> Vec<ColumnDef> {
         def.elements
             .iter()
+            .filter(|e| filing.full || !e.optional)
             .map(|e| {
                 let id = e.field.id();
                 (Some(id.to_string()), header(id, &e.header, e.required))
@@ -366,6 +367,7 @@ fn materials_sheet(filing: &Filing, standard: &Standard) -> Sheet {
     let schema = |header: &dyn Fn(&str, &str, Required) -> String| -> Vec<ColumnDef> {
         def.elements
             .iter()
+            .filter(|e| filing.full || !e.optional)
             .map(|e| {
                 let id = e.field.id();
                 (Some(id.to_string()), header(id, &e.header, e.required))

@@ -169,6 +169,9 @@ struct FilingYaml {
     damage: Option<Damage>,
     #[serde(default)]
     materials_missing: bool,
+    /// Files every element of SPEC §2a, not only those of §2.
+    #[serde(default)]
+    full: bool,
     #[serde(default)]
     extra_sheets: Vec<String>,
     #[serde(default)]
@@ -219,6 +222,8 @@ pub struct Filing {
     pub changes: Vec<ColumnChange>,
     pub damage: Option<Damage>,
     pub materials_missing: bool,
+    /// Files every element of SPEC §2a, not only those of §2.
+    pub full: bool,
     pub extra_sheets: Vec<String>,
     pub materials_preamble: Vec<String>,
     /// Its mistakes show only in a workspace with a code registry.
@@ -428,6 +433,7 @@ fn resolve(raw: FilingYaml, standard: &Standard) -> Result<Filing, String> {
         changes: raw.changes,
         damage: raw.damage,
         materials_missing: raw.materials_missing,
+        full: raw.full,
         extra_sheets: raw.extra_sheets,
         materials_preamble: raw.materials_preamble,
         needs_registry: raw.needs_registry,
