@@ -277,6 +277,12 @@ fn every_active_entry_gets_both_guides_and_retired_entries_none() {
     assert!(!found.iter().any(|f| f.starts_with(&retired[0].1.impl_code)));
 }
 
+/// A guide without the colspans of its fact tables, so a fact reads
+/// `<th>label</th><td>value</td>` whether it shares its line or not.
+fn plain_facts(html: &str) -> String {
+    html.replace(" colspan=\"3\"", "")
+}
+
 #[test]
 fn html_guide_shows_every_element_in_order() {
     let dir = workspace();
@@ -285,8 +291,9 @@ fn html_guide_shows_every_element_in_order() {
     let (_, e) = entry_named(ws, "社会团体成立登记");
     let html = guide(ws, &e.impl_code, "html");
     assert!(html.starts_with("<!DOCTYPE html>"), "{}", &html[..80]);
+    let facts = plain_facts(&html);
     assert_in_order(
-        &html,
+        &facts,
         &[
             "<title>社会团体成立登记 · 办事指南</title>",
             "娄底市政务服务事项目录",
@@ -294,21 +301,20 @@ fn html_guide_shows_every_element_in_order() {
             &e.basic_code,
             &e.impl_code,
             "一、基本信息",
-            "事项类型</th><td>行政许可",
-            "子项名称</th><td>无",
-            "实施主体</th><td colspan=\"3\">娄底市民政局",
-            &format!("实施主体编码</th><td>{}", e.agency_code),
-            "实施主体性质</th><td>法定机关",
-            "行使层级</th><td>市级",
-            "行政区划</th><td>431300 娄底市",
-            "权力来源</th><td>法定本级行使",
-            "服务对象</th><td colspan=\"3\">社会组织法人",
-            "办件类型</th><td>承诺件",
-            "到办事现场次数</th><td>1 次",
-            "办理形式</th><td colspan=\"3\">窗口办理、网上办理",
-            "通办范围</th><td>全市",
-            "是否进驻政务大厅</th><td>是",
-            "是否转报</th><td colspan=\"3\">否",
+            "<th>事项类型</th><td>行政许可</td>",
+            "<th>业务指导部门</th><td>民政</td>",
+            "<th>实施主体</th><td>娄底市民政局</td>",
+            &format!("<th>实施主体编码</th><td>{}</td>", e.agency_code),
+            "<th>实施主体性质</th><td>法定机关</td>",
+            "<th>行使层级</th><td>市级</td>",
+            "<th>行政区划</th><td>431300 娄底市</td>",
+            "<th>权力来源</th><td>法定本级行使</td>",
+            "<th>服务对象</th><td>社会组织法人</td>",
+            "<th>办件类型</th><td>承诺件</td>",
+            "<th>到办事现场次数</th><td>1 次</td>",
+            "<th>办理形式</th><td>窗口办理、网上办理</td>",
+            "<th>通办范围</th><td>全市</td>",
+            "<th>是否转报</th><td>否</td>",
             "二、设定依据",
             "《社会团体登记管理条例》第三条、第九条",
             "三、受理条件",
@@ -316,10 +322,15 @@ fn html_guide_shows_every_element_in_order() {
             "<p>（二）有规范的名称和相应的组织机构；</p>",
             "四、申请材料",
             "<table class=\"materials\">",
-            "<th>材料名称</th><th>材料形式</th><th>份数</th><th>材料来源</th><th>电子证照</th><th>必要性</th><th>材料依据</th><th>填报须知</th>",
-            "<td class=\"no\">1</td><td>成立登记申请书</td><td class=\"c\">原件</td><td class=\"n\">1</td><td class=\"c\">申请人自备</td><td class=\"c\">否</td><td class=\"c\">必要</td><td><p>《社会团体登记管理条例》第十一条</p></td><td><p>加盖公章</p></td>",
-            "<td>章程草案</td>",
-            "<td>住所使用权证明</td><td class=\"c\">复印件</td>",
+            "<th>材料名称及要求</th><th>材料形式</th><th>份数</th><th>材料来源</th><th>必要性</th>",
+            "<td class=\"no\">1</td><td class=\"name\"><p class=\"m-name\">成立登记申请书</p>",
+            "<dt>电子证照</dt><dd><p>否</p></dd>",
+            "<dt>材料依据</dt><dd><p>《社会团体登记管理条例》第十一条</p></dd>",
+            "<dt>填报须知</dt><dd><p>加盖公章</p></dd>",
+            "<td class=\"c\">原件</td><td class=\"n\">1</td><td class=\"c\">申请人自备</td><td class=\"c\">必要</td>",
+            "<p class=\"m-name\">章程草案</p>",
+            "<p class=\"m-name\">住所使用权证明</p>",
+            "<td class=\"c\">复印件</td>",
             "五、办理流程",
             "<ol class=\"steps\">",
             "<li>受理</li>",
@@ -327,28 +338,41 @@ fn html_guide_shows_every_element_in_order() {
             "<li>决定</li>",
             "<li>送达</li>",
             "六、办理时限",
-            "法定办结时限</th><td>20 个工作日",
-            "承诺办结时限</th><td>10 个工作日",
-            "承诺时限比法定时限压缩 50%",
+            "<th>法定办结时限</th><td>20 个工作日</td>",
+            "<th>承诺办结时限</th><td>10 个工作日</td>",
+            "<th>时限压缩</th><td>承诺时限比法定时限压缩 50%</td>",
             "七、收费",
-            "是否收费</th><td>否",
-            "收费标准",
-            "收费依据",
-            "八、办理地点与时间",
-            "娄底市政务服务中心二楼民政窗口",
-            "星期一至星期五 8:30-12:00，14:30-17:30（法定节假日除外）",
-            "九、咨询与投诉",
-            "咨询电话</th><td>0738-8312345",
-            "监督投诉电话</th><td>12345",
-            "十、网上办理",
-            "<a href=\"https:&#x2f;&#x2f;zwfw-new.hunan.gov.cn&#x2f;\"",
-            "十一、办理结果",
-            "结果名称</th><td>社会团体法人登记证书",
-            "十二、备注",
+            "<th>是否收费</th><td>否</td>",
+            "八、办理结果",
+            "<th>结果名称</th><td>社会团体法人登记证书</td>",
+            "九、办理地点与时间",
+            "<th>办理地点</th><td>娄底市政务服务中心二楼民政窗口</td>",
+            "<th>办理时间</th><td>星期一至星期五 8:30-12:00，14:30-17:30（法定节假日除外）</td>",
+            "<th>是否进驻政务大厅</th><td>是</td>",
+            "十、咨询与投诉",
+            "<th>咨询电话</th><td>0738-8312345</td>",
+            "<th>监督投诉电话</th><td>12345</td>",
+            "十一、网上办理",
+            "<a href=\"https:&#x2f;&#x2f;zwfw-new.hunan.gov.cn&#x2f;\" rel=\"noopener noreferrer\">",
             "<dt>版本</dt><dd>未发布</dd>",
             "<dt>来源</dt><dd>filings&#x2f;民政局-事项.csv · 事项 第 2 行</dd>",
         ],
     );
+    // Elements without a value leave no row, and sections without any
+    // leave no heading: no 子项名称, 收费标准 or 备注 here, no “无”.
+    for absent in [
+        "子项名称",
+        "收费标准",
+        "收费依据",
+        "备注",
+        "审查标准",
+        "常见问题",
+        "权限划分",
+        "十二、",
+        ">无<",
+    ] {
+        assert!(!html.contains(absent), "the guide shows `{absent}`");
+    }
     // Standalone: the style is inline, nothing is fetched.
     assert!(html.contains("<style>") && html.contains("@page"));
     assert!(html.contains("size: A4"));
@@ -377,22 +401,292 @@ fn markdown_guide_shows_the_same_elements() {
             "## 二、设定依据\n\n《民办非企业单位登记管理暂行条例》第五条\n",
             "## 三、受理条件",
             "## 四、申请材料",
-            "| 序号 | 材料名称 | 材料形式 | 份数 | 材料来源 | 电子证照 | 必要性 | 材料依据 | 填报须知 |",
-            "| 1 | 成立登记申请书 | 原件 | 1 | 申请人自备 | 否 | 必要 | 《社会团体登记管理条例》第十一条 | 加盖公章 |",
+            "| 序号 | 材料名称 | 材料形式 | 份数 | 材料来源 | 必要性 | 要求 |",
+            "| 1 | 成立登记申请书 | 原件 | 1 | 申请人自备 | 必要 | 电子证照：否<br>材料依据：《社会团体登记管理条例》第十一条<br>填报须知：加盖公章 |",
             "## 五、办理流程\n\n1. 受理\n2. 审查\n3. 决定\n4. 送达\n",
             "## 六、办理时限",
-            "- 法定办结时限：20 个工作日",
+            "| 法定办结时限 | 20 个工作日 |",
             "## 七、收费",
-            "## 八、办理地点与时间",
-            "## 九、咨询与投诉",
-            "## 十、网上办理",
-            "- 网办地址：<https://zwfw-new.hunan.gov.cn/>",
-            "## 十一、办理结果",
-            "## 十二、备注",
+            "## 八、办理结果",
+            "## 九、办理地点与时间",
+            "## 十、咨询与投诉",
+            "## 十一、网上办理",
+            "| 网办地址 | <https://zwfw-new.hunan.gov.cn/> |",
             "- 版本：未发布",
             "- 来源：filings/民政局-事项.csv · 事项 第 3 行",
         ],
     );
+    assert!(!md.contains("子项名称") && !md.contains("## 十二"), "{md}");
+}
+
+/// Fills every element of SPEC §2a into the entry at `path`: the forms
+/// named are `申请表.docx` (blank form, twice), `申请表（样表）.pdf`
+/// (sample), `结果样本.pdf` (result sample), `缺失的表格.docx` (not in
+/// forms/), a URL, and a name that tries to leave the forms folder.
+fn fill_every_element(path: &Path, e: &CatalogEntry) -> CatalogEntry {
+    use yima::catalog::entry::{CatalogFee, CatalogQuestion};
+    let mut e = e.clone();
+    e.power_source = Some("上级委托".into());
+    e.entrusting_agency = Some("湖南省民政厅".into());
+    e.joint_agencies = vec!["娄底市公安局".into(), "娄底市市场监督管理局".into()];
+    e.citizen_topics = vec!["社会保障".into()];
+    e.business_topics = vec!["设立变更".into(), "资质认证".into()];
+    e.visit_reason = Some("须核验法定代表人身份证原件".into());
+    e.intermediary = Some("无".into());
+    e.quantity_limit = Some("无数量限制".into());
+    e.effective_date = Some("2026-03-01".into());
+    e.authority_division = Some("市级负责在市民政局登记的社会团体".into());
+    e.exercise_content = Some("社会团体成立登记的受理、审查和决定".into());
+    e.review_standard = Some("（一）发起人符合条件；\n（二）名称不与已登记的社会团体重复。".into());
+    e.statutory_unit = Some("自然日".into());
+    e.statutory_note = Some("自受理之日起计算，不含公告时间".into());
+    e.promised_unit = Some("自然日".into());
+    e.promised_note = Some("自受理之日起计算".into());
+    e.special_procedure = Some("专家评审，5 个工作日".into());
+    e.charged = Some(true);
+    e.fee_items = vec![
+        CatalogFee {
+            name: "证书工本费".into(),
+            standard: Some("每证 10 元".into()),
+            basis: Some("《湖南省行政事业性收费标准》".into()),
+            reducible: Some(true),
+            reduction_basis: Some("《关于减免收费的通知》第二条".into()),
+        },
+        CatalogFee {
+            name: "公告费".into(),
+            standard: Some("每次 50 元".into()),
+            basis: Some("《社会团体登记管理条例》第十五条".into()),
+            reducible: Some(false),
+            reduction_basis: None,
+        },
+    ];
+    e.result_type = Some("证照".into());
+    e.result_sample = Some("结果样本.pdf".into());
+    e.consult_way = Some("窗口咨询；12345 热线".into());
+    e.complaint_way = Some("投诉窗口；12345 热线".into());
+    e.online_depth = Some("三级".into());
+    e.online = Some(true);
+    e.appointment = Some(true);
+    e.pay_online = Some(false);
+    e.courier = Some(true);
+    e.kiosk = Some(false);
+    e.notes = Some("登记证书有效期五年".into());
+    e.questions = vec![
+        CatalogQuestion {
+            question: "会员不足 50 个能否申请？".into(),
+            answer: "不能。\n请会员达到 50 个后再申请。".into(),
+        },
+        CatalogQuestion {
+            question: "可以网上申请吗？".into(),
+            answer: "可以，在湖南政务服务网申请。".into(),
+        },
+    ];
+    let m = &mut e.materials;
+    m[0].material_type = Some("申请表格文书".into());
+    m[0].paper_spec = Some("A4".into());
+    m[0].acceptance_standard = Some("法定代表人签字并加盖公章".into());
+    m[0].blank_form = Some("申请表.docx".into());
+    m[0].sample_form = Some("申请表（样表）.pdf".into());
+    m[1].source = Some("其他".into());
+    m[1].source_note = Some("到社会团体所在地公证处办理".into());
+    m[1].blank_form = Some("申请表.docx".into());
+    m[1].sample_form = Some("缺失的表格.docx".into());
+    m[2].blank_form = Some("https://zwfw-new.hunan.gov.cn/forms/zsyq.docx".into());
+    m[2].sample_form = Some("../items/codes.lock".into());
+    std::fs::write(path, e.to_yaml()).expect("write entry");
+    e
+}
+
+/// Puts the forms of [`fill_every_element`] into the workspace's forms/.
+fn put_forms(ws: &Path) -> BTreeMap<&'static str, Vec<u8>> {
+    let files = BTreeMap::from([
+        ("申请表.docx", b"PK\x03\x04 blank form".to_vec()),
+        ("申请表（样表）.pdf", b"%PDF-1.4 sample".to_vec()),
+        ("结果样本.pdf", b"%PDF-1.4 result sample".to_vec()),
+    ]);
+    std::fs::create_dir_all(ws.join("forms")).expect("forms dir");
+    for (name, bytes) in &files {
+        std::fs::write(ws.join("forms").join(name), bytes).expect("write form");
+    }
+    files
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[test]
+fn every_element_of_a_full_entry_shows_in_the_order_of_a_guide() {
+    let dir = workspace();
+    let ws = dir.path();
+    let (path, e) = entry_named(ws, "社会团体成立登记");
+    let e = fill_every_element(&path, &e);
+    let forms = put_forms(ws);
+    build_ok(ws);
+    let form = |name: &str| {
+        let ext = name.rsplit('.').next().unwrap();
+        format!("../forms/{}.{ext}", sha256_hex(&forms[name]))
+    };
+    let html = plain_facts(&guide(ws, &e.impl_code, "html"));
+    assert_in_order(
+        &html,
+        &[
+            "一、基本信息",
+            "<th>权力来源</th><td>上级委托</td>",
+            "<th>委托部门</th><td>湖南省民政厅</td>",
+            "<th>联办机构</th><td>娄底市公安局、娄底市市场监督管理局</td>",
+            "<th>服务对象</th>",
+            "<th>面向自然人主题</th><td>社会保障</td>",
+            "<th>面向法人主题</th><td>设立变更、资质认证</td>",
+            "<th>到办事现场次数</th><td>1 次</td>",
+            "<th>到现场原因说明</th><td>须核验法定代表人身份证原件</td>",
+            "<th>中介服务</th><td>无</td>",
+            "<th>数量限制</th><td>无数量限制</td>",
+            "<th>生效日期</th><td>2026-03-01</td>",
+            "二、设定依据",
+            "三、权限划分与行使内容",
+            "<th>权限划分</th><td>市级负责在市民政局登记的社会团体</td>",
+            "<th>行使内容</th><td>社会团体成立登记的受理、审查和决定</td>",
+            "四、受理条件",
+            "五、申请材料",
+            "<p class=\"m-name\">成立登记申请书</p>",
+            "<dt>材料类型</dt><dd><p>申请表格文书</p></dd>",
+            "<dt>纸质材料规格</dt><dd><p>A4</p></dd>",
+            "<dt>受理标准</dt><dd><p>法定代表人签字并加盖公章</p></dd>",
+            &format!(
+                "<dt>空白表格</dt><dd><p><a href=\"{}\" download=\"申请表.docx\">申请表.docx</a></p></dd>",
+                form("申请表.docx").replace('/', "&#x2f;")
+            ),
+            &format!(
+                "<dt>示例样表</dt><dd><p><a href=\"{}\" download=\"申请表（样表）.pdf\">申请表（样表）.pdf</a></p></dd>",
+                form("申请表（样表）.pdf").replace('/', "&#x2f;")
+            ),
+            "<p class=\"m-name\">章程草案</p>",
+            "<dt>来源渠道说明</dt><dd><p>到社会团体所在地公证处办理</p></dd>",
+            &format!("<a href=\"{}\"", form("申请表.docx").replace('/', "&#x2f;")),
+            // Not in forms/: the name, without a link.
+            "<dt>示例样表</dt><dd><p>缺失的表格.docx</p></dd>",
+            "<p class=\"m-name\">住所使用权证明</p>",
+            "<a href=\"https:&#x2f;&#x2f;zwfw-new.hunan.gov.cn&#x2f;forms&#x2f;zsyq.docx\" rel=\"noopener noreferrer\">",
+            "<dt>示例样表</dt><dd><p>..&#x2f;items&#x2f;codes.lock</p></dd>",
+            "六、办理流程",
+            "七、审查标准",
+            "<p>（一）发起人符合条件；</p><p>（二）名称不与已登记的社会团体重复。</p>",
+            "八、办理时限",
+            "<th>法定办结时限</th><td>20 个自然日</td>",
+            "<th>承诺办结时限</th><td>10 个自然日</td>",
+            "<th>法定办结时限说明</th><td>自受理之日起计算，不含公告时间</td>",
+            "<th>承诺办结时限说明</th><td>自受理之日起计算</td>",
+            "<th>时限压缩</th><td>承诺时限比法定时限压缩 50%</td>",
+            "<th>特别程序</th><td>专家评审，5 个工作日</td>",
+            "九、收费",
+            "<th>是否收费</th><td>是</td>",
+            "<table class=\"fee-items\">",
+            "<td class=\"no\">1</td><td>证书工本费</td><td><p>每证 10 元</p></td><td><p>《湖南省行政事业性收费标准》</p></td><td class=\"c\">是</td><td><p>《关于减免收费的通知》第二条</p></td>",
+            "<td class=\"no\">2</td><td>公告费</td><td><p>每次 50 元</p></td><td><p>《社会团体登记管理条例》第十五条</p></td><td class=\"c\">否</td><td></td>",
+            "十、办理结果",
+            "<th>结果名称</th><td>社会团体法人登记证书</td>",
+            "<th>结果类型</th><td>证照</td>",
+            &format!(
+                "<th>结果样本</th><td><p><a href=\"{}\" download=\"结果样本.pdf\">结果样本.pdf</a></p></td>",
+                form("结果样本.pdf").replace('/', "&#x2f;")
+            ),
+            "十一、办理地点与时间",
+            "十二、咨询与投诉",
+            "<th>咨询电话</th><td>0738-8312345</td>",
+            "<th>咨询方式</th><td>窗口咨询；12345 热线</td>",
+            "<th>监督投诉电话</th><td>12345</td>",
+            "<th>监督投诉方式</th><td>投诉窗口；12345 热线</td>",
+            "十三、网上办理",
+            "<th>网办地址</th>",
+            "<th>网上办理深度</th><td>三级（在线申报、预审）</td>",
+            "<th>是否网办</th><td>是</td>",
+            "<th>是否支持预约办理</th><td>是</td>",
+            "<th>是否支持网上支付</th><td>否</td>",
+            "<th>是否支持物流快递</th><td>是</td>",
+            "<th>是否支持自助终端</th><td>否</td>",
+            "十四、备注",
+            "<p>登记证书有效期五年</p>",
+            "十五、常见问题",
+            "<dt><span class=\"qa-mark\">问</span>会员不足 50 个能否申请？</dt><dd><span class=\"qa-mark\">答</span><p>不能。</p><p>请会员达到 50 个后再申请。</p></dd>",
+            "<dt><span class=\"qa-mark\">问</span>可以网上申请吗？</dt>",
+            "<footer class=\"doc-foot\">",
+        ],
+    );
+
+    let md = guide(ws, &e.impl_code, "md");
+    assert_in_order(
+        &md,
+        &[
+            "## 一、基本信息",
+            "| 委托部门 | 湖南省民政厅 |",
+            "| 面向法人主题 | 设立变更、资质认证 |",
+            "## 三、权限划分与行使内容",
+            "## 五、申请材料",
+            &format!(
+                "受理标准：法定代表人签字并加盖公章<br>材料依据：《社会团体登记管理条例》第十一条<br>填报须知：加盖公章<br>空白表格：[申请表.docx](<{}>)<br>示例样表：[申请表（样表）.pdf](<{}>) |",
+                form("申请表.docx"),
+                form("申请表（样表）.pdf")
+            ),
+            "示例样表：缺失的表格.docx |",
+            "空白表格：<https://zwfw-new.hunan.gov.cn/forms/zsyq.docx><br>示例样表：../items/codes.lock |",
+            "## 七、审查标准",
+            "## 八、办理时限",
+            "| 法定办结时限 | 20 个自然日 |",
+            "| 特别程序 | 专家评审，5 个工作日 |",
+            "## 九、收费",
+            "| 序号 | 收费项目 | 收费标准 | 收费依据 | 可否减免 | 减免依据 |",
+            "| 1 | 证书工本费 | 每证 10 元 | 《湖南省行政事业性收费标准》 | 是 | 《关于减免收费的通知》第二条 |",
+            "| 2 | 公告费 | 每次 50 元 | 《社会团体登记管理条例》第十五条 | 否 |  |",
+            "## 十、办理结果",
+            &format!("| 结果样本 | [结果样本.pdf](<{}>) |", form("结果样本.pdf")),
+            "## 十三、网上办理",
+            "| 网上办理深度 | 三级（在线申报、预审） |",
+            "## 十四、备注",
+            "## 十五、常见问题",
+            "**问：会员不足 50 个能否申请？**\n\n答：不能。\n\n请会员达到 50 个后再申请。\n",
+            "**问：可以网上申请吗？**",
+            "- 来源：",
+        ],
+    );
+}
+
+#[test]
+fn forms_are_copied_under_their_sha256_and_missing_ones_are_not() {
+    let dir = workspace();
+    let ws = dir.path();
+    let (path, e) = entry_named(ws, "社会团体成立登记");
+    fill_every_element(&path, &e);
+    let forms = put_forms(ws);
+    // A form no entry names is not published.
+    std::fs::write(ws.join("forms/无人引用.docx"), b"unused").expect("write form");
+    build_ok(ws);
+    let copied = tree(&ws.join("dist/forms"));
+    let expected: BTreeMap<String, Vec<u8>> = forms
+        .iter()
+        .map(|(name, bytes)| {
+            let ext = name.rsplit('.').next().unwrap();
+            (format!("{}.{ext}", sha256_hex(bytes)), bytes.clone())
+        })
+        .collect();
+    // 申请表.docx is named twice and copied once; 缺失的表格.docx and the
+    // name outside forms/ are not copied (form-missing reports them).
+    assert_eq!(copied, expected);
+    let out = yima(ws).args(["check", "items"]).output().unwrap();
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        report.contains("form-missing") && report.contains("缺失的表格.docx"),
+        "{report}"
+    );
+
+    // Without any form named, there is no forms folder at all.
+    let clean = workspace();
+    build_ok(clean.path());
+    assert!(!clean.path().join("dist/forms").exists());
 }
 
 /// Text that tries to become markup or template code.
@@ -430,6 +724,23 @@ fn poison(path: &Path, e: &CatalogEntry) {
     e.notes = Some(h(2));
     e.category = h(3);
     e.sector = h(0);
+    e.authority_division = Some(h(1));
+    e.review_standard = Some(h(2));
+    e.special_procedure = Some(h(3));
+    e.online_depth = Some(h(0));
+    e.result_sample = Some(h(1));
+    e.citizen_topics = vec![h(2)];
+    e.fee_items = vec![yima::catalog::entry::CatalogFee {
+        name: h(0),
+        standard: Some(h(1)),
+        basis: Some(h(2)),
+        reducible: Some(true),
+        reduction_basis: Some(h(3)),
+    }];
+    e.questions = vec![yima::catalog::entry::CatalogQuestion {
+        question: h(3),
+        answer: h(0),
+    }];
     for (i, m) in e.materials.iter_mut().enumerate() {
         m.name = h(i);
         m.form = Some(h(i + 1));
@@ -437,6 +748,9 @@ fn poison(path: &Path, e: &CatalogEntry) {
         m.necessity = Some(h(i + 3));
         m.basis = Some(h(i));
         m.notes = Some(h(i + 1));
+        m.acceptance_standard = Some(h(i + 2));
+        m.blank_form = Some(h(i + 1));
+        m.sample_form = Some(format!("javascript:alert({i})"));
     }
     e.source.file = h(1);
     e.source.sheet = h(0);
@@ -452,7 +766,13 @@ fn hostile_text_is_shown_as_text() {
     build_ok(ws);
 
     let html = guide(ws, &e.impl_code, "html");
-    for raw in ["<script", "<img", "href=\"javascript", "pwned"] {
+    for raw in [
+        "<script",
+        "<img",
+        "href=\"javascript",
+        "pwned",
+        "download=\"\"",
+    ] {
         assert!(!html.contains(raw), "HTML guide contains `{raw}`");
     }
     assert!(html.contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt;"));
@@ -486,7 +806,7 @@ fn hostile_text_is_shown_as_text() {
             "{line}"
         );
     }
-    // Each materials row still has its 9 cells (10 unescaped bars).
+    // Each materials row still has its 7 cells (8 unescaped bars).
     let rows: Vec<&str> = md
         .lines()
         .skip_while(|l| !l.starts_with("| 序号 |"))
@@ -499,7 +819,7 @@ fn hostile_text_is_shown_as_text() {
             .char_indices()
             .filter(|&(i, c)| c == '|' && (i == 0 || row.as_bytes()[i - 1] != b'\\'))
             .count();
-        assert_eq!(bars, 10, "{row}");
+        assert_eq!(bars, 8, "{row}");
     }
 }
 
@@ -527,7 +847,7 @@ fn a_workspace_template_overrides_the_default() {
     std::fs::create_dir_all(ws.join("templates")).expect("templates dir");
     std::fs::write(
         ws.join("templates/guide.html"),
-        "<!DOCTYPE html>\n<h1>本地模板 {{ name }}</h1>\n<p>{{ facts.agency }}</p>\n",
+        "<!DOCTYPE html>\n<h1>本地模板 {{ name }}</h1>\n<p>{{ agency }}</p>\n",
     )
     .expect("write override");
     build_ok(ws);
@@ -565,7 +885,7 @@ fn a_broken_override_names_file_and_line_and_keeps_the_old_dist() {
     // An error found while rendering: a value that does not exist.
     std::fs::write(
         ws.join("templates/guide.md"),
-        "# {{ name }}\n{{ facts.no_such_fact.x }}\n",
+        "# {{ name }}\n{{ no_such_value.x }}\n",
     )
     .expect("write override");
     let out = build(ws);
@@ -633,12 +953,15 @@ fn rendering_keeps_up_with_plain_writes() {
     // Rendering alone, into memory: what the templates cost. Its output is
     // what the plain writes write.
     let templates = Templates::load(&ws).expect("templates");
+    let no_forms = yima::publish::forms::Forms::default();
     let start = Instant::now();
     let files: Vec<(String, String)> = ctx
         .entries
         .par_iter()
         .flat_map_iter(|e| {
-            let g = minijinja::Value::from(minijinja::value::Serde(guides::Guide::new(e, &ctx)));
+            let g = minijinja::Value::from(minijinja::value::Serde(guides::Guide::new(
+                e, &ctx, &no_forms,
+            )));
             [(guides::HTML_TEMPLATE, "html"), (guides::MD_TEMPLATE, "md")].map(|(t, ext)| {
                 let text = templates.render_value(t, g.clone()).expect("render");
                 (format!("{}.{ext}", e.impl_code), text)
@@ -667,7 +990,10 @@ fn rendering_keeps_up_with_plain_writes() {
         let rendered = dir.path().join(format!("rendered{round}"));
         settle();
         let start = Instant::now();
-        assert_eq!(guides::write(&ctx, &rendered).expect("guides"), many.len());
+        assert_eq!(
+            guides::write(&ctx, &no_forms, &rendered).expect("guides"),
+            many.len()
+        );
         render = render.min(start.elapsed());
     }
     let ratio = write.as_secs_f64() / render.as_secs_f64();

@@ -1,9 +1,11 @@
 //! Publishing the catalog as files (SPEC §5): `yima build` renders the
-//! active entries of `items/` into `dist/` — guides, catalogs by level, the
-//! static site — built beside the old `dist/` and swapped in atomically.
+//! active entries of `items/` into `dist/` — guides and the forms they link,
+//! catalogs by level, the static site — built beside the old `dist/` and
+//! swapped in atomically.
 //! Output is deterministic: the same catalog gives the same bytes.
 
 pub mod catalogs;
+pub mod forms;
 pub mod guides;
 pub mod site;
 pub mod templates;
@@ -79,7 +81,9 @@ pub fn render_into(ctx: &BuildContext<'_>, root: &Path) -> Result<BuildSummary, 
         stages.push((stage, started.elapsed()));
     };
     let t = std::time::Instant::now();
-    let guides = guides::write(ctx, &root.join("guides"))?;
+    // The forms the guides link to are copied first, with the guides' time.
+    let forms = forms::Forms::copy(ctx, &root.join(forms::DIR))?;
+    let guides = guides::write(ctx, &forms, &root.join("guides"))?;
     timed("guides", t);
     let t = std::time::Instant::now();
     catalogs::write(ctx, root)?;

@@ -41,6 +41,10 @@ pub struct TableEntry {
     /// The 网上办理深度 of 全程网办 (四级).
     #[serde(default)]
     pub full_online: bool,
+    /// What the value stands for, shown beside it in guides (网上办理深度
+    /// 四级: 全程网办).
+    #[serde(default)]
+    pub meaning: Option<String>,
     #[serde(default)]
     pub division: Option<DivisionKind>,
 }
