@@ -18,10 +18,13 @@
 //! assert_eq!(s.total.instant.ratio, Some(1.0));
 //! ```
 
+mod full;
+
 use crate::catalog::CatalogEntry;
 use crate::catalog::entry::StatutoryDays;
 use crate::standard::Standard;
 use crate::standard::tables::Table;
+pub use full::FullProfile;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -123,6 +126,16 @@ pub struct Indicators {
     /// 通办事项占比: entries whose 通办范围 is not 不通办 (全省, 全市 or 全县),
     /// of the entries that state one.
     pub shared_scope: Share,
+    /// 网办深度四级占比: entries whose 网上办理深度 is the level the
+    /// `online_depth` table flags `full_online` (四级, 全程网办), of the
+    /// entries that state a depth (SPEC §2a; the element is optional).
+    #[serde(default)]
+    pub online_depth_full: Share,
+    /// 全要素占比: entries that fill every element marked `full` in
+    /// `schemas/elements.yaml` that applies to them, their materials'
+    /// included (see [`FullProfile`]), of all entries.
+    #[serde(default)]
+    pub full_elements: Share,
 }
 
 /// One agency's indicators. Entries belong to an agency by 实施主体编码 (the
@@ -179,6 +192,8 @@ impl Indicators {
         let handling = tables.table("handling_type");
         let channels = tables.table("channel");
         let scope = tables.table("scope");
+        let depth = tables.get("online_depth");
+        let profile = FullProfile::new(standard);
 
         let mut instant = (0, 0);
         let (mut compressed, mut promised, mut statutory) = (0, 0, 0);
@@ -186,6 +201,8 @@ impl Indicators {
         let (mut materials, mut e_license) = (0, 0);
         let mut charged = (0, 0);
         let mut shared = (0, 0);
+        let mut depth_full = (0, 0);
+        let mut full = 0;
 
         for e in entries {
             if let Some(h) = &e.handling_type {
@@ -224,6 +241,12 @@ impl Indicators {
                 let canonical = scope.lookup(s).map_or(s.as_str(), |t| t.name.as_str());
                 shared.0 += u64::from(canonical != NOT_SHARED);
             }
+            if let Some(d) = e.online_depth.as_deref().filter(|d| !d.trim().is_empty()) {
+                depth_full.1 += 1;
+                let level = depth.and_then(|t| t.lookup(d));
+                depth_full.0 += u64::from(level.is_some_and(|t| t.full_online));
+            }
+            full += u64::from(profile.is_complete(e));
         }
         let n = entries.len() as u64;
         Indicators {
@@ -240,6 +263,8 @@ impl Indicators {
             e_license_materials: Share::new(e_license, materials),
             charged: Share::new(charged.0, charged.1),
             shared_scope: Share::new(shared.0, shared.1),
+            online_depth_full: Share::new(depth_full.0, depth_full.1),
+            full_elements: Share::new(full, n),
         }
     }
 }

@@ -297,6 +297,8 @@ fn charts_have_one_bar_per_value() {
         "行政给付",
         "县级",
     ));
+    entries[0].online_depth = Some("四级".into());
+    entries[1].online_depth = Some("三级".into());
     let tmp = tempfile::tempdir().unwrap();
     let out = write_site(&workspace("目录"), &entries, "", tmp.path());
     let stats = read(&out.join("stats.html"));
@@ -313,12 +315,19 @@ fn charts_have_one_bar_per_value() {
     let agency = bar_widths(chart(&stats, "agency"));
     assert_eq!(agency.len(), 3);
     assert!(agency[0] > agency[1] && agency[1] > agency[2], "{agency:?}");
-    // The shares chart: eight shares, each with its track.
+    // The shares chart: ten shares, each with its track.
     let shares = chart(&stats, "shares");
-    assert_eq!(bar_widths(shares).len(), 8);
-    assert_eq!(shares.matches("<rect class=\"track\"").count(), 8);
+    assert_eq!(bar_widths(shares).len(), 10);
+    assert_eq!(shares.matches("<rect class=\"track\"").count(), 10);
     // 即办件: entries 2, 4 and 6 of 7 (the escaper writes / as &#x2f;).
     assert!(shares.contains("42.9%（3&#x2f;7）"), "{shares}");
+    // 网办深度四级: one of the two entries that state a depth; 全要素: none
+    // of these entries fills the elements of SPEC §2a.
+    assert!(
+        shares.contains("网办深度四级：50.0%（1&#x2f;2）"),
+        "{shares}"
+    );
+    assert!(shares.contains("全要素占比：0.0%（0&#x2f;7）"), "{shares}");
     // The agency table has a line per agency and the total.
     assert_eq!(stats.matches("index.html?agency=").count(), 3);
     assert!(stats.contains("<th scope=\"row\">全部事项</th>"));

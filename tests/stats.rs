@@ -282,6 +282,105 @@ fn the_json_has_a_version_and_null_for_shares_of_nothing() {
     assert!(v["total"]["compression"]["rate"].is_null());
 }
 
+/// Fills every element `schemas/elements.yaml` marks `full` that applies to
+/// the entry: the units and notes of both limits, 特别程序, the five online
+/// flags, 咨询方式 and 监督投诉方式 always; 到现场原因说明 when it needs a
+/// visit; 结果类型 for 行政许可 and 行政确认; 审查标准 for 行政许可; and 受理标准
+/// of each material.
+fn complete(mut e: CatalogEntry) -> CatalogEntry {
+    e.statutory_unit = Some("工作日".into());
+    e.statutory_note = Some("自受理之日起计算".into());
+    e.promised_unit = Some("工作日".into());
+    e.promised_note = Some("自受理之日起计算".into());
+    e.special_procedure = Some("无".into());
+    for flag in [
+        &mut e.online,
+        &mut e.appointment,
+        &mut e.pay_online,
+        &mut e.courier,
+        &mut e.kiosk,
+    ] {
+        *flag = Some(false);
+    }
+    e.consult_way = Some("窗口咨询".into());
+    e.complaint_way = Some("12345 热线".into());
+    if e.visits.is_some_and(|v| v >= 1) {
+        e.visit_reason = Some("须核验身份证原件".into());
+    }
+    if matches!(e.category.as_str(), "行政许可" | "行政确认") {
+        e.result_type = Some("证照".into());
+    }
+    if e.category == "行政许可" {
+        e.review_standard = Some("材料齐全、符合法定形式".into());
+    }
+    for m in &mut e.materials {
+        m.acceptance_standard = Some("在有效期内".into());
+    }
+    e
+}
+
+/// The sample with the elements of SPEC §2a, worked out by hand:
+///
+/// | # | agency | category | 次数 | what it lacks of the full profile | 全要素 | 网上办理深度 |
+/// |---|---|---|---|---|---|---|
+/// | 1 | 公安 | 行政许可 | 1 | nothing | yes | 四级 |
+/// | 2 | 公安 | 行政确认 | 0 | 审查标准 and 到现场原因说明, which it needs not | yes | 三级 |
+/// | 3 | 公安 | 公共服务 | 0 | 特别程序 | no | — |
+/// | 4 | 民政 | 行政给付 | 2 | 到现场原因说明 | no | 全程网办 (= 四级) |
+/// | 5 | 民政 | 公共服务 | 1 | 受理标准 of its second material | no | 一级 |
+fn full_sample() -> Vec<CatalogEntry> {
+    let mut entries: Vec<CatalogEntry> = sample().into_iter().map(complete).collect();
+    entries[0].online_depth = Some("四级".into());
+    entries[1].online_depth = Some("三级".into());
+    entries[2].special_procedure = None;
+    entries[3].visit_reason = None;
+    entries[3].online_depth = Some("全程网办".into());
+    entries[4].materials[1].acceptance_standard = Some(" ".into());
+    entries[4].online_depth = Some("一级".into());
+    entries
+}
+
+#[test]
+fn full_profile_and_online_depth_shares_match_the_hand_computed_values() {
+    let entries = full_sample();
+    let refs: Vec<&CatalogEntry> = entries.iter().collect();
+    let standard = Standard::embedded();
+    let s = Stats::compute(&refs, &standard);
+    assert_eq!(s.total.full_elements, Share::new(2, 5));
+    assert_eq!(s.total.online_depth_full, Share::new(2, 4));
+    assert_eq!(s.total.online_depth_full.ratio, Some(0.5));
+    let police = &s.by_agency[0].indicators;
+    assert_eq!(police.full_elements, Share::new(2, 3));
+    assert_eq!(police.online_depth_full, Share::new(1, 2));
+    let civil = &s.by_agency[1].indicators;
+    assert_eq!(civil.full_elements, Share::new(0, 2));
+    assert_eq!(civil.online_depth_full, Share::new(1, 2));
+
+    // The conditions are the schema's: 行政确认 needs its 结果类型 …
+    let mut e = full_sample();
+    e[1].result_type = None;
+    let refs: Vec<&CatalogEntry> = e.iter().collect();
+    assert_eq!(
+        Stats::compute(&refs, &standard).total.full_elements,
+        Share::new(1, 5)
+    );
+    // … and an entry that needs a visit its reason; the sample without
+    // any of the elements of SPEC §2a has no complete entry.
+    let mut e = full_sample();
+    e[3].visit_reason = Some("须现场核验".into());
+    let refs: Vec<&CatalogEntry> = e.iter().collect();
+    assert_eq!(
+        Stats::compute(&refs, &standard).total.full_elements,
+        Share::new(3, 5)
+    );
+    let plain = sample();
+    let refs: Vec<&CatalogEntry> = plain.iter().collect();
+    let t = Stats::compute(&refs, &standard).total;
+    assert_eq!(t.full_elements, Share::new(0, 5));
+    assert_eq!(t.online_depth_full, Share::new(0, 0));
+    assert_eq!(t.online_depth_full.ratio, None);
+}
+
 // ---------------------------------------------------------------------------
 // yima stats
 // ---------------------------------------------------------------------------
@@ -308,7 +407,7 @@ fn workspace() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let (code, _, err) = yima(dir.path(), &["init"]);
     assert_eq!(code, 0, "{err}");
-    let mut entries = sample();
+    let mut entries = full_sample();
     let mut retired = entries[1].clone();
     retired.basic_code = "430201099000".into();
     retired.impl_code = format!("{POLICE}3430201099000");
@@ -329,13 +428,15 @@ fn stats_json_reports_the_active_entries_of_the_workspace() {
     let (code, out, err) = yima(ws.path(), &["stats", "--format", "json"]);
     assert_eq!(code, 0, "{err}");
     let got: Stats = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}\n{out}"));
-    let entries = sample();
+    let entries = full_sample();
     let refs: Vec<&CatalogEntry> = entries.iter().collect();
     let want = Stats::compute(&refs, &Standard::embedded());
     // Compared as text: floats need not survive a parse bit for bit.
     assert_eq!(out.trim_end(), serde_json::to_string_pretty(&want).unwrap());
     assert_eq!(got.total.entries, 5);
     assert_eq!(got.total.at_most_one_visit, Share::new(4, 5));
+    assert_eq!(got.total.full_elements, Share::new(2, 5));
+    assert_eq!(got.total.online_depth_full, Share::new(2, 4));
 }
 
 #[test]
@@ -354,6 +455,13 @@ fn stats_table_is_aligned_and_labelled_in_chinese_or_english() {
     assert!(line("承诺时限压缩率").contains("66.7%"), "{out}");
     assert!(line("每事项材料数").contains("1.60"), "{out}");
     assert!(line("娄底市公安局").contains(POLICE), "{out}");
+    assert!(line("网办深度四级占比").contains("50.0%"), "{out}");
+    assert!(line("网办深度四级占比").contains("2 / 4"), "{out}");
+    assert!(line("全要素占比").contains("40.0%"), "{out}");
+    assert!(line("全要素占比").contains("2 / 5"), "{out}");
+    // Per agency: 公安 has 2 of 3 entries complete, 1 of 2 depths at 四级.
+    let police = line("娄底市公安局");
+    assert!(police.ends_with("50.0%   66.7%"), "{police}");
 
     // The value column is right-aligned by display width: the end of 数值 in
     // the header lines up with the end of each value.

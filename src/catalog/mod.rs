@@ -4,6 +4,7 @@
 
 pub mod convert;
 pub mod entry;
+pub mod fields;
 
 use crate::codes::registry::{self, Registry, RegistryError};
 use crate::diag::{Diagnostic, Rule, Sink};

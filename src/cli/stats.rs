@@ -86,7 +86,7 @@ fn compression_detail(c: &Compression, lang: Lang) -> String {
 }
 
 /// The labels of the shares, in the order both tables show them.
-fn share_rows(i: &Indicators) -> [(&'static str, &'static str, &Share); 6] {
+fn share_rows(i: &Indicators) -> [(&'static str, &'static str, &Share); 8] {
     [
         ("即办件占比", "instant (即办件)", &i.instant),
         (
@@ -98,6 +98,16 @@ fn share_rows(i: &Indicators) -> [(&'static str, &'static str, &Share); 6] {
         ("全程网办（网办且 0 次）", "fully online", &i.fully_online),
         ("收费事项占比", "charged", &i.charged),
         ("通办事项占比", "shared scope (通办)", &i.shared_scope),
+        (
+            "网办深度四级占比（全程网办）",
+            "online depth level 4 (fully online)",
+            &i.online_depth_full,
+        ),
+        (
+            "全要素占比（全要素均已填写）",
+            "every element of the full profile",
+            &i.full_elements,
+        ),
     ]
 }
 
@@ -182,6 +192,8 @@ pub fn render(stats: &Stats, title: &str, lang: Lang) -> String {
             "电子证照",
             "收费",
             "通办",
+            "四级",
+            "全要素",
         ]
         .map(String::from)
         .to_vec()
@@ -199,6 +211,8 @@ pub fn render(stats: &Stats, title: &str, lang: Lang) -> String {
             "e-licence",
             "charged",
             "shared",
+            "level 4",
+            "full",
         ]
         .map(String::from)
         .to_vec()
@@ -220,9 +234,11 @@ pub fn render(stats: &Stats, title: &str, lang: Lang) -> String {
             percent(i.e_license_materials.ratio),
             percent(i.charged.ratio),
             percent(i.shared_scope.ratio),
+            percent(i.online_depth_full.ratio),
+            percent(i.full_elements.ratio),
         ]);
     }
-    let mut right = vec![true; 12];
+    let mut right = vec![true; 14];
     right[0] = false;
     right[1] = false;
     out.push_str(&table(&rows, &right));

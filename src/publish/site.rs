@@ -118,6 +118,8 @@ pub struct IndicatorRow {
     pub e_license_materials: String,
     pub charged: String,
     pub shared_scope: String,
+    pub online_depth_full: String,
+    pub full_elements: String,
 }
 
 /// Writes the site under `dir`; returns the number of files written.
@@ -221,6 +223,13 @@ impl<'a> StatsPage<'a> {
                 "项",
                 "全省、全市或全县通办",
             ),
+            share_card(
+                "网办深度四级",
+                &t.online_depth_full,
+                "项",
+                "为四级（全程网办）",
+            ),
+            share_card("全要素占比", &t.full_elements, "项", "全要素齐全"),
         ];
         let by_agency: Vec<crate::stats::Tally> = stats
             .by_agency
@@ -254,6 +263,8 @@ impl<'a> StatsPage<'a> {
                     share("电子证照材料占比", &t.e_license_materials),
                     share("收费事项占比", &t.charged),
                     share("通办事项占比", &t.shared_scope),
+                    share("网办深度四级", &t.online_depth_full),
+                    share("全要素占比", &t.full_elements),
                 ],
             ),
         ];
@@ -291,6 +302,8 @@ impl IndicatorRow {
             e_license_materials: percent(&i.e_license_materials),
             charged: percent(&i.charged),
             shared_scope: percent(&i.shared_scope),
+            online_depth_full: percent(&i.online_depth_full),
+            full_elements: percent(&i.full_elements),
         }
     }
 
