@@ -623,23 +623,58 @@ fn catalog(dist: &Path) -> Vec<serde_json::Value> {
     json["entries"].as_array().expect("entries").clone()
 }
 
-/// The 实施编码 of the entries a search should find, in catalog order: the
-/// query in name, sub-item or either code; the filters exactly.
+/// The 实施编码 of the entries a search should find, in catalog order: each
+/// word of the query in the name, sub-item, either code, the agency, the
+/// city or county, a material, the result or a topic; the filters exactly.
 fn expected(entries: &[serde_json::Value], q: &str, filters: &[(&str, &str)]) -> Vec<String> {
+    let standard = yima::standard::Standard::embedded();
     let field = |e: &serde_json::Value, k: &str| e[k].as_str().unwrap_or("").to_string();
+    let list = |e: &serde_json::Value, k: &str| -> Vec<String> {
+        e[k].as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|v| {
+                        v.as_str().map_or_else(
+                            || v["name"].as_str().unwrap_or("").to_string(),
+                            String::from,
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
     let mut codes: Vec<String> = entries
         .iter()
         .filter(|e| {
-            let hay = ["name", "sub_name", "basic_code", "impl_code"]
-                .map(|k| field(e, k))
-                .join("\n")
-                .to_lowercase();
-            hay.contains(&q.to_lowercase())
+            let division = field(e, "division");
+            let county = standard
+                .divisions
+                .get(division.get(..6).unwrap_or(""))
+                .map_or(String::new(), |d| d.name.clone());
+            let mut hay: Vec<String> = [
+                "name",
+                "sub_name",
+                "basic_code",
+                "impl_code",
+                "agency",
+                "result_name",
+            ]
+            .map(|k| field(e, k))
+            .to_vec();
+            hay.push(county);
+            hay.extend(list(e, "materials"));
+            hay.extend(list(e, "citizen_topics"));
+            hay.extend(list(e, "business_topics"));
+            let hay = hay.join("\n").to_lowercase();
+            q.split_whitespace()
+                .all(|w| hay.contains(&w.to_lowercase()))
                 && filters.iter().all(|(k, v)| match *k {
                     "category" => field(e, "category") == *v,
                     "level" => field(e, "level") == *v,
                     "agency" => field(e, "agency_code") == *v,
                     "division" => field(e, "division").starts_with(v),
+                    "citizen" => list(e, "citizen_topics").iter().any(|t| t == v),
+                    "business" => list(e, "business_topics").iter().any(|t| t == v),
                     other => panic!("filter {other}"),
                 })
         })
@@ -666,13 +701,14 @@ fn browser_searches_filters_and_opens_a_guide() {
     let tmp = tempfile::tempdir().unwrap();
     let dist = example_build(tmp.path());
     let entries = catalog(&dist);
-    assert_eq!(entries.len(), 73);
+    let total = entries.len();
+    assert!((51..=100).contains(&total), "{total} entries: two pages");
     let index = dist.join("site/index.html");
     let browser = Browser::new();
 
     // No search: the whole catalog, 50 rows to a page.
     let dom = browser.dom(&file_url(&index, ""));
-    assert_eq!(count(&dom), "共 73 项");
+    assert_eq!(count(&dom), format!("共 {total} 项"));
     let first_page = shown(&dom);
     assert_eq!(first_page.len(), 50);
     assert_eq!(first_page, expected(&entries, "", &[])[..50]);
@@ -686,13 +722,18 @@ fn browser_searches_filters_and_opens_a_guide() {
         .find(|e| e["level"] == "县级")
         .expect("a county entry");
     let agency = county["agency_code"].as_str().unwrap();
-    let cases: [(&str, Vec<(&str, &str)>); 6] = [
+    let cases: [(&str, Vec<(&str, &str)>); 10] = [
         ("婚姻", vec![]),
         ("登记", vec![("category", "行政许可"), ("level", "市级")]),
         ("", vec![("agency", agency)]),
         ("", vec![("division", "431321")]),
         ("4301", vec![("level", "县级")]),
         ("没有这个事项", vec![]),
+        // By agency, by material or result, by county, several words.
+        ("公安局", vec![]),
+        ("营业执照", vec![]),
+        ("双峰", vec![]),
+        ("双峰 救助", vec![]),
     ];
     for (q, filters) in &cases {
         let want = expected(&entries, q, filters);
@@ -709,6 +750,44 @@ fn browser_searches_filters_and_opens_a_guide() {
     }
     assert!(!expected(&entries, "婚姻", &[]).is_empty());
     assert!(!expected(&entries, "", &[("division", "431321")]).is_empty());
+    // What a visitor expects of the words that found nothing before: every
+    // entry of the city's police, the entries that ask for or give a
+    // business licence, and those of 双峰县 (its county agencies and towns).
+    let field = |code: &str, k: &str| -> String {
+        let e = entries.iter().find(|e| e["impl_code"] == code).unwrap();
+        e[k].as_str().unwrap_or("").to_string()
+    };
+    let police = expected(&entries, "公安局", &[]);
+    assert_eq!(
+        police.len(),
+        entries
+            .iter()
+            .filter(|e| e["agency"] == "娄底市公安局")
+            .count()
+    );
+    let licence = expected(&entries, "营业执照", &[]);
+    assert!(licence.len() >= 3, "{licence:?}");
+    assert!(
+        licence
+            .iter()
+            .any(|c| !field(c, "name").contains("营业执照"))
+    );
+    let shuangfeng = expected(&entries, "双峰", &[]);
+    assert!(shuangfeng.len() >= 5, "{shuangfeng:?}");
+    assert!(
+        shuangfeng
+            .iter()
+            .all(|c| field(c, "division").starts_with("431321"))
+    );
+    assert_eq!(
+        shuangfeng,
+        expected(&entries, "", &[("division", "431321")])
+    );
+    let dom = browser.dom(&file_url(&index, "q=营业执照"));
+    assert!(
+        dom.contains("<i>材料</i>"),
+        "the row says which material matched"
+    );
 
     // Open a guide from the page's own link.
     let dom = browser.dom(&file_url(&index, "q=婚姻"));
@@ -753,6 +832,141 @@ fn browser_searches_filters_and_opens_a_guide() {
         "a blank screenshot ({} bytes)",
         png.len()
     );
+}
+
+/// Entries of three agencies with materials, results and topics, for the
+/// search and topic filters in the browser.
+fn topical_entries() -> Vec<CatalogEntry> {
+    let material = |name: &str| CatalogMaterial {
+        name: name.into(),
+        ..Default::default()
+    };
+    let mut a = entry(POLICE, 1, "户口迁移", "行政许可", "市级");
+    a.materials = vec![material("居民身份证"), material("户口簿")];
+    a.citizen_topics = vec!["户籍办理".into()];
+    let mut b = entry(
+        ("娄底市市场监督管理局", "11431300MB1F053685"),
+        2,
+        "食品经营许可",
+        "行政许可",
+        "市级",
+    );
+    b.materials = vec![material("营业执照（副本）"), material("食品安全管理制度")];
+    b.result_name = Some("食品经营许可证".into());
+    b.business_topics = vec!["准营准办".into()];
+    let mut c = entry(
+        ("娄底市市场监督管理局", "11431300MB1F053685"),
+        3,
+        "个体工商户登记",
+        "行政确认",
+        "市级",
+    );
+    c.result_name = Some("营业执照".into());
+    c.citizen_topics = vec!["就业创业".into()];
+    c.business_topics = vec!["设立变更".into()];
+    let mut d = entry(
+        ("双峰县民政局", "11431321007235603K"),
+        4,
+        "结婚登记",
+        "行政确认",
+        "县级",
+    );
+    d.citizen_topics = vec!["婚姻登记".into(), "户籍办理".into()];
+    let mut e = entry(
+        ("双峰县青树坪镇人民政府", "11431321MB1C37287X"),
+        5,
+        "临时救助",
+        "行政给付",
+        "乡级",
+    );
+    e.division = "431321101000".into();
+    vec![a, b, c, d, e]
+}
+
+#[test]
+fn browser_finds_entries_by_agency_material_place_and_topic() {
+    if !browser_available("browser_finds_entries_by_agency_material_place_and_topic") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let entries = topical_entries();
+    let ws = workspace("目录");
+    let mut list: Vec<&CatalogEntry> = entries.iter().collect();
+    list.sort_by(|a, b| a.impl_code.cmp(&b.impl_code));
+    let ctx = BuildContext {
+        workspace: &ws,
+        entries: list,
+        version: String::new(),
+        progress: false,
+    };
+    let dist = tmp.path().join("dist");
+    publish::build_entries(&ctx, &dist).expect("build");
+    let index = dist.join("site/index.html");
+    let browser = Browser::new();
+    let code = |name: &str| {
+        entries
+            .iter()
+            .find(|e| e.name == name)
+            .map(|e| e.impl_code.clone())
+            .unwrap()
+    };
+    let codes = |names: &[&str]| {
+        let mut c: Vec<String> = names.iter().map(|n| code(n)).collect();
+        c.sort();
+        c
+    };
+    let cases: [(&str, &[&str]); 9] = [
+        // An agency's name, in part.
+        ("q=公安局", &["户口迁移"]),
+        ("q=市场监督", &["食品经营许可", "个体工商户登记"]),
+        // A material (营业执照（副本）) or a result (营业执照).
+        ("q=营业执照", &["食品经营许可", "个体工商户登记"]),
+        ("q=户口簿", &["户口迁移"]),
+        // A county: its own agencies and its towns.
+        ("q=双峰", &["结婚登记", "临时救助"]),
+        // A topic's name, and words that must all be found.
+        ("q=准营", &["食品经营许可"]),
+        ("q=双峰 婚姻", &["结婚登记"]),
+        // The topic filters.
+        ("citizen=户籍办理", &["户口迁移", "结婚登记"]),
+        ("business=设立变更&q=执照", &["个体工商户登记"]),
+    ];
+    for (query, want) in cases {
+        let dom = browser.dom(&file_url(&index, query));
+        assert_eq!(shown(&dom), codes(want), "{query}");
+        assert_eq!(count(&dom), format!("共 {} 项", want.len()), "{query}");
+    }
+    // The topic filters offer the topics entries have, in the table's
+    // order, with their counts; the URL's choice is selected.
+    let dom = browser.dom(&file_url(&index, "citizen=婚姻登记"));
+    assert_eq!(shown(&dom), codes(&["结婚登记"]));
+    let select = &dom[dom.find("id=\"filter-citizen\"").expect("citizen filter")..];
+    let select = &select[..select.find("</select>").unwrap()];
+    let options: Vec<String> = select
+        .split("<option")
+        .skip(2)
+        .map(|o| text(&format!("<option{o}")))
+        .collect();
+    assert_eq!(options, ["户籍办理（2）", "就业创业（1）", "婚姻登记（1）"]);
+    assert!(dom.contains("id=\"filter-business\""));
+    // Why a row was found is shown, the word marked.
+    let dom = browser.dom(&file_url(&index, "q=营业执照"));
+    assert!(
+        dom.contains("<i>材料</i><mark>营业执照</mark>（副本）"),
+        "{dom}"
+    );
+    assert!(dom.contains("<i>结果</i><mark>营业执照</mark>"), "{dom}");
+    // A screenshot of a search by material, for a person to look at.
+    let shot = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/site-search-screenshot.png");
+    let _ = fs::remove_file(&shot);
+    browser.run(
+        &[
+            &format!("--screenshot={}", shot.display()),
+            "--window-size=1280,900",
+        ],
+        &file_url(&index, "q=营业执照"),
+    );
+    assert!(fs::metadata(&shot).expect("screenshot").len() > 20_000);
 }
 
 #[test]

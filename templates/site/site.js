@@ -6,19 +6,31 @@
  * catalog of 100 000 entries stays quick. Every value is put into the page
  * as text (textContent), never as markup.
  *
+ * A search word finds an entry by its name, sub-item or codes, its agency,
+ * its city or county, a material it asks for, the result it gives, or one
+ * of its topics; several words must all be found. Agencies, divisions,
+ * materials, results and topics are lists in the data that rows refer to by
+ * index, so each word is matched against each distinct text once.
+ *
  * The search and filters are read from and written to the URL
- * (?q=婚姻&category=行政许可&level=市级&agency=…&division=…&page=2), so a
- * search can be bookmarked and linked to.
+ * (?q=婚姻&category=行政许可&level=市级&agency=…&division=…&citizen=婚姻登记
+ * &business=设立变更&page=2), so a search can be bookmarked and linked to.
  */
 (function () {
   "use strict";
 
   var PAGE_SIZE = 50;
-  var DATA_VERSION = 1;
-  // The fields of a row, in the order src/publish/site/data.rs writes them.
+  var DATA_VERSION = 2;
+  // The fields of a row, in the order src/publish/site/data.rs writes them;
+  // the last four are absent from the end when empty.
   var NAME = 0, SUB = 1, BASIC = 2, IMPL = 3, CATEGORY = 4, LEVEL = 5,
-    AGENCY = 6, DIVISION = 7, HANDLING = 8, DIVISION_CODE = 9;
-  var FILTERS = ["category", "level", "agency", "division"];
+    AGENCY = 6, DIVISION = 7, HANDLING = 8, DIVISION_CODE = 9, MATERIALS = 10,
+    RESULT = 11, CITIZEN = 12, BUSINESS = 13;
+  var NONE = [];
+  var FILTERS = ["category", "level", "agency", "division", "citizen", "business"];
+  // At most this many matched materials, results or topics are named under
+  // an entry's name.
+  var MAX_HITS = 3;
   var SAFE_CODE = /^[0-9A-Z]+$/;
 
   function report(error) {
@@ -82,8 +94,39 @@
       category: indexOf(data.categories),
       level: indexOf(data.levels),
       agency: indexOf(data.agencies.map(function (a) { return a[0]; })),
-      division: indexOf(data.divisions.map(function (d) { return d[0]; }))
+      division: indexOf(data.divisions.map(function (d) { return d[0]; })),
+      citizen: indexOf(data.citizen_topics),
+      business: indexOf(data.business_topics)
     };
+    // The lists a word is also looked for in, folded once.
+    this.folded = {
+      agencies: data.agencies.map(function (a) { return fold(a[1]); }),
+      divisions: data.divisions.map(function (d) { return fold(d[1]); }),
+      texts: data.texts.map(fold),
+      citizen: data.citizen_topics.map(fold),
+      business: data.business_topics.map(fold)
+    };
+  }
+
+  // Which items of a folded list contain the word.
+  function hits(list, word) {
+    var out = new Uint8Array(list.length);
+    for (var i = 0; i < list.length; i++) {
+      if (list[i].indexOf(word) !== -1) out[i] = 1;
+    }
+    return out;
+  }
+
+  // Whether any index of `indexes` is marked in `marked`.
+  function any(indexes, marked) {
+    for (var i = 0; i < indexes.length; i++) {
+      if (marked[indexes[i]]) return true;
+    }
+    return false;
+  }
+
+  function field(r, i) {
+    return r.length > i && r[i] !== null ? r[i] : NONE;
   }
 
   function indexOf(list) {
@@ -102,9 +145,37 @@
     return this.haystack[i];
   };
 
+  // For each word, the agencies, divisions, texts and topics holding it.
+  Catalog.prototype.wordHits = function (words) {
+    var f = this.folded;
+    return words.map(function (w) {
+      return {
+        word: w,
+        agencies: hits(f.agencies, w),
+        divisions: hits(f.divisions, w),
+        texts: hits(f.texts, w),
+        citizen: hits(f.citizen, w),
+        business: hits(f.business, w)
+      };
+    });
+  };
+
+  // Whether the row holds the word anywhere a search looks.
+  Catalog.prototype.holds = function (i, h) {
+    var r = this.rows[i];
+    if (this.searchText(i).indexOf(h.word) !== -1) return true;
+    if (h.agencies[r[AGENCY]] || h.divisions[r[DIVISION]]) return true;
+    if (r.length <= MATERIALS) return false;
+    var result = field(r, RESULT);
+    return any(field(r, MATERIALS), h.texts) ||
+      (typeof result === "number" && h.texts[result] === 1) ||
+      any(field(r, CITIZEN), h.citizen) ||
+      any(field(r, BUSINESS), h.business);
+  };
+
   // The indexes of the rows matching the state, in catalog order.
   Catalog.prototype.filter = function (state) {
-    var words = terms(state.q);
+    var words = this.wordHits(terms(state.q));
     var want = {};
     var self = this;
     FILTERS.forEach(function (f) {
@@ -120,14 +191,36 @@
       if ("level" in want && r[LEVEL] !== want.level) continue;
       if ("agency" in want && r[AGENCY] !== want.agency) continue;
       if ("division" in want && r[DIVISION] !== want.division) continue;
-      if (words.length) {
-        var text = this.searchText(i);
-        var ok = true;
-        for (var w = 0; w < words.length && ok; w++) ok = text.indexOf(words[w]) !== -1;
-        if (!ok) continue;
-      }
-      out.push(i);
+      if ("citizen" in want && field(r, CITIZEN).indexOf(want.citizen) === -1) continue;
+      if ("business" in want && field(r, BUSINESS).indexOf(want.business) === -1) continue;
+      var ok = true;
+      for (var w = 0; w < words.length && ok; w++) ok = this.holds(i, words[w]);
+      if (ok) out.push(i);
     }
+    return out;
+  };
+
+  // The materials, result and topics of a row that hold a search word, as
+  // [kind, text] pairs, at most MAX_HITS.
+  Catalog.prototype.rowHits = function (r, words) {
+    var d = this.data;
+    var f = this.folded;
+    var out = [];
+    function add(kind, text, folded) {
+      if (out.length >= MAX_HITS) return;
+      for (var w = 0; w < words.length; w++) {
+        if (folded.indexOf(words[w]) !== -1) {
+          out.push([kind, text]);
+          return;
+        }
+      }
+    }
+    if (!words.length) return out;
+    field(r, MATERIALS).forEach(function (t) { add("材料", d.texts[t], f.texts[t]); });
+    var result = field(r, RESULT);
+    if (typeof result === "number") add("结果", d.texts[result], f.texts[result]);
+    field(r, CITIZEN).forEach(function (t) { add("主题", d.citizen_topics[t], f.citizen[t]); });
+    field(r, BUSINESS).forEach(function (t) { add("主题", d.business_topics[t], f.business[t]); });
     return out;
   };
 
@@ -158,6 +251,17 @@
       appendMarked(sub, r[SUB], words);
       name.appendChild(sub);
     }
+    var found = this.rowHits(r, words);
+    if (found.length) {
+      var why = el("span", "hits");
+      found.forEach(function (h) {
+        var hit = el("span", "hit");
+        hit.appendChild(el("i", "", h[0]));
+        appendMarked(hit, h[1], words);
+        why.appendChild(hit);
+      });
+      name.appendChild(why);
+    }
 
     var codes = cell("codes", "编码");
     [["基本", r[BASIC]], ["实施", r[IMPL]]].forEach(function (c) {
@@ -169,9 +273,9 @@
 
     cell("cat", "事项类型").textContent = d.categories[r[CATEGORY]];
     cell("level", "行使层级").textContent = d.levels[r[LEVEL]];
-    cell("agency", "实施主体").textContent = d.agencies[r[AGENCY]][1];
+    appendMarked(cell("agency", "实施主体"), d.agencies[r[AGENCY]][1], words);
     var div = cell("div", "行政区划");
-    div.appendChild(document.createTextNode(d.divisions[r[DIVISION]][1]));
+    appendMarked(div, d.divisions[r[DIVISION]][1], words);
     if (r[DIVISION_CODE] !== d.divisions[r[DIVISION]][0]) {
       div.appendChild(el("small", "", r[DIVISION_CODE]));
     }
@@ -214,7 +318,11 @@
     var form = document.getElementById("search");
     var input = document.getElementById("q");
     var selects = {};
-    FILTERS.forEach(function (f) { selects[f] = document.getElementById("filter-" + f); });
+    // A filter without choices (a catalog with no topics) has no element.
+    var filters = FILTERS.filter(function (f) {
+      selects[f] = document.getElementById("filter-" + f);
+      return selects[f] !== null;
+    });
     var body = document.getElementById("rows");
     var count = document.getElementById("result-count");
     var pageInfo = document.getElementById("page-info");
@@ -224,7 +332,7 @@
 
     var state = readState(location.search);
     input.value = state.q;
-    FILTERS.forEach(function (f) {
+    filters.forEach(function (f) {
       var s = selects[f];
       s.value = state[f];
       // A value no option has (an old link) still filters, and says so.
@@ -284,7 +392,7 @@
         guard(search);
       }, delay);
     });
-    FILTERS.forEach(function (f) {
+    filters.forEach(function (f) {
       selects[f].addEventListener("change", function () {
         state[f] = selects[f].value;
         state.page = 1;
@@ -295,7 +403,8 @@
     form.addEventListener("reset", function () {
       // After the browser has cleared the fields.
       setTimeout(function () {
-        state = { q: "", page: 1, category: "", level: "", agency: "", division: "" };
+        state = { q: "", page: 1 };
+        FILTERS.forEach(function (f) { state[f] = ""; });
         guard(search);
       }, 0);
     });

@@ -4,18 +4,24 @@
 //! cannot load its data from beside itself); [`script_json`] makes that JSON
 //! safe inside a `<script>` element whatever the entries say.
 //!
-//! Repeated values (category, level, agency, division, 办件类型) are written
-//! once in lists and referred to by index, which keeps a catalog of 100 000
-//! entries to about 130 bytes each.
+//! A search finds an entry by what a visitor knows of it: its name, sub-item
+//! or codes, its agency, its city or county (双峰 finds the entries of
+//! 双峰县's agencies and towns), a material it asks for or the result it
+//! gives (营业执照), or one of its topics. Repeated values (category, level,
+//! agency, division, 办件类型, material and result names, topics) are
+//! written once in lists and referred to by index, so the script matches a
+//! word against each distinct text once, and a catalog of 100 000 entries
+//! stays at about 150 bytes an entry.
 
 use crate::catalog::CatalogEntry;
 use crate::standard::Standard;
 use crate::standard::tables::Table;
 use serde::Serialize;
+use serde::ser::SerializeSeq;
 use std::collections::{BTreeMap, HashMap};
 
 /// The version of the embedded data's layout; `site.js` refuses another.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 /// The embedded data: lists of the repeated values, and one row per entry.
 #[derive(Debug, Serialize)]
@@ -32,26 +38,80 @@ pub struct SearchData<'a> {
     pub divisions: Vec<(String, String)>,
     /// 办件类型 names (an empty one for entries that state none).
     pub handling: Vec<String>,
+    /// The names of materials and results, each once, in the order entries
+    /// first name them.
+    pub texts: Vec<&'a str>,
+    /// 面向自然人主题 names, in the topic table's order.
+    pub citizen_topics: Vec<String>,
+    /// 面向法人主题 names, in the topic table's order.
+    pub business_topics: Vec<String>,
     pub rows: Vec<Row<'a>>,
 }
 
 /// One entry, as the JSON array `[事项名称, 子项名称, 基本编码, 实施编码,
-/// category, level, agency, division, handling, 行政区划代码]`, the middle
-/// five being indexes into the lists of [`SearchData`]. `site.js` reads the
-/// fields in this order.
-#[derive(Debug, Serialize)]
-pub struct Row<'a>(
-    pub &'a str,
-    pub &'a str,
-    pub &'a str,
-    pub &'a str,
-    pub usize,
-    pub usize,
-    pub usize,
-    pub usize,
-    pub usize,
-    pub &'a str,
-);
+/// category, level, agency, division, handling, 行政区划代码, [materials],
+/// result, [citizen topics], [business topics]]`: `category` … `handling`
+/// are indexes into the lists of [`SearchData`], the materials and the
+/// result (or null) indexes into `texts`, the topics into the topic lists.
+/// The last four are left off from the end while they are empty. `site.js`
+/// reads the fields in this order.
+#[derive(Debug)]
+pub struct Row<'a> {
+    pub name: &'a str,
+    pub sub_name: &'a str,
+    pub basic_code: &'a str,
+    pub impl_code: &'a str,
+    pub category: usize,
+    pub level: usize,
+    pub agency: usize,
+    pub division: usize,
+    pub handling: usize,
+    pub division_code: &'a str,
+    pub materials: Vec<usize>,
+    pub result: Option<usize>,
+    pub citizen_topics: Vec<usize>,
+    pub business_topics: Vec<usize>,
+}
+
+impl Serialize for Row<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let tail = if !self.business_topics.is_empty() {
+            4
+        } else if !self.citizen_topics.is_empty() {
+            3
+        } else if self.result.is_some() {
+            2
+        } else if !self.materials.is_empty() {
+            1
+        } else {
+            0
+        };
+        let mut seq = s.serialize_seq(Some(10 + tail))?;
+        seq.serialize_element(self.name)?;
+        seq.serialize_element(self.sub_name)?;
+        seq.serialize_element(self.basic_code)?;
+        seq.serialize_element(self.impl_code)?;
+        seq.serialize_element(&self.category)?;
+        seq.serialize_element(&self.level)?;
+        seq.serialize_element(&self.agency)?;
+        seq.serialize_element(&self.division)?;
+        seq.serialize_element(&self.handling)?;
+        seq.serialize_element(self.division_code)?;
+        if tail >= 1 {
+            seq.serialize_element(&self.materials)?;
+        }
+        if tail >= 2 {
+            seq.serialize_element(&self.result)?;
+        }
+        if tail >= 3 {
+            seq.serialize_element(&self.citizen_topics)?;
+        }
+        if tail >= 4 {
+            seq.serialize_element(&self.business_topics)?;
+        }
+        seq.end()
+    }
+}
 
 /// One choice of a filter: the value the page and its URL use, the label
 /// shown, and how many entries have it.
@@ -70,6 +130,10 @@ pub struct Filters {
     pub level: Vec<Choice>,
     pub agency: Vec<Choice>,
     pub division: Vec<Choice>,
+    /// 面向自然人主题
+    pub citizen: Vec<Choice>,
+    /// 面向法人主题
+    pub business: Vec<Choice>,
 }
 
 /// The distinct values of one field in display order, and each entry's index
@@ -117,6 +181,89 @@ impl Facet {
     }
 }
 
+/// A multi-valued field by a code table (the topics): the values some entry
+/// has, in the table's order (others after it, by name), each with its
+/// count, and each entry's indexes into them.
+struct Topics {
+    choices: Vec<Choice>,
+    of_entry: Vec<Vec<usize>>,
+}
+
+impl Topics {
+    fn new(
+        entries: &[&CatalogEntry],
+        table: Option<&Table>,
+        field: fn(&CatalogEntry) -> &[String],
+    ) -> Topics {
+        let key = |v: &str| -> (usize, String) {
+            let found = table.and_then(|t| {
+                let name = &t.lookup(v)?.name;
+                let i = t.entries.iter().position(|x| &x.name == name)?;
+                Some((i, name.to_string()))
+            });
+            found.unwrap_or_else(|| (usize::MAX, v.trim().to_string()))
+        };
+        let mut found: BTreeMap<(usize, String), usize> = BTreeMap::new();
+        let keys: Vec<Vec<(usize, String)>> = entries
+            .iter()
+            .map(|e| {
+                let mut ks: Vec<(usize, String)> = field(e)
+                    .iter()
+                    .filter(|v| !v.trim().is_empty())
+                    .map(|v| key(v))
+                    .collect();
+                ks.sort();
+                ks.dedup();
+                for k in &ks {
+                    *found.entry(k.clone()).or_default() += 1;
+                }
+                ks
+            })
+            .collect();
+        let index: HashMap<&(usize, String), usize> =
+            found.keys().enumerate().map(|(i, k)| (k, i)).collect();
+        let of_entry = keys
+            .iter()
+            .map(|ks| ks.iter().map(|k| index[k]).collect())
+            .collect();
+        let choices = found
+            .iter()
+            .map(|((_, name), count)| Choice {
+                value: name.clone(),
+                label: name.clone(),
+                count: *count,
+            })
+            .collect();
+        Topics { choices, of_entry }
+    }
+
+    fn names(&self) -> Vec<String> {
+        self.choices.iter().map(|c| c.value.clone()).collect()
+    }
+}
+
+/// The names of materials and results, each kept once.
+#[derive(Default)]
+struct Texts<'a> {
+    list: Vec<&'a str>,
+    index: HashMap<&'a str, usize>,
+}
+
+impl<'a> Texts<'a> {
+    fn of(&mut self, text: &'a str) -> Option<usize> {
+        let text = text.trim();
+        if text.is_empty() {
+            return None;
+        }
+        let next = self.list.len();
+        let i = *self.index.entry(text).or_insert(next);
+        if i == next {
+            self.list.push(text);
+        }
+        Some(i)
+    }
+}
+
 /// A value by a code table: its canonical name, sorted by the table's order;
 /// a value outside the table sorts after it, as written.
 fn by_table(table: &Table, value: &str) -> Keyed {
@@ -156,22 +303,37 @@ pub fn build<'a>(entries: &[&'a CatalogEntry], standard: &Standard) -> (SearchDa
             e.handling_type.as_deref().unwrap_or(""),
         )
     });
+    let citizen = Topics::new(entries, tables.get("citizen_topic"), |e| &e.citizen_topics);
+    let business = Topics::new(entries, tables.get("business_topic"), |e| {
+        &e.business_topics
+    });
+    let mut texts = Texts::default();
     let rows = entries
         .iter()
         .enumerate()
         .map(|(i, e)| {
-            Row(
-                &e.name,
-                &e.sub_name,
-                &e.basic_code,
-                &e.impl_code,
-                category.of_entry[i],
-                level.of_entry[i],
-                agency.of_entry[i],
-                division.of_entry[i],
-                handling.of_entry[i],
-                &e.division,
-            )
+            let mut materials: Vec<usize> = e
+                .materials
+                .iter()
+                .filter_map(|m| texts.of(&m.name))
+                .collect();
+            materials.dedup();
+            Row {
+                name: &e.name,
+                sub_name: &e.sub_name,
+                basic_code: &e.basic_code,
+                impl_code: &e.impl_code,
+                category: category.of_entry[i],
+                level: level.of_entry[i],
+                agency: agency.of_entry[i],
+                division: division.of_entry[i],
+                handling: handling.of_entry[i],
+                division_code: &e.division,
+                materials,
+                result: e.result_name.as_deref().and_then(|r| texts.of(r)),
+                citizen_topics: citizen.of_entry[i].clone(),
+                business_topics: business.of_entry[i].clone(),
+            }
         })
         .collect();
     let data = SearchData {
@@ -181,6 +343,9 @@ pub fn build<'a>(entries: &[&'a CatalogEntry], standard: &Standard) -> (SearchDa
         agencies: agency.pairs(),
         divisions: division.pairs(),
         handling: handling.names(),
+        texts: texts.list,
+        citizen_topics: citizen.names(),
+        business_topics: business.names(),
         rows,
     };
     let filters = Filters {
@@ -188,6 +353,8 @@ pub fn build<'a>(entries: &[&'a CatalogEntry], standard: &Standard) -> (SearchDa
         level: level.choices,
         agency: agency.choices,
         division: division.choices,
+        citizen: citizen.choices,
+        business: business.choices,
     };
     (data, filters)
 }
@@ -273,8 +440,43 @@ mod tests {
         assert_eq!(div[0], ("431300".to_string(), "娄底市".to_string()));
         assert_eq!(div[1].1, "双峰县");
         assert_eq!(div[2].0, "999999");
-        assert_eq!(data.rows[0].7, 1);
-        assert_eq!(data.rows[0].9, "431321101000");
-        assert_eq!(data.categories[data.rows[2].4], "行政许可");
+        assert_eq!(data.rows[0].division, 1);
+        assert_eq!(data.rows[0].division_code, "431321101000");
+        assert_eq!(data.categories[data.rows[2].category], "行政许可");
+    }
+
+    #[test]
+    fn materials_results_and_topics_are_listed_once_and_rows_end_early() {
+        use crate::catalog::entry::CatalogMaterial;
+        let standard = Standard::embedded();
+        let material = |name: &str| CatalogMaterial {
+            name: name.into(),
+            ..Default::default()
+        };
+        let mut a = entry("A", "行政许可", "X1", "431300");
+        a.materials = vec![material("营业执照"), material("居民身份证")];
+        a.result_name = Some("食品经营许可证".into());
+        a.business_topics = vec!["准营准办".into(), "设立变更".into()];
+        let mut b = entry("B", "行政许可", "X1", "431300");
+        b.materials = vec![material("居民身份证")];
+        b.result_name = Some("营业执照".into());
+        b.citizen_topics = vec!["婚姻".into()];
+        let c = entry("C", "公共服务", "X1", "431300");
+        let (data, filters) = build(&[&a, &b, &c], &standard);
+        assert_eq!(data.texts, ["营业执照", "居民身份证", "食品经营许可证"]);
+        assert_eq!(data.rows[0].materials, [0, 1]);
+        assert_eq!(data.rows[0].result, Some(2));
+        assert_eq!(data.rows[1].result, Some(0));
+        // Topics by the table's order and canonical name (婚姻 is 婚姻登记).
+        assert_eq!(data.business_topics, ["设立变更", "准营准办"]);
+        assert_eq!(data.rows[0].business_topics, [0, 1]);
+        assert_eq!(data.citizen_topics, ["婚姻登记"]);
+        assert_eq!(filters.citizen[0].count, 1);
+        let json = serde_json::to_value(&data.rows).unwrap();
+        assert_eq!(json[0].as_array().unwrap().len(), 14);
+        assert_eq!(json[1].as_array().unwrap().len(), 13);
+        assert_eq!(json[1][12], serde_json::json!([0]));
+        // An entry with none of them ends at its division code.
+        assert_eq!(json[2].as_array().unwrap().len(), 10);
     }
 }
