@@ -567,6 +567,13 @@ fn a_built_catalog_of_the_example_filings_lists_every_entry_once() {
         );
     };
     yima(&["init"]);
+    // The forms the full-profile examples name.
+    let forms = dir.path().join("forms");
+    std::fs::create_dir_all(&forms).unwrap();
+    for f in std::fs::read_dir(examples.join("forms")).unwrap() {
+        let f = f.unwrap();
+        std::fs::copy(f.path(), forms.join(f.file_name())).unwrap();
+    }
     let mut ingest = vec!["ingest"];
     ingest.extend(filings.iter().map(String::as_str));
     yima(&ingest);

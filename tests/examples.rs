@@ -7,11 +7,16 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::Path;
 
+/// Copies the examples as committed: a `dist/` built in the workspace
+/// sample (ignored by git) is left behind.
 fn copy_dir(from: &Path, to: &Path) {
     fs::create_dir_all(to).unwrap();
     for e in fs::read_dir(from).unwrap() {
         let e = e.unwrap();
         let dst = to.join(e.file_name());
+        if e.path().is_dir() && e.file_name() == "dist" {
+            continue;
+        }
         if e.path().is_dir() {
             copy_dir(&e.path(), &dst);
         } else {

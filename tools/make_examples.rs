@@ -4,10 +4,14 @@
 //! `examples/README.md`, which names the cell of every seeded mistake.
 //!
 //! The content is data, one YAML file per filing in
-//! `tools/make_examples/data/`; this program only lays it out and writes it.
+//! `tools/make_examples/data/`, and the forms the full-profile filings link
+//! to in `tools/make_examples/forms.yaml` (written into `examples/forms/`);
+//! this program only lays it out and writes it.
 //! The same data gives the same bytes on every run, so the generated files
 //! are committed and a diff shows exactly what an edit changed.
 
+#[path = "make_examples/forms.rs"]
+mod forms;
 #[path = "make_examples/layout.rs"]
 mod layout;
 #[path = "make_examples/readme.rs"]
@@ -50,12 +54,15 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         });
     }
     std::fs::write(out.join("README.md"), readme::render(&written))?;
+    let forms_dir = out.join("forms");
+    let form_files = forms::write_all(&root.join("tools/make_examples/forms.yaml"), &forms_dir)?;
 
     let mut produced: BTreeSet<PathBuf> = written
         .iter()
         .flat_map(|w| w.files.iter().map(|f| out.join(f)))
         .collect();
     produced.insert(out.join("README.md"));
+    produced.extend(form_files.iter().map(|f| forms_dir.join(f)));
     let seeds: usize = written.iter().map(|w| w.plan.seeds.len()).sum();
     println!(
         "wrote {} files under {} ({} seeded mistakes)",
@@ -64,8 +71,14 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         seeds
     );
     // Files left from an earlier version of the data are reported, not
-    // deleted: removing them is the author's call.
-    for stale in files_under(&out)?.difference(&produced) {
+    // deleted: removing them is the author's call. The workspace sample is
+    // made by `yima ingest` from these files (examples/README.md).
+    let workspace = out.join("workspace");
+    let found: BTreeSet<PathBuf> = files_under(&out)?
+        .into_iter()
+        .filter(|p| !p.starts_with(&workspace))
+        .collect();
+    for stale in found.difference(&produced) {
         eprintln!("make-examples: not generated (stale?): {}", stale.display());
     }
     Ok(())

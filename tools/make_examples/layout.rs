@@ -7,7 +7,7 @@ use crate::spec::{At, Entry, Filing, LayoutKind, SheetRole};
 use std::collections::BTreeMap;
 use yima::model::column_letter;
 use yima::standard::Standard;
-use yima::standard::elements::Required;
+use yima::standard::elements::{FieldId, Required, SheetDef};
 
 /// A cell as written.
 #[derive(Debug, Clone, PartialEq)]
@@ -82,7 +82,21 @@ pub struct Planned {
     pub items: Sheet,
     /// None when the filing has no 申请材料 sheet.
     pub materials: Option<Sheet>,
+    /// Sheet 收费项目, when an entry has fee items.
+    pub fees: Option<Sheet>,
+    /// Sheet 常见问题, when an entry has questions.
+    pub questions: Option<Sheet>,
     pub seeds: Vec<PlacedSeed>,
+}
+
+impl Planned {
+    /// The sheets in the order a workbook holds them.
+    pub fn sheets(&self) -> impl Iterator<Item = &Sheet> {
+        std::iter::once(&self.items)
+            .chain(self.materials.as_ref())
+            .chain(self.fees.as_ref())
+            .chain(self.questions.as_ref())
+    }
 }
 
 /// A seeded mistake at its place: `事项!H17`, `事项!1` (a row), `申请材料`
@@ -103,12 +117,50 @@ pub fn plan(filing: &Filing, standard: &Standard) -> Result<Planned, String> {
     apply_changes(filing, &mut items)?;
     fill_item_rows(filing, &mut items);
     let materials = (!filing.materials_missing).then(|| materials_sheet(filing, standard));
-    let seeds = place_seeds(filing, &items, materials.as_ref())?;
+    let fees = filing
+        .has_fees()
+        .then(|| linked_sheet(&standard.elements.fees, filing, |e| &e.fees));
+    let questions = filing
+        .has_questions()
+        .then(|| linked_sheet(&standard.elements.questions, filing, |e| &e.questions));
+    let seeds = place_seeds(filing, &items, materials.as_ref(), fees.as_ref())?;
     Ok(Planned {
         items,
         materials,
+        fees,
+        questions,
         seeds,
     })
+}
+
+/// An optional sheet whose rows refer to an entry by 事项序号 (收费项目,
+/// 常见问题), in the standard layout whatever the filing's: its columns are
+/// the sheet's elements in schema order, its rows the entries' in order.
+fn linked_sheet<F: FieldId + Copy>(
+    def: &SheetDef<F>,
+    filing: &Filing,
+    rows: impl Fn(&Entry) -> &Vec<BTreeMap<String, String>>,
+) -> Sheet {
+    let columns = def
+        .elements
+        .iter()
+        .map(|e| (Some(e.field.field_id().to_string()), e.header.clone()))
+        .collect();
+    let mut sheet = Sheet::new(&def.sheet, Style::Standard, columns);
+    for e in &filing.entries {
+        for r in rows(e) {
+            let row = sheet
+                .fields
+                .iter()
+                .map(|f| {
+                    let f = f.as_deref().unwrap_or_default();
+                    cell(r.get(f).map_or("", String::as_str), f == "item_seq")
+                })
+                .collect();
+            sheet.rows.push(row);
+        }
+    }
+    sheet
 }
 
 /// Headers a department decorates in the titled layout: markers, units and
@@ -421,6 +473,7 @@ fn place_seeds(
     filing: &Filing,
     items: &Sheet,
     materials: Option<&Sheet>,
+    fees: Option<&Sheet>,
 ) -> Result<Vec<PlacedSeed>, String> {
     let mut out = Vec::new();
     for s in &filing.seeds {
@@ -471,6 +524,16 @@ fn place_seeds(
             }
         }
     }
+    let mut fee_row: BTreeMap<(usize, usize), u32> = BTreeMap::new();
+    if let Some(f) = fees {
+        let mut i = 0;
+        for (ei, e) in filing.entries.iter().enumerate() {
+            for fi in 0..e.fees.len() {
+                fee_row.insert((ei, fi), f.data_row(i));
+                i += 1;
+            }
+        }
+    }
     let mut item_index = 0;
     for (ei, e) in filing.entries.iter().enumerate() {
         let row = (!e.deleted).then(|| items.data_row(item_index));
@@ -479,6 +542,15 @@ fn place_seeds(
         }
         for s in &e.seeds {
             let (order, cell) = match s.material {
+                None if s.fee.is_some() => {
+                    let n = s.fee.unwrap_or_default();
+                    let f = fees.ok_or("seeded: no 收费项目 sheet")?;
+                    let col = f
+                        .column_of(&s.field)
+                        .ok_or_else(|| format!("seeded: no column {}", s.field))?;
+                    let row = fee_row[&(ei, n - 1)];
+                    ((3, row, col + 1), f.cell_name(col, row))
+                }
                 Some(n) => {
                     let m = materials.ok_or("seeded: no 申请材料 sheet")?;
                     let col = m

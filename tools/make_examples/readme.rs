@@ -48,13 +48,13 @@ fn cell(s: &str) -> String {
 
 pub fn render(written: &[Written<'_>]) -> String {
     let mut good = String::from(
-        "| 文件 | 实施主体 | 版式 | 事项 | 材料 | 说明 |\n|---|---|---|---|---|---|\n",
+        "| 文件 | 实施主体 | 版式 | 事项 | 材料 | 收费项目 | 常见问题 | 说明 |\n|---|---|---|---|---|---|---|---|\n",
     );
     let mut bad = String::from("| 文件 | 单位 | 说明 |\n|---|---|---|\n");
     let table_head = "| file | cell | rule | the mistake |\n|---|---|---|---|\n";
     let mut seeded = String::from(table_head);
     let mut registry = String::from(table_head);
-    let (mut entries, mut materials) = (0, 0);
+    let (mut entries, mut materials, mut fees, mut questions) = (0, 0, 0, 0);
     let (mut errors, mut warnings) = (0, 0);
     for w in written {
         let f = w.filing;
@@ -91,8 +91,12 @@ pub fn render(written: &[Written<'_>]) -> String {
         } else {
             let n = f.written().count();
             let m: usize = f.entries.iter().map(|e| e.materials.len()).sum();
+            let fi: usize = f.entries.iter().map(|e| e.fees.len()).sum();
+            let q: usize = f.entries.iter().map(|e| e.questions.len()).sum();
             entries += n;
             materials += m;
+            fees += fi;
+            questions += q;
             let mut agencies: Vec<&str> = Vec::new();
             for e in f.written() {
                 if !agencies.contains(&e.get("agency")) {
@@ -101,10 +105,11 @@ pub fn render(written: &[Written<'_>]) -> String {
             }
             let _ = writeln!(
                 good,
-                "| {} | {} | {} | {n} | {m} | {} |",
+                "| {} | {} | {}{} | {n} | {m} | {fi} | {q} | {} |",
                 files_cell(w),
                 agencies.join("<br>"),
                 layout_name(f.layout),
+                if f.full { "（全要素）" } else { "" },
                 cell(&f.about)
             );
         }
@@ -116,6 +121,8 @@ pub fn render(written: &[Written<'_>]) -> String {
         .replace("{{registry}}", registry.trim_end())
         .replace("{{entries}}", &entries.to_string())
         .replace("{{materials}}", &materials.to_string())
+        .replace("{{fees}}", &fees.to_string())
+        .replace("{{questions}}", &questions.to_string())
         .replace("{{errors}}", &errors.to_string())
         .replace("{{warnings}}", &warnings.to_string())
 }

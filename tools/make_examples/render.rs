@@ -52,8 +52,7 @@ pub fn write(filing: &Filing, plan: &Planned, out: &Path) -> Result<Vec<String>,
     }
     if filing.layout == LayoutKind::Csv {
         let mut written = Vec::new();
-        let sheets = std::iter::once(&plan.items).chain(plan.materials.as_ref());
-        for sheet in sheets {
+        for sheet in plan.sheets() {
             let name = format!("{}-{}.csv", filing.file, sheet.name);
             std::fs::write(out.join(&name), csv_bytes(sheet, &name)?)?;
             written.push(name);
@@ -132,9 +131,8 @@ fn workbook(filing: &Filing, plan: &Planned) -> Result<Vec<u8>, RenderError> {
             .set_company(filing.department())
             .set_creation_datetime(&created),
     );
-    write_sheet(book.add_worksheet(), &plan.items)?;
-    if let Some(m) = &plan.materials {
-        write_sheet(book.add_worksheet(), m)?;
+    for sheet in plan.sheets() {
+        write_sheet(book.add_worksheet(), sheet)?;
     }
     for name in &filing.extra_sheets {
         book.add_worksheet().set_name(name)?;
@@ -146,7 +144,25 @@ fn workbook(filing: &Filing, plan: &Planned) -> Result<Vec<u8>, RenderError> {
 fn width(field: Option<&str>) -> f64 {
     match field.map(|f| f.trim_start_matches(['=', '#'])) {
         None => 4.0,
-        Some("conditions" | "process" | "legal_basis") => 42.0,
+        Some(
+            "conditions" | "process" | "legal_basis" | "review_standard" | "answer"
+            | "authority_division" | "exercise_content",
+        ) => 42.0,
+        Some(
+            "acceptance_standard"
+            | "special_procedure"
+            | "statutory_note"
+            | "promised_note"
+            | "consult_way"
+            | "complaint_way"
+            | "visit_reason"
+            | "question"
+            | "standard"
+            | "reduction_basis"
+            | "blank_form"
+            | "sample_form"
+            | "result_sample",
+        ) => 26.0,
         Some("name" | "sub_name" | "agency" | "address" | "hours" | "result_name") => 24.0,
         Some("fee_standard" | "fee_basis" | "notes" | "basis" | "online_url") => 26.0,
         Some("agency_code" | "basic_code" | "impl_code" | "division") => 21.0,

@@ -138,13 +138,17 @@ pub struct FileSeed {
     pub mistake: String,
 }
 
-/// A seeded mistake in a cell of an entry's row, or of one of its materials.
+/// A seeded mistake in a cell of an entry's row, or of one of its
+/// materials or fee items.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Seed {
     /// The 1-based number of the entry's material, when the cell is in sheet 申请材料.
     #[serde(default)]
     pub material: Option<usize>,
+    /// The 1-based number of the entry's fee item, when the cell is in sheet 收费项目.
+    #[serde(default)]
+    pub fee: Option<usize>,
     pub field: String,
     pub rule: String,
     pub mistake: String,
@@ -162,6 +166,9 @@ struct FilingYaml {
     filed: Option<String>,
     #[serde(default)]
     defaults: BTreeMap<String, Scalar>,
+    /// Merged into every material (material field ids).
+    #[serde(default)]
+    material_defaults: BTreeMap<String, Scalar>,
     entries: Vec<EntryYaml>,
     #[serde(default)]
     changes: Vec<ColumnChange>,
@@ -182,10 +189,25 @@ struct FilingYaml {
     seeded: Vec<FileSeed>,
 }
 
+/// A material as the data writes it: positionally, in [`MATERIAL_ORDER`],
+/// or by field id (any element of sheet 申请材料).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum MaterialYaml {
+    List(Vec<Scalar>),
+    Fields(BTreeMap<String, Scalar>),
+}
+
 #[derive(Debug, Deserialize)]
 struct EntryYaml {
     #[serde(default)]
-    materials: Vec<Vec<Scalar>>,
+    materials: Vec<MaterialYaml>,
+    /// Rows of sheet 收费项目, by field id.
+    #[serde(default)]
+    fees: Vec<BTreeMap<String, Scalar>>,
+    /// Rows of sheet 常见问题, by field id.
+    #[serde(default)]
+    questions: Vec<BTreeMap<String, Scalar>>,
     #[serde(default)]
     seeded: Vec<Seed>,
     #[serde(default)]
@@ -249,6 +271,16 @@ impl Filing {
     pub fn written(&self) -> impl Iterator<Item = &Entry> {
         self.entries.iter().filter(|e| !e.deleted)
     }
+
+    /// Whether it has rows of sheet 收费项目.
+    pub fn has_fees(&self) -> bool {
+        self.entries.iter().any(|e| !e.fees.is_empty())
+    }
+
+    /// Whether it has rows of sheet 常见问题.
+    pub fn has_questions(&self) -> bool {
+        self.entries.iter().any(|e| !e.questions.is_empty())
+    }
 }
 
 /// One implementation entry with its materials.
@@ -259,6 +291,10 @@ pub struct Entry {
     /// Fields written as numbers although they are codes (a mistake to show).
     pub as_number: BTreeSet<String>,
     pub materials: Vec<BTreeMap<String, String>>,
+    /// Its rows of sheet 收费项目 (with `item_seq`).
+    pub fees: Vec<BTreeMap<String, String>>,
+    /// Its rows of sheet 常见问题 (with `item_seq`).
+    pub questions: Vec<BTreeMap<String, String>>,
     pub seeds: Vec<Seed>,
     /// Removed from sheet 事项 while its materials stayed in 申请材料.
     pub deleted: bool,
@@ -322,6 +358,46 @@ fn resolve(raw: FilingYaml, standard: &Standard) -> Result<Filing, String> {
         .iter()
         .map(|e| e.field.id())
         .collect();
+    let fee_fields: Vec<&str> = standard
+        .elements
+        .fees
+        .elements
+        .iter()
+        .map(|e| e.field.id())
+        .collect();
+    let question_fields: Vec<&str> = standard
+        .elements
+        .questions
+        .elements
+        .iter()
+        .map(|e| e.field.id())
+        .collect();
+    // Rows of the sheets that refer to an entry, by field id: their fields
+    // checked, blanks dropped, linked to the entry's 序号.
+    let linked_row = |fields: &[&str],
+                      sheet: &str,
+                      row: BTreeMap<String, Scalar>,
+                      seq: &str|
+     -> Result<BTreeMap<String, String>, String> {
+        let mut out = BTreeMap::new();
+        for (k, v) in row {
+            if !fields.contains(&k.as_str()) {
+                return Err(format!("`{k}` is no field of sheet {sheet}"));
+            }
+            if !v.0.is_empty() {
+                out.insert(k, v.0);
+            }
+        }
+        out.insert("item_seq".into(), seq.to_string());
+        Ok(out)
+    };
+    for k in raw.material_defaults.keys() {
+        if !material_fields.contains(&k.as_str()) {
+            return Err(format!(
+                "material_defaults: `{k}` is no field of sheet 申请材料"
+            ));
+        }
+    }
     let known_item = |f: &str, what: &str| -> Result<(), String> {
         if item_fields.contains(&f) {
             Ok(())
@@ -369,34 +445,75 @@ fn resolve(raw: FilingYaml, standard: &Standard) -> Result<Filing, String> {
         let seq = fields.get("seq").cloned().unwrap_or_default();
         let mut materials = Vec::with_capacity(e.materials.len());
         for (j, m) in e.materials.into_iter().enumerate() {
-            if m.len() < 6 || m.len() > MATERIAL_ORDER.len() {
-                return Err(format!(
-                    "entry {} material {}: write [name, form, copies, source, e_license, necessity, basis?, notes?]",
-                    i + 1,
-                    j + 1
-                ));
-            }
-            let mut row: BTreeMap<String, String> = MATERIAL_ORDER
+            let given: Vec<(String, Scalar)> = match m {
+                MaterialYaml::List(m) => {
+                    if m.len() < 6 || m.len() > MATERIAL_ORDER.len() {
+                        return Err(format!(
+                            "entry {} material {}: write [name, form, copies, source, e_license, necessity, basis?, notes?]",
+                            i + 1,
+                            j + 1
+                        ));
+                    }
+                    MATERIAL_ORDER
+                        .iter()
+                        .map(|k| k.to_string())
+                        .zip(m)
+                        .collect()
+                }
+                MaterialYaml::Fields(m) => m.into_iter().collect(),
+            };
+            let mut row: BTreeMap<String, String> = raw
+                .material_defaults
                 .iter()
-                .zip(m)
-                .filter(|(_, v)| !v.0.is_empty())
-                .map(|(k, v)| (k.to_string(), v.0))
+                .map(|(k, v)| (k.clone(), v.0.clone()))
                 .collect();
+            for (k, v) in given {
+                if !material_fields.contains(&k.as_str()) {
+                    return Err(format!(
+                        "entry {} material {}: `{k}` is no field of sheet 申请材料",
+                        i + 1,
+                        j + 1
+                    ));
+                }
+                row.insert(k, v.0);
+            }
+            row.retain(|_, v| !v.is_empty());
             row.insert("item_seq".into(), seq.clone());
             row.insert("seq".into(), (j + 1).to_string());
             materials.push(row);
         }
+        let fees = e
+            .fees
+            .into_iter()
+            .map(|f| linked_row(&fee_fields, "收费项目", f, &seq))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|m| format!("entry {}: {m}", i + 1))?;
+        let questions = e
+            .questions
+            .into_iter()
+            .map(|q| linked_row(&question_fields, "常见问题", q, &seq))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|m| format!("entry {}: {m}", i + 1))?;
         for s in &e.seeded {
             known_rule(&s.rule)?;
-            match s.material {
-                Some(n) if n == 0 || n > materials.len() => {
+            match (s.material, s.fee) {
+                (Some(_), Some(_)) => {
+                    return Err(format!("entry {}: a seed is in one sheet", i + 1));
+                }
+                (Some(n), _) if n == 0 || n > materials.len() => {
                     return Err(format!("entry {}: no material {n}", i + 1));
                 }
-                Some(_) if !material_fields.contains(&s.field.as_str()) => {
+                (Some(_), _) if !material_fields.contains(&s.field.as_str()) => {
                     return Err(format!("`{}` is no field of sheet 申请材料", s.field));
                 }
-                None => known_item(&s.field, "seeded")?,
-                Some(_) => {}
+                (_, Some(n)) if n == 0 || n > fees.len() => {
+                    return Err(format!("entry {}: no fee item {n}", i + 1));
+                }
+                (_, Some(_)) if !fee_fields.contains(&s.field.as_str()) => {
+                    return Err(format!("`{}` is no field of sheet 收费项目", s.field));
+                }
+                (None, None) => known_item(&s.field, "seeded")?,
+                _ => {}
             }
         }
         for f in &e.as_number {
@@ -412,6 +529,8 @@ fn resolve(raw: FilingYaml, standard: &Standard) -> Result<Filing, String> {
             fields,
             as_number: e.as_number.into_iter().collect(),
             materials,
+            fees,
+            questions,
             seeds: e.seeded,
             deleted: e.deleted,
         });
