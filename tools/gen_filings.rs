@@ -2,15 +2,19 @@
 //! --out DIR [--files N] [--error-share 0.02] [--format xlsx|csv]` writes
 //! synthetic filings of any size for benchmarks and load tests: realistic
 //! entries of all six categories, all four levels and every sector, about
-//! four materials each, with a fixed share of seeded mistakes of several
-//! rules, counted in the summary it prints (and writes to
-//! `DIR/gen-summary.json`).
+//! four materials each, every element of SPEC §2a filled (units, notes,
+//! topics, online depth and flags, review standards, 受理标准; fee items and
+//! questions for some entries in sheets 收费项目 and 常见问题), with a fixed
+//! share of seeded mistakes of several rules, counted in the summary it
+//! prints (and writes to `DIR/gen-summary.json`).
 //!
 //! The output depends on the seed alone. Rows are written as they are made,
 //! so a million entries take little memory.
 
 #[path = "gen_filings/entry.rs"]
 mod entry;
+#[path = "gen_filings/full.rs"]
+mod full;
 #[path = "gen_filings/rng.rs"]
 mod rng;
 #[path = "gen_filings/sink.rs"]
@@ -87,6 +91,9 @@ struct Tally {
     by_category: [u64; 6],
     sectors: HashSet<usize>,
     items_used: Vec<bool>,
+    /// Rows of 收费项目 and 常见问题.
+    fees: u64,
+    questions: u64,
     mistakes: BTreeMap<&'static str, u64>,
     files: Vec<PathBuf>,
     seconds: f64,
@@ -119,6 +126,8 @@ fn run(args: &Args) -> Result<Tally, Box<dyn std::error::Error>> {
         title: "娄底市政务服务事项实施清单".to_string(),
         item_headers: cols.item_headers.clone(),
         material_headers: cols.material_headers.clone(),
+        fee_headers: cols.fee_headers.clone(),
+        question_headers: cols.question_headers.clone(),
     };
     let catalog = Catalog::new(args.seed);
     let mut agencies = Agencies::new(args.seed, args.entries);
@@ -174,8 +183,16 @@ fn run(args: &Args) -> Result<Tally, Box<dyn std::error::Error>> {
             for m in &generated.materials {
                 out.material(m)?;
             }
+            for f in &generated.fees {
+                out.fee(f)?;
+            }
+            for q in &generated.questions {
+                out.question(q)?;
+            }
             tally.entries += 1;
             tally.materials += generated.materials.len() as u64;
+            tally.fees += generated.fees.len() as u64;
+            tally.questions += generated.questions.len() as u64;
             tally.by_level[agency.level as usize] += 1;
             tally.by_category[item.category] += 1;
             tally.sectors.insert(item.sector);
@@ -214,9 +231,11 @@ fn report(args: &Args, t: &Tally) -> Result<(), Box<dyn std::error::Error>> {
     let seeded: u64 = t.mistakes.values().sum();
     let distinct = t.items_used.iter().filter(|u| **u).count();
     println!(
-        "wrote {} entries, {} materials, {} agencies in {} file(s) under {} ({seconds:.1} s)",
+        "wrote {} entries, {} materials, {} fee items, {} questions, {} agencies in {} file(s) under {} ({seconds:.1} s)",
         t.entries,
         t.materials,
+        t.fees,
+        t.questions,
         t.agencies,
         t.files.len(),
         args.out.display()
@@ -241,6 +260,8 @@ fn report(args: &Args, t: &Tally) -> Result<(), Box<dyn std::error::Error>> {
         "seed": args.seed,
         "entries": t.entries,
         "materials": t.materials,
+        "fee_items": t.fees,
+        "questions": t.questions,
         "agencies": t.agencies,
         "files": t.files.iter().map(|f| f.file_name().map(|n| n.to_string_lossy().into_owned())).collect::<Vec<_>>(),
         "levels": Level::ALL.iter().map(|l| (l.name(), t.by_level[*l as usize])).collect::<BTreeMap<_, _>>(),
@@ -281,9 +302,11 @@ mod tests {
         run(&args).expect("generated")
     }
 
-    /// Findings of `yima check` by rule.
-    fn findings(dir: &std::path::Path) -> (BTreeMap<String, u64>, u64, u64) {
-        let ws = yima::workspace::Workspace::defaults();
+    /// Findings of `yima check` by rule, under the default profile or
+    /// `profile: full`.
+    fn findings_as(dir: &std::path::Path, full: bool) -> (BTreeMap<String, u64>, u64, u64) {
+        let mut ws = yima::workspace::Workspace::defaults();
+        ws.standard.elements.set_full(full);
         let checked = yima::check::check_paths(&[dir.to_path_buf()], &ws, false).expect("checked");
         let mut by_rule = BTreeMap::new();
         for d in &checked.report.diagnostics {
@@ -291,6 +314,10 @@ mod tests {
         }
         let s = &checked.report.summary;
         (by_rule, s.entries as u64, s.materials as u64)
+    }
+
+    fn findings(dir: &std::path::Path) -> (BTreeMap<String, u64>, u64, u64) {
+        findings_as(dir, false)
     }
 
     #[test]
@@ -319,6 +346,18 @@ mod tests {
             "a clean filing has no finding: {by_rule:?}"
         );
         assert_eq!((entries, materials), (t.entries, t.materials));
+        // Every element of SPEC §2a is filled as `profile: full` asks.
+        let (by_rule, _, _) = findings_as(dir.path(), true);
+        assert!(
+            by_rule.is_empty(),
+            "a clean filing is complete under the full profile: {by_rule:?}"
+        );
+        assert!(
+            t.fees > 0 && t.questions > 0,
+            "{} fee items, {} questions",
+            t.fees,
+            t.questions
+        );
     }
 
     #[test]

@@ -1,13 +1,15 @@
-//! One implementation entry as the cells of its 事项 row and its 申请材料
-//! rows, in the column order of the standard workbook, and the mistakes that
-//! can be seeded into it — each made so that exactly one finding of its rule
-//! follows.
+//! One implementation entry as the cells of its 事项 row, its 申请材料 rows
+//! and its rows of the optional sheets 收费项目 and 常见问题, in the column
+//! order of the standard workbook (every element of SPEC §2 and §2a, see
+//! `full.rs`), and the mistakes that can be seeded into it — each made so
+//! that exactly one finding of its rule follows.
 
+use crate::full;
 use crate::rng::Rng;
 use crate::words::{self, CATEGORIES};
 use crate::world::{Agency, Item, Level, PUBLIC_SERVICE};
 use yima::standard::Standard;
-use yima::standard::elements::{Field, MaterialField};
+use yima::standard::elements::{FeeField, Field, MaterialField, QuestionField};
 
 /// A cell as a department's workbook holds it.
 #[derive(Debug, Clone, PartialEq)]
@@ -64,10 +66,16 @@ pub enum Mistake {
     ConditionsMissing,
     /// The county's name in 事项名称.
     NameHasPlace,
+    /// 法定办结时限 written as 自然日 where its unit column says 工作日.
+    DaysUnitMismatch,
+    /// 网上办理深度 四级 (全程网办) with a visit to make.
+    OnlineDepthMismatch,
+    /// The application form's 空白表格 names a file no forms folder holds.
+    FormMissing,
 }
 
 impl Mistake {
-    pub const ALL: [Mistake; 14] = [
+    pub const ALL: [Mistake; 17] = [
         Mistake::UsccCheck,
         Mistake::PromisedOverStatutory,
         Mistake::VagueWording,
@@ -82,6 +90,9 @@ impl Mistake {
         Mistake::MaterialOrphan,
         Mistake::ConditionsMissing,
         Mistake::NameHasPlace,
+        Mistake::DaysUnitMismatch,
+        Mistake::OnlineDepthMismatch,
+        Mistake::FormMissing,
     ];
 
     /// The rule id (SPEC §4) whose finding the mistake causes.
@@ -101,6 +112,9 @@ impl Mistake {
             Mistake::MaterialOrphan => "material-orphan",
             Mistake::ConditionsMissing => "value-missing",
             Mistake::NameHasPlace => "name-has-agency",
+            Mistake::DaysUnitMismatch => "days-unit-mismatch",
+            Mistake::OnlineDepthMismatch => "online-depth-mismatch",
+            Mistake::FormMissing => "form-missing",
         }
     }
 
@@ -113,40 +127,55 @@ impl Mistake {
     }
 }
 
-/// Column positions of the standard workbook's two sheets.
+/// Column positions of the standard workbook's sheets.
 pub struct Columns {
     items: Vec<usize>,
     materials: Vec<usize>,
+    fees: Vec<usize>,
+    questions: Vec<usize>,
     /// The headers, in sheet order.
     pub item_headers: Vec<String>,
     pub material_headers: Vec<String>,
+    pub fee_headers: Vec<String>,
+    pub question_headers: Vec<String>,
+}
+
+/// Where each field of `all` is among a sheet's elements.
+fn positions<F: PartialEq + Copy>(
+    all: &[F],
+    def: &[yima::standard::elements::Element<F>],
+) -> Vec<usize> {
+    all.iter()
+        .map(|f| {
+            def.iter()
+                .position(|e| e.field == *f)
+                .expect("every field has a column")
+        })
+        .collect()
 }
 
 impl Columns {
     pub fn new(standard: &Standard) -> Columns {
-        let items_def = &standard.elements.items.elements;
-        let materials_def = &standard.elements.materials.elements;
+        let e = &standard.elements;
         Columns {
-            items: Field::ALL
+            items: positions(Field::ALL, &e.items.elements),
+            materials: positions(MaterialField::ALL, &e.materials.elements),
+            fees: positions(FeeField::ALL, &e.fees.elements),
+            questions: positions(QuestionField::ALL, &e.questions.elements),
+            item_headers: e.items.elements.iter().map(|e| e.header.clone()).collect(),
+            material_headers: e
+                .materials
+                .elements
                 .iter()
-                .map(|f| {
-                    items_def
-                        .iter()
-                        .position(|e| e.field == *f)
-                        .expect("every field has a column")
-                })
+                .map(|e| e.header.clone())
                 .collect(),
-            materials: MaterialField::ALL
+            fee_headers: e.fees.elements.iter().map(|e| e.header.clone()).collect(),
+            question_headers: e
+                .questions
+                .elements
                 .iter()
-                .map(|f| {
-                    materials_def
-                        .iter()
-                        .position(|e| e.field == *f)
-                        .expect("every field has a column")
-                })
+                .map(|e| e.header.clone())
                 .collect(),
-            item_headers: items_def.iter().map(|e| e.header.clone()).collect(),
-            material_headers: materials_def.iter().map(|e| e.header.clone()).collect(),
         }
     }
 
@@ -176,10 +205,13 @@ impl ItemRow<'_> {
     }
 }
 
-/// One generated entry: its 事项 row and its 申请材料 rows.
+/// One generated entry: its 事项 row, its 申请材料 rows, and its rows of
+/// 收费项目 and 常见问题.
 pub struct Generated {
     pub item: Vec<Cell>,
     pub materials: Vec<Vec<Cell>>,
+    pub fees: Vec<Vec<Cell>>,
+    pub questions: Vec<Vec<Cell>>,
 }
 
 /// The cells of one entry. `rng` is the entry's own stream.
@@ -253,7 +285,7 @@ pub fn generate(
     r.text(Field::Process, *rng.pick(words::PROCESSES[item.category]));
     // Time limits: the statutory one from the law (none for many public
     // services), the promised one well within it.
-    let statutory: Option<u32> = if item.category == PUBLIC_SERVICE && rng.chance(0.5) {
+    let mut statutory: Option<u32> = if item.category == PUBLIC_SERVICE && rng.chance(0.5) {
         None
     } else {
         Some(*rng.pick(&[3, 5, 10, 15, 20, 20, 30, 60]))
@@ -265,10 +297,6 @@ pub fn generate(
         rng.range(1, (cap / 2).max(1))
     };
     let mut instant = promised == 0;
-    match statutory {
-        Some(d) => r.set(Field::StatutoryDays, Cell::Number(f64::from(d))),
-        None => r.text(Field::StatutoryDays, "无"),
-    }
     let mut visits = f64::from(u8::from(!rng.chance(0.35)));
     let charged = item.power() && rng.chance(0.04);
     let channels = match agency.level {
@@ -282,18 +310,13 @@ pub fn generate(
             "窗口办理、网上办理、自助终端",
         ]),
     };
-    let online = channels.contains("网上") || channels.contains("移动端");
-    r.text(Field::Channels, channels);
-    if online {
-        r.text(
-            Field::OnlineUrl,
-            format!(
-                "https://zwfw-new.hunan.gov.cn/hnzwfw/bszn/detail.do?orgId={}&itemId={:08X}",
-                agency.serial,
-                rng.next_u64() as u32
-            ),
-        );
-    }
+    let mut channels = channels;
+    let url = format!(
+        "https://zwfw-new.hunan.gov.cn/hnzwfw/bszn/detail.do?orgId={}&itemId={:08X}",
+        agency.serial,
+        rng.next_u64() as u32
+    );
+    let mut url = (channels.contains("网上") || channels.contains("移动端")).then_some(url);
     let scope = match agency.level {
         Level::City => *rng.pick(&["全市", "全市", "全省"]),
         Level::County => *rng.pick(&["全县", "全市", "全县"]),
@@ -359,7 +382,7 @@ pub fn generate(
         }
         Some(Mistake::PromisedOverStatutory) => {
             let d = statutory.unwrap_or(10);
-            r.set(Field::StatutoryDays, Cell::Number(f64::from(d)));
+            statutory = Some(d);
             promised = d + rng.range(1, 10);
             instant = false;
         }
@@ -374,13 +397,13 @@ pub fn generate(
         Some(Mistake::VisitsOutOfRange) => visits = f64::from(rng.range(10, 30)),
         Some(Mistake::HandlingMismatch) => {
             let d = statutory.unwrap_or(10);
-            r.set(Field::StatutoryDays, Cell::Number(f64::from(d)));
+            statutory = Some(d);
             promised = rng.range(1, d.max(1));
             instant = true;
         }
         Some(Mistake::OnlineUrlMissing) => {
-            r.text(Field::Channels, "窗口办理、网上办理");
-            r.set(Field::OnlineUrl, Cell::Empty);
+            channels = "窗口办理、网上办理";
+            url = None;
         }
         Some(Mistake::DivisionUnknown) => {
             // 431350–431379: inside the region, in no table (the counties are 02, 21, 22, 81, 82).
@@ -404,6 +427,23 @@ pub fn generate(
             };
             r.text(Field::Name, format!("{place}{}", item.name));
         }
+        Some(Mistake::DaysUnitMismatch) => statutory = statutory.or(Some(20)),
+        Some(Mistake::OnlineDepthMismatch) => {
+            // 全程网办 claimed for an entry that asks for one visit.
+            channels = "窗口办理、网上办理";
+            url = url.or_else(|| {
+                Some(format!(
+                    "https://zwfw-new.hunan.gov.cn/hnzwfw/bszn/detail.do?orgId={}",
+                    agency.serial
+                ))
+            });
+            visits = 1.0;
+        }
+        Some(Mistake::FormMissing) => {}
+    }
+    r.text(Field::Channels, channels);
+    if let Some(u) = &url {
+        r.text(Field::OnlineUrl, u.clone());
     }
     if let Some(c) = conditions {
         r.text(Field::Conditions, c);
@@ -414,7 +454,26 @@ pub fn generate(
         if instant { "即办件" } else { "承诺件" },
     );
     r.set(Field::Visits, Cell::Number(visits));
+    // Half the charged entries list their fees as fee items (sheet 收费项目),
+    // which then stand for the entry's own 收费标准 and 收费依据.
+    let mut fees = Vec::new();
+    let charged = fee.is_some();
+    let itemized = fee.as_ref().is_some_and(|(_, basis)| !basis.is_empty()) && rng.chance(0.5);
     match fee {
+        Some((standard, basis)) if itemized => {
+            r.text(Field::Charged, "是");
+            fees.push(fee_row(cols, seq, "证照工本费", &standard, &basis, None));
+            if rng.chance(0.5) {
+                fees.push(fee_row(
+                    cols,
+                    seq,
+                    "检验检测费",
+                    "按检验项目计收，每项 50 元",
+                    &basis,
+                    Some("《关于减免小微企业行政事业性收费的通知》第二条：小微企业免收"),
+                ));
+            }
+        }
         Some((standard, basis)) => {
             r.text(Field::Charged, "是");
             r.text(Field::FeeStandard, standard);
@@ -424,6 +483,45 @@ pub fn generate(
         }
         None => r.text(Field::Charged, "否"),
     }
+    let days = Days {
+        statutory,
+        unit_mismatch: mistake == Some(Mistake::DaysUnitMismatch),
+    };
+    let online = channels.contains("网上") || channels.contains("移动端");
+    let depth = if mistake == Some(Mistake::OnlineDepthMismatch) {
+        "四级"
+    } else {
+        full::online_depth(online, visits as u32, rng)
+    };
+    let state = State {
+        days,
+        visits: visits as u32,
+        channels,
+        has_url: url.is_some(),
+        charged,
+        depth,
+    };
+    fill_full(&mut r, &state, agency, item, rng);
+    for (i, m) in materials.iter_mut().enumerate() {
+        let form_missing = i == 0 && mistake == Some(Mistake::FormMissing);
+        fill_material(cols, m, i == 0, form_missing, o, rng);
+    }
+    let questions = if rng.chance(0.08) {
+        let n = rng.range(1, 2) as usize;
+        rng.distinct(full::QUESTIONS.len(), n)
+            .map(|i| {
+                let (q, a) = full::QUESTIONS[i];
+                let mut cells = vec![Cell::Empty; cols.question_headers.len()];
+                cells[cols.questions[QuestionField::ItemSeq as usize]] =
+                    Cell::Number(f64::from(seq));
+                cells[cols.questions[QuestionField::Question as usize]] = Cell::text(q);
+                cells[cols.questions[QuestionField::Answer as usize]] = Cell::text(a);
+                cells
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     if contact_number {
         // 0738-8123456 typed as a number: 7388123456.
         let digits: String = agency.phone.chars().filter(char::is_ascii_digit).collect();
@@ -436,7 +534,198 @@ pub fn generate(
     Generated {
         item: r.cells,
         materials,
+        fees,
+        questions,
     }
+}
+
+/// 法定办结时限 as the entry ends up with it.
+struct Days {
+    /// None: 无.
+    statutory: Option<u32>,
+    /// Written as 自然日 while its unit column says 工作日 (a seeded mistake).
+    unit_mismatch: bool,
+}
+
+/// What the elements of SPEC §2a must agree with, once mistakes are made.
+struct State<'a> {
+    days: Days,
+    visits: u32,
+    channels: &'a str,
+    has_url: bool,
+    charged: bool,
+    depth: &'static str,
+}
+
+/// The elements of SPEC §2a of the 事项 row: everything `profile: full` asks
+/// for, and the optional ones some of the time.
+fn fill_full(r: &mut ItemRow<'_>, s: &State<'_>, agency: &Agency, item: &Item, rng: &mut Rng) {
+    let unit = if rng.chance(0.05) {
+        "自然日"
+    } else {
+        "工作日"
+    };
+    match s.days.statutory {
+        Some(d) if s.days.unit_mismatch => {
+            r.text(Field::StatutoryDays, format!("{d}个自然日"));
+            r.text(Field::StatutoryUnit, "工作日");
+        }
+        // Real filings write the unit into the cell too (SPEC §2b).
+        Some(d) if rng.chance(0.15) => {
+            r.text(Field::StatutoryDays, format!("{d}个{unit}"));
+            r.text(Field::StatutoryUnit, unit);
+        }
+        Some(d) => {
+            r.set(Field::StatutoryDays, Cell::Number(f64::from(d)));
+            r.text(Field::StatutoryUnit, unit);
+        }
+        None => {
+            r.text(Field::StatutoryDays, "无");
+            r.text(Field::StatutoryUnit, "工作日");
+        }
+    }
+    r.text(Field::PromisedUnit, unit);
+    r.text(Field::StatutoryNote, *rng.pick(full::STATUTORY_NOTES));
+    r.text(Field::PromisedNote, *rng.pick(full::PROMISED_NOTES));
+    let licence = item.category == 0;
+    r.text(
+        Field::SpecialProcedure,
+        if licence && rng.chance(0.3) {
+            *rng.pick(full::SPECIAL_PROCEDURES)
+        } else {
+            "无"
+        },
+    );
+    if s.visits >= 1 {
+        r.text(Field::VisitReason, *rng.pick(full::VISIT_REASONS));
+    }
+    r.text(Field::Intermediary, "无");
+    if rng.chance(0.5) {
+        r.text(Field::QuantityLimit, "无");
+    }
+    if matches!(agency.level, Level::City | Level::County) && rng.chance(0.5) {
+        r.text(Field::AuthorityDivision, *rng.pick(full::AUTHORITY));
+        r.text(
+            Field::ExerciseContent,
+            format!("{}的受理、审查和决定。", item.name),
+        );
+    }
+    let (citizen, business) = full::topics(item.words().sector);
+    r.text(Field::CitizenTopics, citizen);
+    if item.power() {
+        r.text(Field::BusinessTopics, business);
+    }
+    r.text(Field::OnlineDepth, s.depth);
+    let online = s.channels.contains("网上") || s.channels.contains("移动端");
+    let yes_no = |b: bool| if b { "是" } else { "否" };
+    r.text(Field::Online, yes_no(online && s.has_url));
+    r.text(Field::Appointment, yes_no(rng.chance(0.6)));
+    r.text(Field::PayOnline, yes_no(s.charged && online));
+    r.text(
+        Field::Courier,
+        yes_no(s.channels.contains("快递") || rng.chance(0.4)),
+    );
+    r.text(Field::Kiosk, yes_no(s.channels.contains("自助终端")));
+    r.text(Field::ConsultWay, *rng.pick(full::CONSULT_WAYS));
+    r.text(Field::ComplaintWay, *rng.pick(full::COMPLAINT_WAYS));
+    if let Some(result) = &item.result {
+        r.text(Field::ResultType, full::result_type(result));
+        if rng.chance(0.2) {
+            r.text(
+                Field::ResultSample,
+                format!(
+                    "https://zwfw-new.hunan.gov.cn/hnzwfw/sample/{:08X}.pdf",
+                    rng.next_u64() as u32
+                ),
+            );
+        }
+    }
+    if licence {
+        r.text(
+            Field::ReviewStandard,
+            rng.pick(full::REVIEW_STANDARDS).replace("{l}", item.law),
+        );
+    }
+    if rng.chance(0.3) {
+        r.text(
+            Field::EffectiveDate,
+            format!("2024-{:02}-01", rng.range(1, 12)),
+        );
+    }
+}
+
+/// The elements of SPEC §2a of a material row.
+fn fill_material(
+    cols: &Columns,
+    cells: &mut [Cell],
+    application: bool,
+    form_missing: bool,
+    object: &str,
+    rng: &mut Rng,
+) {
+    let mut set = |f: MaterialField, c: Cell| cells[cols.materials[f as usize]] = c;
+    set(
+        MaterialField::MaterialType,
+        Cell::text(if application {
+            "申请表格文书"
+        } else {
+            *rng.pick(&["证件证书证明", "证件证书证明", "其他"])
+        }),
+    );
+    set(MaterialField::PaperSpec, Cell::text("A4"));
+    let standard = if application {
+        *rng.pick(full::ACCEPTANCE_FORM)
+    } else {
+        *rng.pick(full::ACCEPTANCE_CERTIFICATE)
+    };
+    set(MaterialField::AcceptanceStandard, Cell::text(standard));
+    if form_missing {
+        set(
+            MaterialField::BlankForm,
+            Cell::Text(format!("{object}申请表.docx")),
+        );
+    } else if application && rng.chance(0.5) {
+        let id = rng.next_u64() as u32;
+        set(
+            MaterialField::BlankForm,
+            Cell::Text(format!(
+                "https://zwfw-new.hunan.gov.cn/hnzwfw/forms/{id:08X}.docx"
+            )),
+        );
+        if rng.chance(0.5) {
+            set(
+                MaterialField::SampleForm,
+                Cell::Text(format!(
+                    "https://zwfw-new.hunan.gov.cn/hnzwfw/forms/{id:08X}-sample.pdf"
+                )),
+            );
+        }
+    }
+}
+
+/// One row of sheet 收费项目.
+fn fee_row(
+    cols: &Columns,
+    seq: u32,
+    name: &str,
+    standard: &str,
+    basis: &str,
+    reduction: Option<&str>,
+) -> Vec<Cell> {
+    let mut cells = vec![Cell::Empty; cols.fee_headers.len()];
+    let mut set = |f: FeeField, c: Cell| cells[cols.fees[f as usize]] = c;
+    set(FeeField::ItemSeq, Cell::Number(f64::from(seq)));
+    set(FeeField::Name, Cell::text(name));
+    set(FeeField::Standard, Cell::text(standard));
+    set(FeeField::Basis, Cell::text(basis));
+    set(
+        FeeField::Reducible,
+        Cell::text(if reduction.is_some() { "是" } else { "否" }),
+    );
+    if let Some(r) = reduction {
+        set(FeeField::ReductionBasis, Cell::text(r));
+    }
+    cells
 }
 
 fn material(

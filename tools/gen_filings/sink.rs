@@ -1,4 +1,5 @@
-//! Writing filings as rows arrive, never holding a whole filing: xlsx
+//! Writing filings as rows arrive, never holding a whole filing (the four
+//! sheets 事项, 申请材料, 收费项目 and 常见问题): xlsx
 //! workbooks through rust_xlsxwriter's low-memory mode (rows go to a temp
 //! file as they are written; strings go to the shared string table, as
 //! Excel stores them), or CSV pairs in GBK (as Excel on a Chinese Windows
@@ -14,6 +15,8 @@ use std::path::{Path, PathBuf};
 pub trait Sink {
     fn item(&mut self, row: &[Cell]) -> Result<(), SinkError>;
     fn material(&mut self, row: &[Cell]) -> Result<(), SinkError>;
+    fn fee(&mut self, row: &[Cell]) -> Result<(), SinkError>;
+    fn question(&mut self, row: &[Cell]) -> Result<(), SinkError>;
     /// Writes what is buffered; returns the files written.
     fn finish(self: Box<Self>) -> Result<Vec<PathBuf>, SinkError>;
 }
@@ -56,20 +59,28 @@ pub struct Layout {
     pub title: String,
     pub item_headers: Vec<String>,
     pub material_headers: Vec<String>,
+    pub fee_headers: Vec<String>,
+    pub question_headers: Vec<String>,
 }
 
 pub const ITEMS_SHEET: &str = "事项";
 pub const MATERIALS_SHEET: &str = "申请材料";
+pub const FEES_SHEET: &str = "收费项目";
+pub const QUESTIONS_SHEET: &str = "常见问题";
 
 /// A workbook being written: sheet 事项 with a merged title row above its
-/// header (as real filings have), sheet 申请材料 with its header on row 1.
+/// header (as real filings have), the others with their header on row 1.
 pub struct XlsxSink {
     path: PathBuf,
     book: Workbook,
     items: Worksheet,
     materials: Worksheet,
+    fees: Worksheet,
+    questions: Worksheet,
     item_row: u32,
     material_row: u32,
+    fee_row: u32,
+    question_row: u32,
 }
 
 impl XlsxSink {
@@ -87,6 +98,10 @@ impl XlsxSink {
         items.set_name(ITEMS_SHEET)?;
         let mut materials = book.new_worksheet_with_low_memory()?;
         materials.set_name(MATERIALS_SHEET)?;
+        let mut fees = book.new_worksheet_with_low_memory()?;
+        fees.set_name(FEES_SHEET)?;
+        let mut questions = book.new_worksheet_with_low_memory()?;
+        questions.set_name(QUESTIONS_SHEET)?;
         let header = Format::new().set_bold().set_text_wrap();
         let title = Format::new().set_bold().set_font_size(16);
         let last = layout.item_headers.len() as u16 - 1;
@@ -95,17 +110,27 @@ impl XlsxSink {
             items.write_string_with_format(1, c as u16, h, &header)?;
         }
         items.set_freeze_panes(2, 2)?;
-        for (c, h) in layout.material_headers.iter().enumerate() {
-            materials.write_string_with_format(0, c as u16, h, &header)?;
+        for (sheet, headers) in [
+            (&mut materials, &layout.material_headers),
+            (&mut fees, &layout.fee_headers),
+            (&mut questions, &layout.question_headers),
+        ] {
+            for (c, h) in headers.iter().enumerate() {
+                sheet.write_string_with_format(0, c as u16, h, &header)?;
+            }
+            sheet.set_freeze_panes(1, 0)?;
         }
-        materials.set_freeze_panes(1, 0)?;
         Ok(XlsxSink {
             path: path.to_path_buf(),
             book,
             items,
             materials,
+            fees,
+            questions,
             item_row: 2,
             material_row: 1,
+            fee_row: 1,
+            question_row: 1,
         })
     }
 }
@@ -138,16 +163,32 @@ impl Sink for XlsxSink {
         Ok(())
     }
 
+    fn fee(&mut self, row: &[Cell]) -> Result<(), SinkError> {
+        write_row(&mut self.fees, self.fee_row, row)?;
+        self.fee_row += 1;
+        Ok(())
+    }
+
+    fn question(&mut self, row: &[Cell]) -> Result<(), SinkError> {
+        write_row(&mut self.questions, self.question_row, row)?;
+        self.question_row += 1;
+        Ok(())
+    }
+
     fn finish(self: Box<Self>) -> Result<Vec<PathBuf>, SinkError> {
         let XlsxSink {
             path,
             mut book,
             items,
             materials,
+            fees,
+            questions,
             ..
         } = *self;
         book.push_worksheet(items);
         book.push_worksheet(materials);
+        book.push_worksheet(fees);
+        book.push_worksheet(questions);
         book.save(&path)?;
         Ok(vec![path])
     }
@@ -162,11 +203,12 @@ pub enum Encoding {
     Utf8,
 }
 
-/// A CSV pair being written: `<stem>-事项.csv` and `<stem>-申请材料.csv`.
+/// A CSV set being written: `<stem>-事项.csv`, `<stem>-申请材料.csv`,
+/// `<stem>-收费项目.csv` and `<stem>-常见问题.csv`.
 pub struct CsvSink {
     encoding: Encoding,
-    paths: [PathBuf; 2],
-    files: [BufWriter<File>; 2],
+    paths: [PathBuf; 4],
+    files: [BufWriter<File>; 4],
     line: String,
 }
 
@@ -177,10 +219,8 @@ impl CsvSink {
         layout: &Layout,
         encoding: Encoding,
     ) -> Result<CsvSink, SinkError> {
-        let paths = [
-            dir.join(format!("{stem}-{ITEMS_SHEET}.csv")),
-            dir.join(format!("{stem}-{MATERIALS_SHEET}.csv")),
-        ];
+        let paths = [ITEMS_SHEET, MATERIALS_SHEET, FEES_SHEET, QUESTIONS_SHEET]
+            .map(|sheet| dir.join(format!("{stem}-{sheet}.csv")));
         let open = |p: &Path| -> Result<BufWriter<File>, SinkError> {
             let mut f = BufWriter::with_capacity(1 << 20, File::create(p)?);
             if encoding == Encoding::Utf8 {
@@ -188,7 +228,12 @@ impl CsvSink {
             }
             Ok(f)
         };
-        let files = [open(&paths[0])?, open(&paths[1])?];
+        let files = [
+            open(&paths[0])?,
+            open(&paths[1])?,
+            open(&paths[2])?,
+            open(&paths[3])?,
+        ];
         let mut sink = CsvSink {
             encoding,
             paths,
@@ -202,6 +247,8 @@ impl CsvSink {
         let headers = |h: &[String]| h.iter().map(|s| Cell::Text(s.clone())).collect::<Vec<_>>();
         sink.write(0, &headers(&layout.item_headers))?;
         sink.write(1, &headers(&layout.material_headers))?;
+        sink.write(2, &headers(&layout.fee_headers))?;
+        sink.write(3, &headers(&layout.question_headers))?;
         Ok(sink)
     }
 
@@ -242,6 +289,14 @@ impl Sink for CsvSink {
 
     fn material(&mut self, row: &[Cell]) -> Result<(), SinkError> {
         self.write(1, row)
+    }
+
+    fn fee(&mut self, row: &[Cell]) -> Result<(), SinkError> {
+        self.write(2, row)
+    }
+
+    fn question(&mut self, row: &[Cell]) -> Result<(), SinkError> {
+        self.write(3, row)
     }
 
     fn finish(self: Box<Self>) -> Result<Vec<PathBuf>, SinkError> {
