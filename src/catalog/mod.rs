@@ -323,12 +323,16 @@ impl KeyLines {
     }
 }
 
+/// One row of a sheet of a catalog file: its cells, its line, and the line
+/// of each of its keys.
+type YamlRow<'l, F> = (BTreeMap<F, String>, u32, Option<&'l HashMap<String, u32>>);
+
 /// The rows of one sheet of a catalog file, as a grid the filing parser
 /// reads: every element a column, each cell at its YAML line.
 fn yaml_grid<F: Copy + Ord + FieldId>(
     file: &Arc<str>,
     def: &SheetDef<F>,
-    rows: Vec<(BTreeMap<F, String>, u32, Option<&HashMap<String, u32>>)>,
+    rows: Vec<YamlRow<'_, F>>,
 ) -> Grid {
     let mut grid_rows = vec![GridRow::default()];
     for (cells, number, lines) in rows {

@@ -655,7 +655,11 @@ impl<'a, 'g, F: Copy + PartialEq + FieldId> RowReader<'a, 'g, F> {
     }
 
     fn read_yes_no(&mut self, field: F) -> Option<Located<bool>> {
-        let v = self.read_choice(field)?;
+        let mut v = self.read_choice(field)?;
+        // (A truth value cannot give its cell's text back: keep it.)
+        if v.raw.is_empty() {
+            v.raw = v.value.clone();
+        }
         let truth = self
             .standard
             .tables
