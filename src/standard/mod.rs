@@ -5,11 +5,13 @@
 pub mod divisions;
 pub mod elements;
 pub mod lexicon;
+pub mod places;
 pub mod tables;
 
 use divisions::Divisions;
 use elements::Elements;
 use lexicon::Lexicon;
+use places::{NationalDivisions, PlaceNames};
 use std::path::{Path, PathBuf};
 use tables::{REQUIRED_TABLES, Tables};
 use unicode_normalization::UnicodeNormalization;
@@ -24,7 +26,14 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../schemas/divisions.yaml"),
     ),
     ("lexicon.yaml", include_str!("../../schemas/lexicon.yaml")),
+    (
+        "national-divisions.yaml",
+        include_str!("../../schemas/national-divisions.yaml"),
+    ),
 ];
+
+/// The `yima.yaml` key that lists the categories a workspace accepts.
+pub const CATEGORIES_KEY: &str = "categories";
 
 /// A schema file that could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -47,6 +56,11 @@ pub struct Standard {
     pub tables: Tables,
     pub divisions: Divisions,
     pub lexicon: Lexicon,
+    /// Every province, city and county of China (name-has-agency).
+    pub national: NationalDivisions,
+    /// The place names of the national table and of `divisions`, but the
+    /// lexicon's `not_places`, indexed when first searched.
+    place_names: std::sync::OnceLock<PlaceNames>,
 }
 
 impl Standard {
@@ -67,6 +81,9 @@ impl Standard {
         let mut tables: Tables = parse(dir, "codes.yaml")?;
         let sectors: Tables = parse(dir, "sectors.yaml")?;
         tables.0.extend(sectors.0);
+        if let Some(t) = tables.0.get_mut("category") {
+            t.switched_by(CATEGORIES_KEY);
+        }
         for name in REQUIRED_TABLES {
             if tables.get(name).is_none() {
                 return Err(StandardError::Invalid {
@@ -88,16 +105,45 @@ impl Standard {
                 });
             }
         }
+        let mut lexicon: Lexicon = parse(dir, "lexicon.yaml")?;
+        lexicon.prepare_all();
+        if let Some(id) = lexicon.verbatim.iter().find(|id| {
+            !elements::Field::ALL.iter().any(|f| f.id() == id.as_str())
+                && !elements::MaterialField::ALL.iter().any(|f| f.id() == id.as_str())
+        }) {
+            return Err(StandardError::Invalid {
+                file: "lexicon.yaml".into(),
+                message: format!("verbatim: `{id}` is no element id (see elements.yaml)"),
+            });
+        }
         Ok(Standard {
             elements,
             tables,
             divisions: parse(dir, "divisions.yaml")?,
-            lexicon: {
-                let mut l: Lexicon = parse(dir, "lexicon.yaml")?;
-                l.prepare_all();
-                l
-            },
+            lexicon,
+            national: parse(dir, "national-divisions.yaml")?,
+            place_names: std::sync::OnceLock::new(),
         })
+    }
+
+    /// The place names an item name must not hold: every province, city
+    /// and county of China (their short forms too) and the workspace's own
+    /// divisions, but the common words of the lexicon's `not_places`.
+    pub fn place_names(&self) -> &PlaceNames {
+        self.place_names.get_or_init(|| {
+            let own = self.divisions.place_names().iter().map(String::as_str);
+            PlaceNames::new(self.national.names().chain(own), &self.lexicon.not_places)
+        })
+    }
+
+    /// Accepts exactly these categories of the national table (by name,
+    /// code or alias), as `yima.yaml` lists them; an unknown one is an error
+    /// naming it.
+    pub fn enable_categories(&mut self, names: &[String]) -> Result<(), String> {
+        match self.tables.0.get_mut("category") {
+            Some(t) => t.enable(CATEGORIES_KEY, names),
+            None => Err("code table `category` is missing".into()),
+        }
     }
 
     /// The embedded text of a default schema file.
