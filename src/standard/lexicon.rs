@@ -414,4 +414,94 @@ mod tests {
         assert!(p.found_in(&prepare("材料包括 但不限于身份证")));
         assert!(!p.found_in(&prepare("材料包括身份证")));
     }
+
+    fn embedded() -> Lexicon {
+        crate::standard::Standard::embedded().lexicon
+    }
+
+    /// The catch-all phrase found in a text, as written in the list.
+    fn catch_all(text: &str) -> Option<String> {
+        let l = embedded();
+        Lexicon::find(&l.catch_all, text).map(|p| p.phrase.clone())
+    }
+
+    #[test]
+    fn whole_phrases_match_only_a_text_that_says_nothing_else() {
+        for t in ["符合规定条件", "符合规定条件。", "1.符合以上条件；", "（一）符合上述条件", "\n符合法定条件\n"] {
+            assert!(catch_all(t).is_some(), "{t}");
+        }
+        for t in [
+            "申请人年满十八周岁；符合以上条件的，予以受理。",
+            "符合规定条件的，当场办结。",
+            "不符合规定条件",
+            "申请人应当符合上述条件并提交申请书。",
+        ] {
+            assert_eq!(catch_all(t), None, "{t}");
+        }
+    }
+
+    #[test]
+    fn a_gap_stands_for_text_within_one_clause() {
+        assert_eq!(
+            catch_all("本清单将根据法律法规变化适时进行补充或调整。").as_deref(),
+            Some("适时…补充或调整")
+        );
+        assert_eq!(
+            catch_all("适时调整或补充").as_deref(),
+            Some("适时…调整或补充")
+        );
+        // Not across clauses, nor farther than the gap allows.
+        assert_eq!(catch_all("结果适时公布。材料如需补充或调整，另行说明"), None);
+        let far = format!("适时{}补充或调整", "很".repeat(40));
+        assert_eq!(catch_all(&far), None);
+    }
+
+    #[test]
+    fn qita_is_written_both_ways() {
+        assert_eq!(catch_all("其它材料").as_deref(), Some("其它材料"));
+        assert_eq!(catch_all("法律、法规规定的其它条件").as_deref(), Some("法律、法规规定的其它条件"));
+        assert_eq!(catch_all("其它需要提交的证明").as_deref(), Some("其它需要提交的"));
+        // Each phrase once, whichever way the list writes it.
+        let l = embedded();
+        let n = l.catch_all.iter().filter(|p| p.phrase == "其它材料").count();
+        assert_eq!(n, 1);
+    }
+
+    #[test]
+    fn allowed_text_holds_a_phrase_without_meaning_it() {
+        for t in ["通过电子证照库获取的，无需提交其他材料。", "不得要求申请人提交其它材料", "审核意见备注"] {
+            let l = embedded();
+            assert!(Lexicon::find(&l.catch_all, t).is_none(), "{t}");
+            assert!(Lexicon::find(&l.vague, t).is_none(), "{t}");
+        }
+        // The same phrase elsewhere in the text is still found.
+        assert_eq!(
+            catch_all("无需提交其他材料；另需其他材料").as_deref(),
+            Some("其他材料")
+        );
+    }
+
+    #[test]
+    fn ordinary_other_is_no_catch_all() {
+        for t in [
+            "企业、事业单位和其他社会组织",
+            "与其他单位合并",
+            "法人或者其他组织",
+            "其他组织参照执行",
+            "不得用于其他用途",
+        ] {
+            assert_eq!(catch_all(t), None, "{t}");
+        }
+    }
+
+    #[test]
+    fn verbatim_elements_are_the_legal_bases() {
+        let l = embedded();
+        for id in ["legal_basis", "fee_basis", "basis"] {
+            assert!(l.is_verbatim(id), "{id}");
+        }
+        for id in ["conditions", "name", "notes"] {
+            assert!(!l.is_verbatim(id), "{id}");
+        }
+    }
 }
