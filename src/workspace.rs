@@ -249,8 +249,7 @@ mod tests {
 
     #[test]
     fn categories_enable_national_ones_by_name() {
-        let config =
-            parse_config("categories: [行政许可, 公共服务, 行政奖励, '09']\n").unwrap();
+        let config = parse_config("categories: [行政许可, 公共服务, 行政奖励, '09']\n").unwrap();
         let names = config.categories.clone().unwrap();
         let mut s = Standard::embedded();
         s.enable_categories(&names).unwrap();
@@ -263,7 +262,10 @@ mod tests {
         let err = s
             .enable_categories(&["行政许可".into(), "行政审批".into()])
             .unwrap_err();
-        assert!(err.contains("categories") && err.contains("行政审批"), "{err}");
+        assert!(
+            err.contains("categories") && err.contains("行政审批"),
+            "{err}"
+        );
     }
 
     #[test]

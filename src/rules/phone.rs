@@ -20,20 +20,15 @@ const SEPARATORS: &[char] = &['、', ',', '，', ';', '；', '/', '|', '\n'];
 fn is_grouping(c: char) -> bool {
     matches!(
         c,
-        ' ' | '\u{3000}'
-            | '-'
-            | '\u{2010}'..='\u{2015}'
-            | '\u{2212}'
-            | '－'
-            | '('
-            | ')'
-            | '（'
-            | '）'
+        ' ' | '\u{3000}' | '-' | '\u{2010}'
+            ..='\u{2015}' | '\u{2212}' | '－' | '(' | ')' | '（' | '）'
     )
 }
 
 /// Words that start an extension: `转 8012`, `分机 8012`, `#8012`, `ext. 8012`.
-const EXTENSION: &[&str] = &["转", "分机", "#", "ext.", "ext", "EXT.", "EXT", "Ext.", "Ext"];
+const EXTENSION: &[&str] = &[
+    "转", "分机", "#", "ext.", "ext", "EXT.", "EXT", "Ext.", "Ext",
+];
 
 /// The longest extension yima reads (digits).
 const EXTENSION_DIGITS: usize = 6;
@@ -190,10 +185,17 @@ fn check_one(
             "format the column as text and type the number again, e.g. 0738-8312345."
         ))
     } else {
-        let d = finding(ctx.standard(), Rule::PhoneInvalid, entry, field, phone, text!(
-            "“{header}”不是有效的电话号码：{v}",
-            "`{header}` is not a valid phone number: {v}"
-        ));
+        let d = finding(
+            ctx.standard(),
+            Rule::PhoneInvalid,
+            entry,
+            field,
+            phone,
+            text!(
+                "“{header}”不是有效的电话号码：{v}",
+                "`{header}` is not a valid phone number: {v}"
+            ),
+        );
         if bad.iter().all(|(_, why)| *why == Invalid::NoAreaCode) {
             d.label(text!("缺少区号", "no area code")).help(text!(
                 "固定电话要写区号，如 0738-8312345；多个号码用顿号分隔。",
@@ -316,7 +318,10 @@ mod tests {
         let bad = invalid("0738-8312345、8312346\n电话待定；12345");
         assert_eq!(
             bad,
-            vec![("8312346", Invalid::NoAreaCode), ("电话待定", Invalid::Other)]
+            vec![
+                ("8312346", Invalid::NoAreaCode),
+                ("电话待定", Invalid::Other)
+            ]
         );
     }
 }

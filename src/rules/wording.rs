@@ -170,7 +170,10 @@ pub fn check(ctx: &mut Context<'_>, seen: &mut Seen, entry: &Entry) {
         material(std, seen, m, &mut found);
     }
     // 事项名称 and 子项名称 are standard names alike.
-    for (field, name) in [(Field::Name, &entry.name), (Field::SubName, &entry.sub_name)] {
+    for (field, name) in [
+        (Field::Name, &entry.name),
+        (Field::SubName, &entry.sub_name),
+    ] {
         if let Some(name) = name
             && let Some(d) = name_has_agency(std, seen, entry, field, name)
         {

@@ -148,7 +148,10 @@ mod tests {
         assert_eq!(kind("431302"), Ok((County, "娄星区".into())));
         assert_eq!(kind("431321100000"), Ok((Town, "双峰县".into())));
         assert_eq!(kind("431321100201"), Ok((Village, "双峰县".into())));
-        assert_eq!(d.get("431302000000").map(|x| x.code.as_str()), Some("431302"));
+        assert_eq!(
+            d.get("431302000000").map(|x| x.code.as_str()),
+            Some("431302")
+        );
     }
 
     #[test]
@@ -162,7 +165,10 @@ mod tests {
         // The town part 000 with a village is no town; 600 is in no range.
         assert_eq!(d.resolve("431321000201"), Err(DivisionError::BadTown(0)));
         assert_eq!(d.resolve("431321600000"), Err(DivisionError::BadTown(600)));
-        assert_eq!(d.resolve("431321100400"), Err(DivisionError::BadVillage(400)));
+        assert_eq!(
+            d.resolve("431321100400"),
+            Err(DivisionError::BadVillage(400))
+        );
         // A town is under a county, not the city.
         assert_eq!(d.resolve("431300100000"), Err(DivisionError::TownUnderCity));
         // 12 digits of the area itself only when all six are zeros.

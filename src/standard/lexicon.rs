@@ -166,7 +166,22 @@ fn is_numbering(c: char) -> bool {
     c.is_ascii_digit()
         || matches!(
             c,
-            '.' | '、' | '(' | ')' | '（' | '）' | '\n' | '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十'
+            '.' | '、'
+                | '('
+                | ')'
+                | '（'
+                | '）'
+                | '\n'
+                | '一'
+                | '二'
+                | '三'
+                | '四'
+                | '五'
+                | '六'
+                | '七'
+                | '八'
+                | '九'
+                | '十'
         )
 }
 
@@ -208,9 +223,10 @@ impl Phrase {
         } else {
             &self.prepared
         };
-        normalized
-            .char_indices()
-            .any(|(i, _)| self.matches(p, &normalized[..i], &normalized[i..]).is_some())
+        normalized.char_indices().any(|(i, _)| {
+            self.matches(p, &normalized[..i], &normalized[i..])
+                .is_some()
+        })
     }
 
     /// Whether the phrase, prepared as `p`, matches at the start of `rest`,
@@ -226,8 +242,7 @@ impl Phrase {
             || self.at_end
                 // "等等" is its own phrase.
                 && (before.ends_with(p) || !(after.is_empty() || after.starts_with(CLAUSE_END)))
-            || self.whole
-                && !(before.chars().all(is_numbering) && after.chars().all(is_final))
+            || self.whole && !(before.chars().all(is_numbering) && after.chars().all(is_final))
         {
             return None;
         }
@@ -300,9 +315,8 @@ impl PhraseList {
     fn allowed(&self, n: &str, at: usize, len: usize) -> bool {
         let found = &n[at..at + len];
         self.allow.iter().any(|a| {
-            a.match_indices(found).any(|(k, _)| {
-                at >= k && n.get(at - k..).is_some_and(|t| t.starts_with(a.as_str()))
-            })
+            a.match_indices(found)
+                .any(|(k, _)| at >= k && n.get(at - k..).is_some_and(|t| t.starts_with(a.as_str())))
         })
     }
 }
@@ -427,7 +441,13 @@ mod tests {
 
     #[test]
     fn whole_phrases_match_only_a_text_that_says_nothing_else() {
-        for t in ["符合规定条件", "符合规定条件。", "1.符合以上条件；", "（一）符合上述条件", "\n符合法定条件\n"] {
+        for t in [
+            "符合规定条件",
+            "符合规定条件。",
+            "1.符合以上条件；",
+            "（一）符合上述条件",
+            "\n符合法定条件\n",
+        ] {
             assert!(catch_all(t).is_some(), "{t}");
         }
         for t in [
@@ -451,7 +471,10 @@ mod tests {
             Some("适时…调整或补充")
         );
         // Not across clauses, nor farther than the gap allows.
-        assert_eq!(catch_all("结果适时公布。材料如需补充或调整，另行说明"), None);
+        assert_eq!(
+            catch_all("结果适时公布。材料如需补充或调整，另行说明"),
+            None
+        );
         let far = format!("适时{}补充或调整", "很".repeat(40));
         assert_eq!(catch_all(&far), None);
     }
@@ -459,17 +482,31 @@ mod tests {
     #[test]
     fn qita_is_written_both_ways() {
         assert_eq!(catch_all("其它材料").as_deref(), Some("其它材料"));
-        assert_eq!(catch_all("法律、法规规定的其它条件").as_deref(), Some("法律、法规规定的其它条件"));
-        assert_eq!(catch_all("其它需要提交的证明").as_deref(), Some("其它需要提交的"));
+        assert_eq!(
+            catch_all("法律、法规规定的其它条件").as_deref(),
+            Some("法律、法规规定的其它条件")
+        );
+        assert_eq!(
+            catch_all("其它需要提交的证明").as_deref(),
+            Some("其它需要提交的")
+        );
         // Each phrase once, whichever way the list writes it.
         let l = embedded();
-        let n = l.catch_all.iter().filter(|p| p.phrase == "其它材料").count();
+        let n = l
+            .catch_all
+            .iter()
+            .filter(|p| p.phrase == "其它材料")
+            .count();
         assert_eq!(n, 1);
     }
 
     #[test]
     fn allowed_text_holds_a_phrase_without_meaning_it() {
-        for t in ["通过电子证照库获取的，无需提交其他材料。", "不得要求申请人提交其它材料", "审核意见备注"] {
+        for t in [
+            "通过电子证照库获取的，无需提交其他材料。",
+            "不得要求申请人提交其它材料",
+            "审核意见备注",
+        ] {
             let l = embedded();
             assert!(Lexicon::find(&l.catch_all, t).is_none(), "{t}");
             assert!(Lexicon::find(&l.vague, t).is_none(), "{t}");

@@ -109,7 +109,9 @@ impl Standard {
         lexicon.prepare_all();
         if let Some(id) = lexicon.verbatim.iter().find(|id| {
             !elements::Field::ALL.iter().any(|f| f.id() == id.as_str())
-                && !elements::MaterialField::ALL.iter().any(|f| f.id() == id.as_str())
+                && !elements::MaterialField::ALL
+                    .iter()
+                    .any(|f| f.id() == id.as_str())
         }) {
             return Err(StandardError::Invalid {
                 file: "lexicon.yaml".into(),
@@ -395,6 +397,35 @@ mod tests {
         );
         assert!(s.divisions.get("431300").is_some());
         assert!(!s.lexicon.catch_all.is_empty());
+    }
+
+    #[test]
+    fn a_verbatim_element_must_exist() {
+        let dir = tempfile::tempdir().unwrap();
+        let lexicon = Standard::embedded_file("lexicon.yaml").unwrap().replace(
+            "verbatim: [legal_basis, fee_basis, basis]",
+            "verbatim: [legal_bases]",
+        );
+        std::fs::write(dir.path().join("lexicon.yaml"), lexicon).unwrap();
+        let err = Standard::load(Some(dir.path())).unwrap_err().to_string();
+        assert!(err.contains("legal_bases"), "{err}");
+    }
+
+    #[test]
+    fn national_categories_are_known_but_six_enabled() {
+        let s = Standard::embedded();
+        let t = s.tables.table("category");
+        let off: Vec<&str> = t.disabled_names().collect();
+        assert_eq!(
+            off,
+            ["行政处罚", "行政强制", "行政检查", "行政奖励", "行政裁决"]
+        );
+        assert!(t.lookup("08").is_none());
+        let (message, help) = t.refusal("08").unwrap();
+        assert!(message.zh.contains("行政奖励"), "{}", message.zh);
+        assert!(help.zh.contains("yima.yaml"), "{}", help.zh);
+        assert!(t.refusal("行政许可").is_none());
+        assert!(t.refusal("行政审批").is_none());
     }
 
     #[test]

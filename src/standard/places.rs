@@ -69,7 +69,10 @@ impl TryFrom<Raw> for NationalDivisions {
                 continue;
             };
             let short = parts.next().map(str::to_string);
-            if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) || parts.next().is_some() {
+            if code.len() != 6
+                || !code.bytes().all(|b| b.is_ascii_digit())
+                || parts.next().is_some()
+            {
                 return Err(format!(
                     "places, line {}: expected `code name [short]`, not `{line}`",
                     k + 1
@@ -94,10 +97,9 @@ impl NationalDivisions {
     /// common word.
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.places.iter().flat_map(move |p| {
-            let short = p
-                .short
-                .as_deref()
-                .filter(|s| p.level() != Level::County || s.chars().count() >= self.county_short_min);
+            let short = p.short.as_deref().filter(|s| {
+                p.level() != Level::County || s.chars().count() >= self.county_short_min
+            });
             std::iter::once(p.name.as_str()).chain(short)
         })
     }
@@ -116,7 +118,9 @@ impl PlaceNames {
     pub fn new<'a>(names: impl IntoIterator<Item = &'a str>, not: &[String]) -> PlaceNames {
         let mut groups: FxHashMap<char, Vec<Box<str>>> = FxHashMap::default();
         for n in names {
-            let Some(first) = n.chars().next() else { continue };
+            let Some(first) = n.chars().next() else {
+                continue;
+            };
             if not.iter().any(|w| w == n) {
                 continue;
             }
@@ -177,7 +181,11 @@ mod tests {
         assert_eq!(find("433100").short.as_deref(), Some("湘西"));
         assert_eq!(find("450000").short.as_deref(), Some("广西"));
         // No grouping that is no place.
-        assert!(t.places.iter().all(|p| !p.name.contains("区划") && p.name != "市辖区"));
+        assert!(
+            t.places
+                .iter()
+                .all(|p| !p.name.contains("区划") && p.name != "市辖区")
+        );
         let names: Vec<&str> = t.names().collect();
         assert!(names.contains(&"长沙") && names.contains(&"望城区"));
         // Two-character short forms of counties are left out, longer kept.

@@ -110,7 +110,11 @@ impl Table {
     /// the `yima.yaml` key that lists them. An unknown name is an error
     /// naming it and the values there are.
     pub fn enable(&mut self, key: &str, names: &[String]) -> Result<(), String> {
-        let mut all: Vec<TableEntry> = self.entries.drain(..).chain(self.disabled.drain(..)).collect();
+        let mut all: Vec<TableEntry> = self
+            .entries
+            .drain(..)
+            .chain(self.disabled.drain(..))
+            .collect();
         // The table's order is its codes' (categories 01 … 20), else as listed.
         all.sort_by(|a, b| a.code.cmp(&b.code));
         let all_index = index_of(&all);
@@ -125,12 +129,19 @@ impl Table {
         for (e, on) in all.iter_mut().zip(&on) {
             e.enabled = *on;
         }
-        let known = all.iter().map(|e| e.name.as_str()).collect::<Vec<_>>().join(", ");
+        let known = all
+            .iter()
+            .map(|e| e.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
         *self = Table::from(all);
         self.switch = Some(key.to_string());
         match unknown.as_slice() {
             [] => Ok(()),
-            u => Err(format!("{key}: unknown value `{}` (known: {known})", u.join("`, `"))),
+            u => Err(format!(
+                "{key}: unknown value `{}` (known: {known})",
+                u.join("`, `")
+            )),
         }
     }
 
@@ -152,7 +163,11 @@ impl Table {
         let mut on: Vec<&TableEntry> = self.entries.iter().collect();
         on.push(&self.disabled[i]);
         on.sort_by(|a, b| a.code.cmp(&b.code));
-        let list = on.iter().map(|e| e.name.as_str()).collect::<Vec<_>>().join(", ");
+        let list = on
+            .iter()
+            .map(|e| e.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
         Some((
             text!(
                 "“{name}”未在本工作区启用",
