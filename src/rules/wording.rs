@@ -103,7 +103,7 @@ pub fn material(std: &Standard, seen: &mut Seen, m: &Material, found: &mut Vec<D
         (MaterialField::Basis, &m.basis),
     ] {
         let Some(value) = value else { continue };
-        if std.lexicon.is_verbatim(field.id()) {
+        if std.lexicon.material_is_verbatim(field) {
             continue;
         }
         let header = || &std.elements.materials.element(field).header;
@@ -129,7 +129,7 @@ pub fn check(ctx: &mut Context<'_>, seen: &mut Seen, entry: &Entry) {
     let mut found: Vec<Diagnostic> = Vec::new();
     for (field, value) in entry.prose() {
         // 设定依据 and 收费依据 quote the law as it is written.
-        if std.lexicon.is_verbatim(field.id()) {
+        if std.lexicon.item_is_verbatim(field) {
             continue;
         }
         let header = || &std.elements.items.element(field).header;

@@ -4,6 +4,7 @@
 //! elements the wording rules leave alone (they quote the law); and the
 //! common words that name-has-agency does not take for place names.
 
+use super::elements::{Field, MaterialField};
 use serde::Deserialize;
 
 /// A banned phrase.
@@ -47,6 +48,12 @@ pub struct Lexicon {
     /// names the element in every sheet that has it.
     #[serde(default)]
     pub verbatim: Vec<String>,
+    /// `verbatim` of each element of sheet 事项 and of sheet 申请材料, by
+    /// its place in `Field::ALL` and `MaterialField::ALL`, worked out once.
+    #[serde(skip)]
+    verbatim_items: Box<[bool]>,
+    #[serde(skip)]
+    verbatim_materials: Box<[bool]>,
     /// Place names that are also common words of item names (城区, 郊区):
     /// name-has-agency does not take them for places.
     #[serde(default)]
@@ -259,11 +266,35 @@ impl Lexicon {
         let allow = allow_variants(&self.allow);
         self.catch_all.allow = allow.clone();
         self.vague.allow = allow;
+        self.verbatim_items = Field::ALL
+            .iter()
+            .map(|f| self.is_verbatim(f.id()))
+            .collect();
+        self.verbatim_materials = MaterialField::ALL
+            .iter()
+            .map(|f| self.is_verbatim(f.id()))
+            .collect();
     }
 
     /// Whether the wording rules leave the element with this id alone.
     pub fn is_verbatim(&self, id: &str) -> bool {
         self.verbatim.iter().any(|v| v == id)
+    }
+
+    /// [`Lexicon::is_verbatim`] of an element of sheet 事项, at no cost.
+    pub fn item_is_verbatim(&self, field: Field) -> bool {
+        self.verbatim_items
+            .get(field as usize)
+            .copied()
+            .unwrap_or(false)
+    }
+
+    /// [`Lexicon::is_verbatim`] of an element of sheet 申请材料.
+    pub fn material_is_verbatim(&self, field: MaterialField) -> bool {
+        self.verbatim_materials
+            .get(field as usize)
+            .copied()
+            .unwrap_or(false)
     }
 
     /// The longest phrase of a list found in the text (of equally long ones,
@@ -540,5 +571,17 @@ mod tests {
         for id in ["conditions", "name", "notes"] {
             assert!(!l.is_verbatim(id), "{id}");
         }
+        // The flags by place agree with the ids.
+        for (i, f) in Field::ALL.iter().enumerate() {
+            assert_eq!(*f as usize, i);
+            assert_eq!(l.item_is_verbatim(*f), l.is_verbatim(f.id()), "{f:?}");
+        }
+        for (i, f) in MaterialField::ALL.iter().enumerate() {
+            assert_eq!(*f as usize, i);
+            assert_eq!(l.material_is_verbatim(*f), l.is_verbatim(f.id()), "{f:?}");
+        }
+        assert!(
+            l.item_is_verbatim(Field::LegalBasis) && l.material_is_verbatim(MaterialField::Basis)
+        );
     }
 }
