@@ -72,6 +72,10 @@ pub struct Config {
     pub paths: Paths,
     /// `full` requires the 全要素 elements (SPEC §2a).
     pub profile: Profile,
+    /// The 事项类型 this workspace accepts, by name, from the national
+    /// table (`schemas/codes.yaml`); absent: the six of the standard.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub categories: Option<Vec<String>>,
     /// Severity per rule id: error, warning or off.
     pub rules: BTreeMap<String, Level>,
 }
@@ -85,6 +89,7 @@ impl Default for Config {
             release_name: "娄底市政务服务事项目录".into(),
             paths: Paths::default(),
             profile: Profile::Standard,
+            categories: None,
             rules: BTreeMap::new(),
         }
     }
@@ -148,6 +153,14 @@ impl Workspace {
         })?;
         let mut standard = Standard::load(Some(&root.join(&config.paths.schemas)))?;
         standard.elements.set_full(config.profile == Profile::Full);
+        if let Some(names) = &config.categories {
+            standard
+                .enable_categories(names)
+                .map_err(|message| WorkspaceError::Invalid {
+                    path: path.clone(),
+                    message,
+                })?;
+        }
         Ok(Workspace {
             root: Some(root.to_path_buf()),
             config,
@@ -255,6 +268,27 @@ mod tests {
         assert!(err.contains("regoin"), "{err}");
         let err = parse_config("rules:\n  no-such-rule: off\n").unwrap_err();
         assert!(err.contains("no-such-rule"), "{err}");
+    }
+
+    #[test]
+    fn categories_enable_national_ones_by_name() {
+        let config = parse_config("categories: [行政许可, 公共服务, 行政奖励, '09']\n").unwrap();
+        let names = config.categories.clone().unwrap();
+        let mut s = Standard::embedded();
+        s.enable_categories(&names).unwrap();
+        let t = s.tables.table("category");
+        let on: Vec<&str> = t.entries.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(on, ["行政许可", "行政奖励", "行政裁决", "公共服务"]);
+        assert!(t.lookup("行政奖励").is_some_and(|e| e.power));
+        assert!(t.lookup("行政确认").is_none());
+        assert!(t.refusal("行政确认").is_some());
+        let err = s
+            .enable_categories(&["行政许可".into(), "行政审批".into()])
+            .unwrap_err();
+        assert!(
+            err.contains("categories") && err.contains("行政审批"),
+            "{err}"
+        );
     }
 
     #[test]
