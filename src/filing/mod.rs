@@ -6,6 +6,7 @@
 pub mod cells;
 pub mod layout;
 pub mod parse;
+pub mod sniff;
 pub mod source;
 pub mod template;
 pub mod xlsx;
@@ -540,10 +541,7 @@ impl Loaded {
 fn unreadable(sink: &mut Sink, path: &Path, e: ReadError) {
     let file: Arc<str> = Arc::from(display_path(path));
     sink.push(
-        Diagnostic::new(Rule::FileUnreadable, Origin::file(file), e.describe()).help(text!(
-            "请用 Excel 或 WPS 打开后另存为 .xlsx（不设密码），或导出为 UTF-8 编码的 CSV。",
-            "open it in Excel or WPS and save it as .xlsx without a password, or export UTF-8 CSV."
-        )),
+        Diagnostic::new(Rule::FileUnreadable, Origin::file(file), e.describe()).help(e.help()),
     );
 }
 
