@@ -5,7 +5,6 @@ use super::failure::{Failure, Result};
 use super::{EXIT_FINDINGS, EXIT_OK};
 use crate::diag::Lang;
 use crate::report::{self, Format, Human};
-use crate::workspace::Workspace;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
@@ -45,7 +44,7 @@ pub fn run(args: Args, workspace: Option<&Path>, lang: Lang) -> Result<u8> {
             }));
         }
     }
-    let ws = Workspace::discover(workspace).map_err(|e| Failure::new(e.to_string()))?;
+    let ws = super::workspace(workspace, lang)?;
     let checked = if args.read_only {
         crate::check::read_paths(&args.paths, &ws)
     } else {

@@ -139,9 +139,15 @@ pub fn lock_message(e: &crate::fsx::LockError, lang: Lang) -> String {
     }
 }
 
+/// The workspace of a run (`-C DIR`, the nearest `yima.yaml`, or the
+/// defaults); one that cannot be used is told in the user's language.
+pub fn workspace(dir: Option<&Path>, lang: Lang) -> failure::Result<Workspace> {
+    Workspace::discover(dir).map_err(|e| failure::Failure::new(e.describe().get(lang)))
+}
+
 /// The workspace of a command that writes the catalog: one must exist.
 pub fn require_workspace(dir: Option<&Path>, lang: Lang) -> failure::Result<Workspace> {
-    let ws = Workspace::discover(dir).map_err(|e| failure::Failure::new(e.to_string()))?;
+    let ws = workspace(dir, lang)?;
     if ws.root.is_none() {
         return Err(failure::Failure::new(match lang {
             Lang::Zh => {
