@@ -60,10 +60,67 @@ pub fn run(args: Args, workspace: Option<&Path>, lang: Lang) -> Result<u8> {
     let mut out = stdout.lock();
     // A closed pipe (`yima check … | head`) is not an error.
     let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+    drop(out);
+    // Nothing checked is not success: said after the report (on stdout
+    // beside the human report, on stderr beside a machine-read one).
+    let nothing = nothing_checked(&checked.report, &args.paths, lang);
+    if let Some(message) = &nothing {
+        if args.format == Format::Human {
+            outln!("{message}");
+        } else {
+            eprintln!("{message}");
+        }
+    }
     let deny = args.deny == Some(Deny::Warnings);
-    Ok(if checked.report.failed(deny) {
+    Ok(if checked.report.failed(deny) || nothing.is_some() {
         EXIT_FINDINGS
     } else {
         EXIT_OK
     })
+}
+
+/// What was not checked although asked for: no filing found at all, or
+/// filings without a single entry that no error explains (a blank
+/// template). None when every filing had entries.
+pub fn nothing_checked(
+    report: &crate::diag::Report,
+    paths: &[PathBuf],
+    lang: Lang,
+) -> Option<String> {
+    if report.files.is_empty() {
+        let paths = paths
+            .iter()
+            .map(|p| crate::filing::display_path(p))
+            .collect::<Vec<_>>()
+            .join(" ");
+        return Some(match lang {
+            Lang::Zh => format!(
+                "没有找到要检查的填报表：{paths} 中没有 .xlsx、.xls、.ods 工作簿，也没有成对的“…事项.csv”“…申请材料.csv”。什么也没有检查，不算通过。"
+            ),
+            Lang::En => format!(
+                "no filing found in {paths}: no .xlsx, .xls or .ods workbook and no CSV pair “…事项.csv” / “…申请材料.csv”. Nothing was checked, which is not a pass."
+            ),
+        });
+    }
+    let blank: Vec<&str> = report
+        .files
+        .iter()
+        .filter(|f| f.entries == 0 && f.errors == 0)
+        .map(|f| f.file.as_str())
+        .collect();
+    if blank.is_empty() {
+        return None;
+    }
+    let lines = blank
+        .iter()
+        .map(|f| match lang {
+            Lang::Zh => format!("{f}：没有读到任何事项（“事项”表的表头下面是空的），不算通过。"),
+            Lang::En => {
+                format!(
+                    "{f}: no entry was read (sheet 事项 is blank below its header); not a pass."
+                )
+            }
+        })
+        .collect::<Vec<_>>();
+    Some(lines.join("\n"))
 }

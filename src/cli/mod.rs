@@ -20,10 +20,12 @@ macro_rules! out {
     }};
 }
 
+pub mod args;
 pub mod assign;
 pub mod build;
 pub mod check;
 pub mod completions;
+pub mod console;
 pub mod diff;
 pub mod explain;
 pub mod ingest;
