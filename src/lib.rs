@@ -17,6 +17,7 @@
 //! ```
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod annotate;
 pub mod assign;
 pub mod catalog;
 pub mod check;
