@@ -32,6 +32,7 @@ pub mod publish;
 pub mod release;
 pub mod report;
 pub mod rules;
+pub mod serve;
 pub mod standard;
 pub mod stats;
 pub mod workspace;

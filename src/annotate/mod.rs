@@ -101,21 +101,26 @@ impl AnnotateError {
     }
 }
 
+/// How the report names a file: as `yima check` shows paths
+/// ([`display_path`]), or otherwise (the desk names an upload by the name it
+/// was uploaded under).
+pub type Namer<'a> = &'a dyn Fn(&Path) -> String;
+
 /// The files of a filing as the report names them.
-fn files_of(input: &Input) -> Vec<String> {
+fn files_of(input: &Input, name: Namer<'_>) -> Vec<String> {
     match input {
-        Input::Workbook(p) => vec![display_path(p)],
+        Input::Workbook(p) => vec![name(p)],
         Input::Csv { items, materials } => [items, materials]
             .into_iter()
             .flatten()
-            .map(|p| display_path(p))
+            .map(|p| name(p))
             .collect(),
     }
 }
 
 /// The findings of one filing, in report order.
-pub fn findings_of<'r>(input: &Input, report: &'r Report) -> Vec<&'r Diagnostic> {
-    let files = files_of(input);
+pub fn findings_of<'r>(input: &Input, report: &'r Report, name: Namer<'_>) -> Vec<&'r Diagnostic> {
+    let files = files_of(input, name);
     report
         .diagnostics
         .iter()
@@ -163,8 +168,13 @@ pub fn output_name(input: &Input, macros: bool) -> String {
 }
 
 /// What the 检查结果 sheet says above its table.
-fn heading(input: &Input, report: &Report, note: Option<String>) -> findings::Heading {
-    let file = input.display();
+fn heading(
+    input: &Input,
+    report: &Report,
+    note: Option<String>,
+    name: Namer<'_>,
+) -> findings::Heading {
+    let file = files_of(input, name).into_iter().next().unwrap_or_default();
     let counts = report.files.iter().find(|f| f.file == file);
     findings::Heading {
         file,
@@ -176,7 +186,17 @@ fn heading(input: &Input, report: &Report, note: Option<String>) -> findings::He
 
 /// The annotated workbook of one filing, from the run's `report`.
 pub fn annotate(input: &Input, report: &Report, lang: Lang) -> Result<Annotated, AnnotateError> {
-    let found = findings_of(input, report);
+    annotate_named(input, report, lang, &|p| display_path(p))
+}
+
+/// [`annotate`], with the report naming files by `name`.
+pub fn annotate_named(
+    input: &Input,
+    report: &Report,
+    lang: Lang,
+    name: Namer<'_>,
+) -> Result<Annotated, AnnotateError> {
+    let found = findings_of(input, report, name);
     let unreadable = found.iter().any(|d| d.rule == Rule::FileUnreadable);
     let build = |e: &dyn std::fmt::Display| AnnotateError::Build(e.to_string());
     let (bytes, note, rebuilt) = match input {
@@ -194,7 +214,7 @@ pub fn annotate(input: &Input, report: &Report, lang: Lang) -> Result<Annotated,
             if ooxml {
                 let a = package::Annotation {
                     findings: found.clone(),
-                    heading: heading(input, report, None),
+                    heading: heading(input, report, None, name),
                     lang,
                 };
                 if let Ok(m) = package::mark(&original, &a) {
@@ -228,7 +248,7 @@ pub fn annotate(input: &Input, report: &Report, lang: Lang) -> Result<Annotated,
                 .collect();
             let names = halves
                 .iter()
-                .map(|(p, _)| display_path(p))
+                .map(|(p, _)| name(p))
                 .collect::<Vec<_>>()
                 .join(match lang {
                     Lang::Zh => "、",
@@ -246,7 +266,7 @@ pub fn annotate(input: &Input, report: &Report, lang: Lang) -> Result<Annotated,
     };
     let a = package::Annotation {
         findings: found,
-        heading: heading(input, report, note),
+        heading: heading(input, report, note, name),
         lang,
     };
     let m = package::mark(&bytes, &a).map_err(|e| build(&e))?;

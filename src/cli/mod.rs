@@ -32,6 +32,7 @@ pub mod ingest;
 pub mod init;
 pub mod release;
 pub mod schema;
+pub mod serve;
 pub mod stats;
 pub mod template;
 pub mod verify;
@@ -90,6 +91,8 @@ pub enum Command {
     Verify(verify::Args),
     /// 输出目录条目文件的 JSON Schema
     Schema(schema::Args),
+    /// 在浏览器中检查填报表：本机服务台（只对本机开放）
+    Serve(serve::Args),
     /// 生成 shell 补全脚本
     Completions(completions::Args),
 }
@@ -109,6 +112,7 @@ pub fn run(cli: Cli) -> failure::Result<u8> {
         Command::Diff(args) => diff::run(args, cli.workspace.as_deref(), cli.lang),
         Command::Verify(args) => verify::run(args, cli.lang),
         Command::Schema(args) => schema::run(args, cli.workspace.as_deref()),
+        Command::Serve(args) => serve::run(args, cli.workspace.as_deref(), cli.lang),
         Command::Completions(args) => completions::run(args),
     }
 }
