@@ -155,7 +155,7 @@ pub fn workbook(bytes: &[u8], skip: &str) -> Result<Vec<u8>, ConvertError> {
 /// text, so what the department types next stays text too.
 pub fn csv(halves: &[(&Path, &str)]) -> Result<Vec<u8>, ConvertError> {
     let mut book = new_book()?;
-    let text = Format::new().set_num_format("@");
+    let text = Format::new().set_num_format_index(49);
     for (path, sheet_name) in halves {
         let display = std::sync::Arc::from(crate::filing::display_path(path));
         let grid = source::read_csv(path, &display, sheet_name)
