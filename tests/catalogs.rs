@@ -387,9 +387,21 @@ fn the_workbooks_print_on_a4_landscape_with_the_header_on_every_page() {
     books.push(dir.path().join("catalog.xlsx"));
     for book in books {
         let (setup, titles) = print_setup(&book);
-        assert!(setup.contains("paperSize=\"9\""), "{}: {setup}", book.display());
-        assert!(setup.contains("orientation=\"landscape\""), "{}: {setup}", book.display());
-        assert!(titles.ends_with("!$A:$B,") || titles.contains("$1:$2"), "{}: {titles}", book.display());
+        assert!(
+            setup.contains("paperSize=\"9\""),
+            "{}: {setup}",
+            book.display()
+        );
+        assert!(
+            setup.contains("orientation=\"landscape\""),
+            "{}: {setup}",
+            book.display()
+        );
+        assert!(
+            titles.ends_with("!$A:$B,") || titles.contains("$1:$2"),
+            "{}: {titles}",
+            book.display()
+        );
         assert!(titles.contains("$1:$2"), "{}: {titles}", book.display());
     }
 }
@@ -403,7 +415,10 @@ fn catalog_xlsx_holds_every_entry_with_its_codes_as_text() {
     let sheets = read_book(&path);
     assert_eq!(sheets.len(), 1);
     let book = &sheets[0];
-    assert_eq!(book.rows[HEADER_ROW as usize], COLUMNS.iter().map(|c| c.header).collect::<Vec<_>>());
+    assert_eq!(
+        book.rows[HEADER_ROW as usize],
+        COLUMNS.iter().map(|c| c.header).collect::<Vec<_>>()
+    );
     // The rows of catalog.csv, in 实施编码 order.
     let mut codes: Vec<String> = entries.iter().map(|e| e.impl_code.clone()).collect();
     codes.sort();
@@ -420,7 +435,10 @@ fn catalog_xlsx_holds_every_entry_with_its_codes_as_text() {
         }
     }
     let xml = parts(&path);
-    assert!(xml["xl/styles.xml"].contains("numFmtId=\"49\""), "a text format");
+    assert!(
+        xml["xl/styles.xml"].contains("numFmtId=\"49\""),
+        "a text format"
+    );
 }
 
 #[test]

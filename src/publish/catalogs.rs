@@ -318,9 +318,8 @@ pub fn write(ctx: &BuildContext<'_>, root: &Path) -> Result<usize, PublishError>
                     catalog_csv(&ctx.entries, &standard.divisions),
                 ),
                 i if i == LEVEL_CATALOGS.len() + 2 => {
-                    let bytes = whole_workbook(ctx).map_err(|e| {
-                        PublishError::Workbook(format!("{XLSX_FILE}: {e}"))
-                    })?;
+                    let bytes = whole_workbook(ctx)
+                        .map_err(|e| PublishError::Workbook(format!("{XLSX_FILE}: {e}")))?;
                     (root.join(XLSX_FILE), bytes)
                 }
                 _ => (
