@@ -142,8 +142,11 @@ fn fill_of(parts: &BTreeMap<String, Vec<u8>>, sheet: &str, cell: &str) -> Option
     Some(f[rgb + 13..rgb + 21].to_string())
 }
 
+/// The cells of a sheet by (row, column), 0-based.
+type Cells = BTreeMap<(u32, u32), Data>;
+
 /// Every cell of every sheet, by calamine.
-fn values(bytes: &[u8]) -> Vec<(String, BTreeMap<(u32, u32), Data>)> {
+fn values(bytes: &[u8]) -> Vec<(String, Cells)> {
     let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes.to_vec())).unwrap();
     book.sheet_names()
         .into_iter()
@@ -162,7 +165,6 @@ fn values(bytes: &[u8]) -> Vec<(String, BTreeMap<(u32, u32), Data>)> {
 fn merges(bytes: &[u8], sheet: &str) -> Vec<calamine::Dimensions> {
     let mut x: calamine::Xlsx<_> =
         calamine::open_workbook_from_rs(Cursor::new(bytes.to_vec())).unwrap();
-    let _ = x.load_merged_regions();
     let mut m = x.merge_cells_by_sheet_name(sheet).unwrap_or_default();
     m.sort_by_key(|d| (d.start, d.end));
     m
@@ -403,6 +405,8 @@ fn a_department_workbook_comes_back_with_every_value_and_each_finding_marked() {
     );
 
     let out = std::fs::read(dir.path().join("out/民政局（检查结果）.xlsx")).unwrap();
+    // (The merged title and the agency merged down are there to be kept.)
+    assert_eq!(merges(&bytes, "事项").len(), 2);
     let parts = assert_marked(&bytes, &out, &report);
     // The blank cell that the sheet did not hold is there now, filled.
     assert_eq!(

@@ -104,10 +104,11 @@ impl Rels {
     }
 
     fn empty() -> Rels {
-        Rels::parse(format!(
+        Rels::parse(
             r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"></Relationships>"#
-        ))
+                .to_string(),
+        )
     }
 
     /// A relationship id not taken yet.

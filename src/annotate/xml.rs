@@ -148,18 +148,16 @@ pub fn find_all(doc: &str, local: &str, most: usize) -> Vec<Span> {
                 }
                 depth = depth.saturating_sub(1);
             }
-            Event::Empty(e) => {
-                if open.is_none() && e.local_name().as_ref() == local {
-                    out.push(Span {
-                        start: before,
-                        open_end: after,
-                        close_start: before,
-                        end: after,
-                        empty: true,
-                    });
-                    if out.len() >= most {
-                        return out;
-                    }
+            Event::Empty(e) if open.is_none() && e.local_name().as_ref() == local => {
+                out.push(Span {
+                    start: before,
+                    open_end: after,
+                    close_start: before,
+                    end: after,
+                    empty: true,
+                });
+                if out.len() >= most {
+                    return out;
                 }
             }
             Event::Eof => return out,

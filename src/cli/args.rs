@@ -127,9 +127,10 @@ pub fn rewrite(mut args: Vec<OsString>, cmd: &clap::Command, lang: Lang) -> Vec<
             s if s.starts_with('-') => {
                 // Global options written with their value, and any other
                 // option: a bare file comes before options only.
-                if s.starts_with("--lang=") || s.starts_with("--workspace=") {
-                    i += 1;
-                } else if s.starts_with("-C") && s.len() > 2 {
+                let global_with_value = s.starts_with("--lang=")
+                    || s.starts_with("--workspace=")
+                    || (s.starts_with("-C") && s.len() > 2);
+                if global_with_value {
                     i += 1;
                 } else {
                     return args;
@@ -182,7 +183,7 @@ fn failed(e: clap::Error, cmd: &mut clap::Command, args: &[OsString], lang: Lang
             let sub = subcommand_of(cmd, args);
             let help = match &sub {
                 Some(name) => cmd
-                    .find_subcommand_mut(&name)
+                    .find_subcommand_mut(name)
                     .map(|s| s.render_help().to_string())
                     .unwrap_or_default(),
                 None => cmd.render_help().to_string(),

@@ -321,7 +321,7 @@ pub fn render(report: &Report, rows: &Rows, lang: Lang) -> String {
         }
         out.push_str("</details>");
     }
-    let _ = write!(out, "</main><script>{JS}</script></body></html>\n");
+    let _ = writeln!(out, "</main><script>{JS}</script></body></html>");
     out
 }
 

@@ -23,6 +23,9 @@ pub struct SheetRows {
     pub rows: HashMap<u32, Vec<String>>,
 }
 
+/// A sheet's header row (its number and cells) and a row's cells.
+pub type RowAndHeader<'a> = (Option<&'a (u32, Vec<String>)>, &'a Vec<String>);
+
 /// Rows by (file as the report names it, sheet).
 #[derive(Debug, Default, Clone)]
 pub struct Rows {
@@ -31,12 +34,7 @@ pub struct Rows {
 
 impl Rows {
     /// The header and the row of a finding's place, when read.
-    pub fn get(
-        &self,
-        file: &str,
-        sheet: &str,
-        row: u32,
-    ) -> Option<(Option<&(u32, Vec<String>)>, &Vec<String>)> {
+    pub fn get(&self, file: &str, sheet: &str, row: u32) -> Option<RowAndHeader<'_>> {
         let s = self.sheets.get(&(file.to_string(), sheet.to_string()))?;
         Some((s.header.as_ref(), s.rows.get(&row)?))
     }
