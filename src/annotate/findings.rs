@@ -73,6 +73,18 @@ fn number(out: &mut String, r: u32, c: u32, s: u32, n: usize) {
     out.push_str(&format!(r#"<c r="{at}" s="{s}"><v>{n}</v></c>"#));
 }
 
+/// A value as the list shows it: at most 80 characters (the cell itself
+/// holds it whole).
+fn shortened(v: &str) -> String {
+    if v.chars().count() <= 80 {
+        v.to_string()
+    } else {
+        let mut s: String = v.chars().take(79).collect();
+        s.push('…');
+        s
+    }
+}
+
 /// The lines `text` takes in a column `width` characters wide (a CJK
 /// character is two).
 fn lines_of(text: &str, width: f64) -> usize {
@@ -159,7 +171,7 @@ pub fn sheet_xml(heading: &Heading, rows: &[Row<'_>], own: Own, lang: Lang) -> (
         // each gets the height of its longest text.
         let lines = [
             (3, d.header.as_deref().unwrap_or("")),
-            (4, d.value.as_deref().unwrap_or("")),
+            (4, &shortened(d.value.as_deref().unwrap_or(""))),
             (5, d.message.get(lang)),
             (6, d.help.get(lang)),
         ]
@@ -195,7 +207,7 @@ pub fn sheet_xml(heading: &Heading, rows: &[Row<'_>], own: Own, lang: Lang) -> (
             .map(|h| h.replace(['\n', '\r'], ""))
             .unwrap_or_default();
         cell(&mut data, r, 3, own.body, &column);
-        cell(&mut data, r, 4, own.body, d.value.as_deref().unwrap_or(""));
+        cell(&mut data, r, 4, own.body, &shortened(d.value.as_deref().unwrap_or("")));
         cell(&mut data, r, 5, own.body, d.message.get(lang));
         cell(&mut data, r, 6, own.body, d.help.get(lang));
         cell(&mut data, r, 7, own.body, d.rule.id());

@@ -174,7 +174,13 @@ fn heading(
     note: Option<String>,
     name: Namer<'_>,
 ) -> findings::Heading {
-    let file = files_of(input, name).into_iter().next().unwrap_or_default();
+    // The file's name alone: the workbook goes back to a department, and
+    // the staffing office's folders are none of its business.
+    let file = files_of(input, name)
+        .into_iter()
+        .next()
+        .map(|f| f.rsplit(['/', '\\']).next().unwrap_or(&f).to_string())
+        .unwrap_or_default();
     let counts = report.files.iter().find(|f| f.file == file);
     findings::Heading {
         file,
