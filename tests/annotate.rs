@@ -723,3 +723,83 @@ fn a_finding_on_a_cell_with_a_note_joins_the_note() {
         .collect();
     assert_eq!(vml.matches("<v:shape ").count(), 2, "{vml}");
 }
+
+/// The package with `from` replaced by `to` in its shared strings: a value
+/// corrected as a clerk would in Excel.
+fn corrected(bytes: &[u8], from: &str, to: &str) -> Vec<u8> {
+    use std::io::Write;
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    for (name, mut part) in parts(bytes) {
+        if name == "xl/sharedStrings.xml" {
+            let text = String::from_utf8(part).unwrap();
+            assert!(text.contains(from), "{from} not in the shared strings");
+            part = text.replace(from, to).into_bytes();
+        }
+        out.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        out.write_all(&part).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+#[test]
+fn a_returned_workbook_corrected_and_checked_again_loses_its_old_marks() {
+    let dir = tempdir();
+    let f = seeded();
+    let items = f
+        .items_sheet()
+        .merged_title("娄底市民政局政务服务事项实施清单");
+    let bytes = xlsx_bytes(&[items.clone(), f.materials_sheet()]);
+    std::fs::write(dir.path().join("民政局.xlsx"), &bytes).unwrap();
+    let (first, _, _) = annotate(dir.path(), &["民政局.xlsx"]);
+    let returned = std::fs::read(dir.path().join("out/民政局（检查结果）.xlsx")).unwrap();
+    let uscc = items.cell("实施主体编码", 0);
+    assert_eq!(
+        fill_of(&parts(&returned), "事项", &uscc).as_deref(),
+        Some("FFFFC7CE")
+    );
+
+    // The clerk corrects the USCC in the returned workbook and sends it in.
+    let fixed = corrected(
+        &returned,
+        "11431300006140434T",
+        &Agency::civil_affairs().uscc,
+    );
+    std::fs::create_dir(dir.path().join("回来")).unwrap();
+    std::fs::write(dir.path().join("回来/民政局（检查结果）.xlsx"), &fixed).unwrap();
+    let (again, code, run) = annotate(dir.path(), &["回来/民政局（检查结果）.xlsx"]);
+    assert_eq!(code, 1, "{run:?}");
+    assert_eq!(
+        again.diagnostics.len(),
+        first.diagnostics.len() - 1,
+        "{again}"
+    );
+    assert!(again.of("uscc-invalid").is_empty());
+    let out = std::fs::read(dir.path().join("out/民政局（检查结果）.xlsx")).unwrap();
+    let parts = self::parts(&out);
+    // One 检查结果 sheet, new; the corrected cell neither red nor noted; the
+    // others marked once, not twice.
+    let after = values(&out);
+    let names: Vec<&str> = after.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["检查结果", "事项", "申请材料"]);
+    assert_eq!(fill_of(&parts, "事项", &uscc), None);
+    let notes = comments(&parts, "事项");
+    assert!(!notes.contains_key(&uscc), "{notes:?}");
+    for d in again.diagnostics.iter().filter(|d| d.cell.is_some()) {
+        let (_, body) = &notes[d.cell.as_ref().unwrap()];
+        assert_eq!(body.matches(&d.message).count(), 1, "{body}");
+    }
+    assert_eq!(notes.len(), cells_of(&again, "事项").len());
+    // The values are the corrected workbook's, the rest as it was.
+    let before = values(&fixed);
+    for ((name, a), (_, b)) in before[1..].iter().zip(&after[1..]) {
+        assert_eq!(a, b, "{name}");
+    }
+    let book = text(&parts, "xl/workbook.xml");
+    assert_eq!(
+        book.matches("_xlnm._FilterDatabase\" localSheetId=\"0\"")
+            .count(),
+        1,
+        "{book}"
+    );
+}

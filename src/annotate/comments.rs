@@ -258,3 +258,120 @@ mod tests {
         assert_eq!(idmap_blocks(vml), [1]);
     }
 }
+
+/// Whether a run's text is a finding yima added after someone's note:
+/// it opens with a blank line and a severity.
+fn is_added_run(text: &str) -> bool {
+    let t = text
+        .trim_start_matches(|c| c == '\n' || c == '\r')
+        .trim_start();
+    let blank_line = text.starts_with("\n\n") || text.starts_with("\r\n\r\n");
+    blank_line
+        && ["错误", "警告", "Error", "Warning"]
+            .iter()
+            .any(|w| t.starts_with(w))
+}
+
+/// A comments part without what yima added to it by an earlier marking:
+/// its own comments (author `yima`) go, and the findings appended to other
+/// people's notes are cut off. Gives the part and the cells whose comments
+/// went (their boxes go from the drawing too).
+pub fn strip_part(doc: &str) -> (String, Vec<CellRef>) {
+    let Some(authors) = xml::find(doc, "authors") else {
+        return (doc.to_string(), Vec::new());
+    };
+    let ours = xml::children(doc, authors)
+        .iter()
+        .position(|(a, b)| super::xml::inner_text(&doc[*a..*b]) == AUTHOR);
+    let Some(ours) = ours else {
+        return (doc.to_string(), Vec::new());
+    };
+    let Some(list) = xml::find(doc, "commentList") else {
+        return (doc.to_string(), Vec::new());
+    };
+    let mut edits = Edits::default();
+    let mut gone = Vec::new();
+    for (a, b) in xml::children(doc, list) {
+        let comment = &doc[a..b];
+        let Some(open) = xml::find(comment, "comment").and_then(|s| xml::open_tag(comment, s))
+        else {
+            continue;
+        };
+        let author = xml::attr(&open, "authorId").and_then(|v| v.parse::<usize>().ok());
+        if author == Some(ours) {
+            if let Some(at) = xml::attr(&open, "ref").and_then(|r| super::sheet::parse_ref(&r)) {
+                gone.push(at);
+            }
+            edits.replace(a, b, "");
+            continue;
+        }
+        // Someone's note with findings appended: cut from the first
+        // appended run to the end of the text.
+        let Some(text) = xml::find(comment, "text").filter(|t| !t.empty) else {
+            continue;
+        };
+        let runs = xml::children(comment, text);
+        if let Some((start, _)) = runs
+            .iter()
+            .find(|(s, e)| is_added_run(&super::xml::inner_text(&comment[*s..*e])))
+        {
+            edits.replace(a + start, a + text.close_start, "");
+        }
+    }
+    (edits.apply(doc), gone)
+}
+
+/// A VML drawing without the boxes of the comments on `cells`.
+pub fn strip_vml(doc: &str, cells: &[CellRef]) -> String {
+    if cells.is_empty() {
+        return doc.to_string();
+    }
+    let mut out = String::with_capacity(doc.len());
+    let mut rest = doc;
+    while let Some(start) = rest.find("<v:shape ") {
+        let Some(len) = rest[start..].find("</v:shape>") else {
+            break;
+        };
+        let end = start + len + "</v:shape>".len();
+        let shape = &rest[start..end];
+        let number = |tag: &str| -> Option<u32> {
+            let open = format!("<x:{tag}>");
+            let at = shape.find(&open)? + open.len();
+            shape[at..at + shape[at..].find('<')?].trim().parse().ok()
+        };
+        let at = number("Row").zip(number("Column")).map(|(r, c)| (r + 1, c));
+        out.push_str(&rest[..start]);
+        if !at.is_some_and(|at| cells.contains(&at)) {
+            out.push_str(shape);
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod strip_tests {
+    use super::*;
+
+    #[test]
+    fn what_yima_added_is_taken_out_again() {
+        let doc = r#"<comments xmlns="m"><authors><author>填表人</author></authors><commentList><comment ref="A1" authorId="0"><text><t>序号：正整数</t></text></comment></commentList></comments>"#;
+        let note = |at| Note {
+            at,
+            paragraphs: vec![("错误：表头有误".into(), "修改建议：改".into())],
+        };
+        let (merged, boxes) = merge_part(doc, &[note((1, 0)), note((2, 1))]).unwrap();
+        let vml = new_vml(&boxes, 1);
+        let (stripped, gone) = strip_part(&merged);
+        assert_eq!(gone, vec![(2, 1)]);
+        // The note is as it was; yima's author stays listed, unused.
+        assert_eq!(
+            stripped,
+            r#"<comments xmlns="m"><authors><author>填表人</author><author>yima</author></authors><commentList><comment ref="A1" authorId="0"><text><t>序号：正整数</t></text></comment></commentList></comments>"#
+        );
+        let vml = strip_vml(&vml, &gone);
+        assert!(!vml.contains("<v:shape "), "{vml}");
+        assert!(vml.contains("_x0000_t202"));
+    }
+}

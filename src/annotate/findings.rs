@@ -207,7 +207,13 @@ pub fn sheet_xml(heading: &Heading, rows: &[Row<'_>], own: Own, lang: Lang) -> (
             .map(|h| h.replace(['\n', '\r'], ""))
             .unwrap_or_default();
         cell(&mut data, r, 3, own.body, &column);
-        cell(&mut data, r, 4, own.body, &shortened(d.value.as_deref().unwrap_or("")));
+        cell(
+            &mut data,
+            r,
+            4,
+            own.body,
+            &shortened(d.value.as_deref().unwrap_or("")),
+        );
         cell(&mut data, r, 5, own.body, d.message.get(lang));
         cell(&mut data, r, 6, own.body, d.help.get(lang));
         cell(&mut data, r, 7, own.body, d.rule.id());

@@ -119,6 +119,18 @@ impl Rels {
             .expect("an unused id")
     }
 
+    /// Removes the relationship `id`.
+    fn remove(&mut self, id: &str) {
+        let key = format!("Id=\"{id}\"");
+        if let Some(at) = self.doc.find(&key)
+            && let Some(start) = self.doc[..at].rfind('<')
+            && let Some(len) = self.doc[at..].find("/>")
+        {
+            self.doc.replace_range(start..at + len + 2, "");
+        }
+        self.rels.retain(|r| r.id != id);
+    }
+
     /// Adds a relationship; gives its id.
     fn add(&mut self, kind: &str, target: &str) -> String {
         let id = self.fresh_id("rIdYima");
@@ -196,6 +208,8 @@ struct Package<'b> {
     names: Vec<String>,
     /// Parts replaced or added, by path.
     written: BTreeMap<String, Vec<u8>>,
+    /// Parts left out.
+    removed: Vec<String>,
 }
 
 impl<'b> Package<'b> {
@@ -210,6 +224,7 @@ impl<'b> Package<'b> {
             zip,
             names,
             written: BTreeMap::new(),
+            removed: Vec::new(),
         })
     }
 
@@ -256,6 +271,9 @@ impl<'b> Package<'b> {
         for i in 0..self.zip.len() {
             let file = self.zip.by_index_raw(i)?;
             let name = file.name()?.into_owned();
+            if self.removed.contains(&name) {
+                continue;
+            }
             match written.remove(&name) {
                 Some(bytes) => {
                     drop(file);
@@ -277,6 +295,8 @@ impl<'b> Package<'b> {
 struct SheetInfo {
     name: String,
     part: String,
+    /// Its relationship's id in the workbook.
+    rid: String,
 }
 
 /// Content types to add: overrides by part, defaults by extension.
@@ -284,10 +304,23 @@ struct SheetInfo {
 struct Types {
     overrides: Vec<(String, &'static str)>,
     defaults: Vec<(&'static str, &'static str)>,
+    /// Parts whose override goes.
+    removed: Vec<String>,
 }
 
 impl Types {
     fn apply(self, doc: &str) -> String {
+        let mut doc = doc.to_string();
+        for part in &self.removed {
+            let key = format!("PartName=\"/{part}\"");
+            if let Some(at) = doc.find(&key)
+                && let Some(start) = doc[..at].rfind('<')
+                && let Some(len) = doc[at..].find("/>")
+            {
+                doc.replace_range(start..at + len + 2, "");
+            }
+        }
+        let doc = doc.as_str();
         let mut add = String::new();
         let mut defaults = self.defaults;
         defaults.dedup();
@@ -393,12 +426,20 @@ pub fn mark(bytes: &[u8], a: &Annotation<'_>) -> Result<Marked, PatchError> {
             .find(|r| r.id == rid)
             .map(|r| resolve(&book_path, &r.target));
         if let Some(part) = part {
-            sheets.push(SheetInfo { name, part });
+            sheets.push(SheetInfo { name, part, rid });
         }
     }
-    if sheets.iter().any(|s| s.name == findings::SHEET) {
-        return structure("the workbook has a 检查结果 sheet already");
+    // A workbook yima returned, checked again: its 检查结果 sheet (the first)
+    // is replaced and the old marks go. One elsewhere is not yima's layout.
+    let earlier = sheets.first().is_some_and(|s| s.name == findings::SHEET);
+    if sheets
+        .iter()
+        .skip(usize::from(earlier))
+        .any(|s| s.name == findings::SHEET)
+    {
+        return structure("the workbook has a 检查结果 sheet that is not its first");
     }
+    let old_findings = earlier.then(|| sheets.remove(0));
 
     // The marks, by sheet: each finding at a cell, moved to the top-left
     // cell of a merged range that covers it.
@@ -471,6 +512,26 @@ pub fn mark(bytes: &[u8], a: &Annotation<'_>) -> Result<Marked, PatchError> {
         }
     };
 
+    // What an earlier marking left goes: its 检查结果 sheet, its fills (each
+    // cell gets the format its mark was copied from) and its comments.
+    let restyle = if earlier {
+        styles.earlier_marks()
+    } else {
+        HashMap::new()
+    };
+    if let Some(old) = &old_findings {
+        book_rels.remove(&old.rid);
+        types.removed.push(old.part.clone());
+        pkg.removed.push(old.part.clone());
+        let rels = rels_path(&old.part);
+        if pkg.has(&rels) {
+            pkg.removed.push(rels);
+        }
+        for info in &sheets {
+            strip_comments(&mut pkg, &info.part)?;
+        }
+    }
+
     // Shape-id blocks of the VML drawings already there.
     let mut blocks: Vec<u32> = Vec::new();
     let vml_parts: Vec<String> = pkg
@@ -496,9 +557,15 @@ pub fn mark(bytes: &[u8], a: &Annotation<'_>) -> Result<Marked, PatchError> {
             head.contains("tabSelected=\"1\"") || head.contains("tabSelected=\"true\"")
         };
         let Some(m) = m else {
-            if untab {
+            if untab || earlier {
                 let empty = BTreeMap::new();
-                rewrite_sheet(&mut pkg, &info.part, &empty, None, true, &mut styles)?;
+                let plan = sheet::Plan {
+                    marks: &empty,
+                    add_legacy_drawing: None,
+                    untab,
+                    restyle: &restyle,
+                };
+                rewrite_sheet(&mut pkg, &info.part, &plan, &mut styles)?;
             }
             continue;
         };
@@ -560,14 +627,13 @@ pub fn mark(bytes: &[u8], a: &Annotation<'_>) -> Result<Marked, PatchError> {
                 Some(sheet_rels.add(REL_VML, &relative(&info.part, &path)))
             }
         };
-        rewrite_sheet(
-            &mut pkg,
-            &info.part,
-            &m.severities,
-            add_drawing.as_deref(),
+        let plan = sheet::Plan {
+            marks: &m.severities,
+            add_legacy_drawing: add_drawing.as_deref(),
             untab,
-            &mut styles,
-        )?;
+            restyle: &restyle,
+        };
+        rewrite_sheet(&mut pkg, &info.part, &plan, &mut styles)?;
         pkg.put(&sheet_rels_path, sheet_rels.doc);
     }
 
@@ -597,6 +663,7 @@ pub fn mark(bytes: &[u8], a: &Annotation<'_>) -> Result<Marked, PatchError> {
             &id_attr,
             max_sheet_id + 1,
             &filter,
+            earlier,
         )?,
     );
     pkg.put("[Content_Types].xml", types.apply(&content_types));
@@ -623,28 +690,50 @@ fn read_up_to(mut r: impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
 fn rewrite_sheet(
     pkg: &mut Package<'_>,
     part: &str,
-    marks: &BTreeMap<CellRef, Severity>,
-    add_drawing: Option<&str>,
-    untab: bool,
+    plan: &sheet::Plan<'_>,
     styles: &mut Styles,
 ) -> Result<(), PatchError> {
     let mut out = Vec::new();
     {
         let file = pkg.zip.by_name(part)?;
-        let plan = sheet::Plan {
-            marks,
-            add_legacy_drawing: add_drawing,
-            untab,
-        };
-        sheet::rewrite(std::io::BufReader::new(file), &mut out, &plan, styles)?;
+        sheet::rewrite(std::io::BufReader::new(file), &mut out, plan, styles)?;
     }
     pkg.put(part, out);
     Ok(())
 }
 
+/// Takes yima's comments of an earlier marking out of the sheet `part`'s
+/// comments and their boxes out of its drawings.
+fn strip_comments(pkg: &mut Package<'_>, part: &str) -> Result<(), PatchError> {
+    let Some(rels) = pkg.text_opt(&rels_path(part))? else {
+        return Ok(());
+    };
+    let rels = Rels::parse(rels);
+    let mut gone = Vec::new();
+    for r in rels.rels.iter().filter(|r| r.kind.ends_with("/comments")) {
+        let path = resolve(part, &r.target);
+        if let Some(doc) = pkg.text_opt(&path)? {
+            let (doc, cells) = comments::strip_part(&doc);
+            pkg.put(&path, doc);
+            gone.extend(cells);
+        }
+    }
+    if gone.is_empty() {
+        return Ok(());
+    }
+    for r in rels.rels.iter().filter(|r| r.kind.ends_with("/vmlDrawing")) {
+        let path = resolve(part, &r.target);
+        if let Some(doc) = pkg.text_opt(&path)? {
+            pkg.put(&path, comments::strip_vml(&doc, &gone));
+        }
+    }
+    Ok(())
+}
+
 /// The workbook part with the 检查结果 sheet first: its `<sheet>`, local
 /// names moved one sheet on, the filter and print titles of the new sheet,
-/// and the first tab active.
+/// and the first tab active. With `replace_first`, the first sheet is an
+/// earlier 检查结果 sheet, replaced, its local names gone.
 fn workbook_xml(
     book: &str,
     sheets: xml::Span,
@@ -652,6 +741,7 @@ fn workbook_xml(
     id_attr: &str,
     sheet_id: u32,
     filter: &str,
+    replace_first: bool,
 ) -> Result<String, PatchError> {
     let mut edits = Edits::default();
     let (prefix, ns) = match id_attr.split_once(':') {
@@ -670,13 +760,23 @@ fn workbook_xml(
     if sheets.empty {
         return structure("no sheet in the workbook");
     }
-    edits.insert(sheets.open_end, sheet);
-    // Sheet-local names point one sheet further on.
+    match xml::children(book, sheets).first() {
+        Some((start, end)) if replace_first => edits.replace(*start, *end, sheet),
+        _ => edits.insert(sheets.open_end, sheet),
+    }
+    // Sheet-local names point one sheet further on (or, when the first
+    // sheet is replaced, those of the first go and the others stay).
     for span in xml::find_all(book, "definedName", usize::MAX) {
         let Some(tag) = xml::open_tag(book, span) else {
             continue;
         };
         if let Some(n) = xml::attr(&tag, "localSheetId").and_then(|v| v.parse::<u32>().ok()) {
+            if replace_first {
+                if n == 0 {
+                    edits.replace(span.start, span.end, "");
+                }
+                continue;
+            }
             let moved = (n + 1).to_string();
             let tag = xml::with_attrs(&tag, &[("localSheetId", &moved)], &[]);
             edits.replace(span.start, span.open_end, xml::tag_text(&tag, span.empty));

@@ -83,6 +83,9 @@ pub struct Plan<'a> {
     pub add_legacy_drawing: Option<&'a str>,
     /// Whether to unselect its tab.
     pub untab: bool,
+    /// Cell formats to put back: those an earlier marking added, each to
+    /// the format it was copied from.
+    pub restyle: &'a std::collections::HashMap<u32, u32>,
 }
 
 /// Elements that come after `<legacyDrawing>` in a worksheet (ECMA-376
@@ -101,6 +104,7 @@ const AFTER_LEGACY_DRAWING: &[&str] = &[
 /// The state of a rewrite.
 struct Rewrite<'a, W: Write> {
     out: quick_xml::Writer<W>,
+    restyle: &'a std::collections::HashMap<u32, u32>,
     styles: &'a mut Styles,
     /// Marks not written yet, by row then column.
     pending: BTreeMap<CellRef, Severity>,
@@ -206,10 +210,16 @@ impl<W: Write> Rewrite<'_, W> {
         self.flush_cells(row, col)?;
         let at = (row, col);
         let r = a1(at);
+        let written: Option<u32> = xml::attr(e, "s").and_then(|s| s.parse().ok());
+        // An earlier mark goes: the format it was copied from.
+        let s = written.map(|s| self.restyle.get(&s).copied().unwrap_or(s));
         Ok(match self.pending.remove(&at) {
             Some(severity) => {
-                let s: u32 = xml::attr(e, "s").and_then(|s| s.parse().ok()).unwrap_or(0);
-                let s = self.styles.marked(s, severity).to_string();
+                let s = self.styles.marked(s.unwrap_or(0), severity).to_string();
+                xml::with_attrs(e, &[("r", &r), ("s", &s)], &[])
+            }
+            None if s != written => {
+                let s = s.unwrap_or(0).to_string();
                 xml::with_attrs(e, &[("r", &r), ("s", &s)], &[])
             }
             None => xml::with_attrs(e, &[("r", &r)], &[]),
@@ -227,6 +237,7 @@ pub fn rewrite(
     let mut reader = quick_xml::Reader::from_reader(part);
     let mut w = Rewrite {
         out: quick_xml::Writer::new(out),
+        restyle: plan.restyle,
         styles,
         pending: plan.marks.clone(),
         prefix: String::new(),
@@ -418,10 +429,12 @@ mod tests {
             .map(|(r, s)| (parse_ref(r).unwrap(), *s))
             .collect();
         let mut out = Vec::new();
+        let none = std::collections::HashMap::new();
         let plan = Plan {
             marks: &marks,
             add_legacy_drawing: drawing,
             untab: true,
+            restyle: &none,
         };
         rewrite(sheet.as_bytes(), &mut out, &plan, &mut styles).unwrap();
         (String::from_utf8(out).unwrap(), styles)

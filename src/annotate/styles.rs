@@ -139,6 +139,58 @@ impl Styles {
         i
     }
 
+    /// The cell formats an earlier marking added (a copy of a format with
+    /// yima's red or yellow fill), each with the format it was copied from:
+    /// the same but for the fill. For a workbook yima returned and someone
+    /// checks again, so that the old marks go.
+    pub fn earlier_marks(&self) -> HashMap<u32, u32> {
+        let fills = xml::children(&self.doc, self.fills);
+        let ours: Vec<usize> = fills
+            .iter()
+            .enumerate()
+            .filter(|(_, (a, b))| {
+                let f = &self.doc[*a..*b];
+                f.contains("solid") && (f.contains(ERROR_FILL) || f.contains(WARNING_FILL))
+            })
+            .map(|(i, _)| i)
+            .collect();
+        if ours.is_empty() {
+            return HashMap::new();
+        }
+        let fill_of = |xf: &str| -> Option<usize> {
+            xml::find(xf, "xf")
+                .and_then(|s| xml::open_tag(xf, s))
+                .and_then(|t| xml::attr(&t, "fillId"))
+                .and_then(|v| v.parse().ok())
+        };
+        let key = |xf: &str| -> Option<String> {
+            let span = xml::find(xf, "xf")?;
+            let tag = xml::open_tag(xf, span)?;
+            let mut attrs: Vec<(String, String)> = tag
+                .attributes()
+                .flatten()
+                .filter(|a| !matches!(a.key.as_ref(), "fillId" | "applyFill"))
+                .map(|a| (a.key.as_ref().to_string(), a.value.to_string()))
+                .collect();
+            attrs.sort();
+            Some(format!("{attrs:?}{}", &xf[span.open_end..]))
+        };
+        let mut out = HashMap::new();
+        for (i, text) in self.xf_text.iter().enumerate() {
+            if !fill_of(text).is_some_and(|f| ours.contains(&f)) {
+                continue;
+            }
+            let k = key(text);
+            let original = self.xf_text.iter().enumerate().find(|(j, other)| {
+                *j != i && !fill_of(other).is_some_and(|f| ours.contains(&f)) && key(other) == k
+            });
+            if let Some((j, _)) = original {
+                out.insert(i as u32, j as u32);
+            }
+        }
+        out
+    }
+
     /// The formats of the 检查结果 sheet (made once).
     pub fn own(&mut self) -> Own {
         if let Some(o) = self.own {

@@ -258,6 +258,44 @@ impl Edits {
     }
 }
 
+/// The text of an element, its markup dropped and references resolved.
+pub fn inner_text(element: &str) -> String {
+    let mut reader = quick_xml::Reader::from_str(element);
+    let mut out = String::new();
+    loop {
+        match reader.read_event() {
+            Ok(Event::Text(t)) => {
+                let raw: &str = &t;
+                out.push_str(
+                    &quick_xml::escape::unescape(raw).unwrap_or(std::borrow::Cow::Borrowed(raw)),
+                );
+            }
+            Ok(Event::GeneralRef(r)) => {
+                let name: &str = &r;
+                match name {
+                    "lt" => out.push('<'),
+                    "gt" => out.push('>'),
+                    "amp" => out.push('&'),
+                    "quot" => out.push('"'),
+                    "apos" => out.push('\''),
+                    n => {
+                        let code = n
+                            .strip_prefix("#x")
+                            .and_then(|h| u32::from_str_radix(h, 16).ok())
+                            .or_else(|| n.strip_prefix('#').and_then(|d| d.parse().ok()));
+                        if let Some(c) = code.and_then(char::from_u32) {
+                            out.push(c);
+                        }
+                    }
+                }
+            }
+            Ok(Event::CData(c)) => out.push_str(&c),
+            Ok(Event::Eof) | Err(_) => return out,
+            _ => {}
+        }
+    }
+}
+
 /// Quotes a sheet name for a formula or link: `'事项'`, inner quotes doubled.
 pub fn quoted_sheet(name: &str) -> String {
     format!("'{}'", name.replace('\'', "''"))
