@@ -262,9 +262,7 @@ mod tests {
 /// Whether a run's text is a finding yima added after someone's note:
 /// it opens with a blank line and a severity.
 fn is_added_run(text: &str) -> bool {
-    let t = text
-        .trim_start_matches(|c| c == '\n' || c == '\r')
-        .trim_start();
+    let t = text.trim_start_matches(['\n', '\r']).trim_start();
     let blank_line = text.starts_with("\n\n") || text.starts_with("\r\n\r\n");
     blank_line
         && ["错误", "警告", "Error", "Warning"]
