@@ -803,3 +803,23 @@ fn a_returned_workbook_corrected_and_checked_again_loses_its_old_marks() {
         "{book}"
     );
 }
+
+#[test]
+fn a_folder_annotated_into_itself_is_read_once_on_the_next_run() {
+    let dir = tempdir();
+    seeded().write_xlsx(&dir.path().join("民政局.xlsx"));
+    let r = run(
+        dir.path(),
+        &["check", "--format", "json", "--annotate", ".", "."],
+    );
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(dir.path().join("民政局（检查结果）.xlsx").is_file());
+    // The annotation beside the filing is yima's output, not a filing.
+    let again = run(
+        dir.path(),
+        &["check", "--format", "json", "--annotate", ".", "."],
+    );
+    assert_eq!(again.code, 1, "{again:?}");
+    assert_eq!(again.report().summary.files, 1);
+    assert_eq!(again.report().diagnostics, r.report().diagnostics);
+}

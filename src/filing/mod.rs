@@ -110,7 +110,7 @@ fn walk(dir: &Path, inputs: &mut Vec<Input>, csv: &mut Vec<PathBuf>) -> std::io:
     for entry in entries {
         let path = entry.path();
         let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') || name.starts_with("~$") {
+        if name.starts_with('.') || name.starts_with("~$") || is_annotation_name(&name) {
             continue;
         }
         let ty = entry.file_type()?;
@@ -132,6 +132,24 @@ fn walk(dir: &Path, inputs: &mut Vec<Input>, csv: &mut Vec<PathBuf>) -> std::io:
         }
     }
     Ok(())
+}
+
+/// Whether a file is named as yima names a filing's annotated workbook
+/// (`公安局（检查结果）.xlsx`, `公安局（检查结果 2）.xlsx`): its output, not a
+/// filing, so a folder checked with `--annotate` into itself is not read
+/// twice. Named on the command line, such a file is checked.
+fn is_annotation_name(name: &str) -> bool {
+    let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
+    let Some(inner) = stem.strip_suffix('）') else {
+        return false;
+    };
+    let Some((_, tail)) = inner.rsplit_once('（') else {
+        return false;
+    };
+    tail == "检查结果"
+        || tail
+            .strip_prefix("检查结果 ")
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Pairs `X事项.csv` with `X申请材料.csv` in the same folder. A CSV file
