@@ -75,7 +75,6 @@ pub struct Config {
     pub profile: Profile,
     /// The 事项类型 this workspace accepts, by name, from the national
     /// table (`schemas/codes.yaml`); absent: the six of the standard.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub categories: Option<Vec<String>>,
     /// Severity per rule id: error, warning or off.
     pub rules: BTreeMap<String, Level>,
@@ -215,7 +214,7 @@ impl Workspace {
                 .enable_categories(names)
                 .map_err(|message| WorkspaceError::Invalid {
                     path: path.clone(),
-                    message,
+                    error: ConfigError::new(message, None),
                 })?;
         }
         Ok(Workspace {
@@ -548,7 +547,8 @@ mod tests {
         assert!(t.refusal("行政确认").is_some());
         let err = s
             .enable_categories(&["行政许可".into(), "行政审批".into()])
-            .unwrap_err();
+            .unwrap_err()
+            .zh;
         assert!(
             err.contains("categories") && err.contains("行政审批"),
             "{err}"

@@ -463,7 +463,11 @@ fn prefill(f: &Filing) -> yima::filing::template::Prefill {
                 .collect()
         })
         .collect();
-    yima::filing::template::Prefill { items, materials }
+    yima::filing::template::Prefill {
+        items,
+        materials,
+        ..Default::default()
+    }
 }
 
 #[test]

@@ -221,13 +221,16 @@ fn respond(
     extra: &[(&str, String)],
 ) {
     let len = body.len();
+    // Every answer is whole in memory: sent with its length, never chunked
+    // (tiny_http chunks bodies over 32 KB by default).
     let mut response = Response::new(
         status.into(),
         Vec::new(),
         Cursor::new(body),
         Some(len),
         None,
-    );
+    )
+    .with_chunked_threshold(usize::MAX);
     let mut add = |k: &str, v: &str| {
         if let Ok(h) = Header::from_bytes(k.as_bytes(), v.as_bytes()) {
             response.add_header(h);

@@ -151,10 +151,13 @@ impl Standard {
     /// Accepts exactly these categories of the national table (by name,
     /// code or alias), as `yima.yaml` lists them; an unknown one is an error
     /// naming it.
-    pub fn enable_categories(&mut self, names: &[String]) -> Result<(), String> {
+    pub fn enable_categories(&mut self, names: &[String]) -> Result<(), crate::diag::Text> {
         match self.tables.0.get_mut("category") {
             Some(t) => t.enable(CATEGORIES_KEY, names),
-            None => Err("code table `category` is missing".into()),
+            None => Err(crate::text!(
+                "代码表 category 缺失",
+                "code table `category` is missing"
+            )),
         }
     }
 

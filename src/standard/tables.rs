@@ -112,7 +112,7 @@ impl Table {
     /// table's order; the others become known but not accepted. `key` is
     /// the `yima.yaml` key that lists them. An unknown name is an error
     /// naming it and the values there are.
-    pub fn enable(&mut self, key: &str, names: &[String]) -> Result<(), String> {
+    pub fn enable(&mut self, key: &str, names: &[String]) -> Result<(), crate::diag::Text> {
         let mut all: Vec<TableEntry> = self
             .entries
             .drain(..)
@@ -136,15 +136,18 @@ impl Table {
             .iter()
             .map(|e| e.name.as_str())
             .collect::<Vec<_>>()
-            .join(", ");
+            .join("、");
         *self = Table::from(all);
         self.switch = Some(key.to_string());
         match unknown.as_slice() {
             [] => Ok(()),
-            u => Err(format!(
-                "{key}: unknown value `{}` (known: {known})",
-                u.join("`, `")
-            )),
+            u => {
+                let u = u.join("、");
+                Err(crate::text!(
+                    "{key}：“{u}”不是可选值（可选：{known}）",
+                    "{key}: unknown value `{u}` (known: {known})"
+                ))
+            }
         }
     }
 
