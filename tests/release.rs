@@ -196,7 +196,9 @@ fn change_log_lists_added_retired_renamed_and_field_changes() {
     assert_eq!(c["retired"], 1);
     assert_eq!(c["renamed"], 1);
     assert_eq!(c["changed"], 1);
-    assert_eq!(changes["from"], "releases/2026.1");
+    // Named by version, never by where the workspace lives.
+    assert_eq!(changes["from"], "2026.1");
+    assert_eq!(changes["to"], "2026.2");
     assert_eq!(changes["added"][0]["name"], "慈善组织认定");
     assert_eq!(changes["retired"][0]["name"], "社会团体注销登记");
     assert_eq!(changes["renamed"][0]["name"], "婚姻登记档案查阅");
@@ -246,15 +248,21 @@ fn registry_is_stamped_with_the_first_release() {
     let tmp = tempfile::tempdir().unwrap();
     two_releases(tmp.path());
     let lock = fs::read_to_string(tmp.path().join("items/codes.lock")).unwrap();
+    let reg = yima::codes::registry::Registry::parse(&lock).unwrap();
+    let stamped = |v: &str| {
+        reg.records()
+            .iter()
+            .filter(|r| r.first_release == v)
+            .count()
+    };
+    assert_eq!(stamped("2026.1"), 3, "{lock}");
+    assert_eq!(stamped("2026.2"), 1, "{lock}");
+    // A release is one line appended to the log, whatever it stamps.
+    assert_eq!(lock.matches("\"op\":\"release\"").count(), 2, "{lock}");
+    // The live registry is byte for byte the one the newest release holds.
     assert_eq!(
-        lock.matches("first_release: \"2026.1\"").count(),
-        3,
-        "{lock}"
-    );
-    assert_eq!(
-        lock.matches("first_release: \"2026.2\"").count(),
-        1,
-        "{lock}"
+        lock,
+        fs::read_to_string(tmp.path().join("releases/2026.2/codes.lock")).unwrap()
     );
     yima(tmp.path())
         .args(["assign", "--check"])

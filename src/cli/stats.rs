@@ -47,7 +47,7 @@ pub fn run(args: Args, workspace: Option<&Path>, lang: Lang) -> Result<u8> {
     }
     let unreadable = catalog.files.iter().filter(|f| f.entry.is_err()).count();
     if unreadable > 0 {
-        eprintln!(
+        errln!(
             "{}",
             match lang {
                 Lang::Zh => format!(
