@@ -73,7 +73,10 @@ pub fn run(args: Args, workspace: Option<&Path>, lang: Lang) -> Result<u8> {
         (e, _) => Failure::new(e.to_string()),
     })?;
     let new_codes = outcome.registry.len() - before;
-    if outcome.updated.is_empty() && new_codes == 0 {
+    // A registry still in the YAML of earlier versions is written as the
+    // log now, even with nothing else to do: `yima assign` migrates it.
+    let migrating = outcome.registry.is_legacy();
+    if outcome.updated.is_empty() && new_codes == 0 && !migrating {
         outln!(
             "{}",
             if lang == Lang::Zh {
@@ -108,6 +111,16 @@ pub fn run(args: Args, workspace: Option<&Path>, lang: Lang) -> Result<u8> {
     }
     for c in &outcome.updated {
         outln!("  {}", c.impl_code);
+    }
+    if migrating {
+        outln!(
+            "{}",
+            match lang {
+                Lang::Zh => "登记簿已转为新格式（每行一条记录，只在末尾追加；见 docs/codes.md）",
+                Lang::En =>
+                    "the registry is now in the log format (one event a line, appended only; see docs/codes.md)",
+            }
+        );
     }
     outln!(
         "{}",

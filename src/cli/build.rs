@@ -54,14 +54,14 @@ pub fn run(args: Args, workspace: Option<&Path>, lang: Lang) -> Result<u8> {
                 summary.entries,
                 summary.guides,
                 summary.files,
-                out.display()
+                crate::filing::display_path(&out)
             ),
             Lang::En => format!(
                 "built {} entries: {} guides (HTML and Markdown), {} files in {}",
                 summary.entries,
                 summary.guides,
                 summary.files,
-                out.display()
+                crate::filing::display_path(&out)
             ),
         }
     );

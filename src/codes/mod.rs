@@ -109,7 +109,7 @@ pub struct Uncodable {
 /// The 12 bytes of an issued code of the usual shape.
 fn issued_code(r: &Record) -> Option<&[u8]> {
     (r.origin == Provenance::Issued && r.code.len() == 12 && r.code.is_ascii())
-        .then(|| r.code.as_bytes())
+        .then_some(r.code.as_bytes())
 }
 
 impl<'a> Assigner<'a> {
