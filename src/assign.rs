@@ -211,28 +211,29 @@ pub fn verify_registry(ws: &Workspace, catalog: &Catalog) -> Vec<Problem> {
 pub fn guard(ws: &Workspace, reg: &Registry) -> Result<Vec<Problem>, catalog::CatalogError> {
     let dir = ws.path(&ws.config.paths.items);
     let mut out = audit_registry(ws, reg);
-    for rel in catalog::item_paths(&dir)? {
-        let stem = rel
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
+    let mut missing: Vec<(std::path::PathBuf, String)> = Vec::new();
+    catalog::walk_items(&dir, &mut |rel, stem| {
         let code = if stem.len() == 31 && stem.is_ascii() {
             stem[19..].to_string()
         } else {
-            match catalog::read_item(&dir, &rel, false).entry {
+            match catalog::read_item(&dir, rel, false).entry {
                 Ok(c) => c.basic_code,
-                Err(_) => continue,
+                Err(_) => return,
             }
         };
         if !code.is_empty() && reg.get(&code).is_none() {
-            out.push(Problem::in_file(
-                &crate::filing::display_path(&dir.join(&rel)),
-                text!(
-                    "基本编码 {code} 不在登记簿中",
-                    "基本编码 {code} is not in the registry"
-                ),
-            ));
+            missing.push((rel.to_path_buf(), code));
         }
+    })?;
+    missing.sort();
+    for (rel, code) in missing {
+        out.push(Problem::in_file(
+            &crate::filing::display_path(&dir.join(&rel)),
+            text!(
+                "基本编码 {code} 不在登记簿中",
+                "基本编码 {code} is not in the registry"
+            ),
+        ));
     }
     Ok(out)
 }

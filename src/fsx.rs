@@ -79,6 +79,17 @@ impl Staged {
     /// trees of runs that were killed are removed first.
     pub fn new(target: &Path) -> io::Result<Staged> {
         sweep(target);
+        // A swap cut between its renames left the previous tree aside; it is
+        // put back before any command reads the workspace. A tree staged now
+        // would start from nothing and, committed, drop that content.
+        let old = sibling(target, "old");
+        if old.exists() && !target.exists() {
+            return Err(io::Error::other(format!(
+                "an interrupted write left the content of {} at {}: run yima once to restore it",
+                target.display(),
+                old.display()
+            )));
+        }
         fault::point("stage")?;
         // Unique per process and call: two runs preparing at once never share
         // a staging tree (the lock and a freshness check decide who commits).

@@ -2,8 +2,11 @@
 //! midway leaves `items/` and `codes.lock` byte for byte as they were, a
 //! second process cannot write while one holds the workspace lock, and the
 //! `assign --check` guard fails on every kind of drift between the entry
-//! files and the registry. Also `yima check items/` pointing at file and
-//! line, `yima assign`, and `yima init`.
+//! files and the registry, naming the line of every hand edit of
+//! `codes.lock` — as does `yima ingest`, which then issues no code. Also
+//! `yima check items/` pointing at file and line, `yima assign`, and `yima
+//! init`. (Every writing command killed at each step of its writes, with
+//! yima's fault hook: `faults.rs`.)
 
 mod common_catalog;
 

@@ -249,6 +249,39 @@ pub fn load_registry(dir: &Path) -> Result<Registry, CatalogError> {
     Registry::read(&mut input).map_err(|source| CatalogError::Registry { path, source })
 }
 
+/// Calls `each` with the path (relative to `items/`) and file stem of every
+/// entry file, in no particular order, holding no list of them: a look at a
+/// province's file names costs a walk of the folder, not its memory.
+pub fn walk_items(dir: &Path, each: &mut dyn FnMut(&Path, &str)) -> Result<(), CatalogError> {
+    fn walk(root: &Path, dir: &Path, each: &mut dyn FnMut(&Path, &str)) -> std::io::Result<()> {
+        for entry in std::fs::read_dir(dir)? {
+            let entry = entry?;
+            let name = entry.file_name();
+            if name.to_string_lossy().starts_with('.') {
+                continue;
+            }
+            let path = entry.path();
+            if entry.file_type()?.is_dir() {
+                walk(root, &path, each)?;
+            } else if is_item_file(&path) {
+                let stem = path
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                each(path.strip_prefix(root).unwrap_or(&path), &stem);
+            }
+        }
+        Ok(())
+    }
+    if !dir.exists() {
+        return Ok(());
+    }
+    walk(dir, dir, each).map_err(|source| CatalogError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })
+}
+
 fn collect(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;

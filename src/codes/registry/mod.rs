@@ -259,6 +259,8 @@ impl Registry {
     /// kept for [`Registry::integrity`]; only a file that is not a registry
     /// at all is an error.
     pub fn parse(text: &str) -> Result<Registry, RegistryError> {
+        // A byte-order mark an editor put in front changes no line.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let blank = text
             .lines()
             .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'));
@@ -276,7 +278,11 @@ impl Registry {
     /// read whole, as it always was.
     pub fn read(input: &mut dyn std::io::BufRead) -> Result<Registry, RegistryError> {
         let head = input.fill_buf().map_err(|e| RegistryError(e.to_string()))?;
+        let bom = head.starts_with("\u{feff}".as_bytes());
         let head = String::from_utf8_lossy(&head[..head.len().min(4096)]).into_owned();
+        if bom {
+            input.consume(3);
+        }
         if log::is_log(&head) {
             return log::read(input);
         }

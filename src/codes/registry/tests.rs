@@ -85,11 +85,15 @@ fn appending_keeps_every_written_line() {
 }
 
 #[test]
-fn crlf_line_ends_change_nothing() {
-    let text = sample().to_text().replace('\n', "\r\n");
+fn crlf_line_ends_and_a_byte_order_mark_change_nothing() {
+    // What a Windows checkout (core.autocrlf) and Notepad do to a file.
+    let text = format!("\u{feff}{}", sample().to_text().replace('\n', "\r\n"));
     let back = Registry::parse(&text).unwrap();
     assert!(back.integrity().is_empty(), "{:?}", back.integrity());
     assert_eq!(back.len(), 4);
+    let read = Registry::read(&mut std::io::Cursor::new(text.as_bytes())).unwrap();
+    assert!(read.integrity().is_empty(), "{:?}", read.integrity());
+    assert_eq!(read.records(), back.records());
 }
 
 /// The 1-based line of the line of `text` containing `needle`.
