@@ -1,6 +1,7 @@
 //! What yima prints to a terminal stays text: cells holding escape
 //! sequences, other control characters or bidi overrides are shown inert in
-//! the human report, the ingest listing and the statistics; output into a
+//! the human report, the ingest listing, the statistics, the change report
+//! and what verify finds; output into a
 //! closed pipe ends quietly; a release version that cannot name a folder on
 //! every system is refused with a message saying why.
 
@@ -63,7 +64,7 @@ fn check_shows_control_characters_of_cells_inert() {
 }
 
 #[test]
-fn ingest_and_stats_show_names_inert() {
+fn ingest_stats_diff_and_verify_show_names_inert() {
     let ws = Ws::new();
     let path = hostile_filing(&ws, false);
     let run = ws.run(&["ingest", &path]);
@@ -72,6 +73,19 @@ fn ingest_and_stats_show_names_inert() {
     let run = ws.run(&["stats"]);
     assert_eq!(run.code, 0, "{run}");
     assert_inert("stats", &run.stdout, &ALL_SHOWN);
+    // The change report against an empty catalog lists the entry by name.
+    let empty = Ws::new();
+    let run = ws.run(&["diff", &empty.items().to_string_lossy(), "items"]);
+    assert_eq!(run.code, 0, "{run}");
+    // (Markdown escapes the brackets besides.)
+    assert_inert("diff", &run.stdout, &ALL_SHOWN[1..]);
+    // A file added to a release folder, named to act on the terminal.
+    let run = ws.run(&["release", "2026.1"]);
+    assert_eq!(run.code, 0, "{run}");
+    std::fs::write(ws.root().join(format!("releases/2026.1/{HOSTILE}")), "x").expect("add");
+    let run = ws.run(&["verify", "releases/2026.1"]);
+    assert_eq!(run.code, 1, "{run}");
+    assert_inert("verify", &run.stdout, &ALL_SHOWN);
 }
 
 /// Runs `yima ARGS` with its output (stdout and stderr together, as
