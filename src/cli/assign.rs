@@ -101,9 +101,9 @@ pub fn run(args: Args, workspace: Option<&Path>, lang: Lang) -> Result<u8> {
     staged().map_err(|e| write_failure(&e, lang))?;
     let leftover = w
         .commit()
-        .map_err(|c| Failure::new(super::commit_failure(&c, lang)))?;
+        .map_err(|c| Failure::new(super::writes::commit_failure(&c, lang)))?;
     if let Some(l) = leftover {
-        super::warn_leftover(
+        super::writes::warn_leftover(
             &crate::filing::display_path(&l.path),
             &l.error.to_string(),
             lang,

@@ -44,7 +44,7 @@ pub fn run(args: Args, workspace: Option<&Path>, lang: Lang) -> Result<u8> {
         })
     })?;
     if let Some((path, why)) = &summary.leftover {
-        super::warn_leftover(path, why, lang);
+        super::writes::warn_leftover(path, why, lang);
     }
     outln!(
         "{}",

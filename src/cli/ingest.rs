@@ -56,7 +56,7 @@ pub fn failure(e: &IngestError, lang: Lang) -> Failure {
             "the filing {} changed while it was being ingested (two readings differ); {unchanged}: ingest again once it stays as it is",
             crate::report::inert(file)
         ),
-        (IngestError::Commit(c), _) => super::commit_failure(c, lang),
+        (IngestError::Commit(c), _) => super::writes::commit_failure(c, lang),
         (IngestError::Lock(l), _) => format!("{}；{unchanged}", super::lock_message(l, lang)),
         (IngestError::Write(w), Lang::Zh) => {
             format!("无法写入 {}：{}；{unchanged}", w.path, w.source)
@@ -155,7 +155,7 @@ pub fn run(args: Args, workspace: Option<&Path>, lang: Lang) -> Result<u8> {
     if !plan.is_empty() {
         let applied = ingest::apply(&ws, &mut plan).map_err(|e| failure(&e, lang))?;
         if let Some((path, why)) = applied.leftover {
-            super::warn_leftover(&path, &why, lang);
+            super::writes::warn_leftover(&path, &why, lang);
         }
     }
     outln!("{summary}");
