@@ -117,4 +117,3 @@ pub fn warn_leftover(path: &str, why: &str, lang: Lang) {
         }
     );
 }
-
