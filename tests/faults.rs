@@ -22,6 +22,20 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+/// A temporary folder, on a RAM disk when there is one: these tests run
+/// yima a few hundred times, and every write it makes is flushed to disk.
+fn scratch_dir() -> tempfile::TempDir {
+    let shm = Path::new("/dev/shm");
+    if shm.is_dir()
+        && let Ok(dir) = tempfile::Builder::new()
+            .prefix("yima-faults")
+            .tempdir_in(shm)
+    {
+        return dir;
+    }
+    tempfile::tempdir().expect("temp dir")
+}
+
 /// Copies a folder (a prepared workspace) into a new temporary one.
 fn copy_ws(from: &Path) -> Ws {
     fn copy(from: &Path, to: &Path) {
@@ -35,9 +49,7 @@ fn copy_ws(from: &Path) -> Ws {
             }
         }
     }
-    let ws = Ws {
-        dir: tempfile::tempdir().expect("temp dir"),
-    };
+    let ws = Ws { dir: scratch_dir() };
     copy(from, ws.root());
     ws
 }
@@ -90,15 +102,17 @@ fn steps(template: &Path, args: &[&str]) -> Vec<String> {
 }
 
 /// The steps to kill at: the first time each step is reached, the last
-/// step, and every `stride`-th between.
-fn kill_points(steps: &[String], stride: usize) -> Vec<usize> {
-    let mut points: Vec<usize> = Vec::new();
-    for (i, s) in steps.iter().enumerate() {
-        if !steps[..i].contains(s) || i % stride == 0 || i + 1 == steps.len() {
-            points.push(i + 1);
-        }
-    }
-    points
+/// step, and others spread between, `most` in all (the suite stays fast).
+fn kill_points(steps: &[String], most: usize) -> Vec<usize> {
+    let mut points: Vec<usize> = (0..steps.len())
+        .filter(|&i| !steps[..i].contains(&steps[i]))
+        .chain([steps.len() - 1])
+        .collect();
+    let spread = most.saturating_sub(points.len()).max(1);
+    points.extend((1..=spread).map(|k| k * steps.len() / (spread + 1)));
+    points.sort();
+    points.dedup();
+    points.into_iter().map(|i| i + 1).collect()
 }
 
 /// A command's before and after, and how to check a run of it.
@@ -181,12 +195,12 @@ impl Case {
         assert_eq!(strays(ws), Vec::<String>::new(), "{what}");
     }
 
-    /// Kills the command at every point of [`kill_points`].
-    fn kills(&self, stride: usize) {
+    /// Kills the command at the points of [`kill_points`].
+    fn kills(&self) {
         let steps = steps(self.template.root(), &self.args());
         assert!(steps.len() >= 8, "{:?}: {steps:?}", self.args);
         let mut landed = 0;
-        for k in kill_points(&steps, stride) {
+        for k in kill_points(&steps, 10) {
             let ws = copy_ws(self.template.root());
             let spec = format!("kill@{k}");
             let run = run_env(&ws, &self.args(), &[("YIMA_FAULT", &spec)]);
@@ -272,7 +286,7 @@ fn catalog() -> (Ws, String) {
 fn ingest_killed_or_failing_anywhere_leaves_before_or_after() {
     let (ws, filing) = catalog();
     let case = Case::new(ws, &["ingest", &filing]);
-    case.kills(3);
+    case.kills();
     case.failures();
 }
 
@@ -294,7 +308,7 @@ fn assign_killed_or_failing_anywhere_leaves_before_or_after() {
         std::fs::write(path, draft.to_yaml()).expect("draft");
     }
     let case = Case::new(ws, &["assign"]);
-    case.kills(2);
+    case.kills();
     case.failures();
 }
 
@@ -305,7 +319,7 @@ fn build_killed_or_failing_anywhere_leaves_before_or_after() {
     assert_eq!(run.code, 0, "{run}");
     ws.ingest_ok(&[&filing]);
     let case = Case::new(ws, &["build"]);
-    case.kills(2);
+    case.kills();
     case.failures();
 }
 
@@ -316,7 +330,7 @@ fn release_killed_or_failing_anywhere_leaves_before_or_after() {
     assert_eq!(run.code, 0, "{run}");
     ws.ingest_ok(&[&filing]);
     let case = Case::new(ws, &["release", "2026.2"]);
-    case.kills(3);
+    case.kills();
     case.failures();
 }
 
