@@ -2,6 +2,10 @@
 //! code (0 ok, 1 findings, 2 usage or I/O error). All work is in the library.
 //! Started from a window of its own (a file dropped on `yima.exe`), it waits
 //! for Enter before the window closes.
+//!
+//! Output to a closed pipe (`yima … | head`, `yima … 2>&1 | true`) ends
+//! quietly: the commands ignore a failed write, and should anything still
+//! panic on one, the run ends with code 0 and no message or backtrace.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -12,13 +16,14 @@ use yima::cli::{EXIT_USAGE, console, run};
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    quiet_on_broken_pipe();
     let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let lang = args::lang_of(&argv);
     let code = match args::parse(argv) {
         Parsed::Run(cli) => match run(cli) {
             Ok(code) => code,
             Err(e) => {
-                eprintln!("yima: {e}");
+                let _ = writeln!(std::io::stderr(), "yima: {e}");
                 EXIT_USAGE
             }
         },
@@ -34,4 +39,22 @@ fn main() -> ExitCode {
     };
     console::pause_if_window(lang);
     ExitCode::from(code)
+}
+
+/// A panic caused by writing to a closed pipe is no failure of yima's: the
+/// reader went away. Any other panic is reported as usual.
+fn quiet_on_broken_pipe() {
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if message.contains("Broken pipe") || message.contains("os error 32") {
+            std::process::exit(0);
+        }
+        report(info);
+    }));
 }

@@ -346,7 +346,7 @@ fn html_guide_shows_every_element_in_order() {
             "结果名称</th><td>社会团体法人登记证书",
             "十二、备注",
             "<dt>版本</dt><dd>未发布</dd>",
-            "<dt>来源</dt><dd>filings&#x2f;民政局-事项.csv · 事项 第 2 行</dd>",
+            "<dt>来源</dt><dd>民政局-事项.csv · 事项 第 2 行</dd>",
         ],
     );
     // Standalone: the style is inline, nothing is fetched.
@@ -390,7 +390,7 @@ fn markdown_guide_shows_the_same_elements() {
             "## 十一、办理结果",
             "## 十二、备注",
             "- 版本：未发布",
-            "- 来源：filings/民政局-事项.csv · 事项 第 3 行",
+            "- 来源：民政局-事项.csv · 事项 第 3 行",
         ],
     );
 }

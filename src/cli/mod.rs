@@ -12,6 +12,14 @@ macro_rules! outln {
     }};
 }
 
+/// `eprintln!` that ends quietly when stderr is closed (`yima … 2>&1 | true`).
+macro_rules! errln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 /// `print!` that ends quietly when stdout is closed.
 macro_rules! out {
     ($($arg:tt)*) => {{
@@ -36,6 +44,7 @@ pub mod serve;
 pub mod stats;
 pub mod template;
 pub mod verify;
+pub mod writes;
 
 use crate::diag::Lang;
 use crate::workspace::Workspace;
@@ -99,6 +108,7 @@ pub enum Command {
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> failure::Result<u8> {
+    writes::recover(cli.workspace.as_deref(), cli.lang)?;
     match cli.command {
         Command::Check(args) => check::run(args, cli.workspace.as_deref(), cli.lang),
         Command::Template(args) => template::run(args, cli.workspace.as_deref(), cli.lang),

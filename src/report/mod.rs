@@ -15,7 +15,7 @@ mod sarif;
 use crate::diag::{Lang, Report};
 use crate::model::Origin;
 
-pub use human::Human;
+pub use human::{Human, inert};
 
 /// The report formats of `--format` (the doc lines are its `--help`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
