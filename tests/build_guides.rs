@@ -355,7 +355,7 @@ fn html_guide_shows_every_element_in_order() {
             "十一、网上办理",
             "<a href=\"https:&#x2f;&#x2f;zwfw-new.hunan.gov.cn&#x2f;\" rel=\"noopener noreferrer\">",
             "<dt>版本</dt><dd>未发布</dd>",
-            "<dt>来源</dt><dd>filings&#x2f;民政局-事项.csv · 事项 第 2 行</dd>",
+            "<dt>来源</dt><dd>民政局-事项.csv · 事项 第 2 行</dd>",
         ],
     );
     // Elements without a value leave no row, and sections without any
@@ -413,7 +413,7 @@ fn markdown_guide_shows_the_same_elements() {
             "## 十一、网上办理",
             "| 网办地址 | <https://zwfw-new.hunan.gov.cn/> |",
             "- 版本：未发布",
-            "- 来源：filings/民政局-事项.csv · 事项 第 3 行",
+            "- 来源：民政局-事项.csv · 事项 第 3 行",
         ],
     );
     assert!(!md.contains("子项名称") && !md.contains("## 十二"), "{md}");

@@ -34,12 +34,19 @@ pub fn run(args: Args, workspace: Option<&Path>, lang: Lang) -> Result<u8> {
     let progress = std::io::stderr().is_terminal();
     // The version is set by `yima release`; a plain build is unreleased.
     let summary = publish::build(&ws, &out, "", progress).map_err(|e| {
+        let shown = crate::filing::display_path(&out);
         Failure::new(match lang {
-            Lang::Zh => format!("生成失败，{} 保持原样：{e}", out.display()),
-            Lang::En => format!("build failed, {} left as it was: {e}", out.display()),
+            Lang::Zh => format!("生成失败，{shown} 保持原样：{}", publish_failure(&e, lang)),
+            Lang::En => format!(
+                "build failed, {shown} left as it was: {}",
+                publish_failure(&e, lang)
+            ),
         })
     })?;
-    println!(
+    if let Some((path, why)) = &summary.leftover {
+        super::writes::warn_leftover(path, why, lang);
+    }
+    outln!(
         "{}",
         match lang {
             Lang::Zh => format!(
@@ -47,22 +54,65 @@ pub fn run(args: Args, workspace: Option<&Path>, lang: Lang) -> Result<u8> {
                 summary.entries,
                 summary.guides,
                 summary.files,
-                out.display()
+                crate::filing::display_path(&out)
             ),
             Lang::En => format!(
                 "built {} entries: {} guides (HTML and Markdown), {} files in {}",
                 summary.entries,
                 summary.guides,
                 summary.files,
-                out.display()
+                crate::filing::display_path(&out)
             ),
         }
     );
     if args.timings {
         // One line a stage, `stage<TAB>seconds`, for people and scripts.
         for (stage, took) in &summary.stages {
-            eprintln!("{stage}\t{:.3}", took.as_secs_f64());
+            errln!("{stage}\t{:.3}", took.as_secs_f64());
         }
     }
     Ok(EXIT_OK)
+}
+
+/// Why a build (or release) of the catalog could not be made, naming every
+/// file and line that stopped it.
+pub fn publish_failure(e: &publish::PublishError, lang: Lang) -> String {
+    match e {
+        publish::PublishError::Catalog(c) => catalog_failure(c, lang),
+        publish::PublishError::Codes(problems) => {
+            let mut s = match lang {
+                Lang::Zh => format!("编码有 {} 个问题（yima assign --check）：", problems.len()),
+                Lang::En => format!("{} code problems (`yima assign --check`):", problems.len()),
+            };
+            super::assign::list_problems(&mut s, problems, lang);
+            s
+        }
+        other => other.to_string(),
+    }
+}
+
+/// A catalog that cannot be loaded whole: every file that is not an entry,
+/// with its line.
+pub fn catalog_failure(e: &crate::catalog::CatalogError, lang: Lang) -> String {
+    let crate::catalog::CatalogError::Broken(files) = e else {
+        return e.to_string();
+    };
+    let mut s = match lang {
+        Lang::Zh => format!("{} 个条目文件无法读取（不会少发任何条目）：", files.len()),
+        Lang::En => format!(
+            "{} entry files cannot be read (nothing is published without them):",
+            files.len()
+        ),
+    };
+    for f in files.iter().take(20) {
+        s.push_str(&format!(
+            "\n  error: {}: {}",
+            crate::report::inert(&f.place()),
+            crate::report::inert(&f.message)
+        ));
+    }
+    if files.len() > 20 {
+        s.push_str(&format!("\n  … (+{})", files.len() - 20));
+    }
+    s
 }
