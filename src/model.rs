@@ -305,6 +305,21 @@ pub trait Linked {
     fn what(&self) -> crate::diag::Text;
 }
 
+impl<T: Linked + ?Sized> Linked for Box<T> {
+    fn item_seq(&self) -> Option<&Located<u32>> {
+        (**self).item_seq()
+    }
+    fn origin(&self) -> &Origin {
+        (**self).origin()
+    }
+    fn context(&self) -> Vec<(String, String)> {
+        (**self).context()
+    }
+    fn what(&self) -> crate::diag::Text {
+        (**self).what()
+    }
+}
+
 /// One application material (a row of sheet 申请材料).
 #[derive(Debug, Clone, Default)]
 pub struct Material {

@@ -9,8 +9,8 @@ pub mod fields;
 use crate::codes::registry::{self, Registry, RegistryError};
 use crate::diag::{Diagnostic, Rule, Sink};
 use crate::filing::layout::{Column, Table};
-use crate::filing::parse;
 use crate::filing::source::{Grid, GridRow, RawCell};
+use crate::filing::{links, parse};
 use crate::fsx;
 use crate::model::{Filing, Origin};
 use crate::standard::Standard;
@@ -590,10 +590,9 @@ pub fn as_filings(catalog: &Catalog, standard: &Standard, sink: &mut Sink) -> Ve
 
         let grid = yaml_grid(&file, &els.items, vec![(rows.entry, 1, Some(&lines.top))]);
         let table = yaml_table(&grid, &els.items, &|k| lines.top.contains_key(k));
-        let entries = parse::entry_parser(&table, standard)
+        let mut entries = parse::entry_parser(&table, standard)
             .with_fees(&fee_seqs)
             .grid_rows(&table, sink);
-        let mut entries = parse::finish_entries(entries, sink);
 
         let material_rows = (rows.materials.into_iter().enumerate())
             .map(|(i, c)| {
@@ -605,8 +604,6 @@ pub fn as_filings(catalog: &Catalog, standard: &Standard, sink: &mut Sink) -> Ve
         let table = yaml_table(&grid, &els.materials, &in_list("materials"));
         let mats = parse::materials(&table, standard, sink);
         let count = mats.len();
-        parse::attach(&mut entries, mats, true, sink, |e| &mut e.materials);
-        parse::attach(&mut entries, fees, true, sink, |e| &mut e.fees);
 
         let question_rows = (rows.questions.into_iter().enumerate())
             .map(|(i, c)| {
@@ -617,7 +614,7 @@ pub fn as_filings(catalog: &Catalog, standard: &Standard, sink: &mut Sink) -> Ve
         let grid = yaml_grid(&file, &els.questions, question_rows);
         let table = yaml_table(&grid, &els.questions, &in_list("questions"));
         let questions = parse::question_parser(&table, standard).grid_rows(&table, sink);
-        parse::attach(&mut entries, questions, true, sink, |e| &mut e.questions);
+        links::link_whole(&mut entries, mats, fees, questions, true, sink);
 
         out.push(Filing {
             file,

@@ -6,6 +6,7 @@
 pub mod cells;
 mod conditions;
 pub mod layout;
+pub mod links;
 pub mod parse;
 pub mod sniff;
 pub mod source;
@@ -275,17 +276,16 @@ pub fn read(input: &Input, standard: &Standard, sink: &mut Sink) -> Filing {
     ) else {
         return filing;
     };
-    let mut entries = parse::finish_entries(entries, sink);
     filing.material_count = materials.len();
-    let linkable = outline.items_linkable;
     filing.materials_known = outline.materials_known();
-    parse::attach(&mut entries, materials, linkable, sink, |e| {
-        &mut e.materials
-    });
-    parse::attach(&mut entries, outline.fees, linkable, sink, |e| &mut e.fees);
-    parse::attach(&mut entries, outline.questions, linkable, sink, |e| {
-        &mut e.questions
-    });
+    links::link_whole(
+        &mut entries,
+        materials,
+        outline.fees,
+        outline.questions,
+        outline.items_linkable,
+        sink,
+    );
     filing.entries = entries;
     filing
 }
@@ -355,7 +355,7 @@ impl Outline {
 /// `on_entries` and the materials to `on_materials`, a chunk of at most
 /// `chunk` rows at a time as they are read (each on the thread reading its
 /// sheet), and the sheets' own findings to the sink. What comes after the
-/// rows — seq-duplicate, linking materials to entries — is the caller's.
+/// rows — linking them by 序号 ([`links`]) — is the caller's.
 /// None when the file cannot be read at all (reported as file-unreadable).
 pub fn read_with(
     input: &Input,

@@ -1,20 +1,20 @@
 //! Turning mapped sheets into the item model: one [`Entry`] per data row of 事项,
-//! one [`Material`] per row of 申请材料, materials attached by 序号, with the
-//! structural row rules (conditional requirements, seq-duplicate,
-//! material-orphan) applied on the way.
+//! one [`Material`] per row of 申请材料 (and a [`FeeItem`] or [`Question`] per row
+//! of the optional sheets), with the structural rules of a row (conditional
+//! requirements) applied on the way. Linking rows by 序号 is
+//! [`super::links`]'s.
 
 use super::cells::{Memo, RowReader};
 use super::layout::FieldId;
 use super::layout::Table;
 use super::source::GridRow;
 use crate::diag::{Rule, Sink, Text as Msg};
-use crate::model::{ArcStr, Days, Entry, FeeItem, Linked, Located, Material, Origin, Question};
+use crate::model::{Days, Entry, FeeItem, Material, Question};
 use crate::standard::Standard;
 use crate::standard::elements::{
     FeeField, Field, MaterialField, QuestionField, Required, SheetDef,
 };
 use crate::text;
-use rustc_hash::FxHashMap as HashMap;
 
 /// Words that open a note row under (or inside) the table rather than data.
 const NOTE_OPENERS: &[&str] = &[
@@ -185,8 +185,7 @@ impl<'s, F: Copy + PartialEq + FieldId + 'static, T> RowParser<'s, F, T> {
     }
 }
 
-/// A parser of the 事项 rows of a table into entries; [`finish_entries`]
-/// completes it.
+/// A parser of the 事项 rows of a table into entries.
 pub fn entry_parser<'s>(
     table: &Table<'_, Field>,
     standard: &'s Standard,
@@ -199,12 +198,6 @@ pub fn entry_parser<'s>(
         ENTRY_CONTEXT,
         read_entry,
     )
-}
-
-/// The entries parsed, with seq-duplicate reported.
-pub fn finish_entries(entries: Vec<Entry>, sink: &mut Sink) -> Vec<Entry> {
-    seq_duplicates(&entries, sink);
-    entries
 }
 
 /// A parser of the 申请材料 rows of a table into materials.
@@ -220,12 +213,6 @@ pub fn material_parser<'s>(
         MATERIAL_CONTEXT,
         |r| Box::new(read_material(r)),
     )
-}
-
-/// Reads the entries of a 事项 sheet.
-pub fn entries(table: &Table<'_, Field>, standard: &Standard, sink: &mut Sink) -> Vec<Entry> {
-    let out = entry_parser(table, standard).grid_rows(table, sink);
-    finish_entries(out, sink)
 }
 
 fn read_entry(r: &mut RowReader<'_, '_, Field>) -> Entry {
@@ -423,51 +410,6 @@ fn conditional_requirements(r: &mut RowReader<'_, '_, Field>, e: &mut Entry) {
     }
 }
 
-fn seq_duplicates(entries: &[Entry], sink: &mut Sink) {
-    let mut first: HashMap<u32, &Entry> = HashMap::default();
-    for e in entries {
-        let Some(seq) = &e.seq else { continue };
-        match first.get(&seq.value) {
-            None => {
-                first.insert(seq.value, e);
-            }
-            Some(prev) => sink.push(seq_duplicate(
-                &e.origin,
-                seq,
-                e.name.as_ref(),
-                &prev.origin,
-                prev.seq.as_ref().unwrap_or(seq),
-            )),
-        }
-    }
-}
-
-/// seq-duplicate: the row at `origin` (序号 `seq`, 事项名称 `name`)
-/// repeats the 序号 of the row at `prev_origin`.
-pub fn seq_duplicate(
-    origin: &Origin,
-    seq: &Located<u32>,
-    name: Option<&Located<ArcStr>>,
-    prev_origin: &Origin,
-    prev: &Located<u32>,
-) -> crate::diag::Diagnostic {
-    let n = seq.value;
-    let prev_at = prev.at(prev_origin).a1().unwrap_or_default();
-    crate::diag::Diagnostic::new(
-        Rule::SeqDuplicate,
-        seq.at(origin),
-        text!("序号 {n} 与 {prev_at} 重复", "序号 {n} repeats {prev_at}"),
-    )
-    .field("seq")
-    .value(seq.raw_text())
-    .header("序号")
-    .context(Entry::context_of(Some(seq), name))
-    .help(text!(
-        "每个事项的序号必须唯一；申请材料按序号对应事项，重复会使材料挂错事项。",
-        "each entry needs its own 序号: materials refer to it, and a repeat attaches them to the wrong entry."
-    ))
-}
-
 /// Reads the materials of a 申请材料 sheet.
 pub fn materials(
     table: &Table<'_, MaterialField>,
@@ -523,62 +465,6 @@ fn read_material(r: &mut RowReader<'_, '_, MaterialField>) -> Material {
         r.sink.push(d);
     }
     m
-}
-
-/// Attaches the rows of a sheet that refers to entries by 序号 (材料, 收费项目,
-/// 常见问题) to their entries, reporting material-orphan. When the entries'
-/// 序号 could not be read at all (`linkable` false: no 事项 sheet, no
-/// header, no 序号 column) orphans are not reported: that problem is already
-/// named once.
-pub fn attach<T: Linked>(
-    entries: &mut [Entry],
-    rows: Vec<Box<T>>,
-    linkable: bool,
-    sink: &mut Sink,
-    to: fn(&mut Entry) -> &mut Vec<Box<T>>,
-) {
-    let mut by_seq: HashMap<u32, usize> = HashMap::default();
-    for (i, e) in entries.iter().enumerate() {
-        if let Some(s) = &e.seq {
-            by_seq.entry(s.value).or_insert(i);
-        }
-    }
-    for m in rows {
-        let Some(seq) = m.item_seq() else { continue };
-        match by_seq.get(&seq.value) {
-            Some(&i) => to(&mut entries[i]).push(m),
-            None if !linkable => {}
-            None => sink.push(orphan(&*m)),
-        }
-    }
-}
-
-/// material-orphan: a material (or fee item, or question) whose 事项序号
-/// matches no entry.
-pub fn orphan(m: &dyn Linked) -> crate::diag::Diagnostic {
-    let seq = m.item_seq();
-    let n = seq.map(|s| s.value).unwrap_or_default();
-    let at = seq.map_or_else(|| m.origin().clone(), |s| s.at(m.origin()));
-    crate::diag::Diagnostic::new(
-        Rule::MaterialOrphan,
-        at,
-        text!(
-            "事项序号 {n} 在事项表中不存在",
-            "事项序号 {n} matches no entry of sheet 事项"
-        ),
-    )
-    .field("item_seq")
-    .value(seq.map(|s| s.raw_text().into_owned()).unwrap_or_default())
-    .header("事项序号")
-    .context(m.context())
-    .help({
-        let what = m.what();
-        let (zh, en) = (&what.zh, &what.en);
-        text!(
-            "请填写事项表中该{zh}所属事项的序号。",
-            "write the 序号 of the entry, in sheet 事项, that this {en} belongs to."
-        )
-    })
 }
 
 /// A parser of the 收费项目 rows of a table into fee items.

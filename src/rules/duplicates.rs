@@ -2,17 +2,21 @@
 //! division) twice across all inputs of a run. A filing's entries are taken
 //! in as they are checked ([`FileDuplicates`], any order, the first in the
 //! sheet winning), and filings are merged one by one, in input order, into
-//! a hash map of what came before ([`Duplicates`]), so a province's filings
-//! cost linear time and only the keys stay in memory — each key as a
+//! a hash map of what came before ([`Duplicates::absorb`]), so a province's
+//! filings cost linear time and only the keys stay in memory — each key as a
 //! 128-bit digest of its parts, with the place of its first entry in a few
-//! bytes.
+//! bytes. A filing read whole ([`Duplicates::observe`]) and one checked as it
+//! is read (`crate::check`) go the same way, and are reported by
+//! [`report`].
 
 use super::{Context, TextMemo, finding};
-use crate::diag::Rule;
+use crate::diag::{Rule, Sink};
 use crate::model::{ArcStr, Entry, Filing, Located, Origin};
+use crate::standard::Standard;
 use crate::standard::elements::Field;
 use crate::text;
 use rustc_hash::FxHashMap;
+use std::borrow::Cow;
 
 /// The identity of an implementation entry: category, name and sub-item
 /// (both as [`crate::standard::normalize_value`] leaves them), agency code and division, as a
@@ -173,48 +177,44 @@ impl FileDuplicates {
     }
 }
 
-impl Duplicates {
-    /// Reports the entries of `filing` seen before (in this filing or an
-    /// earlier one) and remembers the new ones.
-    pub fn observe(&mut self, ctx: &mut Context<'_>, filing: &Filing) {
-        // The digests are the work; they are made in parallel, then looked
-        // up in entry order.
+impl FileDuplicates {
+    /// The entries of `filing`, filing number `file` of the run, by their
+    /// keys (the digests made in parallel).
+    pub fn of(filing: &Filing, file: u32) -> FileDuplicates {
         use rayon::prelude::*;
         let keys: Vec<Option<EntryKey>> = filing
             .entries
             .par_iter()
             .map_init(Parts::default, |parts, e| entry_key(e, parts))
             .collect();
+        let mut dups = FileDuplicates::new(file);
+        dups.reserve(keys.len());
         for (e, key) in filing.entries.iter().zip(keys) {
-            let (Some(key), Some(name)) = (key, &e.name) else {
-                continue;
-            };
-            // (A filing's entries share a sheet; a catalog's, a file each.)
-            let same = self.sheets.last().is_some_and(|s| {
-                s.file == e.origin.file && s.sheet == e.origin.sheet && s.col == name.col
-            });
-            if !same {
-                self.sheets.push(Origin {
-                    row: None,
-                    col: name.col,
-                    ..e.origin.clone()
-                });
-            }
-            let place = Place {
-                file: self.next_file() - 1,
-                row: name.row,
-            };
-            match self.first.entry(key) {
-                std::collections::hash_map::Entry::Vacant(v) => {
-                    v.insert(place);
-                }
-                std::collections::hash_map::Entry::Occupied(o) => {
-                    let place = *o.get();
-                    let first = self.origin(place);
-                    ctx.push(duplicate(ctx.standard(), e, name, &first));
-                }
+            if let (Some(key), Some(name)) = (key, &e.name) {
+                dups.see(key, name, &e.origin);
             }
         }
+        dups
+    }
+}
+
+impl Duplicates {
+    /// Reports the entries of `filing` seen before (in this filing or an
+    /// earlier one) and remembers the new ones.
+    pub fn observe(&mut self, ctx: &mut Context<'_>, filing: &Filing) {
+        let again = self.absorb(FileDuplicates::of(filing, self.next_file()));
+        if again.is_empty() {
+            return;
+        }
+        // (A filing's entries are rows of one sheet; a catalog's filings,
+        // one entry each.)
+        let by_row: FxHashMap<u32, &Entry> = filing
+            .entries
+            .iter()
+            .filter_map(|e| Some((e.name.as_ref()?.row, e)))
+            .collect();
+        let entry = |row| by_row.get(&row).map(|e| Cow::Borrowed(*e));
+        report(&ctx.workspace.standard, again, entry, ctx.sink);
     }
 
     /// The place of a first entry.
@@ -272,9 +272,26 @@ impl Duplicates {
     }
 }
 
+/// Reports item-duplicate for each entry [`Duplicates::absorb`] gave, found
+/// by the row of its name through `entry`.
+pub fn report<'e>(
+    std: &Standard,
+    again: Vec<(u32, Origin)>,
+    entry: impl Fn(u32) -> Option<Cow<'e, Entry>>,
+    sink: &mut Sink,
+) {
+    for (row, first) in again {
+        if let Some(e) = entry(row)
+            && let Some(name) = &e.name
+        {
+            sink.push(duplicate(std, &e, name, &first));
+        }
+    }
+}
+
 /// item-duplicate: `e` is the same entry as the one at `first`.
-pub fn duplicate(
-    std: &crate::standard::Standard,
+fn duplicate(
+    std: &Standard,
     e: &Entry,
     name: &Located<ArcStr>,
     first: &Origin,
