@@ -193,7 +193,7 @@ impl KeptMaterials {
     /// the thread reading sheet 事项 fills meanwhile.
     pub fn add(
         &mut self,
-        rows: Vec<Box<Material>>,
+        rows: impl ExactSizeIterator<Item = Box<Material>>,
         ws: &Workspace,
         rules: bool,
         links: &Mutex<Links<Pending>>,

@@ -232,7 +232,7 @@ fn scan_one(input: &Input, file_no: u32, with: With<'_>) -> Scanned {
         Parsed::Rows(rows) => {
             materials_given = true;
             materials_read.advance(rows.len());
-            materials.add(rows, ws, rules, &links);
+            materials.add(rows.into_iter(), ws, rules, &links);
             if materials_read.ahead_of(&entries_read) != Some(false)
                 && let Some(job) = queue.pop()
             {

@@ -286,3 +286,135 @@ fn orphan(m: &dyn Linked) -> Diagnostic {
         )
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn entry(seq: Option<u32>) -> Entry {
+        Entry {
+            seq: seq.map(|value| Located {
+                value,
+                row: 0,
+                col: None,
+                raw: ArcStr::new(),
+                from_number: false,
+            }),
+            ..Entry::default()
+        }
+    }
+
+    /// The repeats, each material's entry (None: an orphan), and whether
+    /// each entry has materials.
+    type Ended = (Vec<(u32, u32)>, Vec<Option<u32>>, Vec<bool>);
+
+    /// What the links of `seqs` (entries) and `refs` (materials, by their
+    /// 事项序号) end with: the repeats, each material's entry or orphan, and
+    /// the entries with materials — the entries taken in `entry_chunk` at a
+    /// time and the materials `material_chunk` at a time, in the turns
+    /// `turns` gives (true: the entries' turn).
+    fn run(
+        seqs: &[Option<u32>],
+        refs: &[u32],
+        entry_chunk: usize,
+        material_chunk: usize,
+        turns: &[bool],
+    ) -> Ended {
+        let mut links: Links<usize> = Links::default();
+        let mut linked = vec![None; refs.len()];
+        let entries: Vec<Entry> = seqs.iter().map(|s| entry(*s)).collect();
+        let (mut e, mut m) = (0, 0);
+        let mut turns = turns.iter().copied().cycle();
+        while e < entries.len() || m < refs.len() {
+            let entries_turn = turns.next().unwrap_or(true);
+            if m >= refs.len() || (entries_turn && e < entries.len()) {
+                let end = e.saturating_add(entry_chunk).min(entries.len());
+                links.take_entries(&entries[e..end]);
+                e = end;
+            } else {
+                links.arrived(|i, id| linked[id] = Some(i));
+                let end = m.saturating_add(material_chunk).min(refs.len());
+                for (id, &seq) in refs.iter().enumerate().take(end).skip(m) {
+                    match links.link(seq) {
+                        Some(i) => linked[id] = Some(i),
+                        None => links.wait(seq, id),
+                    }
+                }
+                m = end;
+            }
+        }
+        let ends = links.finish(true, |i, id| linked[id] = Some(i));
+        for &id in &ends.orphans {
+            assert_eq!(linked[id], None, "an orphan was linked");
+        }
+        assert_eq!(
+            ends.orphans.len(),
+            linked.iter().filter(|l| l.is_none()).count(),
+            "each material is linked or an orphan"
+        );
+        (ends.repeats, linked, ends.has_materials)
+    }
+
+    proptest! {
+        #[test]
+        fn links_end_the_same_whatever_the_interleaving(
+            seqs in prop::collection::vec(prop::option::weighted(0.9, 1u32..12), 0..30),
+            refs in prop::collection::vec(1u32..15, 0..40),
+            entry_chunk in 1usize..6,
+            material_chunk in 1usize..6,
+            turns in prop::collection::vec(any::<bool>(), 1..20),
+        ) {
+            // The plain way: every entry, then every material.
+            let whole = run(&seqs, &refs, usize::MAX, usize::MAX, &[true]);
+            let streamed = run(&seqs, &refs, entry_chunk, material_chunk, &turns);
+            prop_assert_eq!(&streamed, &whole);
+            // And the plain way is right: a material links to the first
+            // entry of its 序号; an entry repeats the first that had its 序号.
+            let first = |seq: u32| seqs.iter().position(|s| *s == Some(seq)).map(|i| i as u32);
+            for (id, &seq) in refs.iter().enumerate() {
+                prop_assert_eq!(whole.1[id], first(seq));
+            }
+            let repeats: Vec<(u32, u32)> = seqs
+                .iter()
+                .enumerate()
+                .filter_map(|(i, s)| {
+                    let f = first((*s)?)?;
+                    (f != i as u32).then_some((i as u32, f))
+                })
+                .collect();
+            prop_assert_eq!(&whole.0, &repeats);
+            for (i, has) in whole.2.iter().enumerate() {
+                prop_assert_eq!(*has, whole.1.contains(&Some(i as u32)));
+            }
+        }
+    }
+
+    #[test]
+    fn rows_of_an_unlinkable_filing_are_no_orphans() {
+        let mut links: Links<usize> = Links::default();
+        links.wait(3, 0);
+        let ends = links.finish(false, |_, _| panic!("no entry to link to"));
+        assert!(ends.orphans.is_empty());
+        let mut sink = Sink::default();
+        links_of(&[Some(1)]).link_rows([Box::new(fee(3))], false, &mut sink, |_, _| {});
+        assert!(sink.diagnostics.is_empty());
+        links_of(&[Some(1)]).link_rows([Box::new(fee(3))], true, &mut sink, |_, _| {});
+        assert_eq!(sink.diagnostics.len(), 1);
+        assert_eq!(sink.diagnostics[0].rule, Rule::MaterialOrphan);
+    }
+
+    fn links_of(seqs: &[Option<u32>]) -> Links<usize> {
+        let mut links = Links::default();
+        let entries: Vec<Entry> = seqs.iter().map(|s| entry(*s)).collect();
+        links.take_entries(&entries);
+        links
+    }
+
+    fn fee(seq: u32) -> FeeItem {
+        FeeItem {
+            item_seq: entry(Some(seq)).seq,
+            ..FeeItem::default()
+        }
+    }
+}
