@@ -335,16 +335,8 @@ impl GenFiling {
             let rows: Vec<&[&str]> = rows.iter().map(Vec::as_slice).collect();
             Sheet::raw(name, headers, &rows)
         };
-        let fee_headers = [
-            "事项序号",
-            "收费项目名称",
-            "收费标准",
-            "收费依据",
-            "是否允许减免",
-            "减免依据",
-        ];
-        let fees = sheet("收费项目", &fee_headers, &fee_rows);
-        let questions = sheet("常见问题", &["事项序号", "问题", "解答"], &question_rows);
+        let fees = sheet("收费项目", FEE_HEADERS, &fee_rows);
+        let questions = sheet("常见问题", QUESTION_HEADERS, &question_rows);
         if self.csv {
             let prefix = format!("{stem}-");
             write_csv_pair(dir, &prefix, &items, &materials, Encoding::Utf8);

@@ -6,8 +6,8 @@
 //! its entries are checked a chunk at a time as the sheet is read, and only
 //! what the rules across rows and files need stays, so memory holds the
 //! findings and those keys, not the province nor its biggest file
-//! ([`scan`]: the scheduler; [`kept`]: what stays; [`queue`]: what its two
-//! threads share). Both ways link rows by 序号 through
+//! (`scan.rs`: the scheduler; `kept.rs`: what stays; `queue.rs`: what its
+//! two threads share). Both ways link rows by 序号 through
 //! [`crate::filing::links`] and find item-duplicate through
 //! [`crate::rules::duplicates`], so they report the same findings.
 

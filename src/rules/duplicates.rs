@@ -141,6 +141,26 @@ impl FileDuplicates {
         }
     }
 
+    /// The entries of `filing`, filing number `file` of the run, by their
+    /// keys (the digests made in parallel). A filing's entries are rows of
+    /// one sheet (a catalog's filings, one entry each).
+    pub fn of(filing: &Filing, file: u32) -> FileDuplicates {
+        use rayon::prelude::*;
+        let keys: Vec<Option<EntryKey>> = filing
+            .entries
+            .par_iter()
+            .map_init(Parts::default, |parts, e| entry_key(e, parts))
+            .collect();
+        let mut dups = FileDuplicates::new(file);
+        dups.reserve(keys.len());
+        for (e, key) in filing.entries.iter().zip(keys) {
+            if let (Some(key), Some(name)) = (key, &e.name) {
+                dups.see(key, name, &e.origin);
+            }
+        }
+        dups
+    }
+
     /// Makes room for `n` more entries.
     pub fn reserve(&mut self, n: usize) {
         self.first.reserve(n);
@@ -150,6 +170,10 @@ impl FileDuplicates {
     /// (in any order of entries).
     pub fn see(&mut self, key: EntryKey, name: &Located<ArcStr>, sheet: &Origin) {
         use std::collections::hash_map::Entry;
+        debug_assert!(
+            (self.sheet.as_ref()).is_none_or(|s| s.file == sheet.file && s.sheet == sheet.sheet),
+            "the entries of a filing are rows of one sheet"
+        );
         if self.sheet.is_none() {
             self.sheet = Some(Origin {
                 row: None,
@@ -177,27 +201,6 @@ impl FileDuplicates {
     }
 }
 
-impl FileDuplicates {
-    /// The entries of `filing`, filing number `file` of the run, by their
-    /// keys (the digests made in parallel).
-    pub fn of(filing: &Filing, file: u32) -> FileDuplicates {
-        use rayon::prelude::*;
-        let keys: Vec<Option<EntryKey>> = filing
-            .entries
-            .par_iter()
-            .map_init(Parts::default, |parts, e| entry_key(e, parts))
-            .collect();
-        let mut dups = FileDuplicates::new(file);
-        dups.reserve(keys.len());
-        for (e, key) in filing.entries.iter().zip(keys) {
-            if let (Some(key), Some(name)) = (key, &e.name) {
-                dups.see(key, name, &e.origin);
-            }
-        }
-        dups
-    }
-}
-
 impl Duplicates {
     /// Reports the entries of `filing` seen before (in this filing or an
     /// earlier one) and remembers the new ones.
@@ -206,8 +209,6 @@ impl Duplicates {
         if again.is_empty() {
             return;
         }
-        // (A filing's entries are rows of one sheet; a catalog's filings,
-        // one entry each.)
         let by_row: FxHashMap<u32, &Entry> = filing
             .entries
             .iter()

@@ -25,7 +25,7 @@ mod headers;
 // ---------------------------------------------------------------------------
 
 #[allow(unused_imports)]
-pub use full::FullFiling;
+pub use full::{FEE_HEADERS, FullFiling, QUESTION_HEADERS};
 pub use headers::{ITEM_HEADERS, MATERIAL_HEADERS};
 
 /// Columns a department types as numbers; [`Filing`] writes them as numeric
