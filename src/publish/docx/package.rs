@@ -340,6 +340,7 @@ impl Skeleton {
 fn options() -> SimpleFileOptions {
     SimpleFileOptions::default()
         .compression_method(CompressionMethod::Deflated)
+        .compression_level(Some(1))
         .last_modified_time(DateTime::from_date_and_time(2024, 1, 1, 0, 0, 0).unwrap_or_default())
         .unix_permissions(0o644)
 }
