@@ -820,3 +820,65 @@ fn full_guides_and_compilations_print_whole_and_long_rows_may_split() {
             .expect("pdftoppm");
     }
 }
+
+/// The Python with LibreOffice's `uno` module: `YIMA_UNO_PYTHON`, else
+/// Debian's `/usr/bin/python3` (python3-uno).
+fn uno_python() -> Option<PathBuf> {
+    let python = std::env::var_os("YIMA_UNO_PYTHON")
+        .map_or_else(|| PathBuf::from("/usr/bin/python3"), PathBuf::from);
+    let ok = std::process::Command::new(&python)
+        .args(["-c", "import uno"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    have(
+        ok,
+        "LibreOffice's Python bridge (apt-get install python3-uno)",
+    )?;
+    Some(python)
+}
+
+#[test]
+fn the_table_of_contents_updates_to_the_page_where_each_guide_starts() {
+    let Some(()) = printing_tools() else { return };
+    let Some(python) = uno_python() else { return };
+    let dir = full_workspace();
+    let ws = dir.path().join("workspace");
+    build(&ws, &[]);
+    let entries = active(&ws);
+    let code = entries[0].agency_code.as_str();
+    let mine: Vec<&CatalogEntry> = entries.iter().filter(|e| e.agency_code == code).collect();
+    let pdf = dir.path().join("updated.pdf");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/docx/update_toc.py");
+    let out = std::process::Command::new(python)
+        .arg(script)
+        .arg(compilation_path(&ws, code))
+        .arg(&pdf)
+        .arg(dir.path().join("lo-uno-profile"))
+        .output()
+        .expect("run update_toc.py");
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "1", "one TOC");
+    // Page 2 lists every guide with the page it starts on, and that page
+    // begins (after the header) with the guide's title.
+    let contents = pdf_text(&pdf, Some((2, 2)));
+    for e in &mine {
+        let t = title(e);
+        let line = contents
+            .lines()
+            .find(|l| l.trim_start().starts_with(&t))
+            .unwrap_or_else(|| panic!("`{t}` not in the contents:\n{contents}"));
+        let page: usize = line
+            .trim_end()
+            .rsplit(|c: char| !c.is_ascii_digit())
+            .next()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("no page number: {line}"));
+        let text = pdf_text(&pdf, Some((page, page)));
+        let top = text.lines().map(str::trim).filter(|l| !l.is_empty()).nth(1);
+        assert!(
+            top.is_some_and(|l| squeeze(&t).starts_with(&squeeze(l))),
+            "page {page} does not start with `{t}`: {top:?}"
+        );
+    }
+    std::fs::copy(&pdf, preview_dir().join("compilation-updated.pdf")).expect("keep the PDF");
+}
