@@ -8,7 +8,9 @@
 #   frictionless validate of sheet 事项 against `yima schema --format frictionless`,
 #   and in a fresh workspace: yima ingest, assign --check, assign, build (with the
 #   speed of its HTML/Markdown and Word guide stages), build --only docx, release,
-#   with the plain-write floor of the built guides.
+#   with the plain-write floor of the built guides;
+#   and the code registry alone at a nation's size (bench/registry.rs): issue,
+#   read and append to BENCH_REGISTRY_CODES codes.
 # It prints a table of figures and the ratios the targets are stated in.
 #
 # Settings (environment):
@@ -23,7 +25,8 @@
 #   BENCH_MEM_LIMIT_MB     virtual memory cap of each measured command (default 12288),
 #                          so that a run out of memory fails alone instead of
 #                          starving the machine; such a run shows a non-zero exit
-#   BENCH_STEPS            which groups to run (default "check floor frictionless pipeline")
+#   BENCH_STEPS            which groups to run (default "check floor frictionless pipeline registry")
+#   BENCH_REGISTRY_CODES   codes in the registry step (default 1000000)
 #   BENCH_REPEAT           runs of each read-only measure (check, floors), the fastest
 #                          kept: a shared machine's noise only ever adds time (default 3)
 #   BENCH_SCRATCH          where the pipeline's workspace lives, build writes dist/ and
@@ -80,24 +83,23 @@ print()
 print("| entries | ratio | value | target |")
 print("|---:|---|---:|---|")
 for n in sizes:
-    if (n, "check") not in fig:
-        continue
-    check = wall(n, "check")
-    fl = wall(n, "frictionless validate")
-    if val(n, "frictionless rows") != str(n):
-        fl = None  # it failed before reading the sheet: no figure
-    print(f"| {n:,} | frictionless ÷ yima check | {ratio(fl, check)} | ≥ 30 |")
-    print(f"| {n:,} | frictionless ÷ yima check (department files) | {ratio(fl, wall(n, 'check (department files)'))} | ≥ 30 |")
-    reading = wall(n, "check --read-only") if read_only else wall(n, "calamine stream")
-    label = "check --read-only" if read_only else "calamine stream (stand-in for the reading stage)"
-    print(f"| {n:,} | yima check ÷ {label} | {ratio(check, reading)} | ≤ 1.25 |")
-    print(f"| {n:,} | yima check ÷ calamine range | {ratio(check, wall(n, 'calamine range'))} | (floor) |")
-    if read_only:
-        print(f"| {n:,} | yima check ÷ calamine stream | {ratio(check, wall(n, 'calamine stream'))} | (floor) |")
-    for m in ("check", "ingest", "assign --check", "assign"):
-        r = fig.get((n, m))
-        if r and r["peak_mb"]:
-            print(f"| {n:,} | {m} peak memory MB | {r['peak_mb']} | < 4096 |")
+    if (n, "check") in fig:
+        check = wall(n, "check")
+        fl = wall(n, "frictionless validate")
+        if val(n, "frictionless rows") != str(n):
+            fl = None  # it failed before reading the sheet: no figure
+        print(f"| {n:,} | frictionless ÷ yima check | {ratio(fl, check)} | ≥ 30 |")
+        print(f"| {n:,} | frictionless ÷ yima check (department files) | {ratio(fl, wall(n, 'check (department files)'))} | ≥ 30 |")
+        reading = wall(n, "check --read-only") if read_only else wall(n, "calamine stream")
+        label = "check --read-only" if read_only else "calamine stream (stand-in for the reading stage)"
+        print(f"| {n:,} | yima check ÷ {label} | {ratio(check, reading)} | ≤ 1.25 |")
+        print(f"| {n:,} | yima check ÷ calamine range | {ratio(check, wall(n, 'calamine range'))} | (floor) |")
+        if read_only:
+            print(f"| {n:,} | yima check ÷ calamine stream | {ratio(check, wall(n, 'calamine stream'))} | (floor) |")
+        for m in ("check", "ingest", "assign --check", "assign"):
+            r = fig.get((n, m))
+            if r and r["peak_mb"]:
+                print(f"| {n:,} | {m} peak memory MB | {r['peak_mb']} | < 4096 |")
     b = wall(n, "build")
     g = val(n, "guides")
     if b and g:
@@ -145,7 +147,8 @@ FRICTIONLESS_MAX=${BENCH_FRICTIONLESS_MAX:-1000000}
 BUILD_MAX=${BENCH_BUILD_MAX:-100000}
 TIMEOUT=${BENCH_TIMEOUT:-3600}
 MEM_LIMIT_MB=${BENCH_MEM_LIMIT_MB:-12288}
-STEPS=${BENCH_STEPS:-"check floor frictionless pipeline"}
+STEPS=${BENCH_STEPS:-"check floor frictionless pipeline registry"}
+REGISTRY_CODES=${BENCH_REGISTRY_CODES:-1000000}
 REPEAT=${BENCH_REPEAT:-3}
 if [ -z "${BENCH_SCRATCH:-}" ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then
     BENCH_SCRATCH=/dev/shm/yima-bench
@@ -156,6 +159,7 @@ YIMA=$ROOT/target/release/yima
 GEN=$ROOT/target/release/examples/gen-filings
 FLOOR=$ROOT/target/release/examples/calamine-floor
 WFLOOR=$ROOT/target/release/examples/write-floor
+REGBENCH=$ROOT/target/release/examples/registry-bench
 
 mkdir -p "$DATA"
 DATA=$(cd "$DATA" && pwd)
@@ -172,7 +176,7 @@ TIMED=$ROOT/bench/timed.py
 
 say "building release binaries"
 cargo build --release --bin yima --example gen-filings --example calamine-floor \
-    --example write-floor 2>&1 | tail -n 2 >&2
+    --example write-floor --example registry-bench 2>&1 | tail -n 2 >&2
 
 HAVE_FRICTIONLESS=1
 if [ ! -x "$VENV/bin/frictionless" ]; then
@@ -268,7 +272,25 @@ generate() {
 step() { case " $STEPS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 
 # --- the runs -------------------------------------------------------------------
+if step registry; then
+    # The registry alone, at a nation's size: issue every code through the
+    # assigner and write the log; read it back (every chain checked); read,
+    # issue one more code and write it again (the registry part of an ingest).
+    say ""
+    say "== registry of $REGISTRY_CODES codes =="
+    lock=$DATA/registry-codes.lock
+    [ -n "$SCRATCH" ] && { mkdir -p "$SCRATCH"; lock=$SCRATCH/registry-codes.lock; }
+    rm -f "$lock"
+    measure "$REGISTRY_CODES" "registry: issue and write" "codes given by the assigner, log written" \
+        "$REGBENCH" issue "$REGISTRY_CODES" "$lock"
+    measure_best "$REGISTRY_CODES" "registry: read" "every line's chain checked" "$REGBENCH" read "$lock"
+    measure "$REGISTRY_CODES" "registry: read, append, write" "one code issued" "$REGBENCH" append "$lock"
+    rm -f "$lock"
+fi
+
 for size in $SIZES; do
+    # Only the registry asked for: no filings to generate.
+    step check || step floor || step frictionless || step pipeline || break
     say ""
     say "== $size entries =="
     base=$DATA/n$size

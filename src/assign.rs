@@ -1,10 +1,12 @@
 //! `yima assign`: codes for catalog entries that have none, 实施编码 derived
 //! for every entry, and — with `--check` — the CI guard that changes nothing
 //! and fails on any entry without a code, any code that disagrees with the
-//! registry, and any registry edit that loses or reuses a code.
+//! registry, and any registry edit that loses or reuses a code. [`guard`] is
+//! the part of that check every command runs before it issues a code.
 
 use crate::catalog::{self, Catalog, CatalogEntry, ItemFile};
-use crate::codes::registry::{Integrity, Registry, Status};
+use crate::codes::registry::{Registry, Status};
+use crate::codes::released::{self, Released};
 use crate::codes::{Assigner, ItemKey, impl_code};
 use crate::diag::Text;
 use crate::text;
@@ -15,7 +17,27 @@ use crate::workspace::Workspace;
 pub struct Problem {
     /// The file it is in (relative to the workspace).
     pub file: String,
+    /// The line, when the problem is at one.
+    pub line: Option<usize>,
     pub message: Text,
+}
+
+impl Problem {
+    fn in_file(file: &str, message: Text) -> Problem {
+        Problem {
+            file: file.to_string(),
+            line: None,
+            message,
+        }
+    }
+
+    /// `file:line`, or the file.
+    pub fn place(&self) -> String {
+        match self.line {
+            Some(l) => format!("{}:{l}", self.file),
+            None => self.file.clone(),
+        }
+    }
 }
 
 /// The result of an assign run.
@@ -42,6 +64,10 @@ pub enum AssignError {
         first: String,
         second: String,
     },
+    /// The registry is damaged or lacks a code the catalog uses: issuing
+    /// now could give a code in use to another item.
+    #[error("the registry must be repaired before codes are issued ({} problems)", .0.len())]
+    Unsafe(Vec<Problem>),
 }
 
 fn key(c: &CatalogEntry) -> ItemKey {
@@ -88,51 +114,128 @@ pub fn audit_dir(
     Ok((out, paths.len(), registry))
 }
 
-/// Checks the registry itself: integrity, and nothing released lost.
-fn audit_registry(ws: &Workspace, reg: &Registry) -> Vec<Problem> {
-    let reg_file = crate::filing::display_path(
+/// The registry file as reports name it.
+fn registry_file(ws: &Workspace) -> String {
+    crate::filing::display_path(
         &ws.path(&ws.config.paths.items)
             .join(crate::codes::registry::FILE),
-    );
-    let mut out = Vec::new();
-    for i in reg.integrity() {
-        let message = match i {
-            Integrity::DuplicateCode(c) => text!(
-                "编码 {c} 在登记簿中出现多次（编码被重复使用）",
-                "code {c} appears more than once (reused)"
-            ),
-            Integrity::DuplicateKey(c) => text!(
-                "编码 {c} 所指事项已有另一个有效编码",
-                "the item of code {c} has another active code"
-            ),
-            Integrity::BrokenChain { code, serial } => text!(
-                "登记簿第 {serial} 条（{code}）的校验链断开：记录被删除、调换或改动",
-                "record {serial} ({code}) breaks the chain: a record was removed, reordered or altered"
-            ),
-            Integrity::MissingSerial(n) => text!(
-                "登记簿缺少第 {n} 条记录：编码被删除",
-                "record {n} is missing from the registry: a code was lost"
-            ),
-        };
-        out.push(Problem {
+    )
+}
+
+/// The newest release of the workspace, if it has one.
+pub fn newest_release(ws: &Workspace) -> Option<Released> {
+    released::latest(&ws.path(&ws.config.paths.releases))
+}
+
+/// Checks the registry itself: every line intact, and nothing the newest
+/// release published lost or changed — which needs that release's registry,
+/// so one that cannot be read is a problem too, never a check skipped.
+pub fn audit_registry(ws: &Workspace, reg: &Registry) -> Vec<Problem> {
+    let reg_file = registry_file(ws);
+    let mut out: Vec<Problem> = reg
+        .integrity()
+        .iter()
+        .map(|i| Problem {
             file: reg_file.clone(),
-            message,
-        });
-    }
-    // Nothing released may be lost: every code of the newest release must
-    // still be in the registry, with the same key.
-    if let Some((version, released)) = crate::release::latest_registry(ws) {
-        for code in reg.lost_since(&released) {
-            out.push(Problem {
-                file: reg_file.clone(),
-                message: text!(
-                    "编码 {code} 已在 {version} 版发布，但登记簿中缺失或被改动",
-                    "code {code} was released in {version} but is missing or altered in the registry"
+            line: Some(i.line),
+            message: i.damage.message(),
+        })
+        .collect();
+    let Some(Released {
+        version,
+        file,
+        registry,
+    }) = newest_release(ws)
+    else {
+        return out;
+    };
+    let shown = crate::filing::display_path(&file);
+    match registry {
+        Err(why) => {
+            let (zh, en) = (why.zh, why.en);
+            out.push(Problem::in_file(
+                &shown,
+                text!(
+                    "{version} 版发布的登记簿{zh}；无法确认已发布的编码都还在",
+                    "the registry release {version} published {en}; cannot confirm that every released code is still there"
                 ),
-            });
+            ));
+        }
+        Ok(released) => {
+            for code in reg.lost_since(&released) {
+                out.push(Problem {
+                    file: reg_file.clone(),
+                    line: reg.line_of(&code),
+                    message: text!(
+                        "编码 {code} 已在 {version} 版发布，但登记簿中缺失或被改动",
+                        "code {code} was released in {version} but is missing or altered in the registry"
+                    ),
+                });
+            }
         }
     }
     out
+}
+
+/// What a build checks of the codes before it publishes: the registry is
+/// intact and keeps everything released, and every code an entry carries
+/// is in it (so a tampered or emptied `codes.lock` stops the build). The
+/// rest of `yima assign --check` — names, 实施编码, paths — is release's
+/// gate and CI's.
+pub fn verify_registry(ws: &Workspace, catalog: &Catalog) -> Vec<Problem> {
+    let reg = &catalog.registry;
+    let mut out = audit_registry(ws, reg);
+    for f in &catalog.files {
+        if let Ok(c) = &f.entry
+            && !c.basic_code.is_empty()
+            && reg.get(&c.basic_code).is_none()
+        {
+            let b = &c.basic_code;
+            out.push(Problem::in_file(
+                &f.display,
+                text!(
+                    "基本编码 {b} 不在登记簿中",
+                    "基本编码 {b} is not in the registry"
+                ),
+            ));
+        }
+    }
+    out
+}
+
+/// What must hold before a code is issued: the registry is intact, keeps
+/// everything released, and holds every code an entry file of the catalog
+/// carries — else a code lost from it could be issued again to another
+/// item. Entry files are known by their names (`<USCC><level><基本编码>`),
+/// so this reads only the folder; a file named otherwise is read.
+pub fn guard(ws: &Workspace, reg: &Registry) -> Result<Vec<Problem>, catalog::CatalogError> {
+    let dir = ws.path(&ws.config.paths.items);
+    let mut out = audit_registry(ws, reg);
+    let mut missing: Vec<(std::path::PathBuf, String)> = Vec::new();
+    catalog::walk_items(&dir, &mut |rel, stem| {
+        let code = if stem.len() == 31 && stem.is_ascii() {
+            stem[19..].to_string()
+        } else {
+            match catalog::read_item(&dir, rel, false).entry {
+                Ok(c) => c.basic_code,
+                Err(_) => return,
+            }
+        };
+        if !code.is_empty() && reg.get(&code).is_none() {
+            missing.push((rel.to_path_buf(), code));
+        }
+    })?;
+    missing.sort();
+    for (rel, code) in missing {
+        out.push(Problem::in_file(
+            &crate::filing::display_path(&dir.join(&rel)),
+            text!(
+                "基本编码 {code} 不在登记簿中",
+                "基本编码 {code} is not in the registry"
+            ),
+        ));
+    }
+    Ok(out)
 }
 
 /// Checks one entry file against the registry and the code rules.
@@ -145,6 +248,7 @@ pub fn audit_file(ws: &Workspace, reg: &Registry, f: &crate::catalog::ItemFile) 
             Err(e) => {
                 out.push(Problem {
                     file,
+                    line: f.error_line,
                     message: text!(
                         "条目文件无法读取：{e}",
                         "the entry file cannot be read: {e}"
@@ -156,6 +260,7 @@ pub fn audit_file(ws: &Workspace, reg: &Registry, f: &crate::catalog::ItemFile) 
         if c.basic_code.is_empty() {
             out.push(Problem {
                 file,
+                line: None,
                 message: text!(
                     "条目没有基本编码（请运行 yima assign）",
                     "the entry has no 基本编码 (run `yima assign`)"
@@ -167,6 +272,7 @@ pub fn audit_file(ws: &Workspace, reg: &Registry, f: &crate::catalog::ItemFile) 
         match reg.get(b) {
             None => out.push(Problem {
                 file: file.clone(),
+                line: None,
                 message: text!(
                     "基本编码 {b} 不在登记簿中",
                     "基本编码 {b} is not in the registry"
@@ -176,6 +282,7 @@ pub fn audit_file(ws: &Workspace, reg: &Registry, f: &crate::catalog::ItemFile) 
                 if r.status == Status::Retired && c.status == Status::Active {
                     out.push(Problem {
                         file: file.clone(),
+                        line: None,
                         message: text!(
                             "有效条目使用了已注销的编码 {b}",
                             "an active entry uses the retired code {b}"
@@ -187,6 +294,7 @@ pub fn audit_file(ws: &Workspace, reg: &Registry, f: &crate::catalog::ItemFile) 
                     let cn = crate::codes::registry::display_name(&c.name, &c.sub_name);
                     out.push(Problem {
                         file: file.clone(),
+                        line: None,
                         message: text!(
                             "基本编码 {b} 登记为“{rn}”，条目为“{cn}”（名称变更须经 yima ingest 记录）",
                             "基本编码 {b} is registered as “{rn}”, the entry says “{cn}” (renames go through `yima ingest`)"
@@ -200,6 +308,7 @@ pub fn audit_file(ws: &Workspace, reg: &Registry, f: &crate::catalog::ItemFile) 
             let got = &c.impl_code;
             out.push(Problem {
                 file: file.clone(),
+                line: None,
                 message: text!(
                     "实施编码 {got} 应为 {want}",
                     "实施编码 {got} should be {want}"
@@ -210,6 +319,7 @@ pub fn audit_file(ws: &Workspace, reg: &Registry, f: &crate::catalog::ItemFile) 
             let want = c.rel_path().display().to_string();
             out.push(Problem {
                 file,
+                line: None,
                 message: text!(
                     "条目文件应位于 items/{want}",
                     "the entry file belongs at items/{want}"
@@ -261,16 +371,30 @@ fn assign_files(
     mut registry: Registry,
     files: &Files<'_>,
 ) -> Result<Outcome, AssignError> {
-    // Pass 1: the keys that need a code.
+    // Pass 1: the keys that need a code, and the codes in use the registry
+    // must hold before any is issued.
     let mut need: Vec<ItemKey> = Vec::new();
+    let mut unsafe_ = audit_registry(ws, &registry);
     files(&mut |f| {
-        if let Ok(c) = &f.entry
-            && c.basic_code.is_empty()
-        {
-            need.push(key(c));
+        if let Ok(c) = &f.entry {
+            if c.basic_code.is_empty() {
+                need.push(key(c));
+            } else if registry.get(&c.basic_code).is_none() {
+                let b = &c.basic_code;
+                unsafe_.push(Problem::in_file(
+                    &f.display,
+                    text!(
+                        "基本编码 {b} 不在登记簿中",
+                        "基本编码 {b} is not in the registry"
+                    ),
+                ));
+            }
         }
         Ok(())
     })?;
+    if !unsafe_.is_empty() {
+        return Err(AssignError::Unsafe(unsafe_));
+    }
     let codes =
         Assigner::new(&mut registry, &ws.standard, &ws.config.region_prefix).assign(&need)?;
     drop(need);

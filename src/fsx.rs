@@ -1,35 +1,69 @@
 //! Writing files so that nothing is ever lost or half-written: single files
 //! go through a temp file and a rename; whole trees (items/, dist/) are built
 //! beside the old one and swapped in; a workspace lock keeps two yima
-//! processes from writing at once.
+//! processes from writing at once; and [`recover_workspace`], run once before
+//! any command reads a workspace, finishes or undoes what an interrupted
+//! write left. [`fault`] lets tests kill a run or fail a write at any of
+//! these steps.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+pub mod fault;
+
+/// Lowercase hex sha256 of some bytes: what a file held.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(bytes);
+    let mut s = String::with_capacity(64);
+    for b in digest {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
+}
+
 /// Writes `bytes` to `path` atomically: a temp file in the same folder,
 /// flushed to disk, then renamed over the target.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_atomic_with(path, &mut |w| w.write_all(bytes))
+}
+
+/// [`write_atomic`] of what `write` writes, streamed through a buffer.
+pub fn write_atomic_with(
+    path: &Path,
+    write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     fs::create_dir_all(dir)?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let tmp = temp_path(path);
+    fault::point("write")?;
     let result = (|| {
-        let mut f = File::create(&tmp)?;
-        f.write_all(bytes)?;
+        let mut f = io::BufWriter::with_capacity(1 << 16, File::create(&tmp)?);
+        write(&mut f)?;
+        let f = f.into_inner().map_err(io::IntoInnerError::into_error)?;
         f.sync_all()?;
+        fault::point("write:rename")?;
         fs::rename(&tmp, path)
     })();
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
     }
     result
+}
+
+/// The temp file [`write_atomic`] writes before renaming it to `path`:
+/// hidden, beside it, named after the process (so a killed run's leftover
+/// is known for one).
+fn temp_path(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
 }
 
 /// A tree being built beside `target`, swapped in by [`Staged::commit`].
@@ -41,10 +75,22 @@ pub struct Staged {
 }
 
 impl Staged {
-    /// Starts a new tree for `target` (which may not exist yet). Leftovers of
-    /// an earlier run that was killed are cleaned up first.
+    /// Starts a new tree for `target` (which may not exist yet). Staging
+    /// trees of runs that were killed are removed first.
     pub fn new(target: &Path) -> io::Result<Staged> {
-        recover(target)?;
+        sweep(target);
+        // A swap cut between its renames left the previous tree aside; it is
+        // put back before any command reads the workspace. A tree staged now
+        // would start from nothing and, committed, drop that content.
+        let old = sibling(target, "old");
+        if old.exists() && !target.exists() {
+            return Err(io::Error::other(format!(
+                "an interrupted write left the content of {} at {}: run yima once to restore it",
+                target.display(),
+                old.display()
+            )));
+        }
+        fault::point("stage")?;
         // Unique per process and call: two runs preparing at once never share
         // a staging tree (the lock and a freshness check decide who commits).
         static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
@@ -68,27 +114,68 @@ impl Staged {
 
     /// Replaces `target` with the staged tree: old → `.old`, new → target,
     /// then the old one is removed. A kill between the two renames is
-    /// repaired by the next [`recover`].
-    pub fn commit(mut self) -> io::Result<()> {
+    /// repaired by [`recover`] (the old tree comes back). Once the new tree
+    /// is in place the commit has happened: an old tree that cannot be
+    /// removed is returned as a [`Leftover`], not an error.
+    pub fn commit(mut self) -> Result<Option<Leftover>, CommitError> {
         let old = sibling(&self.target, "old");
+        let not_swapped = |e| CommitError {
+            error: e,
+            stranded: None,
+        };
+        fault::point("swap").map_err(not_swapped)?;
         if old.exists() {
-            fs::remove_dir_all(&old)?;
+            fs::remove_dir_all(&old).map_err(not_swapped)?;
         }
         let had_target = self.target.exists();
         if had_target {
-            fs::rename(&self.target, &old)?;
+            fs::rename(&self.target, &old).map_err(not_swapped)?;
         }
-        if let Err(e) = fs::rename(&self.staging, &self.target) {
-            if had_target {
-                let _ = fs::rename(&old, &self.target);
+        let second =
+            fault::point("swap:between").and_then(|()| fs::rename(&self.staging, &self.target));
+        if let Err(e) = second {
+            if had_target && let Err(back) = fs::rename(&old, &self.target) {
+                // The old tree is whole at `old`; the next run puts it back.
+                let _ = back;
+                return Err(CommitError {
+                    error: e,
+                    stranded: Some(old),
+                });
             }
-            return Err(e);
+            return Err(not_swapped(e));
         }
         self.committed = true;
         if had_target {
-            fs::remove_dir_all(&old)?;
+            let cleanup = fault::point("swap:cleanup").and_then(|()| fs::remove_dir_all(&old));
+            if let Err(error) = cleanup {
+                return Ok(Some(Leftover { path: old, error }));
+            }
         }
-        Ok(())
+        Ok(None)
+    }
+}
+
+/// The previous tree a commit could not remove; the new one is in place and
+/// the next run removes it.
+#[derive(Debug)]
+pub struct Leftover {
+    pub path: PathBuf,
+    pub error: io::Error,
+}
+
+/// A commit that did not happen: the target is as it was — or, when
+/// `stranded` is set, it is missing and its previous content waits at that
+/// path, where the next run restores it from.
+#[derive(Debug, thiserror::Error)]
+#[error("{error}")]
+pub struct CommitError {
+    pub error: io::Error,
+    pub stranded: Option<PathBuf>,
+}
+
+impl From<CommitError> for io::Error {
+    fn from(e: CommitError) -> io::Error {
+        e.error
     }
 }
 
@@ -108,18 +195,41 @@ fn sibling(target: &Path, what: &str) -> PathBuf {
     target.with_file_name(format!(".{name}.yima-{what}"))
 }
 
-/// Repairs what a killed swap left: if the target is gone but its `.old`
-/// copy is there, the old tree comes back; a stale staging tree is removed.
-pub fn recover(target: &Path) -> io::Result<()> {
+/// Repairs what a killed swap of `target` left: if the target is gone but
+/// its `.old` copy is there, the old tree comes back (the swap is undone);
+/// if both are there, the swap had happened and the old copy goes. Staging
+/// trees of runs that are gone are removed. Says what it did.
+pub fn recover(target: &Path) -> io::Result<Option<Repair>> {
     let old = sibling(target, "old");
+    let mut repair = None;
     if old.exists() {
         if target.exists() {
             fs::remove_dir_all(&old)?;
+            repair = Some(Repair::Finished(target.to_path_buf()));
         } else {
             fs::rename(&old, target)?;
+            repair = Some(Repair::Undone(target.to_path_buf()));
         }
     }
-    // Staging trees of processes that are gone (killed mid-run).
+    sweep(target);
+    Ok(repair)
+}
+
+/// What [`recover`] found and did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Repair {
+    /// A swap killed between its renames: the previous tree is back.
+    Undone(PathBuf),
+    /// A swap killed after its renames: the new tree stays, the old copy is
+    /// gone.
+    Finished(PathBuf),
+    /// A registry file written ahead of a release was put in place (the
+    /// release exists) or dropped (it does not).
+    Pending { path: PathBuf, kept: bool },
+}
+
+/// Removes the staging trees of `target` left by runs that are gone.
+fn sweep(target: &Path) {
     let prefix = format!(
         ".{}.yima-new-",
         target
@@ -127,24 +237,173 @@ pub fn recover(target: &Path) -> io::Result<()> {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default()
     );
-    if let Some(parent) = target
+    let parent = target
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
-        .or(Some(Path::new(".")))
-        && let Ok(rd) = fs::read_dir(parent)
-    {
-        for e in rd.flatten() {
-            let name = e.file_name().to_string_lossy().into_owned();
-            let Some(rest) = name.strip_prefix(&prefix) else {
-                continue;
-            };
-            let pid = rest.split('-').next().and_then(|p| p.parse::<u32>().ok());
-            if pid.is_some_and(|p| !process_alive(p)) {
-                let _ = fs::remove_dir_all(e.path());
-            }
+        .unwrap_or(Path::new("."));
+    let Ok(rd) = fs::read_dir(parent) else {
+        return;
+    };
+    for e in rd.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(rest) = name.strip_prefix(&prefix) else {
+            continue;
+        };
+        let pid = rest.split('-').next().and_then(|p| p.parse::<u32>().ok());
+        if pid.is_some_and(|p| !process_alive(p)) {
+            let _ = fs::remove_dir_all(e.path());
         }
     }
-    Ok(())
+}
+
+/// Removes the temp files [`write_atomic`] left in `dir` when the run that
+/// wrote them is gone.
+fn sweep_temp_files(dir: &Path) {
+    let Ok(rd) = fs::read_dir(dir) else { return };
+    for e in rd.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if !name.starts_with('.') {
+            continue;
+        }
+        let Some((_, pid)) = name.rsplit_once(".tmp-") else {
+            continue;
+        };
+        if pid.parse::<u32>().is_ok_and(|p| !process_alive(p))
+            && e.file_type().is_ok_and(|t| t.is_file())
+        {
+            let _ = fs::remove_file(e.path());
+        }
+    }
+}
+
+/// A file written ahead of the step that makes it true: `<dir>/.<file>.yima-
+/// pending-<tag>`. A release writes the stamped registry this way before it
+/// commits its folder, and renames it over the registry after; the tag names
+/// the release, so whether it happened is known after a kill.
+pub fn pending_path(path: &Path, tag: &str) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!(".{name}.yima-pending-{tag}"))
+}
+
+/// Puts a pending file in place (when `happened` says its step happened)
+/// or drops it.
+fn settle_pending(dir: &Path, happened: &dyn Fn(&str) -> bool) -> io::Result<Vec<Repair>> {
+    let mut done = Vec::new();
+    let Ok(rd) = fs::read_dir(dir) else {
+        return Ok(done);
+    };
+    let mut found: Vec<(PathBuf, String, String)> = Vec::new();
+    for e in rd.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(rest) = name.strip_prefix('.') else {
+            continue;
+        };
+        let Some((file, tag)) = rest.split_once(".yima-pending-") else {
+            continue;
+        };
+        found.push((e.path(), file.to_string(), tag.to_string()));
+    }
+    found.sort();
+    for (path, file, tag) in found {
+        let target = dir.join(&file);
+        let kept = happened(&tag);
+        if kept {
+            fs::rename(&path, &target)?;
+        } else {
+            fs::remove_file(&path)?;
+        }
+        done.push(Repair::Pending { path: target, kept });
+    }
+    Ok(done)
+}
+
+/// The trees and folders of a workspace that yima writes.
+#[derive(Debug, Clone)]
+pub struct WorkspaceDirs {
+    pub root: PathBuf,
+    pub items: PathBuf,
+    pub dist: PathBuf,
+    pub releases: PathBuf,
+}
+
+/// Repairs whatever an interrupted run left in a workspace, the same way
+/// for every command, before it reads anything: a swap of `items/` or
+/// `dist/` killed midway is undone or finished ([`recover`]); a registry
+/// written ahead of a release is put in place if the release exists and
+/// dropped if not; staging trees and temp files of runs that are gone are
+/// removed. Runs only when no other yima process holds the workspace lock
+/// (one that does is mid-write and will finish itself). Says what it did.
+pub fn recover_workspace(dirs: &WorkspaceDirs) -> io::Result<Vec<Repair>> {
+    // Most runs find nothing to repair, and then take no lock (whose file a
+    // read-only command should not create).
+    if !needs_recovery(dirs) {
+        return Ok(Vec::new());
+    }
+    let Ok(_lock) = WorkspaceLock::acquire(&dirs.root) else {
+        return Ok(Vec::new());
+    };
+    let mut done = Vec::new();
+    for tree in [&dirs.items, &dirs.dist] {
+        done.extend(recover(tree)?);
+    }
+    let releases = dirs.releases.clone();
+    let released = move |tag: &str| releases.join(tag).join("manifest.json").is_file();
+    done.extend(settle_pending(&dirs.items, &released)?);
+    sweep_staging_in(&dirs.releases);
+    for dir in [&dirs.root, &dirs.items, &dirs.releases] {
+        sweep_temp_files(dir);
+    }
+    Ok(done)
+}
+
+/// Whether an interrupted run left anything: a backup or staging tree
+/// beside `items/` or `dist/`, a pending registry or a temp file in
+/// `items/`, a staging tree or temp file among the releases or at the root.
+fn needs_recovery(dirs: &WorkspaceDirs) -> bool {
+    let names = |dir: &Path| -> Vec<String> {
+        fs::read_dir(dir)
+            .map(|rd| {
+                rd.flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .filter(|n| n.starts_with('.'))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let ours = |n: &str| n.contains(".yima-") || n.contains(".tmp-");
+    let mut dirs_to_look: Vec<&Path> = vec![&dirs.root, &dirs.items, &dirs.releases];
+    for tree in [&dirs.items, &dirs.dist] {
+        if let Some(parent) = tree.parent() {
+            dirs_to_look.push(parent);
+        }
+    }
+    dirs_to_look.sort();
+    dirs_to_look.dedup();
+    dirs_to_look
+        .iter()
+        .any(|d| names(d).iter().any(|n| ours(n)))
+}
+
+/// Removes every staging tree in `dir` whose run is gone (a release killed
+/// before its folder existed leaves `.VERSION.yima-new-…` alone in it).
+fn sweep_staging_in(dir: &Path) {
+    let Ok(rd) = fs::read_dir(dir) else { return };
+    for e in rd.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(rest) = name.strip_prefix('.') else {
+            continue;
+        };
+        let Some((_, tail)) = rest.split_once(".yima-new-") else {
+            continue;
+        };
+        let pid = tail.split('-').next().and_then(|p| p.parse::<u32>().ok());
+        if pid.is_some_and(|p| !process_alive(p)) {
+            let _ = fs::remove_dir_all(e.path());
+        }
+    }
 }
 
 /// Whether a process is running (Linux: /proc; elsewhere assume it is, so
@@ -160,6 +419,7 @@ fn process_alive(pid: u32) -> bool {
 /// Copies a tree into a staging folder, hard-linking files where the file
 /// system allows (they are never modified in place, only replaced).
 pub fn link_tree(from: &Path, to: &Path) -> io::Result<()> {
+    fault::point("link")?;
     if !from.exists() {
         return Ok(());
     }
@@ -249,8 +509,56 @@ mod tests {
         let old = sibling(&target, "old");
         fs::create_dir_all(&old).unwrap();
         fs::write(old.join("a.yaml"), "old").unwrap();
-        recover(&target).unwrap();
+        assert_eq!(
+            recover(&target).unwrap(),
+            Some(Repair::Undone(target.clone()))
+        );
         assert_eq!(fs::read_to_string(target.join("a.yaml")).unwrap(), "old");
+
+        // Killed after both renames: the new tree stays, the old copy goes.
+        fs::create_dir_all(&old).unwrap();
+        fs::write(old.join("a.yaml"), "older").unwrap();
+        assert_eq!(
+            recover(&target).unwrap(),
+            Some(Repair::Finished(target.clone()))
+        );
+        assert!(!old.exists());
+        assert_eq!(fs::read_to_string(target.join("a.yaml")).unwrap(), "old");
+        assert_eq!(recover(&target).unwrap(), None);
+    }
+
+    #[test]
+    fn a_pending_file_is_kept_only_if_its_step_happened() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().to_path_buf();
+        let dirs = WorkspaceDirs {
+            root: root.clone(),
+            items: root.join("items"),
+            dist: root.join("dist"),
+            releases: root.join("releases"),
+        };
+        let lock = dirs.items.join("codes.lock");
+        fs::create_dir_all(&dirs.items).unwrap();
+        fs::write(&lock, "before").unwrap();
+        fs::write(pending_path(&lock, "2026.1"), "after").unwrap();
+        // No release 2026.1: the pending registry is dropped.
+        let done = recover_workspace(&dirs).unwrap();
+        assert_eq!(
+            done,
+            [Repair::Pending {
+                path: lock.clone(),
+                kept: false
+            }]
+        );
+        assert_eq!(fs::read_to_string(&lock).unwrap(), "before");
+        assert_eq!(fs::read_dir(&dirs.items).unwrap().count(), 1);
+        // The release exists: the pending registry is the registry.
+        fs::create_dir_all(dirs.releases.join("2026.1")).unwrap();
+        fs::write(dirs.releases.join("2026.1/manifest.json"), "{}").unwrap();
+        fs::write(pending_path(&lock, "2026.1"), "after").unwrap();
+        recover_workspace(&dirs).unwrap();
+        assert_eq!(fs::read_to_string(&lock).unwrap(), "after");
+        assert_eq!(fs::read_dir(&dirs.items).unwrap().count(), 1);
     }
 
     #[test]

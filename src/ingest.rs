@@ -6,8 +6,13 @@
 //! Two passes keep memory small at province scale: the first checks every
 //! filing and keeps only each entry's key and codes; the second reads the
 //! filings again and writes each entry that is new or changed straight into
-//! a prepared copy of `items/`. [`apply`] swaps that copy in, under the
-//! workspace lock, if nobody changed the registry in between.
+//! a prepared copy of `items/`. The second pass trusts nothing of the
+//! first: each filing must hash as it did before the first pass, and each
+//! entry must be the one the first pass gave its codes to, else nothing is
+//! written. Before any code is issued the registry is checked against
+//! itself, the newest release and the catalog ([`crate::assign::guard`]).
+//! [`apply`] swaps the copy in, under the workspace lock, if nobody changed
+//! the registry in between.
 
 use crate::catalog::convert::from_entry;
 use crate::catalog::{self, CatalogEntry, WriteError, Writer};
@@ -16,7 +21,7 @@ use crate::codes::registry::{self, Provenance, Record, Registry, Status};
 use crate::codes::{Assigner, ItemKey, impl_code};
 use crate::diag::{Diagnostic, Report, Rule, Sink};
 use crate::filing;
-use crate::fsx::{LockError, WorkspaceLock};
+use crate::fsx::{self, LockError, WorkspaceLock};
 use crate::model::{Entry, Filing, Origin, text};
 use crate::release::diff::Named;
 use crate::workspace::Workspace;
@@ -74,6 +79,25 @@ pub enum IngestError {
     /// Another run changed the catalog after this plan was made.
     #[error("the catalog changed since this ingest was planned")]
     Stale,
+    /// The registry is damaged, lost what a release published, or lacks a
+    /// code the catalog uses: no code is issued until it is repaired.
+    #[error("the registry must be repaired before codes are issued ({} problems)", .0.len())]
+    Unsafe(Vec<crate::assign::Problem>),
+    /// A filing changed while it was being ingested (named as reports name
+    /// it): its two readings differ.
+    #[error("{0} changed while it was being ingested")]
+    InputChanged(String),
+    /// The new catalog could not be swapped in.
+    #[error(transparent)]
+    Commit(#[from] catalog::CommitFailed),
+}
+
+/// What an applied ingest left to say.
+#[derive(Debug, Default)]
+pub struct Applied {
+    /// The previous `items/`, replaced but not removed (its path, why);
+    /// the next run removes it.
+    pub leftover: Option<(String, String)>,
 }
 
 /// The key of a checked entry.
@@ -91,6 +115,43 @@ fn same_content(a: &CatalogEntry, b: &CatalogEntry) -> bool {
     let mut b2 = b.clone();
     b2.source = a.source.clone();
     *a == b2
+}
+
+/// The sha256 of a filing's files as they are now.
+fn fingerprint(input: &filing::Input) -> std::io::Result<[u8; 32]> {
+    use sha2::{Digest, Sha256};
+    use std::io::Read as _;
+    let mut h = Sha256::new();
+    let files: Vec<&Path> = match input {
+        filing::Input::Workbook(p) => vec![p.as_path()],
+        filing::Input::Csv { items, materials } => items
+            .iter()
+            .chain(materials)
+            .map(PathBuf::as_path)
+            .collect(),
+    };
+    let mut buf = vec![0u8; 1 << 16];
+    for f in files {
+        let mut file = std::fs::File::open(f)?;
+        loop {
+            let n = file.read(&mut buf)?;
+            if n == 0 {
+                break;
+            }
+            h.update(&buf[..n]);
+        }
+        h.update(b"\0");
+    }
+    Ok(h.finalize().into())
+}
+
+/// A digest of what an entry is given codes by, to recognize it when the
+/// filing is read again.
+fn identity(key: &ItemKey, given: Option<&str>, agency_code: &str, level_code: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = rustc_hash::FxHasher::default();
+    (key, given, agency_code, level_code).hash(&mut h);
+    h.finish()
 }
 
 /// What the first pass keeps of an entry.
@@ -131,7 +192,15 @@ pub fn plan(
     let items_dir = ws.path(&ws.config.paths.items);
     let base = catalog::registry_fingerprint(&items_dir);
     let current = catalog::load_registry(&items_dir)?;
+    let unsafe_ = crate::assign::guard(ws, &current)?;
+    if !unsafe_.is_empty() {
+        return Err(IngestError::Unsafe(unsafe_));
+    }
     let inputs = filing::discover(paths)?;
+    let hashes: Vec<[u8; 32]> = inputs
+        .par_iter()
+        .map(fingerprint)
+        .collect::<std::io::Result<_>>()?;
 
     // Pass 1: check everything, keep keys and codes.
     let mut seen: Vec<Seen> = Vec::new();
@@ -250,10 +319,15 @@ pub fn plan(
     drop(first_at);
 
     // Pass 2: read the filings again and write what is new or changed.
+    fsx::fault::point("ingest:pass2")?;
     let writer = Writer::begin(&items_dir)?;
     let fresh: HashSet<String> = codes.iter().cloned().collect();
     let agencies: HashSet<String> = seen.iter().map(|s| s.agency_code.clone()).collect();
     let filed_basic: HashSet<String> = basics.iter().cloned().collect();
+    let identities: Vec<u64> = seen
+        .iter()
+        .map(|s| identity(&s.key, s.given.as_deref(), &s.agency_code, &s.level_code))
+        .collect();
     drop(seen);
     let outcome = Mutex::new((Vec::new(), Vec::new(), 0usize));
     let mut first = 0;
@@ -267,14 +341,39 @@ pub fn plan(
                 let i = base + k;
                 let mut quiet = Sink::default();
                 let f = filing::read(input, &ws.standard, &mut quiet);
-                // The same entries, in the same order, as the first pass kept.
-                let kept = f
+                // The filing the first pass checked, byte for byte, and in
+                // it the same entries in the same order: else the codes
+                // would go to other rows.
+                let changed = || IngestError::InputChanged(input.display());
+                if fingerprint(input)? != hashes[i] {
+                    return Err(changed());
+                }
+                let end = offsets.get(i + 1).copied().unwrap_or(identities.len());
+                let kept: Vec<&Entry> = f
                     .entries
                     .iter()
-                    .filter(|e| entry_key(e).is_some() && e.name.is_some());
-                for (j, e) in kept.enumerate() {
+                    .filter(|e| entry_key(e).is_some() && e.name.is_some())
+                    .collect();
+                if kept.len() != end - offsets[i] {
+                    return Err(changed());
+                }
+                for (j, e) in kept.into_iter().enumerate() {
                     let n = offsets[i] + j;
-                    let new = from_entry(e, &basics[n], &codes[n]);
+                    let key = entry_key(e).expect("kept");
+                    let given = e.basic_code.as_ref().map(|c| c.value.to_string());
+                    let id = identity(
+                        &key,
+                        given.as_deref(),
+                        text(&e.agency_code),
+                        &level_code(ws, e),
+                    );
+                    if id != identities[n] {
+                        return Err(changed());
+                    }
+                    let mut new = from_entry(e, &basics[n], &codes[n]);
+                    // A filing is named by its file name, never by where it
+                    // lay on the computer that ingested it (SPEC §7).
+                    new.source.file = catalog::file_name_only(&new.source.file);
                     let path = items_dir.join(new.rel_path());
                     let old = read_entry(&path);
                     let kind = match &old {
@@ -422,15 +521,18 @@ fn entry_files(dir: &Path) -> Vec<PathBuf> {
 
 /// Swaps the prepared catalog in, under the workspace lock, unless another
 /// run changed the registry since the plan was made.
-pub fn apply(ws: &Workspace, plan: &mut Plan) -> Result<(), IngestError> {
+pub fn apply(ws: &Workspace, plan: &mut Plan) -> Result<Applied, IngestError> {
     let root = ws.root.clone().unwrap_or_else(|| PathBuf::from("."));
     let _lock = WorkspaceLock::acquire(&root)?;
     let items = ws.path(&ws.config.paths.items);
     if catalog::registry_fingerprint(&items) != plan.base {
         return Err(IngestError::Stale);
     }
-    if let Some(w) = plan.writer.take() {
-        w.commit()?;
+    let mut applied = Applied::default();
+    if let Some(w) = plan.writer.take()
+        && let Some(l) = w.commit()?
+    {
+        applied.leftover = Some((filing::display_path(&l.path), l.error.to_string()));
     }
-    Ok(())
+    Ok(applied)
 }

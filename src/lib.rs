@@ -17,6 +17,7 @@
 //! ```
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod annotate;
 pub mod assign;
 pub mod catalog;
 pub mod check;
@@ -31,6 +32,7 @@ pub mod publish;
 pub mod release;
 pub mod report;
 pub mod rules;
+pub mod serve;
 pub mod standard;
 pub mod stats;
 pub mod workspace;

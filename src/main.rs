@@ -1,20 +1,60 @@
 //! The `yima` binary: parses the command line and maps the outcome to an exit
 //! code (0 ok, 1 findings, 2 usage or I/O error). All work is in the library.
+//! Started from a window of its own (a file dropped on `yima.exe`), it waits
+//! for Enter before the window closes.
+//!
+//! Output to a closed pipe (`yima … | head`, `yima … 2>&1 | true`) ends
+//! quietly: the commands ignore a failed write, and should anything still
+//! panic on one, the run ends with code 0 and no message or backtrace.
 
-use clap::Parser;
+use std::io::Write;
 use std::process::ExitCode;
-use yima::cli::{Cli, EXIT_USAGE, run};
+use yima::cli::args::{self, Parsed};
+use yima::cli::{EXIT_USAGE, console, run};
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match run(cli) {
-        Ok(code) => ExitCode::from(code),
-        Err(e) => {
-            eprintln!("yima: {e}");
-            ExitCode::from(EXIT_USAGE)
+    quiet_on_broken_pipe();
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let lang = args::lang_of(&argv);
+    let code = match args::parse(argv) {
+        Parsed::Run(cli) => match run(cli) {
+            Ok(code) => code,
+            Err(e) => {
+                let _ = writeln!(std::io::stderr(), "yima: {e}");
+                EXIT_USAGE
+            }
+        },
+        Parsed::Done { text, code, stderr } => {
+            // A closed pipe (`yima --help | head`) is not an error.
+            let _ = if stderr {
+                std::io::stderr().write_all(text.as_bytes())
+            } else {
+                std::io::stdout().write_all(text.as_bytes())
+            };
+            code
         }
-    }
+    };
+    console::pause_if_window(lang);
+    ExitCode::from(code)
+}
+
+/// A panic caused by writing to a closed pipe is no failure of yima's: the
+/// reader went away. Any other panic is reported as usual.
+fn quiet_on_broken_pipe() {
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if message.contains("Broken pipe") || message.contains("os error 32") {
+            std::process::exit(0);
+        }
+        report(info);
+    }));
 }

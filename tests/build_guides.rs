@@ -327,9 +327,9 @@ fn html_guide_shows_every_element_in_order() {
             "<table class=\"materials\">",
             "<th>材料名称及要求</th><th>材料形式</th><th>份数</th><th>材料来源</th><th>必要性</th>",
             "<td class=\"no\">1</td><td class=\"name\"><p class=\"m-name\">成立登记申请书</p>",
-            "<dt>电子证照</dt><dd><p>否</p></dd>",
-            "<dt>材料依据</dt><dd><p>《社会团体登记管理条例》第十一条</p></dd>",
-            "<dt>填报须知</dt><dd><p>加盖公章</p></dd>",
+            "<dt>电子证照</dt><dd>否</dd>",
+            "<dt>材料依据</dt><dd>《社会团体登记管理条例》第十一条</dd>",
+            "<dt>填报须知</dt><dd>加盖公章</dd>",
             "<td class=\"c\">原件</td><td class=\"n\">1</td><td class=\"c\">申请人自备</td><td class=\"c\">必要</td>",
             "<p class=\"m-name\">章程草案</p>",
             "<p class=\"m-name\">住所使用权证明</p>",
@@ -358,7 +358,7 @@ fn html_guide_shows_every_element_in_order() {
             "十一、网上办理",
             "<a href=\"https:&#x2f;&#x2f;zwfw-new.hunan.gov.cn&#x2f;\" rel=\"noopener noreferrer\">",
             "<dt>版本</dt><dd>未发布</dd>",
-            "<dt>来源</dt><dd>filings&#x2f;民政局-事项.csv · 事项 第 2 行</dd>",
+            "<dt>来源</dt><dd>民政局-事项.csv · 事项 第 2 行</dd>",
         ],
     );
     // Elements without a value leave no row, and sections without any
@@ -416,7 +416,7 @@ fn markdown_guide_shows_the_same_elements() {
             "## 十一、网上办理",
             "| 网办地址 | <https://zwfw-new.hunan.gov.cn/> |",
             "- 版本：未发布",
-            "- 来源：filings/民政局-事项.csv · 事项 第 3 行",
+            "- 来源：民政局-事项.csv · 事项 第 3 行",
         ],
     );
     assert!(!md.contains("子项名称") && !md.contains("## 十二"), "{md}");
@@ -487,7 +487,7 @@ fn fill_every_element(path: &Path, e: &CatalogEntry) -> CatalogEntry {
     let m = &mut e.materials;
     m[0].material_type = Some("申请表格文书".into());
     m[0].paper_spec = Some("A4".into());
-    m[0].acceptance_standard = Some("法定代表人签字并加盖公章".into());
+    m[0].acceptance_standard = Some("法定代表人签字并加盖公章\n  内容与所附材料一致 ".into());
     m[0].blank_form = Some("申请表.docx".into());
     m[0].sample_form = Some("申请表（样表）.pdf".into());
     m[1].source = Some("其他".into());
@@ -557,25 +557,26 @@ fn every_element_of_a_full_entry_shows_in_the_order_of_a_guide() {
             "四、受理条件",
             "五、申请材料",
             "<p class=\"m-name\">成立登记申请书</p>",
-            "<dt>材料类型</dt><dd><p>申请表格文书</p></dd>",
-            "<dt>纸质材料规格</dt><dd><p>A4</p></dd>",
-            "<dt>受理标准</dt><dd><p>法定代表人签字并加盖公章</p></dd>",
+            "<dt>材料类型</dt><dd>申请表格文书</dd>",
+            "<dt>纸质材料规格</dt><dd>A4</dd>",
+            // Its lines kept (the stylesheet shows the break).
+            "<dt>受理标准</dt><dd>法定代表人签字并加盖公章\n内容与所附材料一致</dd>",
             &format!(
-                "<dt>空白表格</dt><dd><p><a href=\"{}\" download=\"申请表.docx\">申请表.docx</a></p></dd>",
+                "<dt>空白表格</dt><dd><a href=\"{}\" download=\"申请表.docx\">申请表.docx</a></dd>",
                 form("申请表.docx").replace('/', "&#x2f;")
             ),
             &format!(
-                "<dt>示例样表</dt><dd><p><a href=\"{}\" download=\"申请表（样表）.pdf\">申请表（样表）.pdf</a></p></dd>",
+                "<dt>示例样表</dt><dd><a href=\"{}\" download=\"申请表（样表）.pdf\">申请表（样表）.pdf</a></dd>",
                 form("申请表（样表）.pdf").replace('/', "&#x2f;")
             ),
             "<p class=\"m-name\">章程草案</p>",
-            "<dt>来源渠道说明</dt><dd><p>到社会团体所在地公证处办理</p></dd>",
+            "<dt>来源渠道说明</dt><dd>到社会团体所在地公证处办理</dd>",
             &format!("<a href=\"{}\"", form("申请表.docx").replace('/', "&#x2f;")),
             // Not in forms/: the name, without a link.
-            "<dt>示例样表</dt><dd><p>缺失的表格.docx</p></dd>",
+            "<dt>示例样表</dt><dd>缺失的表格.docx</dd>",
             "<p class=\"m-name\">住所使用权证明</p>",
             "<a href=\"https:&#x2f;&#x2f;zwfw-new.hunan.gov.cn&#x2f;forms&#x2f;zsyq.docx\" rel=\"noopener noreferrer\">",
-            "<dt>示例样表</dt><dd><p>..&#x2f;items&#x2f;codes.lock</p></dd>",
+            "<dt>示例样表</dt><dd>..&#x2f;items&#x2f;codes.lock</dd>",
             "六、办理流程",
             "七、审查标准",
             "<p>（一）发起人符合条件；</p><p>（二）名称不与已登记的社会团体重复。</p>",
@@ -631,7 +632,7 @@ fn every_element_of_a_full_entry_shows_in_the_order_of_a_guide() {
             "## 三、权限划分与行使内容",
             "## 五、申请材料",
             &format!(
-                "受理标准：法定代表人签字并加盖公章<br>材料依据：《社会团体登记管理条例》第十一条<br>填报须知：加盖公章<br>空白表格：[申请表.docx](<{}>)<br>示例样表：[申请表（样表）.pdf](<{}>) |",
+                "受理标准：法定代表人签字并加盖公章<br>内容与所附材料一致<br>材料依据：《社会团体登记管理条例》第十一条<br>填报须知：加盖公章<br>空白表格：[申请表.docx](<{}>)<br>示例样表：[申请表（样表）.pdf](<{}>) |",
                 form("申请表.docx"),
                 form("申请表（样表）.pdf")
             ),

@@ -2,8 +2,11 @@
 //! midway leaves `items/` and `codes.lock` byte for byte as they were, a
 //! second process cannot write while one holds the workspace lock, and the
 //! `assign --check` guard fails on every kind of drift between the entry
-//! files and the registry. Also `yima check items/` pointing at file and
-//! line, `yima assign`, and `yima init`.
+//! files and the registry, naming the line of every hand edit of
+//! `codes.lock` — as does `yima ingest`, which then issues no code. Also
+//! `yima check items/` pointing at file and line, `yima assign`, and `yima
+//! init`. (Every writing command killed at each step of its writes, with
+//! yima's fault hook: `faults.rs`.)
 
 mod common_catalog;
 
@@ -427,16 +430,51 @@ fn edit(ws: &Ws, rel: &str, from: &str, to: &str) {
     std::fs::write(&path, text.replacen(from, to, 1)).expect("write edited file");
 }
 
-/// The text of one record of codes.lock (from its `- code:` line to the
-/// next one), found by its code.
-fn record_text(registry: &str, code: &str) -> String {
-    let start = registry
-        .find(&format!("- code: \"{code}\""))
-        .or_else(|| registry.find(&format!("- code: {code}")))
-        .unwrap_or_else(|| panic!("no record {code}:\n{registry}"));
-    let rest = &registry[start..];
-    let end = rest[1..].find("\n- code:").map_or(rest.len(), |i| i + 2);
-    rest[..end].to_string()
+/// The 1-based line of codes.lock on which `code` was issued, and its text.
+fn issue_line(registry: &str, code: &str) -> (usize, String) {
+    let needle = format!("\"op\":\"issue\",\"code\":\"{code}\"");
+    registry
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains(&needle))
+        .map(|(i, l)| (i + 1, l.to_string()))
+        .unwrap_or_else(|| panic!("no issue of {code}:\n{registry}"))
+}
+
+/// codes.lock with its lines rearranged by `f` (0-based line indexes).
+fn rewrite_lines(ws: &Ws, f: impl FnOnce(&mut Vec<String>)) {
+    let text = ws.registry_text();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    f(&mut lines);
+    std::fs::write(ws.items().join("codes.lock"), lines.join("\n") + "\n")
+        .expect("write codes.lock");
+}
+
+/// Asserts that `yima ingest` of a new filing refuses to issue any code,
+/// exits 2, names `place` (`file:line`) with `message`, and writes nothing.
+#[track_caller]
+fn assert_ingest_refuses(ws: &Ws, place: &str, message: &str) {
+    let path = ws.file(
+        "新增-",
+        &Filing::new(vec![Item::new(
+            &Agency::development(),
+            "行政许可",
+            "发展改革",
+            "企业投资项目核准",
+        )]),
+    );
+    let before = ws.snapshot();
+    let run = ws.run(&["ingest", &path]);
+    assert_eq!(run.code, 2, "{run}");
+    let line = format!("error: {place}: ");
+    assert!(
+        run.stderr
+            .lines()
+            .any(|l| l.trim_start().starts_with(&line) && l.contains(message)),
+        "ingest should name {place} with “{message}”:\n{run}"
+    );
+    assert!(run.stderr.contains("未赋任何编码"), "{run}");
+    assert_same_tree(&before, &ws.snapshot(), "a refused ingest");
 }
 
 /// An entry file without codes, as a department's draft written by hand:
@@ -543,9 +581,9 @@ fn assign_check_fails_on_an_impl_code_that_disagrees() {
 }
 
 #[test]
-fn assign_check_fails_when_the_registry_lost_a_record() {
-    // A record from the middle: the serials skip and the chain breaks, and
-    // the entry using the code points at a code the registry lacks.
+fn assign_check_and_ingest_fail_when_the_registry_lost_a_line() {
+    // A record from the middle: the next line says which record is gone,
+    // and the entry using the code points at a code the registry lacks.
     let ws = small_catalog();
     let reg = ws.registry();
     let lost = reg.records()[0].code.clone();
@@ -555,18 +593,18 @@ fn assign_check_fails_when_the_registry_lost_a_record() {
         .find(|e| e.basic_code == lost)
         .map(|e| format!("items/{}", e.rel_path().display()))
         .expect("an entry uses the first code");
-    edit(
-        &ws,
-        "items/codes.lock",
-        &record_text(&ws.registry_text(), &lost),
-        "",
-    );
-    assert_check_fails_on(&ws, "items/codes.lock", "登记簿缺少第 1 条记录");
-    assert_check_fails_on(&ws, "items/codes.lock", "校验链断开");
+    let (line, _) = issue_line(&ws.registry_text(), &lost);
+    rewrite_lines(&ws, |l| {
+        l.remove(line - 1);
+    });
+    let at = format!("items/codes.lock:{line}");
+    assert_check_fails_on(&ws, &at, "登记簿缺少第 1 条记录");
     assert_check_fails_on(&ws, &user, &format!("基本编码 {lost} 不在登记簿中"));
+    assert_ingest_refuses(&ws, &at, "登记簿缺少第 1 条记录");
 
     // The last record: nothing follows it to break, but the entry using its
-    // code still fails the check.
+    // code still fails the check, and ingest will not issue a code that
+    // could be the lost one again.
     let ws = small_catalog();
     let reg = ws.registry();
     let lost = reg.records()[reg.len() - 1].code.clone();
@@ -576,13 +614,12 @@ fn assign_check_fails_when_the_registry_lost_a_record() {
         .find(|e| e.basic_code == lost)
         .map(|e| format!("items/{}", e.rel_path().display()))
         .expect("an entry uses the last code");
-    edit(
-        &ws,
-        "items/codes.lock",
-        &record_text(&ws.registry_text(), &lost),
-        "",
-    );
+    let (line, _) = issue_line(&ws.registry_text(), &lost);
+    rewrite_lines(&ws, |l| {
+        l.remove(line - 1);
+    });
     assert_check_fails_on(&ws, &user, &format!("基本编码 {lost} 不在登记簿中"));
+    assert_ingest_refuses(&ws, &user, &format!("基本编码 {lost} 不在登记簿中"));
 }
 
 /// One record removed is one problem of its kind: the records after it are
@@ -591,12 +628,10 @@ fn assign_check_fails_when_the_registry_lost_a_record() {
 fn a_lost_record_is_reported_once() {
     let ws = small_catalog();
     let lost = ws.registry().records()[0].code.clone();
-    edit(
-        &ws,
-        "items/codes.lock",
-        &record_text(&ws.registry_text(), &lost),
-        "",
-    );
+    let (line, _) = issue_line(&ws.registry_text(), &lost);
+    rewrite_lines(&ws, |l| {
+        l.remove(line - 1);
+    });
     let run = assign_check(&ws);
     let missing: Vec<&str> = run
         .stdout
@@ -605,53 +640,89 @@ fn a_lost_record_is_reported_once() {
         .collect();
     assert_eq!(
         missing,
-        ["error: items/codes.lock: 登记簿缺少第 1 条记录：编码被删除"],
+        [format!(
+            "error: items/codes.lock:{line}: 登记簿缺少第 1 条记录：此行之前的一行被删除"
+        )],
         "{run}"
     );
 }
 
+/// A registry emptied by hand holds none of the codes the catalog uses:
+/// ingest must not issue them again to other items.
 #[test]
-fn assign_check_fails_when_a_record_was_altered() {
+fn an_emptied_registry_stops_ingest_from_reissuing_codes() {
+    for emptied in ["", "# 基本编码登记簿\n"] {
+        let ws = small_catalog();
+        let entries = ws.entries();
+        std::fs::write(ws.items().join("codes.lock"), emptied).expect("empty codes.lock");
+        let user = entries.values().next().expect("an entry");
+        let file = format!("items/{}", user.rel_path().display());
+        let message = format!("基本编码 {} 不在登记簿中", user.basic_code);
+        assert_check_fails_on(&ws, &file, &message);
+        assert_ingest_refuses(&ws, &file, &message);
+        // assign, which issues codes too, refuses as well.
+        write_draft(&ws, "社会团体章程核准");
+        let before = ws.snapshot();
+        let run = ws.run(&["assign"]);
+        assert_eq!(run.code, 2, "{run}");
+        assert!(run.stderr.contains(&message), "{run}");
+        assert_same_tree(&before, &ws.snapshot(), "a refused assign");
+    }
+}
+
+#[test]
+fn assign_check_and_ingest_fail_when_a_line_was_edited() {
     // A record's code changed.
     let ws = small_catalog();
     let entries = ws.entries();
     let code = entry_named(&entries, "户口登记", "").basic_code.clone();
     let altered = format!("{}9{}", &code[..8], &code[9..]);
-    let record = record_text(&ws.registry_text(), &code);
+    let (line, text) = issue_line(&ws.registry_text(), &code);
     edit(
         &ws,
         "items/codes.lock",
-        &record,
-        &record.replacen(&code, &altered, 1),
+        &text,
+        &text.replacen(&code, &altered, 1),
     );
-    assert_check_fails_on(&ws, "items/codes.lock", "校验链断开");
+    let at = format!("items/codes.lock:{line}");
+    assert_check_fails_on(&ws, &at, "此行被改动（校验链断开）");
     assert_check_fails_on(&ws, &entry_file(&ws, "户口登记", ""), "不在登记簿中");
+    assert_ingest_refuses(&ws, &at, "此行被改动");
 
-    // A record's registered name changed.
+    // A record's name changed by hand (renames go through ingest).
     let ws = small_catalog();
-    let record = record_text(&ws.registry_text(), &code);
+    let (line, text) = issue_line(&ws.registry_text(), &code);
     edit(
         &ws,
         "items/codes.lock",
-        &record,
-        &record.replace("registered_name: 户口登记", "registered_name: 户籍登记"),
+        &text,
+        &text.replace("\"name\":\"户口登记\"", "\"name\":\"户籍登记\""),
     );
-    assert_check_fails_on(&ws, "items/codes.lock", "校验链断开");
+    let at = format!("items/codes.lock:{line}");
+    assert_check_fails_on(&ws, &at, "此行被改动");
+    assert_ingest_refuses(&ws, &at, "此行被改动");
+}
 
-    // A record's current name changed by hand (renames go through ingest).
+#[test]
+fn assign_check_and_ingest_fail_when_a_line_is_repeated_or_moved() {
     let ws = small_catalog();
-    let record = record_text(&ws.registry_text(), &code);
-    edit(
-        &ws,
-        "items/codes.lock",
-        &record,
-        &record.replace("  name: 户口登记", "  name: 户籍登记"),
-    );
-    assert_check_fails_on(
-        &ws,
-        &entry_file(&ws, "户口登记", ""),
-        &format!("基本编码 {code} 登记为“户籍登记”"),
-    );
+    let first = ws.registry().records()[0].code.clone();
+    let (line, _) = issue_line(&ws.registry_text(), &first);
+    rewrite_lines(&ws, |l| {
+        let again = l[line - 1].clone();
+        l.insert(line, again);
+    });
+    let at = format!("items/codes.lock:{}", line + 1);
+    assert_check_fails_on(&ws, &at, "第 1 条记录重复或被移动");
+    assert_check_fails_on(&ws, &at, &format!("编码 {first} 在登记簿中出现多次"));
+    assert_ingest_refuses(&ws, &at, "第 1 条记录重复或被移动");
+
+    // Two lines swapped.
+    let ws = small_catalog();
+    rewrite_lines(&ws, |l| l.swap(line - 1, line));
+    let at = format!("items/codes.lock:{}", line + 1);
+    assert_check_fails_on(&ws, &at, "第 1 条记录重复或被移动");
+    assert_ingest_refuses(&ws, &at, "第 1 条记录重复或被移动");
 }
 
 #[test]
@@ -662,18 +733,86 @@ fn assign_check_fails_when_a_code_appears_twice() {
         .basic_code
         .clone();
     let second = entry_named(&entries, "户口登记", "").basic_code.clone();
-    let record = record_text(&ws.registry_text(), &second);
+    let (line, text) = issue_line(&ws.registry_text(), &second);
+    let (first_line, _) = issue_line(&ws.registry_text(), &first);
     edit(
         &ws,
         "items/codes.lock",
-        &record,
-        &record.replacen(&second, &first, 1),
+        &text,
+        &text.replacen(&second, &first, 1),
     );
+    // The later of the two issues of one code is the one in the wrong.
     assert_check_fails_on(
         &ws,
-        "items/codes.lock",
+        &format!("items/codes.lock:{}", line.max(first_line)),
         &format!("编码 {first} 在登记簿中出现多次"),
     );
+}
+
+/// The release a code first appeared in, and an item's former names, are
+/// part of the record: an edit of either is found at its line (they went
+/// unnoticed in the YAML registry).
+#[test]
+fn edits_of_first_release_and_former_names_are_found_at_their_line() {
+    let ws = small_catalog();
+    let run = ws.run(&["release", "2026.1"]);
+    assert_eq!(run.code, 0, "{run}");
+    let text = ws.registry_text();
+    let (line, release) = text
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains("\"op\":\"release\""))
+        .map(|(i, l)| (i + 1, l.to_string()))
+        .expect("a release line");
+    edit(
+        &ws,
+        "items/codes.lock",
+        &release,
+        &release.replace("2026.1", "2025.1"),
+    );
+    let at = format!("items/codes.lock:{line}");
+    assert_check_fails_on(&ws, &at, "此行被改动");
+    // The newest release still holds the true stamp: each code it stamped
+    // is named at its own line.
+    let run = assign_check(&ws);
+    assert!(
+        run.stdout
+            .lines()
+            .any(|l| l.starts_with("error: items/codes.lock:")
+                && l.contains("已在 2026.1 版发布，但登记簿中缺失或被改动")),
+        "{run}"
+    );
+    assert_ingest_refuses(&ws, &at, "此行被改动");
+
+    // A rename, then its former name edited.
+    let ws = small_catalog();
+    let entries = ws.entries();
+    let police = entry_named(&entries, "户口登记", "");
+    let renamed = Item::new(
+        &Agency::public_security(),
+        "行政确认",
+        "公安",
+        "户口登记办理",
+    )
+    .with("基本编码", police.basic_code.as_str());
+    let path = ws.file("更名-", &Filing::new(vec![renamed]));
+    ws.ingest_ok(&[&path]);
+    let text = ws.registry_text();
+    let (line, rename) = text
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains("\"op\":\"rename\""))
+        .map(|(i, l)| (i + 1, l.to_string()))
+        .expect("a rename line");
+    edit(
+        &ws,
+        "items/codes.lock",
+        &rename,
+        &rename.replace("户口登记办理", "户口登记变更"),
+    );
+    let at = format!("items/codes.lock:{line}");
+    assert_check_fails_on(&ws, &at, "此行被改动");
+    assert_ingest_refuses(&ws, &at, "此行被改动");
 }
 
 #[test]

@@ -1,7 +1,10 @@
-//! The catalogs by level, `catalog.csv` and `catalog.json` (SPEC §5): every
-//! entry lands once in the workbook of its level, on the sheet of its county,
-//! grouped by sector and category; hostile text stays text; two builds of the
-//! same catalog are byte-identical.
+//! The catalogs by level, `catalog.xlsx`, `catalog.csv` and `catalog.json`
+//! (SPEC §5): every entry lands once in the workbook of its level, on the
+//! sheet of its county, ordered by sector and category, the filter covering
+//! the entries and nothing else; codes survive a spreadsheet in
+//! `catalog.xlsx`; the workbooks print on A4 landscape with the header on
+//! every page; hostile text stays text; two builds of the same catalog are
+//! byte-identical.
 
 use calamine::{Data, Reader, open_workbook_auto};
 use std::collections::BTreeMap;
@@ -250,7 +253,7 @@ fn impl_code_of(entries: &[CatalogEntry], name: &str) -> String {
 fn every_entry_is_listed_once_in_the_workbook_of_its_level() {
     let dir = tempfile::tempdir().unwrap();
     let entries = sample();
-    assert_eq!(write(&entries, dir.path()).unwrap(), 7);
+    assert_eq!(write(&entries, dir.path()).unwrap(), 8);
 
     let mut seen: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut sheets_of: BTreeMap<&str, Vec<String>> = BTreeMap::new();
@@ -324,30 +327,118 @@ fn the_header_is_the_documented_columns_and_the_cells_hold_the_entry() {
 }
 
 #[test]
-fn entries_are_grouped_by_sector_then_category_under_heading_rows() {
+fn entries_are_ordered_by_sector_then_category_with_only_entries_under_the_filter() {
     let dir = tempfile::tempdir().unwrap();
     let entries = sample();
     write(&entries, dir.path()).unwrap();
-    let sheets = read_book(&dir.path().join("catalogs/市本级事项目录.xlsx"));
+    let path = dir.path().join("catalogs/市本级事项目录.xlsx");
+    let sheets = read_book(&path);
     let city = &sheets[0];
     let name = city.col("事项名称");
-    let body: Vec<(String, String)> = city.rows[HEADER_ROW as usize + 1..]
+    let sector = city.col("业务指导部门");
+    let body: Vec<(&str, &str, &str)> = city.rows[HEADER_ROW as usize + 1..]
         .iter()
-        .map(|r| (r[0].clone(), r[name].clone()))
+        .map(|r| (r[0].as_str(), r[sector].as_str(), r[name].as_str()))
         .collect();
-    // 公安 (sector 01) before 民政 (02); 行政许可 (01) before 行政确认 (07).
+    // 公安 (sector 01) before 民政 (02); 行政许可 (01) before 行政确认 (07);
+    // no heading row among the entries.
     let want = [
-        ("公安（2 项）", ""),
-        ("行政许可（1 项）", ""),
-        ("1", "户口迁移审批"),
-        ("行政确认（1 项）", ""),
-        ("2", "居民身份证核发"),
-        ("民政（1 项）", ""),
-        ("公共服务（1 项）", ""),
-        ("3", HYPERLINK),
+        ("1", "公安", "户口迁移审批"),
+        ("2", "公安", "居民身份证核发"),
+        ("3", "民政", HYPERLINK),
     ];
-    let body: Vec<(&str, &str)> = body.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
     assert_eq!(body, want);
+    // The filter runs from the header to the last entry: sorting or
+    // filtering moves whole entries, never a heading.
+    let xml = parts(&path);
+    let sheet = &xml["xl/worksheets/sheet1.xml"];
+    assert!(sheet.contains("<autoFilter ref=\"A2:Y5\"/>"), "{sheet}");
+    assert!(!sheet.contains("outlineLevel"), "no outline groups left");
+}
+
+/// The print setup of a workbook's first sheet: (A4 landscape, print
+/// titles of the header rows).
+fn print_setup(path: &Path) -> (String, String) {
+    let xml = parts(path);
+    let sheet = &xml["xl/worksheets/sheet1.xml"];
+    let setup = sheet[sheet.find("<pageSetup").expect("page setup")..]
+        .split("/>")
+        .next()
+        .unwrap()
+        .to_string();
+    let book = &xml["xl/workbook.xml"];
+    let titles = book
+        .split("<definedName ")
+        .find(|d| d.contains("_xlnm.Print_Titles"))
+        .map(|d| d[d.find('>').unwrap() + 1..d.find("</definedName>").unwrap()].to_string())
+        .unwrap_or_default();
+    (setup, titles)
+}
+
+#[test]
+fn the_workbooks_print_on_a4_landscape_with_the_header_on_every_page() {
+    let dir = tempfile::tempdir().unwrap();
+    write(&sample(), dir.path()).unwrap();
+    let mut books: Vec<std::path::PathBuf> = LEVEL_CATALOGS
+        .iter()
+        .map(|c| dir.path().join("catalogs").join(c.file))
+        .collect();
+    books.push(dir.path().join("catalogs/转报件目录.xlsx"));
+    books.push(dir.path().join("catalog.xlsx"));
+    for book in books {
+        let (setup, titles) = print_setup(&book);
+        assert!(
+            setup.contains("paperSize=\"9\""),
+            "{}: {setup}",
+            book.display()
+        );
+        assert!(
+            setup.contains("orientation=\"landscape\""),
+            "{}: {setup}",
+            book.display()
+        );
+        assert!(
+            titles.ends_with("!$A:$B,") || titles.contains("$1:$2"),
+            "{}: {titles}",
+            book.display()
+        );
+        assert!(titles.contains("$1:$2"), "{}: {titles}", book.display());
+    }
+}
+
+#[test]
+fn catalog_xlsx_holds_every_entry_with_its_codes_as_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let entries = sample();
+    write(&entries, dir.path()).unwrap();
+    let path = dir.path().join("catalog.xlsx");
+    let sheets = read_book(&path);
+    assert_eq!(sheets.len(), 1);
+    let book = &sheets[0];
+    assert_eq!(
+        book.rows[HEADER_ROW as usize],
+        COLUMNS.iter().map(|c| c.header).collect::<Vec<_>>()
+    );
+    // The rows of catalog.csv, in 实施编码 order.
+    let mut codes: Vec<String> = entries.iter().map(|e| e.impl_code.clone()).collect();
+    codes.sort();
+    assert_eq!(book.codes(), codes);
+    // Every code is a text cell of all its digits, in a text-formatted
+    // column: never 1.14313210072392E+30.
+    let mut wb = open_workbook_auto(&path).unwrap();
+    let range = wb.worksheet_range("事项目录").unwrap();
+    let col = book.col("实施编码") as u32;
+    for r in HEADER_ROW + 1..HEADER_ROW + 1 + entries.len() as u32 {
+        match range.get_value((r, col)) {
+            Some(Data::String(s)) => assert_eq!(s.len(), 31, "{s}"),
+            other => panic!("row {r}: {other:?}"),
+        }
+    }
+    let xml = parts(&path);
+    assert!(
+        xml["xl/styles.xml"].contains("numFmtId=\"49\""),
+        "a text format"
+    );
 }
 
 #[test]
@@ -500,7 +591,11 @@ fn two_builds_of_the_same_catalog_are_byte_identical() {
     let mut reversed = entries.clone();
     reversed.reverse();
     write(&reversed, b.path()).unwrap();
-    let mut files = vec!["catalog.csv".to_string(), "catalog.json".to_string()];
+    let mut files = vec![
+        "catalog.csv".to_string(),
+        "catalog.json".to_string(),
+        "catalog.xlsx".to_string(),
+    ];
     files.extend(
         LEVEL_CATALOGS
             .iter()

@@ -340,9 +340,10 @@ fn division_codes_outside_the_table_or_the_structure_are_invalid() {
         ("市级", "431399", "不在区划代码表中"),
         // 长沙市: outside the configured region.
         ("市级", "430100", "不在本地区"),
-        // Town segment 600 is outside every range, 000 is no town.
+        // Town segment 600 is outside every range; 000 is no town when a
+        // village follows (all zeros is the county itself).
         ("乡级", "431321600000", "第 7–9 位"),
-        ("乡级", "431321000000", "第 7–9 位"),
+        ("村级", "431321000201", "第 7–9 位"),
         // Village segment 400 is outside every range.
         ("村级", "431321100400", "第 10–12 位"),
         // Neither 6 nor 12 digits.
@@ -395,6 +396,9 @@ fn a_level_that_does_not_fit_its_division_is_warned_about() {
         ("乡级", "431321100201", "乡镇代码"),
         ("村级", "431321100000", "村级代码"),
         ("村级", "431300", "村级代码"),
+        // A county in 12 digits is no town.
+        ("乡级", "431321000000", "乡镇代码"),
+        ("县级", "431300000000", "县级代码"),
     ];
     let good: &[(&str, &str)] = &[("县级", "431381"), ("村级", "431322200201")];
     let mut f = Filing::valid((bad.len() + good.len()) as u32);

@@ -99,7 +99,12 @@ fn a_first_ingest_adds_every_entry_with_its_codes() {
     );
     for e in entries.values() {
         assert_eq!(e.status, Status::Active);
-        assert!(e.source.file.starts_with("filings/"), "{:?}", e.source);
+        // The filing's file name, never where it lay (SPEC §7).
+        assert!(
+            e.source.file.ends_with("事项.csv") && !e.source.file.contains('/'),
+            "{:?}",
+            e.source
+        );
         assert!(ws.items().join(e.rel_path()).is_file());
     }
     assert_eq!(ws.registry().len(), 6);

@@ -79,10 +79,40 @@ fn json(path: &Path) -> serde_json::Value {
 /// ingested: one added, one retired, one renamed (carrying its code), one
 /// with a changed limit and a new material.
 fn two_releases(dir: &Path) -> (String, serde_json::Value) {
+    two_releases_from(dir, Where::Inside)
+}
+
+/// Where a release's commands run and its filings lie.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Where {
+    /// In the workspace, filings at its root.
+    Inside,
+    /// From the folder above with `-C <absolute path>`, filings in a
+    /// folder of their own, given by absolute path.
+    Elsewhere,
+}
+
+/// [`two_releases`], run from `place`.
+fn two_releases_from(dir: &Path, place: Where) -> (String, serde_json::Value) {
+    let (run_in, filings) = match place {
+        Where::Inside => (dir.to_path_buf(), dir.to_path_buf()),
+        Where::Elsewhere => {
+            let f = dir.join("收件箱").join("二〇二六年");
+            fs::create_dir_all(&f).unwrap();
+            (dir.parent().unwrap().to_path_buf(), f)
+        }
+    };
+    let yima = |_: &Path| {
+        let mut c = yima(&run_in);
+        if place == Where::Elsewhere {
+            c.arg("-C").arg(dir);
+        }
+        c
+    };
     let a = uscc("00614046");
-    yima(dir).args(["init", "."]).assert().success();
+    self::yima(&run_in).arg("init").arg(dir).assert().success();
     let first = write_filing(
-        dir,
+        &filings,
         "民政局",
         &[
             Row {
@@ -136,7 +166,7 @@ fn two_releases(dir: &Path) -> (String, serde_json::Value) {
     };
     let archive = code_of("婚姻登记档案查询");
     let second = write_filing(
-        dir,
+        &filings,
         "民政局",
         &[
             Row {
@@ -196,7 +226,9 @@ fn change_log_lists_added_retired_renamed_and_field_changes() {
     assert_eq!(c["retired"], 1);
     assert_eq!(c["renamed"], 1);
     assert_eq!(c["changed"], 1);
-    assert_eq!(changes["from"], "releases/2026.1");
+    // Named by version, never by where the workspace lives.
+    assert_eq!(changes["from"], "2026.1");
+    assert_eq!(changes["to"], "2026.2");
     assert_eq!(changes["added"][0]["name"], "慈善组织认定");
     assert_eq!(changes["retired"][0]["name"], "社会团体注销登记");
     assert_eq!(changes["renamed"][0]["name"], "婚姻登记档案查阅");
@@ -246,15 +278,21 @@ fn registry_is_stamped_with_the_first_release() {
     let tmp = tempfile::tempdir().unwrap();
     two_releases(tmp.path());
     let lock = fs::read_to_string(tmp.path().join("items/codes.lock")).unwrap();
+    let reg = yima::codes::registry::Registry::parse(&lock).unwrap();
+    let stamped = |v: &str| {
+        reg.records()
+            .iter()
+            .filter(|r| r.first_release == v)
+            .count()
+    };
+    assert_eq!(stamped("2026.1"), 3, "{lock}");
+    assert_eq!(stamped("2026.2"), 1, "{lock}");
+    // A release is one line appended to the log, whatever it stamps.
+    assert_eq!(lock.matches("\"op\":\"release\"").count(), 2, "{lock}");
+    // The live registry is byte for byte the one the newest release holds.
     assert_eq!(
-        lock.matches("first_release: \"2026.1\"").count(),
-        3,
-        "{lock}"
-    );
-    assert_eq!(
-        lock.matches("first_release: \"2026.2\"").count(),
-        1,
-        "{lock}"
+        lock,
+        fs::read_to_string(tmp.path().join("releases/2026.2/codes.lock")).unwrap()
     );
     yima(tmp.path())
         .args(["assign", "--check"])
@@ -361,14 +399,22 @@ fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
     out
 }
 
+/// The same catalog and version give the same bytes — whatever folder the
+/// workspace is in, where the commands run from and where the filings lay:
+/// nothing published names a path on the computer that made it.
 #[test]
 fn the_same_catalog_and_version_give_the_same_bytes() {
     let a = tempfile::tempdir().unwrap();
     let b = tempfile::tempdir().unwrap();
     two_releases(a.path());
-    two_releases(b.path());
+    let b_ws = b.path().join("另一个工作区");
+    fs::create_dir_all(&b_ws).unwrap();
+    two_releases_from(&b_ws, Where::Elsewhere);
+    let changelog = fs::read_to_string(b_ws.join("releases/2026.2/CHANGELOG.md")).unwrap();
+    assert!(changelog.contains("对比：2026.1 → 2026.2"), "{changelog}");
+    let b = &b_ws;
     let ta = tree(&a.path().join("releases"));
-    let tb = tree(&b.path().join("releases"));
+    let tb = tree(&b.join("releases"));
     assert!(!ta.is_empty());
     assert_eq!(ta.len(), tb.len());
     for (x, y) in ta.iter().zip(&tb) {

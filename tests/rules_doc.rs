@@ -175,13 +175,14 @@ fn the_catalog_examples_agree_with_the_rules() {
         "well-formed, but the category of 行政许可"
     );
 
+    // A cell may hold several numbers: each is checked.
     for header in ["咨询电话", "监督投诉电话"] {
         assert!(
-            !phone::is_valid(bad(Rule::PhoneInvalid, header)),
+            !phone::invalid(bad(Rule::PhoneInvalid, header)).is_empty(),
             "{header}"
         );
         assert!(
-            phone::is_valid(good(Rule::PhoneInvalid, header)),
+            phone::invalid(good(Rule::PhoneInvalid, header)).is_empty(),
             "{header}"
         );
     }

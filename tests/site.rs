@@ -10,7 +10,8 @@
 //!   then the page is loaded with a search and filters in its URL and its DOM
 //!   read back; a guide is opened from the page's link; no script error; a
 //!   screenshot lands in `target/site-screenshot.png`. Without Chromium these
-//!   tests print a notice and pass, unless `YIMA_REQUIRE_BROWSER` is set.
+//!   tests print a notice and pass, unless `YIMA_REQUIRE_BROWSER` or `CI` is
+//!   set: then they fail.
 
 use assert_cmd::Command;
 use std::collections::BTreeMap;
@@ -442,14 +443,19 @@ fn a_large_catalog_stays_compact() {
 const CHROMIUM: &str = "/usr/bin/chromium";
 
 /// Whether the browser tests can run: Chromium is there, or they must run
-/// (`YIMA_REQUIRE_BROWSER`, set in CI) and fail without it.
+/// (`YIMA_REQUIRE_BROWSER`, which `.ci/run` sets, or `CI`) and fail
+/// without it.
 fn browser_available(test: &str) -> bool {
     if Path::new(CHROMIUM).exists() {
         return true;
     }
+    let required = ["YIMA_REQUIRE_BROWSER", "CI"]
+        .iter()
+        .find(|v| std::env::var_os(v).is_some());
     assert!(
-        std::env::var_os("YIMA_REQUIRE_BROWSER").is_none(),
-        "YIMA_REQUIRE_BROWSER is set but {CHROMIUM} is missing (apt-get install -y chromium)"
+        required.is_none(),
+        "{} is set but {CHROMIUM} is missing (apt-get install -y chromium)",
+        required.unwrap_or(&"")
     );
     eprintln!("skipping {test}: {CHROMIUM} not found (set YIMA_REQUIRE_BROWSER to make this fail)");
     false

@@ -30,6 +30,8 @@ pub struct ItemFile {
     pub display: String,
     pub text: String,
     pub entry: Result<CatalogEntry, String>,
+    /// The line the entry's error is at, when it is at one.
+    pub error_line: Option<usize>,
 }
 
 /// The catalog as loaded.
@@ -48,12 +50,43 @@ pub enum CatalogError {
         path: PathBuf,
         source: std::io::Error,
     },
-    /// The registry is not valid YAML of its schema.
+    /// The registry is not a registry file.
     #[error("{path}: {source}")]
     Registry {
         path: PathBuf,
         source: RegistryError,
     },
+    /// Entry files that are not whole entries: a catalog missing them is
+    /// never published ([`load_whole`]).
+    #[error("{}", broken_list(.0))]
+    Broken(Vec<BadFile>),
+}
+
+/// An entry file that cannot be read as an entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadFile {
+    /// The path as reports show it.
+    pub file: String,
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl BadFile {
+    /// `file:line`, or the file.
+    pub fn place(&self) -> String {
+        match self.line {
+            Some(l) => format!("{}:{l}", self.file),
+            None => self.file.clone(),
+        }
+    }
+}
+
+fn broken_list(files: &[BadFile]) -> String {
+    let mut s = format!("{} entry files cannot be read:", files.len());
+    for f in files {
+        s.push_str(&format!("\n  {}: {}", f.place(), f.message));
+    }
+    s
 }
 
 impl Catalog {
@@ -69,12 +102,13 @@ fn is_item_file(p: &Path) -> bool {
 }
 
 /// Loads `items/` (a missing folder is an empty catalog). Files are sorted
-/// by path, so everything downstream is deterministic.
+/// by path, so everything downstream is deterministic. A file that is not an
+/// entry is kept with its error, for `yima check items/` to report among the
+/// others; whatever publishes uses [`load_whole`].
+///
+/// An interrupted write of the catalog is repaired before any command reads
+/// the workspace ([`crate::fsx::recover_workspace`]), not here.
 pub fn load(dir: &Path) -> Result<Catalog, CatalogError> {
-    fsx::recover(dir).map_err(|source| CatalogError::Io {
-        path: dir.to_path_buf(),
-        source,
-    })?;
     let mut catalog = Catalog::default();
     if !dir.exists() {
         return Ok(catalog);
@@ -90,6 +124,30 @@ pub fn load(dir: &Path) -> Result<Catalog, CatalogError> {
     catalog.files = read;
     catalog.registry = load_registry(dir)?;
     Ok(catalog)
+}
+
+/// Loads `items/` as [`load`] does, and fails — naming every file and line —
+/// when an entry file is not a whole entry (a merge-conflict marker, an
+/// empty file, an unknown key): published outputs never silently miss an
+/// entry.
+pub fn load_whole(dir: &Path) -> Result<Catalog, CatalogError> {
+    let catalog = load(dir)?;
+    let broken: Vec<BadFile> = catalog
+        .files
+        .iter()
+        .filter_map(|f| {
+            f.entry.as_ref().err().map(|message| BadFile {
+                file: f.display.clone(),
+                line: f.error_line,
+                message: message.clone(),
+            })
+        })
+        .collect();
+    if broken.is_empty() {
+        Ok(catalog)
+    } else {
+        Err(CatalogError::Broken(broken))
+    }
 }
 
 /// The entry files under `items/`, relative to it, sorted.
@@ -109,46 +167,121 @@ pub fn item_paths(dir: &Path) -> Result<Vec<PathBuf>, CatalogError> {
 pub fn read_item(dir: &Path, rel: &Path, keep_text: bool) -> ItemFile {
     let full = dir.join(rel);
     let display = crate::filing::display_path(&full);
-    match std::fs::read_to_string(&full) {
+    let (text, parsed) = match std::fs::read_to_string(&full) {
         Ok(text) => {
-            let entry = serde_saphyr::from_str::<CatalogEntry>(&text).map_err(|e| e.to_string());
-            ItemFile {
-                rel: rel.to_path_buf(),
-                display,
-                text: if keep_text { text } else { String::new() },
-                entry,
-            }
+            let parsed = parse_entry(&text);
+            (text, parsed)
         }
-        Err(e) => ItemFile {
-            rel: rel.to_path_buf(),
-            display,
-            text: String::new(),
-            entry: Err(e.to_string()),
-        },
+        Err(e) => (String::new(), Err((e.to_string(), None))),
+    };
+    let (entry, error_line) = match parsed {
+        Ok(e) => (Ok(e), None),
+        Err((message, line)) => (Err(message), line),
+    };
+    ItemFile {
+        rel: rel.to_path_buf(),
+        display,
+        text: if keep_text { text } else { String::new() },
+        entry,
+        error_line,
     }
 }
 
-/// The registry of `items/` (empty when there is none yet).
-/// The registry of the catalog `dir` alone, once an interrupted write of
-/// the catalog is recovered (as [`load`] does).
+/// Parses an entry file's text, or says why it is not an entry and at which
+/// line. Before YAML sees it: an empty file, and the markers a git merge
+/// leaves (`<<<<<<<`, `=======`, `>>>>>>>` at the start of a line), which
+/// YAML could take for text inside a block.
+fn parse_entry(text: &str) -> Result<CatalogEntry, (String, Option<usize>)> {
+    if text.trim().is_empty() {
+        return Err(("the file is empty".into(), None));
+    }
+    for (i, line) in text.lines().enumerate() {
+        if ["<<<<<<<", "=======", ">>>>>>>", "|||||||"]
+            .iter()
+            .any(|m| line.starts_with(m))
+        {
+            let marker: String = line.chars().take(40).collect();
+            return Err((
+                format!("a merge-conflict marker `{marker}`: resolve the merge first"),
+                Some(i + 1),
+            ));
+        }
+    }
+    let mut entry: CatalogEntry =
+        serde_saphyr::from_str(text).map_err(|e| yaml_error(&e.to_string()))?;
+    entry.source.file = file_name_only(&entry.source.file);
+    Ok(entry)
+}
+
+/// serde-saphyr's message on one line, and the line it names.
+fn yaml_error(message: &str) -> (String, Option<usize>) {
+    let first = message.lines().next().unwrap_or(message);
+    let first = first.strip_prefix("error: ").unwrap_or(first);
+    let line = first
+        .strip_prefix("line ")
+        .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|n| n.parse().ok());
+    (first.to_string(), line)
+}
+
+/// The file name of a path written on any system (`/` or `\\`): what an
+/// entry names as the filing it came from, never a path on somebody's
+/// computer (SPEC §7).
+pub fn file_name_only(path: &str) -> String {
+    path.rsplit(['/', '\\']).next().unwrap_or(path).to_string()
+}
+
+/// The registry of the catalog `dir` ([`load_registry`]); interrupted writes
+/// are repaired before any command reads the workspace.
 pub fn load_registry_recovered(dir: &Path) -> Result<Registry, CatalogError> {
-    fsx::recover(dir).map_err(|source| CatalogError::Io {
-        path: dir.to_path_buf(),
-        source,
-    })?;
     load_registry(dir)
 }
 
+/// The registry of `items/` (empty when there is none yet).
 pub fn load_registry(dir: &Path) -> Result<Registry, CatalogError> {
     let path = dir.join(registry::FILE);
     if !path.exists() {
         return Ok(Registry::default());
     }
-    let text = std::fs::read_to_string(&path).map_err(|source| CatalogError::Io {
+    let file = std::fs::File::open(&path).map_err(|source| CatalogError::Io {
         path: path.clone(),
         source,
     })?;
-    Registry::parse(&text).map_err(|source| CatalogError::Registry { path, source })
+    let mut input = std::io::BufReader::with_capacity(1 << 16, file);
+    Registry::read(&mut input).map_err(|source| CatalogError::Registry { path, source })
+}
+
+/// Calls `each` with the path (relative to `items/`) and file stem of every
+/// entry file, in no particular order, holding no list of them: a look at a
+/// province's file names costs a walk of the folder, not its memory.
+pub fn walk_items(dir: &Path, each: &mut dyn FnMut(&Path, &str)) -> Result<(), CatalogError> {
+    fn walk(root: &Path, dir: &Path, each: &mut dyn FnMut(&Path, &str)) -> std::io::Result<()> {
+        for entry in std::fs::read_dir(dir)? {
+            let entry = entry?;
+            let name = entry.file_name();
+            if name.to_string_lossy().starts_with('.') {
+                continue;
+            }
+            let path = entry.path();
+            if entry.file_type()?.is_dir() {
+                walk(root, &path, each)?;
+            } else if is_item_file(&path) {
+                let stem = path
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                each(path.strip_prefix(root).unwrap_or(&path), &stem);
+            }
+        }
+        Ok(())
+    }
+    if !dir.exists() {
+        return Ok(());
+    }
+    walk(dir, dir, each).map_err(|source| CatalogError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })
 }
 
 fn collect(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
@@ -245,27 +378,47 @@ impl Writer {
         }
     }
 
-    /// Writes the registry.
+    /// Writes the registry (in the log format, whatever it was read in).
     pub fn registry(&self, registry: &Registry) -> Result<(), WriteError> {
         let path = self.root.join(registry::FILE);
         let shown = Path::new("items").join(registry::FILE);
-        let _ = std::fs::remove_file(&path);
-        fsx::write_atomic(&path, registry.to_yaml().as_bytes())
+        // The staged file is a hard link to the current one: replace it.
+        match std::fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(WriteError::at(&shown, e)),
+        }
+        fsx::write_atomic_with(&path, &mut |w| registry.write_to(w))
             .map_err(|e| WriteError::at(&shown, e))
     }
 
-    /// Swaps the prepared tree in.
-    pub fn commit(self) -> Result<(), WriteError> {
-        let root = self.root.clone();
-        self.staged.commit().map_err(|e| WriteError::at(&root, e))
+    /// Swaps the prepared tree in. Once it is in, the commit happened: an old
+    /// tree that could not be removed comes back as a [`fsx::Leftover`].
+    pub fn commit(self) -> Result<Option<fsx::Leftover>, CommitFailed> {
+        self.staged.commit().map_err(|e| CommitFailed {
+            path: "items".into(),
+            source: e.error,
+            stranded: e.stranded.map(|p| crate::filing::display_path(&p)),
+        })
     }
+}
+
+/// A swap of `items/` that did not happen. The catalog is as it was — or,
+/// when `stranded` names a folder, `items/` is missing and its content waits
+/// there, and the next yima run puts it back.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: {source}")]
+pub struct CommitFailed {
+    pub path: String,
+    pub source: std::io::Error,
+    pub stranded: Option<String>,
 }
 
 /// sha256 of the registry file as it is on disk ("" when there is none):
 /// what a plan was made against.
 pub fn registry_fingerprint(dir: &Path) -> String {
     match std::fs::read(dir.join(registry::FILE)) {
-        Ok(bytes) => crate::release::manifest::sha256_hex(&bytes),
+        Ok(bytes) => fsx::sha256_hex(&bytes),
         Err(_) => String::new(),
     }
 }
@@ -324,12 +477,16 @@ impl KeyLines {
     }
 }
 
+/// One row of a sheet of a catalog file: its cells, its line, and the line
+/// of each of its keys.
+type YamlRow<'l, F> = (BTreeMap<F, String>, u32, Option<&'l HashMap<String, u32>>);
+
 /// The rows of one sheet of a catalog file, as a grid the filing parser
 /// reads: every element a column, each cell at its YAML line.
 fn yaml_grid<F: Copy + Ord + FieldId>(
     file: &Arc<str>,
     def: &SheetDef<F>,
-    rows: Vec<(BTreeMap<F, String>, u32, Option<&HashMap<String, u32>>)>,
+    rows: Vec<YamlRow<'_, F>>,
 ) -> Grid {
     let mut grid_rows = vec![GridRow::default()];
     for (cells, number, lines) in rows {

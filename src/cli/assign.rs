@@ -22,7 +22,7 @@ pub fn run(args: Args, workspace: Option<&Path>, lang: Lang) -> Result<u8> {
         let (problems, n, registry) =
             assign::audit_dir(&ws).map_err(|e| Failure::new(e.to_string()))?;
         for p in &problems {
-            outln!("error: {}: {}", p.file, p.message.get(lang));
+            outln!("{}", problem_line(p, lang));
         }
         let codes = registry.len();
         if problems.is_empty() {
@@ -62,10 +62,21 @@ pub fn run(args: Args, workspace: Option<&Path>, lang: Lang) -> Result<u8> {
         ) => Failure::new(format!(
             "{first} 与 {second} 得到同一个实施编码 {code}，未做改动；请删除重复的条目"
         )),
+        (assign::AssignError::Unsafe(problems), _) => {
+            let mut s = match lang {
+                Lang::Zh => "编码登记簿与目录不一致，未赋任何编码，未做改动。请从版本库恢复 items/codes.lock（yima assign --check 列出全部问题）：".to_string(),
+                Lang::En => "the code registry disagrees with the catalog: no code was issued, nothing changed. Restore items/codes.lock from version control (`yima assign --check` lists every problem):".to_string(),
+            };
+            list_problems(&mut s, &problems, lang);
+            Failure::new(s)
+        }
         (e, _) => Failure::new(e.to_string()),
     })?;
     let new_codes = outcome.registry.len() - before;
-    if outcome.updated.is_empty() && new_codes == 0 {
+    // A registry still in the YAML of earlier versions is written as the
+    // log now, even with nothing else to do: `yima assign` migrates it.
+    let migrating = outcome.registry.is_legacy();
+    if outcome.updated.is_empty() && new_codes == 0 && !migrating {
         outln!(
             "{}",
             if lang == Lang::Zh {
@@ -76,28 +87,40 @@ pub fn run(args: Args, workspace: Option<&Path>, lang: Lang) -> Result<u8> {
         );
         return Ok(EXIT_OK);
     }
-    let write = || -> std::result::Result<(), crate::catalog::WriteError> {
-        let w = crate::catalog::Writer::begin(&ws.path(&ws.config.paths.items))?;
+    let w = crate::catalog::Writer::begin(&ws.path(&ws.config.paths.items))
+        .map_err(|e| write_failure(&e, lang))?;
+    let staged = || -> std::result::Result<(), crate::catalog::WriteError> {
         for rel in &outcome.moved_from {
             w.remove(rel)?;
         }
         for c in &outcome.updated {
             w.put(c)?;
         }
-        w.registry(&outcome.registry)?;
-        w.commit()
+        w.registry(&outcome.registry)
     };
-    write().map_err(|e| {
-        Failure::new(match lang {
-            Lang::Zh => format!("无法写入 {}：{}；目录未做任何改动", e.path, e.source),
-            Lang::En => format!(
-                "cannot write {}: {}; the catalog is unchanged",
-                e.path, e.source
-            ),
-        })
-    })?;
+    staged().map_err(|e| write_failure(&e, lang))?;
+    let leftover = w
+        .commit()
+        .map_err(|c| Failure::new(super::writes::commit_failure(&c, lang)))?;
+    if let Some(l) = leftover {
+        super::writes::warn_leftover(
+            &crate::filing::display_path(&l.path),
+            &l.error.to_string(),
+            lang,
+        );
+    }
     for c in &outcome.updated {
         outln!("  {}", c.impl_code);
+    }
+    if migrating {
+        outln!(
+            "{}",
+            match lang {
+                Lang::Zh => "登记簿已转为新格式（每行一条记录，只在末尾追加；见 docs/codes.md）",
+                Lang::En =>
+                    "the registry is now in the log format (one event a line, appended only; see docs/codes.md)",
+            }
+        );
     }
     outln!(
         "{}",
@@ -113,4 +136,41 @@ pub fn run(args: Args, workspace: Option<&Path>, lang: Lang) -> Result<u8> {
         }
     );
     Ok(EXIT_OK)
+}
+
+/// A write into the prepared catalog that failed: nothing changed.
+fn write_failure(e: &crate::catalog::WriteError, lang: Lang) -> Failure {
+    Failure::new(match lang {
+        Lang::Zh => format!("无法写入 {}：{}；目录未做任何改动", e.path, e.source),
+        Lang::En => format!(
+            "cannot write {}: {}; the catalog is unchanged",
+            e.path, e.source
+        ),
+    })
+}
+
+/// `error: file:line: message`, with whatever the message quotes from a
+/// filing made inert for the terminal.
+pub fn problem_line(p: &assign::Problem, lang: Lang) -> String {
+    format!(
+        "error: {}: {}",
+        crate::report::inert(&p.place()),
+        crate::report::inert(p.message.get(lang))
+    )
+}
+
+/// Appends problems to a message, a line each (the first 20, then a count).
+pub fn list_problems(s: &mut String, problems: &[assign::Problem], lang: Lang) {
+    const SHOWN: usize = 20;
+    for p in problems.iter().take(SHOWN) {
+        s.push_str("\n  ");
+        s.push_str(&problem_line(p, lang));
+    }
+    if problems.len() > SHOWN {
+        let more = problems.len() - SHOWN;
+        s.push_str(&match lang {
+            Lang::Zh => format!("\n  …（另有 {more} 个）"),
+            Lang::En => format!("\n  … ({more} more)"),
+        });
+    }
 }

@@ -51,13 +51,21 @@ pub fn run(args: Args, workspace: Option<&Path>, lang: Lang) -> Result<u8> {
         Some(Only::Docx) => publish::Outputs::Docx,
     };
     let summary = publish::build_only(&ws, &out, "", progress, outputs).map_err(|e| {
+        let shown = crate::filing::display_path(&out);
         Failure::new(match lang {
-            Lang::Zh => format!("生成失败，{} 保持原样：{e}", out.display()),
-            Lang::En => format!("build failed, {} left as it was: {e}", out.display()),
+            Lang::Zh => format!("生成失败，{shown} 保持原样：{}", publish_failure(&e, lang)),
+            Lang::En => format!(
+                "build failed, {shown} left as it was: {}",
+                publish_failure(&e, lang)
+            ),
         })
     })?;
+    if let Some((path, why)) = &summary.leftover {
+        super::writes::warn_leftover(path, why, lang);
+    }
     let word = summary.word;
-    println!(
+    let shown = crate::filing::display_path(&out);
+    outln!(
         "{}",
         match (lang, outputs) {
             (Lang::Zh, publish::Outputs::All) => format!(
@@ -68,7 +76,7 @@ pub fn run(args: Args, workspace: Option<&Path>, lang: Lang) -> Result<u8> {
                 word.guides,
                 word.compilations,
                 summary.files,
-                out.display()
+                shown
             ),
             (Lang::En, publish::Outputs::All) => format!(
                 "built {} entries: {} guides (HTML and Markdown), {} Word guides, \
@@ -78,31 +86,66 @@ pub fn run(args: Args, workspace: Option<&Path>, lang: Lang) -> Result<u8> {
                 word.guides,
                 word.compilations,
                 summary.files,
-                out.display()
+                shown
             ),
             (Lang::Zh, publish::Outputs::Docx) => format!(
                 "已生成 {} 个事项的 Word 办事指南 {} 份、办事指南汇编 {} 份，共 {} 个文件：{}",
-                summary.entries,
-                word.guides,
-                word.compilations,
-                summary.files,
-                out.display()
+                summary.entries, word.guides, word.compilations, summary.files, shown
             ),
             (Lang::En, publish::Outputs::Docx) => format!(
                 "built {} entries: {} Word guides, {} Word compilations, {} files in {}",
-                summary.entries,
-                word.guides,
-                word.compilations,
-                summary.files,
-                out.display()
+                summary.entries, word.guides, word.compilations, summary.files, shown
             ),
         }
     );
     if args.timings {
         // One line a stage, `stage<TAB>seconds`, for people and scripts.
         for (stage, took) in &summary.stages {
-            eprintln!("{stage}\t{:.3}", took.as_secs_f64());
+            errln!("{stage}\t{:.3}", took.as_secs_f64());
         }
     }
     Ok(EXIT_OK)
+}
+
+/// Why a build (or release) of the catalog could not be made, naming every
+/// file and line that stopped it.
+pub fn publish_failure(e: &publish::PublishError, lang: Lang) -> String {
+    match e {
+        publish::PublishError::Catalog(c) => catalog_failure(c, lang),
+        publish::PublishError::Codes(problems) => {
+            let mut s = match lang {
+                Lang::Zh => format!("编码有 {} 个问题（yima assign --check）：", problems.len()),
+                Lang::En => format!("{} code problems (`yima assign --check`):", problems.len()),
+            };
+            super::assign::list_problems(&mut s, problems, lang);
+            s
+        }
+        other => other.to_string(),
+    }
+}
+
+/// A catalog that cannot be loaded whole: every file that is not an entry,
+/// with its line.
+pub fn catalog_failure(e: &crate::catalog::CatalogError, lang: Lang) -> String {
+    let crate::catalog::CatalogError::Broken(files) = e else {
+        return e.to_string();
+    };
+    let mut s = match lang {
+        Lang::Zh => format!("{} 个条目文件无法读取（不会少发任何条目）：", files.len()),
+        Lang::En => format!(
+            "{} entry files cannot be read (nothing is published without them):",
+            files.len()
+        ),
+    };
+    for f in files.iter().take(20) {
+        s.push_str(&format!(
+            "\n  error: {}: {}",
+            crate::report::inert(&f.place()),
+            crate::report::inert(&f.message)
+        ));
+    }
+    if files.len() > 20 {
+        s.push_str(&format!("\n  … (+{})", files.len() - 20));
+    }
+    s
 }

@@ -11,6 +11,10 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<u8> {
     let mut cmd = super::Cli::command();
-    clap_complete::generate(args.shell, &mut cmd, "yima", &mut std::io::stdout());
+    // clap_complete panics when its writer fails: it writes into memory,
+    // and the script goes out as one write that a closed pipe ends quietly.
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut cmd, "yima", &mut script);
+    out!("{}", String::from_utf8_lossy(&script));
     Ok(super::EXIT_OK)
 }

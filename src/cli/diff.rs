@@ -40,7 +40,11 @@ pub fn run(args: Args, workspace: Option<&Path>, lang: Lang) -> Result<u8> {
             let s = serde_json::to_string_pretty(&changes).expect("changes serialize");
             outln!("{s}");
         }
-        DiffFormat::Md => out!("{}", changelog::render(&changes, "变更说明")),
+        // Names come from catalogs: shown inert on a terminal.
+        DiffFormat::Md => out!(
+            "{}",
+            crate::report::inert(&changelog::render(&changes, "变更说明"))
+        ),
     }
     Ok(EXIT_OK)
 }

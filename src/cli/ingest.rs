@@ -8,7 +8,7 @@ use super::{EXIT_FINDINGS, EXIT_OK, require_workspace};
 use crate::diag::Lang;
 use crate::ingest::{self, IngestError};
 use crate::release::diff::Named;
-use crate::report::{self, Format, Human};
+use crate::report::{self, Format, Human, inert};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, clap::Args)]
@@ -27,14 +27,36 @@ pub struct Args {
 /// Longest list of entries printed before the rest is only counted.
 const LISTED: usize = 1000;
 
-/// The user's message for a failed ingest: what failed, and that the
-/// catalog is as it was.
+/// The user's message for a failed ingest: what failed, and what state the
+/// catalog is in (as it was, unless a swap was cut short — then where its
+/// content waits for the next run).
 pub fn failure(e: &IngestError, lang: Lang) -> Failure {
     let unchanged = match lang {
         Lang::Zh => "目录未做任何改动",
         Lang::En => "the catalog is unchanged",
     };
     Failure::new(match (e, lang) {
+        (IngestError::Unsafe(problems), _) => {
+            let mut s = match lang {
+                Lang::Zh => format!(
+                    "编码登记簿与目录不一致，未赋任何编码；{unchanged}。请从版本库恢复 items/codes.lock（yima assign --check 列出全部问题）："
+                ),
+                Lang::En => format!(
+                    "the code registry disagrees with the catalog: no code was issued; {unchanged}. Restore items/codes.lock from version control (`yima assign --check` lists every problem):"
+                ),
+            };
+            super::assign::list_problems(&mut s, problems, lang);
+            s
+        }
+        (IngestError::InputChanged(file), Lang::Zh) => format!(
+            "填报表 {} 在导入过程中被修改（两次读取的内容不同）；{unchanged}，请等文件不再变化后重新导入",
+            crate::report::inert(file)
+        ),
+        (IngestError::InputChanged(file), Lang::En) => format!(
+            "the filing {} changed while it was being ingested (two readings differ); {unchanged}: ingest again once it stays as it is",
+            crate::report::inert(file)
+        ),
+        (IngestError::Commit(c), _) => super::writes::commit_failure(c, lang),
         (IngestError::Lock(l), _) => format!("{}；{unchanged}", super::lock_message(l, lang)),
         (IngestError::Write(w), Lang::Zh) => {
             format!("无法写入 {}：{}；{unchanged}", w.path, w.source)
@@ -77,12 +99,13 @@ pub fn run(args: Args, workspace: Option<&Path>, lang: Lang) -> Result<u8> {
     let mut more = 0usize;
     let mut line = |mark: &str, n: &Named| {
         if listed < LISTED {
+            // Names come from cells: shown inert, whatever they hold.
             outln!(
                 "  {mark} {} {}{} · {}",
                 n.impl_code,
-                n.name,
-                sub(&n.sub_name),
-                n.agency
+                inert(&n.name),
+                inert(&sub(&n.sub_name)),
+                inert(&n.agency)
             );
             listed += 1;
         } else {
@@ -93,7 +116,7 @@ pub fn run(args: Args, workspace: Option<&Path>, lang: Lang) -> Result<u8> {
     plan.changed.iter().for_each(|n| line("~", n));
     plan.retired.iter().for_each(|n| line("-", n));
     for (code, old, new) in &plan.renamed {
-        outln!("  ≈ {code} {old} → {new}");
+        outln!("  ≈ {code} {} → {}", inert(old), inert(new));
     }
     if more > 0 {
         outln!("  …（另有 {more} 项）");
@@ -130,7 +153,10 @@ pub fn run(args: Args, workspace: Option<&Path>, lang: Lang) -> Result<u8> {
         return Ok(EXIT_OK);
     }
     if !plan.is_empty() {
-        ingest::apply(&ws, &mut plan).map_err(|e| failure(&e, lang))?;
+        let applied = ingest::apply(&ws, &mut plan).map_err(|e| failure(&e, lang))?;
+        if let Some((path, why)) = applied.leftover {
+            super::writes::warn_leftover(&path, &why, lang);
+        }
     }
     outln!("{summary}");
     let warnings = report.summary.warnings;

@@ -31,7 +31,7 @@ pub fn run(args: Args, lang: Lang) -> Result<u8> {
     write_atomic(&cfg, CONFIG_TEMPLATE.as_bytes()).map_err(io)?;
     let reg = args.dir.join("items").join(registry::FILE);
     if !reg.exists() {
-        write_atomic(&reg, Registry::default().to_yaml().as_bytes()).map_err(io)?;
+        write_atomic(&reg, Registry::default().to_text().as_bytes()).map_err(io)?;
     }
     outln!(
         "{}",

@@ -12,6 +12,14 @@ macro_rules! outln {
     }};
 }
 
+/// `eprintln!` that ends quietly when stderr is closed (`yima … 2>&1 | true`).
+macro_rules! errln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 /// `print!` that ends quietly when stdout is closed.
 macro_rules! out {
     ($($arg:tt)*) => {{
@@ -20,19 +28,23 @@ macro_rules! out {
     }};
 }
 
+pub mod args;
 pub mod assign;
 pub mod build;
 pub mod check;
 pub mod completions;
+pub mod console;
 pub mod diff;
 pub mod explain;
 pub mod ingest;
 pub mod init;
 pub mod release;
 pub mod schema;
+pub mod serve;
 pub mod stats;
 pub mod template;
 pub mod verify;
+pub mod writes;
 
 use crate::diag::Lang;
 use crate::workspace::Workspace;
@@ -88,12 +100,15 @@ pub enum Command {
     Verify(verify::Args),
     /// 输出目录条目文件的 JSON Schema
     Schema(schema::Args),
+    /// 在浏览器中检查填报表：本机服务台（只对本机开放）
+    Serve(serve::Args),
     /// 生成 shell 补全脚本
     Completions(completions::Args),
 }
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> failure::Result<u8> {
+    writes::recover(cli.workspace.as_deref(), cli.lang)?;
     match cli.command {
         Command::Check(args) => check::run(args, cli.workspace.as_deref(), cli.lang),
         Command::Template(args) => template::run(args, cli.workspace.as_deref(), cli.lang),
@@ -107,6 +122,7 @@ pub fn run(cli: Cli) -> failure::Result<u8> {
         Command::Diff(args) => diff::run(args, cli.workspace.as_deref(), cli.lang),
         Command::Verify(args) => verify::run(args, cli.lang),
         Command::Schema(args) => schema::run(args, cli.workspace.as_deref()),
+        Command::Serve(args) => serve::run(args, cli.workspace.as_deref(), cli.lang),
         Command::Completions(args) => completions::run(args),
     }
 }
@@ -139,9 +155,15 @@ pub fn lock_message(e: &crate::fsx::LockError, lang: Lang) -> String {
     }
 }
 
+/// The workspace of a run (`-C DIR`, the nearest `yima.yaml`, or the
+/// defaults); one that cannot be used is told in the user's language.
+pub fn workspace(dir: Option<&Path>, lang: Lang) -> failure::Result<Workspace> {
+    Workspace::discover(dir).map_err(|e| failure::Failure::new(e.describe().get(lang)))
+}
+
 /// The workspace of a command that writes the catalog: one must exist.
 pub fn require_workspace(dir: Option<&Path>, lang: Lang) -> failure::Result<Workspace> {
-    let ws = Workspace::discover(dir).map_err(|e| failure::Failure::new(e.to_string()))?;
+    let ws = workspace(dir, lang)?;
     if ws.root.is_none() {
         return Err(failure::Failure::new(match lang {
             Lang::Zh => {

@@ -20,18 +20,55 @@ pub fn run(args: Args, workspace: Option<&Path>, lang: Lang) -> Result<u8> {
     let progress = std::io::stderr().is_terminal();
     let s = release::release(&ws, &args.version, progress).map_err(|e| {
         Failure::new(match (&e, lang) {
+            (release::ReleaseError::BadVersion(v, why), Lang::Zh) => format!(
+                "版本号 “{}” 不能用作文件夹名：{}",
+                crate::report::inert(v),
+                bad_version_zh(why)
+            ),
             (release::ReleaseError::Exists(v), Lang::Zh) => {
                 format!("版本 {v} 已发布，发布包不会被覆盖")
             }
             (release::ReleaseError::CheckFailed(n), Lang::Zh) => {
                 format!("目录有 {n} 个错误，未发布（运行 yima check items/ 查看）")
             }
-            (release::ReleaseError::CodesFailed(n), Lang::Zh) => {
-                format!("编码有 {n} 个问题，未发布（运行 yima assign --check 查看）")
+            (release::ReleaseError::CodesFailed(problems), _) => {
+                let mut s = match lang {
+                    Lang::Zh => format!("编码有 {} 个问题，未发布：", problems.len()),
+                    Lang::En => format!(
+                        "the codes have {} problems, nothing released:",
+                        problems.len()
+                    ),
+                };
+                super::assign::list_problems(&mut s, problems, lang);
+                s
+            }
+            (release::ReleaseError::Catalog(c), _) => {
+                let why = super::build::catalog_failure(c, lang);
+                match lang {
+                    Lang::Zh => format!("未发布：{why}"),
+                    Lang::En => format!("nothing released: {why}"),
+                }
+            }
+            (release::ReleaseError::Publish(p), _) => super::build::publish_failure(p, lang),
+            (release::ReleaseError::Previous(v, why), Lang::Zh) => {
+                format!("上一版 {v} 无法读取，无法生成变更说明，未发布：{why}")
             }
             _ => e.to_string(),
         })
     })?;
+    if let Some(why) = &s.registry_pending {
+        errln!(
+            "yima: {}",
+            match lang {
+                Lang::Zh => format!(
+                    "发布已完成，但登记簿的发布记录未能写入 items/codes.lock（{why}）；下次运行 yima 时自动补上"
+                ),
+                Lang::En => format!(
+                    "released, but its stamp could not be written into items/codes.lock ({why}); the next yima run writes it"
+                ),
+            }
+        );
+    }
     let c = &s.counts;
     let dir = crate::filing::display_path(&s.dir);
     match lang {
@@ -63,4 +100,23 @@ pub fn run(args: Args, workspace: Option<&Path>, lang: Lang) -> Result<u8> {
         }
     }
     Ok(EXIT_OK)
+}
+
+/// Why a version cannot name a release, in Chinese.
+fn bad_version_zh(why: &release::BadVersion) -> String {
+    use release::BadVersion::*;
+    match why {
+        Empty => "版本号为空".into(),
+        TooLong => "超过 64 个字符".into(),
+        Start(c) => format!("须以字母或数字开头，不能以 “{c}” 开头"),
+        End(c) => format!("须以字母或数字结尾，不能以 “{c}” 结尾"),
+        Char(c) => format!(
+            "不能含有 “{}”，只能用字母、数字、“.”、“-”、“_”",
+            crate::report::inert(&c.to_string())
+        ),
+        DotDot => "不能含有 “..”".into(),
+        Device(_) => {
+            "这是 Windows 的设备名（CON、PRN、AUX、NUL、COM1–9、LPT1–9），不能作文件夹名".into()
+        }
+    }
 }

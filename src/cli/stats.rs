@@ -8,6 +8,7 @@ use crate::assign;
 use crate::catalog::CatalogEntry;
 use crate::codes::registry::Status;
 use crate::diag::Lang;
+use crate::report::inert;
 use crate::stats::{Compression, Indicators, Share, Stats};
 use std::path::Path;
 use unicode_width::UnicodeWidthStr;
@@ -47,7 +48,7 @@ pub fn run(args: Args, workspace: Option<&Path>, lang: Lang) -> Result<u8> {
     }
     let unreadable = catalog.files.iter().filter(|f| f.entry.is_err()).count();
     if unreadable > 0 {
-        eprintln!(
+        errln!(
             "{}",
             match lang {
                 Lang::Zh => format!(
@@ -118,6 +119,7 @@ pub fn render(stats: &Stats, title: &str, lang: Lang) -> String {
     let pick = |z: &str, e: &str| if zh { z.to_string() } else { e.to_string() };
     let t = &stats.total;
     let mut out = String::new();
+    let title = inert(title);
     out.push_str(&if zh {
         format!("{title}：统计指标\n\n")
     } else {
@@ -246,8 +248,14 @@ pub fn render(stats: &Stats, title: &str, lang: Lang) -> String {
 }
 
 /// Rows laid out in columns two spaces apart, padded by display width (a
-/// Chinese character takes two columns), numbers right-aligned.
+/// Chinese character takes two columns), numbers right-aligned. Cells come
+/// from the catalog: control characters in them are shown inert.
 fn table(rows: &[Vec<String>], right: &[bool]) -> String {
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| r.iter().map(|c| inert(c).into_owned()).collect())
+        .collect();
+    let rows = &rows[..];
     let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..cols)
         .map(|c| {

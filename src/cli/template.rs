@@ -78,7 +78,7 @@ pub fn run(args: Args, workspace: Option<&Path>, lang: Lang) -> Result<u8> {
     }
     let ws = match &args.agency {
         Some(_) => super::require_workspace(workspace, lang)?,
-        None => Workspace::discover(workspace).map_err(|e| Failure::new(e.to_string()))?,
+        None => super::workspace(workspace, lang)?,
     };
     let fill = match &args.agency {
         Some(uscc) => prefill(&ws, &uscc.trim().to_uppercase(), lang)?,

@@ -20,16 +20,19 @@ pub fn run(args: Args, lang: Lang) -> Result<u8> {
         Lang::Zh => ("已改动", "缺失", "多出"),
         Lang::En => ("changed", "missing", "added"),
     };
+    // File names in a release folder are anybody's: shown inert.
+    let inert = crate::report::inert;
     for f in &v.changed {
-        outln!("{changed}: {f}");
+        outln!("{changed}: {}", inert(f));
     }
     for f in &v.missing {
-        outln!("{missing}: {f}");
+        outln!("{missing}: {}", inert(f));
     }
     for f in &v.added {
-        outln!("{added}: {f}");
+        outln!("{added}: {}", inert(f));
     }
     let dir = crate::filing::display_path(&args.dir);
+    let dir = inert(&dir);
     if v.ok() {
         outln!(
             "{}",

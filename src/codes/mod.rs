@@ -3,10 +3,12 @@
 //! assignment of new codes against the registry, and 实施编码 derivation.
 
 pub mod registry;
+pub mod released;
 
 use crate::standard::{Standard, normalize_value};
 use registry::{Provenance, Record, Registry};
-use std::collections::{BTreeSet, HashMap};
+use rustc_hash::FxHashMap;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// Letters used for sequences past 999 (never I, O, Z, S, V).
 pub const OVERFLOW_LETTERS: &[u8] = b"ABCDEFGHJKLMNPQRTUWXY";
@@ -78,18 +80,22 @@ pub fn impl_code(uscc: &str, level_code: &str, basic: &str) -> String {
 /// Gives codes to item keys against a registry, deterministically: keys are
 /// handled in sorted order, so the same inputs give the same codes whatever
 /// the order of the filings.
+///
+/// A nation's registry holds a million codes and a batch needs a few, so the
+/// assigner reads the registry once for what every new code depends on — the
+/// highest sequence of each group — and only for the keys it is given what
+/// they depend on: the stem of their main item and the highest sub-item code
+/// under that stem.
 pub struct Assigner<'a> {
     registry: &'a mut Registry,
     standard: &'a Standard,
     prefix: String,
     /// Highest sequence used per (prefix, category code, sector code).
-    max_seq: HashMap<String, u32>,
-    /// Code stem (first 9 characters) per main item key.
-    stems: HashMap<ItemKey, String>,
-    /// Highest numeric sub-item code per stem.
-    max_sub: HashMap<String, u32>,
-    /// Codes in use (active or retired), never issued again.
-    used: std::collections::HashSet<String>,
+    max_seq: FxHashMap<[u8; 6], u32>,
+    /// Code stem (first 9 characters) per main item key asked about.
+    stems: FxHashMap<ItemKey, String>,
+    /// Highest numeric sub-item code per stem asked about.
+    max_sub: FxHashMap<String, u32>,
 }
 
 /// A key whose category or sector has no code in the tables.
@@ -100,41 +106,99 @@ pub struct Uncodable {
     pub sector: String,
 }
 
+/// The 12 bytes of an issued code of the usual shape.
+fn issued_code(r: &Record) -> Option<&[u8]> {
+    (r.origin == Provenance::Issued && r.code.len() == 12 && r.code.is_ascii())
+        .then_some(r.code.as_bytes())
+}
+
 impl<'a> Assigner<'a> {
     pub fn new(registry: &'a mut Registry, standard: &'a Standard, prefix: &str) -> Assigner<'a> {
-        let mut a = Assigner {
+        let mut max_seq: FxHashMap<[u8; 6], u32> = FxHashMap::default();
+        for r in registry.records() {
+            let Some(b) = issued_code(r) else { continue };
+            if let Some(n) = std::str::from_utf8(&b[6..9]).ok().and_then(decode_sequence) {
+                let group: [u8; 6] = b[..6].try_into().expect("12 bytes");
+                let m = max_seq.entry(group).or_insert(0);
+                *m = (*m).max(n);
+            }
+        }
+        Assigner {
             registry,
             standard,
             prefix: prefix.to_string(),
-            max_seq: HashMap::new(),
-            stems: HashMap::new(),
-            max_sub: HashMap::new(),
-            used: Default::default(),
-        };
-        let records: Vec<Record> = a.registry.records().to_vec();
-        for r in &records {
-            a.note(r);
+            max_seq,
+            stems: FxHashMap::default(),
+            max_sub: FxHashMap::default(),
         }
-        a
     }
 
-    fn note(&mut self, r: &Record) {
-        self.used.insert(r.code.clone());
-        if r.origin != Provenance::Issued || r.code.len() != 12 {
+    /// Learns the stems of the main items of `keys` and the highest
+    /// sub-item code under each, in one pass over the registry. A main item
+    /// is found under its current or its registered name; the first record
+    /// in issue order wins, as it always has.
+    fn learn(&mut self, keys: &BTreeSet<&ItemKey>) {
+        let mains: HashSet<ItemKey> = keys
+            .iter()
+            .map(|k| k.main())
+            .filter(|m| !self.stems.contains_key(m))
+            .collect();
+        if mains.is_empty() {
             return;
         }
-        let group = r.code[..6].to_string();
-        if let Some(n) = decode_sequence(&r.code[6..9]) {
+        let names: HashSet<(&str, &str, &str)> = mains
+            .iter()
+            .map(|m| (m.category.as_str(), m.sector.as_str(), m.name.as_str()))
+            .collect();
+        let mut found: HashMap<ItemKey, String> = HashMap::new();
+        for r in self.registry.records() {
+            let Some(b) = issued_code(r) else { continue };
+            for name in [&r.name, &r.registered_name] {
+                if names.contains(&(&*r.category, &*r.sector, &**name)) {
+                    let key = ItemKey {
+                        category: r.category.to_string(),
+                        sector: r.sector.to_string(),
+                        name: name.to_string(),
+                        sub_name: String::new(),
+                    };
+                    found
+                        .entry(key)
+                        .or_insert_with(|| String::from_utf8_lossy(&b[..9]).into_owned());
+                }
+            }
+        }
+        let stems: HashSet<&str> = found.values().map(String::as_str).collect();
+        let mut max_sub: HashMap<String, u32> = HashMap::new();
+        for r in self.registry.records() {
+            let Some(b) = issued_code(r) else { continue };
+            let stem = std::str::from_utf8(&b[..9]).expect("ASCII");
+            if stems.contains(stem)
+                && let Some(n) = std::str::from_utf8(&b[9..])
+                    .ok()
+                    .and_then(|s| s.parse::<u32>().ok())
+            {
+                let m = max_sub.entry(stem.to_string()).or_insert(0);
+                *m = (*m).max(n);
+            }
+        }
+        self.max_sub.extend(max_sub);
+        self.stems.extend(found);
+    }
+
+    /// Remembers a code just issued.
+    fn note(&mut self, code: &str, key: &ItemKey) {
+        let b = code.as_bytes();
+        if b.len() != 12 || !code.is_ascii() {
+            return;
+        }
+        if let Some(n) = decode_sequence(&code[6..9]) {
+            let group: [u8; 6] = b[..6].try_into().expect("12 bytes");
             let m = self.max_seq.entry(group).or_insert(0);
             *m = (*m).max(n);
         }
-        let stem = r.code[..9].to_string();
-        for name in [&r.name, &r.registered_name] {
-            self.stems
-                .entry(ItemKey::new(&r.category, &r.sector, name, ""))
-                .or_insert_with(|| stem.clone());
-        }
-        if let Ok(n) = r.code[9..].parse::<u32>() {
+        let stem = code[..9].to_string();
+        self.stems.entry(key.main()).or_insert_with(|| stem.clone());
+        if let Ok(n) = code[9..].parse::<u32>() {
             let m = self.max_sub.entry(stem).or_insert(0);
             *m = (*m).max(n);
         }
@@ -159,12 +223,17 @@ impl<'a> Assigner<'a> {
 
     fn new_stem(&mut self, key: &ItemKey) -> Result<String, Uncodable> {
         let group = self.group(key)?;
-        let next = self.max_seq.get(&group).copied().unwrap_or(0) + 1;
-        let seq = encode_sequence(next).ok_or_else(|| Uncodable {
+        let group_bytes: Option<[u8; 6]> = group.as_bytes().try_into().ok();
+        let current = group_bytes
+            .and_then(|g| self.max_seq.get(&g).copied())
+            .unwrap_or(0);
+        let seq = encode_sequence(current + 1).ok_or_else(|| Uncodable {
             category: key.category.clone(),
             sector: key.sector.clone(),
         })?;
-        self.max_seq.insert(group.clone(), next);
+        if let Some(g) = group_bytes {
+            self.max_seq.insert(g, current + 1);
+        }
         Ok(format!("{group}{seq}"))
     }
 
@@ -172,6 +241,12 @@ impl<'a> Assigner<'a> {
     /// the registry.
     pub fn assign(&mut self, keys: &[ItemKey]) -> Result<HashMap<ItemKey, String>, Uncodable> {
         let all: BTreeSet<&ItemKey> = keys.iter().collect();
+        let unregistered: BTreeSet<&ItemKey> = all
+            .iter()
+            .copied()
+            .filter(|k| self.registry.by_key(k).is_none())
+            .collect();
+        self.learn(&unregistered);
         let mains_with_subs: BTreeSet<ItemKey> = all
             .iter()
             .filter(|k| k.is_sub())
@@ -210,7 +285,7 @@ impl<'a> Assigner<'a> {
                     "000"
                 };
                 let stem = match self.stems.get(key) {
-                    Some(s) if !self.used.contains(&format!("{s}{suffix}")) => s.clone(),
+                    Some(s) if self.registry.get(&format!("{s}{suffix}")).is_none() => s.clone(),
                     _ => {
                         let s = self.new_stem(key)?;
                         self.stems.insert(key.clone(), s.clone());
@@ -219,10 +294,9 @@ impl<'a> Assigner<'a> {
                 };
                 format!("{stem}{suffix}")
             };
-            let rec = Record::new(&code, key, Provenance::Issued);
-            self.used.insert(code.clone());
-            let rec = self.registry.append(rec).clone();
-            self.note(&rec);
+            self.registry
+                .append(Record::new(&code, key, Provenance::Issued));
+            self.note(&code, key);
             out.insert(key.clone(), code);
         }
         Ok(out)
@@ -271,7 +345,7 @@ mod tests {
         let mut r2 = Registry::default();
         let b = Assigner::new(&mut r2, &std, "43").assign(&rev).unwrap();
         assert_eq!(a, b);
-        assert_eq!(r1.to_yaml(), r2.to_yaml());
+        assert_eq!(r1.to_text(), r2.to_text());
         assert_eq!(a[&keys[0]], "430101001000");
         assert_eq!(a[&keys[1]], "430701001000");
         let main = &a[&keys[4]];

@@ -592,6 +592,11 @@ impl<'a, 'g, F: Copy + PartialEq + FieldId> RowReader<'a, 'g, F> {
         match table.lookup(&v) {
             Some(e) => Some(Self::located_text(&cell, e.name.clone())),
             None => {
+                // A value the workspace has not enabled (a national category).
+                if let Some((message, help)) = table.refusal(&v) {
+                    self.invalid(&cell, message, help);
+                    return None;
+                }
                 let suggestion = table.suggest(&v).map(|e| e.name.to_string());
                 let names = table.names();
                 self.not_in_table(&cell, &v, suggestion, &names);
@@ -655,7 +660,11 @@ impl<'a, 'g, F: Copy + PartialEq + FieldId> RowReader<'a, 'g, F> {
     }
 
     fn read_yes_no(&mut self, field: F) -> Option<Located<bool>> {
-        let v = self.read_choice(field)?;
+        let mut v = self.read_choice(field)?;
+        // (A truth value cannot give its cell's text back: keep it.)
+        if v.raw.is_empty() {
+            v.raw = v.value.clone();
+        }
         let truth = self
             .standard
             .tables
@@ -712,11 +721,12 @@ impl<'a, 'g, F: Copy + PartialEq + FieldId> RowReader<'a, 'g, F> {
         })
     }
 
-    /// A phone number as written; checked by phone-invalid.
+    /// Phone numbers as written, line breaks kept: they separate several
+    /// numbers (SPEC §2b). Checked by phone-invalid.
     pub fn phone(&mut self, field: F) -> Option<Located<ArcStr>> {
         self.memoized(field, |r| {
-            let (cell, v) = r.coded(field)?;
-            Some(Self::located_code(&cell, &v))
+            let (cell, v) = r.coded_multi(field)?;
+            Some(Self::located_code(&cell, v.trim()))
         })
     }
 

@@ -5,7 +5,7 @@
 //! A condition asks for a value only where the sheet has the element's
 //! column: filings without the columns of SPEC §2a stay valid.
 
-use super::cells::{RowReader, clean_code, clean_prose};
+use super::cells::{RowReader, clean_code};
 use super::layout::FieldId;
 use crate::diag::{Rule, Text as Msg};
 use crate::standard::elements::{Condition, Element};
@@ -17,22 +17,29 @@ impl<F: Copy + PartialEq + FieldId> RowReader<'_, '_, F> {
     /// read; the `when-…` keywords of SPEC §2 by the sheet's own parser.)
     pub fn check_conditions(&mut self) {
         let def = self.def;
-        for e in &def.elements {
-            if e.when.is_none() && !(def.full && e.full.is_some()) {
+        for c in &def.conditional {
+            let e = &def.elements[c.element];
+            let full = if def.full { c.full } else { None };
+            if (c.when.is_none() && full.is_none()) || def.always_required(e) {
                 continue;
             }
-            if def.always_required(e) {
+            // A filing without the column stays as valid as it was before
+            // the elements of SPEC §2a existed (under the full profile the
+            // column's absence is column-missing, once).
+            let Some(cell) = self.cell(e.field) else {
+                continue;
+            };
+            if !cell.raw.text.trim().is_empty() {
                 continue;
             }
-            let present = self.cell(e.field);
-            if let Some(cell) = &present
-                && !clean_prose(&cell.raw.text).is_empty()
-            {
-                continue;
-            }
-            let Some((cond, holds, full)) = def
-                .conditions(e)
-                .find_map(|c| self.holds(c).map(|h| (c, h, e.when.as_ref() != Some(c))))
+            let when = (e.when.as_ref().zip(c.when)).map(|(cond, at)| (cond, at, false));
+            let full = (e.full.as_ref().and_then(|f| f.condition()).flatten())
+                .zip(full)
+                .map(|(cond, at)| (cond, at, true));
+            let Some((cond, holds, full)) = when
+                .into_iter()
+                .chain(full)
+                .find_map(|(cond, at, full)| self.holds(cond, at).map(|h| (cond, h, full)))
             else {
                 continue;
             };
@@ -44,38 +51,39 @@ impl<F: Copy + PartialEq + FieldId> RowReader<'_, '_, F> {
             } else {
                 reason
             };
-            // A filing without the column stays as valid as it was before
-            // the elements of SPEC §2a existed (under the full profile the
-            // column's absence is column-missing, once).
-            let Some(cell) = present else { continue };
             let (zh, en) = (&why.zh, &why.en);
             let message = text!("“{name}”为空（{zh}）", "`{name}` is blank ({en})");
             self.missing(Rule::ValueMissing, &cell, Some(message));
         }
     }
 
-    /// The value of the cell a condition reads, when the condition holds.
-    fn holds(&self, c: &Condition) -> Option<String> {
-        let other = self.def.by_id(&c.field)?;
+    /// The value of the cell a condition reads (element `at` of the
+    /// sheet), when the condition holds.
+    fn holds(&self, c: &Condition, at: usize) -> Option<String> {
+        let other = self.def.elements.get(at)?;
         let cell = self.cell(other.field)?;
-        let v = clean_code(&cell.raw.text);
-        if v.is_empty() {
+        let text = cell.raw.text.as_str();
+        if text.is_empty() {
             return None;
         }
         if let Some(min) = c.min {
-            let n = super::values::parse_limit(&v).ok()?.days;
+            let n = super::values::parse_limit(&clean_code(text)).ok()?.days;
             return (n >= min).then(|| n.to_string());
         }
-        let canonical = match other.table.as_deref() {
-            Some(t) => self
-                .standard
-                .tables
-                .table(t)
-                .lookup(&v)
-                .map(|x| x.name.to_string())?,
-            None => v.into_owned(),
-        };
-        c.any_of.contains(&canonical).then_some(canonical)
+        let table = other
+            .table
+            .as_deref()
+            .map(|t| self.standard.tables.table(t));
+        let holds = |v: &str| c.any_of.iter().any(|x| x == v).then(|| v.to_string());
+        // (Most cells hold a canonical value as it is.)
+        if let Some(x) = table.and_then(|t| t.get(text)) {
+            return holds(&x.name);
+        }
+        let v = clean_code(text);
+        match table {
+            Some(t) => holds(&t.lookup(&v)?.name),
+            None => holds(&v),
+        }
     }
 }
 

@@ -7,6 +7,7 @@ pub mod cells;
 mod conditions;
 pub mod layout;
 pub mod parse;
+pub mod sniff;
 pub mod source;
 pub mod template;
 pub mod values;
@@ -114,14 +115,19 @@ fn walk(dir: &Path, inputs: &mut Vec<Input>, csv: &mut Vec<PathBuf>) -> std::io:
     for entry in entries {
         let path = entry.path();
         let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') || name.starts_with("~$") {
+        if name.starts_with('.') || name.starts_with("~$") || is_annotation_name(&name) {
             continue;
         }
         let ty = entry.file_type()?;
         if ty.is_dir() {
             walk(&path, inputs, csv)?;
         } else if is_csv(&path) {
-            csv.push(path);
+            // In a folder only the halves of CSV filings are filings (a
+            // CSV named alone on the command line is read whatever its
+            // name, see `pair_csv`).
+            if name.ends_with(CSV_ITEMS_SUFFIX) || name.ends_with(CSV_MATERIALS_SUFFIX) {
+                csv.push(path);
+            }
         } else if path
             .extension()
             .and_then(|e| e.to_str())
@@ -133,8 +139,29 @@ fn walk(dir: &Path, inputs: &mut Vec<Input>, csv: &mut Vec<PathBuf>) -> std::io:
     Ok(())
 }
 
-/// Pairs `X事项.csv` with `X申请材料.csv` in the same folder. CSV files that
-/// are neither half are left alone.
+/// Whether a file is named as yima names a filing's annotated workbook
+/// (`公安局（检查结果）.xlsx`, `公安局（检查结果 2）.xlsx`): its output, not a
+/// filing, so a folder checked with `--annotate` into itself is not read
+/// twice. Named on the command line, such a file is checked.
+fn is_annotation_name(name: &str) -> bool {
+    let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
+    let Some(inner) = stem.strip_suffix('）') else {
+        return false;
+    };
+    let Some((_, tail)) = inner.rsplit_once('（') else {
+        return false;
+    };
+    tail == "检查结果"
+        || tail
+            .strip_prefix("检查结果 ")
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Pairs `X事项.csv` with `X申请材料.csv` in the same folder. A CSV file
+/// that is neither half (only ever one named on the command line: a folder
+/// gives halves only) is a filing of its own, read as the 事项 half — which
+/// of the two it holds is told by its header — so it is checked or
+/// reported, never skipped.
 fn pair_csv(files: Vec<PathBuf>) -> Vec<Input> {
     let stem = |p: &Path, suffix: &str| -> Option<(PathBuf, String)> {
         let name = p.file_name()?.to_str()?;
@@ -165,6 +192,15 @@ fn pair_csv(files: Vec<PathBuf>) -> Vec<Input> {
     out.extend(materials.into_iter().map(|(_, _, p)| Input::Csv {
         items: None,
         materials: Some(p),
+    }));
+    let is_half = |p: &Path| {
+        p.file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.ends_with(CSV_ITEMS_SUFFIX) || n.ends_with(CSV_MATERIALS_SUFFIX))
+    };
+    out.extend(files.iter().filter(|p| !is_half(p)).map(|p| Input::Csv {
+        items: Some(p.clone()),
+        materials: None,
     }));
     out
 }
@@ -425,13 +461,28 @@ pub fn read_with(
     sink.extend(fees_sink);
     sink.extend(questions_sink);
     sink.extend(items_sink);
+    // A CSV filing missing a half names the file that would complete it.
+    let lone = match input {
+        Input::Csv {
+            items: Some(p),
+            materials: None,
+        }
+        | Input::Csv {
+            items: None,
+            materials: Some(p),
+        } => Some(p.as_path()),
+        _ => None,
+    };
     if loaded.items_at.is_none() {
-        sheet_missing(
-            sink,
-            Origin::file(file.clone()),
-            &def_items.sheet,
-            &loaded.heads,
-        );
+        match lone {
+            Some(p) => csv_half_missing(sink, p, &def_items.sheet),
+            None => sheet_missing(
+                sink,
+                Origin::file(file.clone()),
+                &def_items.sheet,
+                &loaded.heads,
+            ),
+        }
     }
     sink.extend(materials_sink);
     if loaded.materials_at.is_none() {
@@ -441,7 +492,10 @@ pub fn read_with(
             } => Arc::from(display_path(p)),
             _ => file.clone(),
         };
-        sheet_missing(sink, Origin::file(f), &def_materials.sheet, &loaded.heads);
+        match lone {
+            Some(p) => csv_half_missing(sink, p, &def_materials.sheet),
+            None => sheet_missing(sink, Origin::file(f), &def_materials.sheet, &loaded.heads),
+        }
     }
     Some(Outline {
         items_linkable,
@@ -595,6 +649,59 @@ fn sheet_missing(sink: &mut Sink, origin: Origin, sheet: &str, grids: &[Grid]) {
     );
 }
 
+/// A CSV filing of one file: sheet-missing at that file, naming the file
+/// that would complete the pair (and the name the file itself should have
+/// when it is neither half).
+fn csv_half_missing(sink: &mut Sink, present: &Path, sheet: &str) {
+    let name = present
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let (prefix, named) = match name
+        .strip_suffix(CSV_ITEMS_SUFFIX)
+        .or_else(|| name.strip_suffix(CSV_MATERIALS_SUFFIX))
+    {
+        Some(prefix) => (prefix.to_string(), true),
+        None => {
+            let stem = name.rsplit_once('.').map_or(name.as_str(), |(s, _)| s);
+            (format!("{stem}-"), false)
+        }
+    };
+    let expected = format!("{prefix}{sheet}.csv");
+    let (zh_rename, en_rename) = if named {
+        (String::new(), String::new())
+    } else {
+        let other = if sheet == "事项" {
+            "申请材料"
+        } else {
+            "事项"
+        };
+        (
+            format!(
+                "本文件的名称也不以“事项.csv”或“申请材料.csv”结尾，请改名为 {prefix}{other}.csv。"
+            ),
+            format!(
+                " This file's own name ends in neither 事项.csv nor 申请材料.csv: rename it {prefix}{other}.csv."
+            ),
+        )
+    };
+    sink.push(
+        Diagnostic::new(
+            Rule::SheetMissing,
+            Origin::file(Arc::from(display_path(present))),
+            text!(
+                "缺少 CSV 填报的另一个文件：{expected}（“{sheet}”表）",
+                "the other file of this CSV filing is missing: {expected} (sheet `{sheet}`)"
+            ),
+        )
+        .value(expected.clone())
+        .help(text!(
+            "CSV 填报由同一文件夹中前缀相同的两个文件组成：…事项.csv 与 …申请材料.csv（如 公安-事项.csv 与 公安-申请材料.csv）。请把 {expected} 放在 {name} 旁边。{zh_rename}",
+            "a CSV filing is two files with one prefix in one folder: …事项.csv and …申请材料.csv (as 公安-事项.csv and 公安-申请材料.csv). Put {expected} beside {name}.{en_rename}"
+        )),
+    );
+}
+
 /// A filing opened: the first rows of each sheet (a CSV file's whole
 /// sheet), which of them hold 事项 and 申请材料, and the workbook to read
 /// those two from.
@@ -628,10 +735,7 @@ impl Loaded {
 fn unreadable(sink: &mut Sink, path: &Path, e: ReadError) {
     let file: Arc<str> = Arc::from(display_path(path));
     sink.push(
-        Diagnostic::new(Rule::FileUnreadable, Origin::file(file), e.describe()).help(text!(
-            "请用 Excel 或 WPS 打开后另存为 .xlsx（不设密码），或导出为 UTF-8 编码的 CSV。",
-            "open it in Excel or WPS and save it as .xlsx without a password, or export UTF-8 CSV."
-        )),
+        Diagnostic::new(Rule::FileUnreadable, Origin::file(file), e.describe()).help(e.help()),
     );
 }
 

@@ -712,13 +712,20 @@ fn write_instructions(
             "受理条件和申请材料要逐项写明，不得使用兜底条款（如{catch_all}），也不要使用模糊表述（如{vague}）。"
         ),
         "以下情况会使填报表检查不通过：必填项空白；值不在下拉列表（代码表）中；数字或时限不是整数；统一社会信用代码或行政区划代码错误；承诺办结时限超过法定办结时限；材料的事项序号找不到对应事项；序号重复；同一事项重复填报。".to_string(),
-        "提交前请在本机检查：在命令行运行 yima check 填报表.xlsx（换成你的文件名）。没有错误时退出码为 0；每个问题都会指明工作表和单元格（如 事项!H17）以及修改办法。".to_string(),
+        "提交前请在本机检查：把本文件拖到 yima 程序图标上，或运行 yima serve 后在浏览器中上传，或在命令行运行 yima check 填报表.xlsx（换成你的文件名）。每个问题都会指明工作表和单元格（如 事项!H17）以及修改办法；还可以下载标出问题单元格的工作簿。".to_string(),
     ];
 
     sheet.set_column_width(0, 6)?;
     sheet.set_column_width(1, 16)?;
     sheet.set_column_width(2, 14)?;
     sheet.set_column_width(3, 90)?;
+    // Printed, it is read on paper: A4 portrait, the four columns on one
+    // page width, page numbers below.
+    sheet.set_paper_size(9);
+    sheet.set_portrait();
+    sheet.set_print_fit_to_pages(1, 0);
+    sheet.set_margins(0.5, 0.5, 0.6, 0.6, 0.3, 0.3);
+    sheet.set_footer("&C第 &P 页，共 &N 页");
     sheet.write_string_with_format(0, 0, "政务服务事项填报表 · 填表说明", &styles.title)?;
     sheet.set_row_height(0, 28)?;
     let mut row = 2;

@@ -1,6 +1,8 @@
 //! The catalogs by level (事项目录, SPEC §5): one workbook per 行使层级 and one
 //! of 转报件, each formatted for reading and printing, plus the whole catalog
-//! as `catalog.csv` (for Excel) and `catalog.json` (for other tools).
+//! as `catalog.xlsx` (to open in Excel or WPS: its codes are text and stay
+//! whole), `catalog.csv` (for programs: Excel turns its 31-digit codes into
+//! numbers like 1.14313210072392E+30) and `catalog.json` (for other tools).
 //!
 //! What lands in the build root:
 //!
@@ -10,6 +12,7 @@
 //! catalogs/乡级事项目录.xlsx     乡级, one sheet per county (the towns under it)
 //! catalogs/村级事项目录.xlsx     村级, one sheet per county (the villages under it)
 //! catalogs/转报件目录.xlsx       entries with 是否转报 = 是, every level
+//! catalog.xlsx                  every entry, the workbook columns, codes as text
 //! catalog.csv                   every entry, the workbook columns, UTF-8 with BOM
 //! catalog.json                  every entry in full, versioned
 //! ```
@@ -38,6 +41,8 @@ use std::path::Path;
 pub const CATALOG_DIR: &str = "catalogs";
 /// The catalog as CSV, inside the build root.
 pub const CSV_FILE: &str = "catalog.csv";
+/// The whole catalog as one workbook, inside the build root.
+pub const XLSX_FILE: &str = "catalog.xlsx";
 /// The catalog as JSON, inside the build root.
 pub const JSON_FILE: &str = "catalog.json";
 /// The workbook of 转报件 (是否转报 = 是), inside [`CATALOG_DIR`].
@@ -150,6 +155,10 @@ pub struct Column {
     pub width: f64,
     pub value: fn(&RowContext<'_>) -> Cell,
 }
+
+/// Columns of codes: formatted as text in the workbooks, so a code someone
+/// types or pastes there stays a code, never a number.
+const CODE_COLUMNS: &[&str] = &["基本编码", "实施编码", "实施主体编码", "行政区划代码"];
 
 fn text(s: &str) -> Cell {
     if s.is_empty() {
@@ -289,7 +298,7 @@ pub fn write(ctx: &BuildContext<'_>, root: &Path) -> Result<usize, PublishError>
     // the work), then written in a fixed order.
     use rayon::prelude::*;
     let made: Vec<Result<(std::path::PathBuf, Vec<u8>), PublishError>> = (0..LEVEL_CATALOGS.len()
-        + 3)
+        + 4)
         .into_par_iter()
         .map(|i| {
             Ok(match i {
@@ -308,6 +317,11 @@ pub fn write(ctx: &BuildContext<'_>, root: &Path) -> Result<usize, PublishError>
                     root.join(CSV_FILE),
                     catalog_csv(&ctx.entries, &standard.divisions),
                 ),
+                i if i == LEVEL_CATALOGS.len() + 2 => {
+                    let bytes = whole_workbook(ctx)
+                        .map_err(|e| PublishError::Workbook(format!("{XLSX_FILE}: {e}")))?;
+                    (root.join(XLSX_FILE), bytes)
+                }
                 _ => (
                     root.join(JSON_FILE),
                     catalog_json(&ctx.version, &ctx.entries).into_bytes(),
@@ -432,6 +446,19 @@ fn forwarded_workbook(
     workbook(ctx, "转报件目录", &sheets)
 }
 
+/// The whole catalog as one workbook (`catalog.xlsx`): one sheet, every
+/// entry in 实施编码 order — the rows of `catalog.csv` — with its codes as
+/// text, so that Excel and WPS show all 31 digits.
+fn whole_workbook(ctx: &BuildContext<'_>) -> Result<Vec<u8>, XlsxError> {
+    let sheets = [SheetPlan {
+        name: "事项目录".into(),
+        place: String::new(),
+        entries: ctx.entries.clone(),
+        empty_note: "目录中暂无事项。",
+    }];
+    workbook_ordered(ctx, "完整事项目录", &sheets, false)
+}
+
 /// Valid, distinct sheet names: Excel allows 31 characters and none of
 /// `[]:*?/\`; a name that is taken or unusable falls back to the code.
 #[derive(Default)]
@@ -479,9 +506,11 @@ struct Styles {
     /// Text that looks like a formula: Excel's quote prefix keeps it text
     /// even when someone edits the cell.
     quoted: Format,
+    /// A code: text format, so it stays text when edited.
+    code: Format,
+    /// The format of a code column's cells below the table.
+    code_column: Format,
     number: Format,
-    sector: Format,
-    category: Format,
     note: Format,
 }
 
@@ -504,15 +533,9 @@ impl Styles {
                 .set_background_color(Color::RGB(0xD9E1F2)),
             text: border.clone(),
             quoted: border.clone().set_quote_prefix(),
+            code: border.clone().set_num_format_index(49),
+            code_column: Format::new().set_num_format_index(49),
             number: border.clone().set_align(FormatAlign::Center),
-            sector: border
-                .clone()
-                .set_bold()
-                .set_background_color(Color::RGB(0xDDEBF7)),
-            category: border
-                .clone()
-                .set_bold()
-                .set_background_color(Color::RGB(0xF2F2F2)),
             note: Format::new()
                 .set_italic()
                 .set_font_color(Color::RGB(0x595959)),
@@ -523,11 +546,23 @@ impl Styles {
 /// The header row (0-based) of every catalog sheet; the title is above it.
 pub const HEADER_ROW: u32 = 1;
 
-/// Writes the sheets into one workbook.
+/// Writes the sheets into one workbook, entries grouped by sector and
+/// category.
 fn workbook(
     ctx: &BuildContext<'_>,
     title: &str,
     sheets: &[SheetPlan<'_>],
+) -> Result<Vec<u8>, XlsxError> {
+    workbook_ordered(ctx, title, sheets, true)
+}
+
+/// Writes the sheets into one workbook; `group` orders entries by sector
+/// and category, else they stay in the order given.
+fn workbook_ordered(
+    ctx: &BuildContext<'_>,
+    title: &str,
+    sheets: &[SheetPlan<'_>],
+    group: bool,
 ) -> Result<Vec<u8>, XlsxError> {
     let release_name = &ctx.workspace.config.release_name;
     let mut book = Workbook::new();
@@ -553,7 +588,7 @@ fn workbook(
             heading.push_str(&format!("，版本 {}", ctx.version));
         }
         heading.push('）');
-        write_sheet(sheet, &heading, plan, ctx, &styles)?;
+        write_sheet(sheet, &heading, plan, ctx, &styles, group)?;
     }
     book.save_to_buffer()
 }
@@ -588,11 +623,14 @@ fn write_cell(
     cell: Cell,
     styles: &Styles,
 ) -> Result<(), XlsxError> {
+    let code = CODE_COLUMNS.contains(&COLUMNS[col as usize].header);
     match cell {
         Cell::Text(s) => {
             let s = excel_text(&s);
             let fmt = if looks_like_formula(s) {
                 &styles.quoted
+            } else if code {
+                &styles.code
             } else {
                 &styles.text
             };
@@ -602,7 +640,8 @@ fn write_cell(
             sheet.write_number_with_format(row, col, f64::from(n), &styles.number)?;
         }
         Cell::Blank => {
-            sheet.write_blank(row, col, &styles.text)?;
+            let fmt = if code { &styles.code } else { &styles.text };
+            sheet.write_blank(row, col, fmt)?;
         }
     }
     Ok(())
@@ -618,32 +657,19 @@ fn excel_text(s: &str) -> &str {
     }
 }
 
-/// A full-width heading row (sector or category) with its count.
-fn heading_row(
-    sheet: &mut Worksheet,
-    row: u32,
-    label: &str,
-    count: usize,
-    fmt: &Format,
-) -> Result<(), XlsxError> {
-    let last = COLUMNS.len() as u16 - 1;
-    sheet.write_string_with_format(row, 0, excel_text(&format!("{label}（{count} 项）")), fmt)?;
-    for col in 1..=last {
-        sheet.write_blank(row, col, fmt)?;
-    }
-    Ok(())
-}
-
-/// One sheet: title, header (frozen, with filters), then the entries grouped
-/// by sector and category under heading rows that Excel can fold (outline
-/// levels 1 and 2). Heading rows carry no 实施编码, so a filter on any
-/// column leaves only entries.
+/// One sheet: title, header (frozen, with filters), then the entries —
+/// ordered by sector and category when `group` (in the order of the sector
+/// and category tables, whose names are columns of each row). The filter
+/// covers the header and the entries and nothing else: no heading row sits
+/// among the entries, so filtering and sorting move whole entries only. Printing: A4 landscape, two pages wide, the title and the
+/// header (and 序号 and 事项名称) on every page.
 fn write_sheet(
     sheet: &mut Worksheet,
     heading: &str,
     plan: &SheetPlan<'_>,
     ctx: &BuildContext<'_>,
     styles: &Styles,
+    group: bool,
 ) -> Result<(), XlsxError> {
     let standard = &ctx.workspace.standard;
     let last_col = COLUMNS.len() as u16 - 1;
@@ -653,6 +679,10 @@ fn write_sheet(
         let col = i as u16;
         sheet.set_column_width(col, c.width)?;
         sheet.write_string_with_format(HEADER_ROW, col, c.header, &styles.header)?;
+        if CODE_COLUMNS.contains(&c.header) {
+            // Rows added below keep codes as text too.
+            sheet.set_column_format(col, &styles.code_column)?;
+        }
     }
     sheet.set_row_height(HEADER_ROW, 32)?;
 
@@ -660,56 +690,34 @@ fn write_sheet(
     if plan.entries.is_empty() {
         sheet.write_string_with_format(row, 0, plan.empty_note, &styles.note)?;
     }
-    let entries = grouped(&plan.entries, standard);
-    let mut seq = 0;
-    let mut i = 0;
-    while i < entries.len() {
-        let sector = &entries[i].sector;
-        let sector_len = entries[i..]
-            .iter()
-            .take_while(|e| &e.sector == sector)
-            .count();
-        let sector_row = row;
-        heading_row(sheet, row, sector, sector_len, &styles.sector)?;
-        row += 1;
-        let end = i + sector_len;
-        while i < end {
-            let category = &entries[i].category;
-            let len = entries[i..end]
-                .iter()
-                .take_while(|e| &e.category == category)
-                .count();
-            heading_row(sheet, row, category, len, &styles.category)?;
-            row += 1;
-            let first = row;
-            for entry in &entries[i..i + len] {
-                seq += 1;
-                let r = RowContext {
-                    seq,
-                    entry,
-                    divisions: &standard.divisions,
-                };
-                for (col, c) in COLUMNS.iter().enumerate() {
-                    write_cell(sheet, row, col as u16, (c.value)(&r), styles)?;
-                }
-                row += 1;
-            }
-            sheet.group_rows(first, row - 1)?;
-            i += len;
+    let entries = if group {
+        grouped(&plan.entries, standard)
+    } else {
+        plan.entries.clone()
+    };
+    for (i, entry) in entries.iter().enumerate() {
+        let r = RowContext {
+            seq: i + 1,
+            entry,
+            divisions: &standard.divisions,
+        };
+        for (col, c) in COLUMNS.iter().enumerate() {
+            write_cell(sheet, row, col as u16, (c.value)(&r), styles)?;
         }
-        sheet.group_rows(sector_row + 1, row - 1)?;
+        row += 1;
     }
     let last_row = row.max(HEADER_ROW + 2) - 1;
     sheet.autofilter(HEADER_ROW, 0, last_row, last_col)?;
     // The header stays in view, and so do 序号 and 事项名称 when scrolling
     // to the right.
     sheet.set_freeze_panes(HEADER_ROW + 1, 2)?;
-    sheet.group_symbols_above(true);
-    // Printing: A3 landscape, one page wide, the header on every page.
     sheet.set_landscape();
-    sheet.set_paper_size(8);
-    sheet.set_print_fit_to_pages(1, 0);
+    sheet.set_paper_size(9);
+    sheet.set_print_fit_to_pages(2, 0);
+    sheet.set_margins(0.4, 0.4, 0.5, 0.5, 0.3, 0.3);
     sheet.set_repeat_rows(0, HEADER_ROW)?;
+    sheet.set_repeat_columns(0, 1)?;
+    sheet.set_footer("&C第 &P 页，共 &N 页");
     Ok(())
 }
 

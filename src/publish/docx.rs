@@ -302,15 +302,19 @@ fn compilation(
 
 /// The link targets a guide shows, each once, in order.
 fn hrefs<'a>(g: &Guide<'a>) -> Vec<&'a str> {
-    let facts = g.sections.iter().flat_map(|s| {
-        s.rows
+    let facts = g
+        .sections
+        .iter()
+        .flat_map(|s| s.facts.iter().flat_map(|f| f.links.iter()));
+    let materials = g.sections.iter().flat_map(|s| {
+        s.materials
             .iter()
-            .flatten()
-            .chain(s.materials.iter().flat_map(|m| &m.details))
+            .flat_map(|m| m.blank_form.iter().chain(m.sample_form.iter()))
     });
     let mut seen = BTreeSet::new();
     facts
-        .flat_map(|f| f.links.iter().filter_map(|l| l.href))
+        .chain(materials)
+        .filter_map(|l| l.href)
         .filter(|h| seen.insert(*h))
         .collect()
 }

@@ -55,6 +55,10 @@ impl<'a> BuildContext<'a> {
 pub enum PublishError {
     #[error(transparent)]
     Catalog(#[from] catalog::CatalogError),
+    /// The registry is damaged, lost what a release published, or lacks an
+    /// entry's code. Nothing is published from it.
+    #[error("the codes have {} problems (run `yima assign --check`)", .0.len())]
+    Codes(Vec<crate::assign::Problem>),
     #[error("{0}")]
     Io(#[from] std::io::Error),
     /// A template failed to render; the message names the template and line.
@@ -90,6 +94,9 @@ pub struct BuildSummary {
     pub files: usize,
     /// Each stage and its wall time, in order (`yima build --timings`).
     pub stages: Vec<(&'static str, std::time::Duration)>,
+    /// The previous output, replaced but not removed (its path and why);
+    /// the next run removes it.
+    pub leftover: Option<(String, String)>,
 }
 
 /// The folder of `dist/` the guides are written to.
@@ -137,6 +144,7 @@ pub fn render_outputs(
         word,
         files: count_files(root)?,
         stages,
+        leftover: None,
     })
 }
 
@@ -166,12 +174,15 @@ pub fn build_outputs(
     }
     let mut summary = render_outputs(ctx, staged.path(), outputs)?;
     let t = std::time::Instant::now();
-    staged.commit()?;
+    let leftover = staged.commit().map_err(std::io::Error::from)?;
+    summary.leftover =
+        leftover.map(|l| (crate::filing::display_path(&l.path), l.error.to_string()));
     summary.stages.push(("commit", t.elapsed()));
     Ok(summary)
 }
 
-/// Loads the workspace's catalog and builds it into `out`.
+/// Loads the workspace's catalog and builds it into `out` (see
+/// [`build_only`]).
 pub fn build(
     ws: &Workspace,
     out: &Path,
@@ -182,7 +193,10 @@ pub fn build(
 }
 
 /// Loads the workspace's catalog and builds the stages of `outputs` into
-/// `out`.
+/// `out`. The catalog must be whole — every entry file readable
+/// ([`catalog::load_whole`]) — and its registry sound
+/// ([`crate::assign::verify_registry`]): intact, holding what the newest
+/// release published and every entry's code.
 pub fn build_only(
     ws: &Workspace,
     out: &Path,
@@ -191,7 +205,11 @@ pub fn build_only(
     outputs: Outputs,
 ) -> Result<BuildSummary, PublishError> {
     let t = std::time::Instant::now();
-    let cat = catalog::load(&ws.path(&ws.config.paths.items))?;
+    let cat = catalog::load_whole(&ws.path(&ws.config.paths.items))?;
+    let problems = crate::assign::verify_registry(ws, &cat);
+    if !problems.is_empty() {
+        return Err(PublishError::Codes(problems));
+    }
     let ctx = BuildContext::new(ws, &cat, version, progress);
     let loaded = t.elapsed();
     let mut summary = build_outputs(&ctx, out, outputs)?;

@@ -155,6 +155,10 @@ pub fn write(ctx: &BuildContext<'_>, dir: &Path) -> Result<usize, PublishError> 
 fn site<'a>(ctx: &'a BuildContext<'_>, page: &'static str) -> Site<'a> {
     let mut downloads = vec![
         Download {
+            href: format!("../{}", catalogs::XLSX_FILE),
+            label: "完整目录（Excel）".into(),
+        },
+        Download {
             href: format!("../{}", catalogs::CSV_FILE),
             label: "完整目录（CSV）".into(),
         },

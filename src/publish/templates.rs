@@ -143,6 +143,8 @@ impl Templates {
         sources: Vec<(&'static str, String, String)>,
     ) -> Result<Templates, PublishError> {
         let mut env = Environment::new();
+        env.add_filter("md_lines", md_lines);
+        env.add_filter("w_lines", w_lines);
         env.set_auto_escape_callback(auto_escape);
         env.set_formatter(format_value);
         // A misspelt variable in an override is an error naming its line, not
@@ -329,6 +331,38 @@ fn template_error(origins: &BTreeMap<&'static str, String>, e: &Error) -> Publis
     PublishError::Template(msg)
 }
 
+/// `{{ text | md_lines }}` in a Markdown template: each line of the text
+/// escaped ([`escape_markdown`]) and the lines joined by `<br>`, so a text
+/// that spans lines keeps its lines in a table cell and still cannot become
+/// markup.
+fn md_lines(text: &str) -> Value {
+    let mut out = String::with_capacity(text.len() + 16);
+    for (i, line) in text.lines().enumerate() {
+        if i > 0 {
+            out.push_str("<br>");
+        }
+        // Writing into a String cannot fail.
+        let _ = escape_markdown_to(line, &mut out);
+    }
+    Value::from_safe_string(out)
+}
+
+/// `{{ text | w_lines }}` inside a run's `<w:t>` in a Word template: each
+/// line of the text escaped ([`escape_xml`]) and the lines joined by a line
+/// break of the run (`<w:br/>`), so a text that spans lines keeps its lines
+/// in a table cell and still cannot become markup.
+fn w_lines(text: &str) -> Value {
+    let mut out = String::with_capacity(text.len() + 16);
+    for (i, line) in text.lines().enumerate() {
+        if i > 0 {
+            out.push_str(r#"</w:t><w:br/><w:t xml:space="preserve">"#);
+        }
+        // Writing into a String cannot fail.
+        let _ = escape_xml_to(line, &mut out);
+    }
+    Value::from_safe_string(out)
+}
+
 /// Escapes text so that a Markdown renderer shows it as it is: no HTML, no
 /// links or images, no emphasis, no table cell breaks, and nothing that turns
 /// a line into a heading, list, quote or code block. A line break becomes a
@@ -463,6 +497,22 @@ mod tests {
             .unwrap();
         assert!(!html.contains("<img"), "{html}");
         assert!(html.contains("{{ 1 + 1 }}"), "{html}");
+    }
+
+    #[test]
+    fn md_lines_escapes_each_line_and_joins_them() {
+        let t = Templates::embedded().unwrap();
+        let mut env = t.env.clone();
+        env.add_template("y.md", "{{ text | md_lines }}").unwrap();
+        let ctx = Ctx {
+            text: "受理标准：<b>签字</b>\n# 盖章".into(),
+        };
+        let md = env
+            .get_template("y.md")
+            .unwrap()
+            .render(Serde(&ctx))
+            .unwrap();
+        assert_eq!(md, "受理标准：\\<b\\>签字\\</b\\><br>\\# 盖章");
     }
 
     #[test]

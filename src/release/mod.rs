@@ -7,21 +7,23 @@ pub mod changelog;
 pub mod diff;
 pub mod manifest;
 
+use crate::assign::Problem;
 use crate::catalog;
-use crate::codes::registry::{self, Registry};
+use crate::codes::registry;
+pub use crate::codes::released::{BadVersion, check_version, list, valid_version, version_key};
 use crate::fsx::{self, Staged, WorkspaceLock};
 use crate::publish::{self, BuildContext};
 use crate::workspace::Workspace;
 use diff::Side;
 use manifest::{Manifest, sha256_hex};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Why a release was not made.
 #[derive(Debug, thiserror::Error)]
 pub enum ReleaseError {
     /// The version cannot name a folder.
-    #[error("invalid version `{0}`: use letters, digits, `.`, `-` and `_`")]
-    BadVersion(String),
+    #[error("invalid version `{0}`: {1}")]
+    BadVersion(String, BadVersion),
     /// Releases are never overwritten.
     #[error("release {0} already exists")]
     Exists(String),
@@ -29,8 +31,12 @@ pub enum ReleaseError {
     #[error("the catalog has {0} errors (run `yima check items/`)")]
     CheckFailed(usize),
     /// `yima assign --check` has problems.
-    #[error("the codes have {0} problems (run `yima assign --check`)")]
-    CodesFailed(usize),
+    #[error("the codes have {} problems (run `yima assign --check`)", .0.len())]
+    CodesFailed(Vec<Problem>),
+    /// The previous release cannot be read, so no change log can be made
+    /// against it.
+    #[error("the previous release {0} cannot be read: {1}")]
+    Previous(String, diff::DiffError),
     #[error(transparent)]
     Lock(#[from] fsx::LockError),
     #[error(transparent)]
@@ -50,77 +56,27 @@ pub struct ReleaseSummary {
     pub files: usize,
     /// Codes stamped with this release.
     pub stamped: usize,
-}
-
-/// Whether a version string is safe as a folder name.
-pub fn valid_version(v: &str) -> bool {
-    !v.is_empty()
-        && v.len() <= 64
-        && !v.starts_with('.')
-        && v.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
-}
-
-/// Natural order of versions: `2026.2` < `2026.10`.
-pub fn version_key(v: &str) -> Vec<(u64, String)> {
-    let mut out = Vec::new();
-    let mut num = String::new();
-    let mut text = String::new();
-    for c in v.chars() {
-        if c.is_ascii_digit() {
-            if !text.is_empty() {
-                out.push((0, std::mem::take(&mut text)));
-            }
-            num.push(c);
-        } else {
-            if !num.is_empty() {
-                out.push((num.parse().unwrap_or(u64::MAX), String::new()));
-                num.clear();
-            }
-            text.push(c);
-        }
-    }
-    if !num.is_empty() {
-        out.push((num.parse().unwrap_or(u64::MAX), String::new()));
-    }
-    if !text.is_empty() {
-        out.push((0, text));
-    }
-    out
-}
-
-/// The releases in a folder, oldest first (folders holding a manifest).
-pub fn list(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .map(|rd| {
-            rd.filter_map(Result::ok)
-                .filter(|e| e.path().join(manifest::FILE).is_file())
-                .filter_map(|e| e.file_name().to_str().map(str::to_string))
-                .filter(|n| valid_version(n))
-                .collect()
-        })
-        .unwrap_or_default();
-    v.sort_by_key(|a| version_key(a));
-    v
-}
-
-/// The registry of the newest release, to check that no code was lost since.
-pub fn latest_registry(ws: &Workspace) -> Option<(String, Registry)> {
-    let dir = ws.path(&ws.config.paths.releases);
-    let last = list(&dir).pop()?;
-    let text = std::fs::read_to_string(dir.join(&last).join(registry::FILE)).ok()?;
-    Registry::parse(&text).ok().map(|r| (last, r))
+    /// The stamped registry could not be put in place after the release was
+    /// made (why); the next yima run puts it there.
+    pub registry_pending: Option<String>,
 }
 
 /// Makes release `version` of the workspace's catalog.
+///
+/// Two things change: `releases/VERSION/` appears (built beside, swapped in)
+/// and the registry gains the release's stamp. The stamped registry is
+/// written first, beside the live one, under a name that says which release
+/// it belongs to; the release folder is committed; then the registry is
+/// renamed into place. Killed in between, the next run of any command keeps
+/// the registry if the release exists and drops it if not
+/// ([`fsx::recover_workspace`]) — so a release either happened, with its
+/// stamp, or did not.
 pub fn release(
     ws: &Workspace,
     version: &str,
     progress: bool,
 ) -> Result<ReleaseSummary, ReleaseError> {
-    if !valid_version(version) {
-        return Err(ReleaseError::BadVersion(version.to_string()));
-    }
+    check_version(version).map_err(|why| ReleaseError::BadVersion(version.to_string(), why))?;
     let releases = ws.path(&ws.config.paths.releases);
     let target = releases.join(version);
     if target.exists() {
@@ -130,15 +86,15 @@ pub fn release(
     let _lock = WorkspaceLock::acquire(&root)?;
     let items = ws.path(&ws.config.paths.items);
 
-    // The same gates CI runs.
+    // The same gates CI runs, and a catalog whose every file reads.
+    let cat = catalog::load_whole(&items)?;
     let checked = crate::check::check_paths(std::slice::from_ref(&items), ws, false)?;
     if checked.report.summary.errors > 0 {
         return Err(ReleaseError::CheckFailed(checked.report.summary.errors));
     }
-    let cat = catalog::load(&items)?;
     let problems = crate::assign::audit(ws, &cat);
     if !problems.is_empty() {
-        return Err(ReleaseError::CodesFailed(problems.len()));
+        return Err(ReleaseError::CodesFailed(problems));
     }
 
     let previous = list(&releases)
@@ -147,19 +103,21 @@ pub fn release(
         .max_by_key(|v| version_key(v));
     let mut registry = cat.registry.clone();
     let stamped = registry.stamp_release(version);
-    let registry_yaml = registry.to_yaml();
+    let registry_text = registry.to_text();
 
     let ctx = BuildContext::new(ws, &cat, version, progress);
     let staged = Staged::new(&target)?;
     let out = staged.path().to_path_buf();
     publish::render_into(&ctx, &out)?;
-    fsx::write_atomic(&out.join(registry::FILE), registry_yaml.as_bytes())?;
+    fsx::write_atomic(&out.join(registry::FILE), registry_text.as_bytes())?;
 
+    // Releases are named by version, never by where a workspace lives: the
+    // same catalog gives the same bytes on every computer.
     let old = match &previous {
-        Some(p) => Side::load(&releases.join(p)).unwrap_or_else(|_| Side {
+        Some(p) => Side {
             label: p.clone(),
-            ..Side::default()
-        }),
+            ..Side::load(&releases.join(p)).map_err(|e| ReleaseError::Previous(p.clone(), e))?
+        },
         None => Side {
             label: "（无）".into(),
             ..Side::default()
@@ -180,25 +138,39 @@ pub fn release(
     let m = Manifest {
         version: version.to_string(),
         yima: env!("CARGO_PKG_VERSION").to_string(),
-        registry_sha256: sha256_hex(registry_yaml.as_bytes()),
+        registry_sha256: sha256_hex(registry_text.as_bytes()),
         files,
     };
     let mut mj = serde_json::to_string_pretty(&m).expect("manifest serializes");
     mj.push('\n');
     fsx::write_atomic(&out.join(manifest::FILE), mj.as_bytes())?;
 
-    // The registry is stamped before the release appears: a release that
-    // exists always has its codes stamped; a retry stamps nothing new.
-    if stamped > 0 {
-        fsx::write_atomic(&items.join(registry::FILE), registry_yaml.as_bytes())?;
+    let live = items.join(registry::FILE);
+    let pending = (stamped > 0).then(|| fsx::pending_path(&live, version));
+    if let Some(p) = &pending {
+        fsx::write_atomic(p, registry_text.as_bytes())?;
     }
-    staged.commit()?;
+    let committed = staged.commit();
+    if let Err(e) = committed {
+        if let Some(p) = &pending {
+            let _ = std::fs::remove_file(p);
+        }
+        return Err(ReleaseError::Io(e.into()));
+    }
+    // The release exists: its stamp goes into the registry.
+    let registry_pending = pending.and_then(|p| {
+        fsx::fault::point("release:registry")
+            .and_then(|()| std::fs::rename(&p, &live))
+            .err()
+            .map(|e| e.to_string())
+    });
     Ok(ReleaseSummary {
         dir: target,
         previous,
         counts: changes.counts,
         files: m.files.len() + 1,
         stamped,
+        registry_pending,
     })
 }
 
@@ -207,13 +179,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn versions_sort_naturally() {
-        let mut v = vec!["2026.10", "2026.2", "2026.1", "2025.12"];
-        v.sort_by_key(|a| version_key(a));
-        assert_eq!(v, ["2025.12", "2026.1", "2026.2", "2026.10"]);
-        assert!(valid_version("2026.1-rc_1"));
-        assert!(!valid_version("../x"));
-        assert!(!valid_version(".hidden"));
-        assert!(!valid_version("v 1"));
+    fn releases_are_listed_by_their_manifest() {
+        // codes::released knows a release folder by the manifest it holds.
+        let dir = tempfile::tempdir().unwrap();
+        for v in ["2026.10", "2026.2", "draft"] {
+            std::fs::create_dir_all(dir.path().join(v)).unwrap();
+        }
+        for v in ["2026.10", "2026.2"] {
+            std::fs::write(dir.path().join(v).join(manifest::FILE), "{}").unwrap();
+        }
+        assert_eq!(list(dir.path()), ["2026.2", "2026.10"]);
     }
 }

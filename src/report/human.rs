@@ -6,7 +6,40 @@ use crate::diag::{Diagnostic, Lang, Report, Severity};
 use miette::{
     GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, SourceSpan, SpanContents,
 };
+use std::borrow::Cow;
 use std::fmt;
+
+/// Text from a filing made safe for a terminal: control characters (C0 but
+/// for newline and tab, DEL, C1) and the marks that reorder or hide text
+/// (bidi embeddings, overrides and isolates, zero-width and line separators)
+/// are shown as `\u{1b}`, `\u{202e}`… — visible, and inert: a cell can
+/// neither retitle the terminal nor hide what follows it. Plain text is
+/// returned as it is, without a copy.
+pub fn inert(s: &str) -> Cow<'_, str> {
+    fn hostile(c: char) -> bool {
+        (c.is_control() && c != '\n' && c != '\t')
+            || matches!(
+                c,
+                '\u{061c}'
+                    | '\u{200b}'..='\u{200f}'
+                    | '\u{2028}'..='\u{202e}'
+                    | '\u{2060}'..='\u{2069}'
+                    | '\u{feff}'
+            )
+    }
+    if !s.chars().any(hostile) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if hostile(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
 
 /// Options of the human renderer.
 #[derive(Debug, Clone, Copy, Default)]
@@ -27,13 +60,13 @@ struct Shown<'a> {
 
 impl fmt::Debug for Shown<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.d.message.get(self.lang))
+        f.write_str(&inert(self.d.message.get(self.lang)))
     }
 }
 
 impl fmt::Display for Shown<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.d.message.get(self.lang))
+        f.write_str(&inert(self.d.message.get(self.lang)))
     }
 }
 
@@ -48,7 +81,7 @@ impl miette::Diagnostic for Shown<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        let h = self.d.help.get(self.lang);
+        let h = inert(self.d.help.get(self.lang));
         (!h.is_empty()).then(|| Box::new(h) as Box<dyn fmt::Display>)
     }
 
@@ -95,7 +128,7 @@ impl miette::SourceCode for RowSource {
 const SHOWN_CHARS: usize = 34;
 
 fn shorten(s: &str) -> String {
-    let one_line = s.replace(['\n', '\r'], "⏎");
+    let one_line = inert(&s.replace(['\n', '\r'], "⏎")).into_owned();
     if one_line.chars().count() <= SHOWN_CHARS {
         one_line
     } else {
@@ -130,7 +163,7 @@ fn snippet(d: &Diagnostic, lang: Lang) -> Option<(String, LabeledSpan)> {
     }
     let is_header_cell = d.value.as_deref() == Some(header);
     if !is_header_cell {
-        line.push_str(&header.replace(['\n', '\r'], ""));
+        line.push_str(&inert(&header.replace(['\n', '\r'], "")));
         line.push(' ');
     }
     let start = line.len();
@@ -143,7 +176,7 @@ fn snippet(d: &Diagnostic, lang: Lang) -> Option<(String, LabeledSpan)> {
     };
     line.push_str(&value);
     let len = line.len() - start;
-    let label = d.label.as_ref().map(|l| l.get(lang).to_string());
+    let label = d.label.as_ref().map(|l| inert(l.get(lang)).into_owned());
     Some((line, LabeledSpan::new(label, start, len)))
 }
 
@@ -167,7 +200,7 @@ impl Human {
             let (source, span) = match snippet(d, lang) {
                 Some((line, span)) => (
                     Some(RowSource {
-                        name: d.origin.to_string(),
+                        name: inert(&d.origin.to_string()).into_owned(),
                         text: line,
                         row: d.origin.row.unwrap_or(1) as usize,
                     }),
@@ -184,7 +217,11 @@ impl Human {
             let mut s = String::new();
             let _ = handler.render_report(&mut s, &shown);
             let mut one = headline(d, lang);
-            one.push_str(&body(&s, &d.origin.to_string(), shown.source.is_some()));
+            one.push_str(&body(
+                &s,
+                &inert(&d.origin.to_string()),
+                shown.source.is_some(),
+            ));
             one.push('\n');
             one
         };
@@ -210,7 +247,7 @@ impl Human {
             .filter(|f| all_files || f.errors + f.warnings > 0)
         {
             out.push_str(&file_line(
-                &f.file,
+                &inert(&f.file),
                 f.errors,
                 f.warnings,
                 f.entries,
@@ -268,7 +305,7 @@ fn headline(d: &Diagnostic, lang: Lang) -> String {
         "{}[{}]: {}\n",
         d.severity.as_str(),
         d.rule.id(),
-        d.message.get(lang)
+        inert(d.message.get(lang))
     )
 }
 

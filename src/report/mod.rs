@@ -1,18 +1,21 @@
 //! Printing a [`Report`]: one model, one renderer per `--format` — human
 //! (miette, the row as a small source with the cell labelled), JSON (SPEC §4),
-//! and the CI formats: SARIF (code scanning), GitHub workflow commands
-//! (annotations) and JUnit XML (test reports).
+//! the CI formats: SARIF (code scanning), GitHub workflow commands
+//! (annotations) and JUnit XML (test reports), and the batch page (HTML,
+//! SPEC §7) with each finding's row read back from its sheet ([`rows`]).
 
 mod github;
+pub mod html;
 mod human;
 mod json;
 mod junit;
+pub mod rows;
 mod sarif;
 
 use crate::diag::{Lang, Report};
 use crate::model::Origin;
 
-pub use human::Human;
+pub use human::{Human, inert};
 
 /// The report formats of `--format` (the doc lines are its `--help`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -28,6 +31,8 @@ pub enum Format {
     Github,
     /// JUnit XML：每个文件一个测试套件，每个事项一个测试用例
     Junit,
+    /// 一个网页文件（可离线打开）：合计、各部门情况表、每个问题所在的行
+    Html,
 }
 
 /// Renders a report in the given format and language.
@@ -38,6 +43,8 @@ pub fn render(report: &Report, format: Format, lang: Lang, human: &Human) -> Str
         Format::Sarif => sarif::render(report, lang),
         Format::Github => github::render(report, lang),
         Format::Junit => junit::render(report, lang),
+        // (Without the rows: `html::render` with `rows::gather` shows them.)
+        Format::Html => html::render(report, &rows::Rows::default(), lang),
     }
 }
 

@@ -140,12 +140,12 @@ fn unit_mismatch<T: CellValue>(
 
 /// no-materials: an administrative-power entry that lists no material.
 /// Whether an entry of this category must list materials (an
-/// administrative power), as no-materials asks.
+/// administrative power somebody applies for), as no-materials asks.
 pub fn needs_materials(std: &crate::standard::Standard, category: &Text) -> bool {
     category
         .as_ref()
         .and_then(|c| std.tables.table("category").get(&c.value))
-        .is_some_and(|c| c.power)
+        .is_some_and(|c| c.power && !c.ex_officio)
 }
 
 pub fn no_materials(ctx: &mut Context<'_>, entry: &Entry) {

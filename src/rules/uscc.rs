@@ -161,7 +161,7 @@ pub fn check(ctx: &mut Context<'_>, memo: &mut TextMemo<Result<(), UsccError>>, 
         memo.get(written, |w| validate(&crate::filing::cells::clean_code(w)))
             .clone()
     };
-    let (message, label) = match result {
+    let (message, label) = match &result {
         Ok(()) => {
             region(ctx, entry, code);
             return;
@@ -199,8 +199,8 @@ pub fn check(ctx: &mut Context<'_>, memo: &mut TextMemo<Result<(), UsccError>>, 
                 "the USCC check character is wrong"
             ),
             Some(text!(
-                "按 GB 32100 计算，第 18 位应为 \"{expected}\"",
-                "by GB 32100 the 18th character should be \"{expected}\""
+                "若前 17 位无误，第 18 位应为 \"{expected}\"",
+                "if the first 17 are right, the 18th should be \"{expected}\""
             )),
         ),
         Err(UsccError::OrgCheck { expected }) => (
@@ -209,9 +209,26 @@ pub fn check(ctx: &mut Context<'_>, memo: &mut TextMemo<Result<(), UsccError>>, 
                 "the organization code inside the USCC (characters 9–17) fails its check"
             ),
             Some(text!(
-                "按 GB 11714 计算，第 17 位应为 \"{expected}\"",
-                "by GB 11714 the 17th character should be \"{expected}\""
+                "若第 9–16 位无误，第 17 位应为 \"{expected}\"",
+                "if characters 9–16 are right, the 17th should be \"{expected}\""
             )),
+        ),
+    };
+    // A check character tells that some character is wrong, never which:
+    // say what the check character would be, and that otherwise a
+    // character before it was mistyped.
+    let help = match &result {
+        Err(UsccError::Check { expected }) => text!(
+            "校验位只能说明代码中有字符写错，不能指出是哪一位。若前 17 位与证书一致，第 18 位应为“{expected}”；否则是前 17 位中有一位抄错，请对照该单位的统一社会信用代码证书逐位核对。若单元格为数字格式，请改为文本格式。",
+            "a check character shows that a character is wrong, not which. If the first 17 match the certificate, the 18th should be \"{expected}\"; otherwise one of the first 17 was mistyped: compare the code with the unit's certificate character by character. If the cell is numeric, make it text."
+        ),
+        Err(UsccError::OrgCheck { expected }) => text!(
+            "第 9–17 位是组织机构代码，校验位只能说明其中有字符写错，不能指出是哪一位。若第 9–16 位与证书一致，第 17 位应为“{expected}”（第 18 位随之改变）；否则是第 9–16 位中有一位抄错，请对照该单位的统一社会信用代码证书逐位核对。",
+            "characters 9–17 are the organization code; its check shows that a character is wrong, not which. If characters 9–16 match the certificate, the 17th should be \"{expected}\" (and the 18th changes with it); otherwise one of characters 9–16 was mistyped: compare the code with the unit's certificate character by character."
+        ),
+        _ => text!(
+            "请对照该单位的统一社会信用代码证书重新填写；若单元格为数字格式，请改为文本格式。",
+            "copy the code from the unit's certificate; if the cell is numeric, make it text."
         ),
     };
     let mut d = finding(
@@ -222,10 +239,7 @@ pub fn check(ctx: &mut Context<'_>, memo: &mut TextMemo<Result<(), UsccError>>, 
         code,
         message,
     )
-    .help(text!(
-        "请对照该单位的统一社会信用代码证书重新填写；若单元格为数字格式，请改为文本格式。",
-        "copy the code from the unit's certificate; if the cell is numeric, make it text."
-    ));
+    .help(help);
     if let Some(l) = label {
         d = d.label(l);
     }

@@ -95,13 +95,17 @@ fn labelled(d: Diagnostic, p: &Phrase) -> Diagnostic {
 }
 
 /// The wording of a material: catch-all clauses and vague wording in its
-/// name and notes.
+/// name and notes (its 材料依据 quotes the law: the lexicon's `verbatim`).
 pub fn material(std: &Standard, seen: &mut Seen, m: &Material, found: &mut Vec<Diagnostic>) {
     for (field, value) in [
         (MaterialField::Name, &m.name),
         (MaterialField::Notes, &m.notes),
+        (MaterialField::Basis, &m.basis),
     ] {
         let Some(value) = value else { continue };
+        if std.lexicon.material_is_verbatim(field) {
+            continue;
+        }
         let header = || &std.elements.materials.element(field).header;
         if let Some(p) = seen.catch_all(std, &value.value) {
             let (msg, h) = catch_all_message(p, header());
@@ -124,6 +128,10 @@ pub fn check(ctx: &mut Context<'_>, seen: &mut Seen, entry: &Entry) {
     let std = ctx.standard();
     let mut found: Vec<Diagnostic> = Vec::new();
     for (field, value) in entry.prose() {
+        // 设定依据 and 收费依据 quote the law as it is written.
+        if std.lexicon.item_is_verbatim(field) {
+            continue;
+        }
         let header = || &std.elements.items.element(field).header;
         // Catch-all clauses are looked for where they do harm: the conditions.
         if field == Field::Conditions
@@ -161,10 +169,16 @@ pub fn check(ctx: &mut Context<'_>, seen: &mut Seen, entry: &Entry) {
     for m in &entry.materials {
         material(std, seen, m, &mut found);
     }
-    if let Some(name) = &entry.name
-        && let Some(d) = name_has_agency(std, seen, entry, name)
-    {
-        found.push(d);
+    // 事项名称 and 子项名称 are standard names alike.
+    for (field, name) in [
+        (Field::Name, &entry.name),
+        (Field::SubName, &entry.sub_name),
+    ] {
+        if let Some(name) = name
+            && let Some(d) = name_has_agency(std, seen, entry, field, name)
+        {
+            found.push(d);
+        }
     }
     if let Some(basis) = &entry.legal_basis
         && !cites_a_law(&basis.value)
@@ -192,9 +206,10 @@ pub fn cites_a_law(text: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// A place name or a digit in an item name.
+/// A place name (of China: [`Standard::place_names`]) or a digit in an item
+/// name.
 fn place_or_digit(std: &Standard, v: &str) -> Option<(Text, String)> {
-    if let Some(p) = std.divisions.place_names().iter().find(|p| holds(v, p)) {
+    if let Some(p) = std.place_names().find(v) {
         return Some((
             text!("包含地名“{p}”", "contains the place name “{p}”"),
             p.to_string(),
@@ -224,12 +239,14 @@ fn holds(text: &str, part: &str) -> bool {
     }
 }
 
-/// name-has-agency: the standard name of an item is the same everywhere, so it
-/// carries no agency, no place and no digits.
+/// name-has-agency: the standard name of an item (事项名称, and 子项名称 of a
+/// sub-item) is the same everywhere, so it carries no agency, no place and
+/// no digits.
 fn name_has_agency(
     std: &Standard,
     seen: &mut Seen,
     entry: &Entry,
+    field: Field,
     name: &Located<ArcStr>,
 ) -> Option<Diagnostic> {
     let v = &name.value;
@@ -275,10 +292,14 @@ fn name_has_agency(
     };
     let (what, part) = hit?;
     let (wz, we) = (&what.zh, &what.en);
+    let (hz, he) = match field {
+        Field::SubName => ("子项名称", "the sub-item name"),
+        _ => ("事项名称", "the item name"),
+    };
     Some(
-        finding(std, Rule::NameHasAgency, entry, Field::Name, name, text!(
-            "事项名称{wz}",
-            "the item name {we}"
+        finding(std, Rule::NameHasAgency, entry, field, name, text!(
+            "{hz}{wz}",
+            "{he} {we}"
         ))
         .label(text!("“{part}”", "“{part}”"))
         .help(text!(

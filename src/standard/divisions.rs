@@ -75,7 +75,13 @@ impl Divisions {
         })
     }
 
+    /// The city or county of a code: its six digits, or the same followed
+    /// by `000000` (the 12-digit form of the area itself, `431302000000`).
     pub fn get(&self, code: &str) -> Option<&Division> {
+        let code = match code.strip_suffix("000000") {
+            Some(area) if area.len() == 6 => area,
+            _ => code,
+        };
         self.divisions.iter().find(|d| d.code == code)
     }
 
@@ -83,13 +89,17 @@ impl Divisions {
         self.divisions.iter().find(|d| d.kind == DivisionKind::City)
     }
 
-    /// Decodes a 6- or 12-digit code.
+    /// Decodes a 6- or 12-digit code. What a code denotes is read from its
+    /// segments, not its length: `431300000000` is the city as `431300` is,
+    /// `431321100000` a town, `431321100201` a village.
     pub fn resolve(&self, code: &str) -> Result<Place<'_>, DivisionError> {
         if !code.bytes().all(|b| b.is_ascii_digit()) || !(code.len() == 6 || code.len() == 12) {
             return Err(DivisionError::Malformed);
         }
         let county = self.get(&code[..6]).ok_or(DivisionError::Unknown)?;
-        if code.len() == 6 {
+        // Six digits, or twelve whose town and village parts are 000: the
+        // city or county itself, as the table has it.
+        if code.len() == 6 || &code[6..] == "000000" {
             return Ok(Place {
                 kind: county.kind,
                 parent: county,
@@ -116,5 +126,52 @@ impl Divisions {
             },
             parent: county,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn loudi() -> Divisions {
+        crate::standard::Standard::embedded().divisions
+    }
+
+    #[test]
+    fn twelve_digit_codes_denote_by_their_segments() {
+        let d = loudi();
+        let kind = |c: &str| d.resolve(c).map(|p| (p.kind, p.parent.name.clone()));
+        use DivisionKind::*;
+        assert_eq!(kind("431300"), Ok((City, "娄底市".into())));
+        assert_eq!(kind("431300000000"), Ok((City, "娄底市".into())));
+        assert_eq!(kind("431302000000"), Ok((County, "娄星区".into())));
+        assert_eq!(kind("431302"), Ok((County, "娄星区".into())));
+        assert_eq!(kind("431321100000"), Ok((Town, "双峰县".into())));
+        assert_eq!(kind("431321100201"), Ok((Village, "双峰县".into())));
+        assert_eq!(
+            d.get("431302000000").map(|x| x.code.as_str()),
+            Some("431302")
+        );
+    }
+
+    #[test]
+    fn near_misses_of_twelve_digit_codes() {
+        let d = loudi();
+        for c in ["4313020", "43130200000", "4313020000000", "431302 00000"] {
+            assert_eq!(d.resolve(c), Err(DivisionError::Malformed), "{c}");
+        }
+        assert_eq!(d.resolve("431399000000"), Err(DivisionError::Unknown));
+        assert_eq!(d.resolve("431399"), Err(DivisionError::Unknown));
+        // The town part 000 with a village is no town; 600 is in no range.
+        assert_eq!(d.resolve("431321000201"), Err(DivisionError::BadTown(0)));
+        assert_eq!(d.resolve("431321600000"), Err(DivisionError::BadTown(600)));
+        assert_eq!(
+            d.resolve("431321100400"),
+            Err(DivisionError::BadVillage(400))
+        );
+        // A town is under a county, not the city.
+        assert_eq!(d.resolve("431300100000"), Err(DivisionError::TownUnderCity));
+        // 12 digits of the area itself only when all six are zeros.
+        assert!(d.get("431302000001").is_none());
     }
 }

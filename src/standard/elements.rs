@@ -218,7 +218,10 @@ pub struct Element<F> {
 
 /// The elements of one sheet and the index of header spellings.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(from = "SheetDefRaw<F>")]
+#[serde(
+    from = "SheetDefRaw<F>",
+    bound(deserialize = "F: Deserialize<'de> + FieldId + Copy")
+)]
 pub struct SheetDef<F> {
     /// The sheet's standard name.
     pub sheet: String,
@@ -229,6 +232,19 @@ pub struct SheetDef<F> {
     /// marked `full` are then required.
     pub full: bool,
     index: HashMap<String, usize>,
+    /// The elements with a condition, and where the cells their
+    /// conditions read are (see [`Conditional`]).
+    pub conditional: Vec<Conditional>,
+}
+
+/// An element whose value a condition may require: its index, and the
+/// index of the element its `when` condition reads and of the one its
+/// `full` condition reads — found once, not per row.
+#[derive(Debug, Clone, Copy)]
+pub struct Conditional {
+    pub element: usize,
+    pub when: Option<usize>,
+    pub full: Option<usize>,
 }
 
 #[derive(Deserialize)]
@@ -240,8 +256,25 @@ struct SheetDefRaw<F> {
     elements: Vec<Element<F>>,
 }
 
-impl<F> From<SheetDefRaw<F>> for SheetDef<F> {
+impl<F: FieldId + Copy> From<SheetDefRaw<F>> for SheetDef<F> {
     fn from(raw: SheetDefRaw<F>) -> Self {
+        let at = |c: &Condition| {
+            raw.elements
+                .iter()
+                .position(|o| o.field.field_id() == c.field)
+        };
+        let conditional = (raw.elements.iter().enumerate())
+            .filter_map(|(element, e)| {
+                let when = e.when.as_ref().and_then(at);
+                let full = e.full.as_ref().and_then(|f| f.condition()).flatten();
+                let full = full.and_then(at);
+                (when.is_some() || full.is_some()).then_some(Conditional {
+                    element,
+                    when,
+                    full,
+                })
+            })
+            .collect();
         let mut index = HashMap::new();
         // Standard headers win over aliases of other elements.
         for (i, e) in raw.elements.iter().enumerate() {
@@ -258,6 +291,7 @@ impl<F> From<SheetDefRaw<F>> for SheetDef<F> {
             elements: raw.elements,
             full: false,
             index,
+            conditional,
         }
     }
 }

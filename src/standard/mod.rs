@@ -5,11 +5,13 @@
 pub mod divisions;
 pub mod elements;
 pub mod lexicon;
+pub mod places;
 pub mod tables;
 
 use divisions::Divisions;
 use elements::Elements;
 use lexicon::Lexicon;
+use places::{NationalDivisions, PlaceNames};
 use std::path::{Path, PathBuf};
 use tables::{REQUIRED_TABLES, Tables};
 use unicode_normalization::UnicodeNormalization;
@@ -25,7 +27,14 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     ),
     ("lexicon.yaml", include_str!("../../schemas/lexicon.yaml")),
     ("topics.yaml", include_str!("../../schemas/topics.yaml")),
+    (
+        "national-divisions.yaml",
+        include_str!("../../schemas/national-divisions.yaml"),
+    ),
 ];
+
+/// The `yima.yaml` key that lists the categories a workspace accepts.
+pub const CATEGORIES_KEY: &str = "categories";
 
 /// A schema file that could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -48,6 +57,11 @@ pub struct Standard {
     pub tables: Tables,
     pub divisions: Divisions,
     pub lexicon: Lexicon,
+    /// Every province, city and county of China (name-has-agency).
+    pub national: NationalDivisions,
+    /// The place names of the national table and of `divisions`, but the
+    /// lexicon's `not_places`, indexed when first searched.
+    place_names: std::sync::OnceLock<PlaceNames>,
 }
 
 impl Standard {
@@ -78,6 +92,9 @@ impl Standard {
                 tables.0.entry(name).or_insert(table);
             }
         }
+        if let Some(t) = tables.0.get_mut("category") {
+            t.switched_by(CATEGORIES_KEY);
+        }
         for name in REQUIRED_TABLES {
             if tables.get(name).is_none() {
                 return Err(StandardError::Invalid {
@@ -98,16 +115,50 @@ impl Standard {
                 });
             }
         }
+        let mut lexicon: Lexicon = parse(dir, "lexicon.yaml")?;
+        lexicon.prepare_all();
+        let known = |id: &str| {
+            elements::Field::ALL.iter().any(|f| f.id() == id)
+                || elements::MaterialField::ALL.iter().any(|f| f.id() == id)
+                || elements::FeeField::ALL.iter().any(|f| f.id() == id)
+        };
+        if let Some(id) = lexicon.verbatim.iter().find(|id| !known(id)) {
+            return Err(StandardError::Invalid {
+                file: "lexicon.yaml".into(),
+                message: format!("verbatim: `{id}` is no element id (see elements.yaml)"),
+            });
+        }
         Ok(Standard {
             elements,
             tables,
             divisions: parse(dir, "divisions.yaml")?,
-            lexicon: {
-                let mut l: Lexicon = parse(dir, "lexicon.yaml")?;
-                l.prepare_all();
-                l
-            },
+            lexicon,
+            national: parse(dir, "national-divisions.yaml")?,
+            place_names: std::sync::OnceLock::new(),
         })
+    }
+
+    /// The place names an item name must not hold: every province, city
+    /// and county of China (their short forms too) and the workspace's own
+    /// divisions, but the common words of the lexicon's `not_places`.
+    pub fn place_names(&self) -> &PlaceNames {
+        self.place_names.get_or_init(|| {
+            let own = self.divisions.place_names().iter().map(String::as_str);
+            PlaceNames::new(self.national.names().chain(own), &self.lexicon.not_places)
+        })
+    }
+
+    /// Accepts exactly these categories of the national table (by name,
+    /// code or alias), as `yima.yaml` lists them; an unknown one is an error
+    /// naming it.
+    pub fn enable_categories(&mut self, names: &[String]) -> Result<(), crate::diag::Text> {
+        match self.tables.0.get_mut("category") {
+            Some(t) => t.enable(CATEGORIES_KEY, names),
+            None => Err(crate::text!(
+                "代码表 category 缺失",
+                "code table `category` is missing"
+            )),
+        }
     }
 
     /// The embedded text of a default schema file.
@@ -359,6 +410,35 @@ mod tests {
         );
         assert!(s.divisions.get("431300").is_some());
         assert!(!s.lexicon.catch_all.is_empty());
+    }
+
+    #[test]
+    fn a_verbatim_element_must_exist() {
+        let dir = tempfile::tempdir().unwrap();
+        let lexicon = Standard::embedded_file("lexicon.yaml").unwrap().replace(
+            "verbatim: [legal_basis, fee_basis, basis, reduction_basis]",
+            "verbatim: [legal_bases]",
+        );
+        std::fs::write(dir.path().join("lexicon.yaml"), lexicon).unwrap();
+        let err = Standard::load(Some(dir.path())).unwrap_err().to_string();
+        assert!(err.contains("legal_bases"), "{err}");
+    }
+
+    #[test]
+    fn national_categories_are_known_but_six_enabled() {
+        let s = Standard::embedded();
+        let t = s.tables.table("category");
+        let off: Vec<&str> = t.disabled_names().collect();
+        assert_eq!(
+            off,
+            ["行政处罚", "行政强制", "行政检查", "行政奖励", "行政裁决"]
+        );
+        assert!(t.lookup("08").is_none());
+        let (message, help) = t.refusal("08").unwrap();
+        assert!(message.zh.contains("行政奖励"), "{}", message.zh);
+        assert!(help.zh.contains("yima.yaml"), "{}", help.zh);
+        assert!(t.refusal("行政许可").is_none());
+        assert!(t.refusal("行政审批").is_none());
     }
 
     #[test]

@@ -1,7 +1,12 @@
 //! Code tables (`schemas/codes.yaml`, `schemas/sectors.yaml`): canonical names,
-//! codes, the spellings departments use, and the flags rules read.
+//! codes, the spellings departments use, and the flags rules read. A table
+//! may hold values a workspace has not enabled (the national categories
+//! beyond the six of this standard): they are known, so that a filing naming
+//! one is told how to enable it, but not accepted.
 
 use super::{closest, normalize_value};
+use crate::diag::Text;
+use crate::text;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -26,6 +31,14 @@ pub struct TableEntry {
     pub aliases: Vec<String>,
     #[serde(default)]
     pub power: bool,
+    /// An administrative power exercised on the agency's own initiative
+    /// (处罚, 强制, 检查): nobody applies, so no application material is
+    /// expected (no-materials).
+    #[serde(default)]
+    pub ex_officio: bool,
+    /// Accepted unless a workspace says otherwise (see [`Table::enable`]).
+    #[serde(default = "enabled_by_default")]
+    pub enabled: bool,
     #[serde(default)]
     pub needs_result: bool,
     #[serde(default)]
@@ -49,33 +62,140 @@ pub struct TableEntry {
     pub division: Option<DivisionKind>,
 }
 
+fn enabled_by_default() -> bool {
+    true
+}
+
 /// A code table with its lookup index.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(from = "Vec<TableEntry>")]
 pub struct Table {
+    /// The values a cell may take, in the table's order.
     pub entries: Vec<TableEntry>,
     index: rustc_hash::FxHashMap<String, usize>,
+    /// The values known but not enabled, and their index.
+    disabled: Vec<TableEntry>,
+    disabled_index: rustc_hash::FxHashMap<String, usize>,
+    /// The `yima.yaml` key that enables values of this table, for the help
+    /// of a value that is not enabled.
+    switch: Option<String>,
+}
+
+/// Each value's name, code and aliases, normalized, to its place.
+fn index_of(entries: &[TableEntry]) -> rustc_hash::FxHashMap<String, usize> {
+    let mut index = rustc_hash::FxHashMap::default();
+    for (i, e) in entries.iter().enumerate() {
+        index.insert(normalize_value(&e.name), i);
+    }
+    for (i, e) in entries.iter().enumerate() {
+        if let Some(c) = &e.code {
+            index.entry(normalize_value(c)).or_insert(i);
+        }
+        for a in &e.aliases {
+            index.entry(normalize_value(a)).or_insert(i);
+        }
+    }
+    index
 }
 
 impl From<Vec<TableEntry>> for Table {
-    fn from(entries: Vec<TableEntry>) -> Self {
-        let mut index = rustc_hash::FxHashMap::default();
-        for (i, e) in entries.iter().enumerate() {
-            index.insert(normalize_value(&e.name), i);
+    fn from(all: Vec<TableEntry>) -> Self {
+        let (entries, disabled): (Vec<_>, Vec<_>) = all.into_iter().partition(|e| e.enabled);
+        Table {
+            index: index_of(&entries),
+            disabled_index: index_of(&disabled),
+            entries,
+            disabled,
+            switch: None,
         }
-        for (i, e) in entries.iter().enumerate() {
-            if let Some(c) = &e.code {
-                index.entry(normalize_value(c)).or_insert(i);
-            }
-            for a in &e.aliases {
-                index.entry(normalize_value(a)).or_insert(i);
-            }
-        }
-        Table { entries, index }
     }
 }
 
 impl Table {
+    /// Enables exactly the values named (by name, code or alias), in the
+    /// table's order; the others become known but not accepted. `key` is
+    /// the `yima.yaml` key that lists them. An unknown name is an error
+    /// naming it and the values there are.
+    pub fn enable(&mut self, key: &str, names: &[String]) -> Result<(), crate::diag::Text> {
+        let mut all: Vec<TableEntry> = self
+            .entries
+            .drain(..)
+            .chain(self.disabled.drain(..))
+            .collect();
+        // The table's order is its codes' (categories 01 … 20), else as listed.
+        all.sort_by(|a, b| a.code.cmp(&b.code));
+        let all_index = index_of(&all);
+        let mut on = vec![false; all.len()];
+        let mut unknown = Vec::new();
+        for n in names {
+            match all_index.get(&normalize_value(n)) {
+                Some(&i) => on[i] = true,
+                None => unknown.push(n.as_str()),
+            }
+        }
+        for (e, on) in all.iter_mut().zip(&on) {
+            e.enabled = *on;
+        }
+        let known = all
+            .iter()
+            .map(|e| e.name.as_str())
+            .collect::<Vec<_>>()
+            .join("、");
+        *self = Table::from(all);
+        self.switch = Some(key.to_string());
+        match unknown.as_slice() {
+            [] => Ok(()),
+            u => {
+                let u = u.join("、");
+                Err(crate::text!(
+                    "{key}：“{u}”不是可选值（可选：{known}）",
+                    "{key}: unknown value `{u}` (known: {known})"
+                ))
+            }
+        }
+    }
+
+    /// Marks the values of this table as enabled by the `yima.yaml` key.
+    pub fn switched_by(&mut self, key: &str) {
+        self.switch = Some(key.to_string());
+    }
+
+    /// The value a cell names that the table knows but does not accept,
+    /// with the message and help of its finding (value-invalid): what it is
+    /// and the `yima.yaml` line that enables it.
+    pub fn refusal(&self, value: &str) -> Option<(Text, Text)> {
+        let i = match self.disabled_index.get(value) {
+            Some(&i) => i,
+            None => *self.disabled_index.get(&normalize_value(value))?,
+        };
+        let key = self.switch.as_deref()?;
+        let name = &self.disabled[i].name;
+        let mut on: Vec<&TableEntry> = self.entries.iter().collect();
+        on.push(&self.disabled[i]);
+        on.sort_by(|a, b| a.code.cmp(&b.code));
+        let list = on
+            .iter()
+            .map(|e| e.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        Some((
+            text!(
+                "“{name}”未在本工作区启用",
+                "`{name}` is not enabled in this workspace"
+            ),
+            text!(
+                "本工作区受理的有：{names}。若要受理“{name}”，在 yima.yaml 中写：{key}: [{list}]",
+                "accepted here: {names}. To accept `{name}`, write in yima.yaml: {key}: [{list}]",
+                names = self.names()
+            ),
+        ))
+    }
+
+    /// The names of the values known but not enabled.
+    pub fn disabled_names(&self) -> impl Iterator<Item = &str> {
+        self.disabled.iter().map(|e| e.name.as_str())
+    }
+
     /// The entry a cell value names (by name, code or alias).
     pub fn lookup(&self, value: &str) -> Option<&TableEntry> {
         // A value as typed is usually already in the index.

@@ -318,7 +318,7 @@ impl Ws {
         std::fs::create_dir_all(dir.path().join("filings")).expect("filings/");
         std::fs::write(
             dir.path().join("items/codes.lock"),
-            Registry::default().to_yaml(),
+            Registry::default().to_text(),
         )
         .expect("write codes.lock");
         Ws { dir }

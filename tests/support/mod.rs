@@ -17,12 +17,15 @@ use rust_xlsxwriter::{Format, FormatBorder, Formula, Workbook};
 use serde::Deserialize;
 use std::path::Path;
 
+mod full;
 mod headers;
 
 // ---------------------------------------------------------------------------
 // Valid values
 // ---------------------------------------------------------------------------
 
+#[allow(unused_imports)]
+pub use full::FullFiling;
 pub use headers::{ITEM_HEADERS, MATERIAL_HEADERS};
 
 /// Columns a department types as numbers; [`Filing`] writes them as numeric
@@ -128,6 +131,16 @@ pub fn uscc(kind: &str, division: &str, org_body: &str) -> String {
 pub struct Record(Vec<(String, String)>);
 
 impl Record {
+    /// Adds a column at the end (an element of SPEC §2a, say).
+    pub fn push(&mut self, header: &str, value: impl Into<String>) -> &mut Record {
+        assert!(
+            self.0.iter().all(|(h, _)| h != header),
+            "column {header} is there already"
+        );
+        self.0.push((header.to_string(), value.into()));
+        self
+    }
+
     fn new(pairs: &[(&str, String)]) -> Record {
         Record(
             pairs

@@ -30,12 +30,16 @@ pub struct Guide<'a> {
     pub agency: &'a str,
     /// The sections that have something to show, in order, numbered.
     pub sections: Vec<Section<'a>>,
+    /// The labels of the materials' details.
+    pub material_labels: MaterialLabels<'a>,
     /// Where the entry was filed, e.g. `公安.xlsx · 事项 第 5 行`.
     pub source: String,
 }
 
 /// One numbered section. Its content is whichever of the parts below is
-/// not empty, shown in this order.
+/// there, shown in this order; a part that is empty is left out of the
+/// context (templates test it with `{% if s.text %}`), which keeps the
+/// conversion of a guide for its templates small.
 #[derive(Debug, Default, Serialize)]
 pub struct Section<'a> {
     /// The element id of the section (`facts`, `materials`, …).
@@ -44,26 +48,56 @@ pub struct Section<'a> {
     pub no: &'static str,
     pub title: &'static str,
     /// Paragraphs.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub text: Vec<&'a str>,
-    /// A table of facts, a line of one or two facts each.
-    pub rows: Vec<Vec<Fact<'a>>>,
+    /// A table of facts, one or two to a line: a flat list (a loop over
+    /// lines of facts costs a template more than the flags), each fact
+    /// saying whether it opens or closes its line.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub facts: Vec<Fact<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub materials: Vec<MaterialRow<'a>>,
     /// Steps, without their numbers.
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
     pub steps: &'a [String],
     /// Fee items (收费项目).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub fees: Vec<FeeRow<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub questions: Vec<Qa<'a>>,
 }
 
-/// One element and its value: lines of text, or links.
+/// One element and its value: one line of text (`text`, as most are), or
+/// several lines, or links. What it does not have is left out of the
+/// context, as in [`Section`].
 #[derive(Debug, Serialize)]
 pub struct Fact<'a> {
     pub label: &'a str,
+    /// The value when it is a single line of text.
+    #[serde(skip_serializing_if = "str::is_empty")]
+    pub text: Cow<'a, str>,
+    /// The value's lines when it has several.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub lines: Vec<Cow<'a, str>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub links: Vec<Link<'a>>,
+    /// The fact takes its table line alone (the template spans its cell).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub wide: bool,
+    /// It is the first of its table line.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub open: bool,
+    /// It is the last of its table line.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub close: bool,
 }
 
-/// One material: the facts of its table row, and the details below them.
+/// One material: the facts of its table row, and its details — each left
+/// out of the context when it has no value. Details are fields rather than
+/// a list: a guide has a few materials of up to nine details each, and a
+/// loop over them would cost the templates more than the rest of the page.
+/// A text that spans lines keeps its line breaks (`white-space: pre-line`
+/// shows them in HTML).
 #[derive(Debug, Serialize)]
 pub struct MaterialRow<'a> {
     /// 1-based.
@@ -73,9 +107,62 @@ pub struct MaterialRow<'a> {
     pub copies: Option<u32>,
     pub source: &'a str,
     pub necessity: &'a str,
-    /// 材料类型, 纸质材料规格, 来源渠道说明, 电子证照, 受理标准, 材料依据,
-    /// 填报须知, 空白表格, 示例样表 — those that have a value.
-    pub details: Vec<Fact<'a>>,
+    /// Whether any of the details below has a value.
+    pub details: bool,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    pub material_type: Cow<'a, str>,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    pub paper_spec: Cow<'a, str>,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    pub source_note: Cow<'a, str>,
+    /// 电子证照: 是 · 否.
+    #[serde(skip_serializing_if = "str::is_empty")]
+    pub e_license: &'static str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    pub acceptance_standard: Cow<'a, str>,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    pub basis: Cow<'a, str>,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    pub notes: Cow<'a, str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub blank_form: Option<Link<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sample_form: Option<Link<'a>>,
+    /// The details but the two forms as lines `label：value`, for a
+    /// format that shows them as text (the Markdown guide's table cell).
+    pub summary: String,
+}
+
+/// The labels of a material's details: the headers of sheet 申请材料.
+#[derive(Debug, Serialize)]
+pub struct MaterialLabels<'a> {
+    pub material_type: &'a str,
+    pub paper_spec: &'a str,
+    pub source_note: &'a str,
+    pub e_license: &'a str,
+    pub acceptance_standard: &'a str,
+    pub basis: &'a str,
+    pub notes: &'a str,
+    pub blank_form: &'a str,
+    pub sample_form: &'a str,
+}
+
+impl<'a> MaterialLabels<'a> {
+    fn new(ctx: &'a BuildContext<'_>) -> MaterialLabels<'a> {
+        let def = &ctx.workspace.standard.elements.materials;
+        let h = |f: MaterialField| def.element(f).header.as_str();
+        MaterialLabels {
+            material_type: h(MaterialField::MaterialType),
+            paper_spec: h(MaterialField::PaperSpec),
+            source_note: h(MaterialField::SourceNote),
+            e_license: h(MaterialField::ELicense),
+            acceptance_standard: h(MaterialField::AcceptanceStandard),
+            basis: h(MaterialField::Basis),
+            notes: h(MaterialField::Notes),
+            blank_form: h(MaterialField::BlankForm),
+            sample_form: h(MaterialField::SampleForm),
+        }
+    }
 }
 
 /// One fee item.
@@ -118,14 +205,21 @@ impl<'a> Facts<'a> {
     }
 
     /// A fact whose value is `lines` (left out when there are none).
-    fn lines(&mut self, label: &'a str, lines: Vec<Cow<'a, str>>) -> &mut Self {
-        if !lines.is_empty() {
-            self.facts.push(Fact {
-                label,
-                lines,
-                links: Vec::new(),
-            });
-        }
+    fn lines(&mut self, label: &'a str, mut lines: Vec<Cow<'a, str>>) -> &mut Self {
+        let text = match lines.len() {
+            0 => return self,
+            1 => lines.pop().unwrap_or_default(),
+            _ => Cow::Borrowed(""),
+        };
+        self.facts.push(Fact {
+            label,
+            text,
+            lines,
+            links: Vec::new(),
+            wide: false,
+            open: false,
+            close: false,
+        });
         self
     }
 
@@ -157,37 +251,43 @@ impl<'a> Facts<'a> {
         if let Some(l) = link.filter(|l| !l.text.is_empty()) {
             self.facts.push(Fact {
                 label,
+                text: Cow::Borrowed(""),
                 lines: Vec::new(),
                 links: vec![l],
+                wide: false,
+                open: false,
+                close: false,
             });
         }
         self
     }
 
-    /// The facts laid out two to a line where both are short.
-    fn rows(&mut self) -> Vec<Vec<Fact<'a>>> {
-        let mut rows: Vec<Vec<Fact<'a>>> = Vec::new();
+    /// The facts laid out two to a line where both are short: each fact
+    /// marked as opening or closing its line, a fact alone on its line
+    /// `wide`.
+    fn rows(&mut self) -> Vec<Fact<'a>> {
+        let mut out: Vec<Fact<'a>> = Vec::with_capacity(self.facts.len());
+        // Whether the last fact is narrow and alone on its line so far.
         let mut open = false;
-        for f in self.facts.drain(..) {
-            let narrow =
-                f.links.is_empty() && f.lines.len() == 1 && f.lines[0].chars().count() <= NARROW;
-            match rows.last_mut() {
+        for mut f in self.facts.drain(..) {
+            let narrow = !f.text.is_empty() && f.text.chars().count() <= NARROW;
+            match out.last_mut() {
                 Some(last) if open && narrow => {
-                    last.push(f);
+                    last.wide = false;
+                    last.close = false;
+                    f.close = true;
                     open = false;
                 }
                 _ => {
-                    rows.push(vec![f]);
+                    f.open = true;
+                    f.close = true;
+                    f.wide = true;
                     open = narrow;
                 }
             }
+            out.push(f);
         }
-        rows
-    }
-
-    /// The facts one under another.
-    fn list_out(&mut self) -> Vec<Fact<'a>> {
-        self.facts.drain(..).collect()
+        out
     }
 }
 
@@ -200,7 +300,7 @@ impl<'a> Guide<'a> {
         let mut sections: Vec<Section<'a>> = Vec::new();
         let mut push = |mut s: Section<'a>| {
             let empty = s.text.is_empty()
-                && s.rows.is_empty()
+                && s.facts.is_empty()
                 && s.materials.is_empty()
                 && s.steps.is_empty()
                 && s.fees.is_empty()
@@ -215,6 +315,8 @@ impl<'a> Guide<'a> {
             title,
             ..Section::default()
         };
+
+        let labels = MaterialLabels::new(ctx);
 
         // 一、基本信息
         let division_name = e
@@ -257,7 +359,7 @@ impl<'a> Guide<'a> {
             .text(h(Field::QuantityLimit), e.quantity_limit.as_deref())
             .text(h(Field::EffectiveDate), e.effective_date.as_deref());
         push(Section {
-            rows: f.rows(),
+            facts: f.rows(),
             ..section("facts", "基本信息")
         });
 
@@ -268,7 +370,7 @@ impl<'a> Guide<'a> {
         f.text(h(Field::AuthorityDivision), e.authority_division.as_deref())
             .text(h(Field::ExerciseContent), e.exercise_content.as_deref());
         push(Section {
-            rows: f.rows(),
+            facts: f.rows(),
             ..section("authority", "权限划分与行使内容")
         });
         push(Section {
@@ -280,7 +382,7 @@ impl<'a> Guide<'a> {
                 .materials
                 .iter()
                 .enumerate()
-                .map(|(i, m)| MaterialRow::new(i + 1, m, ctx, forms))
+                .map(|(i, m)| MaterialRow::new(i + 1, m, &labels, forms))
                 .collect(),
             ..section("materials", "申请材料")
         });
@@ -321,7 +423,7 @@ impl<'a> Guide<'a> {
         }
         f.text(h(Field::SpecialProcedure), e.special_procedure.as_deref());
         push(Section {
-            rows: f.rows(),
+            facts: f.rows(),
             ..section("time-limits", "办理时限")
         });
 
@@ -329,7 +431,7 @@ impl<'a> Guide<'a> {
             .text(h(Field::FeeStandard), e.fee_standard.as_deref())
             .text(h(Field::FeeBasis), e.fee_basis.as_deref());
         push(Section {
-            rows: f.rows(),
+            facts: f.rows(),
             fees: e
                 .fee_items
                 .iter()
@@ -346,7 +448,7 @@ impl<'a> Guide<'a> {
                 e.result_sample.as_deref().map(|v| forms.link(v)),
             );
         push(Section {
-            rows: f.rows(),
+            facts: f.rows(),
             ..section("result", "办理结果")
         });
 
@@ -354,7 +456,7 @@ impl<'a> Guide<'a> {
             .text(h(Field::Hours), e.hours.as_deref())
             .yes_no(h(Field::InHall), e.in_hall);
         push(Section {
-            rows: f.rows(),
+            facts: f.rows(),
             ..section("place", "办理地点与时间")
         });
 
@@ -363,7 +465,7 @@ impl<'a> Guide<'a> {
             .text(h(Field::ComplaintPhone), e.complaint_phone.as_deref())
             .text(h(Field::ComplaintWay), e.complaint_way.as_deref());
         push(Section {
-            rows: f.rows(),
+            facts: f.rows(),
             ..section("contacts", "咨询与投诉")
         });
 
@@ -396,7 +498,7 @@ impl<'a> Guide<'a> {
         .yes_no(h(Field::Courier), e.courier)
         .yes_no(h(Field::Kiosk), e.kiosk);
         push(Section {
-            rows: f.rows(),
+            facts: f.rows(),
             ..section("online", "网上办理")
         });
 
@@ -418,6 +520,7 @@ impl<'a> Guide<'a> {
             impl_code: &e.impl_code,
             agency: &e.agency,
             sections,
+            material_labels: labels,
             source: source(e),
         }
     }
@@ -427,39 +530,69 @@ impl<'a> MaterialRow<'a> {
     fn new(
         no: usize,
         m: &'a CatalogMaterial,
-        ctx: &'a BuildContext<'_>,
+        labels: &MaterialLabels<'_>,
         forms: &'a Forms,
     ) -> MaterialRow<'a> {
-        let def = &ctx.workspace.standard.elements.materials;
-        let h = |f: MaterialField| def.element(f).header.as_str();
-        let mut f = Facts::new();
-        f.text(h(MaterialField::MaterialType), m.material_type.as_deref())
-            .text(h(MaterialField::PaperSpec), m.paper_spec.as_deref())
-            .text(h(MaterialField::SourceNote), m.source_note.as_deref())
-            .yes_no(h(MaterialField::ELicense), m.e_license)
-            .text(
-                h(MaterialField::AcceptanceStandard),
-                m.acceptance_standard.as_deref(),
-            )
-            .text(h(MaterialField::Basis), m.basis.as_deref())
-            .text(h(MaterialField::Notes), m.notes.as_deref())
-            .link(
-                h(MaterialField::BlankForm),
-                m.blank_form.as_deref().map(|v| forms.link(v)),
-            )
-            .link(
-                h(MaterialField::SampleForm),
-                m.sample_form.as_deref().map(|v| forms.link(v)),
-            );
-        MaterialRow {
+        let mut row = MaterialRow {
             no,
             name: &m.name,
             form: opt(&m.form),
             copies: m.copies,
             source: opt(&m.source),
             necessity: opt(&m.necessity),
-            details: f.list_out(),
+            details: false,
+            material_type: joined(&m.material_type),
+            paper_spec: joined(&m.paper_spec),
+            source_note: joined(&m.source_note),
+            e_license: yes_no(m.e_license),
+            acceptance_standard: joined(&m.acceptance_standard),
+            basis: joined(&m.basis),
+            notes: joined(&m.notes),
+            blank_form: m
+                .blank_form
+                .as_deref()
+                .map(|v| forms.link(v))
+                .filter(|l| !l.text.is_empty()),
+            sample_form: m
+                .sample_form
+                .as_deref()
+                .map(|v| forms.link(v))
+                .filter(|l| !l.text.is_empty()),
+            summary: String::new(),
+        };
+        let texts = [
+            (labels.material_type, &*row.material_type),
+            (labels.paper_spec, &*row.paper_spec),
+            (labels.source_note, &*row.source_note),
+            (labels.e_license, row.e_license),
+            (labels.acceptance_standard, &*row.acceptance_standard),
+            (labels.basis, &*row.basis),
+            (labels.notes, &*row.notes),
+        ];
+        let mut summary = String::new();
+        for (label, text) in texts.into_iter().filter(|(_, t)| !t.is_empty()) {
+            if !summary.is_empty() {
+                summary.push('\n');
+            }
+            summary.push_str(label);
+            summary.push('：');
+            summary.push_str(text);
         }
+        row.details = !summary.is_empty() || row.blank_form.is_some() || row.sample_form.is_some();
+        row.summary = summary;
+        row
+    }
+}
+
+/// A text's non-blank lines, trimmed, joined by line breaks; borrowed when
+/// it is that already.
+fn joined(v: &Option<String>) -> Cow<'_, str> {
+    let s = opt(v);
+    let clean = !s.contains(['\n', '\r']) && s.trim() == s;
+    if clean {
+        Cow::Borrowed(s)
+    } else {
+        Cow::Owned(lines(s).join("\n"))
     }
 }
 
@@ -585,12 +718,21 @@ mod tests {
             .value("空", "")
             .text("无", None)
             .value("戊", "短");
-        let rows = f.rows();
-        let labels: Vec<Vec<&str>> = rows
+        let facts = f.rows();
+        let lines: Vec<(&str, bool, bool, bool)> = facts
             .iter()
-            .map(|r| r.iter().map(|f| f.label).collect())
+            .map(|f| (f.label, f.open, f.close, f.wide))
             .collect();
-        assert_eq!(labels, [vec!["甲", "乙"], vec!["丙"], vec!["丁", "戊"]]);
+        assert_eq!(
+            lines,
+            [
+                ("甲", true, false, false),
+                ("乙", false, true, false),
+                ("丙", true, true, true),
+                ("丁", true, false, false),
+                ("戊", false, true, false),
+            ]
+        );
     }
 
     #[test]
