@@ -516,6 +516,39 @@ mod tests {
     }
 
     #[test]
+    fn xml_escaping_keeps_text_and_drops_what_xml_cannot_hold() {
+        assert_eq!(
+            escape_xml("a<b>&\"'\u{1}\u{b}\t\n\u{ffff}\u{fffe}中\u{fffd}"),
+            "a&lt;b&gt;&amp;&quot;&apos;\t\n中\u{fffd}"
+        );
+        assert_eq!(escape_xml("{ DDEAUTO c:\\x }"), "{ DDEAUTO c:\\x }");
+        assert_eq!(escape_xml(""), "");
+    }
+
+    #[test]
+    fn xml_templates_escape_values_keep_lines_and_count_characters() {
+        let t = Templates::embedded().unwrap();
+        let mut env = t.env.clone();
+        env.add_template(
+            "x.xml",
+            "<w:t>{{ text }}</w:t><w:t>{{ text | w_lines }}</w:t>{{ chars(rows) }}|{{ none }}",
+        )
+        .unwrap();
+        let out = env
+            .get_template("x.xml")
+            .unwrap()
+            .render(minijinja::context! {
+                text => "<w:br/>\u{1}甲\n乙",
+                rows => minijinja::context! { a => "一二三", b => ["四", "五六"], n => 7 },
+            })
+            .unwrap();
+        assert_eq!(
+            out,
+            "<w:t>&lt;w:br/&gt;甲\n乙</w:t><w:t>&lt;w:br/&gt;甲</w:t><w:br/><w:t xml:space=\"preserve\">乙</w:t>6|"
+        );
+    }
+
+    #[test]
     fn errors_name_the_template_and_line() {
         let mut origins = BTreeMap::new();
         origins.insert("guide.html", "/ws/templates/guide.html".to_string());
