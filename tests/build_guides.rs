@@ -264,9 +264,12 @@ fn every_active_entry_gets_both_guides_and_retired_entries_none() {
             [
                 format!("{}.html", e.impl_code),
                 format!("{}.md", e.impl_code),
+                format!("{}.docx", e.impl_code),
             ]
         })
         .collect();
+    // And the Word 汇编 of the one agency.
+    expected.push(format!("{}-办事指南汇编.docx", all[0].1.agency_code));
     expected.sort();
     let mut found: Vec<String> = std::fs::read_dir(ws.join("dist/guides"))
         .expect("guides folder")
@@ -1028,7 +1031,10 @@ fn timings_name_each_stage_on_stderr() {
         .map(|(s, t)| (s, t.parse::<f64>().expect("seconds")))
         .collect();
     let names: Vec<&str> = stages.iter().map(|(s, _)| *s).collect();
-    assert_eq!(names, ["load", "guides", "catalogs", "site", "commit"]);
+    assert_eq!(
+        names,
+        ["load", "guides", "docx", "catalogs", "site", "commit"]
+    );
     assert!(
         stages.iter().all(|(_, t)| *t >= 0.0 && *t < 60.0),
         "{stages:?}"

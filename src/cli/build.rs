@@ -1,6 +1,8 @@
-//! `yima build [--out DIR]`: renders the workspace's catalog into `dist/`
-//! (guides, catalogs by level, the site), replacing the old output in one
-//! atomic swap. Exit 0 built; 2 when the build fails, with the old output
+//! `yima build [--out DIR] [--only docx]`: renders the workspace's catalog
+//! into `dist/` (guides in HTML, Markdown and Word, a Word 汇编 per agency,
+//! catalogs by level, the site), replacing the old output in one atomic swap.
+//! `--only docx` renders the Word documents alone and keeps the rest of the
+//! old output. Exit 0 built; 2 when the build fails, with the old output
 //! left as it was.
 
 use super::failure::{Failure, Result};
@@ -17,9 +19,20 @@ pub struct Args {
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 
-    /// 在标准错误输出各阶段耗时（读取目录、办事指南、目录表、站点、替换）
+    /// 在标准错误输出各阶段耗时（读取目录、办事指南、Word 办事指南、目录表、站点、替换）
     #[arg(long)]
     pub timings: bool,
+
+    /// 只生成这一种输出，其余保持原样：docx = Word 办事指南及各单位的办事指南汇编
+    #[arg(long, value_enum, value_name = "WHAT")]
+    pub only: Option<Only>,
+}
+
+/// The outputs `--only` can pick.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Only {
+    /// Word 办事指南（guides/<实施编码>.docx）与办事指南汇编
+    Docx,
 }
 
 pub fn run(args: Args, workspace: Option<&Path>, lang: Lang) -> Result<u8> {
@@ -33,7 +46,11 @@ pub fn run(args: Args, workspace: Option<&Path>, lang: Lang) -> Result<u8> {
     };
     let progress = std::io::stderr().is_terminal();
     // The version is set by `yima release`; a plain build is unreleased.
-    let summary = publish::build(&ws, &out, "", progress).map_err(|e| {
+    let outputs = match args.only {
+        None => publish::Outputs::All,
+        Some(Only::Docx) => publish::Outputs::Docx,
+    };
+    let summary = publish::build_only(&ws, &out, "", progress, outputs).map_err(|e| {
         let shown = crate::filing::display_path(&out);
         Failure::new(match lang {
             Lang::Zh => format!("生成失败，{shown} 保持原样：{}", publish_failure(&e, lang)),
@@ -46,22 +63,38 @@ pub fn run(args: Args, workspace: Option<&Path>, lang: Lang) -> Result<u8> {
     if let Some((path, why)) = &summary.leftover {
         super::writes::warn_leftover(path, why, lang);
     }
+    let word = summary.word;
+    let shown = crate::filing::display_path(&out);
     outln!(
         "{}",
-        match lang {
-            Lang::Zh => format!(
-                "已生成 {} 个事项的办事指南 {} 份（HTML 与 Markdown），共 {} 个文件：{}",
+        match (lang, outputs) {
+            (Lang::Zh, publish::Outputs::All) => format!(
+                "已生成 {} 个事项的办事指南 {} 份（HTML 与 Markdown）、Word 办事指南 {} 份、\
+                 办事指南汇编 {} 份，共 {} 个文件：{}",
                 summary.entries,
                 summary.guides,
+                word.guides,
+                word.compilations,
                 summary.files,
-                crate::filing::display_path(&out)
+                shown
             ),
-            Lang::En => format!(
-                "built {} entries: {} guides (HTML and Markdown), {} files in {}",
+            (Lang::En, publish::Outputs::All) => format!(
+                "built {} entries: {} guides (HTML and Markdown), {} Word guides, \
+                 {} Word compilations, {} files in {}",
                 summary.entries,
                 summary.guides,
+                word.guides,
+                word.compilations,
                 summary.files,
-                crate::filing::display_path(&out)
+                shown
+            ),
+            (Lang::Zh, publish::Outputs::Docx) => format!(
+                "已生成 {} 个事项的 Word 办事指南 {} 份、办事指南汇编 {} 份，共 {} 个文件：{}",
+                summary.entries, word.guides, word.compilations, summary.files, shown
+            ),
+            (Lang::En, publish::Outputs::Docx) => format!(
+                "built {} entries: {} Word guides, {} Word compilations, {} files in {}",
+                summary.entries, word.guides, word.compilations, summary.files, shown
             ),
         }
     );

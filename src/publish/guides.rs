@@ -25,7 +25,7 @@ pub const MD_TEMPLATE: &str = "guide.md";
 
 /// Whether a code can name a file: upper-case letters and digits only. Codes
 /// that passed the checks always can; this guards a hand-edited catalog.
-fn path_safe(code: &str) -> bool {
+pub(super) fn path_safe(code: &str) -> bool {
     !code.is_empty()
         && code
             .bytes()
@@ -37,7 +37,7 @@ fn path_safe(code: &str) -> bool {
 pub fn write(ctx: &BuildContext<'_>, forms: &Forms, dir: &Path) -> Result<usize, PublishError> {
     let templates = Templates::load(ctx.workspace)?;
     std::fs::create_dir_all(dir)?;
-    let bar = progress(ctx);
+    let bar = progress(ctx, "办事指南");
     ctx.entries
         .par_iter()
         .try_for_each(|e| -> Result<(), PublishError> {
@@ -66,8 +66,9 @@ pub fn write(ctx: &BuildContext<'_>, forms: &Forms, dir: &Path) -> Result<usize,
     Ok(ctx.entries.len())
 }
 
-/// A progress bar on stderr when the build asks for one, else a hidden one.
-fn progress(ctx: &BuildContext<'_>) -> ProgressBar {
+/// A progress bar over the entries, named `what`, on stderr when the build
+/// asks for one, else a hidden one.
+pub(super) fn progress(ctx: &BuildContext<'_>, what: &'static str) -> ProgressBar {
     if !ctx.progress {
         return ProgressBar::hidden();
     }
@@ -75,7 +76,7 @@ fn progress(ctx: &BuildContext<'_>) -> ProgressBar {
     if let Ok(style) = ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} {eta}") {
         bar.set_style(style.progress_chars("=> "));
     }
-    bar.set_message("办事指南");
+    bar.set_message(what);
     bar
 }
 

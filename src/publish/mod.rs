@@ -1,10 +1,11 @@
-//! Publishing the catalog as files (SPEC §5): `yima build` renders the
-//! active entries of `items/` into `dist/` — guides and the forms they link,
-//! catalogs by level, the static site — built beside the old `dist/` and
-//! swapped in atomically.
+//! Publishing the catalog as files (SPEC §5, §9): `yima build` renders the
+//! active entries of `items/` into `dist/` — guides (HTML, Markdown, Word,
+//! and a Word 汇编 per agency) and the forms they link, catalogs by level,
+//! the static site — built beside the old `dist/` and swapped in atomically.
 //! Output is deterministic: the same catalog gives the same bytes.
 
 pub mod catalogs;
+pub mod docx;
 pub mod forms;
 pub mod guides;
 pub mod site;
@@ -66,13 +67,30 @@ pub enum PublishError {
     /// A workbook could not be written.
     #[error("{0}")]
     Workbook(String),
+    /// A Word document could not be packed.
+    #[error("无法写入 Word 文档（cannot write a Word document）：{0}")]
+    Word(String),
+}
+
+/// Which outputs a build renders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Outputs {
+    /// Everything (`yima build`).
+    #[default]
+    All,
+    /// The Word guides and 汇编 alone, with the forms they link
+    /// (`yima build --only docx`); the rest of the old output stays as it was.
+    Docx,
 }
 
 /// What a build wrote, and how long each stage took.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BuildSummary {
     pub entries: usize,
+    /// Entries given HTML and Markdown guides.
     pub guides: usize,
+    /// Word guides (one per entry) and 汇编 (one per agency) written.
+    pub word: docx::Written,
     pub files: usize,
     /// Each stage and its wall time, in order (`yima build --timings`).
     pub stages: Vec<(&'static str, std::time::Duration)>,
@@ -81,26 +99,49 @@ pub struct BuildSummary {
     pub leftover: Option<(String, String)>,
 }
 
+/// The folder of `dist/` the guides are written to.
+pub const GUIDES_DIR: &str = "guides";
+
 /// Renders every stage into `root`, an empty folder.
 pub fn render_into(ctx: &BuildContext<'_>, root: &Path) -> Result<BuildSummary, PublishError> {
+    render_outputs(ctx, root, Outputs::All)
+}
+
+/// Renders the stages of `outputs` into `root`.
+pub fn render_outputs(
+    ctx: &BuildContext<'_>,
+    root: &Path,
+    outputs: Outputs,
+) -> Result<BuildSummary, PublishError> {
     let mut stages = Vec::new();
     let mut timed = |stage: &'static str, started: std::time::Instant| {
         stages.push((stage, started.elapsed()));
     };
+    let all = outputs == Outputs::All;
     let t = std::time::Instant::now();
     // The forms the guides link to are copied first, with the guides' time.
     let forms = forms::Forms::copy(ctx, &root.join(forms::DIR))?;
-    let guides = guides::write(ctx, &forms, &root.join("guides"))?;
-    timed("guides", t);
+    let guides = if all {
+        guides::write(ctx, &forms, &root.join(GUIDES_DIR))?
+    } else {
+        0
+    };
+    timed(if all { "guides" } else { "forms" }, t);
     let t = std::time::Instant::now();
-    catalogs::write(ctx, root)?;
-    timed("catalogs", t);
-    let t = std::time::Instant::now();
-    site::write(ctx, &root.join("site"))?;
-    timed("site", t);
+    let word = docx::write(ctx, &forms, &root.join(GUIDES_DIR))?;
+    timed("docx", t);
+    if all {
+        let t = std::time::Instant::now();
+        catalogs::write(ctx, root)?;
+        timed("catalogs", t);
+        let t = std::time::Instant::now();
+        site::write(ctx, &root.join("site"))?;
+        timed("site", t);
+    }
     Ok(BuildSummary {
         entries: ctx.entries.len(),
         guides,
+        word,
         files: count_files(root)?,
         stages,
         leftover: None,
@@ -109,8 +150,29 @@ pub fn render_into(ctx: &BuildContext<'_>, root: &Path) -> Result<BuildSummary, 
 
 /// Renders `entries` into `out` (replacing it atomically).
 pub fn build_entries(ctx: &BuildContext<'_>, out: &Path) -> Result<BuildSummary, PublishError> {
+    build_outputs(ctx, out, Outputs::All)
+}
+
+/// Renders the stages of `outputs` into `out`, atomically. A build of some
+/// outputs starts from the old output, less what it renders anew (the Word
+/// documents and the forms), so the rest stays as it was.
+pub fn build_outputs(
+    ctx: &BuildContext<'_>,
+    out: &Path,
+    outputs: Outputs,
+) -> Result<BuildSummary, PublishError> {
     let staged = Staged::new(out)?;
-    let mut summary = render_into(ctx, staged.path())?;
+    if outputs == Outputs::Docx {
+        // Files of the old tree are hard-linked, never written through: what
+        // is rendered anew is removed first.
+        crate::fsx::link_tree(out, staged.path())?;
+        remove_word_documents(&staged.path().join(GUIDES_DIR))?;
+        let forms = staged.path().join(forms::DIR);
+        if forms.exists() {
+            std::fs::remove_dir_all(forms)?;
+        }
+    }
+    let mut summary = render_outputs(ctx, staged.path(), outputs)?;
     let t = std::time::Instant::now();
     let leftover = staged.commit().map_err(std::io::Error::from)?;
     summary.leftover =
@@ -119,15 +181,28 @@ pub fn build_entries(ctx: &BuildContext<'_>, out: &Path) -> Result<BuildSummary,
     Ok(summary)
 }
 
-/// Loads the workspace's catalog and builds it into `out`. The catalog must
-/// be whole — every entry file readable ([`catalog::load_whole`]) — and its
-/// registry sound ([`crate::assign::verify_registry`]): intact, holding what
-/// the newest release published and every entry's code.
+/// Loads the workspace's catalog and builds it into `out` (see
+/// [`build_only`]).
 pub fn build(
     ws: &Workspace,
     out: &Path,
     version: &str,
     progress: bool,
+) -> Result<BuildSummary, PublishError> {
+    build_only(ws, out, version, progress, Outputs::All)
+}
+
+/// Loads the workspace's catalog and builds the stages of `outputs` into
+/// `out`. The catalog must be whole — every entry file readable
+/// ([`catalog::load_whole`]) — and its registry sound
+/// ([`crate::assign::verify_registry`]): intact, holding what the newest
+/// release published and every entry's code.
+pub fn build_only(
+    ws: &Workspace,
+    out: &Path,
+    version: &str,
+    progress: bool,
+    outputs: Outputs,
 ) -> Result<BuildSummary, PublishError> {
     let t = std::time::Instant::now();
     let cat = catalog::load_whole(&ws.path(&ws.config.paths.items))?;
@@ -137,9 +212,23 @@ pub fn build(
     }
     let ctx = BuildContext::new(ws, &cat, version, progress);
     let loaded = t.elapsed();
-    let mut summary = build_entries(&ctx, out)?;
+    let mut summary = build_outputs(&ctx, out, outputs)?;
     summary.stages.insert(0, ("load", loaded));
     Ok(summary)
+}
+
+/// Removes the `.docx` files of a folder (when there is one).
+fn remove_word_documents(dir: &Path) -> std::io::Result<()> {
+    if !dir.is_dir() {
+        return Ok(());
+    }
+    for e in std::fs::read_dir(dir)? {
+        let p = e?.path();
+        if p.extension().is_some_and(|x| x == "docx") {
+            std::fs::remove_file(p)?;
+        }
+    }
+    Ok(())
 }
 
 fn count_files(dir: &Path) -> std::io::Result<usize> {

@@ -6,9 +6,10 @@
 //!
 //! Escaping follows the output format, never the template author's care:
 //! `.html` templates escape every value for HTML, `.md` templates escape every
-//! value for Markdown ([`escape_markdown`]). Data is only ever a value passed
-//! to a template — text like `{{ … }}` inside an element is printed, not
-//! rendered.
+//! value for Markdown ([`escape_markdown`]), `.xml` templates (the parts of
+//! the Word guides) escape every value for XML and drop the characters XML
+//! cannot hold ([`escape_xml`]). Data is only ever a value passed to a
+//! template — text like `{{ … }}` inside an element is printed, not rendered.
 
 use super::PublishError;
 use crate::workspace::Workspace;
@@ -42,10 +43,52 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../templates/site/site.css"),
     ),
     ("site/site.js", include_str!("../../templates/site/site.js")),
+    (
+        "docx/guide.xml",
+        include_str!("../../templates/docx/guide.xml"),
+    ),
+    (
+        "docx/document.xml",
+        include_str!("../../templates/docx/document.xml"),
+    ),
+    (
+        "docx/compilation.xml",
+        include_str!("../../templates/docx/compilation.xml"),
+    ),
+    (
+        "docx/page.xml",
+        include_str!("../../templates/docx/page.xml"),
+    ),
+    (
+        "docx/styles.xml",
+        include_str!("../../templates/docx/styles.xml"),
+    ),
+    (
+        "docx/fontTable.xml",
+        include_str!("../../templates/docx/fontTable.xml"),
+    ),
+    (
+        "docx/numbering.xml",
+        include_str!("../../templates/docx/numbering.xml"),
+    ),
+    (
+        "docx/settings.xml",
+        include_str!("../../templates/docx/settings.xml"),
+    ),
+    (
+        "docx/header.xml",
+        include_str!("../../templates/docx/header.xml"),
+    ),
+    (
+        "docx/footer.xml",
+        include_str!("../../templates/docx/footer.xml"),
+    ),
 ];
 
 /// The auto-escape mode of `.md` templates.
 const MARKDOWN: &str = "markdown";
+/// The auto-escape mode of `.xml` templates.
+const XML: &str = "xml";
 
 /// The compiled templates of a build.
 pub struct Templates {
@@ -101,11 +144,16 @@ impl Templates {
     ) -> Result<Templates, PublishError> {
         let mut env = Environment::new();
         env.add_filter("md_lines", md_lines);
+        env.add_filter("w_lines", w_lines);
         env.set_auto_escape_callback(auto_escape);
         env.set_formatter(format_value);
         // A misspelt variable in an override is an error naming its line, not
         // a silently empty field; `{% if x %}` on a missing value still works.
         env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
+        // For the Word guides: the relationship id of a link, and the size
+        // of a table row (rows that fit on a page are kept on one).
+        env.add_function("rid", |href: &str| super::docx::link_id(href));
+        env.add_function("chars", |v: Value| count_chars(&v));
         // Block tags on lines of their own leave no blank lines behind, so
         // templates can be laid out readably and the output stays tidy.
         env.set_syntax(
@@ -150,22 +198,40 @@ fn builtin(name: &str) -> String {
     format!("{name}（内置 built-in）")
 }
 
-/// `.md` templates escape for Markdown; the others by minijinja's default
-/// (`.html` for HTML, `.json` for JSON, anything else not at all).
+/// `.md` templates escape for Markdown, `.xml` for XML; the others by
+/// minijinja's default (`.html` for HTML, `.json` for JSON, anything else
+/// not at all).
 fn auto_escape(name: &str) -> AutoEscape {
     if name.ends_with(".md") {
         AutoEscape::Custom(MARKDOWN.into())
+    } else if name.ends_with(".xml") {
+        AutoEscape::Custom(XML.into())
     } else {
         minijinja::default_auto_escape_callback(name)
     }
 }
 
-/// Prints a value: Markdown-escaped in `.md` templates, else as minijinja does.
+/// Prints a value: Markdown-escaped in `.md` templates, XML-escaped in `.xml`
+/// templates, else as minijinja does.
 fn format_value(
     out: &mut minijinja::Output,
     state: &mut minijinja::State,
     value: &Value,
 ) -> Result<(), Error> {
+    if matches!(state.auto_escape(), AutoEscape::Custom(mode) if mode == XML) {
+        if value.is_safe() {
+            return write!(out, "{value}").map_err(Error::from);
+        }
+        if value.is_none() || value.is_undefined() {
+            // An absent value leaves no text (“none” would be printed).
+            return Ok(());
+        }
+        return match value.as_str() {
+            Some(s) => escape_xml_to(s, out),
+            None => escape_xml_to(&value.to_string(), out),
+        }
+        .map_err(Error::from);
+    }
     if matches!(state.auto_escape(), AutoEscape::Custom(mode) if mode == MARKDOWN) {
         if value.is_safe() {
             return write!(out, "{value}").map_err(Error::from);
@@ -177,6 +243,71 @@ fn format_value(
         .map_err(Error::from);
     }
     escape_formatter(out, state, value)
+}
+
+/// The number of characters in the texts of a value (a text, or the texts
+/// inside a list or map, however deep): how much a table row holds.
+fn count_chars(v: &Value) -> usize {
+    if let Some(s) = v.as_str() {
+        return s.chars().count();
+    }
+    let Ok(items) = v.try_iter() else {
+        return 0;
+    };
+    if v.kind() == minijinja::value::ValueKind::Map {
+        items
+            .map(|k| v.get_item(&k).map_or(0, |x| count_chars(&x)))
+            .sum()
+    } else {
+        items.map(|x| count_chars(&x)).sum()
+    }
+}
+
+/// Escapes text for XML content and attribute values alike, dropping the
+/// characters XML 1.0 cannot hold at all (most C0 controls, U+FFFE, U+FFFF):
+/// a document holding one is one Word refuses to open without repair.
+pub fn escape_xml(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + s.len() / 8);
+    // Writing into a String cannot fail.
+    let _ = escape_xml_to(s, &mut out);
+    out
+}
+
+/// [`escape_xml`] into a writer, copying the text in runs between the
+/// characters that need an entity or are dropped.
+pub fn escape_xml_to<W: std::fmt::Write>(s: &str, out: &mut W) -> std::fmt::Result {
+    let bytes = s.as_bytes();
+    let (mut run, mut i) = (0, 0);
+    while i < bytes.len() {
+        // Every position looked at is an ASCII byte or the lead byte of
+        // U+FFFE/U+FFFF, so the slices below cut at character boundaries.
+        let (entity, len) = match bytes[i] {
+            b'&' => ("&amp;", 1),
+            b'<' => ("&lt;", 1),
+            b'>' => ("&gt;", 1),
+            b'"' => ("&quot;", 1),
+            b'\'' => ("&apos;", 1),
+            b'\t' | b'\n' | b'\r' => {
+                i += 1;
+                continue;
+            }
+            0..=0x1f => ("", 1),
+            0xef if bytes.get(i + 1) == Some(&0xbf)
+                && matches!(bytes.get(i + 2), Some(0xbe | 0xbf)) =>
+            {
+                ("", 3)
+            }
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        out.write_str(&s[run..i])?;
+        out.write_str(entity)?;
+        i += len;
+        run = i;
+    }
+    out.write_str(&s[run..])
 }
 
 /// A template failure as the user reads it: the template file, the line, what
@@ -212,6 +343,22 @@ fn md_lines(text: &str) -> Value {
         }
         // Writing into a String cannot fail.
         let _ = escape_markdown_to(line, &mut out);
+    }
+    Value::from_safe_string(out)
+}
+
+/// `{{ text | w_lines }}` inside a run's `<w:t>` in a Word template: each
+/// line of the text escaped ([`escape_xml`]) and the lines joined by a line
+/// break of the run (`<w:br/>`), so a text that spans lines keeps its lines
+/// in a table cell and still cannot become markup.
+fn w_lines(text: &str) -> Value {
+    let mut out = String::with_capacity(text.len() + 16);
+    for (i, line) in text.lines().enumerate() {
+        if i > 0 {
+            out.push_str(r#"</w:t><w:br/><w:t xml:space="preserve">"#);
+        }
+        // Writing into a String cannot fail.
+        let _ = escape_xml_to(line, &mut out);
     }
     Value::from_safe_string(out)
 }
@@ -366,6 +513,39 @@ mod tests {
             .render(Serde(&ctx))
             .unwrap();
         assert_eq!(md, "受理标准：\\<b\\>签字\\</b\\><br>\\# 盖章");
+    }
+
+    #[test]
+    fn xml_escaping_keeps_text_and_drops_what_xml_cannot_hold() {
+        assert_eq!(
+            escape_xml("a<b>&\"'\u{1}\u{b}\t\n\u{ffff}\u{fffe}中\u{fffd}"),
+            "a&lt;b&gt;&amp;&quot;&apos;\t\n中\u{fffd}"
+        );
+        assert_eq!(escape_xml("{ DDEAUTO c:\\x }"), "{ DDEAUTO c:\\x }");
+        assert_eq!(escape_xml(""), "");
+    }
+
+    #[test]
+    fn xml_templates_escape_values_keep_lines_and_count_characters() {
+        let t = Templates::embedded().unwrap();
+        let mut env = t.env.clone();
+        env.add_template(
+            "x.xml",
+            "<w:t>{{ text }}</w:t><w:t>{{ text | w_lines }}</w:t>{{ chars(rows) }}|{{ none }}",
+        )
+        .unwrap();
+        let out = env
+            .get_template("x.xml")
+            .unwrap()
+            .render(minijinja::context! {
+                text => "<w:br/>\u{1}甲\n乙",
+                rows => minijinja::context! { a => "一二三", b => ["四", "五六"], n => 7 },
+            })
+            .unwrap();
+        assert_eq!(
+            out,
+            "<w:t>&lt;w:br/&gt;甲\n乙</w:t><w:t>&lt;w:br/&gt;甲</w:t><w:br/><w:t xml:space=\"preserve\">乙</w:t>6|"
+        );
     }
 
     #[test]
