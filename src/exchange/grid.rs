@@ -1,0 +1,275 @@
+//! Imported records checked as a filing is: a batch of records becomes the
+//! grids of the sheets 事项, 申请材料, 收费项目 and 常见问题 — each cell at
+//! its record's line, each column headed by the platform's key — and goes
+//! through the filing parser. So a record gets the findings a filing row
+//! would, at `task_general_basic.jsonl:17` under `promise_day`.
+
+use super::inbound::Record;
+use super::mapping;
+use super::tables::Table;
+use crate::diag::{Diagnostic, Sink};
+use crate::filing::layout::{Column, Table as Layout};
+use crate::filing::parse;
+use crate::filing::source::{Grid, GridRow, RawCell};
+use crate::model::{Filing, Origin};
+use crate::standard::Standard;
+use crate::standard::elements::{FeeField, Field, FieldId, MaterialField, QuestionField, SheetDef};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+/// The files a batch's rows come from, as reports name them.
+#[derive(Debug, Clone)]
+pub struct Files {
+    pub basic: Arc<str>,
+    pub extend: Arc<str>,
+    pub material: Arc<str>,
+    pub fee: Arc<str>,
+    pub questions: Arc<str>,
+}
+
+/// A record of the batch and the line of its basic row (its 序号).
+pub struct Numbered<'a> {
+    pub line: u32,
+    pub record: &'a Record,
+}
+
+/// The platform key that carries an element of sheet 事项, as a finding's
+/// column header.
+pub fn entry_key(field: Field) -> &'static str {
+    if field == Field::Seq {
+        return "line";
+    }
+    if let Some(m) = mapping::ENTRY.iter().find(|m| m.field == field) {
+        return m.key;
+    }
+    if let Some((_, _, k)) = mapping::COMPOSED.iter().find(|(f, _, _)| *f == field) {
+        return k;
+    }
+    "extend_field"
+}
+
+/// Whether the extend row carries an element.
+fn in_extend(field: Field) -> bool {
+    mapping::ENTRY
+        .iter()
+        .any(|m| m.field == field && m.table == Table::Extend)
+        || mapping::COMPOSED
+            .iter()
+            .any(|(f, t, _)| *f == field && *t == Table::Extend)
+        || mapping::EXTEND_ONLY.contains(&field)
+}
+
+/// The platform key of a child element, as its header.
+fn child_key<F: Copy + PartialEq>(
+    maps: &[mapping::Map<F>],
+    field: F,
+    fallback: &'static str,
+) -> &'static str {
+    maps.iter()
+        .find(|m| m.field == field)
+        .map_or(fallback, |m| m.key)
+}
+
+fn refs<F>(v: &[(u32, BTreeMap<F, String>)]) -> Vec<(u32, &BTreeMap<F, String>)> {
+    v.iter().map(|(l, c)| (*l, c)).collect()
+}
+
+/// A grid of rows in the columns of `def`, every element a column.
+fn grid<F: Copy + Ord + FieldId>(
+    file: &Arc<str>,
+    def: &SheetDef<F>,
+    rows: Vec<(u32, &BTreeMap<F, String>)>,
+) -> Grid {
+    let mut out = vec![GridRow::default()];
+    for (line, cells) in rows {
+        out.push(GridRow {
+            number: line,
+            cells: (def.elements.iter())
+                .map(|e| RawCell::text(cells.get(&e.field).cloned().unwrap_or_default()))
+                .collect(),
+            lines: vec![line; def.elements.len()],
+        });
+    }
+    Grid {
+        file: file.clone(),
+        name: Arc::from(def.sheet.as_str()),
+        rows: out,
+        yaml: true,
+    }
+}
+
+/// The columns of a grid: every element but an optional one (SPEC §2a)
+/// that none of its rows holds — as `yima check items/` reads an entry
+/// file, so a record gets the findings the entry it becomes would get.
+fn layout<'g, F: Copy + Ord + FieldId>(
+    grid: &'g Grid,
+    def: &SheetDef<F>,
+    held: u64,
+    key: impl Fn(F) -> &'static str,
+) -> Layout<'g, F> {
+    let columns = (def.elements.iter().enumerate())
+        .filter(|(c, el)| !el.optional || held & (1 << c) != 0)
+        .map(|(c, el)| Column {
+            col: c as u32,
+            field: el.field,
+            element: c,
+            header: key(el.field).to_string(),
+        })
+        .collect();
+    Layout::new(grid, 0, columns)
+}
+
+/// Which optional elements of `def` some of `rows` hold, a bit each.
+fn held<F: Copy + Ord>(def: &SheetDef<F>, rows: &[&BTreeMap<F, String>]) -> u64 {
+    let mut bits = 0u64;
+    for (i, el) in def.elements.iter().enumerate().take(64) {
+        if el.optional && rows.iter().any(|r| r.contains_key(&el.field)) {
+            bits |= 1 << i;
+        }
+    }
+    bits
+}
+
+fn cells<F>(rows: &[(u32, BTreeMap<F, String>)]) -> Vec<&BTreeMap<F, String>> {
+    rows.iter().map(|(_, c)| c).collect()
+}
+
+/// The optional elements a record and its child rows hold: records that
+/// hold the same are read as one filing.
+fn signature(r: &Record, standard: &Standard) -> [u64; 4] {
+    let els = &standard.elements;
+    [
+        held(&els.items, &[&r.entry]),
+        held(&els.materials, &cells(&r.materials)),
+        held(&els.fees, &cells(&r.fees)),
+        held(&els.questions, &cells(&r.questions)),
+    ]
+}
+
+/// Reads a batch of records as filings (one per set of optional elements
+/// held), its findings into `sink`.
+pub fn filings(
+    files: &Files,
+    batch: &[Numbered<'_>],
+    standard: &Standard,
+    sink: &mut Sink,
+) -> Vec<Filing> {
+    let mut groups: Vec<([u64; 4], Vec<&Numbered<'_>>)> = Vec::new();
+    for n in batch {
+        let sig = signature(n.record, standard);
+        match groups.iter_mut().find(|(s, _)| *s == sig) {
+            Some((_, g)) => g.push(n),
+            None => groups.push((sig, vec![n])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(sig, g)| filing(files, &g, sig, standard, sink))
+        .collect()
+}
+
+/// Reads records as one filing.
+fn filing(
+    files: &Files,
+    batch: &[&Numbered<'_>],
+    held: [u64; 4],
+    standard: &Standard,
+    sink: &mut Sink,
+) -> Filing {
+    let els = &standard.elements;
+    let seq = |n: &Numbered<'_>| n.line.to_string();
+    // The child rows refer to their record by its line.
+    let mut materials = Vec::new();
+    let mut fees = Vec::new();
+    let mut questions = Vec::new();
+    let mut entries = Vec::new();
+    for &n in batch {
+        let mut e = n.record.entry.clone();
+        e.insert(Field::Seq, seq(n));
+        entries.push((n.line, e));
+        for (line, m) in &n.record.materials {
+            let mut m = m.clone();
+            m.insert(MaterialField::ItemSeq, seq(n));
+            materials.push((*line, m));
+        }
+        for (line, f) in &n.record.fees {
+            let mut f = f.clone();
+            f.insert(FeeField::ItemSeq, seq(n));
+            fees.push((*line, f));
+        }
+        for (line, q) in &n.record.questions {
+            let mut q = q.clone();
+            q.insert(QuestionField::ItemSeq, seq(n));
+            questions.push((*line, q));
+        }
+    }
+
+    let g = grid(&files.fee, &els.fees, refs(&fees));
+    let t = layout(&g, &els.fees, held[2], |f| match f {
+        FeeField::ItemSeq => "task_code",
+        f => child_key(mapping::FEE, f, "extend_field"),
+    });
+    let fees = parse::fee_parser(&t, standard).grid_rows(&t, sink);
+    let fee_seqs = parse::fee_seqs(&fees);
+
+    let g = grid(&files.basic, &els.items, refs(&entries));
+    let t = layout(&g, &els.items, held[0], entry_key);
+    let entries = parse::entry_parser(&t, standard)
+        .with_fees(&fee_seqs)
+        .grid_rows(&t, sink);
+    let mut entries = parse::finish_entries(entries, sink);
+
+    let g = grid(&files.material, &els.materials, refs(&materials));
+    let t = layout(&g, &els.materials, held[1], |f| match f {
+        MaterialField::ItemSeq => "task_code",
+        MaterialField::Seq => "order_num",
+        f => child_key(mapping::MATERIAL, f, "extend_field"),
+    });
+    let mats = parse::materials(&t, standard, sink);
+    let material_count = mats.len();
+    parse::attach(&mut entries, mats, true, sink, |e| &mut e.materials);
+    parse::attach(&mut entries, fees, true, sink, |e| &mut e.fees);
+
+    let g = grid(&files.questions, &els.questions, refs(&questions));
+    let t = layout(&g, &els.questions, held[3], |f| match f {
+        QuestionField::ItemSeq => "task_code",
+        f => child_key(mapping::QUESTION, f, "extend_field"),
+    });
+    let questions = parse::question_parser(&t, standard).grid_rows(&t, sink);
+    parse::attach(&mut entries, questions, true, sink, |e| &mut e.questions);
+
+    Filing {
+        file: files.basic.clone(),
+        entries,
+        material_count,
+        materials_known: true,
+    }
+}
+
+/// Puts the findings on elements the extend row carries at that row: the
+/// grid holds every element of a record at its basic row's line.
+pub fn relocate(diags: &mut [Diagnostic], files: &Files, extend_lines: &HashMap<u32, u32>) {
+    for d in diags {
+        if d.origin.file != files.basic {
+            continue;
+        }
+        let Some(field) = d
+            .field
+            .and_then(|id| Field::ALL.iter().find(|f| f.id() == id))
+        else {
+            continue;
+        };
+        if !in_extend(*field) {
+            continue;
+        }
+        let Some(line) = d.origin.row.and_then(|r| extend_lines.get(&r)) else {
+            continue;
+        };
+        d.origin = Origin {
+            file: files.extend.clone(),
+            sheet: None,
+            row: Some(*line),
+            col: None,
+        };
+    }
+}

@@ -1,0 +1,361 @@
+//! Reading the implementation records of one family: a batch of basic
+//! lines, each joined with its child rows (found through the indexes),
+//! turned into filing cells, and sorted out — a record to import, a record
+//! left out for a reason (another region, a category not enabled here), or
+//! a line that is no record (a finding).
+
+use super::codes::Codes;
+use super::files::Line;
+use super::inbound::{self, Record};
+use super::index::{ChildIndex, read_runs};
+use super::jsonl::{self, Row};
+use super::tables::{Column, Family, Table};
+use crate::diag::{Diagnostic, Rule};
+use crate::model::Origin;
+use crate::standard::elements::Field;
+use crate::text;
+use crate::workspace::Workspace;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// The child tables of a family, by their place in [`CHILDREN`].
+pub const CHILDREN: [Table; 4] = [Table::Extend, Table::Material, Table::Fee, Table::Questions];
+
+/// A child table: its index and name in reports.
+pub struct Child {
+    pub index: ChildIndex,
+    pub file: Arc<str>,
+}
+
+/// What reading a batch needs.
+pub struct Context<'a> {
+    pub ws: &'a Workspace,
+    pub codes: &'a Codes,
+    pub family: Family,
+    pub basic_file: &'a Arc<str>,
+    pub children: &'a [Child; 4],
+}
+
+/// A basic line sorted out.
+pub enum Read {
+    /// A record to import; `runs` are the child runs it claimed, per table.
+    Record {
+        line: u32,
+        task_code: String,
+        record: Box<Record>,
+        runs: [Vec<usize>; 4],
+    },
+    /// Left out, for a reason counted in the summary.
+    Skipped(crate::diag::Text),
+    /// Not a record: a finding.
+    Bad(Box<Diagnostic>),
+}
+
+/// Keys whose values yima keeps, per table (and the metadata of the
+/// exchange itself): any other key with a value is counted as not carried.
+pub fn read_keys(table: Table) -> Vec<&'static str> {
+    const META: [&str; 9] = [
+        "cd_batch",
+        "cd_operation",
+        "cd_time",
+        "data_source",
+        "row_guid",
+        "task_version",
+        "task_guid",
+        "task_code",
+        "order_num",
+    ];
+    let mut keys: Vec<&'static str> = META.to_vec();
+    let maps: Vec<&'static str> = match table {
+        Table::Basic | Table::Extend => (super::mapping::ENTRY.iter())
+            .filter(|m| m.table == table)
+            .map(|m| m.key)
+            .chain(
+                (super::mapping::COMPOSED.iter())
+                    .filter(|(_, t, _)| *t == table)
+                    .map(|(_, _, k)| *k),
+            )
+            .collect(),
+        Table::Material => super::mapping::MATERIAL.iter().map(|m| m.key).collect(),
+        Table::Fee => super::mapping::FEE.iter().map(|m| m.key).collect(),
+        Table::Questions => super::mapping::QUESTION.iter().map(|m| m.key).collect(),
+        Table::Directory => vec!["catalog_code", "task_name", "task_type", "task_state"],
+    };
+    keys.extend(maps);
+    keys.extend(match table {
+        Table::Basic => &[
+            "link_addr",
+            "mobile_terminal_url",
+            "task_state",
+            "serve_type",
+            "areacode",
+            "window_tel",
+            "law_name",
+            "law_number",
+            "clause_number",
+            "clause_content",
+            "law_basis",
+            "legal_basis",
+            "by_law_list",
+        ][..],
+        Table::Extend => &["extend_field", "town_code"][..],
+        _ => &[][..],
+    });
+    keys
+}
+
+/// Counts the keys of a row that hold a value yima does not keep.
+pub fn count_unkept(
+    row: &Row,
+    columns: &[Column],
+    keep: &[&str],
+    file: &str,
+    out: &mut BTreeMap<String, usize>,
+) {
+    for (c, v) in columns.iter().zip(&row.cells) {
+        if v.is_some() && !keep.contains(&c.key) {
+            *out.entry(format!("{file} · {}", c.key)).or_default() += 1;
+        }
+    }
+    for (k, _) in &row.extra {
+        if !keep.contains(&k.as_str()) {
+            *out.entry(format!("{file} · {k}")).or_default() += 1;
+        }
+    }
+}
+
+/// A finding at a line of an exchange file.
+pub fn at_line(
+    rule: Rule,
+    file: &Arc<str>,
+    line: u32,
+    key: Option<&str>,
+    message: crate::diag::Text,
+) -> Diagnostic {
+    let mut d = Diagnostic::new(
+        rule,
+        Origin {
+            file: file.clone(),
+            sheet: None,
+            row: Some(line),
+            col: None,
+        },
+        message,
+    );
+    if let Some(k) = key {
+        d = d.header(k);
+    }
+    d
+}
+
+fn unreadable(file: &Arc<str>, line: u32, why: &str) -> Read {
+    Read::Bad(Box::new(
+        at_line(
+            Rule::FileUnreadable,
+            file,
+            line,
+            None,
+            text!(
+                "第 {line} 行不是一条记录：{why}",
+                "line {line} is no record: {why}"
+            ),
+        )
+        .help(text!(
+            "交换文件每行一个 JSON 对象（JSON Lines），编码为 UTF-8。",
+            "an exchange file holds one JSON object a line (JSON Lines), in UTF-8."
+        )),
+    ))
+}
+
+/// Whether a code can name a file: upper-case letters and digits.
+pub fn path_safe(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+}
+
+/// Reads a chunk of basic lines with their children.
+pub fn read(
+    lines: &[Result<Line, u32>],
+    ctx: &Context<'_>,
+    unkept: &mut BTreeMap<String, usize>,
+) -> Vec<Read> {
+    let bcols = Table::Basic.columns(ctx.family);
+    let keep_basic = read_keys(Table::Basic);
+    let mut rows: Vec<Result<Row, Read>> = Vec::with_capacity(lines.len());
+    for l in lines {
+        rows.push(match l {
+            Err(n) => Err(unreadable(ctx.basic_file, *n, "不是 UTF-8 文本")),
+            Ok(line) => match jsonl::parse(&line.text, line.number, bcols) {
+                Ok(row) => {
+                    count_unkept(&row, bcols, &keep_basic, ctx.basic_file, unkept);
+                    Ok(row)
+                }
+                Err(e) => Err(unreadable(ctx.basic_file, line.number, &e.0)),
+            },
+        });
+    }
+    // The child runs of every record of the batch, read together per table.
+    let codes_of: Vec<Option<String>> = rows
+        .iter()
+        .map(|r| {
+            r.as_ref()
+                .ok()
+                .and_then(|r| r.get(bcols, "task_code"))
+                .map(|c| c.trim().to_string())
+        })
+        .collect();
+    let mut children: Vec<[Vec<Row>; 4]> = (0..rows.len()).map(|_| Default::default()).collect();
+    let mut claimed: Vec<[Vec<usize>; 4]> = (0..rows.len()).map(|_| Default::default()).collect();
+    for (t, child) in ctx.children.iter().enumerate() {
+        if child.index.is_empty() {
+            continue;
+        }
+        let columns = CHILDREN[t].columns(ctx.family);
+        let keep = read_keys(CHILDREN[t]);
+        let mut asks = Vec::new();
+        let mut spans = Vec::new();
+        for (i, code) in codes_of.iter().enumerate() {
+            for (run, span) in code.iter().flat_map(|c| child.index.runs_of(c)) {
+                asks.push((i, run));
+                spans.push(span);
+            }
+        }
+        let Ok(read) = read_runs(&child.index.path, &spans) else {
+            continue;
+        };
+        for ((i, run), lines) in asks.into_iter().zip(read) {
+            let code = codes_of[i].as_deref().unwrap_or("");
+            let mut mine = false;
+            for l in lines {
+                let Ok((n, text)) = l else { continue };
+                let Ok(row) = jsonl::parse(&text, n, columns) else {
+                    continue;
+                };
+                if row.get(columns, "task_code").map(str::trim) != Some(code) {
+                    continue;
+                }
+                mine = true;
+                count_unkept(&row, columns, &keep, &child.file, unkept);
+                children[i][t].push(row);
+            }
+            if mine {
+                claimed[i][t].push(run);
+            }
+        }
+    }
+    rows.into_iter()
+        .zip(children)
+        .zip(claimed)
+        .map(|((row, kids), runs)| match row {
+            Err(bad) => bad,
+            Ok(row) => record(row, kids, runs, ctx),
+        })
+        .collect()
+}
+
+/// One basic row and its children, sorted out.
+fn record(row: Row, kids: [Vec<Row>; 4], runs: [Vec<usize>; 4], ctx: &Context<'_>) -> Read {
+    let bcols = Table::Basic.columns(ctx.family);
+    let line = row.line;
+    let task_code = row
+        .get(bcols, "task_code")
+        .map(str::trim)
+        .unwrap_or("")
+        .to_string();
+    if task_code.chars().count() != 31 || !path_safe(&task_code) {
+        let d = at_line(
+            Rule::ImplCodeMismatch,
+            ctx.basic_file,
+            line,
+            Some("task_code"),
+            text!(
+                "实施编码“{task_code}”不是 31 位数字和大写字母，记录未导入",
+                "task_code `{task_code}` is not 31 digits and capitals: the record is not imported"
+            ),
+        )
+        .field("impl_code")
+        .value(task_code.clone())
+        .help(text!(
+            "实施编码 = 统一社会信用代码（18 位）+ 层级码（1 位）+ 基本编码（12 位）。",
+            "the 实施编码 is the USCC (18) + the level code (1) + the 基本编码 (12)."
+        ));
+        return Read::Bad(Box::new(d));
+    }
+    let [extend, materials, fees, questions] = kids;
+    let rows = inbound::Rows {
+        family: ctx.family,
+        basic: &row,
+        extend: extend.first(),
+        materials: &materials,
+        fees: &fees,
+        questions: &questions,
+    };
+    let ictx = inbound::Context {
+        codes: ctx.codes,
+        standard: &ctx.ws.standard,
+        region_prefix: &ctx.ws.config.region_prefix,
+    };
+    let mut rec = inbound::cells(&rows, &ictx);
+    if let Some(ext) = extend.first()
+        && let Some(text) = ext.get(Table::Extend.columns(ctx.family), "extend_field")
+    {
+        match serde_json::from_str::<serde_json::Value>(text) {
+            Ok(serde_json::Value::Object(fixes)) => {
+                inbound::apply_fixes(&mut rec, &fixes, &ctx.ws.standard);
+            }
+            // Text that is no object of yima's is the platform's own: kept
+            // out of the entry, counted as not carried.
+            _ => {}
+        }
+    }
+    // What the 实施编码 says, where the record leaves it blank.
+    let derive = [
+        (Field::AgencyCode, task_code[..18].to_string()),
+        (
+            Field::Level,
+            ctx.codes
+                .name("level", &task_code[18..19])
+                .unwrap_or(&task_code[18..19])
+                .to_string(),
+        ),
+        (Field::BasicCode, task_code[19..].to_string()),
+    ];
+    for (f, v) in derive {
+        rec.entry.entry(f).or_insert(v);
+    }
+    rec.entry.insert(Field::ImplCode, task_code.clone());
+
+    let category = rec.entry.get(&Field::Category).map_or("", String::as_str);
+    let table = ctx.ws.standard.tables.table("category");
+    if table.lookup(category).is_none() && table.refusal(category).is_some() {
+        return Read::Skipped(text!(
+            "事项类型“{category}”未在本工作区启用",
+            "category `{category}` is not enabled in this workspace"
+        ));
+    }
+    if let Some(area) = rec.entry.get(&Field::Division).and_then(|d| d.get(..6))
+        && area.bytes().all(|b| b.is_ascii_digit())
+        && area.get(..4) != ctx.ws.config.city_division.get(..4)
+    {
+        return Read::Skipped(text!("其他地区（{area}）", "another region ({area})"));
+    }
+    let basic = rec.entry.get(&Field::BasicCode).map_or("", String::as_str);
+    let prefix = basic.get(..2).unwrap_or("");
+    let cfg = &ctx.ws.config;
+    if basic.len() == 12
+        && prefix != cfg.region_prefix
+        && !cfg.external_prefixes.iter().any(|p| p == prefix)
+    {
+        return Read::Skipped(text!(
+            "基本编码前缀 {prefix} 既不是本地区的，也不是上级目录的",
+            "基本编码 prefix {prefix} is neither this region's nor an upper level's"
+        ));
+    }
+    Read::Record {
+        line,
+        task_code,
+        record: Box::new(rec),
+        runs,
+    }
+}
