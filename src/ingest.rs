@@ -13,7 +13,7 @@ use crate::catalog::convert::from_entry;
 use crate::catalog::{self, CatalogEntry, WriteError, Writer};
 use crate::check::Checker;
 use crate::codes::registry::{self, Provenance, Record, Registry, Status};
-use crate::codes::{Assigner, ItemKey, impl_code};
+use crate::codes::{Assigner, ItemKey, impl_code, upper};
 use crate::diag::{Diagnostic, Report, Rule, Sink};
 use crate::filing;
 use crate::fsx::{LockError, WorkspaceLock};
@@ -165,9 +165,21 @@ pub fn plan(
     let mut renamed = Vec::new();
     let mut externals: BTreeMap<String, ItemKey> = BTreeMap::new();
     let mut need: Vec<ItemKey> = Vec::new();
+    // A row that names an item of the upper-level catalog gets its code,
+    // never one of its own (matched by category and name: those items
+    // carry no sector of this workspace).
+    let catalog = registry.upper();
+    for s in &mut seen {
+        if s.given.is_none()
+            && let Some(code) = catalog.find(&s.key.category, &s.key.name, &s.key.sub_name)
+        {
+            s.given = Some(code.to_string());
+        }
+    }
     for s in &seen {
         match &s.given {
             Some(code) => match registry.get(code) {
+                Some(rec) if rec.origin == Provenance::External && upper::names(rec, &s.key) => {}
                 Some(rec) if rec.key() != s.key && !rec.answers_to(&s.key) => {
                     let old = registry::display_name(&rec.name, &rec.sub_name);
                     registry.rename(code, &s.key.name, &s.key.sub_name);

@@ -3,6 +3,7 @@
 //! assignment of new codes against the registry, and 实施编码 derivation.
 
 pub mod registry;
+pub mod upper;
 
 use crate::standard::{Standard, normalize_value};
 use registry::{Provenance, Record, Registry};
@@ -120,13 +121,19 @@ impl<'a> Assigner<'a> {
 
     fn note(&mut self, r: &Record) {
         self.used.insert(r.code.clone());
-        if r.origin != Provenance::Issued || r.code.len() != 12 {
+        if r.code.len() != 12 || !r.code.is_char_boundary(9) {
             return;
         }
+        // Every code in use takes its sequence, an upper level's too: a
+        // province's own items share the city's prefix, and a code it
+        // issued must never be issued here.
         let group = r.code[..6].to_string();
         if let Some(n) = decode_sequence(&r.code[6..9]) {
             let m = self.max_seq.entry(group).or_insert(0);
             *m = (*m).max(n);
+        }
+        if r.origin != Provenance::Issued {
+            return;
         }
         let stem = r.code[..9].to_string();
         for name in [&r.name, &r.registered_name] {
@@ -278,6 +285,26 @@ mod tests {
         assert!(main.ends_with("00Y"), "{main}");
         assert_eq!(&a[&keys[2]][..9], &main[..9]);
         assert!(r1.integrity().is_empty());
+    }
+
+    #[test]
+    fn codes_of_upper_levels_under_the_prefix_are_never_issued() {
+        let std = Standard::embedded();
+        let mut reg = Registry::default();
+        // The province's own item, under the city's prefix 43.
+        reg.append(Record::new(
+            "430101007000",
+            &key("行政许可", "公安", "省级事项", ""),
+            Provenance::External,
+        ));
+        let got = Assigner::new(&mut reg, &std, "43")
+            .assign(&[key("行政许可", "公安", "市级新事项", "")])
+            .unwrap();
+        assert_eq!(
+            got[&key("行政许可", "公安", "市级新事项", "")],
+            "430101008000"
+        );
+        assert!(reg.integrity().is_empty());
     }
 
     #[test]

@@ -170,6 +170,9 @@ pub struct Registry {
     records: Vec<Record>,
     by_code: HashMap<String, usize>,
     by_key: HashMap<ItemKey, usize>,
+    /// The upper-level catalog among the records, indexed when first asked
+    /// for; any change of a record drops it.
+    upper: std::sync::OnceLock<super::upper::UpperCatalog>,
 }
 
 /// The registry file could not be read.
@@ -199,6 +202,7 @@ impl Registry {
     }
 
     fn insert(&mut self, rec: Record) {
+        self.upper = std::sync::OnceLock::new();
         let i = self.records.len();
         self.by_code.entry(rec.code.clone()).or_insert(i);
         if rec.status == Status::Active {
@@ -240,6 +244,13 @@ impl Registry {
         self.by_key.get(key).map(|&i| &self.records[i])
     }
 
+    /// The upper levels' basic catalog: the active external records, by
+    /// category and name (see [`super::upper`]).
+    pub fn upper(&self) -> &super::upper::UpperCatalog {
+        self.upper
+            .get_or_init(|| super::upper::UpperCatalog::of(self))
+    }
+
     /// Every record (active or retired) whose item is the main item `key`
     /// names or one of its sub-items — they share the code stem.
     pub fn stem_of(&self, key: &ItemKey) -> Option<String> {
@@ -273,6 +284,7 @@ impl Registry {
         let Some(&i) = self.by_code.get(code) else {
             return;
         };
+        self.upper = std::sync::OnceLock::new();
         let old_key = self.records[i].key();
         let rec = &mut self.records[i];
         if rec.name == new_name && rec.sub_name == new_sub_name {
@@ -296,6 +308,7 @@ impl Registry {
     /// Retires a code. It is never issued again.
     pub fn retire(&mut self, code: &str) {
         if let Some(&i) = self.by_code.get(code) {
+            self.upper = std::sync::OnceLock::new();
             let key = self.records[i].key();
             self.records[i].status = Status::Retired;
             if self.by_key.get(&key) == Some(&i) {

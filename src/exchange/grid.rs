@@ -246,30 +246,29 @@ fn filing(
     }
 }
 
-/// Puts the findings on elements the extend row carries at that row: the
-/// grid holds every element of a record at its basic row's line.
-pub fn relocate(diags: &mut [Diagnostic], files: &Files, extend_lines: &HashMap<u32, u32>) {
+/// Puts the findings of a batch where they are in the exchange: an element
+/// the extend row carries at that row (the grid holds every element of a
+/// record at its basic row's line), and the key in front of the message,
+/// as a JSON Lines file has no column to show.
+pub fn place(diags: &mut [Diagnostic], files: &Files, extend_lines: &HashMap<u32, u32>) {
     for d in diags {
-        if d.origin.file != files.basic {
-            continue;
+        if d.origin.file == files.basic
+            && let Some(field) = d
+                .field
+                .and_then(|id| Field::ALL.iter().find(|f| f.id() == id))
+            && in_extend(*field)
+            && let Some(line) = d.origin.row.and_then(|r| extend_lines.get(&r))
+        {
+            d.origin = Origin {
+                file: files.extend.clone(),
+                sheet: None,
+                row: Some(*line),
+                col: None,
+            };
         }
-        let Some(field) = d
-            .field
-            .and_then(|id| Field::ALL.iter().find(|f| f.id() == id))
-        else {
-            continue;
-        };
-        if !in_extend(*field) {
-            continue;
+        if let Some(key) = &d.header {
+            let (zh, en) = (&d.message.zh, &d.message.en);
+            d.message = crate::diag::Text::new(format!("{key}：{zh}"), format!("{key}: {en}"));
         }
-        let Some(line) = d.origin.row.and_then(|r| extend_lines.get(&r)) else {
-            continue;
-        };
-        d.origin = Origin {
-            file: files.extend.clone(),
-            sheet: None,
-            row: Some(*line),
-            col: None,
-        };
     }
 }

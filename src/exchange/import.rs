@@ -270,7 +270,7 @@ fn each_line(
     while let Some(l) = lines.next_line().map_err(|e| ExchangeError::io(path, e))? {
         match l {
             Ok(l) => each(l.number, &l.text, sink),
-            Err(bad) => sink.push(bad_line(file, bad.number, "不是 UTF-8 文本")),
+            Err(bad) => sink.push(bad_line(file, bad.number, "not UTF-8 text")),
         }
     }
     Ok(())
@@ -474,7 +474,7 @@ impl Run<'_> {
                     .iter()
                     .filter_map(|k| k.record.extend_line.map(|e| (k.line, e)))
                     .collect();
-                grid::relocate(&mut sink.diagnostics, files, &extend_lines);
+                grid::place(&mut sink.diagnostics, files, &extend_lines);
                 // Retired entries are history: read, not checked.
                 let old = grid::filings(
                     files,

@@ -124,7 +124,7 @@ pub fn count_unkept(
     }
 }
 
-/// A finding at a line of an exchange file.
+/// A finding at a line of an exchange file (and at a key, named first).
 pub fn at_line(
     rule: Rule,
     file: &Arc<str>,
@@ -132,6 +132,13 @@ pub fn at_line(
     key: Option<&str>,
     message: crate::diag::Text,
 ) -> Diagnostic {
+    let message = match key {
+        Some(k) => crate::diag::Text::new(
+            format!("{k}：{}", message.zh),
+            format!("{k}: {}", message.en),
+        ),
+        None => message,
+    };
     let mut d = Diagnostic::new(
         rule,
         Origin {
@@ -185,7 +192,7 @@ pub fn read(
     let mut rows: Vec<Result<Row, Read>> = Vec::with_capacity(lines.len());
     for l in lines {
         rows.push(match l {
-            Err(n) => Err(unreadable(ctx.basic_file, *n, "不是 UTF-8 文本")),
+            Err(n) => Err(unreadable(ctx.basic_file, *n, "not UTF-8 text")),
             Ok(line) => match jsonl::parse(&line.text, line.number, bcols) {
                 Ok(row) => {
                     count_unkept(&row, bcols, &keep_basic, ctx.basic_file, unkept);
