@@ -106,5 +106,8 @@ pub fn run(args: Args, workspace: Option<&Path>, lang: Lang) -> Result<u8> {
             Lang::En => outln!("  {dir}/{name}  {n} rows"),
         }
     }
+    if args.format == Format::Datapackage {
+        outln!("  {dir}/{}", datapackage::DESCRIPTOR);
+    }
     Ok(EXIT_OK)
 }

@@ -27,7 +27,7 @@ pub const DESCRIPTOR: &str = "datapackage.json";
 /// What the data package holds.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Summary {
-    /// Each resource's file and rows.
+    /// Each resource's file and rows (beside them, `datapackage.json`).
     pub files: Vec<(String, usize)>,
 }
 
@@ -377,7 +377,6 @@ pub fn write(ws: &Workspace, dir: &Path) -> Result<Summary, ExchangeError> {
     f.write_all(text.as_bytes())
         .map_err(|e| ExchangeError::io(&path, e))?;
     f.finish().map_err(|e| ExchangeError::io(&path, e))?;
-    summary.files.push((DESCRIPTOR.to_string(), 1));
     Ok(summary)
 }
 

@@ -52,6 +52,9 @@ pub struct Guide<'a> {
     pub notes: Vec<&'a str>,
     /// Where the entry was filed, e.g. `公安.xlsx · 事项 第 5 行`.
     pub source: String,
+    /// The page's schema.org markup (`GovernmentService`), as the JSON of a
+    /// `<script type="application/ld+json">` block (src/exchange/jsonld.rs).
+    pub jsonld: String,
 }
 
 /// The basic facts table (基本信息).
@@ -208,6 +211,7 @@ impl<'a> Guide<'a> {
             result_name: opt(&e.result_name),
             notes: lines(opt(&e.notes)),
             source: source(e),
+            jsonld: crate::exchange::jsonld::GovernmentService::of(e, division_name).script(),
         }
     }
 }
