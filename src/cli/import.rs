@@ -80,7 +80,7 @@ pub fn run(args: Args, workspace: Option<&Path>, lang: Lang) -> Result<u8> {
     for (code, old, new) in &plan.codes.renamed {
         outln!("  ≈ {code} {old} → {new}");
     }
-    for (_, (why, n)) in &plan.skipped {
+    for (why, n) in plan.skipped.values() {
         let why = why.get(lang);
         outln!(
             "{}",
@@ -91,7 +91,7 @@ pub fn run(args: Args, workspace: Option<&Path>, lang: Lang) -> Result<u8> {
             }
         );
     }
-    for (_, (why, n)) in &plan.codes.skipped {
+    for (why, n) in plan.codes.skipped.values() {
         let why = why.get(lang);
         outln!(
             "{}",

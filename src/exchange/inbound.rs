@@ -6,7 +6,7 @@
 
 use super::codes::Codes;
 use super::jsonl::Row;
-use super::mapping::{self, Conv, Map};
+use super::mapping::{self, Map};
 use super::tables::{Column, Family, Table};
 use crate::catalog::convert::Cells;
 use crate::catalog::entry::Source;
@@ -458,12 +458,6 @@ fn set<F: Ord>(cells: &mut BTreeMap<F, String>, f: F, v: &Json, kind: Kind) {
         Json::Object(_) => return,
     };
     cells.insert(f, text);
-}
-
-/// Whether the conversion of a mapped column can lose nothing: used by the
-/// export to know which cells to compare.
-pub fn lossless(conv: Conv) -> bool {
-    !matches!(conv, Conv::Codes(_))
 }
 
 #[cfg(test)]

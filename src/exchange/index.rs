@@ -122,13 +122,17 @@ impl ChildIndex {
     }
 }
 
+/// The lines of a run: (number, text), or the number of a line that is not
+/// UTF-8.
+pub type RunLines = Vec<Result<(u32, String), u32>>;
+
 /// Reads the lines of many runs of one file: runs close together are read
 /// at once. Gives, per run asked for (in the order asked), its lines with
 /// their numbers; a line that is not UTF-8 comes as `Err(number)`.
-pub fn read_runs(path: &Path, spans: &[Span]) -> io::Result<Vec<Vec<Result<(u32, String), u32>>>> {
+pub fn read_runs(path: &Path, spans: &[Span]) -> io::Result<Vec<RunLines>> {
     let mut order: Vec<usize> = (0..spans.len()).collect();
     order.sort_by_key(|&i| spans[i].offset);
-    let mut out: Vec<Vec<Result<(u32, String), u32>>> = vec![Vec::new(); spans.len()];
+    let mut out: Vec<RunLines> = vec![Vec::new(); spans.len()];
     if spans.is_empty() {
         return Ok(out);
     }

@@ -256,13 +256,19 @@ pub fn read(
         .zip(claimed)
         .map(|((row, kids), runs)| match row {
             Err(bad) => bad,
-            Ok(row) => record(row, kids, runs, ctx),
+            Ok(row) => record(row, kids, runs, ctx, unkept),
         })
         .collect()
 }
 
 /// One basic row and its children, sorted out.
-fn record(row: Row, kids: [Vec<Row>; 4], runs: [Vec<usize>; 4], ctx: &Context<'_>) -> Read {
+fn record(
+    row: Row,
+    kids: [Vec<Row>; 4],
+    runs: [Vec<usize>; 4],
+    ctx: &Context<'_>,
+    unkept: &mut BTreeMap<String, usize>,
+) -> Read {
     let bcols = Table::Basic.columns(ctx.family);
     let line = row.line;
     let task_code = row
@@ -307,13 +313,16 @@ fn record(row: Row, kids: [Vec<Row>; 4], runs: [Vec<usize>; 4], ctx: &Context<'_
     if let Some(ext) = extend.first()
         && let Some(text) = ext.get(Table::Extend.columns(ctx.family), "extend_field")
     {
-        match serde_json::from_str::<serde_json::Value>(text) {
+        // Text that is no object of yima's is the platform's own: kept out
+        // of the entry, and counted.
+        let file = &ctx.children[0].file;
+        match serde_json::from_str(text) {
             Ok(serde_json::Value::Object(fixes)) => {
-                inbound::apply_fixes(&mut rec, &fixes, &ctx.ws.standard);
+                for key in inbound::apply_fixes(&mut rec, &fixes, &ctx.ws.standard) {
+                    *unkept.entry(format!("{file} · extend_field.{key}")).or_default() += 1;
+                }
             }
-            // Text that is no object of yima's is the platform's own: kept
-            // out of the entry, counted as not carried.
-            _ => {}
+            _ => *unkept.entry(format!("{file} · extend_field")).or_default() += 1,
         }
     }
     // What the 实施编码 says, where the record leaves it blank.
