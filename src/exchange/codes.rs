@@ -6,8 +6,8 @@
 use crate::standard::Standard;
 use crate::standard::normalize_value;
 use crate::workspace::Workspace;
+use rustc_hash::FxHashMap as HashMap;
 use serde::Deserialize;
-use std::collections::HashMap;
 
 /// The file's name under `schemas/`.
 pub const FILE: &str = "platform.yaml";
@@ -91,7 +91,7 @@ impl Codes {
     }
 
     fn from_file(file: File, standard: &Standard) -> Result<Codes, String> {
-        let mut tables: HashMap<String, Map> = HashMap::new();
+        let mut tables: HashMap<String, Map> = HashMap::default();
         for name in &file.own_codes {
             let table = standard
                 .tables

@@ -310,11 +310,11 @@ mod tests {
         }
     }
 
-    fn dir_row(code: &str, name: &str, task_type: &str) -> Row {
+    fn dir_row(code: &str, name: &str, task_type: &str) -> Row<'static> {
         let line = format!(
             r#"{{"catalog_code":"{code}","task_name":"{name}","task_type":"{task_type}","task_state":"1"}}"#
         );
-        parse(&line, 1, DIRECTORY).unwrap()
+        parse(&line, 1, DIRECTORY).unwrap().into_owned()
     }
 
     #[test]

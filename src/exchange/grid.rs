@@ -70,22 +70,53 @@ fn child_key<F: Copy + PartialEq>(
         .map_or(fallback, |m| m.key)
 }
 
-fn refs<F>(v: &[(u32, BTreeMap<F, String>)]) -> Vec<(u32, &BTreeMap<F, String>)> {
-    v.iter().map(|(l, c)| (*l, c)).collect()
+/// A grid row: its line, its cells, and one more cell (its 序号 or the
+/// 序号 of its record).
+type GridInput<'a, F> = (u32, &'a BTreeMap<F, String>, Option<(F, u32)>);
+
+fn seqs<'a>(rows: &[(u32, &'a BTreeMap<Field, String>)]) -> Vec<GridInput<'a, Field>> {
+    rows.iter()
+        .map(|(l, c)| (*l, *c, Some((Field::Seq, *l))))
+        .collect()
 }
 
-/// A grid of rows in the columns of `def`, every element a column.
+fn linked<'a, F: Copy>(
+    rows: &[(u32, &'a BTreeMap<F, String>, u32)],
+    seq: F,
+) -> Vec<GridInput<'a, F>> {
+    rows.iter()
+        .map(|(l, c, s)| (*l, *c, Some((seq, *s))))
+        .collect()
+}
+
+/// A grid of rows in the columns of `def`, every element a column. Equal
+/// texts are numbered as a workbook's shared strings are, so the parser
+/// reads each once per element and the rules see one copy.
 fn grid<F: Copy + Ord + FieldId>(
     file: &Arc<str>,
     def: &SheetDef<F>,
-    rows: Vec<(u32, &BTreeMap<F, String>)>,
+    rows: Vec<GridInput<'_, F>>,
 ) -> Grid {
+    let mut ids: rustc_hash::FxHashMap<&str, u32> = rustc_hash::FxHashMap::default();
     let mut out = vec![GridRow::default()];
-    for (line, cells) in rows {
+    for (line, cells, extra) in rows {
         out.push(GridRow {
             number: line,
             cells: (def.elements.iter())
-                .map(|e| RawCell::text(cells.get(&e.field).cloned().unwrap_or_default()))
+                .map(|e| match cells.get(&e.field) {
+                    _ if extra.is_some_and(|(f, _)| f == e.field) => {
+                        RawCell::text(extra.map_or(0, |(_, n)| n).to_string())
+                    }
+                    Some(t) if !t.is_empty() => {
+                        let next = ids.len() as u32;
+                        RawCell {
+                            text: t.clone(),
+                            numeric: false,
+                            shared: Some(*ids.entry(t.as_str()).or_insert(next)),
+                        }
+                    }
+                    _ => RawCell::default(),
+                })
                 .collect(),
             lines: vec![line; def.elements.len()],
         });
@@ -177,34 +208,19 @@ fn filing(
     sink: &mut Sink,
 ) -> Filing {
     let els = &standard.elements;
-    let seq = |n: &Numbered<'_>| n.line.to_string();
-    // The child rows refer to their record by its line.
+    // The child rows refer to their record by its line (its 序号).
+    let mut entries = Vec::with_capacity(batch.len());
     let mut materials = Vec::new();
     let mut fees = Vec::new();
     let mut questions = Vec::new();
-    let mut entries = Vec::new();
     for &n in batch {
-        let mut e = n.record.entry.clone();
-        e.insert(Field::Seq, seq(n));
-        entries.push((n.line, e));
-        for (line, m) in &n.record.materials {
-            let mut m = m.clone();
-            m.insert(MaterialField::ItemSeq, seq(n));
-            materials.push((*line, m));
-        }
-        for (line, f) in &n.record.fees {
-            let mut f = f.clone();
-            f.insert(FeeField::ItemSeq, seq(n));
-            fees.push((*line, f));
-        }
-        for (line, q) in &n.record.questions {
-            let mut q = q.clone();
-            q.insert(QuestionField::ItemSeq, seq(n));
-            questions.push((*line, q));
-        }
+        let r = n.record;
+        entries.push((n.line, &r.entry));
+        materials.extend(r.materials.iter().map(|(l, c)| (*l, c, n.line)));
+        fees.extend(r.fees.iter().map(|(l, c)| (*l, c, n.line)));
+        questions.extend(r.questions.iter().map(|(l, c)| (*l, c, n.line)));
     }
-
-    let g = grid(&files.fee, &els.fees, refs(&fees));
+    let g = grid(&files.fee, &els.fees, linked(&fees, FeeField::ItemSeq));
     let t = layout(&g, &els.fees, held[2], |f| match f {
         FeeField::ItemSeq => "task_code",
         f => child_key(mapping::FEE, f, "extend_field"),
@@ -212,14 +228,18 @@ fn filing(
     let fees = parse::fee_parser(&t, standard).grid_rows(&t, sink);
     let fee_seqs = parse::fee_seqs(&fees);
 
-    let g = grid(&files.basic, &els.items, refs(&entries));
+    let g = grid(&files.basic, &els.items, seqs(&entries));
     let t = layout(&g, &els.items, held[0], entry_key);
     let entries = parse::entry_parser(&t, standard)
         .with_fees(&fee_seqs)
         .grid_rows(&t, sink);
     let mut entries = parse::finish_entries(entries, sink);
 
-    let g = grid(&files.material, &els.materials, refs(&materials));
+    let g = grid(
+        &files.material,
+        &els.materials,
+        linked(&materials, MaterialField::ItemSeq),
+    );
     let t = layout(&g, &els.materials, held[1], |f| match f {
         MaterialField::ItemSeq => "task_code",
         MaterialField::Seq => "order_num",
@@ -230,7 +250,11 @@ fn filing(
     parse::attach(&mut entries, mats, true, sink, |e| &mut e.materials);
     parse::attach(&mut entries, fees, true, sink, |e| &mut e.fees);
 
-    let g = grid(&files.questions, &els.questions, refs(&questions));
+    let g = grid(
+        &files.questions,
+        &els.questions,
+        linked(&questions, QuestionField::ItemSeq),
+    );
     let t = layout(&g, &els.questions, held[3], |f| match f {
         QuestionField::ItemSeq => "task_code",
         f => child_key(mapping::QUESTION, f, "extend_field"),

@@ -139,19 +139,21 @@ pub fn plan(ws: &Workspace, dir: &Path, dry_run: bool) -> Result<Plan, ExchangeE
             region_prefix: &ws.config.region_prefix,
             external_prefixes: &ws.config.external_prefixes,
         };
-        let keep = records::read_keys(Table::Directory);
+        let keep = records::Keep::new(Table::Directory, DIRECTORY);
+        let mut tally = records::Tally::default();
         each_line(
             path,
             &file,
             &mut sink,
             |line, text, sink| match jsonl::parse(text, line, DIRECTORY) {
                 Ok(row) => {
-                    records::count_unkept(&row, DIRECTORY, &keep, &file, &mut unkept);
+                    tally.count(&row, &keep);
                     directory::import_row(&row, &mut registry, &ctx, &mut outcome);
                 }
                 Err(e) => sink.push(bad_line(&file, line, &e.0)),
             },
         )?;
+        tally.add_to(DIRECTORY, &file, &mut unkept);
     }
 
     let writer = if dry_run {
@@ -235,16 +237,7 @@ pub fn apply(ws: &Workspace, plan: &mut Plan) -> Result<(), ExchangeError> {
 }
 
 fn bad_line(file: &Arc<str>, line: u32, why: &str) -> Diagnostic {
-    at_line(
-        Rule::FileUnreadable,
-        file,
-        line,
-        None,
-        text!(
-            "第 {line} 行不是一条记录：{why}",
-            "line {line} is no record: {why}"
-        ),
-    )
+    records::no_record(file, line, why)
 }
 
 fn orphans_without_basic(file: &Arc<str>, basic: &str, _table: usize) -> Diagnostic {
@@ -369,15 +362,16 @@ impl Run<'_> {
                 basic_file: &basic_file,
                 children: &children,
             };
-            let read: Vec<(Vec<Read>, BTreeMap<String, usize>)> = batch
+            let read: Vec<std::io::Result<(Vec<Read>, BTreeMap<String, usize>)>> = batch
                 .par_chunks(CHUNK)
                 .map(|chunk| {
                     let mut unkept = BTreeMap::new();
-                    (records::read(chunk, &ctx, &mut unkept), unkept)
+                    records::read(chunk, &ctx, &mut unkept).map(|r| (r, unkept))
                 })
                 .collect();
             let mut kept = Vec::new();
-            for (reads, unkept) in read {
+            for r in read {
+                let (reads, unkept) = r.map_err(|e| ExchangeError::io(basic, e))?;
                 for (k, n) in unkept {
                     *self.unkept.entry(k).or_default() += n;
                 }

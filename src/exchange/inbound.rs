@@ -19,12 +19,12 @@ use std::collections::BTreeMap;
 /// The rows of one implementation record.
 pub struct Rows<'a> {
     pub family: Family,
-    pub basic: &'a Row,
-    pub extend: Option<&'a Row>,
+    pub basic: &'a Row<'a>,
+    pub extend: Option<&'a Row<'a>>,
     /// Child rows, in file order (sorted by `order_num` here).
-    pub materials: &'a [Row],
-    pub fees: &'a [Row],
-    pub questions: &'a [Row],
+    pub materials: &'a [Row<'a>],
+    pub fees: &'a [Row<'a>],
+    pub questions: &'a [Row<'a>],
 }
 
 /// What the import needs to know besides the rows.
@@ -53,7 +53,7 @@ pub struct Record {
 }
 
 /// A column's text in a row.
-fn col<'r>(row: &'r Row, columns: &[Column], key: &str) -> Option<&'r str> {
+fn col<'r>(row: &'r Row<'_>, columns: &[Column], key: &str) -> Option<&'r str> {
     row.get(columns, key)
         .map(str::trim)
         .filter(|s| !s.is_empty())
@@ -63,7 +63,7 @@ fn col<'r>(row: &'r Row, columns: &[Column], key: &str) -> Option<&'r str> {
 fn simple<F: Copy + Ord>(
     maps: &[Map<F>],
     table: Table,
-    row: &Row,
+    row: &Row<'_>,
     columns: &[Column],
     codes: &Codes,
     out: &mut BTreeMap<F, String>,
@@ -219,14 +219,14 @@ fn sector_of(code: Option<&String>, ctx: &Context<'_>) -> Option<String> {
 
 /// The child rows as cells, in `order_num` order (file order for ties).
 fn children<F: Copy + Ord>(
-    rows: &[Row],
+    rows: &[Row<'_>],
     maps: &[Map<F>],
     table: Table,
     family: Family,
     codes: &Codes,
 ) -> Vec<Child<F>> {
     let columns = table.columns(family);
-    let mut order: Vec<(u64, &Row)> = rows
+    let mut order: Vec<(u64, &Row<'_>)> = rows
         .iter()
         .map(|r| {
             let n = col(r, columns, "order_num").and_then(|n| n.parse().ok());
@@ -304,7 +304,7 @@ fn find_phones(text: &str) -> Vec<String> {
 /// A legal basis written in parts, as real records have it: `law_name`,
 /// `law_number`, `clause_number`, `clause_content` — on the row, or as a
 /// list of such objects under `by_law` / `law_basis` / `legal_basis`.
-fn legal_basis(row: &Row) -> Option<String> {
+fn legal_basis(row: &Row<'_>) -> Option<String> {
     let one = |get: &dyn Fn(&str) -> Option<String>| -> Option<String> {
         let name = get("law_name")?;
         let mut s = if name.starts_with('《') {

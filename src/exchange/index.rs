@@ -5,12 +5,11 @@
 //! runs of a batch of records coalesced into few reads: in a file sorted
 //! by `task_code` (as yima writes them) that is one read a batch.
 
-use super::files::Lines;
 use super::jsonl::{quick_task_code, task_code_of};
 use rustc_hash::FxHasher;
 use std::fs::File;
 use std::hash::Hasher;
-use std::io;
+use std::io::{self, BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
 /// A run of consecutive lines of one `task_code`.
@@ -41,43 +40,87 @@ pub fn key(code: &[u8]) -> u64 {
 }
 
 impl ChildIndex {
-    /// Reads `path` once and notes its runs.
+    /// Reads `path` once and notes its runs: the bytes are scanned for line
+    /// breaks and each line's `task_code`, without copying or decoding the
+    /// lines (they are read again, decoded, when their record is).
     pub fn build(path: &Path) -> io::Result<ChildIndex> {
-        let mut lines = Lines::open(path)?;
         let mut runs: Vec<(u64, Span)> = Vec::new();
         let mut unkeyed = Vec::new();
-        while let Some(line) = lines.next_line()? {
-            let Ok(line) = line else {
-                // Not text: reported when no record claims it (below).
-                continue;
-            };
-            let hash = match quick_task_code(line.text.as_bytes()) {
+        let mut note = |line: &[u8], offset: u64, number: u32| {
+            let body = line.strip_suffix(b"\r").unwrap_or(line);
+            if body.iter().all(u8::is_ascii_whitespace) {
+                return;
+            }
+            let hash = match quick_task_code(body) {
                 Some(code) => key(code),
-                None => match task_code_of(&line.text) {
+                None => match std::str::from_utf8(body).ok().and_then(task_code_of) {
                     Some(code) => key(code.as_bytes()),
                     None => {
-                        unkeyed.push(line.number);
-                        continue;
+                        unkeyed.push(number);
+                        return;
                     }
                 },
             };
-            let len = line.text.len() as u64 + 1;
+            let len = line.len() as u64 + 1;
             if let Some((h, last)) = runs.last_mut()
                 && *h == hash
-                && last.offset + u64::from(last.len) == line.offset
+                && last.offset + u64::from(last.len) == offset
                 && u64::from(last.len) + len < u64::from(u32::MAX)
             {
                 last.len += len as u32;
-                continue;
+                return;
             }
             runs.push((
                 hash,
                 Span {
-                    offset: line.offset,
+                    offset,
                     len: len as u32,
-                    line: line.number,
+                    line: number,
                 },
             ));
+        };
+        let mut reader = BufReader::with_capacity(1 << 20, File::open(path)?);
+        let (mut offset, mut number) = (0u64, 0u32);
+        // A line that runs past the end of the buffer is gathered here.
+        let mut pending: Vec<u8> = Vec::new();
+        loop {
+            let buf = reader.fill_buf()?;
+            if buf.is_empty() {
+                break;
+            }
+            let n = buf.len();
+            let mut start = 0;
+            while let Some(i) = memchr::memchr(b'\n', &buf[start..]) {
+                let end = start + i;
+                number += 1;
+                if pending.is_empty() {
+                    note(&buf[start..end], offset, number);
+                    offset += (end - start) as u64 + 1;
+                } else {
+                    pending.extend_from_slice(&buf[start..end]);
+                    note(&pending, offset, number);
+                    offset += pending.len() as u64 + 1;
+                    pending.clear();
+                }
+                start = end + 1;
+            }
+            if pending.len() + (n - start) > super::files::MAX_LINE {
+                // An overlong line is no record; its runs end here.
+                pending.clear();
+            } else {
+                pending.extend_from_slice(&buf[start..]);
+            }
+            reader.consume(n);
+        }
+        if !pending.is_empty() {
+            number += 1;
+            // (The last line has no break: its run is one byte short.)
+            note(&pending, offset, number);
+            if let Some((_, last)) = runs.last_mut()
+                && last.line == number
+            {
+                last.len -= 1;
+            }
         }
         runs.sort_by_key(|(h, s)| (*h, s.offset));
         Ok(ChildIndex {
@@ -180,7 +223,7 @@ mod tests {
     fn runs_are_found_and_read_back() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("m.jsonl");
-        let text = "{\"task_code\":\"A\",\"n\":1}\n{\"task_code\":\"A\",\"n\":2}\n\n{\"task_code\":\"B\",\"n\":3}\n{\"n\":4}\n{\"task_code\":\"A\",\"n\":5}\n";
+        let text = "{\"task_code\":\"A\",\"n\":1}\n{\"task_code\":\"A\",\"n\":2}\n\n{\"task_code\":\"B\",\"n\":3}\n{\"n\":4}\n{\"task_code\":\"A\",\"n\":5}";
         std::fs::write(&p, text).unwrap();
         let idx = ChildIndex::build(&p).unwrap();
         assert_eq!(idx.unkeyed, [5]);

@@ -5,7 +5,8 @@
 //! gives the same bytes.
 
 use super::tables::{Column, Ty, index_of};
-use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+use serde::de::{DeserializeSeed, MapAccess, Visitor};
+use std::borrow::Cow;
 use std::fmt;
 
 /// A value to write.
@@ -29,17 +30,29 @@ impl Value {
 
 /// A row read from a line: the text of each column (numbers as their
 /// digits, true/false as 1/0, arrays and objects as their JSON), none when
-/// absent, null or empty.
+/// absent, null or empty — borrowed from the line where JSON needs no
+/// unescaping.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Row {
+pub struct Row<'a> {
     /// The line of the file (1-based).
     pub line: u32,
-    pub cells: Vec<Option<String>>,
+    pub cells: Vec<Option<Cow<'a, str>>>,
     /// Keys the table does not have, and their text.
     pub extra: Vec<(String, String)>,
 }
 
-impl Row {
+impl Row<'_> {
+    /// The row, owning its text.
+    pub fn into_owned(self) -> Row<'static> {
+        Row {
+            line: self.line,
+            cells: (self.cells.into_iter())
+                .map(|c| c.map(|c| Cow::Owned(c.into_owned())))
+                .collect(),
+            extra: self.extra,
+        }
+    }
+
     /// The cell of a column by key.
     pub fn get<'a>(&'a self, columns: &[Column], key: &str) -> Option<&'a str> {
         let i = index_of(columns, key)?;
@@ -60,7 +73,7 @@ impl Row {
 pub struct BadLine(pub String);
 
 /// Parses a line into a row of `columns`.
-pub fn parse(line: &str, number: u32, columns: &[Column]) -> Result<Row, BadLine> {
+pub fn parse<'a>(line: &'a str, number: u32, columns: &[Column]) -> Result<Row<'a>, BadLine> {
     let mut de = serde_json::Deserializer::from_str(line);
     let mut row = (RowSeed { columns }).deserialize(&mut de).map_err(|e| {
         // serde_json counts columns in bytes; the line is what users need.
@@ -84,32 +97,40 @@ struct RowSeed<'c> {
 }
 
 impl<'de> DeserializeSeed<'de> for RowSeed<'_> {
-    type Value = Row;
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Row, D::Error> {
+    type Value = Row<'de>;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Row<'de>, D::Error> {
         d.deserialize_map(self)
     }
 }
 
 impl<'de> Visitor<'de> for RowSeed<'_> {
-    type Value = Row;
+    type Value = Row<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JSON object (one record a line)")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Row, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Row<'de>, A::Error> {
         let mut row = Row {
             line: 0,
             cells: vec![None; self.columns.len()],
             extra: Vec::new(),
         };
-        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-            let text = map.next_value::<CellText>()?.0;
-            match index_of(self.columns, &key) {
+        // Rows usually come with their keys in the table's order (yima
+        // writes them so): the next column is tried before the index.
+        let mut next = 0;
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            let text = map.next_value::<CellText<'de>>()?.0;
+            let at = match self.columns.get(next) {
+                Some(c) if c.key == key => Some(next),
+                _ => index_of(self.columns, &key),
+            };
+            next = at.map_or(next, |i| i + 1);
+            match at {
                 Some(i) => row.cells[i] = text,
                 None => {
                     if let Some(t) = text {
-                        row.extra.push((key.into_owned(), t));
+                        row.extra.push((key.into_owned(), t.into_owned()));
                     }
                 }
             }
@@ -119,9 +140,9 @@ impl<'de> Visitor<'de> for RowSeed<'_> {
 }
 
 /// A value as text (see [`Row`]).
-struct CellText(Option<String>);
+struct CellText<'a>(Option<Cow<'a, str>>);
 
-impl<'de> serde::Deserialize<'de> for CellText {
+impl<'de> serde::Deserialize<'de> for CellText<'de> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         d.deserialize_any(CellVisitor)
     }
@@ -130,54 +151,64 @@ impl<'de> serde::Deserialize<'de> for CellText {
 struct CellVisitor;
 
 impl<'de> Visitor<'de> for CellVisitor {
-    type Value = CellText;
+    type Value = CellText<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a value")
     }
-    fn visit_str<E>(self, v: &str) -> Result<CellText, E> {
-        Ok(CellText((!v.is_empty()).then(|| v.to_string())))
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<CellText<'de>, E> {
+        Ok(CellText((!v.is_empty()).then_some(Cow::Borrowed(v))))
     }
-    fn visit_string<E>(self, v: String) -> Result<CellText, E> {
-        Ok(CellText((!v.is_empty()).then_some(v)))
+    fn visit_str<E>(self, v: &str) -> Result<CellText<'de>, E> {
+        Ok(CellText((!v.is_empty()).then(|| Cow::Owned(v.to_string()))))
     }
-    fn visit_u64<E>(self, v: u64) -> Result<CellText, E> {
-        Ok(CellText(Some(v.to_string())))
+    fn visit_string<E>(self, v: String) -> Result<CellText<'de>, E> {
+        Ok(CellText((!v.is_empty()).then_some(Cow::Owned(v))))
     }
-    fn visit_i64<E>(self, v: i64) -> Result<CellText, E> {
-        Ok(CellText(Some(v.to_string())))
+    fn visit_u64<E>(self, v: u64) -> Result<CellText<'de>, E> {
+        Ok(CellText(Some(Cow::Owned(v.to_string()))))
     }
-    fn visit_f64<E>(self, v: f64) -> Result<CellText, E> {
+    fn visit_i64<E>(self, v: i64) -> Result<CellText<'de>, E> {
+        Ok(CellText(Some(Cow::Owned(v.to_string()))))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<CellText<'de>, E> {
         // A whole number written with a fraction (`20.0`) is the number.
         let text = if v.fract() == 0.0 && v.abs() < 1e15 {
             format!("{}", v as i64)
         } else {
             v.to_string()
         };
-        Ok(CellText(Some(text)))
+        Ok(CellText(Some(Cow::Owned(text))))
     }
-    fn visit_bool<E>(self, v: bool) -> Result<CellText, E> {
-        Ok(CellText(Some(if v { "1" } else { "0" }.to_string())))
+    fn visit_bool<E>(self, v: bool) -> Result<CellText<'de>, E> {
+        Ok(CellText(Some(Cow::Borrowed(if v { "1" } else { "0" }))))
     }
-    fn visit_unit<E>(self) -> Result<CellText, E> {
+    fn visit_unit<E>(self) -> Result<CellText<'de>, E> {
         Ok(CellText(None))
     }
-    fn visit_none<E>(self) -> Result<CellText, E> {
+    fn visit_none<E>(self) -> Result<CellText<'de>, E> {
         Ok(CellText(None))
     }
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<CellText, A::Error> {
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(
+        self,
+        mut seq: A,
+    ) -> Result<CellText<'de>, A::Error> {
         let mut items = Vec::new();
         while let Some(v) = seq.next_element::<serde_json::Value>()? {
             items.push(v);
         }
-        Ok(CellText(Some(serde_json::Value::Array(items).to_string())))
+        Ok(CellText(Some(Cow::Owned(
+            serde_json::Value::Array(items).to_string(),
+        ))))
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<CellText, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<CellText<'de>, A::Error> {
         let mut obj = serde_json::Map::new();
         while let Some(k) = map.next_key::<String>()? {
             obj.insert(k, map.next_value::<serde_json::Value>()?);
         }
-        Ok(CellText(Some(serde_json::Value::Object(obj).to_string())))
+        Ok(CellText(Some(Cow::Owned(
+            serde_json::Value::Object(obj).to_string(),
+        ))))
     }
 }
 
@@ -197,15 +228,14 @@ pub fn quick_task_code(line: &[u8]) -> Option<&[u8]> {
 
 /// The `task_code` of a line, parsed.
 pub fn task_code_of(line: &str) -> Option<String> {
-    #[derive(serde::Deserialize)]
-    struct Code {
-        #[serde(default)]
-        task_code: Option<CellText>,
-        #[serde(flatten)]
-        _rest: std::collections::HashMap<String, IgnoredAny>,
-    }
-    let c: Code = serde_json::from_str(line).ok()?;
-    c.task_code.and_then(|t| t.0)
+    const ONE: &[Column] = &[Column {
+        key: "task_code",
+        ty: Ty::Text,
+        required: true,
+        title: "实施编码",
+    }];
+    let row = parse(line, 0, ONE).ok()?;
+    row.cells.into_iter().next().flatten().map(Cow::into_owned)
 }
 
 /// Writes a row of `columns` (values in the same order) as one line.

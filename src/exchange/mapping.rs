@@ -312,6 +312,32 @@ mod tests {
     }
 
     #[test]
+    fn docs_exchange_md_maps_every_element_to_its_column() {
+        let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/exchange.md"))
+            .expect("docs/exchange.md");
+        let row = |id: &str, key: &str| {
+            let (id, key) = (format!("`{id}`"), format!("`{key}`"));
+            assert!(
+                doc.lines()
+                    .any(|l| l.starts_with('|') && l.contains(&id) && l.contains(&key)),
+                "docs/exchange.md has no row mapping {id} to {key}"
+            );
+        };
+        ENTRY.iter().for_each(|m| row(m.field.id(), m.key));
+        COMPOSED.iter().for_each(|(f, _, k)| row(f.id(), k));
+        MATERIAL.iter().for_each(|m| row(m.field.id(), m.key));
+        FEE.iter().for_each(|m| row(m.field.id(), m.key));
+        QUESTION.iter().for_each(|m| row(m.field.id(), m.key));
+        for f in EXTEND_ONLY {
+            let id = format!("`{}`", f.id());
+            assert!(
+                doc.lines().any(|l| l.starts_with('|') && l.contains(&id)),
+                "docs/exchange.md does not say where {id} goes"
+            );
+        }
+    }
+
+    #[test]
     fn values_convert_both_ways() {
         let codes = Codes::embedded();
         let a = to_column(Codes("audience"), "自然人、企业法人", &codes);

@@ -258,7 +258,7 @@ fn compose(label: &str, phone: &str, way: &str) -> String {
 }
 
 /// A written row as the import reads it.
-fn as_row(values: &[Value], line: u32) -> Row {
+fn as_row(values: &[Value], line: u32) -> Row<'_> {
     Row {
         line,
         cells: values
@@ -266,8 +266,8 @@ fn as_row(values: &[Value], line: u32) -> Row {
             .map(|v| match v {
                 Value::Null => None,
                 Value::Text(s) if s.is_empty() => None,
-                Value::Text(s) => Some(s.clone()),
-                Value::Int(n) => Some(n.to_string()),
+                Value::Text(s) => Some(std::borrow::Cow::Borrowed(s.as_str())),
+                Value::Int(n) => Some(std::borrow::Cow::Owned(n.to_string())),
             })
             .collect(),
         extra: Vec::new(),
@@ -282,7 +282,9 @@ fn fixes(
     out: &Exported,
     ctx: &Context<'_>,
 ) -> JsonMap<String, Json> {
-    let rows = |v: &[Vec<Value>]| -> Vec<Row> { v.iter().map(|r| as_row(r, 0)).collect() };
+    fn rows(v: &[Vec<Value>]) -> Vec<Row<'_>> {
+        v.iter().map(|r| as_row(r, 0)).collect()
+    }
     let (basic, extend) = (as_row(&out.basic, 0), as_row(&out.extend, 0));
     let (materials, fees, questions) =
         (rows(&out.materials), rows(&out.fees), rows(&out.questions));

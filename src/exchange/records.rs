@@ -7,7 +7,7 @@
 use super::codes::Codes;
 use super::files::Line;
 use super::inbound::{self, Record};
-use super::index::{ChildIndex, read_runs};
+use super::index::{ChildIndex, RunLines, read_runs};
 use super::jsonl::{self, Row};
 use super::tables::{Column, Family, Table};
 use crate::diag::{Diagnostic, Rule};
@@ -104,22 +104,54 @@ pub fn read_keys(table: Table) -> Vec<&'static str> {
     keys
 }
 
-/// Counts the keys of a row that hold a value yima does not keep.
-pub fn count_unkept(
-    row: &Row,
-    columns: &[Column],
-    keep: &[&str],
-    file: &str,
-    out: &mut BTreeMap<String, usize>,
-) {
-    for (c, v) in columns.iter().zip(&row.cells) {
-        if v.is_some() && !keep.contains(&c.key) {
-            *out.entry(format!("{file} · {}", c.key)).or_default() += 1;
+/// Which columns of a table yima keeps, found once.
+pub struct Keep {
+    mask: Vec<bool>,
+    keys: Vec<&'static str>,
+}
+
+impl Keep {
+    pub fn new(table: Table, columns: &[Column]) -> Keep {
+        let keys = read_keys(table);
+        Keep {
+            mask: columns.iter().map(|c| keys.contains(&c.key)).collect(),
+            keys,
         }
     }
-    for (k, _) in &row.extra {
-        if !keep.contains(&k.as_str()) {
-            *out.entry(format!("{file} · {k}")).or_default() += 1;
+}
+
+/// The values of a table's rows that yima does not keep, counted per
+/// column (and per key the table does not have).
+#[derive(Default)]
+pub struct Tally {
+    columns: Vec<usize>,
+    extra: BTreeMap<String, usize>,
+}
+
+impl Tally {
+    pub fn count(&mut self, row: &Row<'_>, keep: &Keep) {
+        if self.columns.len() < row.cells.len() {
+            self.columns.resize(row.cells.len(), 0);
+        }
+        for (i, v) in row.cells.iter().enumerate() {
+            if v.is_some() && !keep.mask.get(i).copied().unwrap_or(true) {
+                self.columns[i] += 1;
+            }
+        }
+        for (k, _) in &row.extra {
+            if !keep.keys.contains(&k.as_str()) {
+                *self.extra.entry(k.clone()).or_default() += 1;
+            }
+        }
+    }
+
+    /// Adds the counts to `out`, as `file · key` → rows.
+    pub fn add_to(self, columns: &[Column], file: &str, out: &mut BTreeMap<String, usize>) {
+        for (c, n) in columns.iter().zip(self.columns).filter(|(_, n)| *n > 0) {
+            *out.entry(format!("{file} · {}", c.key)).or_default() += n;
+        }
+        for (k, n) in self.extra {
+            *out.entry(format!("{file} · {k}")).or_default() += n;
         }
     }
 }
@@ -155,22 +187,22 @@ pub fn at_line(
     d
 }
 
-fn unreadable(file: &Arc<str>, line: u32, why: &str) -> Read {
-    Read::Bad(Box::new(
-        at_line(
-            Rule::FileUnreadable,
-            file,
-            line,
-            None,
-            text!(
-                "第 {line} 行不是一条记录：{why}",
-                "line {line} is no record: {why}"
-            ),
-        )
-        .help(text!(
-            "交换文件每行一个 JSON 对象（JSON Lines），编码为 UTF-8。",
-            "an exchange file holds one JSON object a line (JSON Lines), in UTF-8."
-        )),
+/// file-unreadable at a line that is no JSON object (`why` is what the
+/// JSON reader says, for the English message).
+pub fn no_record(file: &Arc<str>, line: u32, why: &str) -> Diagnostic {
+    at_line(
+        Rule::FileUnreadable,
+        file,
+        line,
+        None,
+        text!(
+            "第 {line} 行不是一条记录（不是 UTF-8 编码的 JSON 对象）",
+            "line {line} is no record: {why}"
+        ),
+    )
+    .help(text!(
+        "交换文件每行一个 JSON 对象（JSON Lines），编码为 UTF-8。",
+        "an exchange file holds one JSON object a line (JSON Lines), in UTF-8."
     ))
 }
 
@@ -181,90 +213,106 @@ pub fn path_safe(s: &str) -> bool {
             .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
 }
 
-/// Reads a chunk of basic lines with their children.
+/// Reads a chunk of basic lines with their children; rows borrow from the
+/// lines (and from the child lines read here).
 pub fn read(
     lines: &[Result<Line, u32>],
     ctx: &Context<'_>,
     unkept: &mut BTreeMap<String, usize>,
-) -> Vec<Read> {
+) -> std::io::Result<Vec<Read>> {
     let bcols = Table::Basic.columns(ctx.family);
-    let keep_basic = read_keys(Table::Basic);
-    let mut rows: Vec<Result<Row, Read>> = Vec::with_capacity(lines.len());
+    let keep_basic = Keep::new(Table::Basic, bcols);
+    let mut tally = Tally::default();
+    let mut rows: Vec<Result<Row<'_>, Read>> = Vec::with_capacity(lines.len());
     for l in lines {
         rows.push(match l {
-            Err(n) => Err(unreadable(ctx.basic_file, *n, "not UTF-8 text")),
+            Err(n) => Err(Read::Bad(Box::new(no_record(
+                ctx.basic_file,
+                *n,
+                "not UTF-8 text",
+            )))),
             Ok(line) => match jsonl::parse(&line.text, line.number, bcols) {
                 Ok(row) => {
-                    count_unkept(&row, bcols, &keep_basic, ctx.basic_file, unkept);
+                    tally.count(&row, &keep_basic);
                     Ok(row)
                 }
-                Err(e) => Err(unreadable(ctx.basic_file, line.number, &e.0)),
+                Err(e) => Err(Read::Bad(Box::new(no_record(
+                    ctx.basic_file,
+                    line.number,
+                    &e.0,
+                )))),
             },
         });
     }
-    // The child runs of every record of the batch, read together per table.
-    let codes_of: Vec<Option<String>> = rows
+    tally.add_to(bcols, ctx.basic_file, unkept);
+    let codes_of: Vec<Option<&str>> = rows
         .iter()
         .map(|r| {
             r.as_ref()
                 .ok()
                 .and_then(|r| r.get(bcols, "task_code"))
-                .map(|c| c.trim().to_string())
+                .map(str::trim)
         })
         .collect();
-    let mut children: Vec<[Vec<Row>; 4]> = (0..rows.len()).map(|_| Default::default()).collect();
-    let mut claimed: Vec<[Vec<usize>; 4]> = (0..rows.len()).map(|_| Default::default()).collect();
+    // The child runs of every record of the chunk, read together per table.
+    let mut asks: [Vec<(usize, usize)>; 4] = Default::default();
+    let mut texts: [Vec<RunLines>; 4] = Default::default();
     for (t, child) in ctx.children.iter().enumerate() {
         if child.index.is_empty() {
             continue;
         }
-        let columns = CHILDREN[t].columns(ctx.family);
-        let keep = read_keys(CHILDREN[t]);
-        let mut asks = Vec::new();
         let mut spans = Vec::new();
         for (i, code) in codes_of.iter().enumerate() {
             for (run, span) in code.iter().flat_map(|c| child.index.runs_of(c)) {
-                asks.push((i, run));
+                asks[t].push((i, run));
                 spans.push(span);
             }
         }
-        let Ok(read) = read_runs(&child.index.path, &spans) else {
-            continue;
-        };
-        for ((i, run), lines) in asks.into_iter().zip(read) {
-            let code = codes_of[i].as_deref().unwrap_or("");
+        texts[t] = read_runs(&child.index.path, &spans)?;
+    }
+    let mut children: Vec<[Vec<Row<'_>>; 4]> =
+        (0..rows.len()).map(|_| Default::default()).collect();
+    let mut claimed: Vec<[Vec<usize>; 4]> = (0..rows.len()).map(|_| Default::default()).collect();
+    for t in 0..4 {
+        let columns = CHILDREN[t].columns(ctx.family);
+        let keep = Keep::new(CHILDREN[t], columns);
+        let mut child_tally = Tally::default();
+        for (&(i, run), lines) in asks[t].iter().zip(&texts[t]) {
+            let code = codes_of[i].unwrap_or("");
             let mut mine = false;
             for l in lines {
                 let Ok((n, text)) = l else { continue };
-                let Ok(row) = jsonl::parse(&text, n, columns) else {
+                let Ok(row) = jsonl::parse(text, *n, columns) else {
                     continue;
                 };
                 if row.get(columns, "task_code").map(str::trim) != Some(code) {
                     continue;
                 }
                 mine = true;
-                count_unkept(&row, columns, &keep, &child.file, unkept);
+                child_tally.count(&row, &keep);
                 children[i][t].push(row);
             }
             if mine {
                 claimed[i][t].push(run);
             }
         }
+        child_tally.add_to(columns, &ctx.children[t].file, unkept);
     }
-    rows.into_iter()
+    Ok(rows
+        .into_iter()
         .zip(children)
         .zip(claimed)
         .map(|((row, kids), runs)| match row {
             Err(bad) => bad,
             Ok(row) => record(row, kids, runs, ctx, unkept),
         })
-        .collect()
+        .collect())
 }
 
 /// One basic row and its children, sorted out.
 fn record(
-    row: Row,
-    kids: [Vec<Row>; 4],
+    row: Row<'_>,
+    kids: [Vec<Row<'_>>; 4],
     runs: [Vec<usize>; 4],
     ctx: &Context<'_>,
     unkept: &mut BTreeMap<String, usize>,
@@ -319,7 +367,9 @@ fn record(
         match serde_json::from_str(text) {
             Ok(serde_json::Value::Object(fixes)) => {
                 for key in inbound::apply_fixes(&mut rec, &fixes, &ctx.ws.standard) {
-                    *unkept.entry(format!("{file} · extend_field.{key}")).or_default() += 1;
+                    *unkept
+                        .entry(format!("{file} · extend_field.{key}"))
+                        .or_default() += 1;
                 }
             }
             _ => *unkept.entry(format!("{file} · extend_field")).or_default() += 1,
