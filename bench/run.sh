@@ -8,7 +8,9 @@
 #   frictionless validate of sheet 事项 against `yima schema --format frictionless`,
 #   and in a fresh workspace: yima ingest, assign --check, assign, build (with the
 #   speed of its HTML/Markdown and Word guide stages), build --only docx, release,
-#   with the plain-write floor of the built guides;
+#   with the plain-write floor of the built guides; and (group exchange) the
+#   ingested catalog exported as the platform's tables and imported into a
+#   second fresh workspace, to compare with ingest;
 #   and the code registry alone at a nation's size (bench/registry.rs): issue,
 #   read and append to BENCH_REGISTRY_CODES codes.
 # It prints a table of figures and the ratios the targets are stated in.
@@ -25,7 +27,7 @@
 #   BENCH_MEM_LIMIT_MB     virtual memory cap of each measured command (default 12288),
 #                          so that a run out of memory fails alone instead of
 #                          starving the machine; such a run shows a non-zero exit
-#   BENCH_STEPS            which groups to run (default "check floor frictionless pipeline registry")
+#   BENCH_STEPS            which groups to run (default "check floor frictionless pipeline registry exchange")
 #   BENCH_REGISTRY_CODES   codes in the registry step (default 1000000)
 #   BENCH_REPEAT           runs of each read-only measure (check, floors), the fastest
 #                          kept: a shared machine's noise only ever adds time (default 3)
@@ -72,7 +74,7 @@ print()
 print("| entries | measure | wall s | CPU s | peak MB | exit | note |")
 print("|---:|---|---:|---:|---:|---:|---|")
 for r in rows:
-    if r["measure"] in ("guides", "frictionless rows"):
+    if r["measure"] in ("guides", "frictionless rows", "platform MB"):
         continue
     print(f'| {int(r["size"]):,} | {r["measure"]} | {r["wall_s"]} | {r["cpu_s"]} | {r["peak_mb"]} | {r["exit"]} | {r["note"]} |')
 
@@ -96,7 +98,7 @@ for n in sizes:
         print(f"| {n:,} | yima check ÷ calamine range | {ratio(check, wall(n, 'calamine range'))} | (floor) |")
         if read_only:
             print(f"| {n:,} | yima check ÷ calamine stream | {ratio(check, wall(n, 'calamine stream'))} | (floor) |")
-        for m in ("check", "ingest", "assign --check", "assign"):
+        for m in ("check", "ingest", "assign --check", "assign", "import platform"):
             r = fig.get((n, m))
             if r and r["peak_mb"]:
                 print(f"| {n:,} | {m} peak memory MB | {r['peak_mb']} | < 4096 |")
@@ -121,11 +123,14 @@ for n in sizes:
             print(f"| {n:,} | Word guides per second (docx stage, with the 汇编) | {guides / word:,.0f} | |")
             print(f"| {n:,} | docx stage ÷ guides stage (time) | {ratio(word, stage)} | |")
             print(f"| {n:,} | docx stage ÷ whole build (share of time) | {ratio(word, b)} | |")
+for n in sizes:
+    if (n, "import platform") in fig:
+        print(f"| {n:,} | import platform ÷ ingest (the same entries) | {ratio(wall(n, 'import platform'), wall(n, 'ingest'))} | ≤ 1 |")
 for a, b in zip(sizes, sizes[1:]):
     if b != 10 * a:
         continue
     for m in ("check", "check (department files)", "ingest", "assign --check", "build", "release",
-              "write floor (guides)"):
+              "export platform", "import platform", "write floor (guides)"):
         if (a, m) not in fig or (b, m) not in fig:
             continue
         target = "(floor)" if m.startswith("write floor") else "≤ 11"
@@ -147,7 +152,7 @@ FRICTIONLESS_MAX=${BENCH_FRICTIONLESS_MAX:-1000000}
 BUILD_MAX=${BENCH_BUILD_MAX:-100000}
 TIMEOUT=${BENCH_TIMEOUT:-3600}
 MEM_LIMIT_MB=${BENCH_MEM_LIMIT_MB:-12288}
-STEPS=${BENCH_STEPS:-"check floor frictionless pipeline registry"}
+STEPS=${BENCH_STEPS:-"check floor frictionless pipeline registry exchange"}
 REGISTRY_CODES=${BENCH_REGISTRY_CODES:-1000000}
 REPEAT=${BENCH_REPEAT:-3}
 if [ -z "${BENCH_SCRATCH:-}" ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then
@@ -344,7 +349,7 @@ print(rows, errors)' "$base"/frictionless/*.json 2>/dev/null || echo "0 0")
         say "  frictionless skipped above BENCH_FRICTIONLESS_MAX=$FRICTIONLESS_MAX"
     fi
 
-    step pipeline || continue
+    step pipeline || step exchange || continue
     # The workspace on the scratch disk too: ingest, assign and release write
     # a file per entry, and on disk they measured its write-back, not yima.
     ws=$base/ws
@@ -352,6 +357,23 @@ print(rows, errors)' "$base"/frictionless/*.json 2>/dev/null || echo "0 0")
     rm -rf "$ws"
     "$YIMA" init "$ws" >/dev/null
     measure "$size" "ingest" "$files clean department files" "$YIMA" -C "$ws" ingest "$base/clean"
+    if step exchange; then
+        # The same entries through the platform's tables: exported, then
+        # imported into a second fresh workspace (both on the scratch disk).
+        tables=${SCRATCH:-$base}/platform-$size
+        ws2=${SCRATCH:-$base}/ws-imported-$size
+        rm -rf "$tables" "$ws2"
+        measure "$size" "export platform" "the ingested catalog" "$YIMA" -C "$ws" export --format platform \
+            --out "$tables" --time "2026-03-01 00:00:00"
+        printf '%s\t%s\t%s\t\t\t\t\n' "$size" "platform MB" "$(du -sm "$tables" | cut -f1)" >>"$RESULTS"
+        "$YIMA" init "$ws2" >/dev/null
+        measure "$size" "import platform" "into a fresh workspace" "$YIMA" -C "$ws2" import --format platform "$tables"
+        rm -rf "$tables" "$ws2"
+    fi
+    if ! step pipeline; then
+        [ -n "$SCRATCH" ] && rm -rf "$ws"
+        continue
+    fi
     measure "$size" "assign --check" "" "$YIMA" -C "$ws" assign --check
     measure "$size" "assign" "nothing left to assign" "$YIMA" -C "$ws" assign
     if [ "$size" -le "$BUILD_MAX" ]; then

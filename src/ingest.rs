@@ -18,7 +18,7 @@ use crate::catalog::convert::from_entry;
 use crate::catalog::{self, CatalogEntry, WriteError, Writer};
 use crate::check::Checker;
 use crate::codes::registry::{self, Provenance, Record, Registry, Status};
-use crate::codes::{Assigner, ItemKey, impl_code};
+use crate::codes::{Assigner, ItemKey, impl_code, upper};
 use crate::diag::{Diagnostic, Report, Rule, Sink};
 use crate::filing;
 use crate::fsx::{self, LockError, WorkspaceLock};
@@ -158,6 +158,9 @@ fn identity(key: &ItemKey, given: Option<&str>, agency_code: &str, level_code: &
 struct Seen {
     key: ItemKey,
     given: Option<String>,
+    /// Whether `given` came from the upper-level catalog, not the filing
+    /// (the second pass recognizes the row by what it filed).
+    from_upper: bool,
     agency_code: String,
     level_code: String,
     /// Where its name is, for a collision report.
@@ -216,6 +219,7 @@ pub fn plan(
             seen.push(Seen {
                 key,
                 given: e.basic_code.as_ref().map(|c| c.value.to_string()),
+                from_upper: false,
                 agency_code: text(&e.agency_code).to_string(),
                 level_code: level_code(ws, e),
                 at: name.at(&e.origin),
@@ -234,9 +238,22 @@ pub fn plan(
     let mut renamed = Vec::new();
     let mut externals: BTreeMap<String, ItemKey> = BTreeMap::new();
     let mut need: Vec<ItemKey> = Vec::new();
+    // A row that names an item of the upper-level catalog gets its code,
+    // never one of its own (matched by category and name: those items
+    // carry no sector of this workspace).
+    let catalog = registry.upper();
+    for s in &mut seen {
+        if s.given.is_none()
+            && let Some(code) = catalog.find(&s.key.category, &s.key.name, &s.key.sub_name)
+        {
+            s.given = Some(code.to_string());
+            s.from_upper = true;
+        }
+    }
     for s in &seen {
         match &s.given {
             Some(code) => match registry.get(code) {
+                Some(rec) if rec.origin == Provenance::External && upper::names(rec, &s.key) => {}
                 Some(rec) if rec.key() != s.key && !rec.answers_to(&s.key) => {
                     let old = registry::display_name(&rec.name, &rec.sub_name);
                     registry.rename(code, &s.key.name, &s.key.sub_name);
@@ -326,7 +343,10 @@ pub fn plan(
     let filed_basic: HashSet<String> = basics.iter().cloned().collect();
     let identities: Vec<u64> = seen
         .iter()
-        .map(|s| identity(&s.key, s.given.as_deref(), &s.agency_code, &s.level_code))
+        .map(|s| {
+            let filed = s.given.as_deref().filter(|_| !s.from_upper);
+            identity(&s.key, filed, &s.agency_code, &s.level_code)
+        })
         .collect();
     drop(seen);
     let outcome = Mutex::new((Vec::new(), Vec::new(), 0usize));

@@ -24,6 +24,7 @@ pub mod check;
 pub mod cli;
 pub mod codes;
 pub mod diag;
+pub mod exchange;
 pub mod filing;
 pub mod fsx;
 pub mod ingest;

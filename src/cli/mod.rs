@@ -36,6 +36,8 @@ pub mod completions;
 pub mod console;
 pub mod diff;
 pub mod explain;
+pub mod export;
+pub mod import;
 pub mod ingest;
 pub mod init;
 pub mod release;
@@ -100,6 +102,10 @@ pub enum Command {
     Verify(verify::Args),
     /// 输出目录条目文件的 JSON Schema
     Schema(schema::Args),
+    /// 导出目录：省级平台交换表（--format platform）或开放数据包（--format datapackage）
+    Export(export::Args),
+    /// 导入省级平台交换表：上级基本目录登记入编码簿，实施清单导入为条目
+    Import(import::Args),
     /// 在浏览器中检查填报表：本机服务台（只对本机开放）
     Serve(serve::Args),
     /// 生成 shell 补全脚本
@@ -122,6 +128,8 @@ pub fn run(cli: Cli) -> failure::Result<u8> {
         Command::Diff(args) => diff::run(args, cli.workspace.as_deref(), cli.lang),
         Command::Verify(args) => verify::run(args, cli.lang),
         Command::Schema(args) => schema::run(args, cli.workspace.as_deref()),
+        Command::Export(args) => export::run(args, cli.workspace.as_deref(), cli.lang),
+        Command::Import(args) => import::run(args, cli.workspace.as_deref(), cli.lang),
         Command::Serve(args) => serve::run(args, cli.workspace.as_deref(), cli.lang),
         Command::Completions(args) => completions::run(args),
     }

@@ -4,6 +4,7 @@
 
 pub mod registry;
 pub mod released;
+pub mod upper;
 
 use crate::standard::{Standard, normalize_value};
 use registry::{Provenance, Record, Registry};
@@ -115,8 +116,14 @@ fn issued_code(r: &Record) -> Option<&[u8]> {
 impl<'a> Assigner<'a> {
     pub fn new(registry: &'a mut Registry, standard: &'a Standard, prefix: &str) -> Assigner<'a> {
         let mut max_seq: FxHashMap<[u8; 6], u32> = FxHashMap::default();
+        // Every code in use takes its sequence, an upper level's too: a
+        // province's own items share the city's prefix, and a code it
+        // issued must never be issued here.
         for r in registry.records() {
-            let Some(b) = issued_code(r) else { continue };
+            if r.code.len() != 12 || !r.code.is_ascii() {
+                continue;
+            }
+            let b = r.code.as_bytes();
             if let Some(n) = std::str::from_utf8(&b[6..9]).ok().and_then(decode_sequence) {
                 let group: [u8; 6] = b[..6].try_into().expect("12 bytes");
                 let m = max_seq.entry(group).or_insert(0);
@@ -352,6 +359,26 @@ mod tests {
         assert!(main.ends_with("00Y"), "{main}");
         assert_eq!(&a[&keys[2]][..9], &main[..9]);
         assert!(r1.integrity().is_empty());
+    }
+
+    #[test]
+    fn codes_of_upper_levels_under_the_prefix_are_never_issued() {
+        let std = Standard::embedded();
+        let mut reg = Registry::default();
+        // The province's own item, under the city's prefix 43.
+        reg.append(Record::new(
+            "430101007000",
+            &key("行政许可", "公安", "省级事项", ""),
+            Provenance::External,
+        ));
+        let got = Assigner::new(&mut reg, &std, "43")
+            .assign(&[key("行政许可", "公安", "市级新事项", "")])
+            .unwrap();
+        assert_eq!(
+            got[&key("行政许可", "公安", "市级新事项", "")],
+            "430101008000"
+        );
+        assert!(reg.integrity().is_empty());
     }
 
     #[test]

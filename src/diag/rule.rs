@@ -122,6 +122,9 @@ rules! {
     OnlineDepthMismatch = "online-depth-mismatch", Warning;
     /// A time limit written in one unit where its unit column says the other.
     DaysUnitMismatch = "days-unit-mismatch", Error;
+    /// An item name close to, not the same as, an item of the upper-level
+    /// basic catalog.
+    NameNearCatalog = "name-near-catalog", Warning;
 }
 
 impl fmt::Display for Rule {
@@ -176,6 +179,6 @@ mod tests {
             );
             assert_eq!(r.id().parse::<Rule>().unwrap(), *r);
         }
-        assert_eq!(Rule::ALL.len(), 36);
+        assert_eq!(Rule::ALL.len(), 37);
     }
 }

@@ -1,5 +1,7 @@
 //! Codes against the registry (`items/codes.lock`): code-unknown,
-//! code-retired, code-renamed. Only run in a workspace that has a registry.
+//! code-retired, code-renamed, and name-near-catalog for a row without a
+//! code whose name is close to an upper-level catalog item's. Only run in a
+//! workspace that has a registry.
 
 use super::{Context, finding};
 use crate::codes::ItemKey;
@@ -11,6 +13,7 @@ use crate::text;
 
 pub fn check(ctx: &mut Context<'_>, registry: &Registry, entry: &Entry) {
     let Some(code) = &entry.basic_code else {
+        near_catalog(ctx, registry, entry);
         return;
     };
     let v = &code.value;
@@ -79,6 +82,39 @@ pub fn check(ctx: &mut Context<'_>, registry: &Registry, entry: &Entry) {
     .help(text!(
         "编码保持不变；导入时将记录为更名，原名称保留为曾用名。若不是同一事项，请清空基本编码。",
         "the code stays; ingest records a rename and keeps the old name. If it is another item, clear the code."
+    ));
+    ctx.push(d);
+}
+
+/// name-near-catalog: a row without a code that names an item of the
+/// upper-level catalog almost, not exactly.
+fn near_catalog(ctx: &mut Context<'_>, registry: &Registry, entry: &Entry) {
+    let upper = registry.upper();
+    if upper.is_empty() {
+        return;
+    }
+    let (Some(category), Some(name)) = (&entry.category, &entry.name) else {
+        return;
+    };
+    let Some((code, shown)) = upper.near(&category.value, &name.value, text(&entry.sub_name))
+    else {
+        return;
+    };
+    let given = display_name(&name.value, text(&entry.sub_name));
+    let d = finding(
+        ctx.standard(),
+        Rule::NameNearCatalog,
+        entry,
+        Field::Name,
+        name,
+        text!(
+            "事项名称“{given}”与上级基本目录的“{shown}”（{code}）相近",
+            "“{given}” is close to “{shown}” ({code}) of the upper-level catalog"
+        ),
+    )
+    .help(text!(
+        "是不是“{shown}”？若是同一事项，请改用目录中的名称，导入时将使用编码 {code}，不另行赋码；若不是，可忽略此提示。",
+        "did you mean “{shown}”? If it is that item, use the catalog's name and ingest gives the row {code}, no code of its own; if not, ignore this."
     ));
     ctx.push(d);
 }

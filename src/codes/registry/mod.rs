@@ -239,6 +239,9 @@ pub struct Registry {
     /// The line of each record's issue in the file it was read from
     /// (0 for records appended since).
     lines: Vec<u32>,
+    /// The upper-level catalog among the records, indexed when first asked
+    /// for; any change of a record drops it.
+    upper: std::sync::OnceLock<super::upper::UpperCatalog>,
 }
 
 /// What [`Registry::insert`] found taken.
@@ -309,6 +312,13 @@ impl Registry {
         self.legacy
     }
 
+    /// The upper levels' basic catalog: the active external records, by
+    /// category and name (see [`super::upper`]).
+    pub fn upper(&self) -> &super::upper::UpperCatalog {
+        self.upper
+            .get_or_init(|| super::upper::UpperCatalog::of(self))
+    }
+
     pub fn records(&self) -> &[Record] {
         &self.records
     }
@@ -353,6 +363,7 @@ impl Registry {
     /// two records with one code or one active key keeps the index. Says
     /// whether its code, and its key, were taken already.
     fn insert(&mut self, rec: Record, line: u32) -> (u32, Taken) {
+        self.upper = std::sync::OnceLock::new();
         let i = self.records.len() as u32;
         let hc = index::hash_code(&rec.code);
         let code_taken = self
@@ -422,6 +433,34 @@ impl Registry {
         &self.records[i as usize]
     }
 
+    /// Appends a record with the state it has in another registry (a name
+    /// given since its registration, retired, released, former names), as
+    /// an exchange import brings it. Its issue line carries that state, as
+    /// the line of a record migrated from the YAML format does.
+    pub fn adopt(&mut self, mut rec: Record) -> &Record {
+        rec.serial = self.records.len() as u64 + 1;
+        let fresh = rec.name == rec.registered_name
+            && rec.sub_name == rec.registered_sub_name
+            && rec.status == Status::Active
+            && rec.first_release.is_empty()
+            && rec.former_names.is_empty();
+        let migrated = (!fresh).then(|| {
+            Box::new(Migrated {
+                name: rec.name.clone(),
+                sub_name: rec.sub_name.clone(),
+                status: rec.status,
+                first_release: rec.first_release.clone(),
+                former_names: rec.former_names.clone(),
+            })
+        });
+        let (i, _) = self.insert(rec, 0);
+        self.log.push(Event::Issue {
+            record: i,
+            migrated,
+        });
+        &self.records[i as usize]
+    }
+
     /// Records a new name (and sub-item name) for a code; the old one joins
     /// the former names.
     pub fn rename(&mut self, code: &str, new_name: &str, new_sub_name: &str) {
@@ -442,6 +481,7 @@ impl Registry {
     }
 
     fn apply_rename(&mut self, i: u32, name: ArcStr, sub_name: ArcStr) {
+        self.upper = std::sync::OnceLock::new();
         let active = self.records[i as usize].status == Status::Active;
         if active {
             self.unindex_key(i);
@@ -473,6 +513,7 @@ impl Registry {
     }
 
     fn apply_retire(&mut self, i: u32) {
+        self.upper = std::sync::OnceLock::new();
         self.unindex_key(i);
         self.records[i as usize].status = Status::Retired;
     }

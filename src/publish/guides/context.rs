@@ -34,6 +34,9 @@ pub struct Guide<'a> {
     pub material_labels: MaterialLabels<'a>,
     /// Where the entry was filed, e.g. `公安.xlsx · 事项 第 5 行`.
     pub source: String,
+    /// The page's schema.org markup (`GovernmentService`), as the JSON of a
+    /// `<script type="application/ld+json">` block (src/exchange/jsonld.rs).
+    pub jsonld: String,
 }
 
 /// One numbered section. Its content is whichever of the parts below is
@@ -522,6 +525,7 @@ impl<'a> Guide<'a> {
             sections,
             material_labels: labels,
             source: source(e),
+            jsonld: crate::exchange::jsonld::GovernmentService::of(e, division_name).script(),
         }
     }
 }
