@@ -167,14 +167,14 @@ pub fn run(args: Args, workspace: Option<&Path>, lang: Lang) -> Result<u8> {
         );
         return Ok(EXIT_FINDINGS);
     }
-    if !plan.is_empty() {
-        if let Some(l) = import::apply(&ws, &mut plan).map_err(fail)? {
-            super::writes::warn_leftover(
-                &crate::filing::display_path(&l.path),
-                &l.error.to_string(),
-                lang,
-            );
-        }
+    if !plan.is_empty()
+        && let Some(l) = import::apply(&ws, &mut plan).map_err(fail)?
+    {
+        super::writes::warn_leftover(
+            &crate::filing::display_path(&l.path),
+            &l.error.to_string(),
+            lang,
+        );
     }
     outln!("{summary}");
     if errors > 0 {

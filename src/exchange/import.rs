@@ -75,6 +75,10 @@ struct Found {
     tables: BTreeMap<(Family, Table), PathBuf>,
 }
 
+/// The records of a chunk of lines, with the values of theirs yima does not
+/// keep, counted by file and key.
+type ChunkRead = (Vec<Read>, BTreeMap<String, usize>);
+
 fn find(dir: &Path) -> Result<Found, ExchangeError> {
     let mut found = Found::default();
     let rd = std::fs::read_dir(dir).map_err(|e| ExchangeError::io(dir, e))?;
@@ -384,7 +388,7 @@ impl Run<'_> {
                 basic_file: &basic_file,
                 children: &children,
             };
-            let read: Vec<std::io::Result<(Vec<Read>, BTreeMap<String, usize>)>> = batch
+            let read: Vec<std::io::Result<ChunkRead>> = batch
                 .par_chunks(CHUNK)
                 .map(|chunk| {
                     let mut unkept = BTreeMap::new();
