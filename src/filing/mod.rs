@@ -4,7 +4,10 @@
 //! writing the standard workbook departments fill in ([`template`]).
 
 pub mod cells;
+mod foreign;
+pub mod grid;
 pub mod layout;
+pub mod limits;
 pub mod parse;
 pub mod source;
 pub mod template;
@@ -392,7 +395,7 @@ where
     };
     if let Some(b) = book {
         match streamed(b, at, &heads[at], def, key, &make, chunk, out) {
-            Some(done) => return Ok(done),
+            Some(done) => return done,
             // Read again whole, below.
             None => out(Parsed::Restart),
         }
@@ -442,7 +445,7 @@ fn streamed<'s, F, T>(
     make: &impl Fn(&layout::Table<'_, F>) -> parse::RowParser<'s, F, T>,
     chunk: usize,
     out: &mut dyn FnMut(Parsed<T>),
-) -> Option<(bool, Sink)>
+) -> Option<Result<(bool, Sink), ReadError>>
 where
     F: Copy + PartialEq + layout::FieldId + 'static,
 {
@@ -476,13 +479,20 @@ where
         }
         in_order
     })?;
+    // (A sheet read only in part, out of order, may be damaged further
+    // on: the whole read says so.)
+    let merges = match merges {
+        Ok(m) => m,
+        Err(e) if in_order => return Some(Err(e)),
+        Err(_) => return None,
+    };
     if !in_order || merges.iter().any(|m| m.end.0 > m.start.0) {
         return None;
     }
     if !parser.out.is_empty() {
         out(Parsed::Rows(parser.out));
     }
-    Some((linkable, sink))
+    Some(Ok((linkable, sink)))
 }
 
 fn sheet_missing(sink: &mut Sink, origin: Origin, sheet: &str, grids: &[Grid]) {

@@ -2,77 +2,15 @@
 //! calamine (xlsx, xlsm, xls, xlsb, ods), CSV files in UTF-8 or GB18030/GBK.
 //! Nothing here knows the standard; it only turns bytes into cells.
 
+use super::limits;
+use super::{foreign, xlsx};
+use crate::text;
 use calamine::{Data, Reader, Sheets};
-use std::io::Cursor;
+use std::io::{Cursor, Read};
 use std::path::Path;
 use std::sync::Arc;
 
-/// One cell as read.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RawCell {
-    /// The text, with integral numbers written without a fraction (`20.0` → `20`).
-    pub text: String,
-    /// The cell held a number, not text.
-    pub numeric: bool,
-    /// The index of the workbook's shared string the text is, when it is
-    /// one: cells of a sheet with the same index hold the same text, so what
-    /// is worked out from one holds for all (see `cells::Memo`).
-    pub shared: Option<u32>,
-}
-
-impl RawCell {
-    /// A cell of text.
-    pub fn text(text: String) -> RawCell {
-        RawCell {
-            text,
-            ..RawCell::default()
-        }
-    }
-
-    /// A cell that held a number, written as text.
-    pub fn number(text: String) -> RawCell {
-        RawCell {
-            text,
-            numeric: true,
-            shared: None,
-        }
-    }
-}
-
-/// One row of a sheet.
-#[derive(Debug, Clone, Default)]
-pub struct GridRow {
-    /// The row number Excel shows (1-based).
-    pub number: u32,
-    /// Cells by 0-based column index.
-    pub cells: Vec<RawCell>,
-    /// For a catalog file read as a row: the YAML line of each cell.
-    pub lines: Vec<u32>,
-}
-
-impl GridRow {
-    pub fn cell(&self, col: u32) -> Option<&RawCell> {
-        self.cells.get(col as usize)
-    }
-
-    pub fn text(&self, col: u32) -> &str {
-        self.cell(col).map_or("", |c| c.text.as_str())
-    }
-
-    pub fn is_blank(&self) -> bool {
-        self.cells.iter().all(|c| c.text.trim().is_empty())
-    }
-}
-
-/// A sheet: its file (a CSV pair has two), its name and its rows.
-#[derive(Debug, Clone)]
-pub struct Grid {
-    pub file: Arc<str>,
-    pub name: Arc<str>,
-    pub rows: Vec<GridRow>,
-    /// The grid was made from a catalog YAML file: places are file:line.
-    pub yaml: bool,
-}
+pub use super::grid::{Grid, GridRow, RawCell, float_text};
 
 /// Why a file could not be read as a filing.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -98,6 +36,20 @@ pub enum ReadError {
     /// The file could not be opened.
     #[error("{0}")]
     Io(String),
+    /// Not a regular file (a pipe, a device, a folder), as said in both
+    /// languages: only regular files are read.
+    #[error("not a regular file: {}", .0.en)]
+    NotAFile(crate::diag::Text),
+    /// A folder that cannot be listed.
+    #[error("the folder cannot be read: {0}")]
+    Folder(String),
+    /// Bigger than any filing (see `limits`): what and how, in both
+    /// languages.
+    #[error("{}", .0.en)]
+    TooLarge(crate::diag::Text),
+    /// Damaged content: what and where, in both languages.
+    #[error("{}", .0.en)]
+    Damaged(crate::diag::Text),
 }
 
 impl ReadError {
@@ -129,41 +81,64 @@ impl ReadError {
             ),
             ReadError::Csv(m) => text!("CSV 文件格式错误：{m}", "malformed CSV: {m}"),
             ReadError::Io(m) => text!("文件无法打开：{m}", "the file cannot be opened: {m}"),
+            ReadError::NotAFile(kind) => {
+                let (zh, en) = (&kind.zh, &kind.en);
+                text!(
+                    "不是普通文件（{zh}），不予读取",
+                    "not a regular file ({en}): not read"
+                )
+            }
+            ReadError::Folder(m) => text!("文件夹无法读取：{m}", "the folder cannot be read: {m}"),
+            ReadError::TooLarge(t) | ReadError::Damaged(t) => t.clone(),
         }
     }
 }
 
 /// A workbook's bytes, opened once to learn its format and sheets. Sheets
 /// are read on demand: the first rows of each (to find the filing's sheets),
-/// then the chosen ones in full — an xlsx sheet through calamine's streaming
-/// cell reader, without building a whole range first.
+/// then the chosen ones in full — an xlsx sheet by the dedicated reader,
+/// other formats through calamine once they have passed the checks of
+/// [`foreign`].
 pub struct Book {
     bytes: Vec<u8>,
     path: std::path::PathBuf,
     display: Arc<str>,
     names: Vec<String>,
-    /// An xlsx workbook the dedicated reader can read ([`super::xlsx`]).
-    fast: Option<super::xlsx::Index>,
+    /// An xlsx workbook the dedicated reader reads ([`super::xlsx`]).
+    fast: Option<xlsx::Index>,
     /// Formats other than xlsx are read whole at open (they are small).
     whole: Option<Vec<Grid>>,
 }
 
+impl From<xlsx::Error> for ReadError {
+    fn from(e: xlsx::Error) -> ReadError {
+        match e {
+            xlsx::Error::Foreign(m) => ReadError::NotWorkbook(m),
+            xlsx::Error::TooLarge(t) => ReadError::TooLarge(t),
+            xlsx::Error::Damaged(t) => ReadError::Damaged(t),
+        }
+    }
+}
+
 impl Book {
     /// Opens a workbook. The format is taken from the content, so a renamed
-    /// file (an `.xls` saved as `.xlsx`) is still read.
+    /// file (an `.xls` saved as `.xlsx`) is still read. An xlsx package is
+    /// the dedicated reader's alone: whatever is wrong with it is said as
+    /// it finds it.
     pub fn open(path: &Path, display: &Arc<str>) -> Result<Book, ReadError> {
         let bytes = read_bytes(path)?;
-        if let Ok(index) = super::xlsx::index(&bytes) {
-            return Ok(Book {
+        match xlsx::index(&bytes) {
+            Ok(index) => Ok(Book {
                 names: index.sheets.iter().map(|(n, _)| n.clone()).collect(),
                 fast: Some(index),
                 bytes,
                 path: path.to_path_buf(),
                 display: display.clone(),
                 whole: None,
-            });
+            }),
+            Err(xlsx::Error::Foreign(_)) => Book::from_bytes(bytes, path, display),
+            Err(e) => Err(e.into()),
         }
-        Book::from_bytes(bytes, path, display)
     }
 
     /// Opens a workbook through calamine alone, never the dedicated xlsx
@@ -173,28 +148,38 @@ impl Book {
     }
 
     fn from_bytes(bytes: Vec<u8>, path: &Path, display: &Arc<str>) -> Result<Book, ReadError> {
-        let mut book = open(&bytes, path)?;
-        let names = book.sheet_names();
-        let whole = if matches!(book, Sheets::Xlsx(_)) {
-            None
-        } else {
-            let mut grids = Vec::with_capacity(names.len());
-            for name in &names {
-                let range = book.worksheet_range(name).map_err(|e| ReadError::Sheet {
-                    sheet: name.clone(),
-                    message: e.to_string(),
-                })?;
-                let merges = merged_regions(&mut book, name);
-                grids.push(grid_from_range(
-                    display.clone(),
-                    Arc::from(name.as_str()),
-                    &range,
-                    &merges,
-                ));
-            }
-            Some(grids)
-        };
-        drop(book);
+        foreign::check(&bytes)?;
+        let (names, whole) = foreign::guarded(|| {
+            let mut book = open(&bytes, path)?;
+            let names = book.sheet_names();
+            let whole = match &mut book {
+                Sheets::Xlsx(_) => None,
+                Sheets::Xlsb(x) => Some(
+                    names
+                        .iter()
+                        .map(|n| xlsb_sheet(x, display, n))
+                        .collect::<Result<Vec<_>, _>>()?,
+                ),
+                _ => {
+                    let mut grids = Vec::with_capacity(names.len());
+                    for name in &names {
+                        let range = book.worksheet_range(name).map_err(|e| ReadError::Sheet {
+                            sheet: name.clone(),
+                            message: e.to_string(),
+                        })?;
+                        let merges = merged_regions(&mut book, name);
+                        grids.push(grid_from_range(
+                            display.clone(),
+                            Arc::from(name.as_str()),
+                            &range,
+                            &merges,
+                        )?);
+                    }
+                    Some(grids)
+                }
+            };
+            Ok((names, whole))
+        })?;
         Ok(Book {
             bytes,
             path: path.to_path_buf(),
@@ -231,37 +216,37 @@ impl Book {
                 .collect());
         }
         if let Some(index) = &self.fast {
-            let fast: Result<Vec<Grid>, _> = (0..self.names.len())
+            return (0..self.names.len())
                 .map(|i| {
-                    super::xlsx::sheet(&self.bytes, index, i, &self.display, Some(rows))
+                    xlsx::sheet(&self.bytes, index, i, &self.display, Some(rows))
                         .map(|s| s.grid)
+                        .map_err(ReadError::from)
                 })
                 .collect();
-            if let Ok(grids) = fast {
-                return Ok(grids);
-            }
         }
-        let mut book = open(&self.bytes, &self.path)?;
-        let Sheets::Xlsx(x) = &mut book else {
-            unreachable!("non-xlsx books are read whole")
-        };
-        self.names
-            .iter()
-            .map(|n| stream_sheet(x, &self.display, n, Some(rows), false))
-            .collect()
+        foreign::guarded(|| {
+            let mut book = open(&self.bytes, &self.path)?;
+            let Sheets::Xlsx(x) = &mut book else {
+                unreachable!("non-xlsx books are read whole")
+            };
+            self.names
+                .iter()
+                .map(|n| stream_sheet(x, &self.display, n, Some(rows), false))
+                .collect()
+        })
     }
 
     /// Streams the rows of sheet `index` through `on_row` (false stops)
-    /// when the dedicated reader can read the workbook; None when it cannot
+    /// when the dedicated reader reads the workbook; None when it does not
     /// (read the sheet with [`Book::sheet`] then). Merged cells are not
     /// filled: the caller looks at the merged regions returned.
     pub fn stream(
         &self,
         index: usize,
-        on_row: &mut dyn FnMut(super::xlsx::Scanned<'_>) -> bool,
-    ) -> Option<Vec<calamine::Dimensions>> {
+        on_row: &mut dyn FnMut(xlsx::Scanned<'_>) -> bool,
+    ) -> Option<Result<Vec<calamine::Dimensions>, ReadError>> {
         let fast = self.fast.as_ref()?;
-        super::xlsx::scan(&self.bytes, fast, index, None, on_row).ok()
+        Some(xlsx::scan(&self.bytes, fast, index, None, on_row).map_err(ReadError::from))
     }
 
     /// One sheet in full, vertical merges filled down.
@@ -269,31 +254,201 @@ impl Book {
         if let Some(whole) = &self.whole {
             return Ok(whole[index].clone());
         }
-        if let Some(fast) = &self.fast
-            && let Ok(read) = super::xlsx::sheet(&self.bytes, fast, index, &self.display, None)
-        {
+        if let Some(fast) = &self.fast {
+            let read = xlsx::sheet(&self.bytes, fast, index, &self.display, None)?;
             let mut grid = read.grid;
-            fill_merges(&mut grid, &read.merges);
+            fill_merges(&mut grid, &read.merges)?;
             return Ok(grid);
         }
-        let mut book = open(&self.bytes, &self.path)?;
-        let Sheets::Xlsx(x) = &mut book else {
-            unreachable!("non-xlsx books are read whole")
-        };
-        stream_sheet(x, &self.display, &self.names[index], None, true)
+        foreign::guarded(|| {
+            let mut book = open(&self.bytes, &self.path)?;
+            let Sheets::Xlsx(x) = &mut book else {
+                unreachable!("non-xlsx books are read whole")
+            };
+            stream_sheet(x, &self.display, &self.names[index], None, true)
+        })
     }
 }
 
-/// A file's bytes; none is an error of its own.
-fn read_bytes(path: &Path) -> Result<Vec<u8>, ReadError> {
-    let bytes = std::fs::read(path).map_err(|e| ReadError::Io(e.to_string()))?;
+/// A file's bytes, when it is a regular file (or a link to one) of at most
+/// [`limits::FILE_BYTES`]; none is an error of its own. A pipe, a device or
+/// a folder is never opened for reading: a pipe would wait for a writer
+/// forever, a device such as `/dev/zero` never end.
+pub fn read_bytes(path: &Path) -> Result<Vec<u8>, ReadError> {
+    let io = |e: std::io::Error| ReadError::Io(e.to_string());
+    let meta = std::fs::metadata(path).map_err(io)?;
+    regular(path, &meta)?;
+    let mut file = open_file(path).map_err(io)?;
+    // (The file opened is checked again: it may have been swapped since.)
+    let meta = file.metadata().map_err(io)?;
+    regular(path, &meta)?;
+    let mut bytes = Vec::with_capacity(meta.len().min(limits::FILE_BYTES) as usize);
+    (&mut file)
+        .take(limits::FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > limits::FILE_BYTES {
+        return Err(too_big());
+    }
     if bytes.is_empty() {
         return Err(ReadError::Empty);
     }
     Ok(bytes)
 }
 
-/// Reads an xlsx sheet with the streaming cell reader, up to row `limit`.
+/// The file is over [`limits::FILE_BYTES`].
+fn too_big() -> ReadError {
+    let mb = limits::mb(limits::FILE_BYTES);
+    ReadError::TooLarge(text!(
+        "文件超过 {mb} MB，超出任何填报表的大小",
+        "the file is over {mb} MB, bigger than any filing"
+    ))
+}
+
+/// Whether `meta` is a regular file's of at most the size limit; else
+/// what it is.
+fn regular(path: &Path, meta: &std::fs::Metadata) -> Result<(), ReadError> {
+    let ty = meta.file_type();
+    if ty.is_file() {
+        return if meta.len() > limits::FILE_BYTES {
+            Err(too_big())
+        } else {
+            Ok(())
+        };
+    }
+    if ty.is_dir() {
+        // A folder is handed over as an input only when it cannot be
+        // listed (see `filing::discover`): say why.
+        return Err(match std::fs::read_dir(path) {
+            Err(e) => ReadError::Folder(e.to_string()),
+            Ok(_) => ReadError::NotAFile(text!("是文件夹", "a folder")),
+        });
+    }
+    Err(ReadError::NotAFile(special_kind(&ty)))
+}
+
+/// What a file that is neither a regular file nor a folder is.
+fn special_kind(ty: &std::fs::FileType) -> crate::diag::Text {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if ty.is_fifo() {
+            return text!("是命名管道", "a named pipe");
+        }
+        if ty.is_socket() {
+            return text!("是套接字", "a socket");
+        }
+        if ty.is_block_device() || ty.is_char_device() {
+            return text!("是设备", "a device");
+        }
+    }
+    let _ = ty;
+    text!("是特殊文件", "a special file")
+}
+
+/// Opens a file for reading; on Unix without waiting, should it have
+/// become a pipe since it was looked at.
+fn open_file(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        const O_NONBLOCK: i32 = 0o4000;
+        options.custom_flags(O_NONBLOCK);
+    }
+    #[cfg(target_os = "macos")]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        const O_NONBLOCK: i32 = 0x0004;
+        options.custom_flags(O_NONBLOCK);
+    }
+    options.open(path)
+}
+
+/// Rows of cells as a calamine reader gives them, one at a time and in any
+/// order, gathered into a sheet's rows: in order, a row given twice merged,
+/// the cells held bounded by the filled ones ([`limits::grid_cells`]).
+#[derive(Default)]
+struct Rows {
+    rows: Vec<GridRow>,
+    in_order: bool,
+    held: u64,
+    filled: u64,
+}
+
+impl Rows {
+    fn new() -> Rows {
+        Rows {
+            in_order: true,
+            ..Rows::default()
+        }
+    }
+
+    /// Adds cell (`r`, `c`) (0-based) of sheet `sheet`.
+    fn add(&mut self, sheet: &str, r: u32, c: u32, raw: RawCell) -> Result<(), ReadError> {
+        if raw.text.is_empty() {
+            return Ok(());
+        }
+        if r >= limits::ROWS || c >= limits::COLUMNS {
+            return Err(far_cell(sheet));
+        }
+        let number = r + 1;
+        if self.rows.last().is_none_or(|last| last.number != number) {
+            self.in_order &= self.rows.last().is_none_or(|last| last.number < number);
+            self.rows.push(GridRow {
+                number,
+                cells: Vec::new(),
+                lines: Vec::new(),
+            });
+        }
+        let row = self.rows.last_mut().expect("just pushed");
+        let c = c as usize;
+        if row.cells.len() <= c {
+            self.held += (c + 1 - row.cells.len()) as u64;
+            row.cells.resize(c + 1, RawCell::default());
+        }
+        self.filled += 1;
+        if self.held > limits::grid_cells(self.filled) {
+            return Err(far_cell(sheet));
+        }
+        row.cells[c] = raw;
+        Ok(())
+    }
+
+    /// The rows, in order.
+    fn finish(mut self) -> Vec<GridRow> {
+        if !self.in_order {
+            self.rows.sort_by_key(|r| r.number);
+            self.rows.dedup_by(|later, kept| {
+                if later.number != kept.number {
+                    return false;
+                }
+                for (c, cell) in std::mem::take(&mut later.cells).into_iter().enumerate() {
+                    if !cell.text.is_empty() {
+                        if kept.cells.len() <= c {
+                            kept.cells.resize(c + 1, RawCell::default());
+                        }
+                        kept.cells[c] = cell;
+                    }
+                }
+                true
+            });
+        }
+        self.rows
+    }
+}
+
+/// A sheet whose cells lie far beyond its content.
+fn far_cell(sheet: &str) -> ReadError {
+    ReadError::TooLarge(text!(
+        "工作表“{sheet}”的单元格位置远超其内容（如极远的列或行），不像填报表",
+        "sheet `{sheet}` places its cells far beyond its content (far columns or rows), unlike any filing"
+    ))
+}
+
+/// Reads an xlsx sheet with calamine's streaming cell reader, up to row
+/// `limit`.
 fn stream_sheet(
     x: &mut calamine::Xlsx<Cursor<&[u8]>>,
     display: &Arc<str>,
@@ -305,45 +460,55 @@ fn stream_sheet(
         sheet: name.to_string(),
         message: e.to_string(),
     };
-    let mut rows: Vec<GridRow> = Vec::new();
+    let mut rows = Rows::new();
     {
         let mut reader = x.worksheet_cells_reader(name).map_err(err)?;
         while let Some(cell) = reader.next_cell().map_err(err)? {
             let (r, c) = cell.get_position();
-            let number = r + 1;
-            if limit.is_some_and(|l| number > l) {
+            if limit.is_some_and(|l| r + 1 > l) {
                 break;
             }
-            let raw = cell_ref_text(cell.get_value());
-            if raw.text.is_empty() {
-                continue;
-            }
-            if rows.last().is_none_or(|last| last.number != number) {
-                rows.push(GridRow {
-                    number,
-                    cells: Vec::new(),
-                    lines: Vec::new(),
-                });
-            }
-            let row = rows.last_mut().expect("just pushed");
-            let c = c as usize;
-            if row.cells.len() <= c {
-                row.cells.resize(c + 1, RawCell::default());
-            }
-            row.cells[c] = raw;
+            rows.add(name, r, c, cell_ref_text(cell.get_value()))?;
         }
     }
     let mut grid = Grid {
         file: display.clone(),
         name: Arc::from(name),
-        rows,
+        rows: rows.finish(),
         yaml: false,
     };
     if merges {
         let regions = x.merge_cells_by_sheet_name(name).unwrap_or_default();
-        fill_merges(&mut grid, &regions);
+        fill_merges(&mut grid, &regions)?;
     }
     Ok(grid)
+}
+
+/// Reads an xlsb sheet with calamine's streaming cell reader: a range
+/// would be as big as the cells' far corner claims.
+fn xlsb_sheet(
+    x: &mut calamine::Xlsb<Cursor<&[u8]>>,
+    display: &Arc<str>,
+    name: &str,
+) -> Result<Grid, ReadError> {
+    let err = |e: calamine::XlsbError| ReadError::Sheet {
+        sheet: name.to_string(),
+        message: e.to_string(),
+    };
+    let mut rows = Rows::new();
+    {
+        let mut reader = x.worksheet_cells_reader(name).map_err(err)?;
+        while let Some(cell) = reader.next_cell().map_err(err)? {
+            let (r, c) = cell.get_position();
+            rows.add(name, r, c, cell_ref_text(cell.get_value()))?;
+        }
+    }
+    Ok(Grid {
+        file: display.clone(),
+        name: Arc::from(name),
+        rows: rows.finish(),
+        yaml: false,
+    })
 }
 
 /// The text of a streamed cell, as [`cell_text`] gives it.
@@ -363,48 +528,61 @@ fn cell_ref_text(d: &calamine::DataRef<'_>) -> RawCell {
     }
 }
 
-/// Vertically merged cells give their value to every row they cover, with
-/// rows looked up by number (a grid skips rows with no cell).
-fn fill_merges(grid: &mut Grid, merges: &[calamine::Dimensions]) {
+/// Vertically merged cells give their value to every row they cover that
+/// the sheet has (a row with nothing of its own stays blank, however far a
+/// merge reaches), rows looked up by number. Merges are walked row by row
+/// from the region's first row actually held, so the work is the cells
+/// they fill; overlapping merges, which Excel never writes, would fill a
+/// cell more than once — past the cells held, the sheet is damaged.
+pub(crate) fn fill_merges(
+    grid: &mut Grid,
+    merges: &[calamine::Dimensions],
+) -> Result<(), ReadError> {
+    let mut held: u64 = grid.rows.iter().map(|r| r.cells.len() as u64).sum();
+    let filled: u64 = grid
+        .rows
+        .iter()
+        .map(|r| r.cells.iter().filter(|c| !c.text.is_empty()).count() as u64)
+        .sum();
+    let budget = limits::grid_cells(filled);
+    let mut work = 0u64;
     for m in merges {
         let (r0, c0) = m.start;
         let (r1, _) = m.end;
-        if r1 <= r0 {
+        if r1 <= r0 || c0 >= limits::COLUMNS {
             continue;
         }
-        let find = |rows: &[GridRow], n: u32| rows.binary_search_by_key(&n, |r| r.number).ok();
-        let Some(top) = find(&grid.rows, r0 + 1) else {
+        let top = r0 + 1;
+        let Ok(at) = grid.rows.binary_search_by_key(&top, |r| r.number) else {
             continue;
         };
-        let Some(value) = grid.rows[top].cell(c0).cloned() else {
+        let Some(value) = grid.rows[at].cell(c0).cloned() else {
             continue;
         };
-        for n in (r0 + 2)..=(r1 + 1) {
-            let i = match find(&grid.rows, n) {
-                Some(i) => i,
-                None => {
-                    let at = grid.rows.partition_point(|r| r.number < n);
-                    grid.rows.insert(
-                        at,
-                        GridRow {
-                            number: n,
-                            cells: Vec::new(),
-                            lines: Vec::new(),
-                        },
-                    );
-                    at
-                }
-            };
-            let row = &mut grid.rows[i];
-            let c = c0 as usize;
+        let last = r1.saturating_add(1);
+        let c = c0 as usize;
+        for row in grid.rows[at + 1..]
+            .iter_mut()
+            .take_while(|r| r.number <= last)
+        {
+            work += 1;
             if row.cells.len() <= c {
+                held += (c + 1 - row.cells.len()) as u64;
                 row.cells.resize(c + 1, RawCell::default());
+            }
+            if held.max(work) > budget {
+                let sheet = &grid.name;
+                return Err(ReadError::Damaged(text!(
+                    "工作表“{sheet}”的合并单元格相互重叠或远超其内容，不像填报表",
+                    "sheet `{sheet}` has merged cells that overlap or reach far beyond its content, unlike any filing"
+                )));
             }
             if row.cells[c].text.is_empty() {
                 row.cells[c] = value.clone();
             }
         }
     }
+    Ok(())
 }
 
 fn open<'b>(bytes: &'b [u8], path: &Path) -> Result<Sheets<Cursor<&'b [u8]>>, ReadError> {
@@ -472,7 +650,7 @@ fn grid_from_range(
     name: Arc<str>,
     range: &calamine::Range<Data>,
     merges: &[calamine::Dimensions],
-) -> Grid {
+) -> Result<Grid, ReadError> {
     let (row0, col0) = range.start().unwrap_or((0, 0));
     let rows: Vec<GridRow> = range
         .rows()
@@ -496,8 +674,8 @@ fn grid_from_range(
         rows,
         yaml: false,
     };
-    fill_merges(&mut grid, merges);
-    grid
+    fill_merges(&mut grid, merges)?;
+    Ok(grid)
 }
 
 /// The text of a cell. Integral floats lose their fraction; a float too large
@@ -513,26 +691,6 @@ pub fn cell_text(d: &Data) -> RawCell {
         Data::DateTime(dt) => RawCell::number(float_text(dt.as_f64())),
         Data::Error(e) => RawCell::text(e.to_string()),
     }
-}
-
-pub(super) fn float_text(f: f64) -> String {
-    let mut s = String::new();
-    push_float(&mut s, f);
-    s
-}
-
-/// Appends a number as [`float_text`] writes it.
-pub(super) fn push_float(out: &mut String, f: f64) {
-    use std::fmt::Write;
-    // Integers exactly representable as i64 print fast; larger ones (an
-    // 18-digit code typed as a number) print all the digits the float has.
-    let _ = if f.is_finite() && f.fract() == 0.0 && f.abs() < 9.0e15 {
-        write!(out, "{}", f as i64)
-    } else if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e21 {
-        write!(out, "{f:.0}")
-    } else {
-        write!(out, "{f}")
-    };
 }
 
 /// Reads a CSV file, detecting its encoding (UTF-8 with or without BOM,

@@ -1,0 +1,587 @@
+//! The sheet scanner: a worksheet's XML read once, each row that has a
+//! filled cell handed on in one reused buffer as soon as it is read
+//! ([`scan`]), or gathered into a grid ([`sheet`]). Rows are taken as the
+//! XML holds them, in any order; what the sheet claims — its `<dimension>`,
+//! its row numbers and cell references — never decides how much is held:
+//! only its filled cells do (see `limits::grid_cells`). A sheet cut short,
+//! not a worksheet at all, or holding a cell whose value is not what its
+//! type says, is damaged.
+
+use super::archive::{self, cut_short, not_xml};
+use super::cell::{
+    Body, CellTag, CellType, Fault, RowDigits, RowTag, cell_attrs, cell_ref, cell_type,
+    finish_cell, merge_ref, plain_integer,
+};
+use super::strings::Strings;
+use super::xml::{Document, Tok, attr, decode_text, local, parse_u32, push_t};
+use super::{Error, Index, Part};
+use crate::filing::grid::{Grid, GridRow, RawCell};
+use crate::filing::limits;
+use crate::text;
+use std::sync::Arc;
+
+/// What one sheet read gives: its grid and its merged regions.
+pub struct SheetRead {
+    pub grid: Grid,
+    pub merges: Vec<calamine::Dimensions>,
+}
+
+/// What a scan hands over.
+pub enum Scanned<'r> {
+    /// About how many rows the sheet holds, before any row: what its
+    /// `<dimension>` declares, no more than its XML could hold. A guide
+    /// for making room, never a count to rely on.
+    LastRow(u32),
+    /// A row with at least one filled cell.
+    Row(&'r GridRow),
+}
+
+/// Reads sheet `index` of the workbook into a grid, up to row `limit`
+/// (1-based). Rows out of order are put in order and a row given twice
+/// merged into one; the cells held are bounded by the filled ones.
+pub fn sheet(
+    bytes: &[u8],
+    book: &Index,
+    index: usize,
+    file: &Arc<str>,
+    limit: Option<u32>,
+) -> Result<SheetRead, Error> {
+    let name: Arc<str> = Arc::from(book.sheets[index].0.as_str());
+    let mut rows: Vec<GridRow> = Vec::new();
+    let mut in_order = true;
+    // Cells held (each row up to its last filled cell) and filled.
+    let (mut held, mut filled) = (0u64, 0u64);
+    let mut sparse = false;
+    let merges = scan(bytes, book, index, limit, &mut |event| {
+        let Scanned::Row(row) = event else {
+            return true;
+        };
+        let used = used(row);
+        held += used as u64;
+        filled += row.cells[..used]
+            .iter()
+            .filter(|c| !c.text.is_empty())
+            .count() as u64;
+        if held > limits::grid_cells(filled) {
+            sparse = true;
+            return false;
+        }
+        in_order &= rows.last().is_none_or(|last| last.number < row.number);
+        rows.push(GridRow {
+            number: row.number,
+            cells: row.cells[..used].to_vec(),
+            lines: Vec::new(),
+        });
+        true
+    })?;
+    if sparse {
+        return Err(Part::Sheet(name).too_large(text!(
+            "的单元格位置远超其内容（如极远的列或行），不像填报表",
+            "places its cells far beyond its content (far columns or rows), unlike any filing"
+        )));
+    }
+    if !in_order {
+        // Out of order or given twice (rare): sorted once, each row's later
+        // cells over its earlier ones, as they come in the XML.
+        rows.sort_by_key(|r| r.number);
+        rows.dedup_by(|later, kept| {
+            if later.number != kept.number {
+                return false;
+            }
+            for (c, cell) in std::mem::take(&mut later.cells).into_iter().enumerate() {
+                if !cell.text.is_empty() {
+                    if kept.cells.len() <= c {
+                        kept.cells.resize(c + 1, RawCell::default());
+                    }
+                    kept.cells[c] = cell;
+                }
+            }
+            true
+        });
+    }
+    let grid = Grid {
+        file: file.clone(),
+        name,
+        rows,
+        yaml: false,
+    };
+    Ok(SheetRead { grid, merges })
+}
+
+/// The cells of a row up to its last filled one.
+fn used(row: &GridRow) -> usize {
+    row.cells
+        .iter()
+        .rposition(|c| !c.text.is_empty())
+        .map_or(0, |i| i + 1)
+}
+
+/// Where a scan is in the sheet's XML: the row being read, and what the
+/// error messages name.
+struct At<'a> {
+    part: &'a Part,
+    row: u32,
+}
+
+impl At<'_> {
+    /// The cell in column `c` of the current row has `fault`.
+    fn fault(&self, c: u32, fault: &Fault) -> Error {
+        let cell = format!("{}{}", column_letters(c), self.row);
+        let what = fault.says();
+        self.part.damaged(crate::diag::Text::new(
+            format!("单元格 {cell} {}", what.zh),
+            format!("cell {cell} {}", what.en),
+        ))
+    }
+}
+
+/// `0` → `A`, `27` → `AB`.
+fn column_letters(c: u32) -> String {
+    let mut n = c + 1;
+    let mut out = Vec::new();
+    while n > 0 {
+        out.push(b'A' + ((n - 1) % 26) as u8);
+        n = (n - 1) / 26;
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Scans sheet `index`, handing each row that has a filled cell to
+/// `on_row` in the order the sheet's XML holds them, up to row `limit`;
+/// `on_row` returns false to stop. The row is one buffer, reused: its cells'
+/// strings keep their room from row to row, so a big sheet is read without
+/// an allocation per cell. Gives the merged regions (all of them only when
+/// read to the end). Read to its end, the sheet must be a complete
+/// worksheet: one cut short, or not a worksheet at all, is damaged.
+pub fn scan(
+    bytes: &[u8],
+    book: &Index,
+    index: usize,
+    limit: Option<u32>,
+    on_row: &mut dyn FnMut(Scanned<'_>) -> bool,
+) -> Result<Vec<calamine::Dimensions>, Error> {
+    let mut merges = Vec::new();
+    let (name, path) = &book.sheets[index];
+    let Some(path) = path else {
+        return Ok(merges);
+    };
+    let part = Part::Sheet(Arc::from(name.as_str()));
+    let mut zip = archive::open(bytes)?;
+    // (What the archive declares is only a guide: the scanner counts.)
+    let declared = zip.by_name(path).map_or(0, |f| f.size());
+    let mut sc = archive::part(
+        &mut zip,
+        path,
+        part.clone(),
+        limits::SHEET_XML,
+        &book.budget,
+    )?;
+    let strings = &book.strings;
+
+    let mut row = new_row(0);
+    // Whether the row buffer holds a filled cell.
+    let mut filled = false;
+    let mut doc = Document::new(b"worksheet");
+    let mut in_data = false;
+    let mut data_seen = false;
+    let mut next_col: u32 = 0;
+    // The open cell: its column and type.
+    let mut cell: Option<(u32, CellType)> = None;
+    let mut value = String::new();
+    let mut piece = String::new();
+    #[derive(PartialEq)]
+    enum In {
+        Nothing,
+        V,
+        F,
+        Is,
+        T(bool),
+        Phonetic,
+    }
+    let mut inside = In::Nothing;
+    // The row's number as its cells' references end.
+    let mut current = RowDigits::new(row.number);
+    // Hands the row over and clears it for the next; false to stop.
+    fn flush(
+        on_row: &mut dyn FnMut(Scanned<'_>) -> bool,
+        row: &mut GridRow,
+        filled: &mut bool,
+    ) -> bool {
+        let go = !*filled || on_row(Scanned::Row(row));
+        if *filled {
+            for c in &mut row.cells {
+                c.text.clear();
+                c.numeric = false;
+                c.shared = None;
+            }
+        }
+        *filled = false;
+        go
+    }
+    /// What [`next_row`] says.
+    enum Next {
+        Go,
+        Stop,
+    }
+    // Hands the row over and goes on in row `number`: stops when `on_row`
+    // says so or past the `limit`.
+    fn next_row(
+        on_row: &mut dyn FnMut(Scanned<'_>) -> bool,
+        row: &mut GridRow,
+        filled: &mut bool,
+        number: u32,
+        limit: Option<u32>,
+        part: &Part,
+    ) -> Result<Next, Error> {
+        if !(1..=limits::ROWS).contains(&number) {
+            let most = limits::ROWS;
+            return Err(part.damaged(text!(
+                "的行号 {number} 超出 1–{most} 的范围",
+                "has a row number {number} outside 1–{most}"
+            )));
+        }
+        if !flush(on_row, row, filled) {
+            return Ok(Next::Stop);
+        }
+        row.number = number;
+        Ok(match limit.is_none_or(|l| number <= l) {
+            true => Next::Go,
+            false => Next::Stop,
+        })
+    }
+    let too_long = |part: &Part| {
+        let mb = limits::mb(limits::CELL_TEXT as u64);
+        part.too_large(text!(
+            "中有一个单元格的文字超过 {mb} MB",
+            "holds a cell of over {mb} MB of text"
+        ))
+    };
+    loop {
+        // Nearly every tag in sheetData is a cell's, written plainly and
+        // holding `<v>…</v>`: read at once with its value, else token by
+        // token below.
+        let mut read = None;
+        if in_data {
+            if current.number != row.number {
+                current = RowDigits::new(row.number);
+            }
+            read = sc.plain_cell(&current);
+            // Then, once a row, its tags (`</row>` does nothing).
+            if read.is_none()
+                && let Some(tag) = sc.plain_row()
+            {
+                if let RowTag::Start(number) = tag {
+                    let number = number.unwrap_or(row.number + 1);
+                    let next = next_row(on_row, &mut row, &mut filled, number, limit, &part)?;
+                    if let Next::Stop = next {
+                        return Ok(merges);
+                    }
+                    next_col = 0;
+                }
+                continue;
+            }
+        }
+        if read.is_none() {
+            let Some(tok) = sc.next()? else { break };
+            let part = &part;
+            let at = At {
+                part,
+                row: row.number,
+            };
+            match tok {
+                Tok::Open { name, attrs, empty } => {
+                    let name = local(name);
+                    if !doc.open(name, empty) {
+                        return Err(not_xml(part));
+                    }
+                    match name {
+                        b"dimension" if !in_data => {
+                            let last = attr(attrs, b"ref")
+                                .and_then(|r| r.rsplit(|&b| b == b':').next())
+                                .and_then(cell_ref);
+                            if let Some((rows, _)) = last {
+                                // (A row takes a dozen bytes at the least.)
+                                let most = (declared / 12).min(u64::from(limits::ROWS)) as u32;
+                                if !on_row(Scanned::LastRow(rows.min(most))) {
+                                    return Ok(merges);
+                                }
+                            }
+                        }
+                        b"sheetData" if !empty => {
+                            in_data = true;
+                            data_seen = true;
+                        }
+                        b"sheetData" => data_seen = true,
+                        b"row" if in_data => {
+                            let number = match attr(attrs, b"r") {
+                                Some(r) => parse_u32(r).ok_or_else(|| {
+                                    let r = String::from_utf8_lossy(r);
+                                    let r: String = r.chars().take(24).collect();
+                                    part.damaged(text!(
+                                        "的行号“{r}”无效",
+                                        "has a row number `{r}` that is not one"
+                                    ))
+                                })?,
+                                None => row.number + 1,
+                            };
+                            let next =
+                                next_row(on_row, &mut row, &mut filled, number, limit, part)?;
+                            if let Next::Stop = next {
+                                return Ok(merges);
+                            }
+                            next_col = 0;
+                        }
+                        b"c" if in_data => {
+                            let (r, t) = cell_attrs(attrs);
+                            let at_ref = match r {
+                                Some(r) => Some(cell_ref(r).ok_or_else(|| {
+                                    let r = String::from_utf8_lossy(r);
+                                    let r: String = r.chars().take(24).collect();
+                                    part.damaged(text!(
+                                        "的单元格引用“{r}”无效",
+                                        "has a cell reference `{r}` that is not one"
+                                    ))
+                                })?),
+                                None => None,
+                            };
+                            let ty = cell_type(t).map_err(|f| {
+                                let c = at_ref.map_or(next_col, |(_, c)| c);
+                                let row = at_ref.map_or(row.number, |(r, _)| r);
+                                At { part, row }.fault(c, &f)
+                            })?;
+                            let tag = CellTag { at: at_ref, ty };
+                            // Nearly every cell is `<v>…</v></c>`: read it
+                            // at once.
+                            let body = match empty {
+                                true => Body::Empty,
+                                false => sc.simple_value().map_or(Body::Open, Body::Value),
+                            };
+                            read = Some((tag, body));
+                        }
+                        b"v" if cell.is_some_and(|(_, ty)| ty != CellType::Inline)
+                            && !empty
+                            && inside == In::Nothing =>
+                        {
+                            inside = In::V
+                        }
+                        b"f" if cell.is_some() && !empty => inside = In::F,
+                        b"is" if cell.is_some() && !empty => inside = In::Is,
+                        b"rPh" if inside == In::Is && !empty => inside = In::Phonetic,
+                        b"t" if inside == In::Is && !empty => {
+                            inside = In::T(attr(attrs, b"xml:space") == Some(b"preserve"));
+                            piece.clear();
+                        }
+                        b"mergeCell" if !in_data => {
+                            if let Some(r) = attr(attrs, b"ref")
+                                && let Some(d) = merge_ref(r)
+                            {
+                                if merges.len() >= limits::MERGES {
+                                    let most = limits::MERGES;
+                                    return Err(part.too_large(text!(
+                                        "含有超过 {most} 个合并区域",
+                                        "holds more than {most} merged regions"
+                                    )));
+                                }
+                                merges.push(d);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                Tok::Close { name } => {
+                    let name = local(name);
+                    if !doc.close(name) {
+                        return Err(not_xml(part));
+                    }
+                    match name {
+                        b"sheetData" => {
+                            in_data = false;
+                            if !flush(on_row, &mut row, &mut filled) {
+                                return Ok(merges);
+                            }
+                        }
+                        b"v" if inside == In::V => inside = In::Nothing,
+                        b"f" if inside == In::F => inside = In::Nothing,
+                        b"t" => {
+                            if let In::T(preserve) = inside {
+                                push_t(&mut value, &piece, preserve);
+                                inside = In::Is;
+                                if value.len() > limits::CELL_TEXT {
+                                    return Err(too_long(part));
+                                }
+                            }
+                        }
+                        b"rPh" if inside == In::Phonetic => inside = In::Is,
+                        b"is" => inside = In::Nothing,
+                        b"c" => {
+                            inside = In::Nothing;
+                            if let Some((c, ty)) = cell.take() {
+                                filled |= put_cell(&mut row, c, ty, &value, strings)
+                                    .map_err(|f| at.fault(c, &f))?;
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                Tok::Text { raw, cdata } => {
+                    if !doc.text(raw) {
+                        return Err(not_xml(part));
+                    }
+                    let into = match inside {
+                        In::V => Some(&mut value),
+                        In::T(_) => Some(&mut piece),
+                        _ => None,
+                    };
+                    if let Some(into) = into {
+                        decode_text(raw, cdata, into).map_err(|e| part.damaged(e.says()))?;
+                        if into.len() > limits::CELL_TEXT {
+                            return Err(too_long(part));
+                        }
+                    }
+                }
+            }
+        }
+        let Some((tag, body)) = read else { continue };
+        let (r, c) = tag.at.unwrap_or((row.number, next_col));
+        if r != row.number {
+            // A cell outside its row element: hand over what the row had
+            // and go on in the cell's row.
+            let next = next_row(on_row, &mut row, &mut filled, r, limit, &part)?;
+            if let Next::Stop = next {
+                return Ok(merges);
+            }
+        }
+        next_col = c + 1;
+        let ty = tag.ty;
+        value.clear();
+        cell = None;
+        let at = At {
+            part: &part,
+            row: row.number,
+        };
+        match body {
+            Body::Empty => {}
+            Body::Index(i) => {
+                filled |=
+                    put_shared(&mut row, c, i as usize, strings).map_err(|f| at.fault(c, &f))?
+            }
+            Body::Value(v) => {
+                let raw = &sc.buf[v];
+                if ty == CellType::Shared
+                    && let Some(i) = parse_u32(raw)
+                {
+                    // A shared string's index, as digits: nothing to decode.
+                    filled |= put_shared(&mut row, c, i as usize, strings)
+                        .map_err(|f| at.fault(c, &f))?;
+                } else if matches!(ty, CellType::Number | CellType::NumberDeclared)
+                    && let Some(digits) = plain_integer(raw)
+                {
+                    // An integer's digits are its text: nothing to decode, no
+                    // float to parse and print.
+                    filled |=
+                        put_text(&mut row, c, digits, true, None).map_err(|f| at.fault(c, &f))?;
+                } else if ty != CellType::Inline {
+                    // (An inline string's `<v>` is ignored, as calamine does.)
+                    decode_text(raw, false, &mut value).map_err(|e| part.damaged(e.says()))?;
+                    filled |=
+                        put_cell(&mut row, c, ty, &value, strings).map_err(|f| at.fault(c, &f))?;
+                }
+            }
+            Body::Open => cell = Some((c, ty)),
+        }
+    }
+    // Read to its end: the sheet must be whole.
+    if in_data {
+        let after = row.number;
+        return Err(part.damaged(text!(
+            "不完整：XML 在第 {after} 行之后中断（文件可能被截断）",
+            "is cut short: its XML ends after row {after} (the file may be truncated)"
+        )));
+    }
+    if !data_seen || !doc.complete() {
+        return Err(match doc.complete() || doc.inside() {
+            true => cut_short(&part),
+            false => not_xml(&part),
+        });
+    }
+    flush(on_row, &mut row, &mut filled);
+    Ok(merges)
+}
+
+/// A cell's place in the row buffer, made when needed; a column past the
+/// sheet's last is a fault.
+#[inline(always)]
+fn slot(row: &mut GridRow, c: u32) -> Result<&mut RawCell, Fault> {
+    let i = c as usize;
+    if row.cells.len() <= i {
+        if c >= limits::COLUMNS {
+            return Err(Fault::Column);
+        }
+        row.cells.resize(i + 1, RawCell::default());
+    }
+    Ok(&mut row.cells[i])
+}
+
+/// Writes a cell's text into the row buffer; true when it is filled.
+fn put_cell(
+    row: &mut GridRow,
+    c: u32,
+    ty: CellType,
+    value: &str,
+    strings: &Strings,
+) -> Result<bool, Fault> {
+    let out = slot(row, c)?;
+    out.text.clear();
+    out.shared = None;
+    out.numeric = finish_cell(ty, value, strings, &mut out.text)?;
+    Ok(!out.text.is_empty())
+}
+
+/// Writes shared string `i` into the row buffer; true when it is filled.
+/// (Always inlined: it is called for most cells.)
+#[inline(always)]
+fn put_shared(row: &mut GridRow, c: u32, i: usize, strings: &Strings) -> Result<bool, Fault> {
+    let Some(text) = strings.get(i) else {
+        return Err(Fault::Missing(i as u64, strings.len()));
+    };
+    put_text(row, c, text, false, Some(i as u32))
+}
+
+/// Writes a cell's finished text into the row buffer; true when it is
+/// filled.
+#[inline(always)]
+fn put_text(
+    row: &mut GridRow,
+    c: u32,
+    text: &str,
+    numeric: bool,
+    shared: Option<u32>,
+) -> Result<bool, Fault> {
+    let out = slot(row, c)?;
+    out.text.clear();
+    out.text.push_str(text);
+    out.numeric = numeric;
+    out.shared = shared;
+    Ok(!text.is_empty())
+}
+
+fn new_row(number: u32) -> GridRow {
+    GridRow {
+        number,
+        cells: Vec::new(),
+        lines: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_are_lettered_as_excel_letters_them() {
+        for (c, letters) in [(0, "A"), (25, "Z"), (26, "AA"), (27, "AB"), (16383, "XFD")] {
+            assert_eq!(column_letters(c), letters);
+        }
+    }
+}
