@@ -425,7 +425,7 @@ struct KeptMaterials {
     /// `waiting` so far.
     looked_up: usize,
     /// The wording findings of the materials linked.
-    found: Vec<Diagnostic>,
+    found: Sink,
     /// The phrases found in the texts of materials so far.
     seen: rules::wording::Seen,
 }
@@ -452,9 +452,9 @@ impl KeptMaterials {
             for seq in &known.order[self.looked_up..] {
                 if let Some(done) = self.waiting.remove(seq) {
                     let i = known.first[seq];
-                    for mut p in done {
+                    for p in done {
                         self.linked.push(i);
-                        self.found.append(&mut p.found);
+                        p.found.into_iter().for_each(|d| self.found.push(d));
                     }
                 }
             }
@@ -472,7 +472,7 @@ impl KeptMaterials {
             }
             if let Some(&i) = known.first.get(&seq) {
                 self.linked.push(i);
-                self.found.append(&mut found);
+                found.into_iter().for_each(|d| self.found.push(d));
             } else {
                 // Only what a material-orphan finding shows is kept.
                 let Material {
@@ -637,8 +637,9 @@ fn scan_one(input: &Input, file_no: u32, with: With<'_>) -> Scanned {
     } = with;
     let standard = &ws.standard;
     let mut sink = Sink::default();
-    // Chunks checked: (index, findings, what was kept).
-    let checked: Mutex<Vec<(usize, Sink, KeptChunk)>> = Mutex::new(Vec::new());
+    // Chunks checked: (index, what was kept); their findings, in order.
+    let checked: Mutex<Vec<(usize, KeptChunk)>> = Mutex::new(Vec::new());
+    let found: Mutex<crate::diag::InOrder> = Mutex::default();
     let queue = Queue {
         jobs: Mutex::new(std::collections::VecDeque::new()),
         done: std::sync::atomic::AtomicBool::new(false),
@@ -672,7 +673,8 @@ fn scan_one(input: &Input, file_no: u32, with: With<'_>) -> Scanned {
                 }
             }
         }
-        lock(&checked).push((index, own, kept));
+        lock(&found).add(index, own);
+        lock(&checked).push((index, kept));
     };
     // The 序号 of sheet 事项 read so far, so that most materials, read
     // meanwhile on the other thread, can be linked as they are read.
@@ -792,10 +794,11 @@ fn scan_one(input: &Input, file_no: u32, with: With<'_>) -> Scanned {
     let mut chunks = checked.into_inner().unwrap_or_else(|e| e.into_inner());
     chunks.sort_unstable_by_key(|c| c.0);
     let mut kept_chunks = Vec::with_capacity(chunks.len());
-    for (_, own, kept) in chunks {
-        scanned.sink.extend(own);
+    for (_, kept) in chunks {
         kept_chunks.push(kept);
     }
+    let found = found.into_inner().unwrap_or_else(|e| e.into_inner());
+    scanned.sink.extend(found.finish());
     scanned.kept.extend(kept_chunks);
     scanned.dups = file_dups.into_inner().unwrap_or_else(|e| e.into_inner());
     let sink = &mut scanned.sink;
@@ -831,7 +834,7 @@ fn scan_one(input: &Input, file_no: u32, with: With<'_>) -> Scanned {
     for i in materials.linked {
         linked[i as usize] = true;
     }
-    sink.diagnostics.extend(materials.found);
+    sink.extend(materials.found);
     // (The report is sorted by place: the order of these does not show.)
     for (seq, waiting) in materials.waiting {
         for p in waiting {

@@ -16,18 +16,30 @@ pub struct Args {
 pub fn run(args: Args, lang: Lang) -> Result<u8> {
     super::check_paths_exist(std::slice::from_ref(&args.dir), lang)?;
     let v = manifest::verify(&args.dir).map_err(|e| Failure::new(e.to_string()))?;
-    let (changed, missing, added) = match lang {
-        Lang::Zh => ("已改动", "缺失", "多出"),
-        Lang::En => ("changed", "missing", "added"),
+    let (changed, missing, added, special) = match lang {
+        Lang::Zh => ("已改动", "缺失", "多出", "（不是普通文件，未读取）"),
+        Lang::En => (
+            "changed",
+            "missing",
+            "added",
+            " (not a regular file: not read)",
+        ),
+    };
+    let note = |f: &String| {
+        if v.not_regular.contains(f) {
+            special
+        } else {
+            ""
+        }
     };
     for f in &v.changed {
-        outln!("{changed}: {f}");
+        outln!("{changed}: {f}{}", note(f));
     }
     for f in &v.missing {
         outln!("{missing}: {f}");
     }
     for f in &v.added {
-        outln!("{added}: {f}");
+        outln!("{added}: {f}{}", note(f));
     }
     let dir = crate::filing::display_path(&args.dir);
     if v.ok() {

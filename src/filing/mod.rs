@@ -31,7 +31,8 @@ pub const CSV_MATERIALS_SUFFIX: &str = "申请材料.csv";
 /// One filing to read.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Input {
-    /// A workbook file.
+    /// A workbook file (or what stands where one was looked for: a folder
+    /// that cannot be listed, a pipe — reported as unreadable).
     Workbook(PathBuf),
     /// A CSV pair; either half may be missing (reported as sheet-missing).
     Csv {
@@ -74,13 +75,17 @@ pub fn display_path(p: &Path) -> String {
 
 /// Finds the filings under the given paths: files as they are, folders
 /// searched recursively for workbooks and CSV pairs (hidden files, Office
-/// lock files `~$…` skipped). The result is sorted, so reports are stable.
+/// lock files `~$…` skipped; links to folders not followed, so no loop).
+/// A folder that cannot be listed is handed on as an input of its own, to
+/// be reported as unreadable with its name while the rest is checked; so
+/// is a pipe or device named as a filing, which is never opened. The result
+/// is sorted, so reports are stable.
 pub fn discover(paths: &[PathBuf]) -> std::io::Result<Vec<Input>> {
     let mut inputs = Vec::new();
     let mut csv: Vec<PathBuf> = Vec::new();
     for p in paths {
         if p.is_dir() {
-            walk(p, &mut inputs, &mut csv)?;
+            walk(p, &mut inputs, &mut csv);
         } else if is_csv(p) {
             csv.push(p.clone());
             // One half named alone brings its other half along.
@@ -106,8 +111,17 @@ fn is_csv(p: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
 }
 
-fn walk(dir: &Path, inputs: &mut Vec<Input>, csv: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)?.collect::<Result<_, _>>()?;
+/// Searches `dir`; what cannot be listed — the folder, or an entry of it —
+/// becomes an input that reading reports as unreadable.
+fn walk(dir: &Path, inputs: &mut Vec<Input>, csv: &mut Vec<PathBuf>) {
+    let listed = std::fs::read_dir(dir).and_then(|entries| entries.collect::<Result<Vec<_>, _>>());
+    let mut entries = match listed {
+        Ok(entries) => entries,
+        Err(_) => {
+            inputs.push(Input::Workbook(dir.to_path_buf()));
+            return;
+        }
+    };
     entries.sort_by_key(|e| e.file_name());
     for entry in entries {
         let path = entry.path();
@@ -115,9 +129,10 @@ fn walk(dir: &Path, inputs: &mut Vec<Input>, csv: &mut Vec<PathBuf>) -> std::io:
         if name.starts_with('.') || name.starts_with("~$") {
             continue;
         }
-        let ty = entry.file_type()?;
-        if ty.is_dir() {
-            walk(&path, inputs, csv)?;
+        // (The entry's own type: a link to a folder is not followed.)
+        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+        if is_dir {
+            walk(&path, inputs, csv);
         } else if is_csv(&path) {
             csv.push(path);
         } else if path
@@ -128,7 +143,6 @@ fn walk(dir: &Path, inputs: &mut Vec<Input>, csv: &mut Vec<PathBuf>) -> std::io:
             inputs.push(Input::Workbook(path));
         }
     }
-    Ok(())
 }
 
 /// Pairs `X事项.csv` with `X申请材料.csv` in the same folder. CSV files that
@@ -549,12 +563,21 @@ impl Loaded {
 /// Reports a file that cannot be read as file-unreadable.
 fn unreadable(sink: &mut Sink, path: &Path, e: ReadError) {
     let file: Arc<str> = Arc::from(display_path(path));
-    sink.push(
-        Diagnostic::new(Rule::FileUnreadable, Origin::file(file), e.describe()).help(text!(
+    let help = match e {
+        ReadError::Folder(_) => text!(
+            "请检查该文件夹的访问权限；其余文件照常检查。",
+            "check the folder's permissions; the other files are checked as usual."
+        ),
+        ReadError::NotAFile(_) => text!(
+            "只读取普通文件：请把填报表保存为普通文件后再检查。",
+            "only regular files are read: save the filing as a regular file and check it again."
+        ),
+        _ => text!(
             "请用 Excel 或 WPS 打开后另存为 .xlsx（不设密码），或导出为 UTF-8 编码的 CSV。",
             "open it in Excel or WPS and save it as .xlsx without a password, or export UTF-8 CSV."
-        )),
-    );
+        ),
+    };
+    sink.push(Diagnostic::new(Rule::FileUnreadable, Origin::file(file), e.describe()).help(help));
 }
 
 /// Opens a filing; a file that cannot be read is reported as
