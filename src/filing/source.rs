@@ -126,7 +126,16 @@ impl Book {
     /// the dedicated reader's alone: whatever is wrong with it is said as
     /// it finds it.
     pub fn open(path: &Path, display: &Arc<str>) -> Result<Book, ReadError> {
-        let bytes = read_bytes(path)?;
+        Book::open_bytes(read_bytes(path)?, path, display)
+    }
+
+    /// Opens a workbook already in memory (an upload, a fuzzer's input);
+    /// `path` is its name, whose extension tells calamine which format to
+    /// try first.
+    pub fn open_bytes(bytes: Vec<u8>, path: &Path, display: &Arc<str>) -> Result<Book, ReadError> {
+        if bytes.is_empty() {
+            return Err(ReadError::Empty);
+        }
         match xlsx::index(&bytes) {
             Ok(index) => Ok(Book {
                 names: index.sheets.iter().map(|(n, _)| n.clone()).collect(),
@@ -145,6 +154,15 @@ impl Book {
     /// reader: what the two readers give is compared in the tests.
     pub fn open_with_calamine(path: &Path, display: &Arc<str>) -> Result<Book, ReadError> {
         Book::from_bytes(read_bytes(path)?, path, display)
+    }
+
+    /// [`Book::open_with_calamine`] for a workbook in memory.
+    pub fn open_bytes_with_calamine(
+        bytes: Vec<u8>,
+        path: &Path,
+        display: &Arc<str>,
+    ) -> Result<Book, ReadError> {
+        Book::from_bytes(bytes, path, display)
     }
 
     fn from_bytes(bytes: Vec<u8>, path: &Path, display: &Arc<str>) -> Result<Book, ReadError> {
@@ -587,6 +605,33 @@ pub(crate) fn fill_merges(
 
 fn open<'b>(bytes: &'b [u8], path: &Path) -> Result<Sheets<Cursor<&'b [u8]>>, ReadError> {
     use calamine::{Ods, Xls, Xlsb, Xlsx, open_workbook_from_rs};
+    // A zip archive is taken for what it holds, whatever its name: an
+    // xlsx package reaches calamine only to compare the two readers (the
+    // dedicated reader reads every one it can index), and a package that
+    // is none of the three is no workbook.
+    if bytes.starts_with(b"PK\x03\x04") {
+        let zip = zip::ZipArchive::new(Cursor::new(bytes))
+            .map_err(|e| ReadError::NotWorkbook(e.to_string()))?;
+        let has = |name: &str| zip.index_for_name(name).is_some();
+        let err = |e: calamine::Error| classify(e);
+        return if has("content.xml") {
+            open_workbook_from_rs::<Ods<_>, _>(Cursor::new(bytes))
+                .map(Sheets::Ods)
+                .map_err(|e| err(calamine::Error::Ods(e)))
+        } else if has("xl/workbook.bin") {
+            open_workbook_from_rs::<Xlsb<_>, _>(Cursor::new(bytes))
+                .map(Sheets::Xlsb)
+                .map_err(|e| err(calamine::Error::Xlsb(e)))
+        } else if has("xl/workbook.xml") {
+            open_workbook_from_rs::<Xlsx<_>, _>(Cursor::new(bytes))
+                .map(Sheets::Xlsx)
+                .map_err(|e| err(calamine::Error::Xlsx(e)))
+        } else {
+            Err(ReadError::NotWorkbook(
+                "a zip archive holding no xlsx, xlsb or ods workbook".into(),
+            ))
+        };
+    }
     let by_ext = match path
         .extension()
         .and_then(|e| e.to_str())

@@ -6,6 +6,10 @@
 
 #![allow(dead_code)]
 
+#[path = "../../fuzz/harness.rs"]
+mod harness;
+
+pub use harness::{WORKBOOK_RELS, Zip, xlsx_skeleton};
 use std::io::Read;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -121,93 +125,6 @@ pub fn watched_as(dir: &Path, args: &[&str], secs: u64, mb: u64, before: &[&str]
     run
 }
 
-/// CRC-32 (as zip uses it), bit by bit: for the small parts only.
-pub fn crc32(data: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &b in data {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = if crc & 1 != 0 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
-}
-
-/// A zip archive written by hand.
-#[derive(Default)]
-pub struct Zip {
-    out: Vec<u8>,
-    central: Vec<u8>,
-    count: u16,
-}
-
-impl Zip {
-    /// Adds a part stored as it is.
-    pub fn stored(&mut self, name: &str, data: &[u8]) -> &mut Zip {
-        self.entry(name, 0, data, data.len() as u32, crc32(data))
-    }
-
-    /// Adds a part whose deflate stream is `compressed`, inflating to
-    /// `size` bytes (its CRC is not given: nothing reads that far).
-    pub fn deflated(&mut self, name: &str, compressed: &[u8], size: u32) -> &mut Zip {
-        self.entry(name, 8, compressed, size, 0)
-    }
-
-    fn entry(&mut self, name: &str, method: u16, data: &[u8], size: u32, crc: u32) -> &mut Zip {
-        let offset = self.out.len() as u32;
-        let name = name.as_bytes();
-        let mut local = Vec::new();
-        local.extend(0x0403_4b50u32.to_le_bytes());
-        local.extend(20u16.to_le_bytes()); // version needed
-        local.extend(0u16.to_le_bytes()); // flags
-        local.extend(method.to_le_bytes());
-        local.extend([0u8; 4]); // time, date
-        local.extend(crc.to_le_bytes());
-        local.extend((data.len() as u32).to_le_bytes());
-        local.extend(size.to_le_bytes());
-        local.extend((name.len() as u16).to_le_bytes());
-        local.extend(0u16.to_le_bytes());
-        local.extend(name);
-        self.out.extend(&local);
-        self.out.extend(data);
-        let c = &mut self.central;
-        c.extend(0x0201_4b50u32.to_le_bytes());
-        c.extend(20u16.to_le_bytes()); // made by
-        c.extend(20u16.to_le_bytes());
-        c.extend(0u16.to_le_bytes());
-        c.extend(method.to_le_bytes());
-        c.extend([0u8; 4]);
-        c.extend(crc.to_le_bytes());
-        c.extend((data.len() as u32).to_le_bytes());
-        c.extend(size.to_le_bytes());
-        c.extend((name.len() as u16).to_le_bytes());
-        c.extend([0u8; 8]); // extra, comment, disk, internal attributes
-        c.extend(0u32.to_le_bytes()); // external attributes
-        c.extend(offset.to_le_bytes());
-        c.extend(name);
-        self.count += 1;
-        self
-    }
-
-    pub fn finish(&mut self) -> Vec<u8> {
-        let mut out = std::mem::take(&mut self.out);
-        let at = out.len() as u32;
-        out.extend(&self.central);
-        out.extend(0x0605_4b50u32.to_le_bytes());
-        out.extend([0u8; 4]);
-        out.extend(self.count.to_le_bytes());
-        out.extend(self.count.to_le_bytes());
-        out.extend((self.central.len() as u32).to_le_bytes());
-        out.extend(at.to_le_bytes());
-        out.extend(0u16.to_le_bytes());
-        out
-    }
-}
-
 /// Writes bits as deflate packs them: least significant first.
 #[derive(Default)]
 struct Bits {
@@ -319,27 +236,6 @@ fn distance(d: u32) -> (u32, u32, u32) {
     let i = BASE.iter().rposition(|&b| b <= d).unwrap();
     (i as u32, d - BASE[i], EXTRA[i])
 }
-
-/// The parts every xlsx holds, its one sheet named 事项 at
-/// `xl/worksheets/sheet1.xml` and its shared strings at
-/// `xl/sharedStrings.xml` (the caller adds both).
-pub fn xlsx_skeleton(zip: &mut Zip) {
-    zip.stored(
-        "[Content_Types].xml",
-        br#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>"#,
-    )
-    .stored(
-        "_rels/.rels",
-        br#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#,
-    )
-    .stored(
-        "xl/workbook.xml",
-        r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="事项" sheetId="1" r:id="rId1"/></sheets></workbook>"#.as_bytes(),
-    );
-}
-
-/// The workbook relationships of [`xlsx_skeleton`].
-pub const WORKBOOK_RELS: &[u8] = br#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>"#;
 
 /// The parts of an xlsx workbook, by name.
 pub fn unzip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {

@@ -56,13 +56,29 @@ fn check_zip(bytes: &[u8]) -> Result<(), ReadError> {
         };
         let name = file.name().map(|n| n.to_string()).unwrap_or_default();
         let part = Part::Path(name.clone());
+        let mut read = 0u64;
+        if name.ends_with("sharedStrings.xml") {
+            // calamine reserves room for the count its root declares.
+            let mut head = [0u8; 4096];
+            let n = file.read(&mut head).unwrap_or(0);
+            if declared_count(&head[..n]).is_some_and(|c| c > limits::SHARED_ITEMS as u64) {
+                let most = limits::SHARED_ITEMS;
+                return Err(Part::Strings
+                    .too_large(text!(
+                        "声明了超过 {most} 条文字",
+                        "declares more than {most} texts"
+                    ))
+                    .into());
+            }
+            total += n as u64;
+            read = n as u64;
+        }
         // Sheets may be big; other parts are small in any real workbook.
         let limit = if name == "content.xml" || name.ends_with(".bin") {
             limits::SHEET_XML
         } else {
             limits::OTHER_PART
         };
-        let mut read = 0u64;
         loop {
             let n = match file.read(&mut chunk) {
                 Ok(0) => break,
@@ -88,6 +104,15 @@ fn check_zip(bytes: &[u8]) -> Result<(), ReadError> {
         ods::check(file)?;
     }
     Ok(())
+}
+
+/// The `uniqueCount` the root of a shared strings table declares.
+fn declared_count(head: &[u8]) -> Option<u64> {
+    let at = memchr::memmem::find(head, b"uniqueCount=")? + b"uniqueCount=".len();
+    let quote = *head.get(at)?;
+    let rest = &head[at + 1..];
+    let end = rest.iter().position(|&b| b == quote)?;
+    std::str::from_utf8(&rest[..end]).ok()?.trim().parse().ok()
 }
 
 /// Runs `read` (calamine at work); a panic in it is a damaged file. The

@@ -5,7 +5,7 @@
 //! damaged part is a damaged workbook, even one not read: its CRC fails).
 
 use super::strings::{self, Strings};
-use super::xml::{Budget, Document, Scanner, Tok, attr, attr_local, decode_attr, local};
+use super::xml::{Budget, Document, Scanner, Tok, attr, attr_local, attrs_ok, decode_attr, local};
 use super::{Error, Part};
 use crate::filing::limits;
 use crate::text;
@@ -147,7 +147,7 @@ fn relationships(zip: &mut Archive<'_>, budget: &Budget) -> Result<Vec<Relations
     while let Some(tok) = sc.next()? {
         match tok {
             Tok::Open { name, attrs, empty } => {
-                if !doc.open(local(name), empty) {
+                if !doc.open(name, empty) || !attrs_ok(attrs) {
                     return Err(not_xml(part));
                 }
                 if local(name) != b"Relationship" {
@@ -173,7 +173,7 @@ fn relationships(zip: &mut Archive<'_>, budget: &Budget) -> Result<Vec<Relations
                 });
             }
             Tok::Close { name } => {
-                if !doc.close(local(name)) {
+                if !doc.close(name) {
                     return Err(not_xml(part));
                 }
             }
@@ -211,7 +211,7 @@ fn workbook(
     while let Some(tok) = sc.next()? {
         match tok {
             Tok::Open { name, attrs, empty } => {
-                if !doc.open(local(name), empty) {
+                if !doc.open(name, empty) || !attrs_ok(attrs) {
                     return Err(not_xml(part));
                 }
                 if local(name) != b"sheet" {
@@ -233,7 +233,7 @@ fn workbook(
                 sheets.push((decode(sheet_name)?, path));
             }
             Tok::Close { name } => {
-                if !doc.close(local(name)) {
+                if !doc.close(name) {
                     return Err(not_xml(part));
                 }
             }

@@ -6,7 +6,7 @@
 //! number — is a [`Fault`] the scanner reports at the cell, never read as
 //! another value.
 
-use super::xml::{Attrs, Scanner, parse_u32, unescape_x};
+use super::xml::{Attrs, Scanner, attrs_ok, parse_u32, unescape_x};
 use crate::filing::grid::push_float;
 use std::io::Read;
 
@@ -158,18 +158,24 @@ pub(super) fn cell_ref(at: &[u8]) -> Option<(u32, u32)> {
     Some((row, col - 1))
 }
 
-/// `A1:C3` → 0-based (row, col) corners, as calamine gives merged regions;
-/// none for a region outside the sheet's limits or upside down.
+/// `A1:C3` → 0-based (row, col) corners, as calamine gives merged regions
+/// (`A1` alone is the one cell, corners given the other way round are put
+/// in order); none for a reference that is not one or lies outside the
+/// sheet's limits.
 pub(super) fn merge_ref(r: &[u8]) -> Option<calamine::Dimensions> {
     use crate::filing::limits::{COLUMNS, ROWS};
-    let colon = r.iter().position(|&b| b == b':')?;
-    let (r0, c0) = cell_ref(&r[..colon])?;
-    let (r1, c1) = cell_ref(&r[colon + 1..])?;
-    let fits = |r: u32, c: u32| (1..=ROWS).contains(&r) && c < COLUMNS;
-    if !fits(r0, c0) || !fits(r1, c1) || r1 < r0 || c1 < c0 {
+    let (a, b) = match r.iter().position(|&b| b == b':') {
+        Some(colon) => (cell_ref(&r[..colon])?, cell_ref(&r[colon + 1..])?),
+        None => (cell_ref(r)?, cell_ref(r)?),
+    };
+    let fits = |(r, c): (u32, u32)| (1..=ROWS).contains(&r) && c < COLUMNS;
+    if !fits(a) || !fits(b) {
         return None;
     }
-    Some(calamine::Dimensions::new((r0 - 1, c0), (r1 - 1, c1)))
+    Some(calamine::Dimensions::new(
+        (a.0.min(b.0) - 1, a.1.min(b.1)),
+        (a.0.max(b.0) - 1, a.1.max(b.1)),
+    ))
 }
 
 /// `v` when it is an integer as writers write one — ASCII digits, no
@@ -292,12 +298,17 @@ fn excel_tag<'b>(b: &'b [u8], current: &RowDigits) -> Option<(CellTag, bool, &'b
 fn any_tag<'b>(b: &'b [u8], current: &RowDigits) -> Option<(CellTag, bool, &'b [u8])> {
     let mut rest = b;
     let (mut at, mut ty) = (None, CellType::Number);
+    // (No attribute twice: checked once the tag is read.)
+    let once = |rest: &[u8]| attrs_ok(&b[..b.len() - rest.len()]);
     loop {
         // (Slice patterns: each step checks only the bytes it reads.)
         match rest {
             [b' ', tail @ ..] => rest = tail,
-            [b'>', tail @ ..] => return Some((CellTag { at, ty }, false, tail)),
-            [b'/', b'>', tail @ ..] => return Some((CellTag { at, ty }, true, tail)),
+            [b'>', tail @ ..] if once(rest) => return Some((CellTag { at, ty }, false, tail)),
+            [b'/', b'>', tail @ ..] if once(rest) => {
+                return Some((CellTag { at, ty }, true, tail));
+            }
+            [b'>', ..] | [b'/', b'>', ..] => return None,
             [b'r', b'=', q @ (b'"' | b'\''), tail @ ..] => {
                 let (place, tail) = plain_ref(tail, *q, current)?;
                 at = Some(place);
@@ -453,6 +464,8 @@ fn plain_attr(b: &[u8]) -> Option<(&[u8], &[u8], &[u8])> {
 pub(super) enum RowTag {
     /// `<row …>`, with the row number it gives, if any.
     Start(Option<u32>),
+    /// `<row …/>`, a row without cells.
+    Empty(Option<u32>),
     /// `</row>`.
     End,
 }
@@ -491,27 +504,39 @@ impl<R: Read> Scanner<R> {
             self.pos += b"</row>".len();
             return Some(RowTag::End);
         }
-        let mut rest = b.strip_prefix(b"<row")?;
+        let attrs = b.strip_prefix(b"<row")?;
+        let mut rest = attrs;
         let mut number = None;
-        loop {
+        let empty = loop {
             match rest {
                 [b' ', tail @ ..] => rest = tail,
-                [b'>', tail @ ..] | [b'/', b'>', tail @ ..] => {
+                [b'>', tail @ ..] => {
                     rest = tail;
-                    break;
+                    break false;
+                }
+                [b'/', b'>', tail @ ..] => {
+                    rest = tail;
+                    break true;
                 }
                 _ => {
                     let (name, value, tail) = plain_attr(rest)?;
-                    // The first `r` counts, as for the tokens.
+                    // (A second `r` is refused with the others below.)
                     if name == b"r" && number.is_none() {
                         number = Some(parse_u32(value)?);
                     }
                     rest = tail;
                 }
             }
+        };
+        let end = attrs.len() - rest.len() - if empty { 2 } else { 1 };
+        if !attrs_ok(&attrs[..end]) {
+            return None;
         }
         self.pos += b.len() - rest.len();
-        Some(RowTag::Start(number))
+        Some(match empty {
+            true => RowTag::Empty(number),
+            false => RowTag::Start(number),
+        })
     }
 
     /// When the bytes at the scan position are `<v>…</v></c>` — a cell's
@@ -548,13 +573,19 @@ mod tests {
         assert_eq!(cell_ref(b"A"), None);
         let d = merge_ref(b"B2:B5").unwrap();
         assert_eq!((d.start, d.end), ((1, 1), (4, 1)));
-        // Outside the sheet, or upside down: no region.
+        // One cell; corners the other way round.
+        let d = merge_ref(b"C3").unwrap();
+        assert_eq!((d.start, d.end), ((2, 2), (2, 2)));
+        let d = merge_ref(b"C5:A2").unwrap();
+        assert_eq!((d.start, d.end), ((1, 0), (4, 2)));
+        // Outside the sheet, or not a reference: no region.
         for r in [
             &b"A0:A3"[..],
             b"A1:XFE1",
             b"A1:A1048577",
-            b"B5:B2",
-            b"C1:A1",
+            b"B37.0:B34",
+            b"",
+            b"A1:",
         ] {
             assert!(merge_ref(r).is_none(), "{}", String::from_utf8_lossy(r));
         }
@@ -716,13 +747,10 @@ mod tests {
         assert_eq!(read(b"<row>"), (Some(RowTag::Start(None)), 5));
         assert_eq!(
             read(br#"<row ht='20' r='7'/>"#),
-            (Some(RowTag::Start(Some(7))), 20)
+            (Some(RowTag::Empty(Some(7))), 20)
         );
-        // The first `r` counts, as for the tokens.
-        assert_eq!(
-            read(br#"<row r="2" r="x">"#),
-            (Some(RowTag::Start(Some(2))), 17)
-        );
+        // An attribute given twice is left to the tokens (which refuse it).
+        assert_eq!(read(br#"<row r="2" r="x">"#), (None, 0));
         // Left to the tokens: another tag, a prefixed name, white space
         // other than single spaces, a bad row number (reported there), a
         // tag not all in the buffer.

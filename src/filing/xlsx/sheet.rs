@@ -13,7 +13,7 @@ use super::cell::{
     finish_cell, merge_ref, plain_integer,
 };
 use super::strings::Strings;
-use super::xml::{Document, Tok, attr, decode_text, local, parse_u32, push_t};
+use super::xml::{Document, Tok, attr, attrs_ok, decode_text, local, parse_u32, push_t};
 use super::{Error, Index, Part};
 use crate::filing::grid::{Grid, GridRow, RawCell};
 use crate::filing::limits;
@@ -202,6 +202,9 @@ pub fn scan(
     let mut inside = In::Nothing;
     // The row's number as its cells' references end.
     let mut current = RowDigits::new(row.number);
+    // The number of the last row element: one without `r` follows it
+    // (whatever rows its cells' references named).
+    let mut row_tag: u32 = 0;
     // Hands the row over and clears it for the next; false to stop.
     fn flush(
         on_row: &mut dyn FnMut(Scanned<'_>) -> bool,
@@ -225,13 +228,13 @@ pub fn scan(
         Stop,
     }
     // Hands the row over and goes on in row `number`: stops when `on_row`
-    // says so or past the `limit`.
+    // says so. (Where a read up to a row stops is for the cells to say:
+    // a cell's reference tells its row, whatever its row element says.)
     fn next_row(
         on_row: &mut dyn FnMut(Scanned<'_>) -> bool,
         row: &mut GridRow,
         filled: &mut bool,
         number: u32,
-        limit: Option<u32>,
         part: &Part,
     ) -> Result<Next, Error> {
         if !(1..=limits::ROWS).contains(&number) {
@@ -245,10 +248,7 @@ pub fn scan(
             return Ok(Next::Stop);
         }
         row.number = number;
-        Ok(match limit.is_none_or(|l| number <= l) {
-            true => Next::Go,
-            false => Next::Stop,
-        })
+        Ok(Next::Go)
     }
     let too_long = |part: &Part| {
         let mb = limits::mb(limits::CELL_TEXT as u64);
@@ -262,23 +262,33 @@ pub fn scan(
         // holding `<v>…</v>`: read at once with its value, else token by
         // token below.
         let mut read = None;
-        if in_data {
+        let mut fast = false;
+        if in_data && cell.is_none() {
             if current.number != row.number {
                 current = RowDigits::new(row.number);
             }
             read = sc.plain_cell(&current);
+            fast = read.is_some();
             // Then, once a row, its tags (`</row>` does nothing).
             if read.is_none()
                 && let Some(tag) = sc.plain_row()
             {
-                if let RowTag::Start(number) = tag {
-                    let number = number.unwrap_or(row.number + 1);
-                    let next = next_row(on_row, &mut row, &mut filled, number, limit, &part)?;
-                    if let Next::Stop = next {
-                        return Ok(merges);
+                let number = match tag {
+                    RowTag::End if doc.close(b"row") => continue,
+                    RowTag::End => return Err(not_xml(&part)),
+                    RowTag::Start(number) => {
+                        doc.open(b"row", false);
+                        number
                     }
-                    next_col = 0;
+                    RowTag::Empty(number) => number,
+                };
+                let number = number.unwrap_or(row_tag + 1);
+                row_tag = number;
+                let next = next_row(on_row, &mut row, &mut filled, number, &part)?;
+                if let Next::Stop = next {
+                    return Ok(merges);
                 }
+                next_col = 0;
                 continue;
             }
         }
@@ -291,10 +301,10 @@ pub fn scan(
             };
             match tok {
                 Tok::Open { name, attrs, empty } => {
-                    let name = local(name);
-                    if !doc.open(name, empty) {
+                    if !doc.open(name, empty) || !attrs_ok(attrs) {
                         return Err(not_xml(part));
                     }
+                    let name = local(name);
                     match name {
                         b"dimension" if !in_data => {
                             let last = attr(attrs, b"ref")
@@ -323,16 +333,22 @@ pub fn scan(
                                         "has a row number `{r}` that is not one"
                                     ))
                                 })?,
-                                None => row.number + 1,
+                                None => row_tag + 1,
                             };
-                            let next =
-                                next_row(on_row, &mut row, &mut filled, number, limit, part)?;
+                            row_tag = number;
+                            let next = next_row(on_row, &mut row, &mut filled, number, part)?;
                             if let Next::Stop = next {
                                 return Ok(merges);
                             }
                             next_col = 0;
                         }
                         b"c" if in_data => {
+                            if cell.is_some() {
+                                return Err(part.damaged(text!(
+                                    "的单元格中又有单元格（标签错乱）",
+                                    "has a cell inside a cell (its tags are scrambled)"
+                                )));
+                            }
                             let (r, t) = cell_attrs(attrs);
                             let at_ref = match r {
                                 Some(r) => Some(cell_ref(r).ok_or_else(|| {
@@ -357,6 +373,10 @@ pub fn scan(
                                 true => Body::Empty,
                                 false => sc.simple_value().map_or(Body::Open, Body::Value),
                             };
+                            // (`</c>` read with the value closes the cell.)
+                            if matches!(body, Body::Value(_)) && !doc.close(b"c") {
+                                return Err(not_xml(part));
+                            }
                             read = Some((tag, body));
                         }
                         b"v" if cell.is_some_and(|(_, ty)| ty != CellType::Inline)
@@ -373,8 +393,15 @@ pub fn scan(
                             piece.clear();
                         }
                         b"mergeCell" if !in_data => {
-                            if let Some(r) = attr(attrs, b"ref")
-                                && let Some(d) = merge_ref(r)
+                            let r = attr(attrs, b"ref").unwrap_or_default();
+                            let Some(d) = merge_ref(r) else {
+                                let r = String::from_utf8_lossy(r);
+                                let r: String = r.chars().take(24).collect();
+                                return Err(part.damaged(text!(
+                                    "的合并区域“{r}”无效",
+                                    "has a merged region `{r}` that is not one"
+                                )));
+                            };
                             {
                                 if merges.len() >= limits::MERGES {
                                     let most = limits::MERGES;
@@ -390,10 +417,10 @@ pub fn scan(
                     }
                 }
                 Tok::Close { name } => {
-                    let name = local(name);
                     if !doc.close(name) {
                         return Err(not_xml(part));
                     }
+                    let name = local(name);
                     match name {
                         b"sheetData" => {
                             in_data = false;
@@ -447,10 +474,14 @@ pub fn scan(
         if r != row.number {
             // A cell outside its row element: hand over what the row had
             // and go on in the cell's row.
-            let next = next_row(on_row, &mut row, &mut filled, r, limit, &part)?;
+            let next = next_row(on_row, &mut row, &mut filled, r, &part)?;
             if let Next::Stop = next {
                 return Ok(merges);
             }
+        }
+        if limit.is_some_and(|l| row.number > l) {
+            // The first cell past the rows asked for.
+            return Ok(merges);
         }
         next_col = c + 1;
         let ty = tag.ty;
@@ -488,7 +519,13 @@ pub fn scan(
                         put_cell(&mut row, c, ty, &value, strings).map_err(|f| at.fault(c, &f))?;
                 }
             }
-            Body::Open => cell = Some((c, ty)),
+            Body::Open => {
+                // (Opened by the fast path unless by the tokens.)
+                if fast {
+                    doc.open(b"c", false);
+                }
+                cell = Some((c, ty))
+            }
         }
     }
     // Read to its end: the sheet must be whole.

@@ -6,7 +6,7 @@
 
 use super::Error;
 use super::archive::{cut_short, not_xml};
-use super::xml::{Document, Scanner, Tok, attr, decode_text, local, push_t};
+use super::xml::{Document, Scanner, Tok, attr, attrs_ok, decode_text, local, push_t};
 use crate::filing::limits;
 use crate::text;
 use std::io::Read;
@@ -65,12 +65,20 @@ pub(super) fn read(mut sc: Scanner<impl Read>) -> Result<Strings, Error> {
     let mut phonetic = false;
     let mut in_t: Option<bool> = None; // Some(preserve) inside <t>
     let mut piece = String::new();
+    let mut in_si = false;
     let part = &sc.part.clone();
+    // An item inside an item, a run inside a run: scrambled tags, never
+    // read as other texts.
+    let scrambled = || {
+        part.damaged(text!(
+            "的标签错乱（文字中又有文字）",
+            "has scrambled tags (a text inside a text)"
+        ))
+    };
     loop {
         // Nearly every item is one plain run, `<si><t>…</t></si>`: read at
         // once, else token by token below.
-        if !phonetic
-            && in_t.is_none()
+        if !in_si
             && doc.inside()
             && let Some((text, preserve)) = sc.plain_item()
         {
@@ -83,14 +91,17 @@ pub(super) fn read(mut sc: Scanner<impl Read>) -> Result<Strings, Error> {
         let Some(tok) = sc.next()? else { break };
         match tok {
             Tok::Open { name, attrs, empty } => {
-                let name = local(name);
-                if !doc.open(name, empty) {
+                if !doc.open(name, empty) || !attrs_ok(attrs) {
                     return Err(not_xml(part));
                 }
+                let name = local(name);
                 match name {
+                    b"si" if in_si => return Err(scrambled()),
                     b"si" if empty => out.end_item(part)?,
+                    b"si" => in_si = true,
                     b"rPh" => phonetic = !empty,
-                    b"t" if !phonetic && !empty => {
+                    b"t" if in_t.is_some() => return Err(scrambled()),
+                    b"t" if in_si && !phonetic && !empty => {
                         in_t = Some(attr(attrs, b"xml:space") == Some(b"preserve"));
                         piece.clear();
                     }
@@ -98,12 +109,15 @@ pub(super) fn read(mut sc: Scanner<impl Read>) -> Result<Strings, Error> {
                 }
             }
             Tok::Close { name } => {
-                let name = local(name);
                 if !doc.close(name) {
                     return Err(not_xml(part));
                 }
+                let name = local(name);
                 match name {
-                    b"si" => out.end_item(part)?,
+                    b"si" => {
+                        in_si = false;
+                        out.end_item(part)?
+                    }
                     b"rPh" => phonetic = false,
                     b"t" => {
                         if let Some(preserve) = in_t.take() {

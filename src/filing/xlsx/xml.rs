@@ -78,7 +78,7 @@ impl<R: Read> Scanner<R> {
             if self.buf.len() >= limits::XML_TOKEN {
                 let mb = limits::XML_TOKEN >> 20;
                 return Err(self.part.too_large(text!(
-                    "有一段 XML 超过 {mb} MB",
+                    "中有一段 XML 超过 {mb} MB",
                     "holds a piece of XML of over {mb} MB"
                 )));
             }
@@ -188,14 +188,16 @@ impl<R: Read> Scanner<R> {
             }
             // A tag: make sure its second byte is here.
             if self.pos + 1 >= self.end && !self.fill()? {
-                return Err(self.malformed("XML 在标签中间结束", "the XML ends inside a tag"));
+                return Err(
+                    self.malformed("的 XML 在标签中间中断", "has XML that ends inside a tag")
+                );
             }
             match self.buf[self.pos + 1] {
                 b'?' => {
                     let Some(i) = self.find(2, b"?>")? else {
                         return Err(self.malformed(
-                            "处理指令没有结束",
-                            "a processing instruction does not end",
+                            "中有未结束的处理指令",
+                            "holds a processing instruction that does not end",
                         ));
                     };
                     self.pos += i + 2;
@@ -205,14 +207,18 @@ impl<R: Read> Scanner<R> {
                     let head = &self.buf[self.pos..self.end.min(self.pos + 9)];
                     if head.starts_with(b"<!--") {
                         let Some(i) = self.find(4, b"-->")? else {
-                            return Err(self.malformed("注释没有结束", "a comment does not end"));
+                            return Err(self.malformed(
+                                "中有未结束的注释",
+                                "holds a comment that does not end",
+                            ));
                         };
                         self.pos += i + 3;
                     } else if head.starts_with(b"<![CDATA[") {
                         let Some(i) = self.find(9, b"]]>")? else {
-                            return Err(
-                                self.malformed("CDATA 段没有结束", "a CDATA section does not end")
-                            );
+                            return Err(self.malformed(
+                                "中有未结束的 CDATA 段",
+                                "holds a CDATA section that does not end",
+                            ));
                         };
                         let start = self.pos + 9;
                         self.pos += i + 3;
@@ -227,8 +233,8 @@ impl<R: Read> Scanner<R> {
                 b'/' => {
                     let Some(i) = self.find(2, b">")? else {
                         return Err(self.malformed(
-                            "XML 在结束标签中间结束",
-                            "the XML ends inside a closing tag",
+                            "的 XML 在结束标签中间中断",
+                            "has XML that ends inside a closing tag",
                         ));
                     };
                     let start = self.pos;
@@ -237,9 +243,8 @@ impl<R: Read> Scanner<R> {
                 }
                 _ => {
                     let Some(i) = self.tag_end()? else {
-                        return Err(
-                            self.malformed("XML 在标签中间结束", "the XML ends inside a tag")
-                        );
+                        return Err(self
+                            .malformed("的 XML 在标签中间中断", "has XML that ends inside a tag"));
                     };
                     let start = self.pos;
                     self.pos += i + 1;
@@ -280,66 +285,66 @@ impl<R: Read> Scanner<R> {
     }
 }
 
-/// Where a part is in its document: what its root element must be, and
-/// whether it has been opened and closed. Text outside the root that is
-/// not white space, a second root, or an end before the root closes make
-/// the part damaged: random bytes, or a part cut short, are never read as
-/// a part that happens to hold fewer rows.
+/// Where a part is in its document: the elements open (by their names as
+/// written), whether the root has been opened and closed. A closing tag
+/// that does not close the element open last, text outside the root that
+/// is not white space, a second root, or an end before the root closes
+/// make the part damaged: random bytes, a tag spliced into another, or a
+/// part cut short are never read as a part that happens to hold other
+/// cells or fewer rows.
 pub(crate) struct Document {
     root: &'static [u8],
-    state: DocState,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum DocState {
-    Before,
-    Inside,
-    After,
+    /// The names of the elements open, one after the other, and where
+    /// each starts.
+    names: Vec<u8>,
+    starts: Vec<usize>,
+    done: bool,
 }
 
 impl Document {
     pub(crate) fn new(root: &'static [u8]) -> Document {
         Document {
             root,
-            state: DocState::Before,
+            names: Vec::new(),
+            starts: Vec::new(),
+            done: false,
         }
     }
 
-    /// Takes in an opening tag (`name` its local name); false when the
+    /// Takes in an opening tag (`name` as written); false when the
     /// document cannot hold it.
     pub(crate) fn open(&mut self, name: &[u8], empty: bool) -> bool {
-        match self.state {
-            DocState::Before if name == self.root => {
-                self.state = if empty {
-                    DocState::After
-                } else {
-                    DocState::Inside
-                };
-                true
-            }
-            DocState::Inside => true,
-            _ => false,
+        if self.done || (self.starts.is_empty() && local(name) != self.root) {
+            return false;
         }
+        if empty {
+            self.done |= self.starts.is_empty();
+        } else {
+            self.starts.push(self.names.len());
+            self.names.extend_from_slice(name);
+        }
+        true
     }
 
-    /// Takes in a closing tag (`name` its local name); false when the
-    /// document cannot hold it.
+    /// Takes in a closing tag (`name` as written); false when it does not
+    /// close the element open last.
     pub(crate) fn close(&mut self, name: &[u8]) -> bool {
-        match self.state {
-            DocState::Inside => {
-                if name == self.root {
-                    self.state = DocState::After;
-                }
-                true
-            }
-            _ => false,
+        let Some(&start) = self.starts.last() else {
+            return false;
+        };
+        if &self.names[start..] != name {
+            return false;
         }
+        self.starts.pop();
+        self.names.truncate(start);
+        self.done |= self.starts.is_empty();
+        true
     }
 
     /// Takes in text; false when it stands outside the root and is not
     /// white space (a byte order mark at the start is white space).
     pub(crate) fn text(&self, raw: &[u8]) -> bool {
-        self.state == DocState::Inside
+        self.inside()
             || raw
                 .strip_prefix(b"\xEF\xBB\xBF")
                 .unwrap_or(raw)
@@ -349,12 +354,12 @@ impl Document {
 
     /// Whether the root element was opened and closed.
     pub(crate) fn complete(&self) -> bool {
-        self.state == DocState::After
+        self.done
     }
 
     /// Whether the root element is open.
     pub(crate) fn inside(&self) -> bool {
-        self.state == DocState::Inside
+        !self.starts.is_empty()
     }
 }
 
@@ -397,6 +402,57 @@ impl<'a> Iterator for Attrs<'a> {
         let end = q + 1 + s[q + 1..].iter().position(|&b| b == quote)?;
         self.0 = &s[end + 1..];
         Some((name, &s[q + 1..end]))
+    }
+}
+
+/// Whether a tag's attributes are written as XML allows: `name="value"`
+/// pairs (either quote) separated by white space, to the end, no name
+/// twice. (Checked on the token path; the fast paths read only what they
+/// can check as they go.)
+pub(crate) fn attrs_ok(attrs: &[u8]) -> bool {
+    let mut names: [&[u8]; 16] = [&[]; 16];
+    let mut more: Vec<&[u8]> = Vec::new();
+    let mut n = 0;
+    let mut rest = attrs;
+    loop {
+        let Some(start) = rest.iter().position(|b| !b.is_ascii_whitespace()) else {
+            return true;
+        };
+        if start == 0 && n > 0 {
+            return false;
+        }
+        let s = &rest[start..];
+        let Some(eq) = s.iter().position(|&b| b == b'=') else {
+            return false;
+        };
+        let name = s[..eq].trim_ascii_end();
+        if name.is_empty()
+            || name
+                .iter()
+                .any(|b| b.is_ascii_whitespace() || *b == b'"' || *b == b'\'')
+        {
+            return false;
+        }
+        let after = s[eq + 1..].trim_ascii_start();
+        let Some((&quote, value)) = after.split_first() else {
+            return false;
+        };
+        if quote != b'"' && quote != b'\'' {
+            return false;
+        }
+        let Some(end) = value.iter().position(|&b| b == quote) else {
+            return false;
+        };
+        if names[..n.min(16)].contains(&name) || more.contains(&name) {
+            return false;
+        }
+        if n < 16 {
+            names[n] = name;
+        } else {
+            more.push(name);
+        }
+        n += 1;
+        rest = &value[end + 1..];
     }
 }
 
@@ -579,6 +635,29 @@ mod tests {
     }
 
     #[test]
+    fn attributes_are_pairs_written_once() {
+        for ok in [
+            &b""[..],
+            b" r=\"A1\" s='2' t=\"s\"",
+            b"\n\tr = \"A1\" ",
+            b" x:a=\"1\" a=\"2\"",
+        ] {
+            assert!(attrs_ok(ok), "{}", String::from_utf8_lossy(ok));
+        }
+        for bad in [
+            &b" r=\"A1\" r=\"B1\""[..],
+            b" s=\"1\"  s=\"1\"",
+            b" r=\"A1\"garbage",
+            b" r=A1",
+            b" r=\"A1",
+            b" r=\"A1\"t=\"s\"",
+            b" =\"x\"",
+        ] {
+            assert!(!attrs_ok(bad), "{}", String::from_utf8_lossy(bad));
+        }
+    }
+
+    #[test]
     fn excel_escapes_are_undone() {
         let mut s = String::new();
         unescape_x("a_x000D_b_x_c_xD83D__xDE00_", &mut s);
@@ -681,21 +760,30 @@ mod tests {
     }
 
     #[test]
-    fn a_document_has_one_root_and_nothing_but_white_space_around_it() {
+    fn a_document_has_one_root_nested_as_written_and_nothing_but_white_space_around_it() {
         let mut d = Document::new(b"worksheet");
         assert!(d.text(b"\xEF\xBB\xBF\r\n"));
         assert!(!d.text(b"\x01\x02"));
         assert!(!d.complete());
-        assert!(d.open(b"worksheet", false));
+        assert!(d.open(b"x:worksheet", false));
         assert!(d.text(b"anything"));
-        assert!(d.open(b"sheetData", false));
-        assert!(d.close(b"sheetData"));
-        assert!(d.close(b"worksheet"));
+        assert!(d.open(b"x:sheetData", false));
+        assert!(d.open(b"x:row", true));
+        assert!(d.open(b"x:c", false));
+        // A tag closed by another's end: damaged.
+        assert!(!d.close(b"x:v"));
+        assert!(d.close(b"x:c"));
+        assert!(d.close(b"x:sheetData"));
+        assert!(!d.complete());
+        assert!(d.close(b"x:worksheet"));
         assert!(d.complete());
         assert!(!d.open(b"worksheet", false));
         assert!(!d.text(b"x"));
         let mut d = Document::new(b"worksheet");
         assert!(!d.open(b"html", false));
         assert!(!d.close(b"worksheet"));
+        let mut d = Document::new(b"sst");
+        assert!(d.open(b"sst", true));
+        assert!(d.complete());
     }
 }
