@@ -224,17 +224,18 @@ pub fn calamine_safe(bytes: &[u8]) -> bool {
 }
 
 /// Whether a part has a comment or processing instruction inside its root
-/// element — or, in a sheet (`sheet`), a CDATA section. XML leaves the
-/// first two out of the text around them and makes the third text, and
-/// yima joins the pieces; calamine reads a cell's text only up to the
-/// first. Not compared.
+/// element — or, in a sheet (`sheet`), a CDATA section or a character
+/// reference (`&#x4E8B;`). XML leaves the first two out of the text around
+/// them and makes the others text, and yima joins the pieces; calamine
+/// reads a cell's value only up to the first. Not compared.
 pub fn interrupted(xml: &[u8], sheet: bool) -> bool {
     let root =
         (0..xml.len()).find(|&i| xml[i] == b'<' && !matches!(xml.get(i + 1), Some(b'?' | b'!')));
     let Some(root) = root else { return false };
     let rest = &xml[root..];
     let comment: &[u8] = if sheet { b"<!" } else { b"<!--" };
-    rest.windows(comment.len()).any(|w| w == comment) || rest.windows(2).any(|w| w == b"<?")
+    rest.windows(comment.len()).any(|w| w == comment)
+        || rest.windows(2).any(|w| w == b"<?" || (sheet && w == b"&#"))
 }
 
 /// The `xlsx` target: the input's sheet and shared strings packaged and

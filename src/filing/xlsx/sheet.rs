@@ -135,6 +135,15 @@ impl At<'_> {
     }
 }
 
+/// The sheet's tags are out of their places: a cell outside a row or
+/// inside a cell, a row inside a row.
+fn scrambled(part: &Part) -> Error {
+    part.damaged(text!(
+        "的标签错乱（如单元格不在行内，或单元格中又有单元格）",
+        "has scrambled tags (a cell outside a row, or inside a cell)"
+    ))
+}
+
 /// `0` → `A`, `27` → `AB`.
 fn column_letters(c: u32) -> String {
     let mut n = c + 1;
@@ -185,6 +194,10 @@ pub fn scan(
     let mut doc = Document::new(b"worksheet");
     let mut in_data = false;
     let mut data_seen = false;
+    let mut in_merges = false;
+    let mut in_row = false;
+    // Whether the open cell's value was read.
+    let mut valued = false;
     let mut next_col: u32 = 0;
     // The open cell: its column and type.
     let mut cell: Option<(u32, CellType)> = None;
@@ -267,17 +280,24 @@ pub fn scan(
             if current.number != row.number {
                 current = RowDigits::new(row.number);
             }
-            read = sc.plain_cell(&current);
-            fast = read.is_some();
+            if in_row {
+                read = sc.plain_cell(&current);
+                fast = read.is_some();
+            }
             // Then, once a row, its tags (`</row>` does nothing).
             if read.is_none()
                 && let Some(tag) = sc.plain_row()
             {
                 let number = match tag {
-                    RowTag::End if doc.close(b"row") => continue,
+                    RowTag::End if doc.close(b"row") => {
+                        in_row = false;
+                        continue;
+                    }
                     RowTag::End => return Err(not_xml(&part)),
+                    _ if in_row => return Err(scrambled(&part)),
                     RowTag::Start(number) => {
                         doc.open(b"row", false);
+                        in_row = true;
                         number
                     }
                     RowTag::Empty(number) => number,
@@ -304,6 +324,10 @@ pub fn scan(
                     if !doc.open(name, empty) || !attrs_ok(attrs) {
                         return Err(not_xml(part));
                     }
+                    // A value, a formula or a text holds text alone.
+                    if matches!(inside, In::V | In::F | In::T(_)) {
+                        return Err(scrambled(part));
+                    }
                     let name = local(name);
                     match name {
                         b"dimension" if !in_data => {
@@ -324,6 +348,10 @@ pub fn scan(
                         }
                         b"sheetData" => data_seen = true,
                         b"row" if in_data => {
+                            if in_row {
+                                return Err(scrambled(part));
+                            }
+                            in_row = !empty;
                             let number = match attr(attrs, b"r") {
                                 Some(r) => parse_u32(r).ok_or_else(|| {
                                     let r = String::from_utf8_lossy(r);
@@ -343,11 +371,8 @@ pub fn scan(
                             next_col = 0;
                         }
                         b"c" if in_data => {
-                            if cell.is_some() {
-                                return Err(part.damaged(text!(
-                                    "的单元格中又有单元格（标签错乱）",
-                                    "has a cell inside a cell (its tags are scrambled)"
-                                )));
+                            if cell.is_some() || !in_row {
+                                return Err(scrambled(part));
                             }
                             let (r, t) = cell_attrs(attrs);
                             let at_ref = match r {
@@ -383,6 +408,10 @@ pub fn scan(
                             && !empty
                             && inside == In::Nothing =>
                         {
+                            // One value a cell.
+                            if std::mem::replace(&mut valued, true) {
+                                return Err(scrambled(part));
+                            }
                             inside = In::V
                         }
                         b"f" if cell.is_some() && !empty => inside = In::F,
@@ -392,7 +421,9 @@ pub fn scan(
                             inside = In::T(attr(attrs, b"xml:space") == Some(b"preserve"));
                             piece.clear();
                         }
-                        b"mergeCell" if !in_data => {
+                        b"mergeCells" if !empty => in_merges = true,
+                        // (Only within `<mergeCells>`, as calamine reads them.)
+                        b"mergeCell" if in_merges => {
                             let r = attr(attrs, b"ref").unwrap_or_default();
                             let Some(d) = merge_ref(r) else {
                                 let r = String::from_utf8_lossy(r);
@@ -422,6 +453,8 @@ pub fn scan(
                     }
                     let name = local(name);
                     match name {
+                        b"mergeCells" => in_merges = false,
+                        b"row" => in_row = false,
                         b"sheetData" => {
                             in_data = false;
                             if !flush(on_row, &mut row, &mut filled) {
@@ -524,6 +557,7 @@ pub fn scan(
                 if fast {
                     doc.open(b"c", false);
                 }
+                valued = false;
                 cell = Some((c, ty))
             }
         }
