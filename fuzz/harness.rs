@@ -223,12 +223,17 @@ pub fn calamine_safe(bytes: &[u8]) -> bool {
     !bytes.windows(3).any(|w| w == b"si=")
 }
 
-/// Whether a part has a comment or processing instruction inside its root
-/// element — or, in a sheet (`sheet`), a CDATA section or a character
-/// reference (`&#x4E8B;`). XML leaves the first two out of the text around
-/// them and makes the others text, and yima joins the pieces; calamine
-/// reads a cell's value only up to the first. Not compared.
+/// Whether a part holds text that XML and calamine read differently: a
+/// comment or processing instruction inside the root element, or — in a
+/// sheet (`sheet`) — a CDATA section or a character reference
+/// (`&#x4E8B;`), which XML leaves out of the text around them or makes
+/// text, yima joining the pieces, calamine reading a cell's value only up
+/// to the first; or a carriage return, which XML reads as a line feed
+/// (Excel writes one as `_x000D_`) and calamine keeps. Not compared.
 pub fn interrupted(xml: &[u8], sheet: bool) -> bool {
+    if xml.contains(&b'\r') {
+        return true;
+    }
     let root =
         (0..xml.len()).find(|&i| xml[i] == b'<' && !matches!(xml.get(i + 1), Some(b'?' | b'!')));
     let Some(root) = root else { return false };

@@ -355,6 +355,27 @@ fn a_ten_megabyte_cell_is_reported_with_its_value_cut() {
     );
 }
 
+#[test]
+fn csv_rows_of_commas_by_the_million_hold_no_cells_by_the_million() {
+    let dir = tempdir();
+    let f = Filing::valid(1);
+    f.write_csv(dir.path(), "逗号", Encoding::Utf8);
+    let items = dir.path().join("逗号事项.csv");
+    let mut text = std::fs::read_to_string(&items).unwrap();
+    // No filing has more fields than Excel has columns.
+    text.push_str(&format!("2,社会团体变更登记{}x\n", ",".repeat(20 << 20)));
+    std::fs::write(&items, &text).unwrap();
+    assert_unreadable(dir.path(), "逗号事项.csv", &["超过 16384 列"]);
+    // Within them, a row of cells far apart with nothing between them.
+    let mut text = std::fs::read_to_string(dir.path().join("逗号事项.csv")).unwrap();
+    text.truncate(text.find("2,社会团体变更登记").unwrap());
+    for r in 0..400 {
+        text.push_str(&format!("{r}{}x\n", ",".repeat(16_000)));
+    }
+    std::fs::write(&items, &text).unwrap();
+    assert_unreadable(dir.path(), "逗号事项.csv", &["远超其内容"]);
+}
+
 // ---------------------------------------------------------------------------
 // Rows out of order
 // ---------------------------------------------------------------------------

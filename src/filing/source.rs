@@ -743,17 +743,38 @@ pub fn cell_text(d: &Data) -> RawCell {
 pub fn read_csv(path: &Path, display: &Arc<str>, sheet: &str) -> Result<Grid, ReadError> {
     let bytes = read_bytes(path)?;
     let text = decode(&bytes)?;
+    drop(bytes);
+    if widest_record(&text) > limits::COLUMNS as usize {
+        let most = limits::COLUMNS;
+        return Err(ReadError::TooLarge(text!(
+            "CSV 文件有一行超过 {most} 列，超出任何填报表",
+            "a line of the CSV file has more than {most} fields, more than any filing"
+        )));
+    }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
     let mut rows = Vec::new();
+    // Cells held (each row up to its last filled one) and filled: a row of
+    // a million commas holds nothing.
+    let (mut held, mut filled) = (0u64, 0u64);
     for (i, rec) in reader.records().enumerate() {
         let rec = rec.map_err(|e| ReadError::Csv(e.to_string()))?;
-        let mut cells: Vec<RawCell> = rec.iter().map(|t| RawCell::text(t.to_string())).collect();
-        while cells.last().is_some_and(|c| c.text.is_empty()) {
-            cells.pop();
+        let used = (0..rec.len())
+            .rev()
+            .find(|&i| !rec[i].is_empty())
+            .map_or(0, |i| i + 1);
+        held += used as u64;
+        filled += rec.iter().filter(|t| !t.is_empty()).count() as u64;
+        if held > limits::grid_cells(filled) {
+            return Err(far_cell(sheet));
         }
+        let cells: Vec<RawCell> = rec
+            .iter()
+            .take(used)
+            .map(|t| RawCell::text(t.to_string()))
+            .collect();
         rows.push(GridRow {
             number: i as u32 + 1,
             cells,
@@ -766,6 +787,25 @@ pub fn read_csv(path: &Path, display: &Arc<str>, sheet: &str) -> Result<Grid, Re
         rows,
         yaml: false,
     })
+}
+
+/// The most fields a record of CSV `text` has (commas outside quotes, and
+/// one): looked at before the CSV reader, which holds a record's fields
+/// whole.
+fn widest_record(text: &str) -> usize {
+    let (mut widest, mut fields, mut quoted) = (0, 1, false);
+    for b in text.bytes() {
+        match b {
+            b'"' => quoted = !quoted,
+            b',' if !quoted => fields += 1,
+            b'\n' if !quoted => {
+                widest = widest.max(fields);
+                fields = 1;
+            }
+            _ => {}
+        }
+    }
+    widest.max(fields)
 }
 
 /// Decodes CSV bytes.
@@ -803,6 +843,13 @@ mod tests {
         assert!(lost.numeric);
         assert_eq!(lost.text.len(), 18);
         assert_ne!(lost.text, "114507210081153718");
+    }
+
+    #[test]
+    fn the_widest_record_counts_commas_outside_quotes() {
+        assert_eq!(widest_record("a,b\nc"), 2);
+        assert_eq!(widest_record("\"a,\nb\",c,d\n"), 3);
+        assert_eq!(widest_record(""), 1);
     }
 
     #[test]

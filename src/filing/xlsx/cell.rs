@@ -273,7 +273,12 @@ pub(super) fn finish_cell(
 fn excel_tag<'b>(b: &'b [u8], current: &RowDigits) -> Option<(CellTag, bool, &'b [u8])> {
     let (at, mut rest) = plain_ref(b.strip_prefix(b"r=\"")?, b'"', current)?;
     if let Some(tail) = rest.strip_prefix(b" s=\"") {
-        rest = &tail[tail.iter().position(|&c| c == b'"')? + 1..];
+        let end = tail.iter().position(|&c| c == b'"')?;
+        // (A style's number: anything else is left to the tokens.)
+        if !tail[..end].iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        rest = &tail[end + 1..];
     }
     let mut ty = CellType::Number;
     if let Some(tail) = rest.strip_prefix(b" t=\"") {
@@ -456,6 +461,10 @@ fn plain_attr(b: &[u8]) -> Option<(&[u8], &[u8], &[u8])> {
         return None;
     }
     let end = tail.iter().position(|c| c == q)?;
+    // (Bytes that are not text are left to the tokens, which refuse them.)
+    if !name.is_ascii() || std::str::from_utf8(&tail[..end]).is_err() {
+        return None;
+    }
     Some((name, &tail[..end], &tail[end + 1..]))
 }
 

@@ -314,7 +314,7 @@ impl Document {
     /// Takes in an opening tag (`name` as written); false when the
     /// document cannot hold it.
     pub(crate) fn open(&mut self, name: &[u8], empty: bool) -> bool {
-        if self.done || (self.starts.is_empty() && local(name) != self.root) {
+        if self.done || (self.starts.is_empty() && local(name) != self.root) || !name_ok(name) {
             return false;
         }
         if empty {
@@ -361,6 +361,16 @@ impl Document {
     pub(crate) fn inside(&self) -> bool {
         !self.starts.is_empty()
     }
+}
+
+/// Whether a tag's name is one: not empty, UTF-8, no character XML does
+/// not allow in a name.
+fn name_ok(name: &[u8]) -> bool {
+    !name.is_empty()
+        && std::str::from_utf8(name).is_ok()
+        && !name
+            .iter()
+            .any(|b| b.is_ascii_whitespace() || b"<>&\"'=/!?".contains(b))
 }
 
 /// The local part of a possibly prefixed name (`x:c` → `c`).
@@ -410,6 +420,9 @@ impl<'a> Iterator for Attrs<'a> {
 /// twice. (Checked on the token path; the fast paths read only what they
 /// can check as they go.)
 pub(crate) fn attrs_ok(attrs: &[u8]) -> bool {
+    if std::str::from_utf8(attrs).is_err() {
+        return false;
+    }
     let mut names: [&[u8]; 16] = [&[]; 16];
     let mut more: Vec<&[u8]> = Vec::new();
     let mut n = 0;
