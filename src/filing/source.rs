@@ -609,9 +609,11 @@ fn open<'b>(bytes: &'b [u8], path: &Path) -> Result<Sheets<Cursor<&'b [u8]>>, Re
     // xlsx package reaches calamine only to compare the two readers (the
     // dedicated reader reads every one it can index), and a package that
     // is none of the three is no workbook.
-    if bytes.starts_with(b"PK\x03\x04") {
-        let zip = zip::ZipArchive::new(Cursor::new(bytes))
-            .map_err(|e| ReadError::NotWorkbook(e.to_string()))?;
+    // (A zip archive that cannot be opened is left to calamine below, to
+    // say so as it does.)
+    if bytes.starts_with(b"PK\x03\x04")
+        && let Ok(zip) = zip::ZipArchive::new(Cursor::new(bytes))
+    {
         let has = |name: &str| zip.index_for_name(name).is_some();
         let err = |e: calamine::Error| classify(e);
         return if has("content.xml") {

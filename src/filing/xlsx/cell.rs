@@ -181,6 +181,7 @@ pub(super) fn merge_ref(r: &[u8]) -> Option<calamine::Dimensions> {
 /// `v` when it is an integer as writers write one — ASCII digits, no
 /// leading zero, at most 15 of them, so exact in an f64 — whose text
 /// [`push_float`] would give back unchanged: it need not be parsed.
+#[inline(always)]
 pub(super) fn plain_integer(v: &[u8]) -> Option<&str> {
     let plain = match v {
         [b'0'] => true,
@@ -270,15 +271,11 @@ pub(super) fn finish_cell(
 /// — `r="B3"`, then ` s="…"` and ` t="…"` if given, in that order, in
 /// double quotes — read straight through: the tag, whether it closes
 /// itself, and what follows it.
+#[inline(always)]
 fn excel_tag<'b>(b: &'b [u8], current: &RowDigits) -> Option<(CellTag, bool, &'b [u8])> {
     let (at, mut rest) = plain_ref(b.strip_prefix(b"r=\"")?, b'"', current)?;
     if let Some(tail) = rest.strip_prefix(b" s=\"") {
-        let end = tail.iter().position(|&c| c == b'"')?;
-        // (A style's number: anything else is left to the tokens.)
-        if !tail[..end].iter().all(u8::is_ascii_digit) {
-            return None;
-        }
-        rest = &tail[end + 1..];
+        rest = &tail[tail.iter().position(|&c| c == b'"')? + 1..];
     }
     let mut ty = CellType::Number;
     if let Some(tail) = rest.strip_prefix(b" t=\"") {
@@ -332,6 +329,7 @@ fn any_tag<'b>(b: &'b [u8], current: &RowDigits) -> Option<(CellTag, bool, &'b [
 /// What follows a cell's opening tag, `b`, found at `at` in the buffer:
 /// the [`Body`] read at once, and its length (none when left to the
 /// tokens).
+#[inline(always)]
 fn plain_body(b: &[u8], ty: CellType, at: usize) -> (Body, usize) {
     let Some(v) = b.strip_prefix(b"<v>") else {
         return (Body::Open, 0);
@@ -356,6 +354,7 @@ fn plain_body(b: &[u8], ty: CellType, at: usize) -> (Body, usize) {
 }
 
 /// When `b` starts with `<v>…</v></c>`, the length of the value.
+#[inline(always)]
 fn plain_value(b: &[u8]) -> Option<usize> {
     let body = b.strip_prefix(b"<v>")?;
     // (Values are short — digits, mostly —: no call to a search.)
@@ -368,6 +367,7 @@ fn plain_value(b: &[u8]) -> Option<usize> {
 /// the tag is scanned, its row matched at once when it is the `current`
 /// one. (Too many letters or digits may wrap the numbers around before they
 /// are refused.)
+#[inline(always)]
 fn plain_ref<'b>(b: &'b [u8], quote: u8, current: &RowDigits) -> Option<((u32, u32), &'b [u8])> {
     let mut rest = b;
     let (mut col, mut letters) = (0u32, 0);
@@ -440,6 +440,7 @@ impl RowDigits {
 
     /// What follows the digits and quote when `b` starts with them (and
     /// has at least eight bytes).
+    #[inline(always)]
     fn strip<'b>(&self, b: &'b [u8]) -> Option<&'b [u8]> {
         let head = u64::from_le_bytes(*b.first_chunk::<8>()?);
         (head & self.mask == self.word).then(|| &b[self.len..])
@@ -449,6 +450,7 @@ impl RowDigits {
 /// The attribute written plainly at the start of `b` — a name without
 /// white space in it (`r ="A1"` is left to the tokens), `=`, a quoted
 /// value —: its name, its value and what follows.
+#[inline(always)]
 fn plain_attr(b: &[u8]) -> Option<(&[u8], &[u8], &[u8])> {
     let eq = b
         .iter()
@@ -461,8 +463,8 @@ fn plain_attr(b: &[u8]) -> Option<(&[u8], &[u8], &[u8])> {
         return None;
     }
     let end = tail.iter().position(|c| c == q)?;
-    // (Bytes that are not text are left to the tokens, which refuse them.)
-    if !name.is_ascii() || std::str::from_utf8(&tail[..end]).is_err() {
+    // (A name that is not ASCII is left to the tokens.)
+    if !name.is_ascii() {
         return None;
     }
     Some((name, &tail[..end], &tail[end + 1..]))
@@ -507,15 +509,17 @@ impl<R: Read> Scanner<R> {
     /// single spaces, a readable row number if any, all in the buffer —
     /// consumes it and gives which; else consumes nothing (the caller goes
     /// on token by token).
+    #[inline]
     pub(super) fn plain_row(&mut self) -> Option<RowTag> {
         let b = &self.buf[self.pos..self.end];
         if b.starts_with(b"</row>") {
             self.pos += b"</row>".len();
             return Some(RowTag::End);
         }
-        let attrs = b.strip_prefix(b"<row")?;
-        let mut rest = attrs;
+        let mut rest = b.strip_prefix(b"<row")?;
         let mut number = None;
+        // Where the last attribute ended.
+        let mut after = rest;
         let empty = loop {
             match rest {
                 [b' ', tail @ ..] => rest = tail,
@@ -527,20 +531,25 @@ impl<R: Read> Scanner<R> {
                     rest = tail;
                     break true;
                 }
+                // (Attributes follow the name, and each other, after a
+                // space: `<rowr="1">` is no row.)
+                _ if rest.as_ptr() == after.as_ptr() => return None,
                 _ => {
                     let (name, value, tail) = plain_attr(rest)?;
-                    // (A second `r` is refused with the others below.)
-                    if name == b"r" && number.is_none() {
+                    // (The row's number given twice is left to the tokens,
+                    // which refuse it; the fast path reads no other
+                    // attribute.)
+                    if name == b"r" {
+                        if number.is_some() {
+                            return None;
+                        }
                         number = Some(parse_u32(value)?);
                     }
                     rest = tail;
+                    after = tail;
                 }
             }
         };
-        let end = attrs.len() - rest.len() - if empty { 2 } else { 1 };
-        if !attrs_ok(&attrs[..end]) {
-            return None;
-        }
         self.pos += b.len() - rest.len();
         Some(match empty {
             true => RowTag::Empty(number),
@@ -552,6 +561,7 @@ impl<R: Read> Scanner<R> {
     /// value as nearly every writer lays it out — consumes them and gives
     /// the value's place in the buffer; else consumes nothing (the caller
     /// goes on token by token).
+    #[inline(always)]
     pub(super) fn simple_value(&mut self) -> Option<std::ops::Range<usize>> {
         let len = plain_value(&self.buf[self.pos..self.end])?;
         let start = self.pos + 3;
@@ -765,6 +775,8 @@ mod tests {
         // tag not all in the buffer.
         for xml in [
             &b"<rows>"[..],
+            br#"<rowr="1">"#,
+            br#"<row r="1"s="2">"#,
             br#"<c r="A1"/>"#,
             br#"<x:row r="1">"#,
             b"</row >",

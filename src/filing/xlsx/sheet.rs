@@ -135,6 +135,17 @@ impl At<'_> {
     }
 }
 
+/// Row `number` lies outside the sheet. (Out of line: the check is on
+/// every row.)
+#[cold]
+fn row_outside(part: &Part, number: u32) -> Error {
+    let most = limits::ROWS;
+    part.damaged(text!(
+        "的行号 {number} 超出 1–{most} 的范围",
+        "has a row number {number} outside 1–{most}"
+    ))
+}
+
 /// The sheet's tags are out of their places: a cell outside a row or
 /// inside a cell, a row inside a row.
 fn scrambled(part: &Part) -> Error {
@@ -187,6 +198,7 @@ pub fn scan(
         &book.budget,
     )?;
     let strings = &book.strings;
+    let last_row = limit.unwrap_or(u32::MAX);
 
     let mut row = new_row(0);
     // Whether the row buffer holds a filled cell.
@@ -243,6 +255,7 @@ pub fn scan(
     // Hands the row over and goes on in row `number`: stops when `on_row`
     // says so. (Where a read up to a row stops is for the cells to say:
     // a cell's reference tells its row, whatever its row element says.)
+    #[inline(always)]
     fn next_row(
         on_row: &mut dyn FnMut(Scanned<'_>) -> bool,
         row: &mut GridRow,
@@ -251,11 +264,7 @@ pub fn scan(
         part: &Part,
     ) -> Result<Next, Error> {
         if !(1..=limits::ROWS).contains(&number) {
-            let most = limits::ROWS;
-            return Err(part.damaged(text!(
-                "的行号 {number} 超出 1–{most} 的范围",
-                "has a row number {number} outside 1–{most}"
-            )));
+            return Err(row_outside(part, number));
         }
         if !flush(on_row, row, filled) {
             return Ok(Next::Stop);
@@ -296,7 +305,7 @@ pub fn scan(
                     RowTag::End => return Err(not_xml(&part)),
                     _ if in_row => return Err(scrambled(&part)),
                     RowTag::Start(number) => {
-                        doc.open(b"row", false);
+                        doc.open_known(b"row");
                         in_row = true;
                         number
                     }
@@ -512,7 +521,7 @@ pub fn scan(
                 return Ok(merges);
             }
         }
-        if limit.is_some_and(|l| row.number > l) {
+        if row.number > last_row {
             // The first cell past the rows asked for.
             return Ok(merges);
         }
@@ -555,7 +564,7 @@ pub fn scan(
             Body::Open => {
                 // (Opened by the fast path unless by the tokens.)
                 if fast {
-                    doc.open(b"c", false);
+                    doc.open_known(b"c");
                 }
                 valued = false;
                 cell = Some((c, ty))

@@ -326,8 +326,17 @@ impl Document {
         true
     }
 
+    /// Takes in the opening tag of an element a fast path read, known to
+    /// be well formed and inside the root (a row).
+    #[inline(always)]
+    pub(crate) fn open_known(&mut self, name: &'static [u8]) {
+        self.starts.push(self.names.len());
+        self.names.extend_from_slice(name);
+    }
+
     /// Takes in a closing tag (`name` as written); false when it does not
     /// close the element open last.
+    #[inline]
     pub(crate) fn close(&mut self, name: &[u8]) -> bool {
         let Some(&start) = self.starts.last() else {
             return false;
@@ -497,6 +506,7 @@ pub(crate) fn decode_attr(raw: &[u8]) -> Result<String, BadText> {
 
 /// Appends XML text: UTF-8 checked, entities and character references
 /// resolved, line ends normalized to `\n` (XML 1.0).
+#[inline]
 pub(crate) fn decode_text(raw: &[u8], cdata: bool, out: &mut String) -> Result<(), BadText> {
     let s = std::str::from_utf8(raw).map_err(|_| BadText::NotUtf8)?;
     let plain = if cdata {
@@ -508,9 +518,12 @@ pub(crate) fn decode_text(raw: &[u8], cdata: bool, out: &mut String) -> Result<(
         out.push_str(s);
         return Ok(());
     }
-    let special: &[char] = if cdata { &['\r'] } else { &['&', '\r'] };
     let mut rest = s;
-    while let Some(i) = rest.find(special) {
+    let next = |rest: &str| match cdata {
+        true => memchr::memchr(b'\r', rest.as_bytes()),
+        false => memchr::memchr2(b'&', b'\r', rest.as_bytes()),
+    };
+    while let Some(i) = next(rest) {
         out.push_str(&rest[..i]);
         rest = &rest[i..];
         if let Some(after) = rest.strip_prefix('\r') {
