@@ -2,7 +2,7 @@
 //! cargo-fuzz targets (`fuzz/fuzz_targets/`) and the mutation run every
 //! `cargo test` makes (`tests/reader_mutations.rs`): a workbook is read by
 //! yima — its own xlsx reader, or calamine behind the checks of
-//! `filing::foreign` — and, when it is an xlsx package, by calamine alone.
+//! `filing::source::guard` — and, when it is an xlsx package, by calamine alone.
 //! Neither may panic; when both read it, they must give the same sheets,
 //! rows and cells. yima may refuse what calamine reads (it is stricter: a
 //! shared string index that is not one, a sheet cut short), never the

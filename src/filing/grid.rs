@@ -1,7 +1,11 @@
 //! The plain grids of text cells every reader gives — the dedicated xlsx
 //! reader, calamine, the CSV reader, the catalog — and the layout and
-//! parser read. Nothing here knows a file format or the standard.
+//! parser read, with merged cells filled down. Nothing here knows a file
+//! format or the standard.
 
+use super::limits;
+use crate::diag::Text;
+use crate::text;
 use std::sync::Arc;
 
 /// One cell as read.
@@ -91,4 +95,59 @@ pub fn push_float(out: &mut String, f: f64) {
     } else {
         write!(out, "{f}")
     };
+}
+
+/// Vertically merged cells give their value to every row they cover that
+/// the sheet has (a row with nothing of its own stays blank, however far a
+/// merge reaches), rows looked up by number. Merges are walked row by row
+/// from the region's first row actually held, so the work is the cells
+/// they fill; overlapping merges, which Excel never writes, would fill a
+/// cell more than once — past the cells held, the sheet is damaged (said in the
+/// error).
+pub fn fill_merges(grid: &mut Grid, merges: &[calamine::Dimensions]) -> Result<(), Text> {
+    let mut held: u64 = grid.rows.iter().map(|r| r.cells.len() as u64).sum();
+    let filled: u64 = grid
+        .rows
+        .iter()
+        .map(|r| r.cells.iter().filter(|c| !c.text.is_empty()).count() as u64)
+        .sum();
+    let budget = limits::grid_cells(filled);
+    let mut work = 0u64;
+    for m in merges {
+        let (r0, c0) = m.start;
+        let (r1, _) = m.end;
+        if r1 <= r0 || c0 >= limits::COLUMNS {
+            continue;
+        }
+        let top = r0 + 1;
+        let Ok(at) = grid.rows.binary_search_by_key(&top, |r| r.number) else {
+            continue;
+        };
+        let Some(value) = grid.rows[at].cell(c0).cloned() else {
+            continue;
+        };
+        let last = r1.saturating_add(1);
+        let c = c0 as usize;
+        for row in grid.rows[at + 1..]
+            .iter_mut()
+            .take_while(|r| r.number <= last)
+        {
+            work += 1;
+            if row.cells.len() <= c {
+                held += (c + 1 - row.cells.len()) as u64;
+                row.cells.resize(c + 1, RawCell::default());
+            }
+            if held.max(work) > budget {
+                let sheet = &grid.name;
+                return Err(text!(
+                    "工作表“{sheet}”的合并单元格相互重叠或远超其内容，不像填报表",
+                    "sheet `{sheet}` has merged cells that overlap or reach far beyond its content, unlike any filing"
+                ));
+            }
+            if row.cells[c].text.is_empty() {
+                row.cells[c] = value.clone();
+            }
+        }
+    }
+    Ok(())
 }

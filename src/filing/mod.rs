@@ -4,7 +4,6 @@
 //! writing the standard workbook departments fill in ([`template`]).
 
 pub mod cells;
-mod foreign;
 pub mod grid;
 pub mod layout;
 pub mod limits;

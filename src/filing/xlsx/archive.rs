@@ -4,8 +4,10 @@
 //! path of each, and every other part is inflated once to check it (a
 //! damaged part is a damaged workbook, even one not read: its CRC fails).
 
+use super::decode::decode_attr;
+use super::document::{Document, attr, attr_local, attrs_ok, local};
 use super::strings::{self, Strings};
-use super::xml::{Budget, Document, Scanner, Tok, attr, attr_local, attrs_ok, decode_attr, local};
+use super::xml::{Budget, Scanner, Tok};
 use super::{Error, Part};
 use crate::filing::limits;
 use crate::text;

@@ -20,13 +20,18 @@
 //!   and the workbook's index (sheets, relationships).
 //! - [`strings`]: the shared strings table.
 //! - [`sheet`]: the sheet scanner, and a whole sheet as a grid.
-//! - [`cell`]: a cell's tag and value, read in one pass on the hot path.
-//! - [`xml`]: the XML tokenizer under all of them.
+//! - [`cell`]: a cell's tag and plain value, read in one pass on the hot
+//!   path; [`value`], what the value says for the cell's type.
+//! - [`xml`]: the XML tokenizer under all of them; [`document`], what a
+//!   part must be as a document; [`decode`], what its text says.
 
 mod archive;
 mod cell;
+mod decode;
+pub(crate) mod document;
 mod sheet;
 mod strings;
+mod value;
 pub(crate) mod xml;
 
 pub use archive::{Index, index};

@@ -8,12 +8,12 @@
 //! type says, is damaged.
 
 use super::archive::{self, cut_short, not_xml};
-use super::cell::{
-    Body, CellTag, CellType, Fault, RowDigits, RowTag, cell_attrs, cell_ref, cell_type,
-    finish_cell, merge_ref, plain_integer,
-};
+use super::cell::{Body, CellTag, RowDigits, RowTag, cell_attrs, cell_ref, merge_ref};
+use super::decode::{decode_text, parse_u32, push_t};
+use super::document::{Document, attr, attrs_ok, local};
 use super::strings::Strings;
-use super::xml::{Document, Tok, attr, attrs_ok, decode_text, local, parse_u32, push_t};
+use super::value::{CellType, Fault, cell_type, finish_cell, plain_integer};
+use super::xml::Tok;
 use super::{Error, Index, Part};
 use crate::filing::grid::{Grid, GridRow, RawCell};
 use crate::filing::limits;

@@ -6,7 +6,9 @@
 
 use super::Error;
 use super::archive::{cut_short, not_xml};
-use super::xml::{Document, Scanner, Tok, attr, attrs_ok, decode_text, local, push_t};
+use super::decode::{decode_text, push_t};
+use super::document::{Document, attr, attrs_ok, local};
+use super::xml::{Scanner, Tok};
 use crate::filing::limits;
 use crate::text;
 use std::io::Read;

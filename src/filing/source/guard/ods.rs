@@ -7,11 +7,12 @@
 //! cells. Here each table's two counts must stay within
 //! `limits::grid_cells` of the cells the XML really writes.
 
-use super::super::limits;
-use super::super::source::ReadError;
-use super::super::xlsx::Part;
-use super::super::xlsx::xml::{Budget, Scanner, Tok, attr};
+use super::super::ReadError;
 use super::far_cells;
+use crate::filing::limits;
+use crate::filing::xlsx::Part;
+use crate::filing::xlsx::document::attr;
+use crate::filing::xlsx::xml::{Budget, Scanner, Tok};
 use std::io::Read;
 
 /// What calamine builds of one table, so far.

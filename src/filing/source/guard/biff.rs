@@ -7,9 +7,9 @@
 //! share or overlap their records, and the records calamine slices without
 //! looking must be long enough.
 
-use super::super::limits;
-use super::super::source::ReadError;
+use super::super::ReadError;
 use super::far_cells;
+use crate::filing::limits;
 use crate::text;
 
 /// One record: its type and data (continuations are records of their own

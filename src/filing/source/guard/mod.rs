@@ -2,7 +2,7 @@
 //! any zip the dedicated xlsx reader leaves alone). calamine builds each
 //! sheet as one dense range, as big as the sheet's far corner claims, and
 //! trusts what the file says of its own sizes; so the file is looked
-//! through first, within [`limits`](super::limits), for what calamine
+//! through first, within [`limits`](crate::filing::limits), for what calamine
 //! would build: a file that claims far more than it holds — a cell at the
 //! far corner, repeated cells by the million, a zip bomb, a compound file
 //! whose sectors loop — is unreadable with a cause, before calamine
@@ -14,9 +14,9 @@ mod biff;
 mod cfb;
 mod ods;
 
-use super::limits;
-use super::source::ReadError;
-use super::xlsx::Part;
+use super::ReadError;
+use crate::filing::limits;
+use crate::filing::xlsx::Part;
 use crate::text;
 use std::io::{Cursor, Read};
 

@@ -6,7 +6,7 @@
 //! a sector past the end panics). Gives the workbook stream, for
 //! [`super::biff`] to look through.
 
-use super::super::source::ReadError;
+use super::super::ReadError;
 use crate::text;
 
 pub(super) const SIGNATURE: [u8; 8] = *b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
