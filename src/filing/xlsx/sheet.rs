@@ -512,7 +512,9 @@ pub fn scan(
             }
         }
         let Some((tag, body)) = read else { continue };
-        let (r, c) = tag.at.unwrap_or((row.number, next_col));
+        // (A cell without a reference is in its row element's row, after
+        // the cell before it.)
+        let (r, c) = tag.at.unwrap_or((row_tag, next_col));
         if r != row.number {
             // A cell outside its row element: hand over what the row had
             // and go on in the cell's row.
