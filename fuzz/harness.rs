@@ -229,9 +229,11 @@ pub fn calamine_safe(bytes: &[u8]) -> bool {
 /// (`&#x4E8B;`), which XML leaves out of the text around them or makes
 /// text, yima joining the pieces, calamine reading a cell's value only up
 /// to the first; or a carriage return, which XML reads as a line feed
-/// (Excel writes one as `_x000D_`) and calamine keeps. Not compared.
+/// (Excel writes one as `_x000D_`) and calamine keeps; or, in a sheet, an
+/// entity in the value of a cell that is not a string formula (`t="str"`),
+/// which calamine reads only up to the entity. Not compared.
 pub fn interrupted(xml: &[u8], sheet: bool) -> bool {
-    if xml.contains(&b'\r') {
+    if xml.contains(&b'\r') || (sheet && entity_in_value(xml)) {
         return true;
     }
     let root =
@@ -241,6 +243,41 @@ pub fn interrupted(xml: &[u8], sheet: bool) -> bool {
     let comment: &[u8] = if sheet { b"<!" } else { b"<!--" };
     rest.windows(comment.len()).any(|w| w == comment)
         || rest.windows(2).any(|w| w == b"<?" || (sheet && w == b"&#"))
+}
+
+/// Whether a `<v>` holds an entity in a cell whose tag does not say
+/// `t="str"`.
+fn entity_in_value(xml: &[u8]) -> bool {
+    let find = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).position(|w| w == needle);
+    let mut at = 0;
+    while let Some(i) = find(&xml[at..], b"v>") {
+        let start = at + i + 2;
+        at = start;
+        let Some(len) = xml[start..].iter().position(|&b| b == b'<') else {
+            break;
+        };
+        if !xml[start..start + len].contains(&b'&') {
+            continue;
+        }
+        // The cell's tag: the last `<c` or `:c` before the value.
+        let before = &xml[..start];
+        let tag = (0..before.len().saturating_sub(2)).rev().find(|&j| {
+            matches!(&before[j..j + 2], b"<c" | b":c")
+                && matches!(before.get(j + 2), Some(b' ' | b'>'))
+        });
+        let str_cell = tag.is_some_and(|j| {
+            let end = before[j..]
+                .iter()
+                .position(|&b| b == b'>')
+                .map_or(before.len(), |e| j + e);
+            let t = &before[j..end];
+            find(t, b"t=\"str\"").is_some() || find(t, b"t='str'").is_some()
+        });
+        if !str_cell {
+            return true;
+        }
+    }
+    false
 }
 
 /// The `xlsx` target: the input's sheet and shared strings packaged and
