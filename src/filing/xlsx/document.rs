@@ -92,14 +92,25 @@ impl Document {
     }
 }
 
-/// Whether a tag's name is one: not empty, UTF-8, no character XML does
-/// not allow in a name.
+/// Whether a tag's name is one: a name as XML with namespaces allows —
+/// letters (any beyond ASCII), digits, `.` `-` `_`, not starting with a
+/// digit, `.` or `-`, at most one `:` between a prefix and a local name.
+/// (`x:r\x:si` is no name: read as one, its local part would be `si`.)
 fn name_ok(name: &[u8]) -> bool {
-    !name.is_empty()
-        && std::str::from_utf8(name).is_ok()
-        && !name
-            .iter()
-            .any(|b| b.is_ascii_whitespace() || b"<>&\"'=/!?".contains(b))
+    let Ok(text) = std::str::from_utf8(name) else {
+        return false;
+    };
+    let mut parts = text.split(':');
+    let (Some(first), second, None) = (parts.next(), parts.next(), parts.next()) else {
+        return false;
+    };
+    let part_ok = |p: &str| {
+        !p.is_empty()
+            && !p.starts_with(|c: char| c.is_ascii_digit() || c == '.' || c == '-')
+            && p.chars()
+                .all(|c| !c.is_ascii() || c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+    };
+    part_ok(first) && second.is_none_or(part_ok)
 }
 
 /// The local part of a possibly prefixed name (`x:c` → `c`).
@@ -251,5 +262,28 @@ mod tests {
         let mut d = Document::new(b"sst");
         assert!(d.open(b"sst", true));
         assert!(d.complete());
+        // Names as XML allows them.
+        for name in [
+            &b"x:si"[..],
+            b"si",
+            b"x14ac:dyDescent",
+            b"_a.b-c",
+            "事项".as_bytes(),
+        ] {
+            assert!(name_ok(name), "{}", String::from_utf8_lossy(name));
+        }
+        for name in [
+            &b""[..],
+            b"x:r\\x:si",
+            b"a:b:c",
+            b":a",
+            b"a:",
+            b"1a",
+            b"-a",
+            b"a b",
+            b"\xff",
+        ] {
+            assert!(!name_ok(name), "{}", String::from_utf8_lossy(name));
+        }
     }
 }
