@@ -152,9 +152,9 @@ pub fn split(input: &[u8]) -> (&[u8], &[u8]) {
 /// The rows of a sheet as (number, texts with their numeric flag), blank
 /// rows and trailing blank cells left out: what the two readers must agree
 /// on.
-type Shape = Vec<(u32, Vec<(String, bool)>)>;
+pub type Shape = Vec<(u32, Vec<(String, bool)>)>;
 
-fn shape(g: &Grid) -> Shape {
+pub fn shape(g: &Grid) -> Shape {
     g.rows
         .iter()
         .filter(|r| !r.cells.iter().all(|c| c.text.is_empty()))

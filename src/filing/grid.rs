@@ -75,6 +75,27 @@ pub struct Grid {
     pub yaml: bool,
 }
 
+/// Puts rows read out of order in order, a row given twice merged into
+/// one (its later cells over its earlier ones, as they came): sorted once,
+/// however far out of order they were.
+pub fn put_in_order(rows: &mut Vec<GridRow>) {
+    rows.sort_by_key(|r| r.number);
+    rows.dedup_by(|later, kept| {
+        if later.number != kept.number {
+            return false;
+        }
+        for (c, cell) in std::mem::take(&mut later.cells).into_iter().enumerate() {
+            if !cell.text.is_empty() {
+                if kept.cells.len() <= c {
+                    kept.cells.resize(c + 1, RawCell::default());
+                }
+                kept.cells[c] = cell;
+            }
+        }
+        true
+    });
+}
+
 /// A number as a cell's text: integers exactly representable as i64
 /// without a fraction; larger integers (an 18-digit code typed as a
 /// number) with all the digits the float has, so the check can say that

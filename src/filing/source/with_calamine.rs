@@ -4,7 +4,7 @@
 //! readers) into rows held no bigger than their filled cells allow.
 
 use super::ReadError;
-use crate::filing::grid::{Grid, GridRow, RawCell, fill_merges, float_text};
+use crate::filing::grid::{Grid, GridRow, RawCell, fill_merges, float_text, put_in_order};
 use crate::filing::limits;
 use crate::text;
 use calamine::{Data, Sheets};
@@ -65,21 +65,7 @@ impl Rows {
     /// The rows, in order.
     fn finish(mut self) -> Vec<GridRow> {
         if !self.in_order {
-            self.rows.sort_by_key(|r| r.number);
-            self.rows.dedup_by(|later, kept| {
-                if later.number != kept.number {
-                    return false;
-                }
-                for (c, cell) in std::mem::take(&mut later.cells).into_iter().enumerate() {
-                    if !cell.text.is_empty() {
-                        if kept.cells.len() <= c {
-                            kept.cells.resize(c + 1, RawCell::default());
-                        }
-                        kept.cells[c] = cell;
-                    }
-                }
-                true
-            });
+            put_in_order(&mut self.rows);
         }
         self.rows
     }

@@ -133,62 +133,86 @@ pub(super) struct Relationship {
     path: String,
 }
 
-/// The workbook's relationships (`xl/_rels/workbook.xml.rels`).
-fn relationships(zip: &mut Archive<'_>, budget: &Budget) -> Result<Vec<Relationship>, Error> {
-    const PATH: &str = "xl/_rels/workbook.xml.rels";
+/// What [`elements`] hands each element to: the part, the attributes.
+type ElementFn<'f> = dyn FnMut(&Part, &[u8]) -> Result<(), Error> + 'f;
+
+/// Reads a small part whole as the document of root `root`, handing each
+/// element named `wanted` (its local name) to `each` with its attributes.
+fn elements(
+    zip: &mut Archive<'_>,
+    path: &str,
+    root: &'static [u8],
+    wanted: &[u8],
+    budget: &Budget,
+    each: &mut ElementFn<'_>,
+) -> Result<(), Error> {
     let mut sc = part(
         zip,
-        PATH,
-        Part::Path(PATH.into()),
+        path,
+        Part::Path(path.into()),
         limits::SMALL_PART,
         budget,
     )?;
-    let mut doc = Document::new(b"Relationships");
-    let mut out = Vec::new();
+    let mut doc = Document::new(root);
     let part = &sc.part.clone();
     while let Some(tok) = sc.next()? {
-        match tok {
+        let fits = match tok {
             Tok::Open { name, attrs, empty } => {
-                if !doc.open(name, empty) || !attrs_ok(attrs) {
-                    return Err(not_xml(part));
+                let fits = doc.open(name, empty) && attrs_ok(attrs);
+                if fits && local(name) == wanted {
+                    each(part, attrs)?;
                 }
-                if local(name) != b"Relationship" {
-                    continue;
-                }
-                let (Some(id), Some(ty), Some(target)) = (
-                    attr(attrs, b"Id"),
-                    attr(attrs, b"Type"),
-                    attr(attrs, b"Target"),
-                ) else {
-                    continue;
-                };
-                let decode = |raw| decode_attr(raw).map_err(|e| part.damaged(e.says()));
-                let target = decode(target)?;
-                let path = match target.strip_prefix('/') {
-                    Some(abs) => abs.to_string(),
-                    None => format!("xl/{}", target.trim_start_matches("./")),
-                };
-                out.push(Relationship {
-                    id: decode(id)?,
-                    ty: decode(ty)?,
-                    path,
-                });
+                fits
             }
-            Tok::Close { name } => {
-                if !doc.close(name) {
-                    return Err(not_xml(part));
-                }
-            }
-            Tok::Text { raw, .. } => {
-                if !doc.text(raw) {
-                    return Err(not_xml(part));
-                }
-            }
+            Tok::Close { name } => doc.close(name),
+            Tok::Text { raw, .. } => doc.text(raw),
+        };
+        if !fits {
+            return Err(not_xml(part));
         }
     }
-    if !doc.complete() {
-        return Err(cut_short(&sc.part));
+    match doc.complete() {
+        true => Ok(()),
+        false => Err(cut_short(part)),
     }
+}
+
+/// An attribute's text, or what is wrong with it.
+fn decoded(part: &Part, raw: &[u8]) -> Result<String, Error> {
+    decode_attr(raw).map_err(|e| part.damaged(e.says()))
+}
+
+/// The workbook's relationships (`xl/_rels/workbook.xml.rels`).
+fn relationships(zip: &mut Archive<'_>, budget: &Budget) -> Result<Vec<Relationship>, Error> {
+    let mut out = Vec::new();
+    let path = "xl/_rels/workbook.xml.rels";
+    elements(
+        zip,
+        path,
+        b"Relationships",
+        b"Relationship",
+        budget,
+        &mut |part, attrs| {
+            let (Some(id), Some(ty), Some(target)) = (
+                attr(attrs, b"Id"),
+                attr(attrs, b"Type"),
+                attr(attrs, b"Target"),
+            ) else {
+                return Ok(());
+            };
+            let target = decoded(part, target)?;
+            let path = match target.strip_prefix('/') {
+                Some(abs) => abs.to_string(),
+                None => format!("xl/{}", target.trim_start_matches("./")),
+            };
+            out.push(Relationship {
+                id: decoded(part, id)?,
+                ty: decoded(part, ty)?,
+                path,
+            });
+            Ok(())
+        },
+    )?;
     Ok(out)
 }
 
@@ -199,56 +223,32 @@ fn workbook(
     targets: &[Relationship],
     budget: &Budget,
 ) -> Result<Vec<(String, Option<String>)>, Error> {
-    const PATH: &str = "xl/workbook.xml";
-    let mut sc = part(
-        zip,
-        PATH,
-        Part::Path(PATH.into()),
-        limits::SMALL_PART,
-        budget,
-    )?;
-    let mut doc = Document::new(b"workbook");
     let mut sheets = Vec::new();
-    let part = &sc.part.clone();
-    while let Some(tok) = sc.next()? {
-        match tok {
-            Tok::Open { name, attrs, empty } => {
-                if !doc.open(name, empty) || !attrs_ok(attrs) {
-                    return Err(not_xml(part));
-                }
-                if local(name) != b"sheet" {
-                    continue;
-                }
-                let decode = |raw| decode_attr(raw).map_err(|e| part.damaged(e.says()));
-                let Some(sheet_name) = attr(attrs, b"name") else {
-                    return Err(
-                        part.damaged(text!("中有一个工作表没有名称", "names no name for a sheet"))
-                    );
-                };
-                let id = attr_local(attrs, b"id").map(decode).transpose()?;
-                let path = id.and_then(|id| {
-                    targets
-                        .iter()
-                        .find(|r| r.id == id && r.ty.ends_with("/worksheet"))
-                        .map(|r| r.path.clone())
-                });
-                sheets.push((decode(sheet_name)?, path));
-            }
-            Tok::Close { name } => {
-                if !doc.close(name) {
-                    return Err(not_xml(part));
-                }
-            }
-            Tok::Text { raw, .. } => {
-                if !doc.text(raw) {
-                    return Err(not_xml(part));
-                }
-            }
-        }
-    }
-    if !doc.complete() {
-        return Err(cut_short(&sc.part));
-    }
+    elements(
+        zip,
+        "xl/workbook.xml",
+        b"workbook",
+        b"sheet",
+        budget,
+        &mut |part, attrs| {
+            let Some(sheet_name) = attr(attrs, b"name") else {
+                return Err(
+                    part.damaged(text!("中有一个工作表没有名称", "names no name for a sheet"))
+                );
+            };
+            let id = attr_local(attrs, b"id")
+                .map(|id| decoded(part, id))
+                .transpose()?;
+            let path = id.and_then(|id| {
+                targets
+                    .iter()
+                    .find(|r| r.id == id && r.ty.ends_with("/worksheet"))
+                    .map(|r| r.path.clone())
+            });
+            sheets.push((decoded(part, sheet_name)?, path));
+            Ok(())
+        },
+    )?;
     Ok(sheets)
 }
 

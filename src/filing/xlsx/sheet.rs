@@ -15,7 +15,7 @@ use super::strings::Strings;
 use super::value::{CellType, Fault, cell_type, finish_cell, plain_integer};
 use super::xml::Tok;
 use super::{Error, Index, Part};
-use crate::filing::grid::{Grid, GridRow, RawCell};
+use crate::filing::grid::{Grid, GridRow, RawCell, put_in_order};
 use crate::filing::limits;
 use crate::text;
 use std::sync::Arc;
@@ -81,23 +81,8 @@ pub fn sheet(
         )));
     }
     if !in_order {
-        // Out of order or given twice (rare): sorted once, each row's later
-        // cells over its earlier ones, as they come in the XML.
-        rows.sort_by_key(|r| r.number);
-        rows.dedup_by(|later, kept| {
-            if later.number != kept.number {
-                return false;
-            }
-            for (c, cell) in std::mem::take(&mut later.cells).into_iter().enumerate() {
-                if !cell.text.is_empty() {
-                    if kept.cells.len() <= c {
-                        kept.cells.resize(c + 1, RawCell::default());
-                    }
-                    kept.cells[c] = cell;
-                }
-            }
-            true
-        });
+        // Out of order or given twice (rare).
+        put_in_order(&mut rows);
     }
     let grid = Grid {
         file: file.clone(),
@@ -126,7 +111,7 @@ struct At<'a> {
 impl At<'_> {
     /// The cell in column `c` of the current row has `fault`.
     fn fault(&self, c: u32, fault: &Fault) -> Error {
-        let cell = format!("{}{}", column_letters(c), self.row);
+        let cell = format!("{}{}", crate::model::column_letter(c), self.row);
         let what = fault.says();
         self.part.damaged(crate::diag::Text::new(
             format!("单元格 {cell} {}", what.zh),
@@ -153,18 +138,6 @@ fn scrambled(part: &Part) -> Error {
         "的标签错乱（如单元格不在行内，或单元格中又有单元格）",
         "has scrambled tags (a cell outside a row, or inside a cell)"
     ))
-}
-
-/// `0` → `A`, `27` → `AB`.
-fn column_letters(c: u32) -> String {
-    let mut n = c + 1;
-    let mut out = Vec::new();
-    while n > 0 {
-        out.push(b'A' + ((n - 1) % 26) as u8);
-        n = (n - 1) / 26;
-    }
-    out.reverse();
-    String::from_utf8(out).unwrap_or_default()
 }
 
 /// Scans sheet `index`, handing each row that has a filled cell to
@@ -653,17 +626,5 @@ fn new_row(number: u32) -> GridRow {
         number,
         cells: Vec::new(),
         lines: Vec::new(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn columns_are_lettered_as_excel_letters_them() {
-        for (c, letters) in [(0, "A"), (25, "Z"), (26, "AA"), (27, "AB"), (16383, "XFD")] {
-            assert_eq!(column_letters(c), letters);
-        }
     }
 }
