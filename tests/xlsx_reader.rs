@@ -5,6 +5,10 @@
 //! strings, formulas with cached results, numbers, booleans and merged
 //! cells — both must give the same cells, row by row.
 
+#[path = "../fuzz/harness.rs"]
+mod harness;
+
+use harness::shape;
 use proptest::prelude::*;
 use rust_xlsxwriter::{Format, Formula, Workbook};
 use std::path::{Path, PathBuf};
@@ -15,25 +19,6 @@ use yima::filing::source::{Book, Grid};
 fn sheets(book: &Book) -> Vec<Grid> {
     (0..book.sheet_names().len())
         .map(|i| book.sheet(i).expect("sheet reads"))
-        .collect()
-}
-
-/// Rows as (number, [(text, numeric)]) for comparison.
-fn shape(g: &Grid) -> Vec<(u32, Vec<(String, bool)>)> {
-    g.rows
-        .iter()
-        .filter(|r| !r.cells.iter().all(|c| c.text.is_empty()))
-        .map(|r| {
-            let mut cells: Vec<(String, bool)> = r
-                .cells
-                .iter()
-                .map(|c| (c.text.clone(), c.numeric))
-                .collect();
-            while cells.last().is_some_and(|c| c.0.is_empty()) {
-                cells.pop();
-            }
-            (r.number, cells)
-        })
         .collect()
 }
 

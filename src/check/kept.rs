@@ -158,8 +158,9 @@ impl KeptRows {
 pub struct KeptMaterials {
     /// Materials read.
     pub count: usize,
-    /// The wording findings of the materials linked.
-    pub found: Vec<Diagnostic>,
+    /// The wording findings of the materials linked (capped per rule and
+    /// file, like every sink).
+    pub found: Sink,
     /// The phrases found in the texts of materials so far.
     seen: rules::wording::Seen,
     /// The files found in the forms folders so far.
@@ -216,10 +217,10 @@ impl KeptMaterials {
         }
         let mut links = lock(links);
         // The materials waiting for an entry read since the last chunk.
-        links.arrived(|_, p| self.found.extend(p.found));
-        for (seq, m, mut found) in checked {
+        links.arrived(|_, p| p.found.into_iter().for_each(|d| self.found.push(d)));
+        for (seq, m, found) in checked {
             if links.link(seq).is_some() {
-                self.found.append(&mut found);
+                found.into_iter().for_each(|d| self.found.push(d));
                 continue;
             }
             // Only what a material-orphan finding shows is kept.
@@ -250,8 +251,10 @@ impl KeptMaterials {
         kept: &KeptRows,
         sink: &mut Sink,
     ) -> Vec<bool> {
-        let ends = links.finish(linkable, |_, p| self.found.extend(p.found));
-        sink.diagnostics.extend(self.found);
+        let ends = links.finish(linkable, |_, p| {
+            p.found.into_iter().for_each(|d| self.found.push(d))
+        });
+        sink.extend(self.found);
         ends.report(
             |i| {
                 let (sheet, k) = kept.get(i as usize)?;

@@ -139,8 +139,9 @@ fn scan_one(input: &Input, file_no: u32, with: With<'_>) -> Scanned {
         chunk,
     } = with;
     let mut sink = Sink::default();
-    // Chunks checked: (index, findings, what was kept).
-    let checked: Mutex<Vec<(usize, Sink, KeptChunk)>> = Mutex::new(Vec::new());
+    // Chunks checked: (index, what was kept); their findings, in order.
+    let checked: Mutex<Vec<(usize, KeptChunk)>> = Mutex::new(Vec::new());
+    let found: Mutex<crate::diag::InOrder> = Mutex::default();
     let queue = Queue::default();
     // What the rules worked out of texts, one memo a thread at a time.
     let memos: Mutex<Vec<rules::Memo>> = Mutex::new(Vec::new());
@@ -167,7 +168,8 @@ fn scan_one(input: &Input, file_no: u32, with: With<'_>) -> Scanned {
                 k.see(&mut dups, &kept.sheet);
             }
         }
-        lock(&checked).push((index, own, kept));
+        lock(&found).add(index, own);
+        lock(&checked).push((index, kept));
     };
     // The 序号 of sheet 事项 and the 事项序号 of 申请材料 read so far, so
     // that most materials, read meanwhile on the other thread, are linked
@@ -277,10 +279,11 @@ fn scan_one(input: &Input, file_no: u32, with: With<'_>) -> Scanned {
     let mut chunks = checked.into_inner().unwrap_or_else(|e| e.into_inner());
     chunks.sort_unstable_by_key(|c| c.0);
     let mut kept_chunks = Vec::with_capacity(chunks.len());
-    for (_, own, kept) in chunks {
-        scanned.sink.extend(own);
+    for (_, kept) in chunks {
         kept_chunks.push(kept);
     }
+    let found = found.into_inner().unwrap_or_else(|e| e.into_inner());
+    scanned.sink.extend(found.finish());
     scanned.kept.extend(kept_chunks);
     scanned.dups = file_dups.into_inner().unwrap_or_else(|e| e.into_inner());
     let links = links.into_inner().unwrap_or_else(|e| e.into_inner());

@@ -16,20 +16,32 @@ pub struct Args {
 pub fn run(args: Args, lang: Lang) -> Result<u8> {
     super::check_paths_exist(std::slice::from_ref(&args.dir), lang)?;
     let v = manifest::verify(&args.dir).map_err(|e| Failure::new(e.to_string()))?;
-    let (changed, missing, added) = match lang {
-        Lang::Zh => ("已改动", "缺失", "多出"),
-        Lang::En => ("changed", "missing", "added"),
+    let (changed, missing, added, special) = match lang {
+        Lang::Zh => ("已改动", "缺失", "多出", "（不是普通文件，未读取）"),
+        Lang::En => (
+            "changed",
+            "missing",
+            "added",
+            " (not a regular file: not read)",
+        ),
+    };
+    let note = |f: &String| {
+        if v.not_regular.contains(f) {
+            special
+        } else {
+            ""
+        }
     };
     // File names in a release folder are anybody's: shown inert.
     let inert = crate::report::inert;
     for f in &v.changed {
-        outln!("{changed}: {}", inert(f));
+        outln!("{changed}: {}{}", inert(f), note(f));
     }
     for f in &v.missing {
         outln!("{missing}: {}", inert(f));
     }
     for f in &v.added {
-        outln!("{added}: {}", inert(f));
+        outln!("{added}: {}{}", inert(f), note(f));
     }
     let dir = crate::filing::display_path(&args.dir);
     let dir = inert(&dir);

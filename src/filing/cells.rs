@@ -246,9 +246,9 @@ impl<'a, 'g, F: Copy + PartialEq + FieldId> RowReader<'a, 'g, F> {
                 from_number: false,
             });
         }
-        let findings = self.sink.diagnostics.len();
+        let findings = self.sink.pushed();
         let out = read(self);
-        if self.sink.diagnostics.len() == findings {
+        if self.sink.pushed() == findings {
             let slot = match &out {
                 Some(l) => T::into_slot(l.value.clone(), l.raw.clone()),
                 None => Slot::Blank,

@@ -5,7 +5,9 @@
 
 pub mod cells;
 mod conditions;
+pub mod grid;
 pub mod layout;
+pub mod limits;
 pub mod links;
 pub mod parse;
 pub mod sniff;
@@ -35,7 +37,8 @@ pub const CSV_QUESTIONS_SUFFIX: &str = "常见问题.csv";
 /// One filing to read.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Input {
-    /// A workbook file.
+    /// A workbook file (or what stands where one was looked for: a folder
+    /// that cannot be listed, a pipe — reported as unreadable).
     Workbook(PathBuf),
     /// A CSV pair; either half may be missing (reported as sheet-missing).
     Csv {
@@ -78,13 +81,17 @@ pub fn display_path(p: &Path) -> String {
 
 /// Finds the filings under the given paths: files as they are, folders
 /// searched recursively for workbooks and CSV pairs (hidden files, Office
-/// lock files `~$…` skipped). The result is sorted, so reports are stable.
+/// lock files `~$…` skipped; links to folders not followed, so no loop).
+/// A folder that cannot be listed is handed on as an input of its own, to
+/// be reported as unreadable with its name while the rest is checked; so
+/// is a pipe or device named as a filing, which is never opened. The result
+/// is sorted, so reports are stable.
 pub fn discover(paths: &[PathBuf]) -> std::io::Result<Vec<Input>> {
     let mut inputs = Vec::new();
     let mut csv: Vec<PathBuf> = Vec::new();
     for p in paths {
         if p.is_dir() {
-            walk(p, &mut inputs, &mut csv)?;
+            walk(p, &mut inputs, &mut csv);
         } else if is_csv(p) {
             csv.push(p.clone());
             // One half named alone brings its other half along.
@@ -110,8 +117,17 @@ fn is_csv(p: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
 }
 
-fn walk(dir: &Path, inputs: &mut Vec<Input>, csv: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)?.collect::<Result<_, _>>()?;
+/// Searches `dir`; what cannot be listed — the folder, or an entry of it —
+/// becomes an input that reading reports as unreadable.
+fn walk(dir: &Path, inputs: &mut Vec<Input>, csv: &mut Vec<PathBuf>) {
+    let listed = std::fs::read_dir(dir).and_then(|entries| entries.collect::<Result<Vec<_>, _>>());
+    let mut entries = match listed {
+        Ok(entries) => entries,
+        Err(_) => {
+            inputs.push(Input::Workbook(dir.to_path_buf()));
+            return;
+        }
+    };
     entries.sort_by_key(|e| e.file_name());
     for entry in entries {
         let path = entry.path();
@@ -119,9 +135,10 @@ fn walk(dir: &Path, inputs: &mut Vec<Input>, csv: &mut Vec<PathBuf>) -> std::io:
         if name.starts_with('.') || name.starts_with("~$") || is_annotation_name(&name) {
             continue;
         }
-        let ty = entry.file_type()?;
-        if ty.is_dir() {
-            walk(&path, inputs, csv)?;
+        // (The entry's own type: a link to a folder is not followed.)
+        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+        if is_dir {
+            walk(&path, inputs, csv);
         } else if is_csv(&path) {
             // In a folder only the halves of CSV filings are filings (a
             // CSV named alone on the command line is read whatever its
@@ -137,7 +154,6 @@ fn walk(dir: &Path, inputs: &mut Vec<Input>, csv: &mut Vec<PathBuf>) -> std::io:
             inputs.push(Input::Workbook(path));
         }
     }
-    Ok(())
 }
 
 /// Whether a file is named as yima names a filing's annotated workbook
@@ -531,7 +547,7 @@ where
     };
     if let Some(b) = book {
         match streamed(b, at, &heads[at], def, key, &make, chunk, out) {
-            Some(done) => return Ok(done),
+            Some(done) => return done,
             // Read again whole, below.
             None => out(Parsed::Restart),
         }
@@ -581,7 +597,7 @@ fn streamed<'s, F, T>(
     make: &impl Fn(&layout::Table<'_, F>) -> parse::RowParser<'s, F, T>,
     chunk: usize,
     out: &mut dyn FnMut(Parsed<T>),
-) -> Option<(bool, Sink)>
+) -> Option<Result<(bool, Sink), ReadError>>
 where
     F: Copy + PartialEq + layout::FieldId + 'static,
 {
@@ -615,13 +631,20 @@ where
         }
         in_order
     })?;
+    // (A sheet read only in part, out of order, may be damaged further
+    // on: the whole read says so.)
+    let merges = match merges {
+        Ok(m) => m,
+        Err(e) if in_order => return Some(Err(e)),
+        Err(_) => return None,
+    };
     if !in_order || merges.iter().any(|m| m.end.0 > m.start.0) {
         return None;
     }
     if !parser.out.is_empty() {
         out(Parsed::Rows(parser.out));
     }
-    Some((linkable, sink))
+    Some(Ok((linkable, sink)))
 }
 
 fn sheet_missing(sink: &mut Sink, origin: Origin, sheet: &str, grids: &[Grid]) {

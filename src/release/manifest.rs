@@ -3,6 +3,7 @@
 //! or was added.
 
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 /// The manifest's file name inside a release.
@@ -37,6 +38,8 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> 
     for e in std::fs::read_dir(dir)? {
         let e = e?;
         let p = e.path();
+        // (The entry's own type: a link to a folder is a file here, never
+        // followed, so a link back up cannot loop.)
         if e.file_type()?.is_dir() {
             walk(root, &p, out)?;
         } else {
@@ -44,6 +47,43 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> 
         }
     }
     Ok(())
+}
+
+/// The size and sha256 of a file, read in chunks; none when it is not a
+/// regular file (or a link to one) — a pipe would wait forever, a device
+/// such as `/dev/zero` never end — or when it grows while read.
+fn hash_file(path: &Path) -> std::io::Result<Option<(u64, String)>> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Ok(None);
+    }
+    let file = std::fs::File::open(path)?;
+    if !file.metadata()?.is_file() {
+        return Ok(None);
+    }
+    let mut reader = file.take(meta.len() + 1);
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 256 << 10];
+    let mut size = 0u64;
+    loop {
+        let n = match reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        size += n as u64;
+        hasher.update(&buf[..n]);
+    }
+    if size > meta.len() {
+        return Ok(None);
+    }
+    let mut hex = String::with_capacity(64);
+    for b in hasher.finalize() {
+        hex.push_str(&format!("{b:02x}"));
+    }
+    Ok(Some((size, hex)))
 }
 
 fn rel_string(p: &Path) -> String {
@@ -64,11 +104,13 @@ pub fn scan(root: &Path) -> std::io::Result<Vec<ManifestFile>> {
             .par_iter()
             .filter(|p| rel_string(p) != FILE)
             .map(|p| {
-                let bytes = std::fs::read(root.join(p))?;
+                // A file that is not regular is listed with no hash: it
+                // matches no manifest entry, and `verify` names it.
+                let (size, sha256) = hash_file(&root.join(p))?.unwrap_or_default();
                 Ok(ManifestFile {
                     path: rel_string(p),
-                    size: bytes.len() as u64,
-                    sha256: sha256_hex(&bytes),
+                    size,
+                    sha256,
                 })
             })
             .collect::<std::io::Result<_>>()?
@@ -83,6 +125,9 @@ pub struct Verification {
     pub changed: Vec<String>,
     pub missing: Vec<String>,
     pub added: Vec<String>,
+    /// Of those changed or added, the ones that are not regular files (a
+    /// pipe, a device, a link to one, a link to a folder): not read.
+    pub not_regular: Vec<String>,
     pub checked: usize,
 }
 
@@ -106,8 +151,9 @@ pub fn verify(dir: &Path) -> Result<Verification, VerifyError> {
         path: crate::filing::display_path(&mpath),
         message,
     };
-    let text = std::fs::read_to_string(&mpath).map_err(|e| err(e.to_string()))?;
-    let manifest: Manifest = serde_json::from_str(&text).map_err(|e| err(e.to_string()))?;
+    // (Read as any file is: a regular file, within a size limit.)
+    let bytes = crate::filing::source::read_bytes(&mpath).map_err(|e| err(e.to_string()))?;
+    let manifest: Manifest = serde_json::from_slice(&bytes).map_err(|e| err(e.to_string()))?;
     let actual = scan(dir).map_err(|e| err(e.to_string()))?;
     let mut v = Verification {
         checked: manifest.files.len(),
@@ -127,6 +173,9 @@ pub fn verify(dir: &Path) -> Result<Verification, VerifyError> {
     for a in &actual {
         if !listed.contains(a.path.as_str()) {
             v.added.push(a.path.clone());
+        }
+        if a.sha256.is_empty() {
+            v.not_regular.push(a.path.clone());
         }
     }
     Ok(v)

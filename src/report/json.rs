@@ -1,4 +1,5 @@
 //! The JSON report (`--format json`), version 1, exactly as SPEC §4 shows it.
+//! A value cut to `diag::VALUE_CHARS` says so, and how long it was.
 
 use crate::diag::{Lang, Report, Summary};
 use serde::Serialize;
@@ -20,7 +21,7 @@ struct JsonDiagnostic<'a> {
     row: Option<u32>,
     column: Option<String>,
     field: Option<&'static str>,
-    value: Option<&'a str>,
+    value: Option<std::borrow::Cow<'a, str>>,
     message: &'a str,
     help: &'a str,
 }
@@ -41,7 +42,7 @@ pub fn render(report: &Report, lang: Lang) -> String {
                 row: d.origin.row,
                 column: d.origin.column_letter(),
                 field: d.field,
-                value: d.value.as_deref(),
+                value: d.shown_value(lang),
                 message: d.message.get(lang),
                 help: d.help.get(lang),
             })
