@@ -83,7 +83,9 @@ fn the_data_package_passes_frictionless_validate() {
     )[0];
     assert_eq!(report["valid"], true, "{report:#}");
     assert_eq!(report["rows"]["catalog"], n, "{report:#}");
-    let material_rows = csv::Reader::from_reader(materials.as_bytes()).records().count();
+    let material_rows = csv::Reader::from_reader(materials.as_bytes())
+        .records()
+        .count();
     assert!(material_rows > n, "the sample's materials: {material_rows}");
     assert_eq!(report["rows"]["materials"], material_rows, "{report:#}");
     let fields = report["fields"]["catalog"].as_array().expect("fields");
