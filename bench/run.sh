@@ -295,7 +295,7 @@ fi
 
 for size in $SIZES; do
     # Only the registry asked for: no filings to generate.
-    step check || step floor || step frictionless || step pipeline || break
+    step check || step floor || step frictionless || step pipeline || step exchange || break
     say ""
     say "== $size entries =="
     base=$DATA/n$size
