@@ -24,11 +24,10 @@ mod charts;
 pub mod data;
 
 use super::templates::Templates;
-use super::{BuildContext, PublishError, catalogs};
+use super::{BuildContext, Plan, PublishError, catalogs};
 use crate::stats::{AgencyStats, Compression, Indicators, Share, Stats};
 use charts::{BarChart, Span};
 use serde::Serialize;
-use std::path::Path;
 
 /// The template of the catalog page.
 pub const INDEX_TEMPLATE: &str = "site/index.html";
@@ -122,34 +121,48 @@ pub struct IndicatorRow {
     pub full_elements: String,
 }
 
-/// Writes the site under `dir`; returns the number of files written.
-pub fn write(ctx: &BuildContext<'_>, dir: &Path) -> Result<usize, PublishError> {
+/// The folder of the build root the site is written to.
+pub const DIR: &str = "site";
+
+/// Writes the site under `site/` of the plan's tree; returns the number of
+/// files written. A page is rendered only when the previous build's copy is
+/// not proven current.
+pub fn write(ctx: &BuildContext<'_>, plan: &Plan<'_>) -> Result<usize, PublishError> {
     let templates = Templates::load(ctx.workspace)?;
     let standard = &ctx.workspace.standard;
-    let (search, filters) = data::build(&ctx.entries, standard);
-    let index = IndexPage {
-        site: site(ctx, "index"),
-        filters,
-        data: data::script_json(&search)
-            .map_err(|e| PublishError::Template(format!("{INDEX_TEMPLATE}: {e}")))?,
-    };
-    let stats = Stats::compute(&ctx.entries, standard);
-    let stats_page = StatsPage::new(site(ctx, "stats"), &stats);
-
-    std::fs::create_dir_all(dir.join("assets"))?;
+    let mut written = 0;
     for (file, template) in FILES {
+        let rel = format!("{DIR}/{file}");
+        let key = match template {
+            INDEX_TEMPLATE | STATS_TEMPLATE => plan.all_key(&rel),
+            _ => plan.group_key(&rel, []),
+        };
+        if plan.out.reuse(&key, &[&rel]) {
+            continue;
+        }
         let text = match template {
-            INDEX_TEMPLATE => templates.render(template, &index)?,
-            STATS_TEMPLATE => templates.render(template, &stats_page)?,
+            INDEX_TEMPLATE => {
+                let (search, filters) = data::build(&ctx.entries, standard);
+                let index = IndexPage {
+                    site: site(ctx, "index"),
+                    filters,
+                    data: data::script_json(&search)
+                        .map_err(|e| PublishError::Template(format!("{INDEX_TEMPLATE}: {e}")))?,
+                };
+                templates.render(template, &index)?
+            }
+            STATS_TEMPLATE => {
+                let stats = Stats::compute(&ctx.entries, standard);
+                templates.render(template, &StatsPage::new(site(ctx, "stats"), &stats))?
+            }
             // The stylesheet and script take no values; rendering them
             // still lets a workspace override them like any template.
             _ => templates.render(template, &())?,
         };
-        let path = dir.join(file);
-        std::fs::write(&path, text)
-            .map_err(|err| std::io::Error::new(err.kind(), format!("{}: {err}", path.display())))?;
+        plan.out.write(&rel, &key, text.as_bytes())?;
+        written += 1;
     }
-    Ok(FILES.len())
+    Ok(written)
 }
 
 fn site<'a>(ctx: &'a BuildContext<'_>, page: &'static str) -> Site<'a> {

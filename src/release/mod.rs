@@ -108,7 +108,9 @@ pub fn release(
     let ctx = BuildContext::new(ws, &cat, version, progress);
     let staged = Staged::new(&target)?;
     let out = staged.path().to_path_buf();
-    publish::render_into(&ctx, &out)?;
+    // The digests of the files just rendered serve the manifest: they are
+    // not read back and hashed again.
+    let (_, rendered) = publish::render_into(&ctx, &out)?;
     fsx::write_atomic(&out.join(registry::FILE), registry_text.as_bytes())?;
 
     // Releases are named by version, never by where a workspace lives: the
@@ -134,7 +136,7 @@ pub fn release(
         changelog::render(&changes, &heading).as_bytes(),
     )?;
 
-    let files = manifest::scan(&out)?;
+    let files = manifest::scan_known(&out, &rendered.into_iter().collect())?;
     let m = Manifest {
         version: version.to_string(),
         yima: env!("CARGO_PKG_VERSION").to_string(),
