@@ -992,10 +992,13 @@ fn rendering_keeps_up_with_plain_writes() {
         write = write.min(start.elapsed());
 
         let rendered = dir.path().join(format!("rendered{round}"));
+        let none = yima::publish::cache::Previous::none();
+        let out = yima::publish::cache::Output::new(&rendered, &none);
+        let plan = yima::publish::Plan::new(&ctx, &out, &no_forms);
         settle();
         let start = Instant::now();
         assert_eq!(
-            guides::write(&ctx, &no_forms, &rendered).expect("guides"),
+            guides::write(&ctx, &no_forms, &plan).expect("guides"),
             many.len()
         );
         render = render.min(start.elapsed());

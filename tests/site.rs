@@ -127,10 +127,12 @@ fn write_site(ws: &Workspace, entries: &[CatalogEntry], version: &str, dir: &Pat
         version: version.into(),
         progress: false,
     };
-    let out = dir.join("site");
-    let written = site::write(&ctx, &out).expect("site builds");
+    let none = publish::cache::Previous::none();
+    let out = publish::cache::Output::new(dir, &none);
+    let plan = publish::Plan::new(&ctx, &out, &Default::default());
+    let written = site::write(&ctx, &plan).expect("site builds");
     assert_eq!(written, site::FILES.len());
-    out
+    dir.join(site::DIR)
 }
 
 fn read(path: &Path) -> String {

@@ -1,6 +1,6 @@
 //! The content-hash cache of incremental builds (SPEC §10). A build records,
 //! for every file it puts in `dist/`, the digest of what the file was made
-//! from (its *key*) and the digest of its bytes, in `dist/.yima-cache`. The
+//! from (its *key*) and the digest of its bytes, in `dist/.yima.cache`. The
 //! next build renders a file again only when it cannot prove the old one is
 //! what it would render now:
 //!
@@ -32,7 +32,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The cache's file name, in the root of the output folder.
-pub const FILE: &str = ".yima-cache";
+pub const FILE: &str = ".yima.cache";
 
 /// The first line of the cache: its format.
 const HEADER: &str = "yima build cache 1";
@@ -330,6 +330,7 @@ impl<'p> Output<'p> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
+        crate::fsx::fault::point("publish:write")?;
         std::fs::write(&path, bytes)
             .map_err(|err| io::Error::new(err.kind(), format!("{}: {err}", path.display())))?;
         self.record(rel, key, sha256_hex(bytes));

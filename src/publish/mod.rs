@@ -120,7 +120,27 @@ pub struct Plan<'o> {
     pub keys: Vec<String>,
 }
 
-impl Plan<'_> {
+impl<'o> Plan<'o> {
+    /// The plan of a build of `ctx` into `out`, with its forms copied.
+    pub fn new(
+        ctx: &BuildContext<'_>,
+        out: &'o cache::Output<'o>,
+        forms: &forms::Forms,
+    ) -> Plan<'o> {
+        use rayon::prelude::*;
+        let stamp = cache::Stamp::new(ctx.workspace, &ctx.version);
+        for (rel, digest) in forms.files() {
+            let key = stamp.group_key("form", [digest.as_str()]);
+            out.record(&rel, &key, digest);
+        }
+        let keys = ctx
+            .entries
+            .par_iter()
+            .map(|e| stamp.entry_key(e, &forms.links_of(e)))
+            .collect();
+        Plan { out, stamp, keys }
+    }
+
     /// The key of a file made from some entries (by their index).
     pub fn group_key(&self, what: &str, entries: impl IntoIterator<Item = usize>) -> String {
         self.stamp
@@ -162,19 +182,7 @@ pub fn render_outputs(
     let t = std::time::Instant::now();
     // The forms the guides link to are copied first, with the guides' time.
     let forms = forms::Forms::copy(ctx, &root.join(forms::DIR))?;
-    let stamp = cache::Stamp::new(ctx.workspace, &ctx.version);
-    for (rel, digest) in forms.files() {
-        let key = stamp.group_key("form", [digest.as_str()]);
-        out.record(&rel, &key, digest);
-    }
-    let keys = {
-        use rayon::prelude::*;
-        ctx.entries
-            .par_iter()
-            .map(|e| stamp.entry_key(e, &forms.links_of(e)))
-            .collect()
-    };
-    let plan = Plan { out, stamp, keys };
+    let plan = Plan::new(ctx, out, &forms);
     let guides = if all {
         guides::write(ctx, &forms, &plan)?
     } else {
