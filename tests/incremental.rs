@@ -268,6 +268,9 @@ fn an_unchanged_catalog_renders_nothing_and_a_changed_entry_little() {
     assert!(first.counts.written > 200, "{:?}", first.counts);
     let again = build(&root, &dist, Reuse::Cache);
     assert_eq!(again.counts.written, 0, "{:?}", again.counts);
+    // Every entry came from the previous build's cache, not its YAML.
+    assert_eq!(first.entries_reused, 0);
+    assert_eq!(again.entries_reused, entry_files(&root.join("items")).len());
     assert_eq!(again.counts.reused, first.counts.written);
 
     let files = entry_files(&root.join("items"));
@@ -344,6 +347,27 @@ fn a_damaged_or_deleted_cache_costs_time_only() {
     let s = build(&root, &dist, Reuse::Cache);
     assert_eq!(s.counts.reused, 0);
     assert_same_as_full(&root, &tmp.path().join("full"), "truncated cache");
+
+    // The entries kept for the next build's loading: a line altered (an
+    // address changed in its JSON) is not used, the entry is read from its
+    // file; the whole file cut short is read line by line as far as it goes.
+    let entries = dist.join(yima::catalog::cached::FILE);
+    let text = fs::read_to_string(&entries).unwrap();
+    let line = text.lines().nth(1).unwrap();
+    assert!(line.contains("\"address\":\""), "{line}");
+    let forged = line.replacen("\"address\":\"", "\"address\":\"伪造", 1);
+    fs::write(&entries, text.replacen(line, &forged, 1)).unwrap();
+    build(&root, &dist, Reuse::Cache);
+    assert!(
+        !fs::read_to_string(dist.join("catalog.json"))
+            .unwrap()
+            .contains("伪造")
+    );
+    assert_same_as_full(&root, &tmp.path().join("full"), "altered entry cache");
+    let text = fs::read_to_string(&entries).unwrap();
+    fs::write(&entries, &text.as_bytes()[..text.len() / 3]).unwrap();
+    build(&root, &dist, Reuse::Cache);
+    assert_same_as_full(&root, &tmp.path().join("full"), "entry cache cut short");
 
     // Deleted.
     fs::remove_file(dist.join(publish::cache::FILE)).unwrap();

@@ -101,6 +101,9 @@ pub struct BuildSummary {
     pub stages: Vec<(&'static str, std::time::Duration)>,
     /// Files rendered anew and files reused from the previous build.
     pub counts: cache::Counts,
+    /// Entry files whose entry came from the previous build's cache
+    /// ([`catalog::cached`]) rather than from parsing them.
+    pub entries_reused: usize,
     /// Why the previous build's cache was not used (it was damaged or of
     /// another format); everything was rendered.
     pub cache_ignored: Option<String>,
@@ -207,6 +210,7 @@ pub fn render_outputs(
         files: count_files(root)?,
         stages,
         counts: out.counts(),
+        entries_reused: 0,
         cache_ignored: None,
         leftover: None,
     })
@@ -237,6 +241,18 @@ pub fn build_outputs(
     outputs: Outputs,
     reuse: Reuse,
 ) -> Result<BuildSummary, PublishError> {
+    build_with(ctx, out, outputs, reuse, None)
+}
+
+/// [`build_outputs`], putting `entry_cache` (the text of
+/// [`catalog::cached::FILE`]) into the new tree beside the outputs.
+fn build_with(
+    ctx: &BuildContext<'_>,
+    out: &Path,
+    outputs: Outputs,
+    reuse: Reuse,
+    entry_cache: Option<&str>,
+) -> Result<BuildSummary, PublishError> {
     let staged = Staged::new(out)?;
     let previous = if outputs == Outputs::All && reuse == Reuse::Cache {
         cache::Previous::load(out)
@@ -260,6 +276,9 @@ pub fn build_outputs(
     summary.cache_ignored = previous.ignored.clone();
     if outputs == Outputs::All {
         tree.write_cache()?;
+        if let Some(text) = entry_cache {
+            crate::fsx::write_atomic(&staged.path().join(catalog::cached::FILE), text.as_bytes())?;
+        }
     }
     let t = std::time::Instant::now();
     let leftover = staged.commit().map_err(std::io::Error::from)?;
@@ -294,14 +313,26 @@ pub fn build_only(
     reuse: Reuse,
 ) -> Result<BuildSummary, PublishError> {
     let t = std::time::Instant::now();
-    let cat = catalog::load_whole(&ws.path(&ws.config.paths.items))?;
+    // The entries of the previous build in `out` spare parsing the files
+    // that did not change; a build of some outputs, or a full one, reads
+    // every file.
+    let cache =
+        (outputs == Outputs::All && reuse == Reuse::Cache).then(|| out.join(catalog::cached::FILE));
+    let loaded = catalog::cached::load_whole(&ws.path(&ws.config.paths.items), cache.as_deref())?;
+    let cat = loaded.catalog;
+    let entry_cache = (outputs == Outputs::All).then_some(loaded.cache);
+    let entries_reused = loaded.reused;
+    let loaded = t.elapsed();
+    let t = std::time::Instant::now();
     let problems = crate::assign::verify_registry(ws, &cat);
     if !problems.is_empty() {
         return Err(PublishError::Codes(problems));
     }
     let ctx = BuildContext::new(ws, &cat, version, progress);
-    let loaded = t.elapsed();
-    let mut summary = build_outputs(&ctx, out, outputs, reuse)?;
+    let verified = t.elapsed();
+    let mut summary = build_with(&ctx, out, outputs, reuse, entry_cache.as_deref())?;
+    summary.entries_reused = entries_reused;
+    summary.stages.insert(0, ("codes", verified));
     summary.stages.insert(0, ("load", loaded));
     Ok(summary)
 }
