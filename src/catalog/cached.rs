@@ -23,8 +23,14 @@ use std::path::Path;
 /// The cache's file name, in the root of the output folder.
 pub const FILE: &str = ".yima.entries";
 
-/// The first line of the cache: its format.
+/// The first line of the cache: its format, then the binary that wrote it
+/// ([`crate::publish::cache::binary_id`]): another yima may read the same
+/// YAML into another entry, so it parses every file again.
 const HEADER: &str = "yima entry cache 1";
+
+fn header() -> String {
+    format!("{HEADER} {}", crate::publish::cache::binary_id())
+}
 
 /// A catalog loaded with the cache, and the cache's text for the next build.
 pub struct Loaded {
@@ -36,14 +42,19 @@ pub struct Loaded {
 }
 
 /// Loads `items/` as [`super::load_whole`] does, taking an entry from the
-/// cache at `cache` (when given) where the file's bytes are those recorded.
-pub fn load_whole(dir: &Path, cache: Option<&Path>) -> Result<Loaded, CatalogError> {
+/// cache at `cache` (when given) where the file's bytes are those recorded;
+/// `keep_text` keeps each file's text (for line numbers in findings).
+pub fn load_whole(
+    dir: &Path,
+    cache: Option<&Path>,
+    keep_text: bool,
+) -> Result<Loaded, CatalogError> {
     let old = cache.map(read).unwrap_or_default();
     let mut catalog = Catalog::default();
     if !dir.exists() {
         return Ok(Loaded {
             catalog,
-            cache: format!("{HEADER}\n"),
+            cache: format!("{}\n", header()),
             reused: 0,
         });
     }
@@ -87,7 +98,7 @@ pub fn load_whole(dir: &Path, cache: Option<&Path>) -> Result<Loaded, CatalogErr
                 let file = ItemFile {
                     rel: rel.clone(),
                     display,
-                    text,
+                    text: if keep_text { text } else { String::new() },
                     entry,
                     error_line,
                 };
@@ -101,7 +112,7 @@ pub fn load_whole(dir: &Path, cache: Option<&Path>) -> Result<Loaded, CatalogErr
             .sum::<usize>()
             + 32,
     );
-    text.push_str(HEADER);
+    text.push_str(&header());
     text.push('\n');
     let mut reused = 0;
     for (file, line, hit) in read {
@@ -168,7 +179,7 @@ fn read(path: &Path) -> HashMap<String, (String, String)> {
         return HashMap::new();
     };
     let mut lines = text.lines();
-    if lines.next() != Some(HEADER) {
+    if lines.next() != Some(header().as_str()) {
         return HashMap::new();
     }
     lines

@@ -42,23 +42,29 @@ const HEADER: &str = "yima build cache 1";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stamp(String);
 
+/// The yima binary that runs, as a digest of its path, size and
+/// modification time (and yima's version): the embedded templates and
+/// schemas and the code that reads and renders are all in it, so another
+/// binary trusts nothing an earlier one cached. When the binary cannot be
+/// looked at, a value unique to this run.
+pub fn binary_id() -> String {
+    let exe = std::env::current_exe()
+        .and_then(|p| Ok((std::fs::metadata(&p)?, p)))
+        .and_then(|(m, p)| Ok(format!("{}\0{}\0{:?}", p.display(), m.len(), m.modified()?)));
+    let id = match exe {
+        Ok(id) => id,
+        Err(_) => format!("{:?}", std::time::SystemTime::now()),
+    };
+    sha256_hex(format!("{}\0{id}", env!("CARGO_PKG_VERSION")).as_bytes())
+}
+
 impl Stamp {
-    /// The stamp of a build of `ws` at `version`. When the binary cannot be
-    /// read the stamp is unique to this run, so nothing old is reused.
+    /// The stamp of a build of `ws` at `version`.
     pub fn new(ws: &Workspace, version: &str) -> Stamp {
         let mut h = Sha256::new();
         h.update(HEADER.as_bytes());
-        h.update(env!("CARGO_PKG_VERSION").as_bytes());
-        // The embedded templates, schemas and the code that renders them are
-        // all in the binary: another binary (known by its path, size and
-        // time) renders everything once.
-        let exe = std::env::current_exe()
-            .and_then(|p| Ok((std::fs::metadata(&p)?, p)))
-            .and_then(|(m, p)| Ok(format!("{}\0{}\0{:?}", p.display(), m.len(), m.modified()?)));
-        match exe {
-            Ok(id) => h.update(id.as_bytes()),
-            Err(_) => h.update(format!("{:?}", std::time::SystemTime::now()).as_bytes()),
-        }
+        // Another binary renders everything once.
+        h.update(binary_id().as_bytes());
         h.update(format!("{:?}", ws.config).as_bytes());
         if ws.root.is_some() {
             for dir in [&ws.config.paths.templates, &ws.config.paths.schemas] {

@@ -318,7 +318,8 @@ pub fn build_only(
     // every file.
     let cache =
         (outputs == Outputs::All && reuse == Reuse::Cache).then(|| out.join(catalog::cached::FILE));
-    let loaded = catalog::cached::load_whole(&ws.path(&ws.config.paths.items), cache.as_deref())?;
+    let loaded =
+        catalog::cached::load_whole(&ws.path(&ws.config.paths.items), cache.as_deref(), false)?;
     let cat = loaded.catalog;
     let entry_cache = (outputs == Outputs::All).then_some(loaded.cache);
     let entries_reused = loaded.reused;
