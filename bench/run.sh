@@ -345,6 +345,7 @@ with open(path, "w", encoding="utf-8-sig", newline="") as f:
     csv.writer(f, lineterminator="\r\n").writerows(rows)
 print(changed)
 PY
+    rm -f "$base/incremental-build.txt"
     measure "$size" "incremental: ingest" "one department's file, $EDITS entries changed" \
         "$YIMA" -C "$ws" ingest "$edited"
     measure "$size" "incremental: assign --check" "" "$YIMA" -C "$ws" assign --check
@@ -381,10 +382,11 @@ hugo_guides() {
     rm -rf "$ws" "$site"
     "$YIMA" init "$ws" >/dev/null
     "$YIMA" -C "$ws" ingest "$base/clean" >/dev/null 2>>"$LOG"
+    rm -f "$base/hugo-build-timings.txt"
     ERR_FILE=$base/hugo-build-timings.txt measure "$size" "hugo: yima build" "all outputs, no cache" \
         "$YIMA" -C "$ws" build --full --timings
     local stage
-    stage=$(awk -F'\t' '$1 == "guides" {print $2}' "$base/hugo-build-timings.txt" 2>/dev/null || true)
+    stage=$(awk -F'\t' '$1 == "guides" {s = $2} END {print s}' "$base/hugo-build-timings.txt" 2>/dev/null || true)
     printf '%s\t%s\t%s\t\t\t0\t%s\n' "$size" "hugo: yima guides stage" "${stage:-}" \
         "HTML and Markdown guide of every entry" >>"$RESULTS"
     mkdir -p "$site/content/guides" "$site/layouts/_default"
