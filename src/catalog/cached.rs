@@ -17,7 +17,7 @@
 
 use super::{Catalog, CatalogError, ItemFile, item_paths, load_registry, parse_entry};
 use crate::fsx::sha256_hex;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::path::Path;
 
 /// The cache's file name, in the root of the output folder.
@@ -32,13 +32,44 @@ fn header() -> String {
     format!("{HEADER} {}", crate::publish::cache::binary_id())
 }
 
-/// A catalog loaded with the cache, and the cache's text for the next build.
+/// A catalog loaded with the cache, and the cache for the next build.
 pub struct Loaded {
     pub catalog: Catalog,
-    /// The new cache: every entry read, the lines in path order.
-    pub cache: String,
+    /// The new cache: every entry read, in path order.
+    pub cache: EntryCache,
     /// How many entries came from the cache rather than their YAML.
     pub reused: usize,
+}
+
+/// The cache a load leaves for the next one: lines kept from the old cache
+/// (not copied: fresh memory is slow to come by) and new ones.
+pub struct EntryCache {
+    old: String,
+    lines: Vec<Line>,
+}
+
+enum Line {
+    /// A line of the old cache, by its place in its text.
+    Old(usize, usize),
+    New(String),
+}
+
+impl EntryCache {
+    /// Writes the cache to `path`, atomically.
+    pub fn write(&self, path: &Path) -> std::io::Result<()> {
+        crate::fsx::write_atomic_with(path, &mut |w| {
+            w.write_all(header().as_bytes())?;
+            w.write_all(b"\n")?;
+            for line in &self.lines {
+                match line {
+                    Line::Old(a, b) => w.write_all(&self.old.as_bytes()[*a..*b])?,
+                    Line::New(text) => w.write_all(text.as_bytes())?,
+                }
+                w.write_all(b"\n")?;
+            }
+            Ok(())
+        })
+    }
 }
 
 /// Loads `items/` as [`super::load_whole`] does, taking an entry from the
@@ -49,87 +80,129 @@ pub fn load_whole(
     cache: Option<&Path>,
     keep_text: bool,
 ) -> Result<Loaded, CatalogError> {
-    let old = cache.map(read).unwrap_or_default();
+    let old = cache
+        .and_then(|p| std::fs::read_to_string(p).ok())
+        .unwrap_or_default();
+    let index = index(&old);
     let mut catalog = Catalog::default();
     if !dir.exists() {
         return Ok(Loaded {
             catalog,
-            cache: format!("{}\n", header()),
+            cache: EntryCache {
+                old: String::new(),
+                lines: Vec::new(),
+            },
             reused: 0,
         });
     }
     let paths = item_paths(dir)?;
-    let read: Vec<(ItemFile, Option<String>, bool)> = {
+    let read: Vec<(ItemFile, Option<Line>)> = {
         use rayon::prelude::*;
         paths
             .par_iter()
-            .map(|rel| {
-                let full = dir.join(rel);
-                let display = crate::filing::display_path(&full);
-                let key = rel_key(rel);
-                let text = match std::fs::read_to_string(&full) {
-                    Ok(t) => t,
-                    Err(e) => {
-                        let file = ItemFile {
-                            rel: rel.clone(),
-                            display,
-                            text: String::new(),
-                            entry: Err(e.to_string()),
-                            error_line: None,
-                        };
-                        return (file, None, false);
-                    }
-                };
-                let digest = sha256_hex(text.as_bytes());
-                let cached = old
-                    .get(&key)
-                    .filter(|(d, _)| *d == digest)
-                    .and_then(|(_, line)| from_line(line).map(|e| (e, line.clone())));
-                let (entry, error_line, line, reused) = match cached {
-                    Some((e, line)) => (Ok(e), None, Some(line), true),
-                    None => match parse_entry(&text) {
-                        Ok(e) => {
-                            let line = to_line(&key, &digest, &e);
-                            (Ok(e), None, line, false)
-                        }
-                        Err((message, line)) => (Err(message), line, None, false),
-                    },
-                };
-                let file = ItemFile {
-                    rel: rel.clone(),
-                    display,
-                    text: if keep_text { text } else { String::new() },
-                    entry,
-                    error_line,
-                };
-                (file, line, reused)
-            })
+            .map(|rel| read_one(dir, rel, &old, &index, keep_text))
             .collect()
     };
-    let mut text = String::with_capacity(
-        read.iter()
-            .map(|r| r.1.as_ref().map_or(0, |l| l.len() + 1))
-            .sum::<usize>()
-            + 32,
-    );
-    text.push_str(&header());
-    text.push('\n');
+    let mut lines = Vec::with_capacity(read.len());
     let mut reused = 0;
-    for (file, line, hit) in read {
+    for (file, line) in read {
         if let Some(line) = line {
-            text.push_str(&line);
-            text.push('\n');
+            reused += usize::from(matches!(line, Line::Old(..)));
+            lines.push(line);
         }
-        reused += usize::from(hit);
         catalog.files.push(file);
     }
     catalog.registry = load_registry(dir)?;
     super::whole(&catalog)?;
     Ok(Loaded {
         catalog,
-        cache: text,
+        cache: EntryCache { old, lines },
         reused,
     })
+}
+
+/// The lines of a cache's text by path: the file digest each records and
+/// where the line is; empty when the text is not a cache of this binary.
+fn index(text: &str) -> HashMap<&str, (&str, usize, usize)> {
+    let mut map = HashMap::default();
+    let mut lines = text.lines();
+    if lines.next() != Some(header().as_str()) {
+        return map;
+    }
+    let base = text.as_ptr() as usize;
+    for line in lines {
+        let mut parts = line.splitn(3, '\t');
+        if let (Some(key), Some(digest)) = (parts.next(), parts.next()) {
+            let start = line.as_ptr() as usize - base;
+            map.insert(key, (digest, start, start + line.len()));
+        }
+    }
+    map
+}
+
+/// Reads one entry file: from the cache when its digest is the recorded
+/// one and the line holds, else by parsing it.
+fn read_one(
+    dir: &Path,
+    rel: &Path,
+    old: &str,
+    index: &HashMap<&str, (&str, usize, usize)>,
+    keep_text: bool,
+) -> (ItemFile, Option<Line>) {
+    use std::io::Read;
+    thread_local! {
+        static BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let full = dir.join(rel);
+    let display = crate::filing::display_path(&full);
+    let key = rel_key(rel);
+    let failed = |message: String| ItemFile {
+        rel: rel.to_path_buf(),
+        display: display.clone(),
+        text: String::new(),
+        entry: Err(message),
+        error_line: None,
+    };
+    // A buffer each thread reuses: most files are only hashed.
+    let read = BUF.with(|buf| {
+        let mut buf = buf.borrow_mut();
+        buf.clear();
+        std::fs::File::open(&full)
+            .and_then(|mut f| f.read_to_end(&mut buf))
+            .map_err(|e| e.to_string())?;
+        let text = std::str::from_utf8(&buf)
+            .map_err(|_| "stream did not contain valid UTF-8".to_string())?;
+        let digest = sha256_hex(text.as_bytes());
+        let cached = index
+            .get(key.as_str())
+            .filter(|(d, _, _)| *d == digest)
+            .and_then(|&(_, a, b)| from_line(&old[a..b]).map(|e| (e, Line::Old(a, b))));
+        let owned = (keep_text || cached.is_none()).then(|| text.to_string());
+        Ok::<_, String>((owned, digest, cached))
+    });
+    let (text, digest, cached) = match read {
+        Ok(r) => r,
+        Err(message) => return (failed(message), None),
+    };
+    let text = text.unwrap_or_default();
+    let (entry, error_line, line) = match cached {
+        Some((e, line)) => (Ok(e), None, Some(line)),
+        None => match parse_entry(&text) {
+            Ok(e) => {
+                let line = to_line(&key, &digest, &e).map(Line::New);
+                (Ok(e), None, line)
+            }
+            Err((message, line)) => (Err(message), line, None),
+        },
+    };
+    let file = ItemFile {
+        rel: rel.to_path_buf(),
+        display,
+        text: if keep_text { text } else { String::new() },
+        entry,
+        error_line,
+    };
+    (file, line)
 }
 
 /// A path inside `items/` as the cache writes it: `/` between parts.
@@ -170,26 +243,6 @@ fn from_line(line: &str) -> Option<super::CatalogEntry> {
         return None;
     }
     serde_json::from_str(json).ok()
-}
-
-/// The lines of a cache by path, each with the file digest it records;
-/// empty when the cache is missing or of another format.
-fn read(path: &Path) -> HashMap<String, (String, String)> {
-    let Ok(text) = std::fs::read_to_string(path) else {
-        return HashMap::new();
-    };
-    let mut lines = text.lines();
-    if lines.next() != Some(header().as_str()) {
-        return HashMap::new();
-    }
-    lines
-        .filter_map(|line| {
-            let mut parts = line.splitn(3, '\t');
-            let key = parts.next()?;
-            let digest = parts.next()?;
-            Some((key.to_string(), (digest.to_string(), line.to_string())))
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -24,8 +24,8 @@
 use crate::catalog::CatalogEntry;
 use crate::fsx::sha256_hex;
 use crate::workspace::Workspace;
+use rustc_hash::FxHashMap as HashMap;
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -199,14 +199,28 @@ impl Previous {
             if r.key != key {
                 return None;
             }
-            let bytes = std::fs::read(self.root.join(rel)).ok()?;
-            if sha256_hex(&bytes) != r.sha256 {
+            if digest_of(&self.root.join(rel)).ok()? != r.sha256 {
                 return None;
             }
             digests.push(r.sha256.clone());
         }
         Some(digests)
     }
+}
+
+/// The sha256 of a file, read into a buffer each thread reuses (fresh
+/// memory is slow to come by: every page is zeroed first).
+fn digest_of(path: &Path) -> io::Result<String> {
+    use std::io::Read;
+    thread_local! {
+        static BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    BUF.with(|buf| {
+        let mut buf = buf.borrow_mut();
+        buf.clear();
+        std::fs::File::open(path)?.read_to_end(&mut buf)?;
+        Ok(sha256_hex(&buf))
+    })
 }
 
 /// Reads a cache's text: the header, `path<TAB>key<TAB>sha256` lines, and
@@ -226,7 +240,7 @@ fn parse(text: &str) -> Result<HashMap<String, Recorded>, String> {
     if lines.next() != Some(HEADER) {
         return Err("unknown format".into());
     }
-    let mut files = HashMap::new();
+    let mut files = HashMap::default();
     for line in lines {
         let mut parts = line.split('\t');
         let (Some(path), Some(key), Some(sha), None) =

@@ -244,14 +244,14 @@ pub fn build_outputs(
     build_with(ctx, out, outputs, reuse, None)
 }
 
-/// [`build_outputs`], putting `entry_cache` (the text of
-/// [`catalog::cached::FILE`]) into the new tree beside the outputs.
+/// [`build_outputs`], putting `entry_cache` ([`catalog::cached::FILE`])
+/// into the new tree beside the outputs.
 fn build_with(
     ctx: &BuildContext<'_>,
     out: &Path,
     outputs: Outputs,
     reuse: Reuse,
-    entry_cache: Option<&str>,
+    entry_cache: Option<&catalog::cached::EntryCache>,
 ) -> Result<BuildSummary, PublishError> {
     let staged = Staged::new(out)?;
     let previous = if outputs == Outputs::All && reuse == Reuse::Cache {
@@ -276,8 +276,8 @@ fn build_with(
     summary.cache_ignored = previous.ignored.clone();
     if outputs == Outputs::All {
         tree.write_cache()?;
-        if let Some(text) = entry_cache {
-            crate::fsx::write_atomic(&staged.path().join(catalog::cached::FILE), text.as_bytes())?;
+        if let Some(cache) = entry_cache {
+            cache.write(&staged.path().join(catalog::cached::FILE))?;
         }
     }
     let t = std::time::Instant::now();
@@ -321,8 +321,8 @@ pub fn build_only(
     let loaded =
         catalog::cached::load_whole(&ws.path(&ws.config.paths.items), cache.as_deref(), false)?;
     let cat = loaded.catalog;
-    let entry_cache = (outputs == Outputs::All).then_some(loaded.cache);
     let entries_reused = loaded.reused;
+    let entry_cache = (outputs == Outputs::All).then_some(loaded.cache);
     let loaded = t.elapsed();
     let t = std::time::Instant::now();
     let problems = crate::assign::verify_registry(ws, &cat);
@@ -331,7 +331,7 @@ pub fn build_only(
     }
     let ctx = BuildContext::new(ws, &cat, version, progress);
     let verified = t.elapsed();
-    let mut summary = build_with(&ctx, out, outputs, reuse, entry_cache.as_deref())?;
+    let mut summary = build_with(&ctx, out, outputs, reuse, entry_cache.as_ref())?;
     summary.entries_reused = entries_reused;
     summary.stages.insert(0, ("codes", verified));
     summary.stages.insert(0, ("load", loaded));
