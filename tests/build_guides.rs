@@ -1036,7 +1036,9 @@ fn timings_name_each_stage_on_stderr() {
     let names: Vec<&str> = stages.iter().map(|(s, _)| *s).collect();
     assert_eq!(
         names,
-        ["load", "guides", "docx", "catalogs", "site", "commit"]
+        [
+            "load", "codes", "guides", "docx", "catalogs", "site", "commit"
+        ]
     );
     assert!(
         stages.iter().all(|(_, t)| *t >= 0.0 && *t < 60.0),

@@ -8,9 +8,7 @@
 //!                        with bar charts drawn as inline SVG at build time
 //! site/assets/site.css   the look of both pages
 //! site/assets/site.js    the search of index.html (vanilla, no network)
-//! ```
-//!
-//! site/data/NN.js       the catalog's search data, in shards by agency
+//! site/data/NN.js        the catalog's search data, in shards by agency
 //! ```
 //!
 //! The site works opened from file:// with no network: the catalog's search
@@ -24,9 +22,9 @@
 //! the manifest — each shard's file, row count and sha256 — and the script
 //! refuses to show a catalog with a shard missing or not the one listed.
 //!
-//! ```text The page reads its
-//! search and filters from the URL (`?q=婚姻&category=行政许可&level=市级`) and
-//! keeps the URL up to date, so a search can be linked to.
+//! The page reads its search and filters from the URL
+//! (`?q=婚姻&category=行政许可&level=市级`) and keeps the URL up to date, so a
+//! search can be linked to.
 //!
 //! All four files are templates (`templates/site/`), which a workspace may
 //! override; every value is escaped by the template, and the embedded JSON
