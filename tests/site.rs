@@ -689,11 +689,10 @@ impl Browser {
             }
             std::thread::sleep(Duration::from_millis(100));
         }
-        let run = Run {
+        Run {
             stdout: read(&out),
             stderr: read(&err),
-        };
-        run
+        }
     }
 
     /// The DOM of `url` once its scripts have run, checked for script errors.
