@@ -12,7 +12,17 @@
 #   ingested catalog exported as the platform's tables and imported into a
 #   second fresh workspace, to compare with ingest;
 #   and the code registry alone at a nation's size (bench/registry.rs): issue,
-#   read and append to BENCH_REGISTRY_CODES codes.
+#   read and append to BENCH_REGISTRY_CODES codes;
+#   incremental publishing (group "incremental"): on a workspace ingested from
+#   CSV department files, the full pipeline (ingest, assign --check, build,
+#   release) and then the same after BENCH_EDITS entries of one department
+#   changed (the department's file ingested again, assign --check, build
+#   reusing its cache, the next release), with the incremental dist/ compared
+#   byte for byte with `build --full` into another folder and the release
+#   checked by `yima verify`;
+#   and guides per second against Hugo (group "hugo", Debian's hugo installed
+#   with apt-get when missing): Hugo rendering the built Markdown guides, one
+#   HTML page each with a minimal layout.
 # It prints a table of figures and the ratios the targets are stated in.
 #
 # Settings (environment):
@@ -27,7 +37,9 @@
 #   BENCH_MEM_LIMIT_MB     virtual memory cap of each measured command (default 12288),
 #                          so that a run out of memory fails alone instead of
 #                          starving the machine; such a run shows a non-zero exit
-#   BENCH_STEPS            which groups to run (default "check floor frictionless pipeline registry exchange")
+#   BENCH_STEPS            which groups to run (default "check floor frictionless pipeline
+#                          registry exchange incremental hugo")
+#   BENCH_EDITS            entries changed in the incremental group (default 10)
 #   BENCH_REGISTRY_CODES   codes in the registry step (default 1000000)
 #   BENCH_REPEAT           runs of each read-only measure (check, floors), the fastest
 #                          kept: a shared machine's noise only ever adds time (default 3)
@@ -50,10 +62,11 @@ cd "$ROOT"
 # report RESULTS.tsv READ_ONLY — prints the figures as a table and the ratios
 # the targets are stated in.
 report() {
-    python3 - "$1" "$2" <<'EOF'
+    python3 - "$1" "$2" "${EDITS:-10}" <<'EOF'
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
 read_only = sys.argv[2] == "1"
+EDITS = sys.argv[3] if len(sys.argv) > 3 else "10"
 fig = {}
 for r in rows:
     fig[(int(r["size"]), r["measure"])] = r
@@ -74,7 +87,7 @@ print()
 print("| entries | measure | wall s | CPU s | peak MB | exit | note |")
 print("|---:|---|---:|---:|---:|---:|---|")
 for r in rows:
-    if r["measure"] in ("guides", "frictionless rows", "platform MB"):
+    if r["measure"] in ("guides", "frictionless rows", "platform MB", "hugo: pages"):
         continue
     print(f'| {int(r["size"]):,} | {r["measure"]} | {r["wall_s"]} | {r["cpu_s"]} | {r["peak_mb"]} | {r["exit"]} | {r["note"]} |')
 
@@ -123,6 +136,24 @@ for n in sizes:
             print(f"| {n:,} | Word guides per second (docx stage, with the 汇编) | {guides / word:,.0f} | |")
             print(f"| {n:,} | docx stage ÷ guides stage (time) | {ratio(word, stage)} | |")
             print(f"| {n:,} | docx stage ÷ whole build (share of time) | {ratio(word, b)} | |")
+    full = [wall(n, "full: " + m) for m in ("ingest", "assign --check", "build", "release")]
+    inc = [wall(n, "incremental: " + m) for m in ("ingest", "assign --check", "build", "release")]
+    if all(x is not None for x in full + inc):
+        print(f"| {n:,} | incremental pipeline ÷ full pipeline ({EDITS} entries changed) | {ratio(sum(inc), sum(full))} | ≤ 0.05 |")
+        print(f"| {n:,} | the same without release (ingest, assign --check, build) | {ratio(sum(inc[:3]), sum(full[:3]))} | |")
+        print(f"| {n:,} | incremental build ÷ full build | {ratio(inc[2], full[2])} | |")
+        print(f"| {n:,} | incremental dist/ identical to build --full | {val(n, 'incremental: identical')} | yes |")
+        print(f"| {n:,} | incremental release passes yima verify | {val(n, 'incremental: release verified')} | yes |")
+    h = wall(n, "hugo")
+    pages = val(n, "hugo: pages")
+    ys = wall(n, "hugo: yima guides stage")
+    yb = wall(n, "hugo: yima build")
+    if h and pages and ys:
+        p = int(pages)
+        print(f"| {n:,} | Hugo pages per second (one HTML page an entry) | {p / h:,.0f} | |")
+        print(f"| {n:,} | yima entries per second, guides stage (HTML and Markdown) | {p / ys:,.0f} | > Hugo |")
+        if yb:
+            print(f"| {n:,} | yima entries per second, whole build (with Word, catalogs, site) | {p / yb:,.0f} | |")
 for n in sizes:
     if (n, "import platform") in fig:
         print(f"| {n:,} | import platform ÷ ingest (the same entries) | {ratio(wall(n, 'import platform'), wall(n, 'ingest'))} | ≤ 1 |")
@@ -152,7 +183,8 @@ FRICTIONLESS_MAX=${BENCH_FRICTIONLESS_MAX:-1000000}
 BUILD_MAX=${BENCH_BUILD_MAX:-100000}
 TIMEOUT=${BENCH_TIMEOUT:-3600}
 MEM_LIMIT_MB=${BENCH_MEM_LIMIT_MB:-12288}
-STEPS=${BENCH_STEPS:-"check floor frictionless pipeline registry exchange"}
+STEPS=${BENCH_STEPS:-"check floor frictionless pipeline registry exchange incremental hugo"}
+EDITS=${BENCH_EDITS:-10}
 REGISTRY_CODES=${BENCH_REGISTRY_CODES:-1000000}
 REPEAT=${BENCH_REPEAT:-3}
 if [ -z "${BENCH_SCRATCH:-}" ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then
@@ -276,6 +308,120 @@ generate() {
 # step NAME — whether BENCH_STEPS asks for this group.
 step() { case " $STEPS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 
+# incremental SIZE BASE FILES — the pipeline in full, then again after
+# $EDITS entries of one department changed: the department's file ingested
+# again, assign --check, build (reusing dist/'s cache), the next release.
+# The incremental dist/ must equal `build --full` of the same catalog byte for
+# byte, and the release must pass `yima verify`; both are recorded.
+incremental() {
+    local size=$1 base=$2 files=$3
+    local csv=$base/csv edited=$base/csv-edited
+    generate "$csv" --entries "$size" --seed "$SEED" --files "$files" --error-share 0 \
+        --format csv --encoding utf8
+    local ws=$base/ws-incremental
+    [ -n "$SCRATCH" ] && ws=$SCRATCH/ws-incremental-$size
+    rm -rf "$ws" "$edited"
+    "$YIMA" init "$ws" >/dev/null
+    measure "$size" "full: ingest" "$files CSV department files" "$YIMA" -C "$ws" ingest "$csv"
+    measure "$size" "full: assign --check" "" "$YIMA" -C "$ws" assign --check
+    measure "$size" "full: build" "no cache" "$YIMA" -C "$ws" build
+    measure "$size" "full: release" "" "$YIMA" -C "$ws" release 2026.1
+    # One department's filing with $EDITS entries changed (their 办理地点).
+    mkdir -p "$edited"
+    local items
+    items=$(find "$csv" -name '*-事项.csv' | sort | head -n 1)
+    local stem=${items%-事项.csv}
+    cp "$stem"-*.csv "$edited/"
+    python3 - "$edited/$(basename "$items")" "$EDITS" <<'PY'
+import csv, sys
+path, edits = sys.argv[1], int(sys.argv[2])
+with open(path, encoding="utf-8-sig", newline="") as f:
+    rows = list(csv.reader(f))
+col = next((r.index("办理地点"), i) for i, r in enumerate(rows) if "办理地点" in r)
+column, header = col
+changed = 0
+for r in rows[header + 1:]:
+    if changed == edits:
+        break
+    if len(r) > column and r[column].strip():
+        r[column] = r[column] + "（新址）"
+        changed += 1
+with open(path, "w", encoding="utf-8-sig", newline="") as f:
+    csv.writer(f, lineterminator="\r\n").writerows(rows)
+print(changed)
+PY
+    rm -f "$base/incremental-build.txt"
+    measure "$size" "incremental: ingest" "one department's file, $EDITS entries changed" \
+        "$YIMA" -C "$ws" ingest "$edited"
+    measure "$size" "incremental: assign --check" "" "$YIMA" -C "$ws" assign --check
+    OUT_FILE=$base/incremental-build.txt measure "$size" "incremental: build" "reusing dist/'s cache" \
+        "$YIMA" -C "$ws" build
+    measure "$size" "incremental: release" "" "$YIMA" -C "$ws" release 2026.2
+    measure "$size" "full: build of the edited catalog" "--full, into another folder" \
+        "$YIMA" -C "$ws" build --full --out "$ws/dist-full"
+    local same=no
+    diff -rq "$ws/dist" "$ws/dist-full" >>"$LOG" 2>&1 && same=yes
+    local verified=no
+    "$YIMA" -C "$ws" verify "$ws/releases/2026.2" >>"$LOG" 2>&1 && verified=yes
+    printf '%s\t%s\t%s\t\t\t\t%s\n' "$size" "incremental: identical" "$same" \
+        "$(tail -n 1 "$base/incremental-build.txt" 2>/dev/null)" >>"$RESULTS"
+    printf '%s\t%s\t%s\t\t\t\t\n' "$size" "incremental: release verified" "$verified" >>"$RESULTS"
+    say "    incremental dist/ identical to a full build: $same; release verified: $verified"
+    [ -n "$SCRATCH" ] && rm -rf "$ws"
+}
+
+# hugo_guides SIZE BASE — yima's guides per second against Hugo rendering the
+# same entries: the Markdown guides yima built, as Hugo content (front matter
+# with the title), through a minimal layout into one HTML page each.
+hugo_guides() {
+    local size=$1 base=$2
+    if ! command -v hugo >/dev/null; then
+        say "  installing hugo (apt-get)"
+        if ! { apt-get install -y -q hugo || sudo apt-get install -y -q hugo; } >>"$LOG" 2>&1; then
+            say "  could not install hugo: its figures are skipped (see $LOG)"
+            return
+        fi
+    fi
+    local ws=$base/ws-hugo site=$base/hugo
+    [ -n "$SCRATCH" ] && { ws=$SCRATCH/ws-hugo-$size; site=$SCRATCH/hugo-$size; }
+    rm -rf "$ws" "$site"
+    "$YIMA" init "$ws" >/dev/null
+    "$YIMA" -C "$ws" ingest "$base/clean" >/dev/null 2>>"$LOG"
+    rm -f "$base/hugo-build-timings.txt"
+    ERR_FILE=$base/hugo-build-timings.txt measure "$size" "hugo: yima build" "all outputs, no cache" \
+        "$YIMA" -C "$ws" build --full --timings
+    local stage
+    stage=$(awk -F'\t' '$1 == "guides" {s = $2} END {print s}' "$base/hugo-build-timings.txt" 2>/dev/null || true)
+    printf '%s\t%s\t%s\t\t\t0\t%s\n' "$size" "hugo: yima guides stage" "${stage:-}" \
+        "HTML and Markdown guide of every entry" >>"$RESULTS"
+    mkdir -p "$site/content/guides" "$site/layouts/_default"
+    printf 'baseURL = "http://localhost/"\ntitle = "guides"\ndisableKinds = ["taxonomy", "term", "RSS", "sitemap"]\n' \
+        >"$site/config.toml"
+    printf '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{{ .Title }}</title></head><body>{{ .Content }}</body></html>\n' \
+        >"$site/layouts/_default/single.html"
+    printf '<!DOCTYPE html><html><head><meta charset="utf-8"><title>{{ .Title }}</title></head><body>{{ range .Pages }}<a href="{{ .RelPermalink }}">{{ .Title }}</a> {{ end }}</body></html>\n' \
+        >"$site/layouts/_default/list.html"
+    # Front matter from each guide's first heading, so Hugo has a title.
+    python3 - "$ws/dist/guides" "$site/content/guides" <<'PY'
+import os, sys
+src, dst = sys.argv[1], sys.argv[2]
+for name in os.listdir(src):
+    if not name.endswith(".md"):
+        continue
+    text = open(os.path.join(src, name), encoding="utf-8").read()
+    title = next((l.lstrip("# ").strip() for l in text.splitlines() if l.startswith("# ")), name)
+    title = title.replace("\\", "\\\\").replace('"', '\\"')
+    with open(os.path.join(dst, name), "w", encoding="utf-8") as f:
+        f.write(f'---\ntitle: "{title}"\n---\n{text}')
+PY
+    local pages
+    pages=$(find "$site/content/guides" -name '*.md' | wc -l)
+    printf '%s\t%s\t%s\t\t\t\t\n' "$size" "hugo: pages" "$pages" >>"$RESULTS"
+    measure "$size" "hugo" "$(hugo version 2>/dev/null | cut -d' ' -f1-2)" \
+        hugo --quiet -s "$site" -d "$site/public"
+    [ -n "$SCRATCH" ] && rm -rf "$ws" "$site"
+}
+
 # --- the runs -------------------------------------------------------------------
 if step registry; then
     # The registry alone, at a nation's size: issue every code through the
@@ -295,7 +441,8 @@ fi
 
 for size in $SIZES; do
     # Only the registry asked for: no filings to generate.
-    step check || step floor || step frictionless || step pipeline || step exchange || break
+    step check || step floor || step frictionless || step pipeline || step exchange ||
+        step incremental || step hugo || break
     say ""
     say "== $size entries =="
     base=$DATA/n$size
@@ -305,10 +452,21 @@ for size in $SIZES; do
     # so past 200,000 entries (~800,000 materials) the filing takes several.
     big=$(((size + 199999) / 200000))
     if [ "$big" = 1 ]; then one="one file"; else one="$big files of 200,000 (Excel's row limit)"; fi
-    generate "$base/single" --entries "$size" --seed "$SEED" --files "$big" --error-share "$SHARE"
-    generate "$base/multi" --entries "$size" --seed "$SEED" --files "$files" --error-share "$SHARE"
-    generate "$base/clean" --entries "$size" --seed "$SEED" --files "$files" --error-share 0
+    if step check || step floor || step frictionless; then
+        generate "$base/single" --entries "$size" --seed "$SEED" --files "$big" --error-share "$SHARE"
+        generate "$base/multi" --entries "$size" --seed "$SEED" --files "$files" --error-share "$SHARE"
+    fi
+    if step pipeline || step hugo; then
+        generate "$base/clean" --entries "$size" --seed "$SEED" --files "$files" --error-share 0
+    fi
     single=$base/single
+
+    if step incremental && [ "$size" -le "$BUILD_MAX" ]; then
+        incremental "$size" "$base" "$files"
+    fi
+    if step hugo && [ "$size" -le "$BUILD_MAX" ]; then
+        hugo_guides "$size" "$base"
+    fi
 
     if step check; then
         measure_best "$size" "check" "$one, human output" "$YIMA" check "$single"

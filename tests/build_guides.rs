@@ -1006,10 +1006,13 @@ fn rendering_keeps_up_with_plain_writes() {
         write = write.min(start.elapsed());
 
         let rendered = dir.path().join(format!("rendered{round}"));
+        let none = yima::publish::cache::Previous::none();
+        let out = yima::publish::cache::Output::new(&rendered, &none);
+        let plan = yima::publish::Plan::new(&ctx, &out, &no_forms);
         settle();
         let start = Instant::now();
         assert_eq!(
-            guides::write(&ctx, &no_forms, &rendered).expect("guides"),
+            guides::write(&ctx, &no_forms, &plan).expect("guides"),
             many.len()
         );
         render = render.min(start.elapsed());
@@ -1047,7 +1050,9 @@ fn timings_name_each_stage_on_stderr() {
     let names: Vec<&str> = stages.iter().map(|(s, _)| *s).collect();
     assert_eq!(
         names,
-        ["load", "guides", "docx", "catalogs", "site", "commit"]
+        [
+            "load", "codes", "guides", "docx", "catalogs", "site", "commit"
+        ]
     );
     assert!(
         stages.iter().all(|(_, t)| *t >= 0.0 && *t < 60.0),

@@ -175,7 +175,10 @@ fn write(entries: &[CatalogEntry], root: &Path) -> Result<usize, PublishError> {
         version: "2024.1".into(),
         progress: false,
     };
-    catalogs::write(&ctx, root)
+    let none = yima::publish::cache::Previous::none();
+    let out = yima::publish::cache::Output::new(root, &none);
+    let plan = yima::publish::Plan::new(&ctx, &out, &Default::default());
+    catalogs::write(&ctx, &plan)
 }
 
 fn text(d: &Data) -> String {

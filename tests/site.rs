@@ -127,14 +127,128 @@ fn write_site(ws: &Workspace, entries: &[CatalogEntry], version: &str, dir: &Pat
         version: version.into(),
         progress: false,
     };
-    let out = dir.join("site");
-    let written = site::write(&ctx, &out).expect("site builds");
-    assert_eq!(written, site::FILES.len());
+    let none = publish::cache::Previous::none();
+    let out = publish::cache::Output::new(dir, &none);
+    let plan = publish::Plan::new(&ctx, &out, &Default::default());
+    let written = site::write(&ctx, &plan).expect("site builds");
+    let out = dir.join(site::DIR);
+    let shards = fs::read_dir(out.join(site::DATA_DIR)).map_or(0, |d| d.count());
+    assert_eq!(written, site::FILES.len() + shards);
     out
 }
 
 fn read(path: &Path) -> String {
     fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The site's search data as the page sees it: the shards the manifest in
+/// `index.html` lists, each checked against its row count and sha256, merged
+/// as `site.js` merges them (each shard's lists into one, indexes mapped, rows
+/// in 实施编码 order).
+fn site_data(out: &Path) -> serde_json::Value {
+    use serde_json::{Value, json};
+    let index = read(&out.join("index.html"));
+    let manifest: Value = serde_json::from_str(embedded_json(&index)).expect("manifest");
+    assert_eq!(manifest["version"], site::data::VERSION);
+    let lists = [
+        "categories",
+        "levels",
+        "agencies",
+        "divisions",
+        "handling",
+        "texts",
+        "citizen_topics",
+        "business_topics",
+    ];
+    let mut merged: BTreeMap<&str, Vec<Value>> = lists.iter().map(|l| (*l, vec![])).collect();
+    let mut rows: Vec<Value> = Vec::new();
+    for shard in manifest["shards"].as_array().unwrap() {
+        let file = shard["file"].as_str().unwrap();
+        assert!(
+            index.contains(&format!("<script src=\"{file}\"></script>")),
+            "{file} not loaded by the page"
+        );
+        let text = read(&out.join(file));
+        assert_eq!(yima::fsx::sha256_hex(text.as_bytes()), shard["sha256"]);
+        let name = shard["name"].as_str().unwrap();
+        let prefix = format!("(window.YIMA_SHARDS = window.YIMA_SHARDS || {{}})[\"{name}\"] = ");
+        let json = text
+            .strip_prefix(&prefix)
+            .and_then(|t| t.strip_suffix(";\n"))
+            .unwrap_or_else(|| panic!("{file}: not a shard script"));
+        assert!(!json.contains('<') && !json.contains('>'), "{json}");
+        let data: Value = serde_json::from_str(json).expect("valid JSON");
+        assert_eq!(data["version"], site::data::VERSION);
+        let mut map: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for l in lists {
+            let list = merged.get_mut(l).unwrap();
+            let idx = data[l]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| {
+                    let key = |x: &Value| {
+                        if x.is_array() {
+                            x[0].clone()
+                        } else {
+                            x.clone()
+                        }
+                    };
+                    match list.iter().position(|x| key(x) == key(v)) {
+                        Some(i) => i,
+                        None => {
+                            list.push(v.clone());
+                            list.len() - 1
+                        }
+                    }
+                })
+                .collect();
+            map.insert(l, idx);
+        }
+        let data_rows = data["rows"].as_array().unwrap();
+        assert_eq!(data_rows.len() as u64, shard["rows"].as_u64().unwrap());
+        for r in data_rows {
+            let mut row = r.as_array().unwrap().clone();
+            for (i, l) in [
+                (4, "categories"),
+                (5, "levels"),
+                (6, "agencies"),
+                (7, "divisions"),
+                (8, "handling"),
+            ] {
+                row[i] = json!(map[l][r[i].as_u64().unwrap() as usize]);
+            }
+            let many = |l: &str, v: &Value| -> Value {
+                json!(
+                    v.as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|i| map[l][i.as_u64().unwrap() as usize])
+                        .collect::<Vec<_>>()
+                )
+            };
+            if row.len() > 10 {
+                row[10] = many("texts", &r[10]);
+            }
+            if row.len() > 11 && !r[11].is_null() {
+                row[11] = json!(map["texts"][r[11].as_u64().unwrap() as usize]);
+            }
+            if row.len() > 12 {
+                row[12] = many("citizen_topics", &r[12]);
+            }
+            if row.len() > 13 {
+                row[13] = many("business_topics", &r[13]);
+            }
+            rows.push(Value::Array(row));
+        }
+    }
+    rows.sort_by(|a, b| a[3].as_str().cmp(&b[3].as_str()));
+    let mut out: serde_json::Map<String, Value> = merged
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), Value::Array(v)))
+        .collect();
+    out.insert("rows".into(), Value::Array(rows));
+    Value::Object(out)
 }
 
 /// The text of the `<script type="application/json" id="data">` element.
@@ -191,10 +305,12 @@ fn hostile_text_is_escaped_in_the_html() {
         assert!(html.contains(MUSTACHE), "{page}");
         assert!(!html.contains(">49<"), "{page}");
     }
-    // The catalog page has exactly its own three scripts: the error handler,
-    // the data and site.js.
-    assert_eq!(index.matches("<script").count(), 3, "{index}");
-    assert_eq!(index.matches("</script>").count(), 3);
+    // The catalog page has exactly its own scripts: the error handler, the
+    // manifest, one per shard of data and site.js.
+    let shards = fs::read_dir(out.join(site::DATA_DIR)).unwrap().count();
+    assert!(shards >= 1);
+    assert_eq!(index.matches("<script").count(), 3 + shards, "{index}");
+    assert_eq!(index.matches("</script>").count(), 3 + shards);
     // Hostile agency names and categories are text in the filters.
     assert!(index.contains("&lt;&#x2f;script&gt;&lt;img src=x onerror=alert(2)&gt;{{ 7 * 7 }}"));
     assert!(index.contains("{{ 7 * 7 }}{% if true %}执行{% endif %}（1）"));
@@ -219,8 +335,8 @@ fn hostile_text_cannot_leave_the_embedded_json() {
     let index = read(&out.join("index.html"));
     let json = embedded_json(&index);
     assert!(!json.contains('<') && !json.contains('>'), "{json}");
-    let data: serde_json::Value = serde_json::from_str(json).expect("valid JSON");
-    assert_eq!(data["version"], site::data::VERSION);
+    // Each shard's JSON is checked the same way as it is read.
+    let data = site_data(&out);
     let rows = data["rows"].as_array().expect("rows");
     assert_eq!(rows.len(), 4);
     let names: Vec<&str> = rows.iter().map(|r| r[0].as_str().unwrap()).collect();
@@ -264,13 +380,26 @@ fn two_builds_are_byte_identical() {
     let reversed: Vec<CatalogEntry> = entries.iter().rev().cloned().collect();
     let second = write_site(&ws, &reversed, "2026.1", b.path());
     let files = |root: &Path| -> BTreeMap<String, Vec<u8>> {
+        let shards = fs::read_dir(root.join(site::DATA_DIR)).unwrap().map(|e| {
+            format!(
+                "{}/{}",
+                site::DATA_DIR,
+                e.unwrap().file_name().to_string_lossy()
+            )
+        });
         site::FILES
             .iter()
-            .map(|(f, _)| (f.to_string(), fs::read(root.join(f)).unwrap()))
+            .map(|(f, _)| f.to_string())
+            .chain(shards)
+            .map(|f| {
+                let bytes = fs::read(root.join(&f)).unwrap();
+                (f, bytes)
+            })
             .collect()
     };
     let (x, y) = (files(&first), files(&second));
-    assert_eq!(x.len(), 4);
+    assert!(x.len() > 4, "{:?}", x.keys());
+    assert_eq!(x.len(), y.len());
     // A released build names its version where an unreleased one says 未发布.
     let index = String::from_utf8(x["index.html"].clone()).unwrap();
     assert!(index.contains("<span class=\"badge\">版本 2026.1</span>"));
@@ -339,8 +468,15 @@ fn the_site_loads_nothing_from_the_network() {
     let tmp = tempfile::tempdir().unwrap();
     let entries = vec![entry(POLICE, 1, "户口迁移", "行政许可", "市级")];
     let out = write_site(&workspace("目录"), &entries, "", tmp.path());
-    for (file, _) in site::FILES {
-        let text = read(&out.join(file));
+    let shards = fs::read_dir(out.join(site::DATA_DIR)).unwrap().map(|e| {
+        format!(
+            "{}/{}",
+            site::DATA_DIR,
+            e.unwrap().file_name().to_string_lossy()
+        )
+    });
+    for file in site::FILES.iter().map(|(f, _)| f.to_string()).chain(shards) {
+        let text = read(&out.join(&file));
         for pattern in [
             "src=\"http",
             "href=\"http",
@@ -427,11 +563,22 @@ fn a_large_catalog_stays_compact() {
     let tmp = tempfile::tempdir().unwrap();
     let out = write_site(&workspace("目录"), &entries, "", tmp.path());
     let index = fs::read(out.join("index.html")).unwrap();
-    // Name (~60 bytes), sub-item, two codes and five small indexes.
-    let per_entry = index.len() / entries.len();
+    let shards: Vec<PathBuf> = fs::read_dir(out.join(site::DATA_DIR))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    let data_bytes: usize = shards.iter().map(|p| fs::read(p).unwrap().len()).sum();
+    // Name (~60 bytes), sub-item, two codes and five small indexes; the
+    // lists each shard repeats are small.
+    let per_entry = (index.len() + data_bytes) / entries.len();
     assert!(per_entry < 170, "{per_entry} bytes per entry");
-    let text = String::from_utf8(index).unwrap();
-    let data: serde_json::Value = serde_json::from_str(embedded_json(&text)).unwrap();
+    // 200 agencies over 64 shards by a digest: most shards have some.
+    assert!(
+        shards.len() > 40 && shards.len() <= site::SHARDS,
+        "{}",
+        shards.len()
+    );
+    let data = site_data(&out);
     assert_eq!(data["rows"].as_array().unwrap().len(), 20_000);
     assert_eq!(data["agencies"].as_array().unwrap().len(), 200);
 }
@@ -479,9 +626,29 @@ impl Browser {
         }
     }
 
+    /// Runs Chromium on `url` with `extra` arguments (see [`Browser::launch`]),
+    /// checking its console for script errors.
+    fn run(&self, extra: &[&str], url: &str) -> Run {
+        let run = self.launch(extra, url);
+        for line in run.stderr.lines() {
+            assert!(
+                !line.contains("Uncaught") && !line.contains(":ERROR:CONSOLE"),
+                "console error on {url}: {line}"
+            );
+        }
+        run
+    }
+
+    /// The DOM of a page expected to show an error.
+    fn broken_dom(&self, url: &str) -> String {
+        let dom = self.launch(&["--dump-dom"], url).stdout;
+        assert!(dom.contains("</html>"), "no DOM for {url}: {dom}");
+        dom
+    }
+
     /// Runs Chromium on `url` with `extra` arguments, waiting at most a
     /// minute; output goes to files (a DOM can outgrow a pipe's buffer).
-    fn run(&self, extra: &[&str], url: &str) -> Run {
+    fn launch(&self, extra: &[&str], url: &str) -> Run {
         let out = self.profile.path().join("stdout");
         let err = self.profile.path().join("stderr");
         let mut child = std::process::Command::new(CHROMIUM)
@@ -522,17 +689,10 @@ impl Browser {
             }
             std::thread::sleep(Duration::from_millis(100));
         }
-        let run = Run {
+        Run {
             stdout: read(&out),
             stderr: read(&err),
-        };
-        for line in run.stderr.lines() {
-            assert!(
-                !line.contains("Uncaught") && !line.contains(":ERROR:CONSOLE"),
-                "console error on {url}: {line}"
-            );
         }
-        run
     }
 
     /// The DOM of `url` once its scripts have run, checked for script errors.
@@ -1014,11 +1174,110 @@ fn browser_shows_hostile_text_as_text() {
     assert_eq!(count(&dom), format!("共 {} 项", entries.len()));
     // Had any of it been markup, the DOM would hold the elements.
     assert!(!dom.contains("<img"), "{dom}");
-    assert_eq!(dom.matches("<script").count(), 3, "{dom}");
+    let shards = fs::read_dir(dist.join("site").join(site::DATA_DIR))
+        .unwrap()
+        .count();
+    assert_eq!(dom.matches("<script").count(), 3 + shards, "{dom}");
     assert!(dom.contains("&lt;script&gt;alert(\"name\")&lt;/script&gt;户口迁移"));
     assert!(dom.contains("{{ 7 * 7 }}{% if true %}执行{% endif %}"));
     // A search for the hostile text finds it as text.
     let dom = browser.dom(&file_url(&dist.join("site/index.html"), "q=%3Cscript%3E"));
     assert_eq!(count(&dom), "共 1 项");
     assert!(dom.contains("<mark>&lt;script&gt;</mark>"), "{dom}");
+}
+
+/// A shard of the data that is missing or is not the one the manifest
+/// lists is an error on the page, never a catalog shown short; an
+/// incremental build after one entry changed shows the change.
+#[test]
+fn browser_refuses_a_missing_or_stale_shard_and_shows_an_edit() {
+    if !browser_available("browser_refuses_a_missing_or_stale_shard_and_shows_an_edit") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let dist = example_build(tmp.path());
+    let total = catalog(&dist).len();
+    let index = dist.join("site/index.html");
+    let browser = Browser::new();
+    let dom = browser.dom(&file_url(&index, ""));
+    assert_eq!(errors(&dom), "");
+    assert_eq!(count(&dom), format!("共 {total} 项"));
+
+    // An entry's result renamed in items/ and built again (incrementally):
+    // the page finds it by the new result, with every other entry still
+    // there.
+    let items = tmp.path().join("items");
+    let file = walk_yaml(&items)
+        .into_iter()
+        .find(|f| fs::read_to_string(f).unwrap().contains("\nresult_name:"))
+        .unwrap();
+    let text = fs::read_to_string(&file).unwrap();
+    let old = text
+        .lines()
+        .find(|l| l.starts_with("result_name:"))
+        .unwrap()
+        .to_string();
+    let code = file.file_stem().unwrap().to_string_lossy().into_owned();
+    let dom = browser.dom(&file_url(&index, &query("九号窗口核验单", &[])));
+    assert_eq!(count(&dom), "共 0 项");
+    fs::write(&file, text.replace(&old, "result_name: 九号窗口核验单")).unwrap();
+    let built = Command::cargo_bin("yima")
+        .unwrap()
+        .current_dir(tmp.path())
+        .args(["build"])
+        .assert()
+        .success();
+    let said = String::from_utf8_lossy(&built.get_output().stdout).into_owned();
+    assert!(said.contains("沿用"), "{said}");
+    let dom = browser.dom(&file_url(&index, ""));
+    assert_eq!(errors(&dom), "");
+    assert_eq!(count(&dom), format!("共 {total} 项"));
+    let dom = browser.dom(&file_url(&index, &query("九号窗口核验单", &[])));
+    assert_eq!(count(&dom), "共 1 项");
+    assert!(dom.contains(&code), "{dom}");
+
+    // A shard of another build (its rows cut short) is refused.
+    let shard = fs::read_dir(dist.join("site").join(site::DATA_DIR))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .max_by_key(|p| fs::metadata(p).unwrap().len())
+        .unwrap();
+    let good = fs::read_to_string(&shard).unwrap();
+    let json_start = good.find("] = ").unwrap() + 4;
+    let mut data: serde_json::Value =
+        serde_json::from_str(good[json_start..].trim_end().trim_end_matches(';')).unwrap();
+    data["rows"].as_array_mut().unwrap().pop();
+    fs::write(
+        &shard,
+        format!(
+            "{}{};\n",
+            &good[..json_start],
+            serde_json::to_string(&data).unwrap()
+        ),
+    )
+    .unwrap();
+    let dom = browser.broken_dom(&file_url(&index, ""));
+    assert!(errors(&dom).contains("与本页不符"), "{dom}");
+    assert!(shown(&dom).is_empty(), "no catalog shown short");
+
+    // A shard missing.
+    fs::remove_file(&shard).unwrap();
+    let dom = browser.broken_dom(&file_url(&index, ""));
+    let shown_errors = errors(&dom);
+    assert!(shown_errors.contains("未能载入"), "{shown_errors}");
+    assert!(shown(&dom).is_empty(), "no catalog shown short");
+}
+
+fn walk_yaml(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk_yaml(&p));
+        } else if p.extension().is_some_and(|x| x == "yaml") {
+            out.push(p);
+        }
+    }
+    out.sort();
+    out
 }

@@ -2,6 +2,7 @@
 //! code registry `codes.lock`. Loading, checking (the same rules as filings,
 //! pointing at file and line), and writing it as one atomic swap.
 
+pub mod cached;
 pub mod convert;
 pub mod entry;
 pub mod fields;
@@ -132,6 +133,13 @@ pub fn load(dir: &Path) -> Result<Catalog, CatalogError> {
 /// entry.
 pub fn load_whole(dir: &Path) -> Result<Catalog, CatalogError> {
     let catalog = load(dir)?;
+    whole(&catalog)?;
+    Ok(catalog)
+}
+
+/// Whether every file of a catalog is a whole entry; the error names each
+/// one that is not, with its line.
+fn whole(catalog: &Catalog) -> Result<(), CatalogError> {
     let broken: Vec<BadFile> = catalog
         .files
         .iter()
@@ -144,7 +152,7 @@ pub fn load_whole(dir: &Path) -> Result<Catalog, CatalogError> {
         })
         .collect();
     if broken.is_empty() {
-        Ok(catalog)
+        Ok(())
     } else {
         Err(CatalogError::Broken(broken))
     }

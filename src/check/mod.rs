@@ -288,6 +288,20 @@ pub fn check_paths(paths: &[PathBuf], ws: &Workspace, entries: bool) -> std::io:
     })
 }
 
+/// Checks a catalog already loaded, as [`check_paths`] checks its folder:
+/// what `yima release` gates on, without reading `items/` a second time.
+pub fn check_catalog(c: &Catalog, ws: &Workspace) -> Checked {
+    let mut checker = Checker::new(ws, Some(&c.registry));
+    let mut s = Sink::default();
+    let filings = catalog::as_filings(c, &ws.standard, &mut s);
+    checker.extend(s);
+    checker.filings(filings, &mut |_| {});
+    checker.scan(&[]);
+    Checked {
+        report: checker.finish(),
+    }
+}
+
 /// Reads the filings found under `paths` without the domain rules: the
 /// reading stage alone, for the benchmark.
 pub fn read_paths(paths: &[PathBuf], ws: &Workspace) -> std::io::Result<Checked> {

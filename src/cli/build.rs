@@ -1,8 +1,9 @@
-//! `yima build [--out DIR] [--only docx]`: renders the workspace's catalog
+//! `yima build [--out DIR] [--only docx] [--full]`: renders the workspace's catalog
 //! into `dist/` (guides in HTML, Markdown and Word, a Word 汇编 per agency,
 //! catalogs by level, the site), replacing the old output in one atomic swap.
 //! `--only docx` renders the Word documents alone and keeps the rest of the
-//! old output. Exit 0 built; 2 when the build fails, with the old output
+//! old output. Builds are incremental: what the previous build's cache
+//! proves unchanged is kept, `--full` renders everything. Exit 0 built; 2 when the build fails, with the old output
 //! left as it was.
 
 use super::failure::{Failure, Result};
@@ -19,13 +20,17 @@ pub struct Args {
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 
-    /// 在标准错误输出各阶段耗时（读取目录、办事指南、Word 办事指南、目录表、站点、替换）
+    /// 在标准错误输出各阶段耗时（读取目录、核对编码、办事指南、Word 办事指南、目录表、站点、替换）
     #[arg(long)]
     pub timings: bool,
 
     /// 只生成这一种输出，其余保持原样：docx = Word 办事指南及各单位的办事指南汇编
     #[arg(long, value_enum, value_name = "WHAT")]
     pub only: Option<Only>,
+
+    /// 全部重新生成，不沿用上次生成且未改变的文件（默认只重新生成有改动的部分）
+    #[arg(long)]
+    pub full: bool,
 }
 
 /// The outputs `--only` can pick.
@@ -50,7 +55,12 @@ pub fn run(args: Args, workspace: Option<&Path>, lang: Lang) -> Result<u8> {
         None => publish::Outputs::All,
         Some(Only::Docx) => publish::Outputs::Docx,
     };
-    let summary = publish::build_only(&ws, &out, "", progress, outputs).map_err(|e| {
+    let reuse = if args.full {
+        publish::Reuse::Nothing
+    } else {
+        publish::Reuse::Cache
+    };
+    let summary = publish::build_only(&ws, &out, "", progress, outputs, reuse).map_err(|e| {
         let shown = crate::filing::display_path(&out);
         Failure::new(match lang {
             Lang::Zh => format!("生成失败，{shown} 保持原样：{}", publish_failure(&e, lang)),
@@ -62,6 +72,17 @@ pub fn run(args: Args, workspace: Option<&Path>, lang: Lang) -> Result<u8> {
     })?;
     if let Some((path, why)) = &summary.leftover {
         super::writes::warn_leftover(path, why, lang);
+    }
+    if let Some(why) = &summary.cache_ignored {
+        errln!(
+            "yima: {}",
+            match lang {
+                Lang::Zh => format!("上次生成的缓存无法使用（{why}），已全部重新生成"),
+                Lang::En => format!(
+                    "the previous build's cache is unusable ({why}); everything was rendered"
+                ),
+            }
+        );
     }
     let word = summary.word;
     let shown = crate::filing::display_path(&out);
@@ -98,6 +119,22 @@ pub fn run(args: Args, workspace: Option<&Path>, lang: Lang) -> Result<u8> {
             ),
         }
     );
+    if outputs == publish::Outputs::All {
+        let c = summary.counts;
+        outln!(
+            "{}",
+            match lang {
+                Lang::Zh => format!(
+                    "重新生成 {} 个文件，沿用上次生成且未改变的 {} 个（yima build --full 全部重新生成）",
+                    c.written, c.reused
+                ),
+                Lang::En => format!(
+                    "{} files rendered, {} unchanged files kept from the previous build (yima build --full renders all)",
+                    c.written, c.reused
+                ),
+            }
+        );
+    }
     if args.timings {
         // One line a stage, `stage<TAB>seconds`, for people and scripts.
         for (stage, took) in &summary.stages {

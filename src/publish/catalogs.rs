@@ -22,7 +22,7 @@
 //! with one of them is prefixed with `'` (see [`defuse_csv`]). The columns and
 //! these choices are documented in `docs/formats.md`.
 
-use super::{BuildContext, PublishError};
+use super::{BuildContext, Plan, PublishError};
 use crate::catalog::CatalogEntry;
 use crate::catalog::entry::StatutoryDays;
 use crate::standard::Standard;
@@ -35,7 +35,6 @@ use rust_xlsxwriter::{
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::path::Path;
 
 /// The folder of the workbooks, inside the build root.
 pub const CATALOG_DIR: &str = "catalogs";
@@ -268,12 +267,14 @@ pub fn defuse_csv(s: &str) -> Cow<'_, str> {
     }
 }
 
-/// Writes the catalogs into the build root `root`; returns the number of
-/// files written.
-pub fn write(ctx: &BuildContext<'_>, root: &Path) -> Result<usize, PublishError> {
+/// Writes the catalogs into the plan's tree; returns the number of files
+/// written. A level's workbook the previous build proves unchanged (same
+/// entries, same keys) is kept; the whole-catalog files change with any
+/// entry.
+pub fn write(ctx: &BuildContext<'_>, plan: &Plan<'_>) -> Result<usize, PublishError> {
     let standard = &ctx.workspace.standard;
-    let mut by_level: [Vec<&CatalogEntry>; 4] = Default::default();
-    for e in &ctx.entries {
+    let mut by_level: [Vec<usize>; 4] = Default::default();
+    for (n, e) in ctx.entries.iter().enumerate() {
         let Some(i) =
             level_catalog(e, standard).and_then(|c| LEVEL_CATALOGS.iter().position(|l| l == c))
         else {
@@ -284,56 +285,64 @@ pub fn write(ctx: &BuildContext<'_>, root: &Path) -> Result<usize, PublishError>
                 e.impl_code, e.level
             )));
         };
-        by_level[i].push(e);
+        by_level[i].push(n);
     }
-    let dir = root.join(CATALOG_DIR);
-    std::fs::create_dir_all(&dir)?;
-    let forwarded: Vec<&CatalogEntry> = ctx
-        .entries
-        .iter()
-        .copied()
-        .filter(|e| e.forwarded == Some(true))
+    std::fs::create_dir_all(plan.out.root().join(CATALOG_DIR))?;
+    let forwarded: Vec<usize> = (0..ctx.entries.len())
+        .filter(|&n| ctx.entries[n].forwarded == Some(true))
         .collect();
+    let pick =
+        |ns: &[usize]| -> Vec<&CatalogEntry> { ns.iter().map(|&n| ctx.entries[n]).collect() };
     // The files are made at once (the village catalog alone is most of
-    // the work), then written in a fixed order.
+    // the work), each unless the previous build's copy is proven current.
     use rayon::prelude::*;
-    let made: Vec<Result<(std::path::PathBuf, Vec<u8>), PublishError>> = (0..LEVEL_CATALOGS.len()
-        + 4)
+    let written: Vec<Result<bool, PublishError>> = (0..LEVEL_CATALOGS.len() + 4)
         .into_par_iter()
         .map(|i| {
-            Ok(match i {
+            let (rel, key) = match i {
                 i if i < LEVEL_CATALOGS.len() => {
-                    let catalog = &LEVEL_CATALOGS[i];
-                    let bytes = level_workbook(ctx, catalog, &by_level[i])
-                        .map_err(|e| workbook_error(catalog.file, &e))?;
-                    (dir.join(catalog.file), bytes)
+                    let rel = format!("{CATALOG_DIR}/{}", LEVEL_CATALOGS[i].file);
+                    let key = plan.group_key(&rel, by_level[i].iter().copied());
+                    (rel, key)
                 }
                 i if i == LEVEL_CATALOGS.len() => {
-                    let bytes = forwarded_workbook(ctx, &forwarded)
-                        .map_err(|e| workbook_error(FORWARDED_FILE, &e))?;
-                    (dir.join(FORWARDED_FILE), bytes)
+                    let rel = format!("{CATALOG_DIR}/{FORWARDED_FILE}");
+                    let key = plan.group_key(&rel, forwarded.iter().copied());
+                    (rel, key)
                 }
-                i if i == LEVEL_CATALOGS.len() + 1 => (
-                    root.join(CSV_FILE),
-                    catalog_csv(&ctx.entries, &standard.divisions),
-                ),
+                i if i == LEVEL_CATALOGS.len() + 1 => {
+                    (CSV_FILE.to_string(), plan.all_key(CSV_FILE))
+                }
                 i if i == LEVEL_CATALOGS.len() + 2 => {
-                    let bytes = whole_workbook(ctx)
-                        .map_err(|e| PublishError::Workbook(format!("{XLSX_FILE}: {e}")))?;
-                    (root.join(XLSX_FILE), bytes)
+                    (XLSX_FILE.to_string(), plan.all_key(XLSX_FILE))
                 }
-                _ => (
-                    root.join(JSON_FILE),
-                    catalog_json(&ctx.version, &ctx.entries).into_bytes(),
-                ),
-            })
+                _ => (JSON_FILE.to_string(), plan.all_key(JSON_FILE)),
+            };
+            if plan.out.reuse(&key, &[&rel]) {
+                return Ok(false);
+            }
+            let bytes = match i {
+                i if i < LEVEL_CATALOGS.len() => {
+                    let catalog = &LEVEL_CATALOGS[i];
+                    level_workbook(ctx, catalog, &pick(&by_level[i]))
+                        .map_err(|e| workbook_error(catalog.file, &e))?
+                }
+                i if i == LEVEL_CATALOGS.len() => forwarded_workbook(ctx, &pick(&forwarded))
+                    .map_err(|e| workbook_error(FORWARDED_FILE, &e))?,
+                i if i == LEVEL_CATALOGS.len() + 1 => {
+                    catalog_csv(&ctx.entries, &standard.divisions)
+                }
+                i if i == LEVEL_CATALOGS.len() + 2 => whole_workbook(ctx)
+                    .map_err(|e| PublishError::Workbook(format!("{XLSX_FILE}: {e}")))?,
+                _ => catalog_json(&ctx.version, &ctx.entries).into_bytes(),
+            };
+            plan.out.write(&rel, &key, &bytes)?;
+            Ok(true)
         })
         .collect();
     let mut files = 0;
-    for file in made {
-        let (path, bytes) = file?;
-        crate::fsx::write_atomic(&path, &bytes)?;
-        files += 1;
+    for w in written {
+        files += usize::from(w?);
     }
     Ok(files)
 }

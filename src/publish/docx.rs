@@ -24,7 +24,7 @@ mod package;
 use super::forms::Forms;
 use super::guides::{Guide, path_safe, progress};
 use super::templates::Templates;
-use super::{BuildContext, PublishError};
+use super::{BuildContext, GUIDES_DIR, Plan, PublishError};
 use crate::catalog::CatalogEntry;
 use minijinja::{Value, context};
 use package::{Constant, Core, Kind, Skeleton};
@@ -32,7 +32,6 @@ use rayon::prelude::*;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 
 /// The template of a guide's body.
 pub const BODY_TEMPLATE: &str = "docx/guide.xml";
@@ -111,25 +110,49 @@ struct ChapterContext<'a> {
 }
 
 /// Writes the Word guide of every entry and the 汇编 of every agency under
-/// `dir`, linking the forms copied into `forms`.
-pub fn write(ctx: &BuildContext<'_>, forms: &Forms, dir: &Path) -> Result<Written, PublishError> {
+/// `guides/` of the plan's tree, linking the forms copied into `forms`. A
+/// document the previous build proves unchanged is kept; an agency's 汇编 is
+/// rendered again when any of its entries changed (or one came or went),
+/// from the bodies of all its guides.
+pub fn write(
+    ctx: &BuildContext<'_>,
+    forms: &Forms,
+    plan: &Plan<'_>,
+) -> Result<Written, PublishError> {
     let templates = Templates::load(ctx.workspace)?;
     let kit = Kit::new(&templates, ctx)?;
-    std::fs::create_dir_all(dir)?;
+    std::fs::create_dir_all(plan.out.root().join(GUIDES_DIR))?;
     let bar = progress(ctx, "Word 办事指南");
     let agencies = by_agency(&ctx.entries);
     agencies
         .par_iter()
         .try_for_each(|(code, entries)| -> Result<(), PublishError> {
+            let rel = format!("{GUIDES_DIR}/{code}{COMPILATION_SUFFIX}");
+            let key = plan.group_key(&rel, entries.iter().copied());
+            let kept = path_safe(code) && plan.out.reuse(&key, &[&rel]);
             let chapters = entries
                 .par_iter()
-                .map(|e| {
-                    let c = guide(ctx, forms, &templates, &kit, e, dir)?;
+                .map(|&i| {
+                    let e = ctx.entries[i];
+                    let own = format!("{GUIDES_DIR}/{}.docx", e.impl_code);
+                    let c = if path_safe(&e.impl_code) && plan.out.reuse(&plan.keys[i], &[&own]) {
+                        // The guide stays; its body is needed only when
+                        // the 汇编 is rendered again.
+                        (!kept)
+                            .then(|| chapter(ctx, forms, &templates, e))
+                            .transpose()?
+                    } else {
+                        Some(guide(ctx, forms, &templates, &kit, e, plan, &plan.keys[i])?)
+                    };
                     bar.inc(1);
                     Ok(c)
                 })
-                .collect::<Result<Vec<Chapter<'_>>, PublishError>>()?;
-            compilation(ctx, &templates, &kit, code, &chapters, dir)
+                .collect::<Result<Vec<Option<Chapter<'_>>>, PublishError>>()?;
+            if kept {
+                return Ok(());
+            }
+            let chapters: Vec<Chapter<'_>> = chapters.into_iter().flatten().collect();
+            compilation(ctx, &templates, &kit, code, &chapters, plan, &key)
         })?;
     bar.finish_and_clear();
     Ok(Written {
@@ -176,13 +199,34 @@ impl Kit {
     }
 }
 
-/// The active entries grouped by agency (实施主体编码), in code order.
-fn by_agency<'a>(entries: &[&'a CatalogEntry]) -> Vec<(&'a str, Vec<&'a CatalogEntry>)> {
-    let mut map: BTreeMap<&str, Vec<&CatalogEntry>> = BTreeMap::new();
-    for e in entries {
-        map.entry(e.agency_code.as_str()).or_default().push(e);
+/// The active entries (by index) grouped by agency (实施主体编码), in code
+/// order.
+fn by_agency<'a>(entries: &[&'a CatalogEntry]) -> Vec<(&'a str, Vec<usize>)> {
+    let mut map: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, e) in entries.iter().enumerate() {
+        map.entry(e.agency_code.as_str()).or_default().push(i);
     }
     map.into_iter().collect()
+}
+
+/// One entry's guide body and the links it shows.
+fn chapter<'a>(
+    ctx: &'a BuildContext<'_>,
+    forms: &'a Forms,
+    templates: &Templates,
+    e: &'a CatalogEntry,
+) -> Result<Chapter<'a>, PublishError> {
+    if !path_safe(&e.impl_code) {
+        return Err(unsafe_name("实施编码", &e.impl_code, &e.name));
+    }
+    let g = Guide::new(e, ctx, forms);
+    let body = templates.render(BODY_TEMPLATE, &g)?;
+    let links = hrefs(&g);
+    Ok(Chapter {
+        entry: e,
+        body,
+        links,
+    })
 }
 
 /// Writes one entry's Word guide; returns its body for the 汇编.
@@ -192,17 +236,13 @@ fn guide<'a>(
     templates: &Templates,
     kit: &Kit,
     e: &'a CatalogEntry,
-    dir: &Path,
+    plan: &Plan<'_>,
+    key: &str,
 ) -> Result<Chapter<'a>, PublishError> {
-    if !path_safe(&e.impl_code) {
-        return Err(unsafe_name("实施编码", &e.impl_code, &e.name));
-    }
-    let g = Guide::new(e, ctx, forms);
-    let body = templates.render(BODY_TEMPLATE, &g)?;
-    let links = hrefs(&g);
+    let c = chapter(ctx, forms, templates, e)?;
     let document = templates.render_value(
         DOCUMENT_TEMPLATE,
-        context! { body => Value::from_safe_string(body.clone()) },
+        context! { body => Value::from_safe_string(c.body.clone()) },
     )?;
     let title = if e.sub_name.is_empty() {
         e.name.to_string()
@@ -211,7 +251,7 @@ fn guide<'a>(
     };
     let bytes = kit.guide.pack(
         &document,
-        &ids(links.iter().copied()),
+        &ids(c.links.iter().copied()),
         &Core {
             title: &title,
             subject: "办事指南",
@@ -220,12 +260,9 @@ fn guide<'a>(
         },
         None,
     )?;
-    write_file(&dir.join(format!("{}.docx", e.impl_code)), &bytes)?;
-    Ok(Chapter {
-        entry: e,
-        body,
-        links,
-    })
+    plan.out
+        .write(&format!("{GUIDES_DIR}/{}.docx", e.impl_code), key, &bytes)?;
+    Ok(c)
 }
 
 /// Writes the 汇编 of one agency from its guides' bodies.
@@ -235,7 +272,8 @@ fn compilation(
     kit: &Kit,
     code: &str,
     chapters: &[Chapter<'_>],
-    dir: &Path,
+    plan: &Plan<'_>,
+    key: &str,
 ) -> Result<(), PublishError> {
     let Some(first) = chapters.first() else {
         return Ok(());
@@ -297,7 +335,12 @@ fn compilation(
         },
         Some(&numbering),
     )?;
-    write_file(&dir.join(format!("{code}{COMPILATION_SUFFIX}")), &bytes)
+    plan.out.write(
+        &format!("{GUIDES_DIR}/{code}{COMPILATION_SUFFIX}"),
+        key,
+        &bytes,
+    )?;
+    Ok(())
 }
 
 /// The link targets a guide shows, each once, in order.
@@ -329,15 +372,6 @@ fn unsafe_name(what: &str, code: &str, name: &str) -> PublishError {
         std::io::ErrorKind::InvalidData,
         format!("{what} “{code}” 不能用作文件名（not usable as a file name）：{name}"),
     ))
-}
-
-fn write_file(path: &Path, bytes: &[u8]) -> Result<(), PublishError> {
-    std::fs::write(path, bytes).map_err(|err| {
-        PublishError::Io(std::io::Error::new(
-            err.kind(),
-            format!("{}: {err}", path.display()),
-        ))
-    })
 }
 
 #[cfg(test)]

@@ -92,6 +92,39 @@ impl Forms {
         }
     }
 
+    /// Where the forms an entry names are linked, as one text: part of
+    /// what its guides are rendered from (the build cache's key).
+    pub fn links_of(&self, e: &CatalogEntry) -> String {
+        let mut s = String::new();
+        for name in names(e) {
+            if let Some(h) = self.hrefs.get(name) {
+                s.push_str(name);
+                s.push('\t');
+                s.push_str(h);
+                s.push('\n');
+            }
+        }
+        s
+    }
+
+    /// Each copied file, relative to the build root, with its sha256 (which
+    /// names it).
+    pub fn files(&self) -> Vec<(String, String)> {
+        let files: BTreeSet<&str> = self
+            .hrefs
+            .values()
+            .filter_map(|h| h.strip_prefix("../"))
+            .collect();
+        files
+            .into_iter()
+            .map(|rel| {
+                let name = rel.rsplit('/').next().unwrap_or(rel);
+                let digest = name.split('.').next().unwrap_or(name);
+                (rel.to_string(), digest.to_string())
+            })
+            .collect()
+    }
+
     /// How many distinct files were copied.
     pub fn len(&self) -> usize {
         self.hrefs.values().collect::<BTreeSet<_>>().len()

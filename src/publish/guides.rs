@@ -11,12 +11,11 @@ pub use context::{Fact, FeeRow, Guide, MaterialRow, Qa, Section};
 
 use super::forms::Forms;
 use super::templates::Templates;
-use super::{BuildContext, PublishError};
+use super::{BuildContext, GUIDES_DIR, Plan, PublishError};
 use indicatif::{ProgressBar, ProgressStyle};
 use minijinja::Value;
 use minijinja::value::Serde;
 use rayon::prelude::*;
-use std::path::Path;
 
 /// The template of the HTML guide.
 pub const HTML_TEMPLATE: &str = "guide.html";
@@ -32,15 +31,22 @@ pub(super) fn path_safe(code: &str) -> bool {
             .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
 }
 
-/// Writes both guides of every entry under `dir`, linking the forms copied
-/// into `forms`; returns the number of entries given guides.
-pub fn write(ctx: &BuildContext<'_>, forms: &Forms, dir: &Path) -> Result<usize, PublishError> {
+/// Writes both guides of every entry under `guides/` of the plan's tree,
+/// linking the forms copied into `forms`; an entry whose guides the previous
+/// build proves unchanged keeps them. Returns the number of entries given
+/// guides.
+pub fn write(
+    ctx: &BuildContext<'_>,
+    forms: &Forms,
+    plan: &Plan<'_>,
+) -> Result<usize, PublishError> {
     let templates = Templates::load(ctx.workspace)?;
-    std::fs::create_dir_all(dir)?;
+    std::fs::create_dir_all(plan.out.root().join(GUIDES_DIR))?;
     let bar = progress(ctx, "办事指南");
     ctx.entries
         .par_iter()
-        .try_for_each(|e| -> Result<(), PublishError> {
+        .zip(plan.keys.par_iter())
+        .try_for_each(|(e, key)| -> Result<(), PublishError> {
             if !path_safe(&e.impl_code) {
                 return Err(PublishError::Io(std::io::Error::new(
                     std::io::ErrorKind::InvalidData,
@@ -50,20 +56,32 @@ pub fn write(ctx: &BuildContext<'_>, forms: &Forms, dir: &Path) -> Result<usize,
                     ),
                 )));
             }
+            let paths = [HTML_TEMPLATE, MD_TEMPLATE].map(|t| guide_path(&e.impl_code, t));
+            if plan.out.reuse(key, &[&paths[0], &paths[1]]) {
+                bar.inc(1);
+                return Ok(());
+            }
             // One conversion of the context serves both templates.
             let guide = Value::from(Serde(Guide::new(e, ctx, forms)));
-            for (template, ext) in [(HTML_TEMPLATE, "html"), (MD_TEMPLATE, "md")] {
+            for (template, path) in [HTML_TEMPLATE, MD_TEMPLATE].iter().zip(&paths) {
                 let text = templates.render_value(template, guide.clone())?;
-                let path = dir.join(format!("{}.{ext}", e.impl_code));
-                std::fs::write(&path, text).map_err(|err| {
-                    std::io::Error::new(err.kind(), format!("{}: {err}", path.display()))
-                })?;
+                plan.out.write(path, key, text.as_bytes())?;
             }
             bar.inc(1);
             Ok(())
         })?;
     bar.finish_and_clear();
     Ok(ctx.entries.len())
+}
+
+/// Where an entry's guide of `template` goes, relative to the build root.
+fn guide_path(code: &str, template: &str) -> String {
+    let ext = if template == HTML_TEMPLATE {
+        "html"
+    } else {
+        "md"
+    };
+    format!("{GUIDES_DIR}/{code}.{ext}")
 }
 
 /// A progress bar over the entries, named `what`, on stderr when the build

@@ -3,7 +3,12 @@
 //! and a Word 汇编 per agency) and the forms they link, catalogs by level,
 //! the static site — built beside the old `dist/` and swapped in atomically.
 //! Output is deterministic: the same catalog gives the same bytes.
+//!
+//! Builds are incremental ([`cache`], SPEC §10): a file whose inputs are
+//! unchanged is linked from the old `dist/` instead of rendered again, and the
+//! result is the same bytes a full build gives.
 
+pub mod cache;
 pub mod catalogs;
 pub mod docx;
 pub mod forms;
@@ -94,6 +99,14 @@ pub struct BuildSummary {
     pub files: usize,
     /// Each stage and its wall time, in order (`yima build --timings`).
     pub stages: Vec<(&'static str, std::time::Duration)>,
+    /// Files rendered anew and files reused from the previous build.
+    pub counts: cache::Counts,
+    /// Entry files whose entry came from the previous build's cache
+    /// ([`catalog::cached`]) rather than from parsing them.
+    pub entries_reused: usize,
+    /// Why the previous build's cache was not used (it was damaged or of
+    /// another format); everything was rendered.
+    pub cache_ignored: Option<String>,
     /// The previous output, replaced but not removed (its path and why);
     /// the next run removes it.
     pub leftover: Option<(String, String)>,
@@ -102,17 +115,68 @@ pub struct BuildSummary {
 /// The folder of `dist/` the guides are written to.
 pub const GUIDES_DIR: &str = "guides";
 
-/// Renders every stage into `root`, an empty folder.
-pub fn render_into(ctx: &BuildContext<'_>, root: &Path) -> Result<BuildSummary, PublishError> {
-    render_outputs(ctx, root, Outputs::All)
+/// What the stages of a build share beyond the context: the tree being
+/// built and the key of each entry (aligned with [`BuildContext::entries`]).
+pub struct Plan<'o> {
+    pub out: &'o cache::Output<'o>,
+    pub stamp: cache::Stamp,
+    pub keys: Vec<String>,
 }
 
-/// Renders the stages of `outputs` into `root`.
-pub fn render_outputs(
+impl<'o> Plan<'o> {
+    /// The plan of a build of `ctx` into `out`, with its forms copied.
+    pub fn new(
+        ctx: &BuildContext<'_>,
+        out: &'o cache::Output<'o>,
+        forms: &forms::Forms,
+    ) -> Plan<'o> {
+        use rayon::prelude::*;
+        let stamp = cache::Stamp::new(ctx.workspace, &ctx.version);
+        for (rel, digest) in forms.files() {
+            let key = stamp.group_key("form", [digest.as_str()]);
+            out.record(&rel, &key, digest);
+        }
+        let keys = ctx
+            .entries
+            .par_iter()
+            .map(|e| stamp.entry_key(e, &forms.links_of(e)))
+            .collect();
+        Plan { out, stamp, keys }
+    }
+
+    /// The key of a file made from some entries (by their index).
+    pub fn group_key(&self, what: &str, entries: impl IntoIterator<Item = usize>) -> String {
+        self.stamp
+            .group_key(what, entries.into_iter().map(|i| self.keys[i].as_str()))
+    }
+
+    /// The key of a file made from every entry.
+    pub fn all_key(&self, what: &str) -> String {
+        self.stamp
+            .group_key(what, self.keys.iter().map(String::as_str))
+    }
+}
+
+/// Renders every stage into `root`, an empty folder; returns the summary and
+/// the sha256 of every file written, by path.
+pub fn render_into(
     ctx: &BuildContext<'_>,
     root: &Path,
+) -> Result<(BuildSummary, Vec<(String, String)>), PublishError> {
+    let none = cache::Previous::none();
+    let out = cache::Output::new(root, &none);
+    let summary = render_outputs(ctx, &out, Outputs::All)?;
+    Ok((summary, out.digests()))
+}
+
+/// Renders the stages of `outputs` into the tree of `out`, reusing what its
+/// previous build proves unchanged.
+pub fn render_outputs(
+    ctx: &BuildContext<'_>,
+    out: &cache::Output<'_>,
     outputs: Outputs,
 ) -> Result<BuildSummary, PublishError> {
+    let root = out.root();
     let mut stages = Vec::new();
     let mut timed = |stage: &'static str, started: std::time::Instant| {
         stages.push((stage, started.elapsed()));
@@ -121,21 +185,22 @@ pub fn render_outputs(
     let t = std::time::Instant::now();
     // The forms the guides link to are copied first, with the guides' time.
     let forms = forms::Forms::copy(ctx, &root.join(forms::DIR))?;
+    let plan = Plan::new(ctx, out, &forms);
     let guides = if all {
-        guides::write(ctx, &forms, &root.join(GUIDES_DIR))?
+        guides::write(ctx, &forms, &plan)?
     } else {
         0
     };
     timed(if all { "guides" } else { "forms" }, t);
     let t = std::time::Instant::now();
-    let word = docx::write(ctx, &forms, &root.join(GUIDES_DIR))?;
+    let word = docx::write(ctx, &forms, &plan)?;
     timed("docx", t);
     if all {
         let t = std::time::Instant::now();
-        catalogs::write(ctx, root)?;
+        catalogs::write(ctx, &plan)?;
         timed("catalogs", t);
         let t = std::time::Instant::now();
-        site::write(ctx, &root.join("site"))?;
+        site::write(ctx, &plan)?;
         timed("site", t);
     }
     Ok(BuildSummary {
@@ -144,13 +209,27 @@ pub fn render_outputs(
         word,
         files: count_files(root)?,
         stages,
+        counts: out.counts(),
+        entries_reused: 0,
+        cache_ignored: None,
         leftover: None,
     })
 }
 
-/// Renders `entries` into `out` (replacing it atomically).
+/// Renders `entries` into `out` (replacing it atomically), reusing what the
+/// cache of the old `out` proves unchanged.
 pub fn build_entries(ctx: &BuildContext<'_>, out: &Path) -> Result<BuildSummary, PublishError> {
-    build_outputs(ctx, out, Outputs::All)
+    build_outputs(ctx, out, Outputs::All, Reuse::Cache)
+}
+
+/// Whether a build may reuse the files of the previous one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Reuse {
+    /// Reuse what the previous build's cache proves unchanged.
+    #[default]
+    Cache,
+    /// Render everything (`yima build --full`).
+    Nothing,
 }
 
 /// Renders the stages of `outputs` into `out`, atomically. A build of some
@@ -160,11 +239,31 @@ pub fn build_outputs(
     ctx: &BuildContext<'_>,
     out: &Path,
     outputs: Outputs,
+    reuse: Reuse,
+) -> Result<BuildSummary, PublishError> {
+    build_with(ctx, out, outputs, reuse, None)
+}
+
+/// [`build_outputs`], putting `entry_cache` ([`catalog::cached::FILE`])
+/// into the new tree beside the outputs.
+fn build_with(
+    ctx: &BuildContext<'_>,
+    out: &Path,
+    outputs: Outputs,
+    reuse: Reuse,
+    entry_cache: Option<&catalog::cached::EntryCache>,
 ) -> Result<BuildSummary, PublishError> {
     let staged = Staged::new(out)?;
+    let previous = if outputs == Outputs::All && reuse == Reuse::Cache {
+        cache::Previous::load(out)
+    } else {
+        cache::Previous::none()
+    };
     if outputs == Outputs::Docx {
         // Files of the old tree are hard-linked, never written through: what
-        // is rendered anew is removed first.
+        // is rendered anew is removed first. The old cache comes along: it
+        // lists the Word documents as they were, so one rendered differently
+        // now is rendered again by the next build.
         crate::fsx::link_tree(out, staged.path())?;
         remove_word_documents(&staged.path().join(GUIDES_DIR))?;
         let forms = staged.path().join(forms::DIR);
@@ -172,7 +271,15 @@ pub fn build_outputs(
             std::fs::remove_dir_all(forms)?;
         }
     }
-    let mut summary = render_outputs(ctx, staged.path(), outputs)?;
+    let tree = cache::Output::new(staged.path(), &previous);
+    let mut summary = render_outputs(ctx, &tree, outputs)?;
+    summary.cache_ignored = previous.ignored.clone();
+    if outputs == Outputs::All {
+        tree.write_cache()?;
+        if let Some(cache) = entry_cache {
+            cache.write(&staged.path().join(catalog::cached::FILE))?;
+        }
+    }
     let t = std::time::Instant::now();
     let leftover = staged.commit().map_err(std::io::Error::from)?;
     summary.leftover =
@@ -189,7 +296,7 @@ pub fn build(
     version: &str,
     progress: bool,
 ) -> Result<BuildSummary, PublishError> {
-    build_only(ws, out, version, progress, Outputs::All)
+    build_only(ws, out, version, progress, Outputs::All, Reuse::Cache)
 }
 
 /// Loads the workspace's catalog and builds the stages of `outputs` into
@@ -203,16 +310,30 @@ pub fn build_only(
     version: &str,
     progress: bool,
     outputs: Outputs,
+    reuse: Reuse,
 ) -> Result<BuildSummary, PublishError> {
     let t = std::time::Instant::now();
-    let cat = catalog::load_whole(&ws.path(&ws.config.paths.items))?;
+    // The entries of the previous build in `out` spare parsing the files
+    // that did not change; a build of some outputs, or a full one, reads
+    // every file.
+    let cache =
+        (outputs == Outputs::All && reuse == Reuse::Cache).then(|| out.join(catalog::cached::FILE));
+    let loaded =
+        catalog::cached::load_whole(&ws.path(&ws.config.paths.items), cache.as_deref(), false)?;
+    let cat = loaded.catalog;
+    let entries_reused = loaded.reused;
+    let entry_cache = (outputs == Outputs::All).then_some(loaded.cache);
+    let loaded = t.elapsed();
+    let t = std::time::Instant::now();
     let problems = crate::assign::verify_registry(ws, &cat);
     if !problems.is_empty() {
         return Err(PublishError::Codes(problems));
     }
     let ctx = BuildContext::new(ws, &cat, version, progress);
-    let loaded = t.elapsed();
-    let mut summary = build_outputs(&ctx, out, outputs)?;
+    let verified = t.elapsed();
+    let mut summary = build_with(&ctx, out, outputs, reuse, entry_cache.as_ref())?;
+    summary.entries_reused = entries_reused;
+    summary.stages.insert(0, ("codes", verified));
     summary.stages.insert(0, ("load", loaded));
     Ok(summary)
 }

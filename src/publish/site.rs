@@ -8,13 +8,23 @@
 //!                        with bar charts drawn as inline SVG at build time
 //! site/assets/site.css   the look of both pages
 //! site/assets/site.js    the search of index.html (vanilla, no network)
+//! site/data/NN.js        the catalog's search data, in shards by agency
 //! ```
 //!
-//! The site works opened from file:// with no network: the catalog is
-//! embedded in `index.html` as JSON ([`data`]) and the script renders one page
-//! of results at a time, so 100 000 entries stay usable. The page reads its
-//! search and filters from the URL (`?q=婚姻&category=行政许可&level=市级`) and
-//! keeps the URL up to date, so a search can be linked to.
+//! The site works opened from file:// with no network: the catalog's search
+//! data ([`data`]) is in script files beside the page, which the page loads
+//! with `<script>` elements (a page opened from file:// may not `fetch()`),
+//! and the script renders one page of results at a time, so 100 000 entries
+//! stay usable. The data is split into [`SHARDS`] shards by a digest of the
+//! agency's code: the boundaries never move as the catalog grows, each shard
+//! lists its own repeated values, so a change to one entry rewrites one shard
+//! (and the small pages), not the whole catalog's data. `index.html` embeds
+//! the manifest — each shard's file, row count and sha256 — and the script
+//! refuses to show a catalog with a shard missing or not the one listed.
+//!
+//! The page reads its search and filters from the URL
+//! (`?q=婚姻&category=行政许可&level=市级`) and keeps the URL up to date, so a
+//! search can be linked to.
 //!
 //! All four files are templates (`templates/site/`), which a workspace may
 //! override; every value is escaped by the template, and the embedded JSON
@@ -24,11 +34,11 @@ mod charts;
 pub mod data;
 
 use super::templates::Templates;
-use super::{BuildContext, PublishError, catalogs};
+use super::{BuildContext, Plan, PublishError, catalogs};
+use crate::catalog::CatalogEntry;
 use crate::stats::{AgencyStats, Compression, Indicators, Share, Stats};
 use charts::{BarChart, Span};
 use serde::Serialize;
-use std::path::Path;
 
 /// The template of the catalog page.
 pub const INDEX_TEMPLATE: &str = "site/index.html";
@@ -74,9 +84,50 @@ pub struct Download {
 pub struct IndexPage<'a> {
     pub site: Site<'a>,
     pub filters: data::Filters,
-    /// The catalog as `<script>`-safe JSON ([`data::script_json`]); the
-    /// template inserts it unescaped, which is why it is escaped here.
+    /// The manifest of the data's shards as `<script>`-safe JSON
+    /// ([`data::script_json`]); the template inserts it unescaped, which is
+    /// why it is escaped here.
     pub data: String,
+    /// The shards, for the template's `<script>` elements.
+    pub shards: Vec<ShardRef>,
+}
+
+/// How many shards the search data is split into.
+pub const SHARDS: usize = 64;
+
+/// The folder of `site/` the shards are written to.
+pub const DATA_DIR: &str = "data";
+
+/// One shard of the search data as the manifest lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ShardRef {
+    /// Its name: two digits.
+    pub name: String,
+    /// Its file, relative to `site/`.
+    pub file: String,
+    /// How many entries it holds.
+    pub rows: usize,
+    /// The sha256 of its file.
+    pub sha256: String,
+}
+
+/// The manifest embedded in `index.html`.
+#[derive(Debug, Serialize)]
+struct Manifest<'a> {
+    version: u32,
+    shards: &'a [ShardRef],
+}
+
+/// The shard an agency's entries are in: a digest of its code, so the
+/// boundaries depend on nothing else.
+pub fn shard_of(agency_code: &str) -> usize {
+    use sha2::{Digest, Sha256};
+    usize::from(Sha256::digest(agency_code.as_bytes())[0]) % SHARDS
+}
+
+/// The text of a shard's file: a script that hands its data to the page.
+pub fn shard_script(name: &str, json: &str) -> String {
+    format!("(window.YIMA_SHARDS = window.YIMA_SHARDS || {{}})[\"{name}\"] = {json};\n")
 }
 
 /// The context of `site/stats.html`.
@@ -122,34 +173,91 @@ pub struct IndicatorRow {
     pub full_elements: String,
 }
 
-/// Writes the site under `dir`; returns the number of files written.
-pub fn write(ctx: &BuildContext<'_>, dir: &Path) -> Result<usize, PublishError> {
+/// The folder of the build root the site is written to.
+pub const DIR: &str = "site";
+
+/// Writes the site under `site/` of the plan's tree; returns the number of
+/// files written. A shard or page is rendered only when the previous
+/// build's copy is not proven current.
+pub fn write(ctx: &BuildContext<'_>, plan: &Plan<'_>) -> Result<usize, PublishError> {
     let templates = Templates::load(ctx.workspace)?;
     let standard = &ctx.workspace.standard;
-    let (search, filters) = data::build(&ctx.entries, standard);
-    let index = IndexPage {
-        site: site(ctx, "index"),
-        filters,
-        data: data::script_json(&search)
-            .map_err(|e| PublishError::Template(format!("{INDEX_TEMPLATE}: {e}")))?,
+    let mut by_shard: Vec<Vec<usize>> = vec![Vec::new(); SHARDS];
+    for (i, e) in ctx.entries.iter().enumerate() {
+        by_shard[shard_of(&e.agency_code)].push(i);
+    }
+    let json_error =
+        |e: serde_json::Error| PublishError::Template(format!("{INDEX_TEMPLATE}: {e}"));
+    let written = std::sync::atomic::AtomicUsize::new(0);
+    let shards: Vec<ShardRef> = {
+        use rayon::prelude::*;
+        by_shard
+            .par_iter()
+            .enumerate()
+            .filter(|(_, entries)| !entries.is_empty())
+            .map(|(n, entries)| -> Result<ShardRef, PublishError> {
+                let name = format!("{n:02}");
+                let file = format!("{DATA_DIR}/{name}.js");
+                let rel = format!("{DIR}/{file}");
+                let key = plan.group_key(&rel, entries.iter().copied());
+                let sha256 = if plan.out.reuse(&key, &[&rel]) {
+                    crate::fsx::sha256_hex(&std::fs::read(plan.out.root().join(&rel))?)
+                } else {
+                    let list: Vec<&CatalogEntry> =
+                        entries.iter().map(|&i| ctx.entries[i]).collect();
+                    let (search, _) = data::build(&list, standard);
+                    let text =
+                        shard_script(&name, &data::script_json(&search).map_err(json_error)?);
+                    plan.out.write(&rel, &key, text.as_bytes())?;
+                    written.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    crate::fsx::sha256_hex(text.as_bytes())
+                };
+                Ok(ShardRef {
+                    name,
+                    file,
+                    rows: entries.len(),
+                    sha256,
+                })
+            })
+            .collect::<Result<_, _>>()?
     };
-    let stats = Stats::compute(&ctx.entries, standard);
-    let stats_page = StatsPage::new(site(ctx, "stats"), &stats);
-
-    std::fs::create_dir_all(dir.join("assets"))?;
+    let mut written = written.into_inner();
     for (file, template) in FILES {
+        let rel = format!("{DIR}/{file}");
+        let key = match template {
+            INDEX_TEMPLATE | STATS_TEMPLATE => plan.all_key(&rel),
+            _ => plan.group_key(&rel, []),
+        };
+        if plan.out.reuse(&key, &[&rel]) {
+            continue;
+        }
         let text = match template {
-            INDEX_TEMPLATE => templates.render(template, &index)?,
-            STATS_TEMPLATE => templates.render(template, &stats_page)?,
+            INDEX_TEMPLATE => {
+                let filters = data::filters(&ctx.entries, standard);
+                let manifest = Manifest {
+                    version: data::VERSION,
+                    shards: &shards,
+                };
+                let index = IndexPage {
+                    site: site(ctx, "index"),
+                    filters,
+                    data: data::script_json(&manifest).map_err(json_error)?,
+                    shards: shards.clone(),
+                };
+                templates.render(template, &index)?
+            }
+            STATS_TEMPLATE => {
+                let stats = Stats::compute(&ctx.entries, standard);
+                templates.render(template, &StatsPage::new(site(ctx, "stats"), &stats))?
+            }
             // The stylesheet and script take no values; rendering them
             // still lets a workspace override them like any template.
             _ => templates.render(template, &())?,
         };
-        let path = dir.join(file);
-        std::fs::write(&path, text)
-            .map_err(|err| std::io::Error::new(err.kind(), format!("{}: {err}", path.display())))?;
+        plan.out.write(&rel, &key, text.as_bytes())?;
+        written += 1;
     }
-    Ok(FILES.len())
+    Ok(written)
 }
 
 fn site<'a>(ctx: &'a BuildContext<'_>, page: &'static str) -> Site<'a> {

@@ -256,7 +256,7 @@ fn row_changes(
         match (ma.get(n), mb.get(n)) {
             (Some(x), Some(y)) if x != y => {
                 let mut fields: Vec<&String> = x.keys().chain(y.keys()).collect();
-                fields.sort_by_key(|f| order(standard, f));
+                fields.sort_by_cached_key(|f| order(standard, f));
                 fields.dedup();
                 for f in fields {
                     let (p, q) = (
@@ -295,8 +295,12 @@ fn field_changes(
     old: &Map<String, Value>,
     new: &Map<String, Value>,
 ) -> Vec<FieldChange> {
+    // Most entries of a release did not change: no field to sort and compare.
+    if old == new {
+        return Vec::new();
+    }
     let mut keys: Vec<&String> = old.keys().chain(new.keys()).collect();
-    keys.sort_by_key(|k| order(standard, k));
+    keys.sort_by_cached_key(|k| order(standard, k));
     keys.dedup();
     let mut out = Vec::new();
     for k in keys {

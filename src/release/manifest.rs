@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// The manifest's file name inside a release.
@@ -96,6 +97,16 @@ fn rel_string(p: &Path) -> String {
 /// Lists and hashes every file under `root` except the manifest itself,
 /// sorted by path.
 pub fn scan(root: &Path) -> std::io::Result<Vec<ManifestFile>> {
+    scan_known(root, &HashMap::new())
+}
+
+/// [`scan`], taking the sha256 of the files `known` lists (by path) from it
+/// rather than reading them: the digests a build computed of the bytes it
+/// wrote in this run; any other file under `root` is read and hashed.
+pub fn scan_known(
+    root: &Path,
+    known: &HashMap<String, String>,
+) -> std::io::Result<Vec<ManifestFile>> {
     let mut paths = Vec::new();
     walk(root, root, &mut paths)?;
     let mut files: Vec<ManifestFile> = {
@@ -104,14 +115,19 @@ pub fn scan(root: &Path) -> std::io::Result<Vec<ManifestFile>> {
             .par_iter()
             .filter(|p| rel_string(p) != FILE)
             .map(|p| {
+                let path = rel_string(p);
+                if let Some(sha256) = known.get(&path) {
+                    let size = std::fs::metadata(root.join(p))?.len();
+                    return Ok(ManifestFile {
+                        path,
+                        size,
+                        sha256: sha256.clone(),
+                    });
+                }
                 // A file that is not regular is listed with no hash: it
                 // matches no manifest entry, and `verify` names it.
                 let (size, sha256) = hash_file(&root.join(p))?.unwrap_or_default();
-                Ok(ManifestFile {
-                    path: rel_string(p),
-                    size,
-                    sha256,
-                })
+                Ok(ManifestFile { path, size, sha256 })
             })
             .collect::<std::io::Result<_>>()?
     };

@@ -86,9 +86,12 @@ pub fn release(
     let _lock = WorkspaceLock::acquire(&root)?;
     let items = ws.path(&ws.config.paths.items);
 
-    // The same gates CI runs, and a catalog whose every file reads.
-    let cat = catalog::load_whole(&items)?;
-    let checked = crate::check::check_paths(std::slice::from_ref(&items), ws, false)?;
+    // The same gates CI runs, and a catalog whose every file reads: the
+    // entries the last build kept in `dist/` spare parsing the files that
+    // did not change since (each file is still read and its digest checked).
+    let dist_cache = ws.path(&ws.config.paths.dist).join(catalog::cached::FILE);
+    let cat = catalog::cached::load_whole(&items, Some(&dist_cache), true)?.catalog;
+    let checked = crate::check::check_catalog(&cat, ws);
     if checked.report.summary.errors > 0 {
         return Err(ReleaseError::CheckFailed(checked.report.summary.errors));
     }
@@ -108,7 +111,9 @@ pub fn release(
     let ctx = BuildContext::new(ws, &cat, version, progress);
     let staged = Staged::new(&target)?;
     let out = staged.path().to_path_buf();
-    publish::render_into(&ctx, &out)?;
+    // The digests of the files just rendered serve the manifest: they are
+    // not read back and hashed again.
+    let (_, rendered) = publish::render_into(&ctx, &out)?;
     fsx::write_atomic(&out.join(registry::FILE), registry_text.as_bytes())?;
 
     // Releases are named by version, never by where a workspace lives: the
@@ -134,7 +139,7 @@ pub fn release(
         changelog::render(&changes, &heading).as_bytes(),
     )?;
 
-    let files = manifest::scan(&out)?;
+    let files = manifest::scan_known(&out, &rendered.into_iter().collect())?;
     let m = Manifest {
         version: version.to_string(),
         yima: env!("CARGO_PKG_VERSION").to_string(),

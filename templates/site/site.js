@@ -1,8 +1,13 @@
 /* 事项目录检索 — search and filters of site/index.html.
  *
- * The catalog is embedded in the page as JSON (<script id="data">), because
- * browsers refuse to let a page opened from file:// read another local file,
- * and the site must work that way, with no network. Only the visible page of results is drawn, so a
+ * The catalog's data is in shards (data/NN.js, each a script that puts its
+ * part into window.YIMA_SHARDS), loaded by <script> elements before this one,
+ * because browsers refuse to let a page opened from file:// read another
+ * local file, and the site must work that way, with no network. The page
+ * embeds the manifest (<script id="data">): each shard's name, file and row
+ * count; a shard missing or of another size is an error shown on the page,
+ * never a catalog shown short. Each shard lists its own repeated values;
+ * they are merged here into one catalog. Only the visible page of results is drawn, so a
  * catalog of 100 000 entries stays quick. Every value is put into the page
  * as text (textContent), never as markup.
  *
@@ -20,7 +25,7 @@
   "use strict";
 
   var PAGE_SIZE = 50;
-  var DATA_VERSION = 2;
+  var DATA_VERSION = 3;
   // The fields of a row, in the order src/publish/site/data.rs writes them;
   // the last four are absent from the end when empty.
   var NAME = 0, SUB = 1, BASIC = 2, IMPL = 3, CATEGORY = 4, LEVEL = 5,
@@ -308,13 +313,77 @@
     }
   }
 
+  // One list of distinct values, each added once; returns its index.
+  function Distinct(list, keyOf) {
+    var seen = new Map();
+    return function (value) {
+      var key = keyOf ? keyOf(value) : value;
+      var i = seen.get(key);
+      if (i === undefined) {
+        i = list.length;
+        list.push(value);
+        seen.set(key, i);
+      }
+      return i;
+    };
+  }
+
+  // The shards the manifest lists, merged into one catalog: each shard's
+  // indexes are mapped into the merged lists, rows in 实施编码 order.
+  function merge(manifest, loaded) {
+    var data = {
+      version: DATA_VERSION, categories: [], levels: [], agencies: [], divisions: [],
+      handling: [], texts: [], citizen_topics: [], business_topics: [], rows: []
+    };
+    var first = function (pair) { return pair[0]; };
+    var add = {
+      categories: Distinct(data.categories),
+      levels: Distinct(data.levels),
+      agencies: Distinct(data.agencies, first),
+      divisions: Distinct(data.divisions, first),
+      handling: Distinct(data.handling),
+      texts: Distinct(data.texts),
+      citizen_topics: Distinct(data.citizen_topics),
+      business_topics: Distinct(data.business_topics)
+    };
+    manifest.shards.forEach(function (ref) {
+      var shard = loaded[ref.name];
+      if (!shard) {
+        throw new Error("目录数据 " + ref.file + " 未能载入（shard missing）");
+      }
+      if (shard.version !== DATA_VERSION || shard.rows.length !== ref.rows) {
+        throw new Error("目录数据 " + ref.file + " 与本页不符（shard does not match the page）");
+      }
+      var map = {};
+      Object.keys(add).forEach(function (list) { map[list] = shard[list].map(add[list]); });
+      var many = function (list, indexes) {
+        return indexes.map(function (i) { return map[list][i]; });
+      };
+      shard.rows.forEach(function (r) {
+        var row = r.slice();
+        row[CATEGORY] = map.categories[r[CATEGORY]];
+        row[LEVEL] = map.levels[r[LEVEL]];
+        row[AGENCY] = map.agencies[r[AGENCY]];
+        row[DIVISION] = map.divisions[r[DIVISION]];
+        row[HANDLING] = map.handling[r[HANDLING]];
+        if (r.length > MATERIALS) row[MATERIALS] = many("texts", r[MATERIALS]);
+        if (r.length > RESULT && r[RESULT] !== null) row[RESULT] = map.texts[r[RESULT]];
+        if (r.length > CITIZEN) row[CITIZEN] = many("citizen_topics", r[CITIZEN]);
+        if (r.length > BUSINESS) row[BUSINESS] = many("business_topics", r[BUSINESS]);
+        data.rows.push(row);
+      });
+    });
+    data.rows.sort(function (a, b) { return a[IMPL] < b[IMPL] ? -1 : a[IMPL] > b[IMPL] ? 1 : 0; });
+    return data;
+  }
+
   function main() {
     var source = document.getElementById("data");
-    var data = JSON.parse(source.textContent);
-    if (data.version !== DATA_VERSION) {
-      throw new Error("数据格式版本 " + data.version + " 与页面脚本不符（expected " + DATA_VERSION + "）");
+    var manifest = JSON.parse(source.textContent);
+    if (manifest.version !== DATA_VERSION) {
+      throw new Error("数据格式版本 " + manifest.version + " 与页面脚本不符（expected " + DATA_VERSION + "）");
     }
-    var catalog = new Catalog(data);
+    var catalog = new Catalog(merge(manifest, window.YIMA_SHARDS || {}));
     var form = document.getElementById("search");
     var input = document.getElementById("q");
     var selects = {};

@@ -1,8 +1,10 @@
 //! What the catalog page searches: every active entry as a compact row, and
-//! the choices of its filters. The rows are embedded in `index.html` as JSON
-//! (browsers refuse `fetch()` of a local file, so a page opened from file://
-//! cannot load its data from beside itself); [`script_json`] makes that JSON
-//! safe inside a `<script>` element whatever the entries say.
+//! the choices of its filters. The rows are written as JSON in script files
+//! beside the page, a shard of the catalog each (browsers refuse `fetch()`
+//! of a local file, so a page opened from file:// loads its data with
+//! `<script>` elements); [`script_json`] makes that JSON safe inside a
+//! `<script>` element whatever the entries say. Each shard lists its own
+//! repeated values; the page's script merges the shards.
 //!
 //! A search finds an entry by what a visitor knows of it: its name, sub-item
 //! or codes, its agency, its city or county (双峰 finds the entries of
@@ -21,7 +23,7 @@ use serde::ser::SerializeSeq;
 use std::collections::{BTreeMap, HashMap};
 
 /// The version of the embedded data's layout; `site.js` refuses another.
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 
 /// The embedded data: lists of the repeated values, and one row per entry.
 #[derive(Debug, Serialize)]
@@ -287,6 +289,23 @@ fn by_division(standard: &Standard, code: &str) -> Keyed {
     match divisions.iter().position(|d| d.code == county) {
         Some(i) => ((i, county.to_string()), divisions[i].name.clone()),
         None => ((usize::MAX, code.to_string()), code.to_string()),
+    }
+}
+
+/// The filters' choices for `entries` (sorted by 实施编码), with their
+/// counts.
+pub fn filters(entries: &[&CatalogEntry], standard: &Standard) -> Filters {
+    let tables = &standard.tables;
+    Filters {
+        category: Facet::new(entries, |e| by_table(tables.table("category"), &e.category)).choices,
+        level: Facet::new(entries, |e| by_table(tables.table("level"), &e.level)).choices,
+        agency: Facet::new(entries, |e| ((0, e.agency_code.clone()), e.agency.clone())).choices,
+        division: Facet::new(entries, |e| by_division(standard, &e.division)).choices,
+        citizen: Topics::new(entries, tables.get("citizen_topic"), |e| &e.citizen_topics).choices,
+        business: Topics::new(entries, tables.get("business_topic"), |e| {
+            &e.business_topics
+        })
+        .choices,
     }
 }
 

@@ -1,0 +1,271 @@
+//! Loading `items/` for a build with the entries of the previous build at
+//! hand: parsing a hundred thousand YAML files is most of an unchanged
+//! build's time, and an entry file whose bytes have not changed parses to
+//! the same entry. The build keeps every entry it read in its output folder
+//! (`dist/.yima.entries`, see docs/formats.md), one line each:
+//!
+//! ```text
+//! path<TAB>sha256 of the file<TAB>sha256 of the line's other fields<TAB>entry as JSON
+//! ```
+//!
+//! and the next build still reads every entry file and hashes it, but takes
+//! the entry from the line instead of parsing the YAML when the file's
+//! digest is the one recorded and the line's own digest holds (an altered
+//! line is not used). What does not match is parsed as [`super::load`]
+//! parses it, so the catalog is the same either way; a missing or damaged
+//! cache costs only the time to parse.
+
+use super::{Catalog, CatalogError, ItemFile, item_paths, load_registry, parse_entry};
+use crate::fsx::sha256_hex;
+use rustc_hash::FxHashMap as HashMap;
+use std::path::Path;
+
+/// The cache's file name, in the root of the output folder.
+pub const FILE: &str = ".yima.entries";
+
+/// The first line of the cache: its format, then the binary that wrote it
+/// ([`crate::publish::cache::binary_id`]): another yima may read the same
+/// YAML into another entry, so it parses every file again.
+const HEADER: &str = "yima entry cache 1";
+
+fn header() -> String {
+    format!("{HEADER} {}", crate::publish::cache::binary_id())
+}
+
+/// A catalog loaded with the cache, and the cache for the next build.
+pub struct Loaded {
+    pub catalog: Catalog,
+    /// The new cache: every entry read, in path order.
+    pub cache: EntryCache,
+    /// How many entries came from the cache rather than their YAML.
+    pub reused: usize,
+}
+
+/// The cache a load leaves for the next one: lines kept from the old cache
+/// (not copied: fresh memory is slow to come by) and new ones.
+pub struct EntryCache {
+    old: String,
+    lines: Vec<Line>,
+}
+
+enum Line {
+    /// A line of the old cache, by its place in its text.
+    Old(usize, usize),
+    New(String),
+}
+
+impl EntryCache {
+    /// Writes the cache to `path`, atomically.
+    pub fn write(&self, path: &Path) -> std::io::Result<()> {
+        crate::fsx::write_atomic_with(path, &mut |w| {
+            w.write_all(header().as_bytes())?;
+            w.write_all(b"\n")?;
+            for line in &self.lines {
+                match line {
+                    Line::Old(a, b) => w.write_all(&self.old.as_bytes()[*a..*b])?,
+                    Line::New(text) => w.write_all(text.as_bytes())?,
+                }
+                w.write_all(b"\n")?;
+            }
+            Ok(())
+        })
+    }
+}
+
+/// Loads `items/` as [`super::load_whole`] does, taking an entry from the
+/// cache at `cache` (when given) where the file's bytes are those recorded;
+/// `keep_text` keeps each file's text (for line numbers in findings).
+pub fn load_whole(
+    dir: &Path,
+    cache: Option<&Path>,
+    keep_text: bool,
+) -> Result<Loaded, CatalogError> {
+    let old = cache
+        .and_then(|p| std::fs::read_to_string(p).ok())
+        .unwrap_or_default();
+    let index = index(&old);
+    let mut catalog = Catalog::default();
+    if !dir.exists() {
+        return Ok(Loaded {
+            catalog,
+            cache: EntryCache {
+                old: String::new(),
+                lines: Vec::new(),
+            },
+            reused: 0,
+        });
+    }
+    let paths = item_paths(dir)?;
+    let read: Vec<(ItemFile, Option<Line>)> = {
+        use rayon::prelude::*;
+        paths
+            .par_iter()
+            .map(|rel| read_one(dir, rel, &old, &index, keep_text))
+            .collect()
+    };
+    let mut lines = Vec::with_capacity(read.len());
+    let mut reused = 0;
+    for (file, line) in read {
+        if let Some(line) = line {
+            reused += usize::from(matches!(line, Line::Old(..)));
+            lines.push(line);
+        }
+        catalog.files.push(file);
+    }
+    catalog.registry = load_registry(dir)?;
+    super::whole(&catalog)?;
+    Ok(Loaded {
+        catalog,
+        cache: EntryCache { old, lines },
+        reused,
+    })
+}
+
+/// The lines of a cache's text by path: the file digest each records and
+/// where the line is; empty when the text is not a cache of this binary.
+fn index(text: &str) -> HashMap<&str, (&str, usize, usize)> {
+    let mut map = HashMap::default();
+    let mut lines = text.lines();
+    if lines.next() != Some(header().as_str()) {
+        return map;
+    }
+    let base = text.as_ptr() as usize;
+    for line in lines {
+        let mut parts = line.splitn(3, '\t');
+        if let (Some(key), Some(digest)) = (parts.next(), parts.next()) {
+            let start = line.as_ptr() as usize - base;
+            map.insert(key, (digest, start, start + line.len()));
+        }
+    }
+    map
+}
+
+/// Reads one entry file: from the cache when its digest is the recorded
+/// one and the line holds, else by parsing it.
+fn read_one(
+    dir: &Path,
+    rel: &Path,
+    old: &str,
+    index: &HashMap<&str, (&str, usize, usize)>,
+    keep_text: bool,
+) -> (ItemFile, Option<Line>) {
+    use std::io::Read;
+    thread_local! {
+        static BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let full = dir.join(rel);
+    let display = crate::filing::display_path(&full);
+    let key = rel_key(rel);
+    let failed = |message: String| ItemFile {
+        rel: rel.to_path_buf(),
+        display: display.clone(),
+        text: String::new(),
+        entry: Err(message),
+        error_line: None,
+    };
+    // A buffer each thread reuses: most files are only hashed.
+    let read = BUF.with(|buf| {
+        let mut buf = buf.borrow_mut();
+        buf.clear();
+        std::fs::File::open(&full)
+            .and_then(|mut f| f.read_to_end(&mut buf))
+            .map_err(|e| e.to_string())?;
+        let text = std::str::from_utf8(&buf)
+            .map_err(|_| "stream did not contain valid UTF-8".to_string())?;
+        let digest = sha256_hex(text.as_bytes());
+        let cached = index
+            .get(key.as_str())
+            .filter(|(d, _, _)| *d == digest)
+            .and_then(|&(_, a, b)| from_line(&old[a..b]).map(|e| (e, Line::Old(a, b))));
+        let owned = (keep_text || cached.is_none()).then(|| text.to_string());
+        Ok::<_, String>((owned, digest, cached))
+    });
+    let (text, digest, cached) = match read {
+        Ok(r) => r,
+        Err(message) => return (failed(message), None),
+    };
+    let text = text.unwrap_or_default();
+    let (entry, error_line, line) = match cached {
+        Some((e, line)) => (Ok(e), None, Some(line)),
+        None => match parse_entry(&text) {
+            Ok(e) => {
+                let line = to_line(&key, &digest, &e).map(Line::New);
+                (Ok(e), None, line)
+            }
+            Err((message, line)) => (Err(message), line, None),
+        },
+    };
+    let file = ItemFile {
+        rel: rel.to_path_buf(),
+        display,
+        text: if keep_text { text } else { String::new() },
+        entry,
+        error_line,
+    };
+    (file, line)
+}
+
+/// A path inside `items/` as the cache writes it: `/` between parts.
+fn rel_key(rel: &Path) -> String {
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// The line of an entry read from a file of digest `digest`; none when the
+/// entry cannot be written as JSON.
+fn to_line(key: &str, digest: &str, e: &super::CatalogEntry) -> Option<String> {
+    let json = serde_json::to_string(e).ok()?;
+    if key.contains(['\t', '\n']) {
+        return None;
+    }
+    let check = line_digest(key, digest, &json);
+    Some(format!("{key}\t{digest}\t{check}\t{json}"))
+}
+
+/// The digest that vouches for a line's fields.
+fn line_digest(key: &str, digest: &str, json: &str) -> String {
+    let mut bytes = Vec::with_capacity(key.len() + digest.len() + json.len() + 2);
+    bytes.extend_from_slice(key.as_bytes());
+    bytes.push(0);
+    bytes.extend_from_slice(digest.as_bytes());
+    bytes.push(0);
+    bytes.extend_from_slice(json.as_bytes());
+    sha256_hex(&bytes)
+}
+
+/// The entry of a line whose digest holds.
+fn from_line(line: &str) -> Option<super::CatalogEntry> {
+    let mut parts = line.splitn(4, '\t');
+    let (key, digest, check, json) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    if line_digest(key, digest, json) != check {
+        return None;
+    }
+    serde_json::from_str(json).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::CatalogEntry;
+
+    #[test]
+    fn a_line_gives_back_its_entry_and_an_altered_line_nothing() {
+        let e = CatalogEntry {
+            impl_code: "11431300006140469E3430101001000".into(),
+            name: "户口迁移\t登记".into(),
+            promised_days: Some(5),
+            ..Default::default()
+        };
+        let line = to_line("X/Y.yaml", &"a".repeat(64), &e).unwrap();
+        assert_eq!(line.matches('\t').count(), 3, "{line}");
+        assert_eq!(from_line(&line), Some(e));
+        assert_eq!(
+            from_line(&line.replace("\"promised_days\":5", "\"promised_days\":6")),
+            None
+        );
+        assert_eq!(from_line(&line.replace("X/Y", "X/Z")), None);
+        assert_eq!(from_line("X/Y.yaml\tshort"), None);
+    }
+}

@@ -1,0 +1,487 @@
+//! The content-hash cache of incremental builds (SPEC §10). A build records,
+//! for every file it puts in `dist/`, the digest of what the file was made
+//! from (its *key*) and the digest of its bytes, in `dist/.yima.cache`. The
+//! next build renders a file again only when it cannot prove the old one is
+//! what it would render now:
+//!
+//! - the key of an output is a sha256 of everything it is rendered from: the
+//!   [`Stamp`] of the build (the yima binary, `yima.yaml`, the workspace's
+//!   templates and schemas, the release version) and the entry — or, for a
+//!   file of many entries (a 汇编, a catalog, a shard of the site's data),
+//!   the keys of its entries in order;
+//! - an old file is reused only when the cache lists it under the same key
+//!   *and* its bytes still hash to what the cache recorded: a file edited,
+//!   truncated or replaced in `dist/` is rendered again, never published;
+//! - a cache that is missing, from another format, truncated or altered (its
+//!   last line is the sha256 of the lines before it) counts as empty: the
+//!   build renders everything, which costs time and nothing else.
+//!
+//! Reused files are hard-linked from the old `dist/` into the staged tree
+//! (never written through), and the cache is written into the staged tree
+//! with the files it describes, so the swap that publishes them publishes
+//! both: a killed build leaves the old tree and the old cache together.
+
+use crate::catalog::CatalogEntry;
+use crate::fsx::sha256_hex;
+use crate::workspace::Workspace;
+use rustc_hash::FxHashMap as HashMap;
+use sha2::{Digest, Sha256};
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// The cache's file name, in the root of the output folder.
+pub const FILE: &str = ".yima.cache";
+
+/// The first line of the cache: its format.
+const HEADER: &str = "yima build cache 1";
+
+/// What every key of a build starts from: the digest of the yima binary, the
+/// workspace's configuration, templates and schemas, and the version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stamp(String);
+
+/// The yima binary that runs, as a digest of its path, size and
+/// modification time (and yima's version): the embedded templates and
+/// schemas and the code that reads and renders are all in it, so another
+/// binary trusts nothing an earlier one cached. When the binary cannot be
+/// looked at, a value unique to this run.
+pub fn binary_id() -> String {
+    let exe = std::env::current_exe()
+        .and_then(|p| Ok((std::fs::metadata(&p)?, p)))
+        .and_then(|(m, p)| Ok(format!("{}\0{}\0{:?}", p.display(), m.len(), m.modified()?)));
+    let id = match exe {
+        Ok(id) => id,
+        Err(_) => format!("{:?}", std::time::SystemTime::now()),
+    };
+    sha256_hex(format!("{}\0{id}", env!("CARGO_PKG_VERSION")).as_bytes())
+}
+
+impl Stamp {
+    /// The stamp of a build of `ws` at `version`.
+    pub fn new(ws: &Workspace, version: &str) -> Stamp {
+        let mut h = Sha256::new();
+        h.update(HEADER.as_bytes());
+        // Another binary renders everything once.
+        h.update(binary_id().as_bytes());
+        h.update(format!("{:?}", ws.config).as_bytes());
+        if ws.root.is_some() {
+            for dir in [&ws.config.paths.templates, &ws.config.paths.schemas] {
+                hash_tree(&mut h, &ws.path(dir));
+            }
+        }
+        h.update([0]);
+        h.update(version.as_bytes());
+        Stamp(hex(&h.finalize()))
+    }
+
+    /// The key of one entry's own outputs (its guides): the stamp, the entry
+    /// as it is, and where its forms are linked (`links`).
+    pub fn entry_key(&self, e: &CatalogEntry, links: &str) -> String {
+        let mut h = Sha256::new();
+        h.update(self.0.as_bytes());
+        h.update(b"entry\0");
+        // An entry that cannot serialize gets a key no cache holds.
+        match serde_json::to_vec(e) {
+            Ok(json) => h.update(&json),
+            Err(_) => h.update(format!("{:?}", std::time::SystemTime::now()).as_bytes()),
+        }
+        h.update([0]);
+        h.update(links.as_bytes());
+        hex(&h.finalize())
+    }
+
+    /// The key of a file made from many entries: what it is (`what`, e.g. a
+    /// file name) and the keys of its entries, in order.
+    pub fn group_key<'k>(&self, what: &str, keys: impl IntoIterator<Item = &'k str>) -> String {
+        let mut h = Sha256::new();
+        h.update(self.0.as_bytes());
+        h.update(b"group\0");
+        h.update(what.as_bytes());
+        for k in keys {
+            h.update([0]);
+            h.update(k.as_bytes());
+        }
+        hex(&h.finalize())
+    }
+}
+
+/// Feeds every file under `dir` (paths and bytes, in path order) to `h`;
+/// nothing when there is no such folder.
+fn hash_tree(h: &mut Sha256, dir: &Path) {
+    let mut files = Vec::new();
+    collect(dir, &mut files);
+    files.sort();
+    for f in files {
+        h.update(f.to_string_lossy().as_bytes());
+        h.update([0]);
+        match std::fs::read(&f) {
+            Ok(bytes) => h.update(Sha256::digest(&bytes)),
+            Err(e) => h.update(e.to_string().as_bytes()),
+        }
+    }
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in rd.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            collect(&p, out);
+        } else {
+            out.push(p);
+        }
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
+}
+
+/// One file as the cache records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Recorded {
+    key: String,
+    sha256: String,
+}
+
+/// The previous build: its folder and what its cache says of its files.
+#[derive(Debug, Default)]
+pub struct Previous {
+    root: PathBuf,
+    files: HashMap<String, Recorded>,
+    /// Why the cache was not used, when there was one to read.
+    pub ignored: Option<String>,
+}
+
+impl Previous {
+    /// No previous build: everything is rendered.
+    pub fn none() -> Previous {
+        Previous::default()
+    }
+
+    /// The cache of the build in `root`; empty when there is none or it
+    /// cannot be trusted (see [`Previous::ignored`]).
+    pub fn load(root: &Path) -> Previous {
+        let mut p = Previous {
+            root: root.to_path_buf(),
+            ..Previous::default()
+        };
+        match std::fs::read_to_string(root.join(FILE)) {
+            Ok(text) => match parse(&text) {
+                Ok(files) => p.files = files,
+                Err(why) => p.ignored = Some(why),
+            },
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => p.ignored = Some(e.to_string()),
+        }
+        p
+    }
+
+    /// Whether the cache lists any file.
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// Whether every file of `paths` is recorded under `key` and still holds
+    /// the bytes recorded; returns their digests when so.
+    fn verify(&self, key: &str, paths: &[&str]) -> Option<Vec<String>> {
+        let mut digests = Vec::with_capacity(paths.len());
+        for rel in paths {
+            let r = self.files.get(*rel)?;
+            if r.key != key {
+                return None;
+            }
+            if digest_of(&self.root.join(rel)).ok()? != r.sha256 {
+                return None;
+            }
+            digests.push(r.sha256.clone());
+        }
+        Some(digests)
+    }
+}
+
+/// The sha256 of a file, read into a buffer each thread reuses (fresh
+/// memory is slow to come by: every page is zeroed first).
+fn digest_of(path: &Path) -> io::Result<String> {
+    use std::io::Read;
+    thread_local! {
+        static BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    BUF.with(|buf| {
+        let mut buf = buf.borrow_mut();
+        buf.clear();
+        std::fs::File::open(path)?.read_to_end(&mut buf)?;
+        Ok(sha256_hex(&buf))
+    })
+}
+
+/// Reads a cache's text: the header, `path<TAB>key<TAB>sha256` lines, and
+/// the sha256 of all that as the last line.
+fn parse(text: &str) -> Result<HashMap<String, Recorded>, String> {
+    let body_end = text
+        .trim_end_matches('\n')
+        .rfind('\n')
+        .ok_or("no checksum line")?
+        + 1;
+    let (body, last) = text.split_at(body_end);
+    let sum = last.trim_end_matches('\n');
+    if sha256_hex(body.as_bytes()) != sum {
+        return Err("checksum does not match".into());
+    }
+    let mut lines = body.lines();
+    if lines.next() != Some(HEADER) {
+        return Err("unknown format".into());
+    }
+    let mut files = HashMap::default();
+    for line in lines {
+        let mut parts = line.split('\t');
+        let (Some(path), Some(key), Some(sha), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(format!("malformed line: {line}"));
+        };
+        let hex64 = |s: &str| s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit());
+        if path.is_empty() || path.starts_with('/') || path.contains("..") || !hex64(key) {
+            return Err(format!("malformed line: {line}"));
+        }
+        if !hex64(sha) {
+            return Err(format!("malformed line: {line}"));
+        }
+        files.insert(
+            path.to_string(),
+            Recorded {
+                key: key.to_string(),
+                sha256: sha.to_string(),
+            },
+        );
+    }
+    Ok(files)
+}
+
+/// The files of the tree being built: written anew or linked from the
+/// previous build, each recorded for the new cache.
+pub struct Output<'p> {
+    root: PathBuf,
+    previous: &'p Previous,
+    recorded: Mutex<Vec<(String, Recorded)>>,
+    written: AtomicUsize,
+    reused: AtomicUsize,
+}
+
+/// How many files a build wrote and how many it reused.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub written: usize,
+    pub reused: usize,
+}
+
+impl<'p> Output<'p> {
+    /// The tree being built in `root`, reusing what `previous` proves.
+    pub fn new(root: &Path, previous: &'p Previous) -> Output<'p> {
+        Output {
+            root: root.to_path_buf(),
+            previous,
+            recorded: Mutex::new(Vec::new()),
+            written: AtomicUsize::new(0),
+            reused: AtomicUsize::new(0),
+        }
+    }
+
+    /// The folder being built.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Links the previous build's `paths` (relative, with `/`) into the new
+    /// tree when all of them are recorded under `key` and unchanged; returns
+    /// whether it did. Any doubt — a file missing, altered, recorded under
+    /// another key, a link that fails — answers false: render them.
+    pub fn reuse(&self, key: &str, paths: &[&str]) -> bool {
+        if self.previous.is_empty() {
+            return false;
+        }
+        let Some(digests) = self.previous.verify(key, paths) else {
+            return false;
+        };
+        for (i, rel) in paths.iter().enumerate() {
+            let to = self.root.join(rel);
+            let from = self.previous.root.join(rel);
+            let linked = to
+                .parent()
+                .map_or(Ok(()), std::fs::create_dir_all)
+                .and_then(|()| {
+                    std::fs::hard_link(&from, &to).or_else(|_| std::fs::copy(&from, &to).map(drop))
+                });
+            if linked.is_err() {
+                // What was linked goes again: the files are rendered anew,
+                // and never written through a link into the old tree.
+                for done in &paths[..i] {
+                    let _ = std::fs::remove_file(self.root.join(done));
+                }
+                return false;
+            }
+        }
+        let mut rec = self.recorded.lock().unwrap_or_else(|p| p.into_inner());
+        for (rel, sha256) in paths.iter().zip(digests) {
+            rec.push((
+                rel.to_string(),
+                Recorded {
+                    key: key.to_string(),
+                    sha256,
+                },
+            ));
+        }
+        self.reused.fetch_add(paths.len(), Ordering::Relaxed);
+        true
+    }
+
+    /// Writes a file of the new tree (relative path with `/`), rendered from
+    /// `key`, and records it.
+    pub fn write(&self, rel: &str, key: &str, bytes: &[u8]) -> io::Result<()> {
+        let path = self.root.join(rel);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        crate::fsx::fault::point("publish:write")?;
+        std::fs::write(&path, bytes)
+            .map_err(|err| io::Error::new(err.kind(), format!("{}: {err}", path.display())))?;
+        self.record(rel, key, sha256_hex(bytes));
+        self.written.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Records a file put in the tree some other way, with its digest.
+    pub fn record(&self, rel: &str, key: &str, sha256: String) {
+        self.recorded
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push((
+                rel.to_string(),
+                Recorded {
+                    key: key.to_string(),
+                    sha256,
+                },
+            ));
+    }
+
+    /// How many files were written and reused so far.
+    pub fn counts(&self) -> Counts {
+        Counts {
+            written: self.written.load(Ordering::Relaxed),
+            reused: self.reused.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Every recorded file with its sha256, sorted by path.
+    pub fn digests(&self) -> Vec<(String, String)> {
+        let mut v: Vec<(String, String)> = self
+            .recorded
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .map(|(p, r)| (p.clone(), r.sha256.clone()))
+            .collect();
+        v.sort();
+        v
+    }
+
+    /// Writes the cache of the new tree into its root (atomically: a cache
+    /// is whole or absent).
+    pub fn write_cache(&self) -> io::Result<()> {
+        let mut rec = self
+            .recorded
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        rec.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut text = String::with_capacity(rec.len() * 200);
+        text.push_str(HEADER);
+        text.push('\n');
+        for (path, r) in &rec {
+            text.push_str(path);
+            text.push('\t');
+            text.push_str(&r.key);
+            text.push('\t');
+            text.push_str(&r.sha256);
+            text.push('\n');
+        }
+        let sum = sha256_hex(text.as_bytes());
+        text.push_str(&sum);
+        text.push('\n');
+        crate::fsx::write_atomic(&self.root.join(FILE), text.as_bytes())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cache_text(lines: &[&str]) -> String {
+        let mut body = format!("{HEADER}\n");
+        for l in lines {
+            body.push_str(l);
+            body.push('\n');
+        }
+        let sum = sha256_hex(body.as_bytes());
+        format!("{body}{sum}\n")
+    }
+
+    #[test]
+    fn a_sound_cache_reads_back() {
+        let k = "a".repeat(64);
+        let s = "b".repeat(64);
+        let files = parse(&cache_text(&[&format!("guides/X.html\t{k}\t{s}")])).unwrap();
+        assert_eq!(files["guides/X.html"].key, k);
+        assert_eq!(files["guides/X.html"].sha256, s);
+    }
+
+    #[test]
+    fn a_damaged_cache_is_refused() {
+        let k = "a".repeat(64);
+        let s = "b".repeat(64);
+        let good = cache_text(&[&format!("guides/X.html\t{k}\t{s}")]);
+        // Altered after it was written.
+        assert!(parse(&good.replace("X.html", "Y.html")).is_err());
+        // Truncated.
+        assert!(parse(&good[..good.len() - 10]).is_err());
+        assert!(parse("").is_err());
+        // Sound checksum, bad lines.
+        assert!(parse(&cache_text(&["guides/X.html\tnot-a-key\tx"])).is_err());
+        assert!(parse(&cache_text(&[&format!("../etc/passwd\t{k}\t{s}")])).is_err());
+        assert!(parse(&cache_text(&[&format!("a\t{k}\t{s}\textra")])).is_err());
+    }
+
+    #[test]
+    fn a_file_changed_since_it_was_recorded_is_not_reused() {
+        let old = tempfile::tempdir().unwrap();
+        let new = tempfile::tempdir().unwrap();
+        let none = Previous::none();
+        let first = Output::new(old.path(), &none);
+        let key = "c".repeat(64);
+        first.write("guides/A.html", &key, b"<p>a</p>").unwrap();
+        first.write("guides/B.html", &key, b"<p>b</p>").unwrap();
+        first.write_cache().unwrap();
+        std::fs::write(old.path().join("guides/B.html"), "<p>tampered</p>").unwrap();
+
+        let prev = Previous::load(old.path());
+        assert!(prev.ignored.is_none());
+        let second = Output::new(new.path(), &prev);
+        assert!(second.reuse(&key, &["guides/A.html"]));
+        assert!(!second.reuse(&key, &["guides/B.html"]));
+        assert!(!second.reuse(&"d".repeat(64), &["guides/A.html"]));
+        assert_eq!(
+            std::fs::read(new.path().join("guides/A.html")).unwrap(),
+            b"<p>a</p>"
+        );
+        assert!(!new.path().join("guides/B.html").exists());
+        assert_eq!(second.counts().reused, 1);
+    }
+}

@@ -1,0 +1,467 @@
+//! Incremental builds (SPEC §10): after any sequence of edits to `items/`
+//! and to the workspace's templates and configuration, `yima build` reusing
+//! its cache gives the same bytes — every file, the cache included — as a
+//! full build into a fresh folder; a tampered output or a damaged cache is
+//! repaired, not published; a deleted cache only costs time; a build killed
+//! before its swap leaves a tree the next build builds on correctly; a
+//! removed entry's outputs go.
+//!
+//! The workspace is the bundled example filings ingested once; the edits
+//! are random (proptest): change a field of an entry, remove an entry, put
+//! a removed one back, change a template, change `release_name`.
+
+use assert_cmd::Command;
+use proptest::prelude::*;
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use yima::publish::{self, Outputs, Reuse};
+use yima::workspace::Workspace;
+
+/// A workspace of the example filings, ingested; returns its root.
+fn example_workspace(dir: &Path) -> PathBuf {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let filings = dir.join("filings");
+    fs::create_dir_all(&filings).unwrap();
+    for e in fs::read_dir(&examples).unwrap() {
+        let path = e.unwrap().path();
+        let keep = path.extension().is_some_and(|x| x == "xlsx" || x == "csv");
+        if path.is_file() && keep {
+            fs::copy(&path, filings.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    fs::create_dir_all(dir.join("forms")).unwrap();
+    for e in fs::read_dir(examples.join("forms")).unwrap() {
+        let path = e.unwrap().path();
+        fs::copy(&path, dir.join("forms").join(path.file_name().unwrap())).unwrap();
+    }
+    yima(dir, &["init", "."]);
+    yima(dir, &["ingest", "filings"]);
+    dir.to_path_buf()
+}
+
+fn yima(dir: &Path, args: &[&str]) -> String {
+    let out = Command::cargo_bin("yima")
+        .unwrap()
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .args(args)
+        .assert()
+        .success();
+    String::from_utf8_lossy(&out.get_output().stdout).into_owned()
+}
+
+/// Builds the workspace into `out`, reusing its cache or not.
+fn build(root: &Path, out: &Path, reuse: Reuse) -> publish::BuildSummary {
+    let ws = Workspace::load(root).unwrap();
+    publish::build_only(&ws, out, "", false, Outputs::All, reuse).unwrap()
+}
+
+/// Every file under `dir`, by relative path, with its bytes.
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+        for e in fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(root, &p, out);
+            } else {
+                let rel = p.strip_prefix(root).unwrap().to_string_lossy().into_owned();
+                out.insert(rel, fs::read(&p).unwrap());
+            }
+        }
+    }
+    let mut files = BTreeMap::new();
+    walk(dir, dir, &mut files);
+    files
+}
+
+/// Asserts that the incremental `dist/` and a full build of the same
+/// workspace (in this process, as the incremental builds were) are the
+/// same files with the same bytes.
+fn assert_same_as_full(root: &Path, full: &Path, what: &str) {
+    if full.exists() {
+        fs::remove_dir_all(full).unwrap();
+    }
+    let summary = build(root, full, Reuse::Nothing);
+    assert_eq!(summary.counts.reused, 0, "a full build reuses nothing");
+    assert_same_trees(root, full, what);
+}
+
+/// The same, for a `dist/` built by the yima binary: the full build is
+/// `yima build --full` (the cache's keys name the binary that made them).
+fn assert_same_as_cli_full(root: &Path, full: &Path, what: &str) {
+    if full.exists() {
+        fs::remove_dir_all(full).unwrap();
+    }
+    let out = yima(root, &["build", "--full", "--out", full.to_str().unwrap()]);
+    assert!(out.contains("沿用上次生成且未改变的 0 个"), "{out}");
+    assert_same_trees(root, full, what);
+}
+
+fn assert_same_trees(root: &Path, full: &Path, what: &str) {
+    let a = tree(&root.join("dist"));
+    let b = tree(full);
+    let only_a: Vec<&String> = a.keys().filter(|k| !b.contains_key(*k)).collect();
+    let only_b: Vec<&String> = b.keys().filter(|k| !a.contains_key(*k)).collect();
+    assert!(
+        only_a.is_empty() && only_b.is_empty(),
+        "{what}: files only in the incremental build {only_a:?}, only in the full build {only_b:?}"
+    );
+    let differ: Vec<&String> = a.keys().filter(|k| a[*k] != b[*k]).collect();
+    assert!(differ.is_empty(), "{what}: files differ: {differ:?}");
+    assert!(a.contains_key(publish::cache::FILE), "{what}: no cache");
+}
+
+/// The entry files of `items/`, relative to it, sorted.
+fn entry_files(items: &Path) -> Vec<PathBuf> {
+    let mut v = Vec::new();
+    if !items.is_dir() {
+        return v;
+    }
+    for agency in fs::read_dir(items).unwrap() {
+        let agency = agency.unwrap().path();
+        if agency.is_dir() {
+            for f in fs::read_dir(&agency).unwrap() {
+                let f = f.unwrap().path();
+                if f.extension().is_some_and(|x| x == "yaml") {
+                    v.push(f.strip_prefix(items).unwrap().to_path_buf());
+                }
+            }
+        }
+    }
+    v.sort();
+    v
+}
+
+#[derive(Debug, Clone)]
+enum Edit {
+    /// Change the 办理地点 of the n-th entry (mod the count).
+    Field(usize, u32),
+    /// Remove the n-th entry.
+    Remove(usize),
+    /// Put the n-th removed entry back.
+    Restore(usize),
+    /// Change the Markdown guide's template (a workspace override).
+    Template(u32),
+    /// Change `release_name` in `yima.yaml`.
+    Config(u32),
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    prop_oneof![
+        4 => (any::<usize>(), 0u32..1000).prop_map(|(n, v)| Edit::Field(n, v)),
+        2 => any::<usize>().prop_map(Edit::Remove),
+        2 => any::<usize>().prop_map(Edit::Restore),
+        1 => (0u32..1000).prop_map(Edit::Template),
+        1 => (0u32..1000).prop_map(Edit::Config),
+    ]
+}
+
+/// Applies an edit to the workspace at `root`; removed entries wait in
+/// `held`.
+fn apply(root: &Path, held: &Path, edit: &Edit) {
+    let items = root.join("items");
+    match edit {
+        Edit::Field(n, v) => {
+            let files = entry_files(&items);
+            let path = items.join(&files[n % files.len()]);
+            let text = fs::read_to_string(&path).unwrap();
+            let mut out = String::new();
+            let mut done = false;
+            for line in text.lines() {
+                if !done && line.starts_with("address:") {
+                    out.push_str(&format!("address: 娄底市政务服务中心第 {v} 号窗口"));
+                    done = true;
+                } else {
+                    out.push_str(line);
+                }
+                out.push('\n');
+            }
+            if !done {
+                // Before the first key, the file stays a mapping.
+                out = format!("address: 娄底市政务服务中心第 {v} 号窗口\n{out}");
+            }
+            fs::write(&path, out).unwrap();
+        }
+        Edit::Remove(n) => {
+            let files = entry_files(&items);
+            if files.len() <= 3 {
+                return;
+            }
+            let rel = &files[n % files.len()];
+            let to = held.join(rel);
+            fs::create_dir_all(to.parent().unwrap()).unwrap();
+            fs::rename(items.join(rel), to).unwrap();
+        }
+        Edit::Restore(n) => {
+            let files = entry_files(held);
+            if files.is_empty() {
+                return;
+            }
+            let rel = &files[n % files.len()];
+            let to = items.join(rel);
+            fs::create_dir_all(to.parent().unwrap()).unwrap();
+            fs::rename(held.join(rel), to).unwrap();
+        }
+        Edit::Template(v) => {
+            let embedded = fs::read_to_string(
+                Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/guide.md"),
+            )
+            .unwrap();
+            fs::create_dir_all(root.join("templates")).unwrap();
+            fs::write(
+                root.join("templates/guide.md"),
+                format!("{embedded}\n（第 {v} 版模板）\n"),
+            )
+            .unwrap();
+        }
+        Edit::Config(v) => {
+            let path = root.join("yima.yaml");
+            let text = fs::read_to_string(&path).unwrap();
+            let text: String = text
+                .lines()
+                .map(|l| {
+                    if l.starts_with("release_name:") {
+                        format!("release_name: 娄底市政务服务事项目录（{v}）\n")
+                    } else {
+                        format!("{l}\n")
+                    }
+                })
+                .collect();
+            fs::write(&path, text).unwrap();
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 4, ..ProptestConfig::default() })]
+
+    #[test]
+    fn incremental_builds_equal_full_builds(edits in prop::collection::vec(edit(), 1..6)) {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = example_workspace(&tmp.path().join("ws"));
+        let held = tmp.path().join("held");
+        let full = tmp.path().join("full");
+        let dist = root.join("dist");
+        let first = build(&root, &dist, Reuse::Cache);
+        prop_assert_eq!(first.counts.reused, 0);
+        for (i, e) in edits.iter().enumerate() {
+            apply(&root, &held, e);
+            let s = build(&root, &dist, Reuse::Cache);
+            assert_same_as_full(&root, &full, &format!("after edit {i} {e:?} of {edits:?}"));
+            if matches!(e, Edit::Field(..)) {
+                // One entry changed: its guides, its agency's 汇编, its
+                // level's catalog, the whole-catalog files and the pages;
+                // the rest is kept.
+                prop_assert!(s.counts.reused > s.counts.written, "{:?}", s.counts);
+            }
+        }
+    }
+}
+
+#[test]
+fn an_unchanged_catalog_renders_nothing_and_a_changed_entry_little() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = example_workspace(tmp.path());
+    let dist = root.join("dist");
+    let first = build(&root, &dist, Reuse::Cache);
+    assert!(first.counts.written > 200, "{:?}", first.counts);
+    let again = build(&root, &dist, Reuse::Cache);
+    assert_eq!(again.counts.written, 0, "{:?}", again.counts);
+    // Every entry came from the previous build's cache, not its YAML.
+    assert_eq!(first.entries_reused, 0);
+    assert_eq!(again.entries_reused, entry_files(&root.join("items")).len());
+    assert_eq!(again.counts.reused, first.counts.written);
+
+    let files = entry_files(&root.join("items"));
+    apply(&root, &tmp.path().join("held"), &Edit::Field(0, 7));
+    let code = files[0].file_stem().unwrap().to_string_lossy().into_owned();
+    let agency = files[0].parent().unwrap().to_string_lossy().into_owned();
+    let before = fs::read(dist.join(format!("guides/{code}.html"))).unwrap();
+    let other = files.iter().find(|f| !f.starts_with(&agency)).unwrap();
+    let other_code = other.file_stem().unwrap().to_string_lossy().into_owned();
+    let other_docx = dist.join(format!("guides/{other_code}.docx"));
+    let ino = |p: &Path| std::os::unix::fs::MetadataExt::ino(&fs::metadata(p).unwrap());
+    let other_ino = ino(&other_docx);
+    let changed = build(&root, &dist, Reuse::Cache);
+    // Its HTML, Markdown and Word guides, its agency's 汇编, its level's
+    // catalog, the four whole-catalog files… not the other agencies'.
+    assert!(changed.counts.written < 15, "{:?}", changed.counts);
+    let after = fs::read(dist.join(format!("guides/{code}.html"))).unwrap();
+    assert_ne!(before, after);
+    assert!(String::from_utf8_lossy(&after).contains("第 7 号窗口"));
+    // An unchanged file is the same file, linked, not written again.
+    assert_eq!(ino(&other_docx), other_ino);
+    assert_same_as_full(&root, &tmp.path().join("full"), "one field changed");
+}
+
+#[test]
+fn a_tampered_output_is_rendered_again() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = example_workspace(tmp.path());
+    let dist = root.join("dist");
+    build(&root, &dist, Reuse::Cache);
+    let files = entry_files(&root.join("items"));
+    let code = files[3].file_stem().unwrap().to_string_lossy().into_owned();
+    let html = dist.join(format!("guides/{code}.html"));
+    let docx = dist.join(format!("guides/{code}.docx"));
+    let good_html = fs::read(&html).unwrap();
+    let good_docx = fs::read(&docx).unwrap();
+    // Same size, other bytes; and a file cut short.
+    let mut bad = good_html.clone();
+    bad[100] ^= 1;
+    fs::write(&html, &bad).unwrap();
+    fs::write(&docx, &good_docx[..good_docx.len() / 2]).unwrap();
+    fs::remove_file(dist.join("catalog.csv")).unwrap();
+    let s = build(&root, &dist, Reuse::Cache);
+    assert_eq!(fs::read(&html).unwrap(), good_html);
+    assert_eq!(fs::read(&docx).unwrap(), good_docx);
+    assert!(dist.join("catalog.csv").is_file());
+    // html and md (rendered together), docx, catalog.csv.
+    assert_eq!(s.counts.written, 4, "{:?}", s.counts);
+    assert_same_as_full(&root, &tmp.path().join("full"), "tampered outputs");
+}
+
+#[test]
+fn a_damaged_or_deleted_cache_costs_time_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = example_workspace(tmp.path());
+    let dist = root.join("dist");
+    let first = build(&root, &dist, Reuse::Cache);
+    let cache = dist.join(publish::cache::FILE);
+    let good = fs::read_to_string(&cache).unwrap();
+
+    // A line altered (a key now claims another file's hash): the checksum
+    // no longer matches, the cache is refused whole.
+    let lines: Vec<&str> = good.lines().collect();
+    let sha_of_second = lines[2].rsplit('\t').next().unwrap();
+    let altered = good.replacen(lines[1].rsplit('\t').next().unwrap(), sha_of_second, 1);
+    fs::write(&cache, altered).unwrap();
+    let s = build(&root, &dist, Reuse::Cache);
+    assert_eq!(s.counts.reused, 0);
+    assert!(s.cache_ignored.is_some());
+    assert_same_as_full(&root, &tmp.path().join("full"), "altered cache");
+
+    // Cut short.
+    fs::write(&cache, &good[..good.len() / 2]).unwrap();
+    let s = build(&root, &dist, Reuse::Cache);
+    assert_eq!(s.counts.reused, 0);
+    assert_same_as_full(&root, &tmp.path().join("full"), "truncated cache");
+
+    // The entries kept for the next build's loading: a line altered (an
+    // address changed in its JSON) is not used, the entry is read from its
+    // file; the whole file cut short is read line by line as far as it goes.
+    let entries = dist.join(yima::catalog::cached::FILE);
+    let text = fs::read_to_string(&entries).unwrap();
+    let line = text.lines().nth(1).unwrap();
+    assert!(line.contains("\"address\":\""), "{line}");
+    let forged = line.replacen("\"address\":\"", "\"address\":\"伪造", 1);
+    fs::write(&entries, text.replacen(line, &forged, 1)).unwrap();
+    build(&root, &dist, Reuse::Cache);
+    assert!(
+        !fs::read_to_string(dist.join("catalog.json"))
+            .unwrap()
+            .contains("伪造")
+    );
+    assert_same_as_full(&root, &tmp.path().join("full"), "altered entry cache");
+    let text = fs::read_to_string(&entries).unwrap();
+    fs::write(&entries, &text.as_bytes()[..text.len() / 3]).unwrap();
+    build(&root, &dist, Reuse::Cache);
+    assert_same_as_full(&root, &tmp.path().join("full"), "entry cache cut short");
+
+    // Deleted.
+    fs::remove_file(dist.join(publish::cache::FILE)).unwrap();
+    let s = build(&root, &dist, Reuse::Cache);
+    assert_eq!(s.counts.reused, 0);
+    assert_eq!(s.counts.written, first.counts.written);
+    assert!(s.cache_ignored.is_none());
+    assert_same_as_full(&root, &tmp.path().join("full"), "deleted cache");
+}
+
+#[test]
+fn removed_entries_leave_the_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = example_workspace(tmp.path());
+    let dist = root.join("dist");
+    build(&root, &dist, Reuse::Cache);
+    // Every entry of one agency goes: its guides and its 汇编 go with them.
+    let items = root.join("items");
+    let files = entry_files(&items);
+    let agency = files[0].parent().unwrap().to_path_buf();
+    let codes: Vec<String> = files
+        .iter()
+        .filter(|f| f.starts_with(&agency))
+        .map(|f| f.file_stem().unwrap().to_string_lossy().into_owned())
+        .collect();
+    fs::rename(items.join(&agency), tmp.path().join("gone")).unwrap();
+    build(&root, &dist, Reuse::Cache);
+    for code in &codes {
+        for ext in ["html", "md", "docx"] {
+            assert!(
+                !dist.join(format!("guides/{code}.{ext}")).exists(),
+                "{code}.{ext}"
+            );
+        }
+    }
+    let compilation = format!(
+        "guides/{}{}",
+        agency.display(),
+        publish::docx::COMPILATION_SUFFIX
+    );
+    assert!(!dist.join(&compilation).exists());
+    assert!(
+        !fs::read_to_string(dist.join(publish::cache::FILE))
+            .unwrap()
+            .contains(&codes[0])
+    );
+    assert_same_as_full(&root, &tmp.path().join("full"), "agency removed");
+}
+
+#[test]
+fn a_build_killed_before_its_swap_leaves_a_sound_tree() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = example_workspace(tmp.path());
+    yima(&root, &["build"]);
+    apply(&root, &tmp.path().join("held"), &Edit::Field(5, 42));
+    apply(&root, &tmp.path().join("held"), &Edit::Remove(9));
+    let before = tree(&root.join("dist"));
+    // Killed after every file and the new cache were written, before the
+    // swap: the old tree and its cache are what stays.
+    let killed = Command::cargo_bin("yima")
+        .unwrap()
+        .current_dir(&root)
+        .env("YIMA_FAULT", "kill@swap")
+        .args(["build"])
+        .assert()
+        .failure();
+    drop(killed);
+    assert!(
+        tree(&root.join("dist")) == before,
+        "a killed build changed dist/"
+    );
+    // Killed between the swap's two renames: the next run puts the old
+    // tree back, then builds on it.
+    Command::cargo_bin("yima")
+        .unwrap()
+        .current_dir(&root)
+        .env("YIMA_FAULT", "kill@swap:between")
+        .args(["build"])
+        .assert()
+        .failure();
+    let out = yima(&root, &["build"]);
+    assert!(out.contains("沿用"), "{out}");
+    assert_same_as_cli_full(&root, &tmp.path().join("full"), "after killed builds");
+}
+
+#[test]
+fn build_full_renders_everything_and_gives_the_same_bytes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = example_workspace(tmp.path());
+    yima(&root, &["build"]);
+    let before = tree(&root.join("dist"));
+    let out = yima(&root, &["build", "--full"]);
+    assert!(out.contains("沿用上次生成且未改变的 0 个"), "{out}");
+    assert!(tree(&root.join("dist")) == before);
+    let out = yima(&root, &["--lang", "en", "build"]);
+    assert!(out.contains("0 files rendered"), "{out}");
+}
