@@ -103,6 +103,10 @@ mod armed {
         let Some(plan) = plan() else {
             return Ok(());
         };
+        // Points are reached on several threads: one at a time is counted
+        // and logged, so the log's lines are whole and in the points' order.
+        static ONE: Mutex<()> = Mutex::new(());
+        let one = ONE.lock().unwrap_or_else(|e| e.into_inner());
         let n = COUNT.fetch_add(1, Ordering::SeqCst) + 1;
         let nth_of_name = {
             let mut named = NAMED.lock().unwrap_or_else(|e| e.into_inner());
@@ -119,8 +123,9 @@ mod armed {
                 .append(true)
                 .open(log)
         {
-            let _ = writeln!(f, "{n} {name}");
+            let _ = f.write_all(format!("{n} {name}\n").as_bytes());
         }
+        drop(one);
         let Some((action, at, later)) = &plan.action else {
             return Ok(());
         };
