@@ -229,6 +229,20 @@ fn partner_on_disk(p: &Path) -> Option<PathBuf> {
         Some(prefix) => (prefix, CSV_MATERIALS_SUFFIX),
         None => (name.strip_suffix(CSV_MATERIALS_SUFFIX)?, CSV_ITEMS_SUFFIX),
     };
+    beside(p, prefix, want)
+}
+
+/// The optional sheet of a CSV filing beside its 事项 file `items`:
+/// `民政局-事项.csv` → `民政局-收费项目.csv`.
+fn csv_beside(items: &Path, suffix: &str) -> Option<PathBuf> {
+    let name = items.file_name()?.to_str()?;
+    beside(items, name.strip_suffix(CSV_ITEMS_SUFFIX)?, suffix).filter(|f| f.is_file())
+}
+
+/// The first file (by name) in `p`'s folder named `prefix` and `suffix`,
+/// the prefix's trailing joiner aside.
+fn beside(p: &Path, prefix: &str, suffix: &str) -> Option<PathBuf> {
+    let prefix = trim_joiner(prefix);
     let dir = p
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
@@ -238,30 +252,8 @@ fn partner_on_disk(p: &Path) -> Option<PathBuf> {
         .filter_map(|e| e.ok())
         .filter_map(|e| {
             let n = e.file_name().to_str()?.to_string();
-            let other = n.strip_suffix(want)?;
-            (trim_joiner(other) == trim_joiner(prefix)).then(|| p.with_file_name(&n))
-        })
-        .collect();
-    found.sort();
-    found.into_iter().next()
-}
-
-/// The optional sheet of a CSV filing beside its 事项 file `items`:
-/// `民政局-事项.csv` → `民政局-收费项目.csv`.
-fn csv_beside(items: &Path, suffix: &str) -> Option<PathBuf> {
-    let name = items.file_name()?.to_str()?;
-    let prefix = trim_joiner(name.strip_suffix(CSV_ITEMS_SUFFIX)?);
-    let dir = items
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
-        .ok()?
-        .filter_map(|e| e.ok())
-        .filter_map(|e| {
-            let n = e.file_name().to_str()?.to_string();
             let other = n.strip_suffix(suffix)?;
-            (trim_joiner(other) == prefix && e.path().is_file()).then(|| items.with_file_name(&n))
+            (trim_joiner(other) == prefix).then(|| p.with_file_name(&n))
         })
         .collect();
     found.sort();
