@@ -11,47 +11,6 @@ use common_catalog::*;
 use std::path::Path;
 use yima::codes::registry::Provenance;
 
-/// A copy of the repository's sample workspace (yima.yaml, items/ and the
-/// forms its entries name, in examples/forms as its yima.yaml says).
-fn sample() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    std::fs::copy(repo.join("yima.yaml"), dir.path().join("yima.yaml")).expect("yima.yaml");
-    copy_tree(&repo.join("items"), &dir.path().join("items"));
-    copy_tree(
-        &repo.join("examples/forms"),
-        &dir.path().join("examples/forms"),
-    );
-    dir
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    for (rel, bytes) in snapshot(from) {
-        let to = to.join(rel);
-        std::fs::create_dir_all(to.parent().expect("parent")).expect("mkdir");
-        std::fs::write(to, bytes).expect("copy");
-    }
-}
-
-/// The active entries of a workspace's items/, and their distinct basic
-/// codes.
-fn counts(ws: &Path) -> (usize, usize) {
-    let mut entries = 0;
-    let mut codes = std::collections::BTreeSet::new();
-    for (rel, bytes) in snapshot(&ws.join("items")) {
-        let text = String::from_utf8_lossy(&bytes);
-        if rel.ends_with(".yaml") && text.contains("\nstatus: active\n") {
-            entries += 1;
-            codes.extend(
-                text.lines()
-                    .find(|l| l.starts_with("basic_code:"))
-                    .map(str::to_string),
-            );
-        }
-    }
-    (entries, codes.len())
-}
-
 /// An empty workspace as `yima init` makes it, with the sample's forms in
 /// its forms/ folder: the platform's tables name the forms, the files come
 /// apart (form-missing otherwise).
@@ -96,10 +55,10 @@ fn import(dir: &Path, from: &Path, more: &[&str]) -> Run {
 
 #[test]
 fn the_sample_catalog_goes_out_and_comes_back_the_same() {
-    let src = sample();
+    let src = repo_sample();
     let out = tempfile::tempdir().expect("temp dir");
     let r = export(src.path(), out.path());
-    let (n, codes) = counts(src.path());
+    let (n, codes) = active_entries(src.path());
     assert!(
         n > 50 && codes > 50,
         "the sample has its entries: {n}, {codes}"
@@ -156,7 +115,7 @@ fn the_sample_catalog_goes_out_and_comes_back_the_same() {
 
 #[test]
 fn the_platform_tables_alone_carry_the_catalog() {
-    let src = sample();
+    let src = repo_sample();
     let out = tempfile::tempdir().expect("temp dir");
     export(src.path(), out.path());
     std::fs::remove_file(out.path().join("yima_codes.jsonl")).expect("rm");
@@ -197,7 +156,7 @@ fn the_platform_tables_alone_carry_the_catalog() {
 
 #[test]
 fn a_dry_run_prints_what_would_change_and_writes_nothing() {
-    let src = sample();
+    let src = repo_sample();
     let out = tempfile::tempdir().expect("temp dir");
     export(src.path(), out.path());
     let dst = empty();
@@ -211,7 +170,7 @@ fn a_dry_run_prints_what_would_change_and_writes_nothing() {
     );
     assert!(
         r.stdout
-            .contains(&format!("新增 {} 个", counts(src.path()).0))
+            .contains(&format!("新增 {} 个", active_entries(src.path()).0))
             && r.stdout.contains("（试运行，未写入）"),
         "{r}"
     );

@@ -9,40 +9,16 @@ mod pytools;
 use common_catalog::*;
 use std::path::Path;
 
-/// A copy of the repository's sample workspace (yima.yaml and items/).
-fn sample() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    std::fs::copy(repo.join("yima.yaml"), dir.path().join("yima.yaml")).expect("yima.yaml");
-    for (rel, bytes) in snapshot(&repo.join("items")) {
-        let to = dir.path().join("items").join(rel);
-        std::fs::create_dir_all(to.parent().expect("parent")).expect("mkdir");
-        std::fs::write(to, bytes).expect("copy");
-    }
-    dir
-}
-
-/// The active entries of a workspace's items/ (the export and the guides
-/// hold one each).
-fn active_entries(ws: &Path) -> usize {
-    snapshot(&ws.join("items"))
-        .into_iter()
-        .filter(|(rel, bytes)| {
-            rel.ends_with(".yaml") && String::from_utf8_lossy(bytes).contains("\nstatus: active\n")
-        })
-        .count()
-}
-
 #[test]
 fn the_data_package_passes_frictionless_validate() {
-    let ws = sample();
+    let ws = repo_sample();
     let out = ws.path().join("open");
     let r = run(
         ws.path(),
         &["export", "--format", "datapackage", "--out", "open"],
     );
     assert_eq!(r.code, 0, "{r}");
-    let n = active_entries(ws.path());
+    let n = active_entries(ws.path()).0;
     assert!(n > 50, "the sample has its entries: {n}");
     assert!(r.stdout.contains(&format!("{n} 个事项")), "{r}");
     let csv = std::fs::read_to_string(out.join("catalog.csv")).expect("catalog.csv");
@@ -119,7 +95,7 @@ fn the_data_package_passes_frictionless_validate() {
 
 #[test]
 fn every_guide_carries_json_ld_of_what_its_page_shows() {
-    let ws = sample();
+    let ws = repo_sample();
     let r = run(ws.path(), &["build"]);
     assert_eq!(r.code, 0, "{r}");
     let mut pages: Vec<String> = std::fs::read_dir(ws.path().join("dist/guides"))
@@ -129,7 +105,7 @@ fn every_guide_carries_json_ld_of_what_its_page_shows() {
         .filter(|p| p.ends_with(".html"))
         .collect();
     pages.sort();
-    assert_eq!(pages.len(), active_entries(ws.path()));
+    assert_eq!(pages.len(), active_entries(ws.path()).0);
     let Some(py) = pytools::python(
         "every_guide_carries_json_ld_of_what_its_page_shows",
         &["pyld"],

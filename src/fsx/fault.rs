@@ -35,7 +35,6 @@ mod armed {
     use std::collections::HashMap;
     use std::io::{self, Write as _};
     use std::path::PathBuf;
-    use std::sync::atomic::{AtomicU64, Ordering};
     use std::sync::{Mutex, OnceLock};
 
     enum Action {
@@ -98,22 +97,18 @@ mod armed {
     }
 
     pub fn point(name: &'static str) -> io::Result<()> {
-        static COUNT: AtomicU64 = AtomicU64::new(0);
-        static NAMED: Mutex<Option<HashMap<&'static str, u64>>> = Mutex::new(None);
+        // Points are reached on several threads: one at a time is counted
+        // and logged, so the log's lines are whole and in the points' order.
+        static COUNTS: Mutex<Option<(u64, HashMap<&'static str, u64>)>> = Mutex::new(None);
         let Some(plan) = plan() else {
             return Ok(());
         };
-        // Points are reached on several threads: one at a time is counted
-        // and logged, so the log's lines are whole and in the points' order.
-        static ONE: Mutex<()> = Mutex::new(());
-        let one = ONE.lock().unwrap_or_else(|e| e.into_inner());
-        let n = COUNT.fetch_add(1, Ordering::SeqCst) + 1;
+        let mut counts = COUNTS.lock().unwrap_or_else(|e| e.into_inner());
+        let (all, named) = counts.get_or_insert_with(Default::default);
+        *all += 1;
+        let n = *all;
         let nth_of_name = {
-            let mut named = NAMED.lock().unwrap_or_else(|e| e.into_inner());
-            let count = named
-                .get_or_insert_with(HashMap::new)
-                .entry(name)
-                .or_insert(0);
+            let count = named.entry(name).or_insert(0);
             *count += 1;
             *count
         };
@@ -125,7 +120,7 @@ mod armed {
         {
             let _ = f.write_all(format!("{n} {name}\n").as_bytes());
         }
-        drop(one);
+        drop(counts);
         let Some((action, at, later)) = &plan.action else {
             return Ok(());
         };

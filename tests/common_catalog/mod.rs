@@ -449,6 +449,48 @@ pub fn snapshot(dir: &Path) -> Tree {
     out
 }
 
+/// Writes the files of `from` under `to`.
+pub fn copy_tree(from: &Path, to: &Path) {
+    for (rel, bytes) in snapshot(from) {
+        let to = to.join(rel);
+        std::fs::create_dir_all(to.parent().expect("parent")).expect("mkdir");
+        std::fs::write(to, bytes).expect("copy");
+    }
+}
+
+/// A copy of the repository's sample workspace: yima.yaml, items/ and the
+/// forms its entries name (examples/forms, as its yima.yaml says).
+pub fn repo_sample() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::copy(repo.join("yima.yaml"), dir.path().join("yima.yaml")).expect("yima.yaml");
+    copy_tree(&repo.join("items"), &dir.path().join("items"));
+    copy_tree(
+        &repo.join("examples/forms"),
+        &dir.path().join("examples/forms"),
+    );
+    dir
+}
+
+/// The active entries of a workspace's items/, and their distinct basic
+/// codes.
+pub fn active_entries(ws: &Path) -> (usize, usize) {
+    let mut entries = 0;
+    let mut codes = std::collections::BTreeSet::new();
+    for (rel, bytes) in snapshot(&ws.join("items")) {
+        let text = String::from_utf8_lossy(&bytes);
+        if rel.ends_with(".yaml") && text.contains("\nstatus: active\n") {
+            entries += 1;
+            codes.extend(
+                text.lines()
+                    .find(|l| l.starts_with("basic_code:"))
+                    .map(str::to_string),
+            );
+        }
+    }
+    (entries, codes.len())
+}
+
 /// Asserts two trees are byte-identical, naming the paths that differ.
 #[track_caller]
 pub fn assert_same_tree(before: &Tree, after: &Tree, what: &str) {

@@ -423,12 +423,17 @@ impl Registry {
     }
 
     /// Appends a record, numbering it.
-    pub fn append(&mut self, mut rec: Record) -> &Record {
+    pub fn append(&mut self, rec: Record) -> &Record {
+        self.issue(rec, None)
+    }
+
+    /// Numbers, indexes and logs a record's issue.
+    fn issue(&mut self, mut rec: Record, migrated: Option<Box<Migrated>>) -> &Record {
         rec.serial = self.records.len() as u64 + 1;
         let (i, _) = self.insert(rec, 0);
         self.log.push(Event::Issue {
             record: i,
-            migrated: None,
+            migrated,
         });
         &self.records[i as usize]
     }
@@ -437,8 +442,7 @@ impl Registry {
     /// given since its registration, retired, released, former names), as
     /// an exchange import brings it. Its issue line carries that state, as
     /// the line of a record migrated from the YAML format does.
-    pub fn adopt(&mut self, mut rec: Record) -> &Record {
-        rec.serial = self.records.len() as u64 + 1;
+    pub fn adopt(&mut self, rec: Record) -> &Record {
         let fresh = rec.name == rec.registered_name
             && rec.sub_name == rec.registered_sub_name
             && rec.status == Status::Active
@@ -453,12 +457,7 @@ impl Registry {
                 former_names: rec.former_names.clone(),
             })
         });
-        let (i, _) = self.insert(rec, 0);
-        self.log.push(Event::Issue {
-            record: i,
-            migrated,
-        });
-        &self.records[i as usize]
+        self.issue(rec, migrated)
     }
 
     /// Records a new name (and sub-item name) for a code; the old one joins
