@@ -100,6 +100,10 @@ impl UpperCatalog {
 
     /// The code of the upper-level item a filing row names exactly.
     pub fn find(&self, category: &str, name: &str, sub_name: &str) -> Option<&str> {
+        // (A workspace without an upper-level catalog asks for every row.)
+        if self.is_empty() {
+            return None;
+        }
         let key = (category.to_string(), item_name(name, sub_name));
         self.exact.get(&key).map(|&i| self.items[i].code.as_str())
     }
