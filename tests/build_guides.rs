@@ -965,6 +965,7 @@ fn rendering_keeps_up_with_plain_writes() {
         workspace: &ws,
         entries: many.iter().collect(),
         version: String::new(),
+        stamps: Default::default(),
         progress: false,
     };
 

@@ -173,6 +173,7 @@ fn write(entries: &[CatalogEntry], root: &Path) -> Result<usize, PublishError> {
         workspace: &ws,
         entries: list,
         version: "2024.1".into(),
+        stamps: Default::default(),
         progress: false,
     };
     let none = yima::publish::cache::Previous::none();

@@ -465,3 +465,168 @@ fn build_full_renders_everything_and_gives_the_same_bytes() {
     let out = yima(&root, &["--lang", "en", "build"]);
     assert!(out.contains("0 files rendered"), "{out}");
 }
+
+/// Copies the files of `from` into `to` (made), leaving out the names in
+/// `skip`.
+fn copy_tree(from: &Path, to: &Path, skip: &[&str]) {
+    fs::create_dir_all(to).unwrap();
+    for e in fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let name = e.file_name().to_string_lossy().into_owned();
+        if skip.contains(&name.as_str()) || name.ends_with(".yima.cache") {
+            continue;
+        }
+        if e.file_type().unwrap().is_dir() {
+            copy_tree(&e.path(), &to.join(&name), &[]);
+        } else {
+            fs::copy(e.path(), to.join(&name)).unwrap();
+        }
+    }
+}
+
+/// Makes release `version` of the workspace at `root`.
+fn release(root: &Path, version: &str) -> yima::release::ReleaseSummary {
+    let ws = Workspace::load(root).unwrap();
+    yima::release::release(&ws, version, false).unwrap()
+}
+
+/// Asserts that release `version` of `root`, which took what it could from
+/// the previous release and `dist/`, is the release a copy of the
+/// workspace with no build and no cache makes from the same history; and
+/// that its change log is the one the whole catalogs give.
+fn assert_release_as_from_scratch(root: &Path, scratch: &Path, version: &str, what: &str) {
+    if scratch.exists() {
+        fs::remove_dir_all(scratch).unwrap();
+    }
+    copy_tree(root, scratch, &["dist", "releases"]);
+    let releases = root.join("releases");
+    for e in fs::read_dir(&releases).unwrap() {
+        let e = e.unwrap();
+        let name = e.file_name().to_string_lossy().into_owned();
+        if e.file_type().unwrap().is_dir() && name != version {
+            copy_tree(&e.path(), &scratch.join("releases").join(&name), &[]);
+        }
+    }
+    let s = release(scratch, version);
+    assert_eq!(s.rendered.reused, 0, "{what}: nothing to take from");
+    let a = tree(&releases.join(version));
+    let b = tree(&scratch.join("releases").join(version));
+    assert_eq!(
+        a.keys().collect::<Vec<_>>(),
+        b.keys().collect::<Vec<_>>(),
+        "{what}: the same files"
+    );
+    let differ: Vec<&String> = a.keys().filter(|k| a[*k] != b[*k]).collect();
+    assert!(differ.is_empty(), "{what}: files differ: {differ:?}");
+
+    // The change log compared only the entries whose digest changed: it is
+    // the one the whole catalogs give.
+    use yima::release::diff::{Side, diff};
+    let ws = Workspace::load(root).unwrap();
+    let mut versions: Vec<String> = yima::release::list(&releases);
+    versions.sort_by_key(|v| yima::release::version_key(v));
+    let at = versions.iter().position(|v| v == version).unwrap();
+    let old = match at {
+        0 => Side {
+            label: "（无）".into(),
+            ..Side::default()
+        },
+        _ => Side {
+            label: versions[at - 1].clone(),
+            ..Side::load(&releases.join(&versions[at - 1])).unwrap()
+        },
+    };
+    let new = Side {
+        label: version.into(),
+        ..Side::load(&releases.join(version)).unwrap()
+    };
+    let whole = serde_json::to_value(diff(&ws.standard, &old, &new)).unwrap();
+    let written: serde_json::Value = serde_json::from_slice(&a["changes.json"]).unwrap();
+    assert_eq!(written, whole, "{what}: change log");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 3, ..ProptestConfig::default() })]
+
+    #[test]
+    fn incremental_releases_equal_releases_from_scratch(
+        steps in prop::collection::vec((prop::collection::vec(edit(), 0..3), any::<bool>()), 1..4)
+    ) {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = example_workspace(&tmp.path().join("ws"));
+        let held = tmp.path().join("held");
+        let scratch = tmp.path().join("scratch");
+        let dist = root.join("dist");
+        for (i, (edits, built)) in steps.iter().enumerate() {
+            for e in edits {
+                apply(&root, &held, e);
+            }
+            if *built {
+                build(&root, &dist, Reuse::Cache);
+            }
+            let version = format!("2026.{}", i + 1);
+            let s = release(&root, &version);
+            let what = format!("release {version} after {steps:?}");
+            assert_release_as_from_scratch(&root, &scratch, &version, &what);
+            if i > 0 && edits.iter().all(|e| matches!(e, Edit::Field(..))) {
+                // Only entries changed: the others' guides are taken.
+                prop_assert!(s.rendered.reused > s.rendered.written, "{what}: {:?}", s.rendered);
+            }
+        }
+    }
+}
+
+#[test]
+fn a_guide_shows_the_release_in_which_its_entry_last_changed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = example_workspace(tmp.path());
+    let files = entry_files(&root.join("items"));
+    let code = |f: &PathBuf| f.file_stem().unwrap().to_string_lossy().into_owned();
+    let (changed, kept) = (code(&files[0]), code(&files[1]));
+    let version_of = |dir: &Path, code: &str| {
+        let md = fs::read_to_string(dir.join(format!("guides/{code}.md"))).unwrap();
+        let line = md.lines().find(|l| l.starts_with("- 版本：")).unwrap();
+        line.trim_start_matches("- 版本：").to_string()
+    };
+    release(&root, "2026.1");
+    apply(&root, &tmp.path().join("held"), &Edit::Field(0, 3));
+    // A build shows the change as unreleased, the rest as released.
+    build(&root, &root.join("dist"), Reuse::Cache);
+    assert_eq!(version_of(&root.join("dist"), &changed), "未发布");
+    assert_eq!(version_of(&root.join("dist"), &kept), "2026.1");
+    let s = release(&root, "2026.2");
+    let r2 = root.join("releases/2026.2");
+    assert_eq!(version_of(&r2, &changed), "2026.2");
+    assert_eq!(version_of(&r2, &kept), "2026.1");
+    // The catalog as a whole is release 2026.2.
+    let json = fs::read_to_string(r2.join("catalog.json")).unwrap();
+    assert!(json.contains("\"release\": \"2026.2\""));
+    let stamps: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(r2.join("stamps.json")).unwrap()).unwrap();
+    let stamp_of = |c: &str| {
+        stamps["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["impl_code"] == c)
+            .unwrap()["release"]
+            .clone()
+    };
+    assert_eq!(stamp_of(&changed), "2026.2");
+    assert_eq!(stamp_of(&kept), "2026.1");
+    // The kept guide is the previous release's file, linked; it is copied
+    // from or to `dist/`, never shared with it.
+    let ino = |p: &Path| std::os::unix::fs::MetadataExt::ino(&fs::metadata(p).unwrap());
+    let kept_html = format!("guides/{kept}.html");
+    assert_eq!(
+        ino(&r2.join(&kept_html)),
+        ino(&root.join("releases/2026.1").join(&kept_html))
+    );
+    assert_ne!(
+        ino(&r2.join(&kept_html)),
+        ino(&root.join("dist").join(&kept_html))
+    );
+    assert!(s.rendered.reused > s.rendered.written, "{:?}", s.rendered);
+    yima(&root, &["verify", "releases/2026.2"]);
+    yima(&root, &["verify", "releases/2026.1"]);
+}

@@ -125,6 +125,7 @@ fn write_site(ws: &Workspace, entries: &[CatalogEntry], version: &str, dir: &Pat
         workspace: ws,
         entries: list,
         version: version.into(),
+        stamps: Default::default(),
         progress: false,
     };
     let none = publish::cache::Previous::none();
@@ -1077,6 +1078,7 @@ fn browser_finds_entries_by_agency_material_place_and_topic() {
         workspace: &ws,
         entries: list,
         version: String::new(),
+        stamps: Default::default(),
         progress: false,
     };
     let dist = tmp.path().join("dist");
@@ -1165,6 +1167,7 @@ fn browser_shows_hostile_text_as_text() {
         workspace: &ws,
         entries: list,
         version: String::new(),
+        stamps: Default::default(),
         progress: false,
     };
     let dist = tmp.path().join("dist");

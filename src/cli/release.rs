@@ -73,7 +73,13 @@ pub fn run(args: Args, workspace: Option<&Path>, lang: Lang) -> Result<u8> {
     let dir = crate::filing::display_path(&s.dir);
     match lang {
         Lang::Zh => {
-            outln!("已发布 {}：{} 个文件", dir, s.files);
+            outln!(
+                "已发布 {}：{} 个文件（新生成 {} 个，沿用上一版本或上次生成且未改变的 {} 个）",
+                dir,
+                s.files,
+                s.rendered.written,
+                s.rendered.reused
+            );
             outln!(
                 "对比 {}：本版 {} 个事项，新增 {}，注销 {}，更名 {}，要素变更 {}；本版首次发布的编码 {} 个",
                 s.previous.as_deref().unwrap_or("（首次发布）"),
@@ -86,7 +92,13 @@ pub fn run(args: Args, workspace: Option<&Path>, lang: Lang) -> Result<u8> {
             );
         }
         Lang::En => {
-            outln!("released {}: {} files", dir, s.files);
+            outln!(
+                "released {}: {} files ({} rendered, {} unchanged ones taken from the previous release or build)",
+                dir,
+                s.files,
+                s.rendered.written,
+                s.rendered.reused
+            );
             outln!(
                 "against {}: {} entries, {} added, {} retired, {} renamed, {} changed; {} codes first released",
                 s.previous.as_deref().unwrap_or("(first release)"),

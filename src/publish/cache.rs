@@ -21,7 +21,6 @@
 //! with the files it describes, so the swap that publishes them publishes
 //! both: a killed build leaves the old tree and the old cache together.
 
-use crate::catalog::CatalogEntry;
 use crate::fsx::sha256_hex;
 use crate::workspace::Workspace;
 use rustc_hash::FxHashMap as HashMap;
@@ -59,8 +58,10 @@ pub fn binary_id() -> String {
 }
 
 impl Stamp {
-    /// The stamp of a build of `ws` at `version`.
-    pub fn new(ws: &Workspace, version: &str) -> Stamp {
+    /// The stamp of a build of `ws`. The release version is not part of it:
+    /// an entry's key holds its release stamp, a file that shows the version
+    /// holds it in its key.
+    pub fn new(ws: &Workspace) -> Stamp {
         let mut h = Sha256::new();
         h.update(HEADER.as_bytes());
         // Another binary renders everything once.
@@ -71,22 +72,19 @@ impl Stamp {
                 hash_tree(&mut h, &ws.path(dir));
             }
         }
-        h.update([0]);
-        h.update(version.as_bytes());
         Stamp(hex(&h.finalize()))
     }
 
-    /// The key of one entry's own outputs (its guides): the stamp, the entry
-    /// as it is, and where its forms are linked (`links`).
-    pub fn entry_key(&self, e: &CatalogEntry, links: &str) -> String {
+    /// The key of one entry's own outputs (its guides): the stamp, the
+    /// digest of the entry as it is ([`super::stamps::digests`]), its release
+    /// stamp, and where its forms are linked (`links`).
+    pub fn entry_key(&self, entry: &str, release: &str, links: &str) -> String {
         let mut h = Sha256::new();
         h.update(self.0.as_bytes());
         h.update(b"entry\0");
-        // An entry that cannot serialize gets a key no cache holds.
-        match serde_json::to_vec(e) {
-            Ok(json) => h.update(&json),
-            Err(_) => h.update(format!("{:?}", std::time::SystemTime::now()).as_bytes()),
-        }
+        h.update(entry.as_bytes());
+        h.update([0]);
+        h.update(release.as_bytes());
         h.update([0]);
         h.update(links.as_bytes());
         hex(&h.finalize())
@@ -152,12 +150,63 @@ struct Recorded {
     sha256: String,
 }
 
-/// The previous build: its folder and what its cache says of its files.
+/// Where the cache of the release in `dir` is kept: beside the release
+/// folder (`releases/.VERSION.yima.cache`), not in it, so that a release
+/// holds the same bytes whichever yima binary made it.
+pub fn release_cache(dir: &Path) -> PathBuf {
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    dir.with_file_name(format!(".{name}.yima.cache"))
+}
+
+/// Writes the cache of the release just made in `dir` and removes those of
+/// older releases (only the newest one's is read).
+pub fn keep_release_cache(out: &Output<'_>, dir: &Path) -> io::Result<()> {
+    let path = release_cache(dir);
+    out.write_cache_to(&path)?;
+    if let Some(parent) = dir.parent() {
+        for e in std::fs::read_dir(parent)?.flatten() {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with('.') && name.ends_with(".yima.cache") && e.path() != path {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// One earlier tree: its folder and what its cache says of its files.
 #[derive(Debug, Default)]
-pub struct Previous {
+struct Tree {
     root: PathBuf,
     files: HashMap<String, Recorded>,
-    /// Why the cache was not used, when there was one to read.
+    /// How its files come into the new tree.
+    by: Take,
+}
+
+/// How a file of an earlier tree comes into the new one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Take {
+    /// Hard-linked: the earlier tree is of the same kind (the previous
+    /// `dist/` of a build, which the build then removes; the previous
+    /// release of a release, which is never written to).
+    #[default]
+    Link,
+    /// Copied: the earlier tree lives on beside the new one and is of
+    /// another kind (a release and `dist/`), so that editing a file of
+    /// `dist/` can never change a release.
+    Copy,
+}
+
+/// The trees a build may reuse files from — the previous build in its
+/// output folder, and the newest release — and what their caches say.
+#[derive(Debug, Default)]
+pub struct Previous {
+    trees: Vec<Tree>,
+    /// Why a cache was not used, when there was one to read.
     pub ignored: Option<String>,
 }
 
@@ -170,41 +219,59 @@ impl Previous {
     /// The cache of the build in `root`; empty when there is none or it
     /// cannot be trusted (see [`Previous::ignored`]).
     pub fn load(root: &Path) -> Previous {
-        let mut p = Previous {
-            root: root.to_path_buf(),
-            ..Previous::default()
-        };
-        match std::fs::read_to_string(root.join(FILE)) {
-            Ok(text) => match parse(&text) {
-                Ok(files) => p.files = files,
-                Err(why) => p.ignored = Some(why),
-            },
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-            Err(e) => p.ignored = Some(e.to_string()),
-        }
+        let mut p = Previous::none();
+        p.add(root, &root.join(FILE), Take::Link);
         p
     }
 
-    /// Whether the cache lists any file.
-    pub fn is_empty(&self) -> bool {
-        self.files.is_empty()
+    /// Adds the tree in `root` described by the cache at `cache` (when
+    /// there is one that can be trusted), its files taken `by`.
+    pub fn add(&mut self, root: &Path, cache: &Path, by: Take) {
+        match std::fs::read_to_string(cache) {
+            Ok(text) => match parse(&text) {
+                Ok(files) => self.trees.push(Tree {
+                    root: root.to_path_buf(),
+                    files,
+                    by,
+                }),
+                Err(why) => {
+                    self.ignored
+                        .get_or_insert_with(|| format!("{}: {why}", cache.display()));
+                }
+            },
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => {
+                self.ignored
+                    .get_or_insert_with(|| format!("{}: {e}", cache.display()));
+            }
+        }
     }
 
-    /// Whether every file of `paths` is recorded under `key` and still holds
-    /// the bytes recorded; returns their digests when so.
-    fn verify(&self, key: &str, paths: &[&str]) -> Option<Vec<String>> {
-        let mut digests = Vec::with_capacity(paths.len());
-        for rel in paths {
-            let r = self.files.get(*rel)?;
-            if r.key != key {
-                return None;
+    /// Whether any cache lists any file.
+    pub fn is_empty(&self) -> bool {
+        self.trees.iter().all(|t| t.files.is_empty())
+    }
+
+    /// The first tree in which every file of `paths` is recorded under
+    /// `key` and still holds the bytes recorded, with their digests.
+    fn verify(&self, key: &str, paths: &[&str]) -> Option<(&Path, Take, Vec<String>)> {
+        'trees: for tree in &self.trees {
+            let mut digests = Vec::with_capacity(paths.len());
+            for rel in paths {
+                let Some(r) = tree.files.get(*rel) else {
+                    continue 'trees;
+                };
+                if r.key != key {
+                    continue 'trees;
+                }
+                if digest_of(&tree.root.join(rel)).ok().as_ref() != Some(&r.sha256) {
+                    continue 'trees;
+                }
+                digests.push(r.sha256.clone());
             }
-            if digest_of(&self.root.join(rel)).ok()? != r.sha256 {
-                return None;
-            }
-            digests.push(r.sha256.clone());
+            return Some((&tree.root, tree.by, digests));
         }
-        Some(digests)
+        None
     }
 }
 
@@ -308,17 +375,19 @@ impl<'p> Output<'p> {
         if self.previous.is_empty() {
             return false;
         }
-        let Some(digests) = self.previous.verify(key, paths) else {
+        let Some((from_root, by, digests)) = self.previous.verify(key, paths) else {
             return false;
         };
         for (i, rel) in paths.iter().enumerate() {
             let to = self.root.join(rel);
-            let from = self.previous.root.join(rel);
+            let from = from_root.join(rel);
             let linked = to
                 .parent()
                 .map_or(Ok(()), std::fs::create_dir_all)
-                .and_then(|()| {
-                    std::fs::hard_link(&from, &to).or_else(|_| std::fs::copy(&from, &to).map(drop))
+                .and_then(|()| match by {
+                    Take::Link => std::fs::hard_link(&from, &to)
+                        .or_else(|_| std::fs::copy(&from, &to).map(drop)),
+                    Take::Copy => std::fs::copy(&from, &to).map(drop),
                 });
             if linked.is_err() {
                 // What was linked goes again: the files are rendered anew,
@@ -396,6 +465,11 @@ impl<'p> Output<'p> {
     /// Writes the cache of the new tree into its root (atomically: a cache
     /// is whole or absent).
     pub fn write_cache(&self) -> io::Result<()> {
+        self.write_cache_to(&self.root.join(FILE))
+    }
+
+    /// Writes the cache of the new tree to `path` (atomically).
+    pub fn write_cache_to(&self, path: &Path) -> io::Result<()> {
         let mut rec = self
             .recorded
             .lock()
@@ -416,7 +490,7 @@ impl<'p> Output<'p> {
         let sum = sha256_hex(text.as_bytes());
         text.push_str(&sum);
         text.push('\n');
-        crate::fsx::write_atomic(&self.root.join(FILE), text.as_bytes())
+        crate::fsx::write_atomic(path, text.as_bytes())
     }
 }
 

@@ -120,7 +120,7 @@ pub fn write(
     plan: &Plan<'_>,
 ) -> Result<Written, PublishError> {
     let templates = Templates::load(ctx.workspace)?;
-    let kit = Kit::new(&templates, ctx)?;
+    let kits = Kits::new(&templates, ctx)?;
     std::fs::create_dir_all(plan.out.root().join(GUIDES_DIR))?;
     let bar = progress(ctx, "Word 办事指南");
     let agencies = by_agency(&ctx.entries);
@@ -128,7 +128,8 @@ pub fn write(
         .par_iter()
         .try_for_each(|(code, entries)| -> Result<(), PublishError> {
             let rel = format!("{GUIDES_DIR}/{code}{COMPILATION_SUFFIX}");
-            let key = plan.group_key(&rel, entries.iter().copied());
+            let stamp = ctx.agency_stamp(code);
+            let key = plan.stamped_key(&rel, stamp, entries.iter().copied());
             let kept = path_safe(code) && plan.out.reuse(&key, &[&rel]);
             let chapters = entries
                 .par_iter()
@@ -142,7 +143,8 @@ pub fn write(
                             .then(|| chapter(ctx, forms, &templates, e))
                             .transpose()?
                     } else {
-                        Some(guide(ctx, forms, &templates, &kit, e, plan, &plan.keys[i])?)
+                        let kit = kits.get(ctx.stamp(i));
+                        Some(guide(ctx, forms, &templates, kit, e, plan, &plan.keys[i])?)
                     };
                     bar.inc(1);
                     Ok(c)
@@ -152,7 +154,15 @@ pub fn write(
                 return Ok(());
             }
             let chapters: Vec<Chapter<'_>> = chapters.into_iter().flatten().collect();
-            compilation(ctx, &templates, &kit, code, &chapters, plan, &key)
+            compilation(
+                ctx,
+                &templates,
+                kits.get(stamp),
+                code,
+                &chapters,
+                plan,
+                &key,
+            )
         })?;
     bar.finish_and_clear();
     Ok(Written {
@@ -161,20 +171,52 @@ pub fn write(
     })
 }
 
-/// The parts every document of a build shares.
+/// The parts every document of a build shares, by the release stamp their
+/// header shows.
+struct Kits {
+    by_stamp: BTreeMap<String, Kit>,
+}
+
+impl Kits {
+    /// The kits of every stamp of the build's entries and agencies.
+    fn new(t: &Templates, ctx: &BuildContext<'_>) -> Result<Kits, PublishError> {
+        let mut stamps: BTreeSet<&str> = ctx.stamps.entries.iter().map(String::as_str).collect();
+        stamps.extend(ctx.stamps.agencies.values().map(String::as_str));
+        stamps.insert(&ctx.version);
+        let by_stamp = stamps
+            .into_iter()
+            .map(|s| Ok((s.to_string(), Kit::new(t, ctx, s)?)))
+            .collect::<Result<_, PublishError>>()?;
+        Ok(Kits { by_stamp })
+    }
+
+    /// The kit of a stamp (every stamp of the build has one).
+    fn get(&self, stamp: &str) -> &Kit {
+        match self.by_stamp.get(stamp) {
+            Some(k) => k,
+            None => self
+                .by_stamp
+                .values()
+                .next()
+                .expect("the build's version has a kit"),
+        }
+    }
+}
+
+/// The parts every document of one release stamp shares.
 struct Kit {
     guide: Skeleton,
     compilation: Skeleton,
 }
 
 impl Kit {
-    fn new(t: &Templates, ctx: &BuildContext<'_>) -> Result<Kit, PublishError> {
+    fn new(t: &Templates, ctx: &BuildContext<'_>, version: &str) -> Result<Kit, PublishError> {
         let part = |name: &str, toc: bool| {
             t.render(
                 name,
                 &PartContext {
                     catalog: &ctx.workspace.config.release_name,
-                    version: &ctx.version,
+                    version,
                     toc,
                     lists: 1,
                 },
@@ -304,7 +346,7 @@ fn compilation(
         COMPILATION_TEMPLATE,
         &CompilationContext {
             catalog,
-            version: &ctx.version,
+            version: ctx.agency_stamp(code),
             agency,
             agency_code: code,
             guides,
@@ -314,7 +356,7 @@ fn compilation(
         "docx/numbering.xml",
         &PartContext {
             catalog,
-            version: &ctx.version,
+            version: ctx.agency_stamp(code),
             toc: true,
             lists: chapters.len(),
         },

@@ -14,6 +14,7 @@ pub mod docx;
 pub mod forms;
 pub mod guides;
 pub mod site;
+pub mod stamps;
 pub mod templates;
 
 use crate::catalog::{self, CatalogEntry};
@@ -29,6 +30,8 @@ pub struct BuildContext<'a> {
     pub entries: Vec<&'a CatalogEntry>,
     /// The release version the output belongs to; empty for an unreleased build.
     pub version: String,
+    /// The release stamp of each entry and 汇编 ([`stamps`]).
+    pub stamps: stamps::Stamps,
     /// Show progress bars (on a terminal only).
     pub progress: bool,
 }
@@ -46,12 +49,40 @@ impl<'a> BuildContext<'a> {
             .filter(|c| c.status == Status::Active)
             .collect();
         entries.sort_by(|a, b| a.impl_code.cmp(&b.impl_code));
+        let stamps = stamps::Stamps::new(workspace, &entries, version);
         BuildContext {
             workspace,
             entries,
             version: version.to_string(),
+            stamps,
             progress,
         }
+    }
+
+    /// The release stamp of the entry at `index`: the release in which it
+    /// last changed, empty for 未发布 (the build's version when no stamps
+    /// were worked out).
+    pub fn stamp(&self, index: usize) -> &str {
+        self.stamps.entries.get(index).unwrap_or(&self.version)
+    }
+
+    /// The release stamp of an entry of the build.
+    pub fn stamp_of(&self, e: &CatalogEntry) -> &str {
+        match self
+            .entries
+            .binary_search_by(|x| x.impl_code.as_str().cmp(&e.impl_code))
+        {
+            Ok(i) => self.stamp(i),
+            Err(_) => &self.version,
+        }
+    }
+
+    /// The release stamp of an agency's 汇编.
+    pub fn agency_stamp(&self, agency_code: &str) -> &str {
+        self.stamps
+            .agencies
+            .get(agency_code)
+            .unwrap_or(&self.version)
     }
 }
 
@@ -120,6 +151,8 @@ pub const GUIDES_DIR: &str = "guides";
 pub struct Plan<'o> {
     pub out: &'o cache::Output<'o>,
     pub stamp: cache::Stamp,
+    /// The release version, part of the key of every file that shows it.
+    version: String,
     pub keys: Vec<String>,
 }
 
@@ -131,7 +164,7 @@ impl<'o> Plan<'o> {
         forms: &forms::Forms,
     ) -> Plan<'o> {
         use rayon::prelude::*;
-        let stamp = cache::Stamp::new(ctx.workspace, &ctx.version);
+        let stamp = cache::Stamp::new(ctx.workspace);
         for (rel, digest) in forms.files() {
             let key = stamp.group_key("form", [digest.as_str()]);
             out.record(&rel, &key, digest);
@@ -139,21 +172,47 @@ impl<'o> Plan<'o> {
         let keys = ctx
             .entries
             .par_iter()
-            .map(|e| stamp.entry_key(e, &forms.links_of(e)))
+            .enumerate()
+            .map(|(i, e)| {
+                let whole = match ctx.stamps.whole.get(i) {
+                    Some(d) => d.clone(),
+                    None => stamps::digests(e).0,
+                };
+                stamp.entry_key(&whole, ctx.stamp(i), &forms.links_of(e))
+            })
             .collect();
-        Plan { out, stamp, keys }
+        Plan {
+            out,
+            stamp,
+            version: ctx.version.clone(),
+            keys,
+        }
     }
 
-    /// The key of a file made from some entries (by their index).
+    /// The key of a file made from some entries (by their index) that shows
+    /// the release version.
     pub fn group_key(&self, what: &str, entries: impl IntoIterator<Item = usize>) -> String {
+        let what = format!("{what}\0{}", self.version);
         self.stamp
-            .group_key(what, entries.into_iter().map(|i| self.keys[i].as_str()))
+            .group_key(&what, entries.into_iter().map(|i| self.keys[i].as_str()))
+    }
+
+    /// The key of a file made from some entries that shows `stamp` rather
+    /// than the release version (a 汇编).
+    pub fn stamped_key(
+        &self,
+        what: &str,
+        stamp: &str,
+        entries: impl IntoIterator<Item = usize>,
+    ) -> String {
+        let what = format!("{what}\0stamp\0{stamp}");
+        self.stamp
+            .group_key(&what, entries.into_iter().map(|i| self.keys[i].as_str()))
     }
 
     /// The key of a file made from every entry.
     pub fn all_key(&self, what: &str) -> String {
-        self.stamp
-            .group_key(what, self.keys.iter().map(String::as_str))
+        self.group_key(what, 0..self.keys.len())
     }
 }
 
@@ -164,9 +223,20 @@ pub fn render_into(
     root: &Path,
 ) -> Result<(BuildSummary, Vec<(String, String)>), PublishError> {
     let none = cache::Previous::none();
-    let out = cache::Output::new(root, &none);
-    let summary = render_outputs(ctx, &out, Outputs::All)?;
+    let (summary, out) = render_reusing(ctx, root, &none)?;
     Ok((summary, out.digests()))
+}
+
+/// [`render_into`], linking from the build `previous` what its cache proves
+/// is what would be rendered (a release reuses `dist/` so).
+pub fn render_reusing<'p>(
+    ctx: &BuildContext<'_>,
+    root: &Path,
+    previous: &'p cache::Previous,
+) -> Result<(BuildSummary, cache::Output<'p>), PublishError> {
+    let out = cache::Output::new(root, previous);
+    let summary = render_outputs(ctx, &out, Outputs::All)?;
+    Ok((summary, out))
 }
 
 /// Renders the stages of `outputs` into the tree of `out`, reusing what its
@@ -255,7 +325,13 @@ fn build_with(
 ) -> Result<BuildSummary, PublishError> {
     let staged = Staged::new(out)?;
     let previous = if outputs == Outputs::All && reuse == Reuse::Cache {
-        cache::Previous::load(out)
+        // The previous build, and the newest release: what it rendered the
+        // same way (the entries that did not change since) serves too.
+        let mut p = cache::Previous::load(out);
+        if let Some(release) = stamps::previous(ctx.workspace, &ctx.version) {
+            p.add(&release, &cache::release_cache(&release), cache::Take::Copy);
+        }
+        p
     } else {
         cache::Previous::none()
     };

@@ -6,6 +6,7 @@
 use crate::catalog::{self, CatalogEntry};
 use crate::codes::registry::Status;
 use crate::standard::Standard;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -348,6 +349,92 @@ fn order(standard: &Standard, field: &str) -> (usize, String) {
     (pos, field.to_string())
 }
 
+/// Compares the entries of a release (`new`, with the content digest of
+/// each, [`crate::publish::stamps::digests`]) with the previous release
+/// (`before`: its content digests by 实施编码, its `catalog.json` at
+/// `old_json`, labelled `old_label`) as [`diff`] does, looking only at the
+/// entries whose digest differs: an entry whose content is the same is no
+/// change, and most of a release's entries are the same as before. `None`
+/// when the previous `catalog.json` does not hold what its digests name
+/// (then compare the whole catalogs).
+pub fn diff_changed(
+    standard: &Standard,
+    (old_label, old_json, before): (&str, Option<&Path>, &HashMap<String, String>),
+    (new_label, new, digests): (&str, &[&CatalogEntry], &[String]),
+) -> Option<Changes> {
+    let mut now: HashMap<&str, &str> = HashMap::default();
+    let mut changed_new = Vec::new();
+    let mut added = Vec::new();
+    for (e, d) in new.iter().zip(digests) {
+        now.insert(&e.impl_code, d);
+        match before.get(&e.impl_code) {
+            Some(old) if old == d => {}
+            Some(_) => changed_new.push(*e),
+            None => added.push(*e),
+        }
+    }
+    let wanted: HashSet<&str> = before
+        .iter()
+        .filter(|(code, d)| now.get(code.as_str()) != Some(&d.as_str()))
+        .map(|(code, _)| code.as_str())
+        .collect();
+    let old_entries = if wanted.is_empty() {
+        Vec::new()
+    } else {
+        let text = std::fs::read_to_string(old_json?).ok()?;
+        entries_of(&text, &wanted)?
+    };
+    let old = Side::from_entries(old_label, old_entries.iter());
+    if old.entries.len() != wanted.len() {
+        return None;
+    }
+    let mut c = diff(
+        standard,
+        &old,
+        &Side::from_entries(new_label, changed_new.into_iter()),
+    );
+    c.added = added
+        .iter()
+        .map(|e| Named {
+            impl_code: e.impl_code.clone(),
+            basic_code: e.basic_code.clone(),
+            name: e.name.clone(),
+            sub_name: e.sub_name.clone(),
+            agency: e.agency.clone(),
+            agency_code: e.agency_code.clone(),
+        })
+        .chain(c.added)
+        .collect();
+    c.added.sort_by(|a, b| a.impl_code.cmp(&b.impl_code));
+    c.counts.before = before.len();
+    c.counts.after = new.len();
+    c.counts.added = c.added.len();
+    Some(c)
+}
+
+/// The entries of a `catalog.json` (as [`crate::publish::catalogs`] writes
+/// it, pretty-printed) whose 实施编码 is in `wanted`, parsed from their own
+/// lines alone; `None` when the text is not laid out so or one does not
+/// parse.
+fn entries_of(text: &str, wanted: &HashSet<&str>) -> Option<Vec<CatalogEntry>> {
+    const START: &str = "\n    {\n";
+    const CODE: &str = "      \"impl_code\": \"";
+    let mut out = Vec::new();
+    let mut at = 0;
+    while let Some(i) = text[at..].find(START) {
+        let start = at + i + 1;
+        let body = start + START.len() - 1;
+        let end = body + text[body..].find("\n    }")? + "\n    }".len();
+        at = end;
+        let code = text[body..end].strip_prefix(CODE)?;
+        let code = &code[..code.find('"')?];
+        if wanted.contains(code) {
+            out.push(serde_json::from_str::<CatalogEntry>(&text[start..end]).ok()?);
+        }
+    }
+    Some(out)
+}
+
 /// Compares two catalogs.
 pub fn diff(standard: &Standard, old: &Side, new: &Side) -> Changes {
     let mut c = Changes {
@@ -392,4 +479,90 @@ pub fn diff(standard: &Standard, old: &Side, new: &Side) -> Changes {
         changed: c.changed.len(),
     };
     c
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(code: &str, name: &str, days: u32) -> CatalogEntry {
+        CatalogEntry {
+            impl_code: code.into(),
+            name: name.into(),
+            agency_code: code[..18].into(),
+            promised_days: Some(days),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn only_the_entries_whose_digest_changed_are_compared_and_the_result_is_the_whole_diff() {
+        let standard = Standard::embedded();
+        let code = |n: u32| format!("11431300006140469E34301010{n:02}000");
+        let old: Vec<CatalogEntry> = (1..=5).map(|n| entry(&code(n), "甲", n)).collect();
+        let old_refs: Vec<&CatalogEntry> = old.iter().collect();
+        let dir = tempfile::tempdir().unwrap();
+        let json = dir.path().join("catalog.json");
+        std::fs::write(
+            &json,
+            crate::publish::catalogs::catalog_json("1", &old_refs),
+        )
+        .unwrap();
+        let before: HashMap<String, String> = old
+            .iter()
+            .map(|e| (e.impl_code.clone(), crate::publish::stamps::digests(e).1))
+            .collect();
+        // 1 kept, 2 renamed, 3 changed, 4 retired, 5 kept, 6 added.
+        let mut new = [
+            old[0].clone(),
+            entry(&code(2), "乙", 2),
+            entry(&code(3), "甲", 30),
+            old[4].clone(),
+            entry(&code(6), "丙", 6),
+        ];
+        new[0].source.row = Some(9);
+        let refs: Vec<&CatalogEntry> = new.iter().collect();
+        let digests: Vec<String> = new
+            .iter()
+            .map(|e| crate::publish::stamps::digests(e).1)
+            .collect();
+        let quick = diff_changed(
+            &standard,
+            ("1", Some(&json), &before),
+            ("2", &refs, &digests),
+        )
+        .expect("the catalog.json holds what the digests name");
+        let whole = diff(
+            &standard,
+            &Side {
+                label: "1".into(),
+                ..Side::load(&json).unwrap()
+            },
+            &Side::from_entries("2", refs.iter().copied()),
+        );
+        assert_eq!(quick, whole);
+        assert_eq!(
+            (
+                whole.counts.added,
+                whole.counts.retired,
+                whole.counts.renamed,
+                whole.counts.changed
+            ),
+            (1, 1, 1, 1)
+        );
+        // A catalog.json that does not hold a wanted entry: compare whole.
+        std::fs::write(
+            &json,
+            crate::publish::catalogs::catalog_json("1", &old_refs[..2]),
+        )
+        .unwrap();
+        assert!(
+            diff_changed(
+                &standard,
+                ("1", Some(&json), &before),
+                ("2", &refs, &digests)
+            )
+            .is_none()
+        );
+    }
 }

@@ -54,6 +54,9 @@ pub struct ReleaseSummary {
     pub previous: Option<String>,
     pub counts: diff::Counts,
     pub files: usize,
+    /// Files rendered, and files taken unchanged from the previous release
+    /// or the last build.
+    pub rendered: publish::cache::Counts,
     /// Codes stamped with this release.
     pub stamped: usize,
     /// The stamped registry could not be put in place after the release was
@@ -89,7 +92,8 @@ pub fn release(
     // The same gates CI runs, and a catalog whose every file reads: the
     // entries the last build kept in `dist/` spare parsing the files that
     // did not change since (each file is still read and its digest checked).
-    let dist_cache = ws.path(&ws.config.paths.dist).join(catalog::cached::FILE);
+    let dist = ws.path(&ws.config.paths.dist);
+    let dist_cache = dist.join(catalog::cached::FILE);
     let cat = catalog::cached::load_whole(&items, Some(&dist_cache), true)?.catalog;
     let checked = crate::check::check_catalog(&cat, ws);
     if checked.report.summary.errors > 0 {
@@ -113,23 +117,65 @@ pub fn release(
     let out = staged.path().to_path_buf();
     // The digests of the files just rendered serve the manifest: they are
     // not read back and hashed again.
-    let (_, rendered) = publish::render_into(&ctx, &out)?;
+    // What the previous release or the last build rendered the same way
+    // (the guides of the entries unchanged since their stamp) is taken from
+    // there once its cache proves it; the rest is rendered. Releases share
+    // such files as hard links (a release is never written to); from
+    // `dist/` they are copied, so that no edit there reaches a release.
+    let mut built = publish::cache::Previous::none();
+    if let Some(p) = &previous {
+        let dir = releases.join(p);
+        built.add(
+            &dir,
+            &publish::cache::release_cache(&dir),
+            publish::cache::Take::Link,
+        );
+    }
+    built.add(
+        &dist,
+        &dist.join(publish::cache::FILE),
+        publish::cache::Take::Copy,
+    );
+    let (_, tree) = publish::render_reusing(&ctx, &out, &built)?;
+    let rendered = tree.digests();
+    let counts = tree.counts();
     fsx::write_atomic(&out.join(registry::FILE), registry_text.as_bytes())?;
+    ctx.stamps.write(&ctx.entries, version, &out)?;
 
     // Releases are named by version, never by where a workspace lives: the
     // same catalog gives the same bytes on every computer.
-    let old = match &previous {
-        Some(p) => Side {
-            label: p.clone(),
-            ..Side::load(&releases.join(p)).map_err(|e| ReleaseError::Previous(p.clone(), e))?
-        },
-        None => Side {
-            label: "（无）".into(),
-            ..Side::default()
-        },
+    let old_label = previous.clone().unwrap_or_else(|| "（无）".into());
+    let old_json = previous
+        .as_ref()
+        .map(|p| releases.join(p).join(publish::catalogs::JSON_FILE));
+    // Only the entries whose content digest changed are compared field by
+    // field; the whole catalogs when the previous release's stamps are not
+    // at hand or do not match its catalog.json.
+    let quick = ctx.stamps.previous.as_ref().and_then(|before| {
+        diff::diff_changed(
+            &ws.standard,
+            (&old_label, old_json.as_deref(), before),
+            (version, &ctx.entries, &ctx.stamps.content),
+        )
+    });
+    let changes = match quick {
+        Some(c) => c,
+        None => {
+            let old = match &previous {
+                Some(p) => Side {
+                    label: p.clone(),
+                    ..Side::load(&releases.join(p))
+                        .map_err(|e| ReleaseError::Previous(p.clone(), e))?
+                },
+                None => Side {
+                    label: old_label,
+                    ..Side::default()
+                },
+            };
+            let new = Side::from_entries(version, ctx.entries.iter().copied());
+            diff::diff(&ws.standard, &old, &new)
+        }
     };
-    let new = Side::from_entries(version, ctx.entries.iter().copied());
-    let changes = diff::diff(&ws.standard, &old, &new);
     let mut json = serde_json::to_string_pretty(&changes).expect("changes serialize");
     json.push('\n');
     fsx::write_atomic(&out.join("changes.json"), json.as_bytes())?;
@@ -162,6 +208,9 @@ pub fn release(
         }
         return Err(ReleaseError::Io(e.into()));
     }
+    // What the release holds serves the next build and release (losing it
+    // costs only time).
+    let _ = publish::cache::keep_release_cache(&tree, &target);
     // The release exists: its stamp goes into the registry.
     let registry_pending = pending.and_then(|p| {
         fsx::fault::point("release:registry")
@@ -174,6 +223,7 @@ pub fn release(
         previous,
         counts: changes.counts,
         files: m.files.len() + 1,
+        rendered: counts,
         stamped,
         registry_pending,
     })

@@ -516,7 +516,7 @@ impl<'a> Guide<'a> {
 
         Guide {
             catalog: &ctx.workspace.config.release_name,
-            version: &ctx.version,
+            version: ctx.stamp_of(e),
             name: &e.name,
             sub_name: &e.sub_name,
             basic_code: &e.basic_code,

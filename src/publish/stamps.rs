@@ -1,0 +1,275 @@
+//! Release stamps (SPEC §10): each guide shows the release in which its
+//! entry last changed, not the release it happens to be part of, so a new
+//! release renders again only the guides of the entries it changes.
+//!
+//! - In release `V`, an entry is stamped `V` when it is new or its content
+//!   (every element but where it was filed from, the same comparison as the
+//!   change log's) differs from the previous release's; otherwise it keeps
+//!   the stamp the previous release gave it.
+//! - In a build (no version), an entry unchanged since the newest release
+//!   keeps that release's stamp; a changed or new one is “未发布” (empty).
+//! - An agency's 汇编 is stamped like an entry whose content is the list of
+//!   the agency's entries and their stamps.
+//!
+//! Every release records the stamps in `releases/V/stamps.json` (one line
+//! per entry: 实施编码, stamp, sha256 of its content); the next build and
+//! release read it. A release made before stamps existed gives its own
+//! version to each of its entries, worked out from its `catalog.json`; one
+//! that cannot be read gives no stamp (everything is stamped anew).
+
+use crate::catalog::CatalogEntry;
+use crate::codes::released::{check_version, list, version_key};
+use crate::fsx::sha256_hex;
+use crate::workspace::Workspace;
+use rustc_hash::FxHashMap as HashMap;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// The stamps' file name in a release folder.
+pub const FILE: &str = "stamps.json";
+
+/// The format of [`FILE`].
+const FORMAT: u32 = 1;
+
+/// `stamps.json`.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StampFile {
+    version: u32,
+    release: String,
+    entries: Vec<EntryStamp>,
+    agencies: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EntryStamp {
+    impl_code: String,
+    release: String,
+    sha256: String,
+}
+
+/// What the previous release says of its entries and agencies.
+#[derive(Debug, Default)]
+struct Before {
+    /// By 实施编码: the stamp and the content digest.
+    entries: HashMap<String, (String, String)>,
+    /// By 统一社会信用代码: the 汇编's stamp.
+    agencies: HashMap<String, String>,
+}
+
+/// The stamps of a build's entries (aligned with its entries) and agencies.
+#[derive(Debug, Default, Clone)]
+pub struct Stamps {
+    /// The stamp of each entry; empty for 未发布.
+    pub entries: Vec<String>,
+    /// The sha256 of each entry's JSON, every field included (what its
+    /// guides are rendered from).
+    pub whole: Vec<String>,
+    /// The sha256 of each entry's content (without `source`).
+    pub content: Vec<String>,
+    /// The stamp of each agency's 汇编, by 统一社会信用代码.
+    pub agencies: BTreeMap<String, String>,
+    /// The content digest of each entry of the previous release, by
+    /// 实施编码; `None` when there is no previous release or what it
+    /// stamped cannot be read.
+    pub previous: Option<HashMap<String, String>>,
+}
+
+/// The digests of an entry: its whole JSON and its content (the JSON up to
+/// `source`, its last field).
+pub fn digests(e: &CatalogEntry) -> (String, String) {
+    let json = match serde_json::to_vec(e) {
+        Ok(json) => json,
+        // An entry that cannot serialize gets digests no cache holds.
+        Err(_) => format!("{:?}", std::time::SystemTime::now()).into_bytes(),
+    };
+    const SOURCE: &[u8] = b",\"source\":";
+    let content = json
+        .windows(SOURCE.len())
+        .rposition(|w| w == SOURCE)
+        .map_or(&json[..], |at| &json[..at]);
+    (sha256_hex(&json), sha256_hex(content))
+}
+
+impl Stamps {
+    /// The stamps of `entries` (sorted by 实施编码) in a build at `version`
+    /// (empty for an unreleased build) of the workspace `ws`.
+    pub fn new(ws: &Workspace, entries: &[&CatalogEntry], version: &str) -> Stamps {
+        use rayon::prelude::*;
+        let (whole, content): (Vec<String>, Vec<String>) =
+            entries.par_iter().map(|e| digests(e)).unzip();
+        let (before, known) = match previous(ws, version) {
+            Some(dir) => {
+                let before = read(&dir);
+                let known = before.is_some();
+                (before, known)
+            }
+            // No release yet: every entry is new.
+            None => (None, true),
+        };
+        let before = before.unwrap_or_default();
+        let entry_stamps: Vec<String> = entries
+            .iter()
+            .zip(&content)
+            .map(|(e, sha)| match before.entries.get(&e.impl_code) {
+                Some((stamp, old)) if old == sha => stamp.clone(),
+                _ => version.to_string(),
+            })
+            .collect();
+        // An agency's 汇编 changed when the list of its entries or one of
+        // their stamps did.
+        let mut now: BTreeMap<&str, Vec<(&str, &str)>> = BTreeMap::new();
+        for (e, s) in entries.iter().zip(&entry_stamps) {
+            now.entry(e.agency_code.as_str())
+                .or_default()
+                .push((&e.impl_code, s));
+        }
+        let mut was: HashMap<&str, Vec<(&str, &str)>> = HashMap::default();
+        for (code, (stamp, _)) in &before.entries {
+            if let Some(agency) = code.get(..18) {
+                was.entry(agency).or_default().push((code, stamp));
+            }
+        }
+        let agencies = now
+            .into_iter()
+            .map(|(agency, list)| {
+                let same = was.get_mut(agency).is_some_and(|old| {
+                    old.sort_unstable();
+                    *old == list
+                });
+                let stamp = match before.agencies.get(agency) {
+                    Some(s) if same => s.clone(),
+                    _ => version.to_string(),
+                };
+                (agency.to_string(), stamp)
+            })
+            .collect();
+        Stamps {
+            entries: entry_stamps,
+            whole,
+            content,
+            agencies,
+            previous: known.then(|| {
+                before
+                    .entries
+                    .into_iter()
+                    .map(|(code, (_, sha))| (code, sha))
+                    .collect()
+            }),
+        }
+    }
+
+    /// Writes `stamps.json` of release `version` into `dir`.
+    pub fn write(
+        &self,
+        entries: &[&CatalogEntry],
+        version: &str,
+        dir: &Path,
+    ) -> std::io::Result<()> {
+        let file = StampFile {
+            version: FORMAT,
+            release: version.to_string(),
+            entries: entries
+                .iter()
+                .zip(self.entries.iter().zip(&self.content))
+                .map(|(e, (stamp, sha))| EntryStamp {
+                    impl_code: e.impl_code.clone(),
+                    release: stamp.clone(),
+                    sha256: sha.clone(),
+                })
+                .collect(),
+            agencies: self.agencies.clone(),
+        };
+        // One entry a line: readable, and a change shows as a line's diff.
+        let mut text = format!(
+            "{{\"version\": {FORMAT}, \"release\": {}, \"agencies\": {},\n\"entries\": [\n",
+            json(&file.release),
+            serde_json::to_string(&file.agencies).expect("agencies serialize")
+        );
+        for (i, e) in file.entries.iter().enumerate() {
+            if i > 0 {
+                text.push_str(",\n");
+            }
+            text.push_str(&serde_json::to_string(e).expect("stamps serialize"));
+        }
+        text.push_str("\n]}\n");
+        crate::fsx::write_atomic(&dir.join(FILE), text.as_bytes())
+    }
+}
+
+fn json(s: &str) -> String {
+    serde_json::to_string(s).expect("a string serializes")
+}
+
+/// The folder of the newest release other than `version`, if any.
+pub fn previous(ws: &Workspace, version: &str) -> Option<std::path::PathBuf> {
+    let releases = ws.path(&ws.config.paths.releases);
+    list(&releases)
+        .into_iter()
+        .filter(|v| v != version)
+        .max_by_key(|v| version_key(v))
+        .map(|v| releases.join(v))
+}
+
+/// What the release in `dir` stamped: its `stamps.json`, or, for a release
+/// made before stamps, its version on every entry of its `catalog.json`.
+/// `None` when neither can be read (or a stamp is no version).
+fn read(dir: &Path) -> Option<Before> {
+    if let Ok(text) = std::fs::read_to_string(dir.join(FILE)) {
+        let file = serde_json::from_str::<StampFile>(&text).ok()?;
+        let sound = file.version == FORMAT
+            && check_version(&file.release).is_ok()
+            && file
+                .entries
+                .iter()
+                .all(|e| check_version(&e.release).is_ok())
+            && file.agencies.values().all(|s| check_version(s).is_ok());
+        if !sound {
+            return None;
+        }
+        return Some(Before {
+            entries: file
+                .entries
+                .into_iter()
+                .map(|e| (e.impl_code, (e.release, e.sha256)))
+                .collect(),
+            agencies: file.agencies.into_iter().collect(),
+        });
+    }
+    let version = dir.file_name()?.to_str()?;
+    let text = std::fs::read_to_string(dir.join(super::catalogs::JSON_FILE)).ok()?;
+    let doc = super::catalogs::read_catalog_json(&text).ok()?;
+    let entries: HashMap<String, (String, String)> = doc
+        .entries
+        .iter()
+        .map(|e| (e.impl_code.clone(), (version.to_string(), digests(e).1)))
+        .collect();
+    let agencies = entries
+        .keys()
+        .filter_map(|c| c.get(..18))
+        .map(|a| (a.to_string(), version.to_string()))
+        .collect();
+    Some(Before { entries, agencies })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_content_digest_leaves_out_where_an_entry_was_filed() {
+        let mut e: CatalogEntry = serde_saphyr::from_str(include_str!(
+            "../../items/11431300006140469E/11431300006140469E3430101001000.yaml"
+        ))
+        .unwrap();
+        let (whole, content) = digests(&e);
+        e.source.row = Some(e.source.row.unwrap_or(0) + 1);
+        let (whole2, content2) = digests(&e);
+        assert_ne!(whole, whole2);
+        assert_eq!(content, content2);
+        e.name.push('证');
+        assert_ne!(digests(&e).1, content);
+    }
+}
