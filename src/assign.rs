@@ -86,10 +86,14 @@ fn level_code(ws: &Workspace, level: &str) -> String {
 /// Checks the catalog against its registry and the code rules.
 pub fn audit(ws: &Workspace, catalog: &Catalog) -> Vec<Problem> {
     let reg = &catalog.registry;
+    use rayon::prelude::*;
     let mut out = audit_registry(ws, reg);
-    for f in &catalog.files {
-        out.extend(audit_file(ws, reg, f));
-    }
+    let found: Vec<Vec<Problem>> = catalog
+        .files
+        .par_iter()
+        .map(|f| audit_file(ws, reg, f))
+        .collect();
+    out.extend(found.into_iter().flatten());
     out
 }
 
@@ -104,10 +108,17 @@ pub fn audit_dir(
     let registry = crate::catalog::load_registry(&dir)?;
     let mut out = audit_registry(ws, &registry);
     let paths = crate::catalog::item_paths(&dir)?;
+    // The entries the last build kept in `dist/` spare parsing the files
+    // that did not change since (each file is still read and its digest
+    // checked against the one recorded).
+    let cache = ws
+        .path(&ws.config.paths.dist)
+        .join(crate::catalog::cached::FILE);
+    let reader = crate::catalog::cached::Reader::open(Some(&cache));
     for batch in paths.chunks(4096) {
         let found: Vec<Vec<Problem>> = batch
             .par_iter()
-            .map(|rel| audit_file(ws, &registry, &crate::catalog::read_item(&dir, rel, false)))
+            .map(|rel| audit_file(ws, &registry, &reader.read(&dir, rel)))
             .collect();
         out.extend(found.into_iter().flatten());
     }

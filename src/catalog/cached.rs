@@ -100,7 +100,11 @@ pub fn load_whole(
         use rayon::prelude::*;
         paths
             .par_iter()
-            .map(|rel| read_one(dir, rel, &old, &index, keep_text))
+            .map(|rel| {
+                let key = rel_key(rel);
+                let recorded = index.get(key.as_str()).copied();
+                read_one(dir, rel, &key, &old, recorded, keep_text)
+            })
             .collect()
     };
     let mut lines = Vec::with_capacity(read.len());
@@ -119,6 +123,38 @@ pub fn load_whole(
         cache: EntryCache { old, lines },
         reused,
     })
+}
+
+/// Reads entry files one at a time with a cache at hand (for a pass over
+/// `items/` that keeps no catalog, such as `yima assign --check`).
+pub struct Reader {
+    old: String,
+    // Offsets into `old` rather than borrowed slices: the reader owns both.
+    index: HashMap<String, (String, usize, usize)>,
+}
+
+impl Reader {
+    /// A reader with the cache at `cache` (none, or an unusable one, parses
+    /// every file).
+    pub fn open(cache: Option<&Path>) -> Reader {
+        let old = cache
+            .and_then(|p| std::fs::read_to_string(p).ok())
+            .unwrap_or_default();
+        let index = index(&old)
+            .into_iter()
+            .map(|(k, (d, a, b))| (k.to_string(), (d.to_string(), a, b)))
+            .collect();
+        Reader { old, index }
+    }
+
+    /// Reads the entry file `rel` of `dir` as [`super::read_item`] does
+    /// (without its text), from the cache when its bytes are the recorded
+    /// ones.
+    pub fn read(&self, dir: &Path, rel: &Path) -> ItemFile {
+        let key = rel_key(rel);
+        let recorded = self.index.get(&key).map(|(d, a, b)| (d.as_str(), *a, *b));
+        read_one(dir, rel, &key, &self.old, recorded, false).0
+    }
 }
 
 /// The lines of a cache's text by path: the file digest each records and
@@ -140,13 +176,15 @@ fn index(text: &str) -> HashMap<&str, (&str, usize, usize)> {
     map
 }
 
-/// Reads one entry file: from the cache when its digest is the recorded
-/// one and the line holds, else by parsing it.
+/// Reads one entry file (`key`: its path as the cache writes it): from the
+/// cache line `recorded` when the file's digest is the one recorded there
+/// and the line holds, else by parsing it.
 fn read_one(
     dir: &Path,
     rel: &Path,
+    key: &str,
     old: &str,
-    index: &HashMap<&str, (&str, usize, usize)>,
+    recorded: Option<(&str, usize, usize)>,
     keep_text: bool,
 ) -> (ItemFile, Option<Line>) {
     use std::io::Read;
@@ -155,7 +193,6 @@ fn read_one(
     }
     let full = dir.join(rel);
     let display = crate::filing::display_path(&full);
-    let key = rel_key(rel);
     let failed = |message: String| ItemFile {
         rel: rel.to_path_buf(),
         display: display.clone(),
@@ -173,10 +210,9 @@ fn read_one(
         let text = std::str::from_utf8(&buf)
             .map_err(|_| "stream did not contain valid UTF-8".to_string())?;
         let digest = sha256_hex(text.as_bytes());
-        let cached = index
-            .get(key.as_str())
+        let cached = recorded
             .filter(|(d, _, _)| *d == digest)
-            .and_then(|&(_, a, b)| from_line(&old[a..b]).map(|e| (e, Line::Old(a, b))));
+            .and_then(|(_, a, b)| from_line(&old[a..b]).map(|e| (e, Line::Old(a, b))));
         let owned = (keep_text || cached.is_none()).then(|| text.to_string());
         Ok::<_, String>((owned, digest, cached))
     });
@@ -189,7 +225,7 @@ fn read_one(
         Some((e, line)) => (Ok(e), None, Some(line)),
         None => match parse_entry(&text) {
             Ok(e) => {
-                let line = to_line(&key, &digest, &e).map(Line::New);
+                let line = to_line(key, &digest, &e).map(Line::New);
                 (Ok(e), None, line)
             }
             Err((message, line)) => (Err(message), line, None),

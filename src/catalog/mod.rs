@@ -18,7 +18,8 @@ use crate::standard::Standard;
 use crate::standard::elements::{FieldId, SheetDef};
 use crate::text;
 pub use entry::CatalogEntry;
-use std::collections::{BTreeMap, HashMap};
+use rustc_hash::FxHashMap as FxMap;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -436,14 +437,14 @@ pub fn registry_fingerprint(dir: &Path) -> String {
 /// them (`key:` at the start of a line; rows as `- key:` items under their
 /// list's key).
 struct KeyLines {
-    top: HashMap<String, u32>,
-    lists: HashMap<String, Vec<HashMap<String, u32>>>,
+    top: FxMap<String, u32>,
+    lists: FxMap<String, Vec<FxMap<String, u32>>>,
 }
 
 impl KeyLines {
     fn of(text: &str) -> KeyLines {
-        let mut top = HashMap::new();
-        let mut lists: HashMap<String, Vec<HashMap<String, u32>>> = HashMap::new();
+        let mut top = FxMap::default();
+        let mut lists: FxMap<String, Vec<FxMap<String, u32>>> = FxMap::default();
         let mut list: Option<String> = None;
         for (i, line) in text.lines().enumerate() {
             let n = i as u32 + 1;
@@ -464,7 +465,7 @@ impl KeyLines {
             let t = line.trim_start();
             let t = match t.strip_prefix("- ") {
                 Some(rest) => {
-                    rows.push(HashMap::new());
+                    rows.push(FxMap::default());
                     rest
                 }
                 None => t,
@@ -479,7 +480,7 @@ impl KeyLines {
     }
 
     /// The line of each key of row `i` of `list`, and the line of the list.
-    fn row(&self, list: &str, i: usize) -> (Option<&HashMap<String, u32>>, u32) {
+    fn row(&self, list: &str, i: usize) -> (Option<&FxMap<String, u32>>, u32) {
         let rows = self.lists.get(list).and_then(|r| r.get(i));
         (rows, self.top.get(list).copied().unwrap_or(1))
     }
@@ -487,7 +488,7 @@ impl KeyLines {
 
 /// One row of a sheet of a catalog file: its cells, its line, and the line
 /// of each of its keys.
-type YamlRow<'l, F> = (BTreeMap<F, String>, u32, Option<&'l HashMap<String, u32>>);
+type YamlRow<'l, F> = (BTreeMap<F, String>, u32, Option<&'l FxMap<String, u32>>);
 
 /// The rows of one sheet of a catalog file, as a grid the filing parser
 /// reads: every element a column, each cell at its YAML line.
@@ -551,8 +552,32 @@ fn yaml_table<'g, F: Copy + PartialEq + FieldId>(
 /// same typed reading and rules as a filing workbook. Files that are not
 /// valid YAML of the item schema are file-unreadable findings.
 pub fn as_filings(catalog: &Catalog, standard: &Standard, sink: &mut Sink) -> Vec<Filing> {
-    let mut out = Vec::with_capacity(catalog.files.len());
-    for (i, f) in catalog.files.iter().enumerate() {
+    use rayon::prelude::*;
+    // Each file is converted on its own (in parallel), its findings kept
+    // apart and taken in file order, so the report is the same as one
+    // thread's.
+    let done: Vec<(Option<Filing>, Sink)> = catalog
+        .files
+        .par_iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let mut own = Sink::default();
+            let filing = as_filing(i, f, standard, &mut own);
+            (filing, own)
+        })
+        .collect();
+    let mut out = Vec::with_capacity(done.len());
+    for (filing, own) in done {
+        sink.extend(own);
+        out.extend(filing);
+    }
+    out
+}
+
+/// One entry file as the filing it was made from (none when it is no entry,
+/// with a finding saying so, or retired).
+fn as_filing(i: usize, f: &ItemFile, standard: &Standard, sink: &mut Sink) -> Option<Filing> {
+    {
         let file: Arc<str> = Arc::from(f.display.as_str());
         let entry = match &f.entry {
             Ok(e) => e,
@@ -568,12 +593,12 @@ pub fn as_filings(catalog: &Catalog, standard: &Standard, sink: &mut Sink) -> Ve
                         "entry files are written by `yima ingest`; after editing by hand, compare with schemas/item.schema.json."
                     )),
                 );
-                continue;
+                return None;
             }
         };
         // A retired entry is history: kept, not checked as a current one.
         if entry.status == crate::codes::registry::Status::Retired {
-            continue;
+            return None;
         }
         let lines = KeyLines::of(&f.text);
         let rows = convert::to_cells(entry, i as u32 + 1, standard);
@@ -624,14 +649,13 @@ pub fn as_filings(catalog: &Catalog, standard: &Standard, sink: &mut Sink) -> Ve
         let questions = parse::question_parser(&table, standard).grid_rows(&table, sink);
         links::link_whole(&mut entries, mats, fees, questions, true, sink);
 
-        out.push(Filing {
+        Some(Filing {
             file,
             entries,
             material_count: count,
             materials_known: true,
-        });
+        })
     }
-    out
 }
 
 #[cfg(test)]

@@ -13,6 +13,10 @@ use std::path::Path;
 pub struct Args {
     /// 版本号，如 2026.1
     pub version: String,
+
+    /// 在标准错误输出各阶段耗时（读取目录、检查、生成、变更说明、清单、替换）
+    #[arg(long)]
+    pub timings: bool,
 }
 
 pub fn run(args: Args, workspace: Option<&Path>, lang: Lang) -> Result<u8> {
@@ -109,6 +113,12 @@ pub fn run(args: Args, workspace: Option<&Path>, lang: Lang) -> Result<u8> {
                 c.changed,
                 s.stamped
             );
+        }
+    }
+    if args.timings {
+        // One line a stage, `stage<TAB>seconds`, as `yima build --timings`.
+        for (stage, took) in &s.stages {
+            errln!("{stage}\t{:.3}", took.as_secs_f64());
         }
     }
     Ok(EXIT_OK)

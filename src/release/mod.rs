@@ -59,6 +59,8 @@ pub struct ReleaseSummary {
     pub rendered: publish::cache::Counts,
     /// Codes stamped with this release.
     pub stamped: usize,
+    /// Each stage and its wall time, in order (`yima release --timings`).
+    pub stages: Vec<(&'static str, std::time::Duration)>,
     /// The stamped registry could not be put in place after the release was
     /// made (why); the next yima run puts it there.
     pub registry_pending: Option<String>,
@@ -87,6 +89,12 @@ pub fn release(
     }
     let root = ws.root.clone().unwrap_or_else(|| PathBuf::from("."));
     let _lock = WorkspaceLock::acquire(&root)?;
+    let mut stages = Vec::new();
+    let mut t = std::time::Instant::now();
+    let mut timed = |stage: &'static str| {
+        stages.push((stage, t.elapsed()));
+        t = std::time::Instant::now();
+    };
     let items = ws.path(&ws.config.paths.items);
 
     // The same gates CI runs, and a catalog whose every file reads: the
@@ -95,14 +103,17 @@ pub fn release(
     let dist = ws.path(&ws.config.paths.dist);
     let dist_cache = dist.join(catalog::cached::FILE);
     let cat = catalog::cached::load_whole(&items, Some(&dist_cache), true)?.catalog;
+    timed("load");
     let checked = crate::check::check_catalog(&cat, ws);
     if checked.report.summary.errors > 0 {
         return Err(ReleaseError::CheckFailed(checked.report.summary.errors));
     }
+    timed("check");
     let problems = crate::assign::audit(ws, &cat);
     if !problems.is_empty() {
         return Err(ReleaseError::CodesFailed(problems));
     }
+    timed("codes");
 
     let previous = list(&releases)
         .into_iter()
@@ -113,6 +124,7 @@ pub fn release(
     let registry_text = registry.to_text();
 
     let ctx = BuildContext::new(ws, &cat, version, progress);
+    timed("stamps");
     let staged = Staged::new(&target)?;
     let out = staged.path().to_path_buf();
     // The digests of the files just rendered serve the manifest: they are
@@ -139,6 +151,7 @@ pub fn release(
     let (_, tree) = publish::render_reusing(&ctx, &out, &built)?;
     let rendered = tree.digests();
     let counts = tree.counts();
+    timed("render");
     fsx::write_atomic(&out.join(registry::FILE), registry_text.as_bytes())?;
     ctx.stamps.write(&ctx.entries, version, &out)?;
 
@@ -184,6 +197,7 @@ pub fn release(
         &out.join("CHANGELOG.md"),
         changelog::render(&changes, &heading).as_bytes(),
     )?;
+    timed("changes");
 
     let files = manifest::scan_known(&out, &rendered.into_iter().collect())?;
     let m = Manifest {
@@ -195,6 +209,7 @@ pub fn release(
     let mut mj = serde_json::to_string_pretty(&m).expect("manifest serializes");
     mj.push('\n');
     fsx::write_atomic(&out.join(manifest::FILE), mj.as_bytes())?;
+    timed("manifest");
 
     let live = items.join(registry::FILE);
     let pending = (stamped > 0).then(|| fsx::pending_path(&live, version));
@@ -210,7 +225,9 @@ pub fn release(
     }
     // What the release holds serves the next build and release (losing it
     // costs only time).
+    timed("commit");
     let _ = publish::cache::keep_release_cache(&tree, &target);
+    timed("cache");
     // The release exists: its stamp goes into the registry.
     let registry_pending = pending.and_then(|p| {
         fsx::fault::point("release:registry")
@@ -226,6 +243,7 @@ pub fn release(
         rendered: counts,
         stamped,
         registry_pending,
+        stages,
     })
 }
 
