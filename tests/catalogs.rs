@@ -502,9 +502,13 @@ fn formula_like_text_is_written_as_text_in_the_workbooks() {
             );
         }
     }
-    // The cells are shared strings with Excel's quote prefix, so they stay
-    // text even when someone edits them.
-    assert!(xml["xl/sharedStrings.xml"].contains("=HYPERLINK("));
+    // The cells are strings (inline: the sheets are written row by row)
+    // with Excel's quote prefix, so they stay text even when someone edits
+    // them.
+    let sheet = &xml["xl/worksheets/sheet1.xml"];
+    let at = sheet.find("=HYPERLINK(").expect("the text is in the sheet");
+    let cell = &sheet[sheet[..at].rfind("<c ").unwrap()..at];
+    assert!(cell.contains("t=\"inlineStr\""), "{cell}");
     assert!(xml["xl/styles.xml"].contains("quotePrefix=\"1\""));
 }
 

@@ -586,7 +586,9 @@ fn workbook_ordered(
     );
     let styles = Styles::new();
     for plan in sheets {
-        let sheet = book.add_worksheet();
+        // Written row by row, as constant-memory sheets must be: the title
+        // and header, then the entries in order.
+        let sheet = book.add_worksheet_with_constant_memory()?;
         sheet.set_name(&plan.name)?;
         let mut heading = format!("{release_name} · {title}");
         if !plan.place.is_empty() {
