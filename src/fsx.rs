@@ -55,6 +55,41 @@ pub fn write_atomic_with(
     result
 }
 
+/// Writes a file of a staged tree ([`Staged`]): nobody sees the tree
+/// before its commit swaps it in whole, so no temp file and rename are
+/// needed — only what a rename would have replaced goes first (a hard link
+/// to the live tree is removed, never written through). Synced like
+/// [`write_atomic`]'s files.
+pub fn write_staged(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    fault::point("write")?;
+    match fs::remove_file(path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e),
+    }
+    let mut f = match fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+    {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            fs::create_dir_all(path.parent().unwrap_or(Path::new(".")))?;
+            fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(path)?
+        }
+        Err(e) => return Err(e),
+    };
+    let written = f.write_all(bytes).and_then(|()| f.sync_all());
+    if written.is_err() {
+        drop(f);
+        let _ = fs::remove_file(path);
+    }
+    written
+}
+
 /// The temp file [`write_atomic`] writes before renaming it to `path`:
 /// hidden, beside it, named after the process (so a killed run's leftover
 /// is known for one).

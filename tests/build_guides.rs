@@ -1052,7 +1052,7 @@ fn timings_name_each_stage_on_stderr() {
     assert_eq!(
         names,
         [
-            "load", "codes", "guides", "docx", "catalogs", "site", "commit"
+            "load", "codes", "guides", "docx", "catalogs", "site", "caches", "commit"
         ]
     );
     assert!(

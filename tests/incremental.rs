@@ -629,4 +629,36 @@ fn a_guide_shows_the_release_in_which_its_entry_last_changed() {
     assert!(s.rendered.reused > s.rendered.written, "{:?}", s.rendered);
     yima(&root, &["verify", "releases/2026.2"]);
     yima(&root, &["verify", "releases/2026.1"]);
+
+    // The platform's 事项版本 is the number of the entry's stamp.
+    let tables = tmp.path().join("tables");
+    yima(
+        &root,
+        &[
+            "export",
+            "--format",
+            "platform",
+            "--out",
+            tables.to_str().unwrap(),
+        ],
+    );
+    let version_in_tables = |code: &str| -> Vec<i64> {
+        let mut found = Vec::new();
+        for e in fs::read_dir(&tables).unwrap() {
+            let p = e.unwrap().path();
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            if !name.ends_with("_basic.jsonl") {
+                continue;
+            }
+            for line in fs::read_to_string(&p).unwrap().lines() {
+                let row: serde_json::Value = serde_json::from_str(line).unwrap();
+                if row["task_code"] == code {
+                    found.push(row["task_version"].as_i64().unwrap());
+                }
+            }
+        }
+        found
+    };
+    assert_eq!(version_in_tables(&changed), [2]);
+    assert_eq!(version_in_tables(&kept), [1]);
 }

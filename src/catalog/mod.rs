@@ -367,14 +367,9 @@ impl Writer {
             ));
         }
         let path = self.root.join(&rel);
-        // The staged file may be a hard link to the current one: replace it,
-        // never write through it.
-        match std::fs::remove_file(&path) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(WriteError::at(&shown, e)),
-        }
-        fsx::write_atomic(&path, e.to_yaml().as_bytes()).map_err(|err| WriteError::at(&shown, err))
+        // The staged file may be a hard link to the current one: it is
+        // replaced, never written through.
+        fsx::write_staged(&path, e.to_yaml().as_bytes()).map_err(|err| WriteError::at(&shown, err))
     }
 
     /// Removes an entry file (its path relative to `items/`).

@@ -20,7 +20,7 @@ pub struct Args {
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 
-    /// 在标准错误输出各阶段耗时（读取目录、核对编码、办事指南、Word 办事指南、目录表、站点、替换）
+    /// 在标准错误输出各阶段耗时（读取目录、核对编码、办事指南、Word 办事指南、目录表、站点、缓存、替换）
     #[arg(long)]
     pub timings: bool,
 

@@ -3,11 +3,14 @@
 //! batch = the release's version, operation `I` for an entry the release
 //! added and `U` for any other, time = the release's time stamp, source =
 //! the workspace's region, version = the release's number (1 for the first
-//! release of the workspace, 2 for the next …).
+//! release of the workspace, 2 for the next …). An entry's `task_version`
+//! (事项版本) is the number of its release stamp — the release in which it
+//! last changed (`stamps.json`, SPEC §10) — so an entry that did not change
+//! keeps its version from one release to the next.
 
 use crate::release;
 use crate::workspace::Workspace;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -26,6 +29,9 @@ pub struct Envelope {
     pub added: HashSet<String>,
     /// No release yet: every entry is new to the platform.
     pub all_new: bool,
+    /// The number of each entry's release stamp, by 实施编码 (entries not
+    /// listed take [`Envelope::version`]).
+    pub stamped: HashMap<String, i64>,
 }
 
 /// Why an envelope cannot be made.
@@ -40,6 +46,12 @@ pub enum EnvelopeError {
 }
 
 impl Envelope {
+    /// The `task_version` of an entry: the number of the release in which
+    /// it last changed.
+    pub fn version_of(&self, impl_code: &str) -> i64 {
+        self.stamped.get(impl_code).copied().unwrap_or(self.version)
+    }
+
     /// The `cd_operation` of an entry.
     pub fn operation(&self, impl_code: &str) -> &'static str {
         if self.all_new || self.added.contains(impl_code) {
@@ -81,6 +93,7 @@ impl Envelope {
                 version: 0,
                 added: HashSet::new(),
                 all_new: true,
+                stamped: HashMap::new(),
             });
         };
         let at = dir.join(&version);
@@ -93,6 +106,15 @@ impl Envelope {
                 .map_or(0, |d| d.as_secs() as i64);
             format_epoch(stamp)
         });
+        let numbers: HashMap<&str, i64> = all
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (v.as_str(), i as i64 + 1))
+            .collect();
+        let stamped = crate::publish::stamps::of_release(&at)
+            .into_iter()
+            .filter_map(|(code, stamp)| Some((code, *numbers.get(stamp.as_str())?)))
+            .collect();
         Ok(Envelope {
             batch: version,
             time,
@@ -100,6 +122,7 @@ impl Envelope {
             version: number as i64,
             added: added_in(&at),
             all_new: false,
+            stamped,
         })
     }
 }

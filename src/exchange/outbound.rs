@@ -163,7 +163,10 @@ pub fn rows(e: &CatalogEntry, ctx: &Context<'_>) -> Exported {
         "task_state",
         codes.code("status", status_name(e.status)).unwrap_or("1"),
     );
-    b.set("task_version", &ctx.envelope.version.to_string());
+    b.set(
+        "task_version",
+        &ctx.envelope.version_of(impl_code).to_string(),
+    );
 
     let mut x = Builder::new(Table::Extend.columns(family));
     x.simple(mapping::ENTRY, Table::Extend, c, codes);

@@ -351,10 +351,12 @@ fn build_with(
     let mut summary = render_outputs(ctx, &tree, outputs)?;
     summary.cache_ignored = previous.ignored.clone();
     if outputs == Outputs::All {
+        let t = std::time::Instant::now();
         tree.write_cache()?;
         if let Some(cache) = entry_cache {
             cache.write(&staged.path().join(catalog::cached::FILE))?;
         }
+        summary.stages.push(("caches", t.elapsed()));
     }
     let t = std::time::Instant::now();
     let leftover = staged.commit().map_err(std::io::Error::from)?;

@@ -213,6 +213,19 @@ pub fn previous(ws: &Workspace, version: &str) -> Option<std::path::PathBuf> {
         .map(|v| releases.join(v))
 }
 
+/// The stamp of each entry of the release in `dir`, by 实施编码 (empty when
+/// it holds no readable stamps).
+pub fn of_release(dir: &Path) -> HashMap<String, String> {
+    read(dir)
+        .map(|b| {
+            b.entries
+                .into_iter()
+                .map(|(code, (stamp, _))| (code, stamp))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// What the release in `dir` stamped: its `stamps.json`, or, for a release
 /// made before stamps, its version on every entry of its `catalog.json`.
 /// `None` when neither can be read (or a stamp is no version).

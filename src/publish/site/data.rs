@@ -18,9 +18,10 @@
 use crate::catalog::CatalogEntry;
 use crate::standard::Standard;
 use crate::standard::tables::Table;
+use rustc_hash::FxHashMap as HashMap;
 use serde::Serialize;
 use serde::ser::SerializeSeq;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// The version of the embedded data's layout; `site.js` refuses another.
 pub const VERSION: u32 = 3;
