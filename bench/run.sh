@@ -371,11 +371,14 @@ PY
     measure "$size" "steady: assign --check" "" "$YIMA" -C "$ws" assign --check
     OUT_FILE=$base/incremental-build.txt measure "$size" "steady: build" "reusing dist/'s cache" \
         "$YIMA" -C "$ws" build
-    measure "$size" "steady: release" "" "$YIMA" -C "$ws" release 2026.3
+    # The same catalog in full, before the release: a release restamps the
+    # entries it publishes, and the next build shows them so.
     measure "$size" "full: build of the edited catalog" "--full, into another folder" \
         "$YIMA" -C "$ws" build --full --out "$ws/dist-full"
     local same=no
     diff -rq "$ws/dist" "$ws/dist-full" >>"$LOG" 2>&1 && same=yes
+    rm -rf "$ws/dist-full"
+    measure "$size" "steady: release" "" "$YIMA" -C "$ws" release 2026.3
     local verified=no
     "$YIMA" -C "$ws" verify "$ws/releases/2026.2" >>"$LOG" 2>&1 \
         && "$YIMA" -C "$ws" verify "$ws/releases/2026.3" >>"$LOG" 2>&1 && verified=yes
