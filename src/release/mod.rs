@@ -1,7 +1,8 @@
-//! Catalog releases (SPEC §5): `releases/VERSION/` holds the whole build,
-//! `catalog.json`, the registry, `manifest.json` and the change log against
-//! the previous release. The same catalog and version give a byte-identical
-//! release; an existing release is never overwritten.
+//! Catalog releases (SPEC §5, §10): `releases/VERSION/` holds the whole build,
+//! `catalog.json`, the registry, `manifest.json`, the release stamps of its
+//! entries (`stamps.json`, [`crate::publish::stamps`]) and the change log against
+//! the previous release. The same catalog, version and earlier releases give a
+//! byte-identical release; an existing release is never overwritten.
 
 pub mod changelog;
 pub mod diff;
@@ -127,8 +128,6 @@ pub fn release(
     timed("stamps");
     let staged = Staged::new(&target)?;
     let out = staged.path().to_path_buf();
-    // The digests of the files just rendered serve the manifest: they are
-    // not read back and hashed again.
     // What the previous release or the last build rendered the same way
     // (the guides of the entries unchanged since their stamp) is taken from
     // there once its cache proves it; the rest is rendered. Releases share
@@ -149,6 +148,8 @@ pub fn release(
         publish::cache::Take::Copy,
     );
     let (_, tree) = publish::render_reusing(&ctx, &out, &built)?;
+    // The digests of the files rendered or taken serve the manifest: they
+    // are not read back and hashed again.
     let rendered = tree.digests();
     let counts = tree.counts();
     timed("render");
