@@ -24,7 +24,10 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// Writes `bytes` to `path` atomically: a temp file in the same folder,
-/// flushed to disk, then renamed over the target.
+/// flushed to disk, then renamed over the target. A target that is no file
+/// but a device, a pipe or a socket, or a standard stream (`-o /dev/null`,
+/// `-o /dev/stdout`), is written into as it is: renaming over it would
+/// replace the device itself with a file.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     write_atomic_with(path, &mut |w| w.write_all(bytes))
 }
@@ -34,6 +37,10 @@ pub fn write_atomic_with(
     path: &Path,
     write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
 ) -> io::Result<()> {
+    if is_special(path) {
+        let mut f = OpenOptions::new().write(true).open(path)?;
+        return write(&mut f).and_then(|()| f.flush());
+    }
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -88,6 +95,28 @@ pub fn write_staged(path: &Path, bytes: &[u8]) -> io::Result<()> {
         let _ = fs::remove_file(path);
     }
     written
+}
+
+/// Whether `path` is written into as it is rather than replaced: a
+/// character device, a pipe or a socket, or one of the standard streams
+/// (`/dev/stdout`, `/dev/fd/N`: links into `/proc/self/fd`). Any other link
+/// is replaced like a file, never written through, and so is a block
+/// device's name.
+#[cfg(unix)]
+fn is_special(path: &Path) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    let special = |t: fs::FileType| t.is_char_device() || t.is_fifo() || t.is_socket();
+    match fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => fs::read_link(path)
+            .is_ok_and(|to| to.starts_with("/proc/self/fd") || to.starts_with("/dev/fd")),
+        Ok(m) => special(m.file_type()),
+        Err(_) => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn is_special(_path: &Path) -> bool {
+    false
 }
 
 /// The temp file [`write_atomic`] writes before renaming it to `path`:
@@ -513,6 +542,43 @@ impl WorkspaceLock {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_pipe_is_written_into_never_replaced() {
+        use std::os::unix::fs::FileTypeExt;
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("out");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || fs::read(fifo).unwrap())
+        };
+        write_atomic(&fifo, b"report").unwrap();
+        assert_eq!(reader.join().unwrap(), b"report");
+        let kind = fs::symlink_metadata(&fifo).unwrap().file_type();
+        assert!(kind.is_fifo(), "the pipe is still a pipe");
+        // Nothing was left beside it.
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+        // A link to a file is replaced, never written through.
+        let target = dir.path().join("target");
+        fs::write(&target, "keep").unwrap();
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        write_atomic(&link, b"new").unwrap();
+        assert_eq!(fs::read_to_string(&target).unwrap(), "keep");
+        assert_eq!(fs::read_to_string(&link).unwrap(), "new");
+        assert!(
+            !fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+    }
 
     #[test]
     fn staged_tree_replaces_or_leaves_target() {
