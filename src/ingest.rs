@@ -167,17 +167,6 @@ struct Seen {
     at: Origin,
 }
 
-fn named(c: &CatalogEntry) -> Named {
-    Named {
-        impl_code: c.impl_code.clone(),
-        basic_code: c.basic_code.clone(),
-        name: c.name.clone(),
-        sub_name: c.sub_name.clone(),
-        agency: c.agency.clone(),
-        agency_code: c.agency_code.clone(),
-    }
-}
-
 fn level_code(ws: &Workspace, e: &Entry) -> String {
     e.level
         .as_ref()
@@ -407,9 +396,9 @@ pub fn plan(
                             writer.put(&new)?;
                             let mut o = outcome.lock().expect("no panics while held");
                             if added {
-                                o.0.push(named(&new))
+                                o.0.push(Named::of(&new))
                             } else {
-                                o.1.push(named(&new))
+                                o.1.push(Named::of(&new))
                             }
                         }
                     }
@@ -462,7 +451,7 @@ pub fn plan(
             added,
             changed,
             unchanged,
-            retired: retired.iter().map(named).collect(),
+            retired: retired.iter().map(Named::of).collect(),
             renamed,
             issued,
             external,

@@ -10,6 +10,8 @@
 //! are random (proptest): change a field of an entry, remove an entry, put
 //! a removed one back, change a template, change `release_name`.
 
+mod common_catalog;
+
 use assert_cmd::Command;
 use proptest::prelude::*;
 use std::collections::BTreeMap;
@@ -466,24 +468,6 @@ fn build_full_renders_everything_and_gives_the_same_bytes() {
     assert!(out.contains("0 files rendered"), "{out}");
 }
 
-/// Copies the files of `from` into `to` (made), leaving out the names in
-/// `skip`.
-fn copy_tree(from: &Path, to: &Path, skip: &[&str]) {
-    fs::create_dir_all(to).unwrap();
-    for e in fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let name = e.file_name().to_string_lossy().into_owned();
-        if skip.contains(&name.as_str()) || name.ends_with(".yima.cache") {
-            continue;
-        }
-        if e.file_type().unwrap().is_dir() {
-            copy_tree(&e.path(), &to.join(&name), &[]);
-        } else {
-            fs::copy(e.path(), to.join(&name)).unwrap();
-        }
-    }
-}
-
 /// Makes release `version` of the workspace at `root`.
 fn release(root: &Path, version: &str) -> yima::release::ReleaseSummary {
     let ws = Workspace::load(root).unwrap();
@@ -498,13 +482,24 @@ fn assert_release_as_from_scratch(root: &Path, scratch: &Path, version: &str, wh
     if scratch.exists() {
         fs::remove_dir_all(scratch).unwrap();
     }
-    copy_tree(root, scratch, &["dist", "releases"]);
-    let releases = root.join("releases");
-    for e in fs::read_dir(&releases).unwrap() {
+    // The workspace without dist/ and releases/, then the earlier releases
+    // alone (not the caches kept beside them).
+    fs::create_dir_all(scratch).unwrap();
+    for e in fs::read_dir(root).unwrap() {
         let e = e.unwrap();
         let name = e.file_name().to_string_lossy().into_owned();
-        if e.file_type().unwrap().is_dir() && name != version {
-            copy_tree(&e.path(), &scratch.join("releases").join(&name), &[]);
+        if e.file_type().unwrap().is_dir() {
+            if name != "dist" && name != "releases" {
+                common_catalog::copy_tree(&e.path(), &scratch.join(&name));
+            }
+        } else {
+            fs::copy(e.path(), scratch.join(&name)).unwrap();
+        }
+    }
+    let releases = root.join("releases");
+    for v in yima::release::list(&releases) {
+        if v != version {
+            common_catalog::copy_tree(&releases.join(&v), &scratch.join("releases").join(&v));
         }
     }
     let s = release(scratch, version);

@@ -328,8 +328,8 @@ fn build_with(
         // The previous build, and the newest release: what it rendered the
         // same way (the entries that did not change since) serves too.
         let mut p = cache::Previous::load(out);
-        if let Some(release) = stamps::previous(ctx.workspace, &ctx.version) {
-            p.add(&release, &cache::release_cache(&release), cache::Take::Copy);
+        if let Some(release) = &ctx.stamps.release {
+            p.add(release, &cache::release_cache(release), cache::Take::Copy);
         }
         p
     } else {

@@ -72,9 +72,11 @@ pub struct Stamps {
     /// The stamp of each agency's 汇编, by 统一社会信用代码.
     pub agencies: BTreeMap<String, String>,
     /// The content digest of each entry of the previous release, by
-    /// 实施编码; `None` when there is no previous release or what it
-    /// stamped cannot be read.
+    /// 实施编码 (empty when there is none); `None` when what it stamped
+    /// cannot be read.
     pub previous: Option<HashMap<String, String>>,
+    /// The folder of the previous release, when there is one.
+    pub release: Option<std::path::PathBuf>,
 }
 
 /// The digests of an entry: its whole JSON and its content (the JSON up to
@@ -100,9 +102,10 @@ impl Stamps {
         use rayon::prelude::*;
         let (whole, content): (Vec<String>, Vec<String>) =
             entries.par_iter().map(|e| digests(e)).unzip();
-        let (before, known) = match previous(ws, version) {
+        let release = previous(ws, version);
+        let (before, known) = match &release {
             Some(dir) => {
-                let before = read(&dir);
+                let before = read(dir);
                 let known = before.is_some();
                 (before, known)
             }
@@ -158,6 +161,7 @@ impl Stamps {
                     .map(|(code, (_, sha))| (code, sha))
                     .collect()
             }),
+            release,
         }
     }
 
@@ -168,31 +172,24 @@ impl Stamps {
         version: &str,
         dir: &Path,
     ) -> std::io::Result<()> {
-        let file = StampFile {
-            version: FORMAT,
-            release: version.to_string(),
-            entries: entries
-                .iter()
-                .zip(self.entries.iter().zip(&self.content))
-                .map(|(e, (stamp, sha))| EntryStamp {
-                    impl_code: e.impl_code.clone(),
-                    release: stamp.clone(),
-                    sha256: sha.clone(),
-                })
-                .collect(),
-            agencies: self.agencies.clone(),
-        };
         // One entry a line: readable, and a change shows as a line's diff.
         let mut text = format!(
             "{{\"version\": {FORMAT}, \"release\": {}, \"agencies\": {},\n\"entries\": [\n",
-            json(&file.release),
-            serde_json::to_string(&file.agencies).expect("agencies serialize")
+            json(version),
+            serde_json::to_string(&self.agencies).expect("agencies serialize")
         );
-        for (i, e) in file.entries.iter().enumerate() {
+        let stamped = entries.iter().zip(self.entries.iter().zip(&self.content));
+        for (i, (e, (stamp, sha))) in stamped.enumerate() {
             if i > 0 {
                 text.push_str(",\n");
             }
-            text.push_str(&serde_json::to_string(e).expect("stamps serialize"));
+            // As `EntryStamp` serializes.
+            text.push_str(&format!(
+                "{{\"impl_code\":{},\"release\":{},\"sha256\":{}}}",
+                json(&e.impl_code),
+                json(stamp),
+                json(sha)
+            ));
         }
         text.push_str("\n]}\n");
         crate::fsx::write_atomic(&dir.join(FILE), text.as_bytes())

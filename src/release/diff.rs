@@ -24,6 +24,20 @@ pub struct Named {
     pub agency_code: String,
 }
 
+impl Named {
+    /// How the change report names a catalog entry.
+    pub fn of(e: &CatalogEntry) -> Named {
+        Named {
+            impl_code: e.impl_code.clone(),
+            basic_code: e.basic_code.clone(),
+            name: e.name.clone(),
+            sub_name: e.sub_name.clone(),
+            agency: e.agency.clone(),
+            agency_code: e.agency_code.clone(),
+        }
+    }
+}
+
 /// A name that changed under the same code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Rename {
@@ -393,18 +407,7 @@ pub fn diff_changed(
         &old,
         &Side::from_entries(new_label, changed_new.into_iter()),
     );
-    c.added = added
-        .iter()
-        .map(|e| Named {
-            impl_code: e.impl_code.clone(),
-            basic_code: e.basic_code.clone(),
-            name: e.name.clone(),
-            sub_name: e.sub_name.clone(),
-            agency: e.agency.clone(),
-            agency_code: e.agency_code.clone(),
-        })
-        .chain(c.added)
-        .collect();
+    c.added = added.iter().map(|e| Named::of(e)).chain(c.added).collect();
     c.added.sort_by(|a, b| a.impl_code.cmp(&b.impl_code));
     c.counts.before = before.len();
     c.counts.after = new.len();
