@@ -321,7 +321,8 @@ impl CatalogEntry {
 
     /// Serializes the entry as its YAML file.
     pub fn to_yaml(&self) -> String {
-        serde_saphyr::to_string(self).expect("catalog entry serializes")
+        super::yaml::to_yaml(self)
+            .unwrap_or_else(|| serde_saphyr::to_string(self).expect("catalog entry serializes"))
     }
 
     /// The JSON Schema of an item file, as checked in at `schemas/item.schema.json`

@@ -6,6 +6,7 @@ pub mod cached;
 pub mod convert;
 pub mod entry;
 pub mod fields;
+pub mod yaml;
 
 use crate::codes::registry::{self, Registry, RegistryError};
 use crate::diag::{Diagnostic, Rule, Sink};
