@@ -69,23 +69,23 @@ pub fn write_atomic_with(
 /// [`write_atomic`]'s files.
 pub fn write_staged(path: &Path, bytes: &[u8]) -> io::Result<()> {
     fault::point("write")?;
-    match fs::remove_file(path) {
-        Ok(()) => {}
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-        Err(e) => return Err(e),
-    }
-    let mut f = match fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-    {
+    let create = || {
+        fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)
+    };
+    // Most files are new: created at once; one that is there (a hard link
+    // to the current file) is removed first, never written through.
+    let mut f = match create() {
         Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+            fs::remove_file(path)?;
+            create()?
+        }
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
             fs::create_dir_all(path.parent().unwrap_or(Path::new(".")))?;
-            fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(path)?
+            create()?
         }
         Err(e) => return Err(e),
     };

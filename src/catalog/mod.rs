@@ -356,9 +356,20 @@ impl Writer {
 
     /// Writes (or replaces) an entry's file. Safe to call from many threads.
     pub fn put(&self, e: &CatalogEntry) -> Result<(), WriteError> {
-        let rel = e.rel_path();
+        self.put_yaml(&e.agency_code, &e.impl_code, e.to_yaml().as_bytes())
+    }
+
+    /// Writes (or replaces) the file of the entry `impl_code` of the agency
+    /// `agency_code`, its YAML given.
+    pub fn put_yaml(
+        &self,
+        agency_code: &str,
+        impl_code: &str,
+        yaml: &[u8],
+    ) -> Result<(), WriteError> {
+        let rel = Path::new(agency_code).join(format!("{impl_code}.yaml"));
         let shown = Path::new("items").join(&rel);
-        if !path_safe(&e.agency_code) || !path_safe(&e.impl_code) {
+        if !path_safe(agency_code) || !path_safe(impl_code) {
             return Err(WriteError::at(
                 &shown,
                 std::io::Error::new(
@@ -370,7 +381,7 @@ impl Writer {
         let path = self.root.join(&rel);
         // The staged file may be a hard link to the current one: it is
         // replaced, never written through.
-        fsx::write_staged(&path, e.to_yaml().as_bytes()).map_err(|err| WriteError::at(&shown, err))
+        fsx::write_staged(&path, yaml).map_err(|err| WriteError::at(&shown, err))
     }
 
     /// Removes an entry file (its path relative to `items/`).

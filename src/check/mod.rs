@@ -140,21 +140,37 @@ impl<'a> Checker<'a> {
     /// Reads and checks the inputs, a few in parallel at a time, and hands
     /// each filing to `each` in input order before dropping it.
     pub fn inputs(&mut self, inputs: &[Input], each: &mut dyn FnMut(&Filing)) {
+        self.inputs_with(inputs, &|_, _| (), &mut |f, ()| each(f));
+    }
+
+    /// [`Checker::inputs`], with `prepare` run on each filing (and its index
+    /// in `inputs`) in parallel, as it is checked; `each` gets what it made.
+    pub fn inputs_with<T: Send>(
+        &mut self,
+        inputs: &[Input],
+        prepare: &(dyn Fn(usize, &Filing) -> T + Sync),
+        each: &mut dyn FnMut(&Filing, T),
+    ) {
+        let mut first = 0;
         for group in groups(inputs) {
+            let base = first;
+            first += group.len();
             let (ws, registry, run_rules) = (self.ws, self.registry, self.rules);
-            let done: Vec<(Filing, Sink)> = group
+            let done: Vec<(Filing, Sink, T)> = group
                 .par_iter()
-                .map(|input| {
+                .enumerate()
+                .map(|(k, input)| {
                     let mut sink = Sink::default();
                     let f = filing::read(input, &ws.standard, &mut sink);
                     if run_rules {
                         rules::check_filing(&f, ws, registry, &mut sink);
                     }
-                    (f, sink)
+                    let made = prepare(base + k, &f);
+                    (f, sink, made)
                 })
                 .collect();
-            for (f, s) in done {
-                self.absorb(f, s, each);
+            for (f, s, made) in done {
+                self.absorb(f, s, |f| each(f, made));
             }
         }
     }
@@ -171,11 +187,11 @@ impl<'a> Checker<'a> {
             })
             .collect();
         for (f, s) in done {
-            self.absorb(f, s, each);
+            self.absorb(f, s, &mut *each);
         }
     }
 
-    fn absorb(&mut self, f: Filing, s: Sink, each: &mut dyn FnMut(&Filing)) {
+    fn absorb(&mut self, f: Filing, s: Sink, each: impl FnOnce(&Filing)) {
         self.sink.extend(s);
         if self.rules {
             let mut ctx = rules::Context {

@@ -48,14 +48,6 @@ pub fn failure(e: &IngestError, lang: Lang) -> Failure {
             super::assign::list_problems(&mut s, problems, lang);
             s
         }
-        (IngestError::InputChanged(file), Lang::Zh) => format!(
-            "填报表 {} 在导入过程中被修改（两次读取的内容不同）；{unchanged}，请等文件不再变化后重新导入",
-            crate::report::inert(file)
-        ),
-        (IngestError::InputChanged(file), Lang::En) => format!(
-            "the filing {} changed while it was being ingested (two readings differ); {unchanged}: ingest again once it stays as it is",
-            crate::report::inert(file)
-        ),
         (IngestError::Commit(c), _) => super::writes::commit_failure(c, lang),
         (IngestError::Lock(l), _) => format!("{}；{unchanged}", super::lock_message(l, lang)),
         (IngestError::Write(w), Lang::Zh) => {

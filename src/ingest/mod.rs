@@ -3,19 +3,19 @@
 //! writing nothing when the filings have errors, and everything in one
 //! atomic swap when they do not.
 //!
-//! Two passes keep memory small at province scale: the first checks every
-//! filing and keeps only each entry's key and codes; the second reads the
-//! filings again and writes each entry that is new or changed straight into
-//! a prepared copy of `items/`. The second pass trusts nothing of the
-//! first: each filing must hash as it did before the first pass, and each
-//! entry must be the one the first pass gave its codes to, else nothing is
-//! written. Before any code is issued the registry is checked against
+//! Two passes keep memory small at province scale: the first reads and
+//! checks every filing once, keeps each entry's key and codes in memory and
+//! its file, all but the two lines of its codes, in a spill folder
+//! ([`spill`]); the second writes each entry that is new or changed, its
+//! code lines and what was spilled, straight into a prepared copy of
+//! `items/`. Before any code is issued the registry is checked against
 //! itself, the newest release and the catalog ([`crate::assign::guard`]).
 //! [`apply`] swaps the copy in, under the workspace lock, if nobody changed
 //! the registry in between.
 
-use crate::catalog::convert::from_entry;
-use crate::catalog::{self, CatalogEntry, WriteError, Writer};
+mod spill;
+
+use crate::catalog::{self, CatalogEntry, WriteError, Writer, yaml};
 use crate::check::Checker;
 use crate::codes::registry::{self, Provenance, Record, Registry, Status};
 use crate::codes::{Assigner, ItemKey, impl_code, upper};
@@ -26,7 +26,9 @@ use crate::model::{Entry, Filing, Origin, text};
 use crate::release::diff::Named;
 use crate::workspace::Workspace;
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
+use spill::{Spill, Spilled};
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -83,10 +85,6 @@ pub enum IngestError {
     /// code the catalog uses: no code is issued until it is repaired.
     #[error("the registry must be repaired before codes are issued ({} problems)", .0.len())]
     Unsafe(Vec<crate::assign::Problem>),
-    /// A filing changed while it was being ingested (named as reports name
-    /// it): its two readings differ.
-    #[error("{0} changed while it was being ingested")]
-    InputChanged(String),
     /// The new catalog could not be swapped in.
     #[error(transparent)]
     Commit(#[from] catalog::CommitFailed),
@@ -110,6 +108,29 @@ pub fn entry_key(e: &Entry) -> Option<ItemKey> {
     ))
 }
 
+/// Whether a row of a filing is an entry of the catalog (it has a key and
+/// a name; the checks reported any that has not).
+fn kept(e: &Entry) -> bool {
+    entry_key(e).is_some() && e.name.is_some()
+}
+
+/// What a file of the catalog (`old`) becomes when it is written again as
+/// `new`, their bytes differing: added (`Some(true)`) when the old one is
+/// unreadable, changed (`Some(false)`), or unchanged (`None`) when only
+/// their layout or where they were filed from differ.
+fn compare(old: &[u8], new: &[u8]) -> Option<bool> {
+    let parse = |b: &[u8]| -> Option<CatalogEntry> {
+        serde_saphyr::from_str(std::str::from_utf8(b).ok()?).ok()
+    };
+    let Some(old) = parse(old) else {
+        return Some(true);
+    };
+    match parse(new) {
+        Some(new) if same_content(&old, &new) => None,
+        _ => Some(false),
+    }
+}
+
 /// Compares two entries ignoring where they were filed from.
 fn same_content(a: &CatalogEntry, b: &CatalogEntry) -> bool {
     let mut b2 = b.clone();
@@ -117,50 +138,10 @@ fn same_content(a: &CatalogEntry, b: &CatalogEntry) -> bool {
     *a == b2
 }
 
-/// The sha256 of a filing's files as they are now.
-fn fingerprint(input: &filing::Input) -> std::io::Result<[u8; 32]> {
-    use sha2::{Digest, Sha256};
-    use std::io::Read as _;
-    let mut h = Sha256::new();
-    let files: Vec<&Path> = match input {
-        filing::Input::Workbook(p) => vec![p.as_path()],
-        filing::Input::Csv { items, materials } => items
-            .iter()
-            .chain(materials)
-            .map(PathBuf::as_path)
-            .collect(),
-    };
-    let mut buf = vec![0u8; 1 << 16];
-    for f in files {
-        let mut file = std::fs::File::open(f)?;
-        loop {
-            let n = file.read(&mut buf)?;
-            if n == 0 {
-                break;
-            }
-            h.update(&buf[..n]);
-        }
-        h.update(b"\0");
-    }
-    Ok(h.finalize().into())
-}
-
-/// A digest of what an entry is given codes by, to recognize it when the
-/// filing is read again.
-fn identity(key: &ItemKey, given: Option<&str>, agency_code: &str, level_code: &str) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = rustc_hash::FxHasher::default();
-    (key, given, agency_code, level_code).hash(&mut h);
-    h.finish()
-}
-
 /// What the first pass keeps of an entry.
 struct Seen {
     key: ItemKey,
     given: Option<String>,
-    /// Whether `given` came from the upper-level catalog, not the filing
-    /// (the second pass recognizes the row by what it filed).
-    from_upper: bool,
     agency_code: String,
     level_code: String,
     /// Where its name is, for a collision report.
@@ -189,26 +170,32 @@ pub fn plan(
         return Err(IngestError::Unsafe(unsafe_));
     }
     let inputs = filing::discover(paths)?;
-    let hashes: Vec<[u8; 32]> = inputs
-        .par_iter()
-        .map(fingerprint)
-        .collect::<std::io::Result<_>>()?;
+    let spill = Spill::new(&items_dir)?;
 
-    // Pass 1: check everything, keep keys and codes.
+    // Pass 1: check everything, keep keys and codes, spill the entries.
     let mut seen: Vec<Seen> = Vec::new();
     // Where each filing's entries start in `seen` (filings come in input order).
     let mut offsets: Vec<usize> = Vec::with_capacity(inputs.len());
+    let mut spilled: Vec<Vec<Spilled>> = Vec::with_capacity(inputs.len());
+    let mut spill_error: Option<std::io::Error> = None;
     let mut checker = Checker::new(ws, Some(&current));
-    checker.inputs(&inputs, &mut |f: &Filing| {
+    let prepare = |i: usize, f: &Filing| spill.put(i, f.entries.iter().filter(|e| kept(e)));
+    checker.inputs_with(&inputs, &prepare, &mut |f: &Filing, made| {
         offsets.push(seen.len());
-        for e in &f.entries {
+        match made {
+            Ok(entries) => spilled.push(entries),
+            Err(e) => {
+                spilled.push(Vec::new());
+                spill_error.get_or_insert(e);
+            }
+        }
+        for e in f.entries.iter().filter(|e| kept(e)) {
             let (Some(key), Some(name)) = (entry_key(e), &e.name) else {
                 continue;
             };
             seen.push(Seen {
                 key,
                 given: e.basic_code.as_ref().map(|c| c.value.to_string()),
-                from_upper: false,
                 agency_code: text(&e.agency_code).to_string(),
                 level_code: level_code(ws, e),
                 at: name.at(&e.origin),
@@ -219,6 +206,9 @@ pub fn plan(
     if report.summary.errors > 0 {
         return Ok((report, None));
     }
+    if let Some(e) = spill_error {
+        return Err(e.into());
+    }
 
     // Codes: registered ones kept (a new name is a rename), external ones
     // recorded in code order, new keys assigned in key order.
@@ -226,7 +216,8 @@ pub fn plan(
     let mut registry = current;
     let mut renamed = Vec::new();
     let mut externals: BTreeMap<String, ItemKey> = BTreeMap::new();
-    let mut need: Vec<ItemKey> = Vec::new();
+    // Each key once: a million rows name a few thousand items.
+    let mut need: FxHashSet<&ItemKey> = FxHashSet::default();
     // A row that names an item of the upper-level catalog gets its code,
     // never one of its own (matched by category and name: those items
     // carry no sector of this workspace).
@@ -236,7 +227,6 @@ pub fn plan(
             && let Some(code) = catalog.find(&s.key.category, &s.key.name, &s.key.sub_name)
         {
             s.given = Some(code.to_string());
-            s.from_upper = true;
         }
     }
     for s in &seen {
@@ -259,7 +249,9 @@ pub fn plan(
                         .or_insert_with(|| s.key.clone());
                 }
             },
-            None => need.push(s.key.clone()),
+            None => {
+                need.insert(&s.key);
+            }
         }
     }
     let mut external = Vec::new();
@@ -273,6 +265,7 @@ pub fn plan(
         external.push(code.clone());
     }
     let before = registry.len();
+    let need: Vec<ItemKey> = need.into_iter().cloned().collect();
     let assigned = Assigner::new(&mut registry, &ws.standard, &cfg.region_prefix).assign(&need)?;
     let issued: Vec<String> = registry.records()[before..]
         .iter()
@@ -282,33 +275,35 @@ pub fn plan(
     // 实施编码 of every entry, in input order; two rows on one code is an error.
     let mut codes: Vec<String> = Vec::with_capacity(seen.len());
     let mut basics: Vec<String> = Vec::with_capacity(seen.len());
-    let mut first_at: HashMap<String, Origin> = HashMap::new();
     let mut collisions = Sink::default();
     for s in &seen {
         let basic = s.given.clone().unwrap_or_else(|| assigned[&s.key].clone());
-        let code = impl_code(&s.agency_code, &s.level_code, &basic);
+        codes.push(impl_code(&s.agency_code, &s.level_code, &basic));
         basics.push(basic);
-        if let Some(prev) = first_at.get(&code) {
-            let place = prev.to_string();
-            collisions.push(
-                Diagnostic::new(
-                    Rule::ItemDuplicate,
-                    s.at.clone(),
-                    crate::text!(
-                        "与 {place} 得到同一个实施编码 {code}",
-                        "gets the same 实施编码 {code} as {place}"
-                    ),
-                )
-                .field("name")
-                .help(crate::text!(
-                    "同一实施主体、同一层级的同一事项只能有一行；不同区划请分别由所在地的实施主体填报。",
-                    "one row per item, agency and level; other divisions are filed by their own agencies."
-                )),
-            );
-        } else {
-            first_at.insert(code.clone(), s.at.clone());
-        }
-        codes.push(code);
+    }
+    let mut first_at: FxHashMap<&str, usize> = FxHashMap::default();
+    first_at.reserve(codes.len());
+    for (n, code) in codes.iter().enumerate() {
+        let Some(&prev) = first_at.get(code.as_str()) else {
+            first_at.insert(code, n);
+            continue;
+        };
+        let place = seen[prev].at.to_string();
+        collisions.push(
+            Diagnostic::new(
+                Rule::ItemDuplicate,
+                seen[n].at.clone(),
+                crate::text!(
+                    "与 {place} 得到同一个实施编码 {code}",
+                    "gets the same 实施编码 {code} as {place}"
+                ),
+            )
+            .field("name")
+            .help(crate::text!(
+                "同一实施主体、同一层级的同一事项只能有一行；不同区划请分别由所在地的实施主体填报。",
+                "one row per item, agency and level; other divisions are filed by their own agencies."
+            )),
+        );
     }
     if !collisions.diagnostics.is_empty() {
         let mut all = report.diagnostics.clone();
@@ -324,88 +319,93 @@ pub fn plan(
     }
     drop(first_at);
 
-    // Pass 2: read the filings again and write what is new or changed.
+    // Pass 2: each entry's file is its code lines and what pass 1 spilled;
+    // written when it is new or its content changed.
     fsx::fault::point("ingest:pass2")?;
     let writer = Writer::begin(&items_dir)?;
-    let fresh: HashSet<String> = codes.iter().cloned().collect();
+    let fresh: FxHashSet<&str> = codes.iter().map(String::as_str).collect();
     let agencies: HashSet<String> = seen.iter().map(|s| s.agency_code.clone()).collect();
-    let filed_basic: HashSet<String> = basics.iter().cloned().collect();
-    let identities: Vec<u64> = seen
-        .iter()
-        .map(|s| {
-            let filed = s.given.as_deref().filter(|_| !s.from_upper);
-            identity(&s.key, filed, &s.agency_code, &s.level_code)
-        })
-        .collect();
+    let filed_basic: FxHashSet<&str> = basics.iter().map(String::as_str).collect();
     drop(seen);
     let outcome = Mutex::new((Vec::new(), Vec::new(), 0usize));
-    let mut first = 0;
-    for group in crate::check::groups(&inputs) {
-        let base = first;
-        first += group.len();
-        group
-            .par_iter()
-            .enumerate()
-            .try_for_each(|(k, input)| -> Result<(), IngestError> {
-                let i = base + k;
-                let mut quiet = Sink::default();
-                let f = filing::read(input, &ws.standard, &mut quiet);
-                // The filing the first pass checked, byte for byte, and in
-                // it the same entries in the same order: else the codes
-                // would go to other rows.
-                let changed = || IngestError::InputChanged(input.display());
-                if fingerprint(input)? != hashes[i] {
-                    return Err(changed());
-                }
-                let end = offsets.get(i + 1).copied().unwrap_or(identities.len());
-                let kept: Vec<&Entry> = f
-                    .entries
-                    .iter()
-                    .filter(|e| entry_key(e).is_some() && e.name.is_some())
-                    .collect();
-                if kept.len() != end - offsets[i] {
-                    return Err(changed());
-                }
-                for (j, e) in kept.into_iter().enumerate() {
-                    let n = offsets[i] + j;
-                    let key = entry_key(e).expect("kept");
-                    let given = e.basic_code.as_ref().map(|c| c.value.to_string());
-                    let id = identity(
-                        &key,
-                        given.as_deref(),
-                        text(&e.agency_code),
-                        &level_code(ws, e),
-                    );
-                    if id != identities[n] {
-                        return Err(changed());
-                    }
-                    let mut new = from_entry(e, &basics[n], &codes[n]);
-                    // A filing is named by its file name, never by where it
-                    // lay on the computer that ingested it (SPEC §7).
-                    new.source.file = catalog::file_name_only(&new.source.file);
-                    let path = items_dir.join(new.rel_path());
-                    let old = read_entry(&path);
-                    let kind = match &old {
-                        None => Some(true),
-                        Some(o) if same_content(o, &new) => None,
-                        Some(_) => Some(false),
-                    };
-                    match kind {
-                        None => outcome.lock().expect("no panics while held").2 += 1,
-                        Some(added) => {
-                            writer.put(&new)?;
-                            let mut o = outcome.lock().expect("no panics while held");
-                            if added {
-                                o.0.push(Named::of(&new))
-                            } else {
-                                o.1.push(Named::of(&new))
-                            }
-                        }
-                    }
-                }
-                Ok(())
-            })?;
+    // Tasks of a few thousand entries, a big filing's too: (filing, first
+    // entry, its byte in the spill file, the entries).
+    let mut tasks: Vec<(usize, usize, u64, &[Spilled])> = Vec::new();
+    for (i, entries) in spilled.iter().enumerate() {
+        let mut byte = 0u64;
+        for (k, part) in entries.chunks(4096).enumerate() {
+            tasks.push((i, k * 4096, byte, part));
+            byte += part.iter().map(|s| u64::from(s.len)).sum::<u64>();
+        }
     }
+    tasks
+        .par_iter()
+        .try_for_each(|&(i, first, byte, entries)| -> Result<(), IngestError> {
+            let len = entries.iter().map(|s| s.len as usize).sum();
+            let rest = spill.read(i, byte, len)?;
+            let (mut added, mut changed, mut unchanged) = (Vec::new(), Vec::new(), 0);
+            // Whether the catalog has a folder for the agency (else no entry
+            // of it is looked for).
+            let mut folder: Option<(&str, bool)> = None;
+            let mut at = 0;
+            for (j, s) in entries.iter().enumerate() {
+                let n = offsets[i] + first + j;
+                let end = at + s.len as usize;
+                let tail = rest.get(at..end).ok_or_else(|| {
+                    std::io::Error::new(std::io::ErrorKind::InvalidData, "a damaged spill file")
+                })?;
+                at = end;
+                let mut file = yaml::code_lines(&codes[n], &basics[n]).into_bytes();
+                file.extend_from_slice(tail);
+                let has_folder = match folder {
+                    Some((a, has)) if a == s.agency_code => has,
+                    _ => {
+                        let has = items_dir.join(&s.agency_code).is_dir();
+                        folder = Some((&s.agency_code, has));
+                        has
+                    }
+                };
+                let old = has_folder
+                    .then(|| {
+                        std::fs::read(
+                            items_dir
+                                .join(&s.agency_code)
+                                .join(format!("{}.yaml", codes[n])),
+                        )
+                        .ok()
+                    })
+                    .flatten();
+                let kind = match old {
+                    None => Some(true),
+                    Some(o) if o == file => None,
+                    Some(o) => compare(&o, &file),
+                };
+                let Some(is_new) = kind else {
+                    unchanged += 1;
+                    continue;
+                };
+                writer.put_yaml(&s.agency_code, &codes[n], &file)?;
+                let named = Named {
+                    impl_code: codes[n].clone(),
+                    basic_code: basics[n].clone(),
+                    name: s.name.clone(),
+                    sub_name: s.sub_name.clone(),
+                    agency: s.agency.clone(),
+                    agency_code: s.agency_code.clone(),
+                };
+                if is_new {
+                    added.push(named);
+                } else {
+                    changed.push(named);
+                }
+            }
+            let mut o = outcome.lock().expect("no panics while held");
+            o.0.extend(added);
+            o.1.extend(changed);
+            o.2 += unchanged;
+            Ok(())
+        })?;
+    drop(spill);
     let (mut added, mut changed, unchanged) = outcome.into_inner().expect("no panics while held");
     added.sort_by(|a, b| a.impl_code.cmp(&b.impl_code));
     changed.sort_by(|a, b| a.impl_code.cmp(&b.impl_code));
@@ -421,7 +421,7 @@ pub fn plan(
                     .file_stem()
                     .map(|s| s.to_string_lossy().into_owned())
                     .unwrap_or_default();
-                if fresh.contains(&code) {
+                if fresh.contains(code.as_str()) {
                     continue;
                 }
                 let Some(mut c) = read_entry(&path) else {
@@ -468,7 +468,7 @@ fn basic_codes_in_use<'a>(
     items: &Path,
     candidates: &HashSet<&'a str>,
     retiring: &[CatalogEntry],
-    filed: &HashSet<String>,
+    filed: &FxHashSet<&str>,
 ) -> HashSet<&'a str> {
     let retiring: HashSet<&str> = retiring.iter().map(|c| c.impl_code.as_str()).collect();
     let mut used: HashSet<&'a str> = candidates

@@ -1,0 +1,251 @@
+//! How serde-saphyr writes a string as a value — plain, double-quoted, a
+//! literal or a folded block — where its own rules, a subset of which is
+//! here, make it sure; else serde-saphyr is asked about the one string.
+
+use super::{Result, Unsupported};
+use std::borrow::Cow;
+
+/// The widest single-line string serde-saphyr writes as a plain or quoted
+/// scalar; a longer plain one is folded (its `folded_wrap_chars`).
+const FOLD: usize = 80;
+
+/// A string as serde-saphyr writes it as a value.
+pub(super) enum Styled<'s> {
+    /// On the key's line (or after `- `).
+    Inline(Cow<'s, str>),
+    /// A block scalar: its header, a line break and its lines.
+    Block(String),
+}
+
+/// How serde-saphyr writes the string `s` as the value of a key at
+/// `indent` (or an item of a list when `indent` is `None`), when the rules
+/// here are sure of it.
+pub(super) fn styled(s: &str, indent: Option<usize>) -> Result<Styled<'_>> {
+    if s.contains('\n') {
+        // Several lines: a literal block when every character can be in
+        // one, else a quoted line.
+        if block_safe(s) {
+            return literal(s, indent.ok_or(Unsupported)?).map(Styled::Block);
+        }
+        return asked(s).map(|l| Styled::Inline(Cow::Owned(l)));
+    }
+    if s.len() > FOLD && s.chars().count() > FOLD {
+        // A long line is folded when it could be plain (trailing spaces
+        // aside); serde-saphyr is asked about any other.
+        let probe = s.trim_end_matches(' ');
+        if !probe.is_empty() && plain(probe) {
+            let mut out = String::from(">-\n");
+            fold(&mut out, s, &" ".repeat(indent.ok_or(Unsupported)? + 2));
+            return Ok(Styled::Block(out));
+        }
+        return asked(s).map(|l| Styled::Inline(Cow::Owned(l)));
+    }
+    if plain(s) {
+        return Ok(Styled::Inline(Cow::Borrowed(s)));
+    }
+    if quoted_as_is(s) {
+        return Ok(Styled::Inline(Cow::Owned(format!("\"{s}\""))));
+    }
+    asked(s).map(|l| Styled::Inline(Cow::Owned(l)))
+}
+
+/// serde-saphyr's answer for one string, when it is a plain or
+/// double-quoted line.
+fn asked(s: &str) -> Result<String> {
+    let answer = serde_saphyr::to_string(&s).map_err(|_| Unsupported)?;
+    match answer.strip_suffix('\n') {
+        Some(line) if !line.contains('\n') && (line == s || line.starts_with('"')) => {
+            Ok(line.to_owned())
+        }
+        _ => Err(Unsupported),
+    }
+}
+
+/// Whether every character of `s` can stand in a block scalar.
+fn block_safe(s: &str) -> bool {
+    s.chars().all(|c| match c {
+        '\n' | '\t' => true,
+        '\r' | '\u{0085}' | '\u{2028}' | '\u{2029}' | '\u{FEFF}' => false,
+        c => matches!(
+            c as u32,
+            0x20..=0x7E | 0xA0..=0xD7FF | 0xE000..=0xFFFD | 0x10000..=0x0010_FFFF
+        ),
+    })
+}
+
+/// A literal block (`|`) for a key at `indent`: chomping by the trailing
+/// line breaks, an indentation indicator when the first line starts with
+/// spaces, empty lines left empty.
+fn literal(s: &str, indent: usize) -> Result<String> {
+    let content = s.trim_end_matches('\n');
+    let trailing = s.len() - content.len();
+    let mut out = String::with_capacity(s.len() + 16);
+    out.push('|');
+    let leading = content
+        .split('\n')
+        .find(|l| !l.is_empty())
+        .is_some_and(|l| l.starts_with(' '));
+    if leading {
+        out.push('2');
+    }
+    match trailing {
+        0 => out.push('-'),
+        1 if !content.is_empty() => {}
+        _ => out.push('+'),
+    }
+    out.push('\n');
+    if content.is_empty() {
+        for _ in 0..trailing {
+            out.push('\n');
+        }
+        return Ok(out);
+    }
+    let pad = " ".repeat(indent + 2);
+    for line in content.split('\n') {
+        if !line.is_empty() {
+            out.push_str(&pad);
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
+    for _ in 1..trailing.max(1) {
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+/// The lines of a folded block (`>`) for one line of text: broken only at
+/// runs of ASCII spaces once a line passes the folding width, one space of
+/// each run standing for the break.
+fn fold(out: &mut String, line: &str, pad: &str) {
+    let mut start = 0;
+    let mut col = 0;
+    // The last run of spaces: (start, end, length in characters).
+    let mut last: Option<(usize, usize, usize)> = None;
+    let (mut in_run, mut run_start, mut run_len) = (false, 0, 0);
+    let (mut prev, mut prev_len) = (0, 0);
+    for (i, ch) in line.char_indices() {
+        if in_run && ch != ' ' {
+            // A tab after the run would make the next line more indented.
+            if ch != '\t' {
+                last = Some((run_start, prev + prev_len, run_len));
+            }
+            in_run = false;
+            run_len = 0;
+        }
+        if ch == ' ' {
+            if in_run {
+                run_len += 1;
+            } else {
+                (in_run, run_start, run_len) = (true, i, 1);
+            }
+        }
+        col += 1;
+        if col > FOLD {
+            let Some((ws_start, ws_end, ws_len)) = last else {
+                break;
+            };
+            out.push_str(pad);
+            out.push_str(&line[start..ws_start]);
+            for _ in 1..ws_len {
+                out.push(' ');
+            }
+            out.push('\n');
+            start = ws_end;
+            col = 0;
+            last = None;
+        }
+        prev = i;
+        prev_len = ch.len_utf8();
+    }
+    out.push_str(pad);
+    out.push_str(&line[start..]);
+    out.push('\n');
+}
+
+/// Characters serde-saphyr escapes, which force double quotes.
+fn escaped(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{FEFF}' | '\u{2028}' | '\u{2029}' | '\u{FFFE}' | '\u{FFFF}'
+        )
+}
+
+/// Whether serde-saphyr surely finds `s` fit to be plain, its length aside
+/// (false when unsure).
+fn plain(s: &str) -> bool {
+    let b = s.as_bytes();
+    let (Some(&first), Some(&last)) = (b.first(), b.last()) else {
+        return false;
+    };
+    if last.is_ascii_whitespace() {
+        return false;
+    }
+    if first.is_ascii_digit() {
+        // Digits and hyphens: plain unless a number or a date.
+        return b.iter().all(|c| c.is_ascii_digit() || *c == b'-') && !quoted_as_is(s);
+    }
+    // A non-ASCII first character starts no YAML indicator, number,
+    // keyword or date; a letter starts only keywords (null, true, yes, on,
+    // n, nan, inf …), none longer than five letters.
+    let lead = first >= 0x80
+        || (first.is_ascii_alphabetic() && (b.len() > 5 || !b.iter().all(u8::is_ascii_alphabetic)));
+    if !lead {
+        return false;
+    }
+    // Bytes, not characters: only the characters with these first bytes
+    // are escaped or whitespace beyond ASCII (C1 controls, NBSP, U+1680,
+    // U+2000–U+205F, U+3000, U+FEFF and U+FFFE/F).
+    let mut after_space = false;
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c < 0x80 {
+            if c < 0x20 || c == 0x7F {
+                return false;
+            }
+            // `#` after whitespace starts a comment; `: ` makes a key.
+            if (c == b'#' && after_space) || (c == b':' && b.get(i + 1) == Some(&b' ')) {
+                return false;
+            }
+            after_space = c == b' ';
+            i += 1;
+            continue;
+        }
+        let width = match c {
+            0xF0.. => 4,
+            0xE0.. => 3,
+            _ => 2,
+        };
+        if matches!(c, 0xC2 | 0xE1 | 0xE2 | 0xE3 | 0xEF) {
+            let Some(ch) = s.get(i..).and_then(|t| t.chars().next()) else {
+                return false;
+            };
+            if escaped(ch) {
+                return false;
+            }
+            after_space = ch.is_whitespace();
+        } else {
+            after_space = false;
+        }
+        i += width;
+    }
+    !s.trim().ends_with(':')
+}
+
+/// Digits, or a date (`2024-1-01`): serde-saphyr quotes them, and they need
+/// no escapes.
+fn quoted_as_is(s: &str) -> bool {
+    let b = s.as_bytes();
+    if !b.is_empty() && b.iter().all(u8::is_ascii_digit) {
+        return true;
+    }
+    let mut parts = s.split('-');
+    let mut run = |min: usize, max: usize| {
+        parts.next().is_some_and(|p| {
+            (min..=max).contains(&p.len()) && p.bytes().all(|c| c.is_ascii_digit())
+        })
+    };
+    run(4, 4) && run(1, 2) && run(1, 2) && parts.next().is_none()
+}
