@@ -139,24 +139,22 @@ impl<'a> Checker<'a> {
 
     /// Reads and checks the inputs, a few in parallel at a time, and hands
     /// each filing to `each` in input order before dropping it.
-    pub fn inputs(&mut self, inputs: &[Input], each: &mut dyn FnMut(&Filing)) {
+    pub fn inputs(&mut self, inputs: &[Input], each: &mut (dyn FnMut(&Filing) + Send)) {
         self.inputs_with(inputs, &|_, _| (), &mut |f, ()| each(f));
     }
 
     /// [`Checker::inputs`], with `prepare` run on each filing (and its index
     /// in `inputs`) in parallel, as it is checked; `each` gets what it made.
+    /// A group of filings is handed on while the next one is read.
     pub fn inputs_with<T: Send>(
         &mut self,
         inputs: &[Input],
         prepare: &(dyn Fn(usize, &Filing) -> T + Sync),
-        each: &mut dyn FnMut(&Filing, T),
+        each: &mut (dyn FnMut(&Filing, T) + Send),
     ) {
-        let mut first = 0;
-        for group in groups(inputs) {
-            let base = first;
-            first += group.len();
-            let (ws, registry, run_rules) = (self.ws, self.registry, self.rules);
-            let done: Vec<(Filing, Sink, T)> = group
+        let (ws, registry, run_rules) = (self.ws, self.registry, self.rules);
+        let read = |group: &[Input], base: usize| -> Vec<(Filing, Sink, T)> {
+            group
                 .par_iter()
                 .enumerate()
                 .map(|(k, input)| {
@@ -168,10 +166,26 @@ impl<'a> Checker<'a> {
                     let made = prepare(base + k, &f);
                     (f, sink, made)
                 })
-                .collect();
-            for (f, s, made) in done {
-                self.absorb(f, s, |f| each(f, made));
-            }
+                .collect()
+        };
+        let mut pending: Vec<(Filing, Sink, T)> = Vec::new();
+        let mut first = 0;
+        for group in groups(inputs) {
+            let base = first;
+            first += group.len();
+            let before = std::mem::take(&mut pending);
+            let (done, ()) = rayon::join(
+                || read(group, base),
+                || {
+                    for (f, s, made) in before {
+                        self.absorb(f, s, |f| each(f, made));
+                    }
+                },
+            );
+            pending = done;
+        }
+        for (f, s, made) in pending {
+            self.absorb(f, s, |f| each(f, made));
         }
     }
 
