@@ -148,6 +148,43 @@ fn a_filing_with_errors_writes_nothing_and_exits_1() {
     assert_same_tree(&before, &empty.snapshot(), "first ingest with errors");
 }
 
+/// What stops an ingest is an error as the workspace rates it: a rule
+/// made a warning in yima.yaml lets the filing in, entries and all; an
+/// error in any one of several filings keeps every one of them out.
+#[test]
+fn the_workspaces_severities_decide_what_stops_an_ingest() {
+    let a = Agency::civil_affairs();
+    let late = Filing::new(vec![
+        Item::new(&a, "行政许可", "民政", "基金会成立登记"),
+        Item::new(&a, "行政许可", "民政", "社会团体成立登记").with("承诺办结时限", "30"),
+    ]);
+    let ws = Ws::new();
+    let config = ws.root().join("yima.yaml");
+    let text = std::fs::read_to_string(&config).expect("yima.yaml");
+    std::fs::write(
+        &config,
+        text.replace("rules: {}", "rules:\n  promised-exceeds-statutory: warning"),
+    )
+    .expect("yima.yaml");
+    let path = ws.file("承诺超时-", &late);
+    let run = ws.run(&["ingest", &path]);
+    assert_eq!(run.code, 0, "{run}");
+    assert!(run.stdout.contains("新增 2 个"), "{run}");
+    assert!(run.stdout.contains("1 个警告"), "{run}");
+    ws.assert_no_leftovers();
+
+    // Rated an error (the default), it keeps out the clean filing beside it.
+    let strict = Ws::new();
+    let before = strict.snapshot();
+    let clean = strict.file("无错-", &police_filing());
+    let path = strict.file("承诺超时-", &late);
+    let run = strict.run(&["ingest", &clean, &path]);
+    assert_eq!(run.code, 1, "{run}");
+    assert!(run.stdout.contains("未写入任何内容"), "{run}");
+    assert_same_tree(&before, &strict.snapshot(), "ingest with an error");
+    strict.assert_no_leftovers();
+}
+
 #[test]
 fn dry_run_prints_the_plan_and_writes_nothing() {
     let (ws, _, _) = ingested();

@@ -140,16 +140,17 @@ impl<'a> Checker<'a> {
     /// Reads and checks the inputs, a few in parallel at a time, and hands
     /// each filing to `each` in input order before dropping it.
     pub fn inputs(&mut self, inputs: &[Input], each: &mut (dyn FnMut(&Filing) + Send)) {
-        self.inputs_with(inputs, &|_, _| (), &mut |f, ()| each(f));
+        self.inputs_with(inputs, &|_, _, _| (), &mut |f, ()| each(f));
     }
 
-    /// [`Checker::inputs`], with `prepare` run on each filing (and its index
-    /// in `inputs`) in parallel, as it is checked; `each` gets what it made.
-    /// A group of filings is handed on while the next one is read.
+    /// [`Checker::inputs`], with `prepare` run on each filing (with its index
+    /// in `inputs` and its findings so far) in parallel, once it is checked;
+    /// `each` gets what it made. A group of small filings is handed on while
+    /// the next one is read.
     pub fn inputs_with<T: Send>(
         &mut self,
         inputs: &[Input],
-        prepare: &(dyn Fn(usize, &Filing) -> T + Sync),
+        prepare: &(dyn Fn(usize, &Filing, &Sink) -> T + Sync),
         each: &mut (dyn FnMut(&Filing, T) + Send),
     ) {
         let (ws, registry, run_rules) = (self.ws, self.registry, self.rules);
@@ -163,7 +164,7 @@ impl<'a> Checker<'a> {
                     if run_rules {
                         rules::check_filing(&f, ws, registry, &mut sink);
                     }
-                    let made = prepare(base + k, &f);
+                    let made = prepare(base + k, &f, &sink);
                     (f, sink, made)
                 })
                 .collect()
@@ -173,6 +174,13 @@ impl<'a> Checker<'a> {
         for group in groups(inputs) {
             let base = first;
             first += group.len();
+            // A big filing alone in its group is handed on before the next
+            // is read: never two of them in memory.
+            if pending.len() == 1 && group.len() == 1 {
+                for (f, s, made) in std::mem::take(&mut pending) {
+                    self.absorb(f, s, |f| each(f, made));
+                }
+            }
             let before = std::mem::take(&mut pending);
             let (done, ()) = rayon::join(
                 || read(group, base),

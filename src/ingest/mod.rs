@@ -19,7 +19,7 @@ use crate::catalog::{self, CatalogEntry, WriteError, Writer, yaml};
 use crate::check::Checker;
 use crate::codes::registry::{self, Provenance, Record, Registry, Status};
 use crate::codes::{Assigner, ItemKey, impl_code, upper};
-use crate::diag::{Diagnostic, Report, Rule, Sink};
+use crate::diag::{Diagnostic, Report, Rule, Severity, Sink};
 use crate::filing;
 use crate::fsx::{self, LockError, WorkspaceLock};
 use crate::model::{Entry, Filing, Origin, text};
@@ -31,6 +31,7 @@ use spill::{Spill, Spilled};
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// What an ingest does to the catalog, prepared and ready to swap in.
 pub struct Plan {
@@ -178,12 +179,28 @@ pub fn plan(
     let mut offsets: Vec<usize> = Vec::with_capacity(inputs.len());
     let mut spilled: Vec<Vec<Spilled>> = Vec::with_capacity(inputs.len());
     let mut spill_error: Option<std::io::Error> = None;
+    // Once a filing has an error nothing will be written: the rest is
+    // checked, not spilled.
+    let severities = ws.severities();
+    let doomed = AtomicBool::new(false);
+    let mut skipped = false;
     let mut checker = Checker::new(ws, Some(&current));
-    let prepare = |i: usize, f: &Filing| spill.put(i, f.entries.iter().filter(|e| kept(e)));
+    let prepare = |i: usize, f: &Filing, found: &Sink| {
+        let error = |d: &Diagnostic| severities.of(d.rule) == Some(Severity::Error);
+        if doomed.load(Ordering::Relaxed) || found.diagnostics.iter().any(error) {
+            doomed.store(true, Ordering::Relaxed);
+            return Ok(None);
+        }
+        spill.put(i, f.entries.iter().filter(|e| kept(e))).map(Some)
+    };
     checker.inputs_with(&inputs, &prepare, &mut |f: &Filing, made| {
         offsets.push(seen.len());
         match made {
-            Ok(entries) => spilled.push(entries),
+            Ok(Some(entries)) => spilled.push(entries),
+            Ok(None) => {
+                spilled.push(Vec::new());
+                skipped = true;
+            }
             Err(e) => {
                 spilled.push(Vec::new());
                 spill_error.get_or_insert(e);
@@ -208,6 +225,11 @@ pub fn plan(
     }
     if let Some(e) = spill_error {
         return Err(e.into());
+    }
+    if skipped {
+        // A filing was not spilled for an error its findings hold: the
+        // report has it. Never write a catalog without its entries.
+        return Err(std::io::Error::other("a filing with errors was not kept").into());
     }
 
     // Codes: registered ones kept (a new name is a rename), external ones
