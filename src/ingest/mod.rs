@@ -14,8 +14,9 @@
 //! the registry in between.
 
 mod spill;
+mod write;
 
-use crate::catalog::{self, CatalogEntry, WriteError, Writer, yaml};
+use crate::catalog::{self, CatalogEntry, WriteError, Writer};
 use crate::check::Checker;
 use crate::codes::registry::{self, Provenance, Record, Registry, Status};
 use crate::codes::{Assigner, ItemKey, impl_code, upper};
@@ -25,12 +26,10 @@ use crate::fsx::{self, LockError, WorkspaceLock};
 use crate::model::{Entry, Filing, Origin, text};
 use crate::release::diff::Named;
 use crate::workspace::Workspace;
-use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 use spill::{Spill, Spilled};
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// What an ingest does to the catalog, prepared and ready to swap in.
@@ -113,30 +112,6 @@ pub fn entry_key(e: &Entry) -> Option<ItemKey> {
 /// a name; the checks reported any that has not).
 fn kept(e: &Entry) -> bool {
     entry_key(e).is_some() && e.name.is_some()
-}
-
-/// What a file of the catalog (`old`) becomes when it is written again as
-/// `new`, their bytes differing: added (`Some(true)`) when the old one is
-/// unreadable, changed (`Some(false)`), or unchanged (`None`) when only
-/// their layout or where they were filed from differ.
-fn compare(old: &[u8], new: &[u8]) -> Option<bool> {
-    let parse = |b: &[u8]| -> Option<CatalogEntry> {
-        serde_saphyr::from_str(std::str::from_utf8(b).ok()?).ok()
-    };
-    let Some(old) = parse(old) else {
-        return Some(true);
-    };
-    match parse(new) {
-        Some(new) if same_content(&old, &new) => None,
-        _ => Some(false),
-    }
-}
-
-/// Compares two entries ignoring where they were filed from.
-fn same_content(a: &CatalogEntry, b: &CatalogEntry) -> bool {
-    let mut b2 = b.clone();
-    b2.source = a.source.clone();
-    *a == b2
 }
 
 /// What the first pass keeps of an entry.
@@ -349,88 +324,14 @@ pub fn plan(
     let agencies: HashSet<String> = seen.iter().map(|s| s.agency_code.clone()).collect();
     let filed_basic: FxHashSet<&str> = basics.iter().map(String::as_str).collect();
     drop(seen);
-    let outcome = Mutex::new((Vec::new(), Vec::new(), 0usize));
-    // Tasks of a few thousand entries, a big filing's too: (filing, first
-    // entry, its byte in the spill file, the entries).
-    let mut tasks: Vec<(usize, usize, u64, &[Spilled])> = Vec::new();
-    for (i, entries) in spilled.iter().enumerate() {
-        let mut byte = 0u64;
-        for (k, part) in entries.chunks(4096).enumerate() {
-            tasks.push((i, k * 4096, byte, part));
-            byte += part.iter().map(|s| u64::from(s.len)).sum::<u64>();
-        }
-    }
-    tasks
-        .par_iter()
-        .try_for_each(|&(i, first, byte, entries)| -> Result<(), IngestError> {
-            let len = entries.iter().map(|s| s.len as usize).sum();
-            let rest = spill.read(i, byte, len)?;
-            let (mut added, mut changed, mut unchanged) = (Vec::new(), Vec::new(), 0);
-            // Whether the catalog has a folder for the agency (else no entry
-            // of it is looked for).
-            let mut folder: Option<(&str, bool)> = None;
-            let mut at = 0;
-            for (j, s) in entries.iter().enumerate() {
-                let n = offsets[i] + first + j;
-                let end = at + s.len as usize;
-                let tail = rest.get(at..end).ok_or_else(|| {
-                    std::io::Error::new(std::io::ErrorKind::InvalidData, "a damaged spill file")
-                })?;
-                at = end;
-                let mut file = yaml::code_lines(&codes[n], &basics[n]).into_bytes();
-                file.extend_from_slice(tail);
-                let has_folder = match folder {
-                    Some((a, has)) if a == s.agency_code => has,
-                    _ => {
-                        let has = items_dir.join(&s.agency_code).is_dir();
-                        folder = Some((&s.agency_code, has));
-                        has
-                    }
-                };
-                let old = has_folder
-                    .then(|| {
-                        std::fs::read(
-                            items_dir
-                                .join(&s.agency_code)
-                                .join(format!("{}.yaml", codes[n])),
-                        )
-                        .ok()
-                    })
-                    .flatten();
-                let kind = match old {
-                    None => Some(true),
-                    Some(o) if o == file => None,
-                    Some(o) => compare(&o, &file),
-                };
-                let Some(is_new) = kind else {
-                    unchanged += 1;
-                    continue;
-                };
-                writer.put_yaml(&s.agency_code, &codes[n], &file)?;
-                let named = Named {
-                    impl_code: codes[n].clone(),
-                    basic_code: basics[n].clone(),
-                    name: s.name.clone(),
-                    sub_name: s.sub_name.clone(),
-                    agency: s.agency.clone(),
-                    agency_code: s.agency_code.clone(),
-                };
-                if is_new {
-                    added.push(named);
-                } else {
-                    changed.push(named);
-                }
-            }
-            let mut o = outcome.lock().expect("no panics while held");
-            o.0.extend(added);
-            o.1.extend(changed);
-            o.2 += unchanged;
-            Ok(())
-        })?;
+    let write::Written {
+        added,
+        changed,
+        unchanged,
+    } = write::entries(
+        &items_dir, &writer, &spill, &spilled, &offsets, &codes, &basics,
+    )?;
     drop(spill);
-    let (mut added, mut changed, unchanged) = outcome.into_inner().expect("no panics while held");
-    added.sort_by(|a, b| a.impl_code.cmp(&b.impl_code));
-    changed.sort_by(|a, b| a.impl_code.cmp(&b.impl_code));
 
     // Entries of the filing agencies that the filings no longer list.
     let mut retired = Vec::new();
