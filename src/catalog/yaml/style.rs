@@ -163,15 +163,6 @@ fn fold(out: &mut String, line: &str, pad: &str) {
     out.push('\n');
 }
 
-/// Characters serde-saphyr escapes, which force double quotes.
-fn escaped(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{FEFF}' | '\u{2028}' | '\u{2029}' | '\u{FFFE}' | '\u{FFFF}'
-        )
-}
-
 /// Whether serde-saphyr surely finds `s` fit to be plain, its length aside
 /// (false when unsure).
 fn plain(s: &str) -> bool {
@@ -194,9 +185,8 @@ fn plain(s: &str) -> bool {
     if !lead {
         return false;
     }
-    // Bytes, not characters: only the characters with these first bytes
-    // are escaped or whitespace beyond ASCII (C1 controls, NBSP, U+1680,
-    // U+2000–U+205F, U+3000, U+FEFF and U+FFFE/F).
+    // Bytes, not characters: beyond ASCII only a few characters are
+    // escaped or whitespace, told by their first three bytes ([`wide`]).
     let mut after_space = false;
     let mut i = 0;
     while i < b.len() {
@@ -218,21 +208,43 @@ fn plain(s: &str) -> bool {
             0xE0.. => 3,
             _ => 2,
         };
-        if matches!(c, 0xC2 | 0xE1 | 0xE2 | 0xE3 | 0xEF) {
-            let Some(ch) = s.get(i..).and_then(|t| t.chars().next()) else {
-                return false;
-            };
-            if escaped(ch) {
-                return false;
-            }
-            after_space = ch.is_whitespace();
-        } else {
-            after_space = false;
+        // The character's bytes after the first (a `str` holds whole ones).
+        let next = |k: usize| b.get(i + k).copied().unwrap_or(0);
+        match wide(c, next(1), next(2)) {
+            Wide::Escaped => return false,
+            Wide::Space => after_space = true,
+            Wide::Other => after_space = false,
         }
         i += width;
     }
     // serde-saphyr trims both ends: the same, as ':' is no whitespace.
     !s.trim_end().ends_with(':')
+}
+
+/// What a character beyond ASCII is to the plain-scalar rules.
+enum Wide {
+    /// Escaped by serde-saphyr: C1 controls, U+2028/9, U+FEFF, U+FFFE/F.
+    Escaped,
+    /// Whitespace (`char::is_whitespace`): U+00A0, U+1680, U+2000–U+200A,
+    /// U+202F, U+205F, U+3000.
+    Space,
+    Other,
+}
+
+/// [`Wide`] of the character whose UTF-8 starts with `lead`, `b1`, `b2`.
+fn wide(lead: u8, b1: u8, b2: u8) -> Wide {
+    match (lead, b1, b2) {
+        (0xC2, 0x80..=0x9F, _)
+        | (0xE2, 0x80, 0xA8 | 0xA9)
+        | (0xEF, 0xBB, 0xBF)
+        | (0xEF, 0xBF, 0xBE | 0xBF) => Wide::Escaped,
+        (0xC2, 0xA0, _)
+        | (0xE1, 0x9A, 0x80)
+        | (0xE2, 0x80, 0x80..=0x8A | 0xAF)
+        | (0xE2, 0x81, 0x9F)
+        | (0xE3, 0x80, 0x80) => Wide::Space,
+        _ => Wide::Other,
+    }
 }
 
 /// Digits, or a date (`2024-1-01`): serde-saphyr quotes them, and they need
@@ -249,4 +261,44 @@ fn quoted_as_is(s: &str) -> bool {
         })
     };
     run(4, 4) && run(1, 2) && run(1, 2) && parts.next().is_none()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Wide, wide};
+
+    /// Characters serde-saphyr escapes (its `is_controll_which_needs_escaping`).
+    fn escaped(c: char) -> bool {
+        c.is_control()
+            || matches!(
+                c,
+                '\u{FEFF}' | '\u{2028}' | '\u{2029}' | '\u{FFFE}' | '\u{FFFF}'
+            )
+    }
+
+    #[test]
+    fn every_character_beyond_ascii_is_classed_as_its_properties_say() {
+        for c in '\u{80}'..=char::MAX {
+            let mut buf = [0; 4];
+            let b = c.encode_utf8(&mut buf).as_bytes();
+            let got = wide(
+                b[0],
+                b.get(1).copied().unwrap_or(0),
+                b.get(2).copied().unwrap_or(0),
+            );
+            let want = if escaped(c) {
+                "escaped"
+            } else if c.is_whitespace() {
+                "space"
+            } else {
+                "other"
+            };
+            let got = match got {
+                Wide::Escaped => "escaped",
+                Wide::Space => "space",
+                Wide::Other => "other",
+            };
+            assert_eq!(got, want, "U+{:04X}", c as u32);
+        }
+    }
 }
