@@ -56,14 +56,17 @@ impl Spill {
         if entries.is_empty() {
             return Ok(Vec::new());
         }
-        let mut file = std::fs::File::create(self.path(filing))?;
+        let path = self.path(filing);
+        let named = |e: io::Error| io::Error::new(e.kind(), format!("{}: {e}", path.display()));
+        crate::fsx::fault::point("spill").map_err(named)?;
+        let mut file = std::fs::File::create(&path).map_err(named)?;
         let mut kept = Vec::with_capacity(entries.len());
         // A big filing is converted on every core, a few hundred entries a
         // task, and written a few thousand entries at a time.
         for part in entries.chunks(8192) {
             let parts: Vec<(String, Vec<Spilled>)> = part.par_chunks(256).map(spilled).collect();
             for (text, k) in parts {
-                file.write_all(text.as_bytes())?;
+                file.write_all(text.as_bytes()).map_err(named)?;
                 kept.extend(k);
             }
         }
@@ -81,10 +84,13 @@ impl Spill {
     /// again, a damaged file is refused when it is parsed).
     pub fn read(&self, filing: usize, offset: u64, len: usize) -> io::Result<Vec<u8>> {
         use std::io::{Read as _, Seek as _};
-        let mut file = std::fs::File::open(self.path(filing))?;
-        file.seek(io::SeekFrom::Start(offset))?;
+        let path = self.path(filing);
+        let named = |e: io::Error| io::Error::new(e.kind(), format!("{}: {e}", path.display()));
+        crate::fsx::fault::point("spill:read").map_err(named)?;
+        let mut file = std::fs::File::open(&path).map_err(named)?;
+        file.seek(io::SeekFrom::Start(offset)).map_err(named)?;
         let mut bytes = vec![0; len];
-        file.read_exact(&mut bytes)?;
+        file.read_exact(&mut bytes).map_err(named)?;
         Ok(bytes)
     }
 }
