@@ -93,6 +93,12 @@ impl Spill {
         file.read_exact(&mut bytes).map_err(named)?;
         Ok(bytes)
     }
+
+    /// Removes what was spilled of the filing `filing`, read whole (a file
+    /// that stays is removed with the folder).
+    pub fn release(&self, filing: usize) {
+        let _ = std::fs::remove_file(self.path(filing));
+    }
 }
 
 /// Entries as they are spilled: their files after the code lines, one after

@@ -10,6 +10,7 @@ use crate::release::diff::Named;
 use rayon::prelude::*;
 use std::path::Path;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// What the second pass did, each list in code order.
 pub(super) struct Written {
@@ -41,11 +42,20 @@ pub(super) fn entries(
             byte += part.iter().map(|s| u64::from(s.len)).sum::<u64>();
         }
     }
+    // Parts of each spill file not read yet: a file read whole is removed,
+    // so the spill gives its space back while the entries are written.
+    let unread: Vec<AtomicUsize> = spilled
+        .iter()
+        .map(|e| AtomicUsize::new(e.len().div_ceil(4096)))
+        .collect();
     tasks
         .par_iter()
         .try_for_each(|&(i, first, byte, entries)| -> Result<(), IngestError> {
             let len = entries.iter().map(|s| s.len as usize).sum();
             let rest = spill.read(i, byte, len)?;
+            if unread[i].fetch_sub(1, Ordering::AcqRel) == 1 {
+                spill.release(i);
+            }
             let (mut added, mut changed, mut unchanged) = (Vec::new(), Vec::new(), 0);
             // Whether the catalog has a folder for the agency (else no entry
             // of it is looked for).
