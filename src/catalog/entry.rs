@@ -122,6 +122,12 @@ pub struct CatalogQuestion {
     pub answer: String,
 }
 
+/// Where the entry `impl_code` of the agency `agency_code` lies inside
+/// `items/` (from codes only, never user text).
+pub fn entry_path(agency_code: &str, impl_code: &str) -> std::path::PathBuf {
+    std::path::Path::new(agency_code).join(format!("{impl_code}.yaml"))
+}
+
 /// 实施清单条目 — one implementation entry of the catalog.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -316,7 +322,7 @@ pub struct CatalogEntry {
 impl CatalogEntry {
     /// The file's path inside `items/`, from codes only (never user text).
     pub fn rel_path(&self) -> std::path::PathBuf {
-        std::path::PathBuf::from(&self.agency_code).join(format!("{}.yaml", self.impl_code))
+        entry_path(&self.agency_code, &self.impl_code)
     }
 
     /// Serializes the entry as its YAML file.

@@ -367,7 +367,7 @@ impl Writer {
         impl_code: &str,
         yaml: &[u8],
     ) -> Result<(), WriteError> {
-        let rel = Path::new(agency_code).join(format!("{impl_code}.yaml"));
+        let rel = entry::entry_path(agency_code, impl_code);
         let shown = Path::new("items").join(&rel);
         if !path_safe(agency_code) || !path_safe(impl_code) {
             return Err(WriteError::at(

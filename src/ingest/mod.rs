@@ -108,10 +108,10 @@ pub fn entry_key(e: &Entry) -> Option<ItemKey> {
     ))
 }
 
-/// Whether a row of a filing is an entry of the catalog (it has a key and
-/// a name; the checks reported any that has not).
+/// Whether a row of a filing is an entry of the catalog: it has what its
+/// key is made of ([`entry_key`]; the checks reported any that has not).
 fn kept(e: &Entry) -> bool {
-    entry_key(e).is_some() && e.name.is_some()
+    e.category.is_some() && e.sector.is_some() && e.name.is_some()
 }
 
 /// What the first pass keeps of an entry.
@@ -181,7 +181,7 @@ pub fn plan(
                 spill_error.get_or_insert(e);
             }
         }
-        for e in f.entries.iter().filter(|e| kept(e)) {
+        for e in &f.entries {
             let (Some(key), Some(name)) = (entry_key(e), &e.name) else {
                 continue;
             };
@@ -426,8 +426,12 @@ fn basic_codes_in_use<'a>(
 
 /// The entry file at `path`, if there is a readable one.
 fn read_entry(path: &Path) -> Option<CatalogEntry> {
-    let text = std::fs::read_to_string(path).ok()?;
-    serde_saphyr::from_str(&text).ok()
+    parse_entry(&std::fs::read(path).ok()?)
+}
+
+/// The entry an entry file's bytes hold, if they hold one.
+fn parse_entry(bytes: &[u8]) -> Option<CatalogEntry> {
+    serde_saphyr::from_str(std::str::from_utf8(bytes).ok()?).ok()
 }
 
 /// Every entry file under a folder, sorted.

@@ -3,14 +3,18 @@
 //! `items/` when it is new or its content changed — bytes compared first,
 //! the two entries parsed only when the bytes differ.
 
-use super::IngestError;
 use super::spill::{Spill, Spilled};
+use super::{IngestError, parse_entry};
+use crate::catalog::entry::entry_path;
 use crate::catalog::{CatalogEntry, Writer, yaml};
 use crate::release::diff::Named;
 use rayon::prelude::*;
 use std::path::Path;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Entries a task of the second pass writes.
+const PART: usize = 4096;
 
 /// What the second pass did, each list in code order.
 pub(super) struct Written {
@@ -32,13 +36,13 @@ pub(super) fn entries(
     basics: &[String],
 ) -> Result<Written, IngestError> {
     let outcome = Mutex::new((Vec::new(), Vec::new(), 0usize));
-    // Tasks of a few thousand entries, a big filing's too: (filing, first
+    // Tasks of PART entries, a big filing's too: (filing, first
     // entry, its byte in the spill file, the entries).
     let mut tasks: Vec<(usize, usize, u64, &[Spilled])> = Vec::new();
     for (i, entries) in spilled.iter().enumerate() {
         let mut byte = 0u64;
-        for (k, part) in entries.chunks(4096).enumerate() {
-            tasks.push((i, k * 4096, byte, part));
+        for (k, part) in entries.chunks(PART).enumerate() {
+            tasks.push((i, k * PART, byte, part));
             byte += part.iter().map(|s| u64::from(s.len)).sum::<u64>();
         }
     }
@@ -46,7 +50,7 @@ pub(super) fn entries(
     // so the spill gives its space back while the entries are written.
     let unread: Vec<AtomicUsize> = spilled
         .iter()
-        .map(|e| AtomicUsize::new(e.len().div_ceil(4096)))
+        .map(|e| AtomicUsize::new(e.len().div_ceil(PART)))
         .collect();
     tasks
         .par_iter()
@@ -80,12 +84,7 @@ pub(super) fn entries(
                 };
                 let old = has_folder
                     .then(|| {
-                        std::fs::read(
-                            items_dir
-                                .join(&s.agency_code)
-                                .join(format!("{}.yaml", codes[n])),
-                        )
-                        .ok()
+                        std::fs::read(items_dir.join(entry_path(&s.agency_code, &codes[n]))).ok()
                     })
                     .flatten();
                 let kind = match old {
@@ -133,13 +132,10 @@ pub(super) fn entries(
 /// unreadable, changed (`Some(false)`), or unchanged (`None`) when only
 /// their layout or where they were filed from differ.
 fn compare(old: &[u8], new: &[u8]) -> Option<bool> {
-    let parse = |b: &[u8]| -> Option<CatalogEntry> {
-        serde_saphyr::from_str(std::str::from_utf8(b).ok()?).ok()
-    };
-    let Some(old) = parse(old) else {
+    let Some(old) = parse_entry(old) else {
         return Some(true);
     };
-    match parse(new) {
+    match parse_entry(new) {
         Some(new) if same_content(&old, &new) => None,
         _ => Some(false),
     }

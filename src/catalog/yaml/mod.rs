@@ -132,6 +132,13 @@ macro_rules! unsupported {
     };
 }
 
+/// Integers are written as Rust prints them, as serde-saphyr does.
+macro_rules! numbers {
+    ($($f:ident($t:ty)),* $(,)?) => {
+        $(fn $f(self, v: $t) -> Result<Self::Ok> { self.number(v) })*
+    };
+}
+
 impl<'a> ser::Serializer for Node<'a> {
     type Ok = ();
     type Error = Unsupported;
@@ -146,30 +153,16 @@ impl<'a> ser::Serializer for Node<'a> {
     fn serialize_bool(self, v: bool) -> Result {
         self.scalar(if v { "true" } else { "false" })
     }
-    fn serialize_i8(self, v: i8) -> Result {
-        self.number(v)
-    }
-    fn serialize_i16(self, v: i16) -> Result {
-        self.number(v)
-    }
-    fn serialize_i32(self, v: i32) -> Result {
-        self.number(v)
-    }
-    fn serialize_i64(self, v: i64) -> Result {
-        self.number(v)
-    }
-    fn serialize_u8(self, v: u8) -> Result {
-        self.number(v)
-    }
-    fn serialize_u16(self, v: u16) -> Result {
-        self.number(v)
-    }
-    fn serialize_u32(self, v: u32) -> Result {
-        self.number(v)
-    }
-    fn serialize_u64(self, v: u64) -> Result {
-        self.number(v)
-    }
+    numbers!(
+        serialize_i8(i8),
+        serialize_i16(i16),
+        serialize_i32(i32),
+        serialize_i64(i64),
+        serialize_u8(u8),
+        serialize_u16(u16),
+        serialize_u32(u32),
+        serialize_u64(u64),
+    );
     unsupported!(
         serialize_f32(f32),
         serialize_f64(f64),
