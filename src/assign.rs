@@ -109,12 +109,12 @@ pub fn audit_dir(
     let mut out = audit_registry(ws, &registry);
     let paths = crate::catalog::item_paths(&dir)?;
     // The entries the last build kept in `dist/` spare parsing the files
-    // that did not change since (each file is still read and its digest
-    // checked against the one recorded).
+    // that did not change since (each file's digest checked against the one
+    // recorded: by its stat when the last build noted it, else by reading).
     let cache = ws
         .path(&ws.config.paths.dist)
         .join(crate::catalog::cached::FILE);
-    let reader = crate::catalog::cached::Reader::open(Some(&cache));
+    let reader = crate::catalog::cached::Reader::open(&dir, Some(&cache));
     for batch in paths.chunks(4096) {
         let found: Vec<Vec<Problem>> = batch
             .par_iter()

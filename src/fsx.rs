@@ -11,6 +11,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 pub mod fault;
+pub mod settled;
 
 /// Lowercase hex sha256 of some bytes: what a file held.
 pub fn sha256_hex(bytes: &[u8]) -> String {

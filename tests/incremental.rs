@@ -324,6 +324,90 @@ fn a_tampered_output_is_rendered_again() {
     assert_same_as_full(&root, &tmp.path().join("full"), "tampered outputs");
 }
 
+/// Sets the modification time of every file under `dir` a minute back, as
+/// if the files had been made before this run.
+fn settle(dir: &Path) {
+    let then = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
+    for e in fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            settle(&p);
+        } else {
+            let f = fs::File::options().write(true).open(&p).unwrap();
+            f.set_modified(then).unwrap();
+        }
+    }
+}
+
+/// The paths a stat memo lists.
+fn memo_paths(memo: &Path) -> Vec<String> {
+    let text = fs::read_to_string(memo).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines.len() >= 2, "{text}");
+    lines[1..lines.len() - 1]
+        .iter()
+        .map(|l| l.split('\t').next().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn settled_files_are_proven_by_their_stats_and_edits_still_show() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = example_workspace(tmp.path());
+    let dist = root.join("dist");
+    let first = build(&root, &dist, Reuse::Cache);
+    settle(&dist);
+    settle(&root.join("items"));
+    // Proven by their bytes, and their stats noted beside the trees.
+    let second = build(&root, &dist, Reuse::Cache);
+    assert_eq!(second.counts.written, 0, "{:?}", second.counts);
+    let (dist_memo, items_memo) = (
+        root.join(".dist.yima.stats"),
+        root.join(".items.yima.stats"),
+    );
+    let files = entry_files(&root.join("items"));
+    assert_eq!(memo_paths(&dist_memo).len(), first.counts.written);
+    assert_eq!(memo_paths(&items_memo).len(), files.len());
+    // Proven by their stats: nothing rendered, the memos the same.
+    let third = build(&root, &dist, Reuse::Cache);
+    assert_eq!(third.counts.written, 0, "{:?}", third.counts);
+    assert_eq!(memo_paths(&dist_memo).len(), first.counts.written);
+    assert_eq!(memo_paths(&items_memo).len(), files.len());
+
+    // A guide rewritten to the same size, and an entry file edited to the
+    // same size with its old time put back: both are seen.
+    let code = files[2].file_stem().unwrap().to_string_lossy().into_owned();
+    let html = dist.join(format!("guides/{code}.html"));
+    let good = fs::read(&html).unwrap();
+    let mut bad = good.clone();
+    bad[100] ^= 1;
+    fs::write(&html, &bad).unwrap();
+    let entry = root.join("items").join(&files[0]);
+    let text = fs::read_to_string(&entry).unwrap();
+    let name = text.lines().find_map(|l| l.strip_prefix("name: ")).unwrap();
+    let first_char = name.chars().next().unwrap();
+    assert_eq!(first_char.len_utf8(), 3, "{name}");
+    let renamed = format!("鑫{}", &name[3..]);
+    fs::write(
+        &entry,
+        text.replacen(&format!("name: {name}"), &format!("name: {renamed}"), 1),
+    )
+    .unwrap();
+    let before = fs::metadata(&entry).unwrap().len();
+    settle(&root.join("items"));
+    assert_eq!(fs::metadata(&entry).unwrap().len(), before);
+    build(&root, &dist, Reuse::Cache);
+    assert_eq!(fs::read(&html).unwrap(), good);
+    let code0 = files[0].file_stem().unwrap().to_string_lossy().into_owned();
+    let guide = fs::read_to_string(dist.join(format!("guides/{code0}.html"))).unwrap();
+    assert!(guide.contains(&renamed), "the edit shows");
+    assert_same_as_full(&root, &tmp.path().join("full"), "stats proving files");
+    assert!(
+        !dist.join(".dist.yima.stats").exists()
+            && !tmp.path().join("full").join(".full.yima.stats").exists()
+    );
+}
+
 #[test]
 fn a_damaged_or_deleted_cache_costs_time_only() {
     let tmp = tempfile::tempdir().unwrap();

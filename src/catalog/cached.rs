@@ -8,14 +8,16 @@
 //! path<TAB>sha256 of the file<TAB>sha256 of the line's other fields<TAB>entry as JSON
 //! ```
 //!
-//! and the next build still reads every entry file and hashes it, but takes
-//! the entry from the line instead of parsing the YAML when the file's
-//! digest is the one recorded and the line's own digest holds (an altered
-//! line is not used). What does not match is parsed as [`super::load`]
+//! and the next build takes the entry from the line instead of parsing the
+//! YAML when the file's digest is the one recorded and the line's own digest
+//! holds (an altered line is not used). The file's digest comes from the
+//! memo beside `items/` (`.items.yima.stats`, [`crate::fsx::settled`]) when
+//! the file's stat is still the one noted there, else from reading it. What does not match is parsed as [`super::load`]
 //! parses it, so the catalog is the same either way; a missing or damaged
 //! cache costs only the time to parse.
 
 use super::{Catalog, CatalogError, ItemFile, item_paths, load_registry, parse_entry};
+use crate::fsx::settled::{Memo, Stat};
 use crate::fsx::sha256_hex;
 use rustc_hash::FxHashMap as HashMap;
 use std::path::Path;
@@ -46,6 +48,9 @@ pub struct Loaded {
 pub struct EntryCache {
     old: String,
     lines: Vec<Line>,
+    /// `items/` and the stats of its files as this load found them.
+    items: std::path::PathBuf,
+    memo: Memo,
 }
 
 enum Line {
@@ -70,6 +75,12 @@ impl EntryCache {
             Ok(())
         })
     }
+
+    /// Writes the memo of the entry files beside `items/` (see
+    /// [`crate::fsx::settled`]).
+    pub fn save_memo(&self) -> std::io::Result<()> {
+        self.memo.save(&self.items)
+    }
 }
 
 /// Loads `items/` as [`super::load_whole`] does, taking an entry from the
@@ -85,12 +96,19 @@ pub fn load_whole(
         .unwrap_or_default();
     let index = index(&old);
     let mut catalog = Catalog::default();
+    let memo = if cache.is_some() {
+        Memo::load(dir)
+    } else {
+        Memo::default()
+    };
     if !dir.exists() {
         return Ok(Loaded {
             catalog,
             cache: EntryCache {
                 old: String::new(),
                 lines: Vec::new(),
+                items: dir.to_path_buf(),
+                memo,
             },
             reused: 0,
         });
@@ -103,7 +121,7 @@ pub fn load_whole(
             .map(|rel| {
                 let key = rel_key(rel);
                 let recorded = index.get(key.as_str()).copied();
-                read_one(dir, rel, &key, &old, recorded, keep_text)
+                read_one(dir, rel, &key, &old, recorded, keep_text, &memo)
             })
             .collect()
     };
@@ -120,7 +138,12 @@ pub fn load_whole(
     super::whole(&catalog)?;
     Ok(Loaded {
         catalog,
-        cache: EntryCache { old, lines },
+        cache: EntryCache {
+            old,
+            lines,
+            items: dir.to_path_buf(),
+            memo,
+        },
         reused,
     })
 }
@@ -131,12 +154,13 @@ pub struct Reader {
     old: String,
     // Offsets into `old` rather than borrowed slices: the reader owns both.
     index: HashMap<String, (String, usize, usize)>,
+    memo: Memo,
 }
 
 impl Reader {
-    /// A reader with the cache at `cache` (none, or an unusable one, parses
-    /// every file).
-    pub fn open(cache: Option<&Path>) -> Reader {
+    /// A reader of the entry files of `items` with the cache at `cache`
+    /// (none, or an unusable one, parses every file).
+    pub fn open(items: &Path, cache: Option<&Path>) -> Reader {
         let old = cache
             .and_then(|p| std::fs::read_to_string(p).ok())
             .unwrap_or_default();
@@ -144,7 +168,12 @@ impl Reader {
             .into_iter()
             .map(|(k, (d, a, b))| (k.to_string(), (d.to_string(), a, b)))
             .collect();
-        Reader { old, index }
+        let memo = if cache.is_some() {
+            Memo::load(items)
+        } else {
+            Memo::default()
+        };
+        Reader { old, index, memo }
     }
 
     /// Reads the entry file `rel` of `dir` as [`super::read_item`] does
@@ -153,7 +182,7 @@ impl Reader {
     pub fn read(&self, dir: &Path, rel: &Path) -> ItemFile {
         let key = rel_key(rel);
         let recorded = self.index.get(&key).map(|(d, a, b)| (d.as_str(), *a, *b));
-        read_one(dir, rel, &key, &self.old, recorded, false).0
+        read_one(dir, rel, &key, &self.old, recorded, false, &self.memo).0
     }
 }
 
@@ -177,8 +206,9 @@ fn index(text: &str) -> HashMap<&str, (&str, usize, usize)> {
 }
 
 /// Reads one entry file (`key`: its path as the cache writes it): from the
-/// cache line `recorded` when the file's digest is the one recorded there
-/// and the line holds, else by parsing it.
+/// cache line `recorded` when the file's digest is the one recorded there —
+/// by its stat noted in `memo`, or by its bytes — and the line holds, else
+/// by parsing it. What proves the file is noted in `memo` for the next load.
 fn read_one(
     dir: &Path,
     rel: &Path,
@@ -186,6 +216,7 @@ fn read_one(
     old: &str,
     recorded: Option<(&str, usize, usize)>,
     keep_text: bool,
+    memo: &Memo,
 ) -> (ItemFile, Option<Line>) {
     use std::io::Read;
     thread_local! {
@@ -193,6 +224,24 @@ fn read_one(
     }
     let full = dir.join(rel);
     let display = crate::filing::display_path(&full);
+    // Not read at all when its stat proves it and its text is not wanted.
+    if let Some((digest, a, b)) = recorded.filter(|_| !keep_text) {
+        let proven = memo.digest(key, &full).filter(|(_, d)| *d == digest);
+        if let Some((stat, e)) = proven.and_then(|(stat, _)| Some((stat, from_line(&old[a..b])?))) {
+            memo.note(key, stat, digest);
+            let file = ItemFile {
+                rel: rel.to_path_buf(),
+                display,
+                text: String::new(),
+                entry: Ok(e),
+                error_line: None,
+            };
+            return (file, Some(Line::Old(a, b)));
+        }
+    }
+    // Looked at before it is read: a change while it is read moves its time
+    // past the stat noted.
+    let stat = Stat::settled(&full);
     let failed = |message: String| ItemFile {
         rel: rel.to_path_buf(),
         display: display.clone(),
@@ -210,6 +259,9 @@ fn read_one(
         let text = std::str::from_utf8(&buf)
             .map_err(|_| "stream did not contain valid UTF-8".to_string())?;
         let digest = sha256_hex(text.as_bytes());
+        if let Some(stat) = stat {
+            memo.note(key, stat, &digest);
+        }
         let cached = recorded
             .filter(|(d, _, _)| *d == digest)
             .and_then(|(_, a, b)| from_line(&old[a..b]).map(|e| (e, Line::Old(a, b))));

@@ -11,7 +11,10 @@
 //!   the keys of its entries in order;
 //! - an old file is reused only when the cache lists it under the same key
 //!   *and* its bytes still hash to what the cache recorded: a file edited,
-//!   truncated or replaced in `dist/` is rendered again, never published;
+//!   truncated or replaced in `dist/` is rendered again, never published.
+//!   A file whose settled stat is the one the memo beside its tree recorded
+//!   ([`crate::fsx::settled`]) is not read again to prove it: a hundred
+//!   thousand entries keep 4 GB of guides;
 //! - a cache that is missing, from another format, truncated or altered (its
 //!   last line is the sha256 of the lines before it) counts as empty: the
 //!   build renders everything, which costs time and nothing else.
@@ -21,6 +24,7 @@
 //! with the files it describes, so the swap that publishes them publishes
 //! both: a killed build leaves the old tree and the old cache together.
 
+use crate::fsx::settled::{Memo, Stat};
 use crate::fsx::sha256_hex;
 use crate::workspace::Workspace;
 use rustc_hash::FxHashMap as HashMap;
@@ -161,16 +165,20 @@ pub fn release_cache(dir: &Path) -> PathBuf {
     dir.with_file_name(format!(".{name}.yima.cache"))
 }
 
-/// Writes the cache of the release just made in `dir` and removes those of
-/// older releases (only the newest one's is read).
+/// Writes the cache and the memo of the release just made in `dir` and
+/// removes those of older releases (only the newest one's are read).
 pub fn keep_release_cache(out: &Output<'_>, dir: &Path) -> io::Result<()> {
     let path = release_cache(dir);
     out.write_cache_to(&path)?;
+    out.save_memo(dir)?;
+    let memo = crate::fsx::settled::memo_path(dir);
     if let Some(parent) = dir.parent() {
         for e in std::fs::read_dir(parent)?.flatten() {
             let name = e.file_name();
             let name = name.to_string_lossy();
-            if name.starts_with('.') && name.ends_with(".yima.cache") && e.path() != path {
+            let ours = e.path() == path || e.path() == memo;
+            let kept = name.ends_with(".yima.cache") || name.ends_with(".yima.stats");
+            if name.starts_with('.') && kept && !ours {
                 let _ = std::fs::remove_file(e.path());
             }
         }
@@ -183,6 +191,8 @@ pub fn keep_release_cache(out: &Output<'_>, dir: &Path) -> io::Result<()> {
 struct Tree {
     root: PathBuf,
     files: HashMap<String, Recorded>,
+    /// The stats of its files as the run that made it found them.
+    memo: Memo,
     /// How its files come into the new tree.
     by: Take,
 }
@@ -232,6 +242,7 @@ impl Previous {
                 Ok(files) => self.trees.push(Tree {
                     root: root.to_path_buf(),
                     files,
+                    memo: Memo::load(root),
                     by,
                 }),
                 Err(why) => {
@@ -253,10 +264,12 @@ impl Previous {
     }
 
     /// The first tree in which every file of `paths` is recorded under
-    /// `key` and still holds the bytes recorded, with their digests.
-    fn verify(&self, key: &str, paths: &[&str]) -> Option<(&Path, Take, Vec<String>)> {
+    /// `key` and still holds the bytes recorded — its stat is the one the
+    /// tree's memo recorded with that digest, or its bytes hash to it —
+    /// with their digests and settled stats.
+    fn verify(&self, key: &str, paths: &[&str]) -> Option<(&Path, Take, Vec<Proven>)> {
         'trees: for tree in &self.trees {
-            let mut digests = Vec::with_capacity(paths.len());
+            let mut proven = Vec::with_capacity(paths.len());
             for rel in paths {
                 let Some(r) = tree.files.get(*rel) else {
                     continue 'trees;
@@ -264,15 +277,34 @@ impl Previous {
                 if r.key != key {
                     continue 'trees;
                 }
-                if digest_of(&tree.root.join(rel)).ok().as_ref() != Some(&r.sha256) {
-                    continue 'trees;
-                }
-                digests.push(r.sha256.clone());
+                let path = tree.root.join(rel);
+                let stat = match tree.memo.digest(rel, &path) {
+                    Some((stat, sha256)) if sha256 == r.sha256 => Some(stat),
+                    _ => {
+                        // Looked at before it is read: a change while it is
+                        // read moves its time past the stat noted.
+                        let stat = Stat::settled(&path);
+                        if digest_of(&path).ok().as_ref() != Some(&r.sha256) {
+                            continue 'trees;
+                        }
+                        stat
+                    }
+                };
+                proven.push(Proven {
+                    sha256: r.sha256.clone(),
+                    stat,
+                });
             }
-            return Some((&tree.root, tree.by, digests));
+            return Some((&tree.root, tree.by, proven));
         }
         None
     }
+}
+
+/// A file of an earlier tree proven current: its digest and settled stat.
+struct Proven {
+    sha256: String,
+    stat: Option<Stat>,
 }
 
 /// The sha256 of a file, read into a buffer each thread reuses (fresh
@@ -339,8 +371,30 @@ pub struct Output<'p> {
     root: PathBuf,
     previous: &'p Previous,
     recorded: Mutex<Vec<(String, Recorded)>>,
+    /// The settled stats of the files linked into it.
+    memo: Memo,
+    /// The folders made in it so far.
+    dirs: Mutex<rustc_hash::FxHashSet<PathBuf>>,
     written: AtomicUsize,
     reused: AtomicUsize,
+}
+
+/// A writer that hashes what it passes on.
+struct Hashing<W> {
+    inner: W,
+    hash: Sha256,
+}
+
+impl<W: io::Write> io::Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hash.update(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 /// How many files a build wrote and how many it reused.
@@ -357,6 +411,8 @@ impl<'p> Output<'p> {
             root: root.to_path_buf(),
             previous,
             recorded: Mutex::new(Vec::new()),
+            memo: Memo::default(),
+            dirs: Mutex::default(),
             written: AtomicUsize::new(0),
             reused: AtomicUsize::new(0),
         }
@@ -375,36 +431,49 @@ impl<'p> Output<'p> {
         if self.previous.is_empty() {
             return false;
         }
-        let Some((from_root, by, digests)) = self.previous.verify(key, paths) else {
+        let Some((from_root, by, proven)) = self.previous.verify(key, paths) else {
             return false;
         };
+        let mut same = Vec::with_capacity(paths.len());
         for (i, rel) in paths.iter().enumerate() {
             let to = self.root.join(rel);
             let from = from_root.join(rel);
             let linked = to
                 .parent()
-                .map_or(Ok(()), std::fs::create_dir_all)
+                .map_or(Ok(()), |dir| self.ensure_dir(dir))
                 .and_then(|()| match by {
                     Take::Link => std::fs::hard_link(&from, &to)
-                        .or_else(|_| std::fs::copy(&from, &to).map(drop)),
-                    Take::Copy => std::fs::copy(&from, &to).map(drop),
+                        .map(|()| true)
+                        .or_else(|_| std::fs::copy(&from, &to).map(|_| false)),
+                    Take::Copy => std::fs::copy(&from, &to).map(|_| false),
                 });
-            if linked.is_err() {
-                // What was linked goes again: the files are rendered anew,
-                // and never written through a link into the old tree.
-                for done in &paths[..i] {
-                    let _ = std::fs::remove_file(self.root.join(done));
+            match linked {
+                Ok(linked) => same.push(linked),
+                Err(_) => {
+                    // What was linked goes again: the files are rendered
+                    // anew, and never written through a link into the old
+                    // tree.
+                    for done in &paths[..i] {
+                        let _ = std::fs::remove_file(self.root.join(done));
+                    }
+                    return false;
                 }
-                return false;
+            }
+        }
+        // A linked file is the same file, with the same stat; a copy is a
+        // new one, proven by its digest next time.
+        for ((rel, p), linked) in paths.iter().zip(&proven).zip(same) {
+            if let Some(stat) = p.stat.filter(|_| linked) {
+                self.memo.note(rel, stat, &p.sha256);
             }
         }
         let mut rec = self.recorded.lock().unwrap_or_else(|p| p.into_inner());
-        for (rel, sha256) in paths.iter().zip(digests) {
+        for (rel, p) in paths.iter().zip(proven) {
             rec.push((
                 rel.to_string(),
                 Recorded {
                     key: key.to_string(),
-                    sha256,
+                    sha256: p.sha256,
                 },
             ));
         }
@@ -423,6 +492,36 @@ impl<'p> Output<'p> {
         std::fs::write(&path, bytes)
             .map_err(|err| io::Error::new(err.kind(), format!("{}: {err}", path.display())))?;
         self.record(rel, key, sha256_hex(bytes));
+        self.written.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Writes a file of the new tree as [`Output::write`] does, its bytes
+    /// streamed by `body` (a file too big to hold in memory at once, such
+    /// as `catalog.json`) and hashed as they go.
+    pub fn write_with(
+        &self,
+        rel: &str,
+        key: &str,
+        body: &mut dyn FnMut(&mut dyn io::Write) -> io::Result<()>,
+    ) -> io::Result<()> {
+        use io::Write;
+        let path = self.root.join(rel);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        crate::fsx::fault::point("publish:write")?;
+        let with_path =
+            |err: io::Error| io::Error::new(err.kind(), format!("{}: {err}", path.display()));
+        let file = std::fs::File::create(&path).map_err(with_path)?;
+        let mut w = Hashing {
+            inner: io::BufWriter::with_capacity(1 << 18, file),
+            hash: Sha256::new(),
+        };
+        body(&mut w)
+            .and_then(|()| w.inner.flush())
+            .map_err(with_path)?;
+        self.record(rel, key, hex(&w.hash.finalize()));
         self.written.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
@@ -460,6 +559,31 @@ impl<'p> Output<'p> {
             .collect();
         v.sort();
         v
+    }
+
+    /// `create_dir_all`, once per folder of the new tree (the guides of a
+    /// hundred thousand entries share one).
+    fn ensure_dir(&self, dir: &Path) -> io::Result<()> {
+        let known = |d: &Path| {
+            self.dirs
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .contains(d)
+        };
+        if !known(dir) {
+            std::fs::create_dir_all(dir)?;
+            self.dirs
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(dir.to_path_buf());
+        }
+        Ok(())
+    }
+
+    /// Writes the memo of the files linked into the new tree beside `root`,
+    /// where the tree is once committed (see [`crate::fsx::settled`]).
+    pub fn save_memo(&self, root: &Path) -> io::Result<()> {
+        self.memo.save(root)
     }
 
     /// Writes the cache of the new tree into its root (atomically: a cache

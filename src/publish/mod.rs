@@ -362,6 +362,13 @@ fn build_with(
     let leftover = staged.commit().map_err(std::io::Error::from)?;
     summary.leftover =
         leftover.map(|l| (crate::filing::display_path(&l.path), l.error.to_string()));
+    if outputs == Outputs::All {
+        // A memo that cannot be written costs the next build time only.
+        let _ = tree.save_memo(out);
+        if let Some(cache) = entry_cache {
+            let _ = cache.save_memo();
+        }
+    }
     summary.stages.push(("commit", t.elapsed()));
     Ok(summary)
 }

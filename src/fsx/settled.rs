@@ -1,0 +1,294 @@
+//! What a file's metadata proves about its bytes. A [`Memo`] records, for
+//! the files of one tree, each file's *settled stat* — size, modification
+//! time and (on Unix) device and inode — with the sha256 of its bytes, and a
+//! later run that finds the same stat takes the recorded digest instead of
+//! reading the file again, as `git`'s index does: writing a file changes its
+//! modification time, replacing it changes its inode.
+//!
+//! The memo describes the machine's files, not what they hold, so it is kept
+//! beside its tree (`.dist.yima.stats` beside `dist/`), never in it: a tree
+//! built anew gives the same bytes as one built on the old. It is only ever
+//! a shortcut to a digest: a memo that is stale, from another tree or
+//! damaged proves nothing and costs the time to read the files.
+//!
+//! A stat proves nothing while the file's modification time is recent: a
+//! file system stamps times in ticks (a few milliseconds on Linux, two
+//! seconds on FAT), and a file rewritten within the tick in which it was
+//! looked at, to the same size, would look the same. So a stat is recorded
+//! only when the file was last modified [`SETTLE`] or more before it was
+//! looked at ("racily clean" files, in `git`'s words, are hashed again next
+//! time), and never when the clock says the file comes from the future.
+
+use rustc_hash::FxHashMap as HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// How long ago a file must have been modified for its stat to prove it.
+pub const SETTLE: Duration = Duration::from_secs(3);
+
+/// A file's stat, as recorded and compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stat {
+    len: u64,
+    /// Modification time, nanoseconds since the Unix epoch.
+    mtime: u128,
+    dev: u64,
+    ino: u64,
+}
+
+impl Stat {
+    /// The stat of the file at `path` when it settled — modified at least
+    /// [`SETTLE`] before now — and none otherwise (or when it cannot be
+    /// looked at, or is no regular file).
+    pub fn settled(path: &Path) -> Option<Stat> {
+        let now = SystemTime::now();
+        let s = Stat::of(path)?;
+        let settled_before = now.checked_sub(SETTLE)?.duration_since(UNIX_EPOCH).ok()?;
+        (s.mtime < settled_before.as_nanos()).then_some(s)
+    }
+
+    /// The stat of the file at `path` as it is now (no proof of anything
+    /// unless it equals a settled one recorded earlier).
+    pub fn of(path: &Path) -> Option<Stat> {
+        let m = std::fs::metadata(path).ok()?;
+        if !m.is_file() {
+            return None;
+        }
+        let mtime = m
+            .modified()
+            .ok()?
+            .duration_since(UNIX_EPOCH)
+            .ok()?
+            .as_nanos();
+        #[cfg(unix)]
+        let (dev, ino) = {
+            use std::os::unix::fs::MetadataExt;
+            (m.dev(), m.ino())
+        };
+        #[cfg(not(unix))]
+        let (dev, ino) = (0, 0);
+        Some(Stat {
+            len: m.len(),
+            mtime,
+            dev,
+            ino,
+        })
+    }
+
+    /// Whether the file at `path` still has this stat.
+    pub fn holds(&self, path: &Path) -> bool {
+        Stat::of(path).as_ref() == Some(self)
+    }
+
+    /// Reads a stat as [`Stat`]'s `Display` writes it.
+    pub fn parse(s: &str) -> Option<Stat> {
+        let mut parts = s.split('.');
+        let mut next = || parts.next()?.parse::<u128>().ok();
+        let stat = Stat {
+            len: u64::try_from(next()?).ok()?,
+            mtime: next()?,
+            dev: u64::try_from(next()?).ok()?,
+            ino: u64::try_from(next()?).ok()?,
+        };
+        parts.next().is_none().then_some(stat)
+    }
+}
+
+/// `len.mtime.dev.ino`, decimal.
+impl fmt::Display for Stat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}.{}.{}", self.len, self.mtime, self.dev, self.ino)
+    }
+}
+
+/// The first line of a memo: its format.
+const HEADER: &str = "yima stat memo 1";
+
+/// Where the memo of the tree at `root` is kept: beside it, as
+/// `.NAME.yima.stats`.
+pub fn memo_path(root: &Path) -> PathBuf {
+    let name = root
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    root.with_file_name(format!(".{name}.yima.stats"))
+}
+
+/// The settled stats and digests of the files of one tree, by their path
+/// in it (with `/`), as a run found them; and those of the next run, as it
+/// finds them.
+#[derive(Debug, Default)]
+pub struct Memo {
+    old: HashMap<String, (Stat, String)>,
+    new: Mutex<Vec<(String, Stat, String)>>,
+}
+
+impl Memo {
+    /// The memo kept beside the tree at `root`; empty when there is none or
+    /// it cannot be read whole.
+    pub fn load(root: &Path) -> Memo {
+        let old = std::fs::read_to_string(memo_path(root))
+            .ok()
+            .and_then(|text| parse_memo(&text))
+            .unwrap_or_default();
+        Memo {
+            old,
+            new: Mutex::default(),
+        }
+    }
+
+    /// The digest of `path` (the file `rel` of the tree) and its stat, when
+    /// its stat is the one recorded.
+    pub fn digest(&self, rel: &str, path: &Path) -> Option<(Stat, &str)> {
+        let (stat, sha256) = self.old.get(rel)?;
+        stat.holds(path).then_some((*stat, sha256.as_str()))
+    }
+
+    /// Notes that the file `rel`, of stat `stat`, holds bytes of digest
+    /// `sha256`, for the next memo.
+    pub fn note(&self, rel: &str, stat: Stat, sha256: &str) {
+        self.new.lock().unwrap_or_else(|p| p.into_inner()).push((
+            rel.to_string(),
+            stat,
+            sha256.to_string(),
+        ));
+    }
+
+    /// Writes the noted files as the memo of the tree at `root`
+    /// (atomically; a memo is whole or absent).
+    pub fn save(&self, root: &Path) -> std::io::Result<()> {
+        let mut new = std::mem::take(&mut *self.new.lock().unwrap_or_else(|p| p.into_inner()));
+        new.sort_by(|a, b| a.0.cmp(&b.0));
+        new.dedup_by(|a, b| a.0 == b.0);
+        let mut text = String::with_capacity(new.len() * 150);
+        text.push_str(HEADER);
+        text.push('\n');
+        for (rel, stat, sha256) in &new {
+            if rel.contains(['\t', '\n']) {
+                continue;
+            }
+            text.push_str(&format!("{rel}\t{stat}\t{sha256}\n"));
+        }
+        let sum = super::sha256_hex(text.as_bytes());
+        text.push_str(&sum);
+        text.push('\n');
+        super::write_atomic(&memo_path(root), text.as_bytes())
+    }
+}
+
+/// A memo's text: the header, `path<TAB>stat<TAB>sha256` lines, and the
+/// sha256 of all that; none when any of it does not hold.
+fn parse_memo(text: &str) -> Option<HashMap<String, (Stat, String)>> {
+    let body_end = text.trim_end_matches('\n').rfind('\n')? + 1;
+    let (body, sum) = text.split_at(body_end);
+    if super::sha256_hex(body.as_bytes()) != sum.trim_end_matches('\n') {
+        return None;
+    }
+    let mut lines = body.lines();
+    if lines.next() != Some(HEADER) {
+        return None;
+    }
+    let mut map = HashMap::default();
+    for line in lines {
+        let mut parts = line.split('\t');
+        let (rel, stat, sha256) = (parts.next()?, parts.next()?, parts.next()?);
+        let hex64 = sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_hexdigit());
+        if parts.next().is_some() || !hex64 {
+            return None;
+        }
+        map.insert(rel.to_string(), (Stat::parse(stat)?, sha256.to_string()));
+    }
+    Some(map)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set_mtime(path: &Path, t: SystemTime) {
+        let f = std::fs::File::options().write(true).open(path).unwrap();
+        f.set_modified(t).unwrap();
+    }
+
+    #[test]
+    fn a_fresh_file_proves_nothing_and_a_settled_one_proves_itself() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.html");
+        std::fs::write(&p, "<p>a</p>").unwrap();
+        assert_eq!(Stat::settled(&p), None, "just written: racily clean");
+        set_mtime(&p, SystemTime::now() - Duration::from_secs(60));
+        let s = Stat::settled(&p).expect("settled a minute ago");
+        assert!(s.holds(&p));
+        assert_eq!(Stat::parse(&s.to_string()), Some(s));
+        assert!(Stat::parse("1.2.3").is_none() && Stat::parse("1.2.3.4.5").is_none());
+        // Rewritten to the same size: the time moves.
+        std::fs::write(&p, "<p>b</p>").unwrap();
+        assert!(!s.holds(&p));
+    }
+
+    #[test]
+    fn a_replaced_file_does_not_hold_even_with_its_time_put_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.html");
+        std::fs::write(&p, "<p>a</p>").unwrap();
+        let old = SystemTime::now() - Duration::from_secs(60);
+        set_mtime(&p, old);
+        let s = Stat::settled(&p).unwrap();
+        let q = dir.path().join("b.html");
+        std::fs::write(&q, "<p>b</p>").unwrap();
+        set_mtime(&q, old);
+        std::fs::rename(&q, &p).unwrap();
+        #[cfg(unix)]
+        assert!(!s.holds(&p), "another inode");
+        assert!(Stat::settled(dir.path()).is_none(), "a folder is no file");
+        assert!(Stat::settled(&dir.path().join("missing")).is_none());
+    }
+
+    #[test]
+    fn a_file_from_the_future_is_not_settled() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.html");
+        std::fs::write(&p, "x").unwrap();
+        set_mtime(&p, SystemTime::now() + Duration::from_secs(3600));
+        assert_eq!(Stat::settled(&p), None);
+    }
+
+    #[test]
+    fn a_memo_proves_what_still_holds_and_a_damaged_one_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("dist");
+        std::fs::create_dir_all(&root).unwrap();
+        let (a, b) = (root.join("a.html"), root.join("b.html"));
+        std::fs::write(&a, "<p>a</p>").unwrap();
+        std::fs::write(&b, "<p>b</p>").unwrap();
+        let old = SystemTime::now() - Duration::from_secs(60);
+        set_mtime(&a, old);
+        set_mtime(&b, old);
+        let memo = Memo::load(&root);
+        assert_eq!(memo.digest("a.html", &a), None, "no memo yet");
+        memo.note("a.html", Stat::settled(&a).unwrap(), &"a".repeat(64));
+        memo.note("b.html", Stat::settled(&b).unwrap(), &"b".repeat(64));
+        memo.save(&root).unwrap();
+        assert_eq!(memo_path(&root), dir.path().join(".dist.yima.stats"));
+
+        let memo = Memo::load(&root);
+        let (stat, sha) = memo.digest("a.html", &a).unwrap();
+        assert_eq!(sha, "a".repeat(64));
+        std::fs::write(&b, "<p>B</p>").unwrap();
+        assert_eq!(memo.digest("b.html", &b), None, "rewritten");
+        assert_eq!(memo.digest("a.html", &b), None, "another file");
+        memo.note("a.html", stat, &"a".repeat(64));
+        memo.save(&root).unwrap();
+        let again = Memo::load(&root);
+        assert!(again.digest("a.html", &a).is_some(), "what was noted again");
+        assert!(again.digest("b.html", &b).is_none(), "what was not");
+
+        let text = std::fs::read_to_string(memo_path(&root)).unwrap();
+        std::fs::write(memo_path(&root), text.replace("a.html", "b.html")).unwrap();
+        assert!(Memo::load(&root).old.is_empty(), "altered");
+        std::fs::write(memo_path(&root), &text[..text.len() - 3]).unwrap();
+        assert!(Memo::load(&root).old.is_empty(), "cut short");
+    }
+}
