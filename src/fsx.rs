@@ -341,16 +341,22 @@ fn sweep_temp_files(dir: &Path) {
     }
 }
 
+/// The hidden file `.NAME.SUFFIX` beside `dir` (a folder or file named
+/// NAME): what describes a tree is kept beside it, never in it.
+pub fn beside(dir: &Path, suffix: &str) -> PathBuf {
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    dir.with_file_name(format!(".{name}.{suffix}"))
+}
+
 /// A file written ahead of the step that makes it true: `<dir>/.<file>.yima-
 /// pending-<tag>`. A release writes the stamped registry this way before it
 /// commits its folder, and renames it over the registry after; the tag names
 /// the release, so whether it happened is known after a kill.
 pub fn pending_path(path: &Path, tag: &str) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    path.with_file_name(format!(".{name}.yima-pending-{tag}"))
+    beside(path, &format!("yima-pending-{tag}"))
 }
 
 /// Puts a pending file in place (when `happened` says its step happened)

@@ -1,9 +1,10 @@
 //! What a file's metadata proves about its bytes. A [`Memo`] records, for
 //! the files of one tree, each file's *settled stat* — size, modification
-//! time and (on Unix) device and inode — with the sha256 of its bytes, and a
-//! later run that finds the same stat takes the recorded digest instead of
-//! reading the file again, as `git`'s index does: writing a file changes its
-//! modification time, replacing it changes its inode.
+//! time and (on Unix) device and inode, elsewhere creation time — with the
+//! sha256 of its bytes, and a later run that finds the same stat takes the
+//! recorded digest instead of reading the file again, as `git`'s index does:
+//! writing a file changes its modification time, replacing it changes its
+//! inode.
 //!
 //! The memo describes the machine's files, not what they hold, so it is kept
 //! beside its tree (`.dist.yima.stats` beside `dist/`), never in it: a tree
@@ -67,8 +68,16 @@ impl Stat {
             use std::os::unix::fs::MetadataExt;
             (m.dev(), m.ino())
         };
+        // Elsewhere (Windows) no inode is at hand: a file copied over
+        // another keeps its modification time but gets its own creation time.
         #[cfg(not(unix))]
-        let (dev, ino) = (0, 0);
+        let (dev, ino) = {
+            let created = m
+                .created()
+                .ok()
+                .and_then(|t| t.duration_since(UNIX_EPOCH).ok());
+            (0, created.map_or(0, |d| d.as_nanos() as u64))
+        };
         Some(Stat {
             len: m.len(),
             mtime,
@@ -109,11 +118,7 @@ const HEADER: &str = "yima stat memo 1";
 /// Where the memo of the tree at `root` is kept: beside it, as
 /// `.NAME.yima.stats`.
 pub fn memo_path(root: &Path) -> PathBuf {
-    let name = root
-        .file_name()
-        .map(|n| n.to_string_lossy())
-        .unwrap_or_default();
-    root.with_file_name(format!(".{name}.yima.stats"))
+    super::beside(root, "yima.stats")
 }
 
 /// The settled stats and digests of the files of one tree, by their path

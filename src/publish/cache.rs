@@ -158,11 +158,7 @@ struct Recorded {
 /// folder (`releases/.VERSION.yima.cache`), not in it, so that a release
 /// holds the same bytes whichever yima binary made it.
 pub fn release_cache(dir: &Path) -> PathBuf {
-    let name = dir
-        .file_name()
-        .map(|n| n.to_string_lossy())
-        .unwrap_or_default();
-    dir.with_file_name(format!(".{name}.yima.cache"))
+    crate::fsx::beside(dir, "yima.cache")
 }
 
 /// Writes the cache and the memo of the release just made in `dir` and
