@@ -395,8 +395,12 @@ pub fn diff_changed(
     let old_entries = if wanted.is_empty() {
         Vec::new()
     } else {
-        let text = std::fs::read_to_string(old_json?).ok()?;
-        entries_of(&text, &wanted)?
+        // Sought in the file, else read from it whole.
+        let path = old_json?;
+        match super::seek::entries(path, &wanted, before) {
+            Some(found) => found,
+            None => entries_of(&std::fs::read_to_string(path).ok()?, &wanted)?,
+        }
     };
     let old = Side::from_entries(old_label, old_entries.iter());
     if old.entries.len() != wanted.len() {

@@ -7,6 +7,7 @@
 pub mod changelog;
 pub mod diff;
 pub mod manifest;
+mod seek;
 
 use crate::assign::Problem;
 use crate::catalog;
