@@ -24,6 +24,10 @@ const START: &[u8] = b"\n    {\n      \"impl_code\": \"";
 const END: &[u8] = b"\n    }";
 /// The longest 实施编码 looked for after [`START`].
 const CODE_MAX: usize = 64;
+/// The most read looking for one entry's start or end: a file that holds
+/// none so near is not laid out as expected, and is read whole instead
+/// (each step of the search stays bounded).
+const SCAN_MAX: u64 = 8 << 20;
 
 /// A `catalog.json` opened for reading at offsets.
 struct Seeker {
@@ -55,7 +59,11 @@ impl Seeker {
         let mut pos = at.saturating_sub(1);
         let overlap = START.len() + CODE_MAX;
         let window = self.step.max(2 * overlap);
+        let limit = pos.saturating_add(SCAN_MAX);
         while pos < self.len {
+            if pos > limit {
+                return None;
+            }
             let buf = self.read(pos, window)?;
             if let Some(i) = memmem::find(&buf, START) {
                 let code_at = i + START.len();
@@ -82,7 +90,7 @@ impl Seeker {
         loop {
             let from = text.len().saturating_sub(END.len());
             let more = self.read(start + text.len() as u64, self.step)?;
-            if more.is_empty() {
+            if more.is_empty() || text.len() as u64 > SCAN_MAX {
                 return None;
             }
             text.extend_from_slice(&more);
@@ -206,6 +214,19 @@ mod tests {
         let absent = entry(3, 0).impl_code;
         let absent: HashSet<&str> = [absent.as_str()].into_iter().collect();
         assert!(entries(&path, &absent, &before).is_none());
+        // Blank space before the entries is found past …
+        let text = crate::publish::catalogs::catalog_json("2026.1", &refs);
+        let mut padded = text.clone();
+        padded.insert_str(padded.find("\n    {").unwrap(), &" ".repeat(9 << 20));
+        std::fs::write(&path, &padded).unwrap();
+        assert_eq!(entries(&path, &one, &before).unwrap(), [all[5].clone()]);
+        // … but an entry longer than any step may scan: given up, bounded.
+        let mut padded = text.clone();
+        let inside = padded.find(&all[5].impl_code).unwrap();
+        let end = inside + padded[inside..].find("\n    }").unwrap();
+        padded.insert_str(end, &" ".repeat(9 << 20));
+        std::fs::write(&path, &padded).unwrap();
+        assert!(entries(&path, &one, &before).is_none());
         // Another layout (compact): nothing is found.
         let compact = serde_json::to_string(&serde_json::json!({"entries": all})).unwrap();
         std::fs::write(&path, compact).unwrap();
