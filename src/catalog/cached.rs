@@ -12,9 +12,10 @@
 //! YAML when the file's digest is the one recorded and the line's own digest
 //! holds (an altered line is not used). The file's digest comes from the
 //! memo beside `items/` (`.items.yima.stats`, [`crate::fsx::settled`]) when
-//! the file's stat is still the one noted there, else from reading it. What does not match is parsed as [`super::load`]
-//! parses it, so the catalog is the same either way; a missing or damaged
-//! cache costs only the time to parse.
+//! the file's stat is still the one noted there, else from reading it. What
+//! does not match is parsed as [`super::load`] parses it, so the catalog is
+//! the same either way; a missing or damaged cache costs only the time to
+//! parse.
 
 use super::{Catalog, CatalogError, ItemFile, item_paths, load_registry, parse_entry};
 use crate::fsx::settled::{Memo, Stat};
@@ -96,11 +97,7 @@ pub fn load_whole(
         .unwrap_or_default();
     let index = index(&old);
     let mut catalog = Catalog::default();
-    let memo = if cache.is_some() {
-        Memo::load(dir)
-    } else {
-        Memo::default()
-    };
+    let memo = memo_of(dir, cache);
     if !dir.exists() {
         return Ok(Loaded {
             catalog,
@@ -148,6 +145,15 @@ pub fn load_whole(
     })
 }
 
+/// The stat memo of `items` when a cache is used (a load without one reads
+/// every file: it has no digest to prove).
+fn memo_of(items: &Path, cache: Option<&Path>) -> Memo {
+    match cache {
+        Some(_) => Memo::load(items),
+        None => Memo::default(),
+    }
+}
+
 /// Reads entry files one at a time with a cache at hand (for a pass over
 /// `items/` that keeps no catalog, such as `yima assign --check`).
 pub struct Reader {
@@ -168,11 +174,7 @@ impl Reader {
             .into_iter()
             .map(|(k, (d, a, b))| (k.to_string(), (d.to_string(), a, b)))
             .collect();
-        let memo = if cache.is_some() {
-            Memo::load(items)
-        } else {
-            Memo::default()
-        };
+        let memo = memo_of(items, cache);
         Reader { old, index, memo }
     }
 
