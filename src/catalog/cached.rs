@@ -97,7 +97,8 @@ pub fn load_whole(
         .unwrap_or_default();
     let index = index(&old);
     let mut catalog = Catalog::default();
-    let memo = memo_of(dir, cache);
+    // A load that keeps every file's text reads every file: no memo to open.
+    let memo = memo_of(dir, cache.filter(|_| !keep_text));
     if !dir.exists() {
         return Ok(Loaded {
             catalog,
@@ -227,23 +228,12 @@ fn read_one(
     let full = dir.join(rel);
     let display = crate::filing::display_path(&full);
     // Not read at all when its stat proves it and its text is not wanted.
-    if let Some((digest, a, b)) = recorded.filter(|_| !keep_text) {
-        let proven = memo.digest(key, &full).filter(|(_, d)| *d == digest);
-        if let Some((stat, e)) = proven.and_then(|(stat, _)| Some((stat, from_line(&old[a..b])?))) {
-            memo.note(key, stat, digest);
-            let file = ItemFile {
-                rel: rel.to_path_buf(),
-                display,
-                text: String::new(),
-                entry: Ok(e),
-                error_line: None,
-            };
-            return (file, Some(Line::Old(a, b)));
-        }
-    }
-    // Looked at before it is read: a change while it is read moves its time
-    // past the stat noted.
-    let stat = Stat::settled(&full);
+    let proven = recorded.filter(|_| !keep_text).and_then(|(digest, a, b)| {
+        let (stat, _) = memo.digest(key, &full).filter(|(_, d)| *d == digest)?;
+        let e = from_line(&old[a..b])?;
+        memo.note(key, stat, digest);
+        Some((e, Line::Old(a, b)))
+    });
     let failed = |message: String| ItemFile {
         rel: rel.to_path_buf(),
         display: display.clone(),
@@ -252,24 +242,31 @@ fn read_one(
         error_line: None,
     };
     // A buffer each thread reuses: most files are only hashed.
-    let read = BUF.with(|buf| {
-        let mut buf = buf.borrow_mut();
-        buf.clear();
-        std::fs::File::open(&full)
-            .and_then(|mut f| f.read_to_end(&mut buf))
-            .map_err(|e| e.to_string())?;
-        let text = std::str::from_utf8(&buf)
-            .map_err(|_| "stream did not contain valid UTF-8".to_string())?;
-        let digest = sha256_hex(text.as_bytes());
-        if let Some(stat) = stat {
-            memo.note(key, stat, &digest);
-        }
-        let cached = recorded
-            .filter(|(d, _, _)| *d == digest)
-            .and_then(|(_, a, b)| from_line(&old[a..b]).map(|e| (e, Line::Old(a, b))));
-        let owned = (keep_text || cached.is_none()).then(|| text.to_string());
-        Ok::<_, String>((owned, digest, cached))
-    });
+    let read = match proven {
+        // (A digest is wanted only to write a new line.)
+        Some(cached) => Ok((None, String::new(), Some(cached))),
+        None => BUF.with(|buf| {
+            // Looked at before it is read: a change while it is read moves
+            // its time past the stat noted.
+            let stat = Stat::settled(&full);
+            let mut buf = buf.borrow_mut();
+            buf.clear();
+            std::fs::File::open(&full)
+                .and_then(|mut f| f.read_to_end(&mut buf))
+                .map_err(|e| e.to_string())?;
+            let text = std::str::from_utf8(&buf)
+                .map_err(|_| "stream did not contain valid UTF-8".to_string())?;
+            let digest = sha256_hex(text.as_bytes());
+            if let Some(stat) = stat {
+                memo.note(key, stat, &digest);
+            }
+            let cached = recorded
+                .filter(|(d, _, _)| *d == digest)
+                .and_then(|(_, a, b)| from_line(&old[a..b]).map(|e| (e, Line::Old(a, b))));
+            let owned = (keep_text || cached.is_none()).then(|| text.to_string());
+            Ok::<_, String>((owned, digest, cached))
+        }),
+    };
     let (text, digest, cached) = match read {
         Ok(r) => r,
         Err(message) => return (failed(message), None),

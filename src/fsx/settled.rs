@@ -21,7 +21,7 @@
 //! time), and never when the clock says the file comes from the future.
 
 use rustc_hash::FxHashMap as HashMap;
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -174,7 +174,7 @@ impl Memo {
             if rel.contains(['\t', '\n']) {
                 continue;
             }
-            text.push_str(&format!("{rel}\t{stat}\t{sha256}\n"));
+            let _ = writeln!(text, "{rel}\t{stat}\t{sha256}");
         }
         let sum = super::sha256_hex(text.as_bytes());
         text.push_str(&sum);

@@ -166,7 +166,8 @@ pub fn release_cache(dir: &Path) -> PathBuf {
 pub fn keep_release_cache(out: &Output<'_>, dir: &Path) -> io::Result<()> {
     let path = release_cache(dir);
     out.write_cache_to(&path)?;
-    out.save_memo(dir)?;
+    // A memo that cannot be written costs the next release time only.
+    let _ = out.save_memo(dir);
     let memo = crate::fsx::settled::memo_path(dir);
     if let Some(parent) = dir.parent() {
         for e in std::fs::read_dir(parent)?.flatten() {
@@ -480,16 +481,10 @@ impl<'p> Output<'p> {
     /// Writes a file of the new tree (relative path with `/`), rendered from
     /// `key`, and records it.
     pub fn write(&self, rel: &str, key: &str, bytes: &[u8]) -> io::Result<()> {
-        let path = self.root.join(rel);
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        crate::fsx::fault::point("publish:write")?;
-        std::fs::write(&path, bytes)
-            .map_err(|err| io::Error::new(err.kind(), format!("{}: {err}", path.display())))?;
-        self.record(rel, key, sha256_hex(bytes));
-        self.written.fetch_add(1, Ordering::Relaxed);
-        Ok(())
+        self.put(rel, key, &mut |path| {
+            std::fs::write(path, bytes)?;
+            Ok(sha256_hex(bytes))
+        })
     }
 
     /// Writes a file of the new tree as [`Output::write`] does, its bytes
@@ -502,22 +497,33 @@ impl<'p> Output<'p> {
         body: &mut dyn FnMut(&mut dyn io::Write) -> io::Result<()>,
     ) -> io::Result<()> {
         use io::Write;
+        self.put(rel, key, &mut |path| {
+            let mut w = Hashing {
+                inner: io::BufWriter::with_capacity(1 << 18, std::fs::File::create(path)?),
+                hash: Sha256::new(),
+            };
+            body(&mut w)?;
+            w.inner.flush()?;
+            Ok(hex(&w.hash.finalize()))
+        })
+    }
+
+    /// Puts the file `rel` of the new tree, written by `write` (which
+    /// answers its sha256), and records it; an error names the file.
+    fn put(
+        &self,
+        rel: &str,
+        key: &str,
+        write: &mut dyn FnMut(&Path) -> io::Result<String>,
+    ) -> io::Result<()> {
         let path = self.root.join(rel);
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
+            self.ensure_dir(dir)?;
         }
         crate::fsx::fault::point("publish:write")?;
-        let with_path =
-            |err: io::Error| io::Error::new(err.kind(), format!("{}: {err}", path.display()));
-        let file = std::fs::File::create(&path).map_err(with_path)?;
-        let mut w = Hashing {
-            inner: io::BufWriter::with_capacity(1 << 18, file),
-            hash: Sha256::new(),
-        };
-        body(&mut w)
-            .and_then(|()| w.inner.flush())
-            .map_err(with_path)?;
-        self.record(rel, key, hex(&w.hash.finalize()));
+        let sha256 = write(&path)
+            .map_err(|err| io::Error::new(err.kind(), format!("{}: {err}", path.display())))?;
+        self.record(rel, key, sha256);
         self.written.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
@@ -560,18 +566,10 @@ impl<'p> Output<'p> {
     /// `create_dir_all`, once per folder of the new tree (the guides of a
     /// hundred thousand entries share one).
     fn ensure_dir(&self, dir: &Path) -> io::Result<()> {
-        let known = |d: &Path| {
-            self.dirs
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .contains(d)
-        };
-        if !known(dir) {
+        let dirs = || self.dirs.lock().unwrap_or_else(|p| p.into_inner());
+        if !dirs().contains(dir) {
             std::fs::create_dir_all(dir)?;
-            self.dirs
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .insert(dir.to_path_buf());
+            dirs().insert(dir.to_path_buf());
         }
         Ok(())
     }
