@@ -15,7 +15,19 @@ use yima::cli::{EXIT_USAGE, console, run};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// mimalloc's `mi_option_purge_delay` (mimalloc.h, v3).
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
 fn main() -> ExitCode {
+    // A run lasts seconds and frees and takes memory again in waves (a
+    // steady build: the entry cache, then the catalogs): memory freed stays
+    // the process's until it ends, instead of being given back and zeroed
+    // again by the kernel when taken.
+    // SAFETY: sets an option of the allocator; any value is valid.
+    #[allow(unsafe_code)]
+    unsafe {
+        libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1)
+    };
     quiet_on_broken_pipe();
     let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let lang = args::lang_of(&argv);
