@@ -139,7 +139,7 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     let mut s = String::with_capacity(bytes.len() * 2);
     for b in bytes {
         s.push_str(&format!("{b:02x}"));
@@ -372,6 +372,9 @@ pub struct Output<'p> {
     memo: Memo,
     /// The folders made in it so far.
     dirs: Mutex<rustc_hash::FxHashSet<PathBuf>>,
+    /// The deflated pieces of its workbooks' rows, and those the earlier
+    /// trees kept.
+    pieces: super::pieces::Pieces,
     written: AtomicUsize,
     reused: AtomicUsize,
 }
@@ -410,6 +413,9 @@ impl<'p> Output<'p> {
             recorded: Mutex::new(Vec::new()),
             memo: Memo::default(),
             dirs: Mutex::default(),
+            pieces: super::pieces::Pieces::new(
+                previous.trees.iter().map(|t| t.root.clone()).collect(),
+            ),
             written: AtomicUsize::new(0),
             reused: AtomicUsize::new(0),
         }
@@ -580,10 +586,16 @@ impl<'p> Output<'p> {
         self.memo.save(root)
     }
 
-    /// Writes the cache of the new tree into its root (atomically: a cache
-    /// is whole or absent).
+    /// The pieces of the new tree's workbooks ([`super::pieces`]).
+    pub fn pieces(&self) -> &super::pieces::Pieces {
+        &self.pieces
+    }
+
+    /// Writes the cache of the new tree into its root, and the pieces of
+    /// its workbooks (atomically: each is whole or absent).
     pub fn write_cache(&self) -> io::Result<()> {
-        self.write_cache_to(&self.root.join(FILE))
+        self.write_cache_to(&self.root.join(FILE))?;
+        self.pieces.write(&self.root.join(super::pieces::FILE))
     }
 
     /// Writes the cache of the new tree to `path` (atomically).

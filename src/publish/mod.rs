@@ -13,6 +13,7 @@ pub mod catalogs;
 pub mod docx;
 pub mod forms;
 pub mod guides;
+pub mod pieces;
 pub mod site;
 pub mod stamps;
 pub mod templates;

@@ -22,19 +22,21 @@
 //! with one of them is prefixed with `'` (see [`defuse_csv`]). The columns and
 //! these choices are documented in `docs/formats.md`.
 
+mod package;
+mod rows;
+mod workbook;
+
+pub use workbook::HEADER_ROW;
+
 use super::{BuildContext, Plan, PublishError};
 use crate::catalog::CatalogEntry;
 use crate::catalog::entry::StatutoryDays;
 use crate::standard::Standard;
 use crate::standard::divisions::Divisions;
 use crate::standard::tables::DivisionKind;
-use rust_xlsxwriter::{
-    Color, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet,
-    XlsxError,
-};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use workbook::Book;
 
 /// The folder of the workbooks, inside the build root.
 pub const CATALOG_DIR: &str = "catalogs";
@@ -329,7 +331,25 @@ pub fn write(ctx: &BuildContext<'_>, plan: &Plan<'_>) -> Result<usize, PublishEr
                 }
                 _ => (JSON_FILE.to_string(), plan.all_key(JSON_FILE)),
             };
+            // A workbook is laid out first: kept as it was, its pieces are
+            // kept for the next build too.
+            let book = match i {
+                i if i < LEVEL_CATALOGS.len() => Some(Book::level(
+                    ctx,
+                    plan,
+                    &LEVEL_CATALOGS[i],
+                    &pick(&by_level[i]),
+                )),
+                i if i == LEVEL_CATALOGS.len() => {
+                    Some(Book::forwarded(ctx, plan, &pick(&forwarded)))
+                }
+                i if i == LEVEL_CATALOGS.len() + 2 => Some(Book::whole(ctx, plan)),
+                _ => None,
+            };
             if plan.out.reuse(&key, &[&rel]) {
+                if let Some(book) = &book {
+                    book.keep(plan);
+                }
                 return Ok(false);
             }
             if rel == JSON_FILE {
@@ -338,20 +358,11 @@ pub fn write(ctx: &BuildContext<'_>, plan: &Plan<'_>) -> Result<usize, PublishEr
                 })?;
                 return Ok(true);
             }
-            let bytes = match i {
-                i if i < LEVEL_CATALOGS.len() => {
-                    let catalog = &LEVEL_CATALOGS[i];
-                    level_workbook(ctx, catalog, &pick(&by_level[i]))
-                        .map_err(|e| workbook_error(catalog.file, &e))?
-                }
-                i if i == LEVEL_CATALOGS.len() => forwarded_workbook(ctx, &pick(&forwarded))
-                    .map_err(|e| workbook_error(FORWARDED_FILE, &e))?,
-                i if i == LEVEL_CATALOGS.len() + 1 => {
-                    catalog_csv(&ctx.entries, &standard.divisions)
-                }
-                // catalog.xlsx (catalog.json is written above, as it is made)
-                _ => whole_workbook(ctx)
-                    .map_err(|e| PublishError::Workbook(format!("{XLSX_FILE}: {e}")))?,
+            let bytes = match book {
+                Some(book) => book
+                    .render(ctx, plan)
+                    .map_err(|e| PublishError::Workbook(format!("{rel}: {e}")))?,
+                None => catalog_csv(&ctx.entries, &standard.divisions),
             };
             plan.out.write(&rel, &key, &bytes)?;
             Ok(true)
@@ -362,10 +373,6 @@ pub fn write(ctx: &BuildContext<'_>, plan: &Plan<'_>) -> Result<usize, PublishEr
         files += usize::from(w?);
     }
     Ok(files)
-}
-
-fn workbook_error(file: &str, e: &XlsxError) -> PublishError {
-    PublishError::Workbook(format!("{CATALOG_DIR}/{file}: {e}"))
 }
 
 /// The bytes of `catalog.csv`: a UTF-8 BOM (so Excel reads the Chinese
@@ -405,348 +412,18 @@ pub fn catalog_csv(entries: &[&CatalogEntry], divisions: &Divisions) -> Vec<u8> 
     out
 }
 
-/// One sheet of a catalog workbook.
-struct SheetPlan<'a> {
-    /// The tab's name (already valid for Excel).
-    name: String,
-    /// Shown in the title row after the catalog's name.
-    place: String,
-    entries: Vec<&'a CatalogEntry>,
-    /// Shown in place of rows when there are no entries.
-    empty_note: &'static str,
-}
-
-/// The workbook of one level: one sheet per city or county (the first six
-/// digits of the division code; a town or village is listed under its
-/// county), in code order. A level without entries still gets its workbook,
-/// with the header and a note, so the set of files never changes.
-fn level_workbook(
-    ctx: &BuildContext<'_>,
-    catalog: &LevelCatalog,
-    entries: &[&CatalogEntry],
-) -> Result<Vec<u8>, XlsxError> {
-    let divisions = &ctx.workspace.standard.divisions;
-    let mut groups: BTreeMap<&str, Vec<&CatalogEntry>> = BTreeMap::new();
-    for e in entries {
-        let code = e.division.get(..6).unwrap_or(&e.division);
-        groups.entry(code).or_default().push(e);
-    }
-    let mut names = SheetNames::default();
-    let mut sheets: Vec<SheetPlan<'_>> = groups
-        .into_iter()
-        .map(|(code, entries)| {
-            let place = divisions
-                .get(code)
-                .map_or_else(|| code.to_string(), |d| format!("{}（{code}）", d.name));
-            let label = divisions.get(code).map_or(code, |d| d.name.as_str());
-            SheetPlan {
-                name: names.claim(label, code),
-                place,
-                entries,
-                empty_note: "",
-            }
-        })
-        .collect();
-    if sheets.is_empty() {
-        sheets.push(SheetPlan {
-            name: "事项目录".into(),
-            place: String::new(),
-            entries: Vec::new(),
-            empty_note: "本级目录暂无事项。",
-        });
-    }
-    workbook(ctx, catalog.title, &sheets)
-}
-
-/// The workbook of 转报件: one sheet, every level.
-fn forwarded_workbook(
-    ctx: &BuildContext<'_>,
-    entries: &[&CatalogEntry],
-) -> Result<Vec<u8>, XlsxError> {
-    let sheets = [SheetPlan {
-        name: "转报件目录".into(),
-        place: String::new(),
-        entries: entries.to_vec(),
-        empty_note: "目录中暂无转报件。",
-    }];
-    workbook(ctx, "转报件目录", &sheets)
-}
-
-/// The whole catalog as one workbook (`catalog.xlsx`): one sheet, every
-/// entry in 实施编码 order — the rows of `catalog.csv` — with its codes as
-/// text, so that Excel and WPS show all 31 digits.
-fn whole_workbook(ctx: &BuildContext<'_>) -> Result<Vec<u8>, XlsxError> {
-    let sheets = [SheetPlan {
-        name: "事项目录".into(),
-        place: String::new(),
-        entries: ctx.entries.clone(),
-        empty_note: "目录中暂无事项。",
-    }];
-    workbook_ordered(ctx, "完整事项目录", &sheets, false)
-}
-
-/// Valid, distinct sheet names: Excel allows 31 characters and none of
-/// `[]:*?/\`; a name that is taken or unusable falls back to the code.
-#[derive(Default)]
-struct SheetNames(Vec<String>);
-
-impl SheetNames {
-    fn claim(&mut self, label: &str, code: &str) -> String {
-        let clean = |s: &str| -> String {
-            s.chars()
-                .filter(|c| !"[]:*?/\\'".contains(*c))
-                .take(31)
-                .collect()
-        };
-        let mut name = clean(label);
-        if name.is_empty() || self.taken(&name) {
-            name = clean(code);
-        }
-        let base = if name.is_empty() {
-            "事项目录".to_string()
-        } else {
-            name.clone()
-        };
-        let mut n = 2;
-        while name.is_empty() || self.taken(&name) {
-            name = format!("{}-{n}", base.chars().take(27).collect::<String>());
-            n += 1;
-        }
-        self.0.push(name.clone());
-        name
-    }
-
-    fn taken(&self, name: &str) -> bool {
-        // Excel compares sheet names without regard to case.
-        self.0
-            .iter()
-            .any(|n| n.to_lowercase() == name.to_lowercase())
-    }
-}
-
-/// The formats of a catalog workbook.
-struct Styles {
-    title: Format,
-    header: Format,
-    text: Format,
-    /// Text that looks like a formula: Excel's quote prefix keeps it text
-    /// even when someone edits the cell.
-    quoted: Format,
-    /// A code: text format, so it stays text when edited.
-    code: Format,
-    /// The format of a code column's cells below the table.
-    code_column: Format,
-    number: Format,
-    note: Format,
-}
-
-impl Styles {
-    fn new() -> Styles {
-        let border = Format::new()
-            .set_border(FormatBorder::Thin)
-            .set_border_color(Color::RGB(0xA6A6A6))
-            .set_align(FormatAlign::VerticalCenter);
-        Styles {
-            title: Format::new()
-                .set_bold()
-                .set_font_size(14)
-                .set_align(FormatAlign::VerticalCenter),
-            header: border
-                .clone()
-                .set_bold()
-                .set_text_wrap()
-                .set_align(FormatAlign::Center)
-                .set_background_color(Color::RGB(0xD9E1F2)),
-            text: border.clone(),
-            quoted: border.clone().set_quote_prefix(),
-            code: border.clone().set_num_format_index(49),
-            code_column: Format::new().set_num_format_index(49),
-            number: border.clone().set_align(FormatAlign::Center),
-            note: Format::new()
-                .set_italic()
-                .set_font_color(Color::RGB(0x595959)),
-        }
-    }
-}
-
-/// The header row (0-based) of every catalog sheet; the title is above it.
-pub const HEADER_ROW: u32 = 1;
-
-/// Writes the sheets into one workbook, entries grouped by sector and
-/// category.
-fn workbook(
-    ctx: &BuildContext<'_>,
-    title: &str,
-    sheets: &[SheetPlan<'_>],
-) -> Result<Vec<u8>, XlsxError> {
-    workbook_ordered(ctx, title, sheets, true)
-}
-
-/// Writes the sheets into one workbook; `group` orders entries by sector
-/// and category, else they stay in the order given.
-fn workbook_ordered(
-    ctx: &BuildContext<'_>,
-    title: &str,
-    sheets: &[SheetPlan<'_>],
-    group: bool,
-) -> Result<Vec<u8>, XlsxError> {
-    let release_name = &ctx.workspace.config.release_name;
-    let mut book = Workbook::new();
-    // A fixed creation time: the same catalog gives the same bytes.
-    let created = ExcelDateTime::from_ymd(2024, 1, 1)?;
-    book.set_properties(
-        &DocProperties::new()
-            .set_title(title)
-            .set_subject(release_name.as_str())
-            .set_author("yima")
-            .set_creation_datetime(&created),
-    );
-    let styles = Styles::new();
-    for plan in sheets {
-        // Written row by row, as constant-memory sheets must be: the title
-        // and header, then the entries in order.
-        let sheet = book.add_worksheet_with_constant_memory()?;
-        sheet.set_name(&plan.name)?;
-        let mut heading = format!("{release_name} · {title}");
-        if !plan.place.is_empty() {
-            heading.push_str(&format!(" · {}", plan.place));
-        }
-        heading.push_str(&format!("（{} 项", plan.entries.len()));
-        if !ctx.version.is_empty() {
-            heading.push_str(&format!("，版本 {}", ctx.version));
-        }
-        heading.push('）');
-        write_sheet(sheet, &heading, plan, ctx, &styles, group)?;
-    }
-    book.save_to_buffer()
-}
-
-/// Orders entries into groups: by 业务指导部门 (sector table order), then
-/// 事项类型 (category table order), then 基本编码 and 实施编码. Values outside
-/// the tables sort after them, by name.
-fn grouped<'a>(entries: &[&'a CatalogEntry], standard: &Standard) -> Vec<&'a CatalogEntry> {
-    let rank = |table: &str, value: &str| -> (usize, String) {
-        let t = standard.tables.table(table);
-        let pos = t
-            .lookup(value)
-            .and_then(|hit| t.entries.iter().position(|e| e.name == hit.name));
-        (pos.unwrap_or(usize::MAX), value.to_string())
-    };
-    let mut out = entries.to_vec();
-    out.sort_by_cached_key(|e| {
-        (
-            rank("sector", &e.sector),
-            rank("category", &e.category),
-            e.basic_code.clone(),
-            e.impl_code.clone(),
-        )
-    });
-    out
-}
-
-fn write_cell(
-    sheet: &mut Worksheet,
-    row: u32,
-    col: u16,
-    cell: Cell,
-    styles: &Styles,
-) -> Result<(), XlsxError> {
-    let code = CODE_COLUMNS.contains(&COLUMNS[col as usize].header);
-    match cell {
-        Cell::Text(s) => {
-            let s = excel_text(&s);
-            let fmt = if looks_like_formula(s) {
-                &styles.quoted
-            } else if code {
-                &styles.code
-            } else {
-                &styles.text
-            };
-            sheet.write_string_with_format(row, col, s, fmt)?;
-        }
-        Cell::Number(n) => {
-            sheet.write_number_with_format(row, col, f64::from(n), &styles.number)?;
-        }
-        Cell::Blank => {
-            let fmt = if code { &styles.code } else { &styles.text };
-            sheet.write_blank(row, col, fmt)?;
-        }
-    }
-    Ok(())
-}
-
-/// At most the 32,767 characters an Excel cell holds; longer text (possible
-/// only in free-text fields) is cut rather than failing the build.
+/// At most the 32,767 UTF-16 units an Excel cell holds; longer text
+/// (possible only in free-text fields) is cut rather than failing the build.
 fn excel_text(s: &str) -> &str {
     const MAX: usize = 32_767;
-    match s.char_indices().nth(MAX) {
-        Some((i, _)) => &s[..i],
-        None => s,
-    }
-}
-
-/// One sheet: title, header (frozen, with filters), then the entries —
-/// ordered by sector and category when `group` (in the order of the sector
-/// and category tables, whose names are columns of each row). The filter
-/// covers the header and the entries and nothing else: no heading row sits
-/// among the entries, so filtering and sorting move whole entries only. Printing: A4 landscape, two pages wide, the title and the
-/// header (and 序号 and 事项名称) on every page.
-fn write_sheet(
-    sheet: &mut Worksheet,
-    heading: &str,
-    plan: &SheetPlan<'_>,
-    ctx: &BuildContext<'_>,
-    styles: &Styles,
-    group: bool,
-) -> Result<(), XlsxError> {
-    let standard = &ctx.workspace.standard;
-    let last_col = COLUMNS.len() as u16 - 1;
-    sheet.merge_range(0, 0, 0, last_col, excel_text(heading), &styles.title)?;
-    sheet.set_row_height(0, 28)?;
-    for (i, c) in COLUMNS.iter().enumerate() {
-        let col = i as u16;
-        sheet.set_column_width(col, c.width)?;
-        sheet.write_string_with_format(HEADER_ROW, col, c.header, &styles.header)?;
-        if CODE_COLUMNS.contains(&c.header) {
-            // Rows added below keep codes as text too.
-            sheet.set_column_format(col, &styles.code_column)?;
+    let mut units = 0;
+    for (i, c) in s.char_indices() {
+        units += c.len_utf16();
+        if units > MAX {
+            return &s[..i];
         }
     }
-    sheet.set_row_height(HEADER_ROW, 32)?;
-
-    let mut row = HEADER_ROW + 1;
-    if plan.entries.is_empty() {
-        sheet.write_string_with_format(row, 0, plan.empty_note, &styles.note)?;
-    }
-    let entries = if group {
-        grouped(&plan.entries, standard)
-    } else {
-        plan.entries.clone()
-    };
-    for (i, entry) in entries.iter().enumerate() {
-        let r = RowContext {
-            seq: i + 1,
-            entry,
-            divisions: &standard.divisions,
-        };
-        for (col, c) in COLUMNS.iter().enumerate() {
-            write_cell(sheet, row, col as u16, (c.value)(&r), styles)?;
-        }
-        row += 1;
-    }
-    let last_row = row.max(HEADER_ROW + 2) - 1;
-    sheet.autofilter(HEADER_ROW, 0, last_row, last_col)?;
-    // The header stays in view, and so do 序号 and 事项名称 when scrolling
-    // to the right.
-    sheet.set_freeze_panes(HEADER_ROW + 1, 2)?;
-    sheet.set_landscape();
-    sheet.set_paper_size(9);
-    sheet.set_print_fit_to_pages(2, 0);
-    sheet.set_margins(0.4, 0.4, 0.5, 0.5, 0.3, 0.3);
-    sheet.set_repeat_rows(0, HEADER_ROW)?;
-    sheet.set_repeat_columns(0, 1)?;
-    sheet.set_footer("&C第 &P 页，共 &N 页");
-    Ok(())
+    s
 }
 
 #[cfg(test)]
@@ -764,21 +441,13 @@ mod tests {
     }
 
     #[test]
-    fn sheet_names_are_valid_and_distinct() {
-        let mut n = SheetNames::default();
-        assert_eq!(n.claim("双峰县", "431321"), "双峰县");
-        assert_eq!(n.claim("双峰县", "431399"), "431399");
-        assert_eq!(n.claim("a/b:c", "x"), "abc");
-        assert_eq!(n.claim("431399", "431399"), "431399-2");
-        let long = "长".repeat(40);
-        assert_eq!(n.claim(&long, "1").chars().count(), 31);
-    }
-
-    #[test]
     fn long_text_is_cut_to_what_a_cell_holds() {
         let s = "字".repeat(40_000);
         assert_eq!(excel_text(&s).chars().count(), 32_767);
         assert_eq!(excel_text("短"), "短");
+        // A character beyond the BMP takes two of them.
+        let s = "𠀀".repeat(20_000);
+        assert_eq!(excel_text(&s).chars().count(), 16_383);
     }
 
     #[test]
