@@ -1053,7 +1053,7 @@ fn timings_name_each_stage_on_stderr() {
     assert_eq!(
         names,
         [
-            "load", "codes", "guides", "docx", "catalogs", "site", "caches", "commit"
+            "load", "codes", "previous", "guides", "docx", "catalogs", "site", "caches", "commit"
         ]
     );
     assert!(

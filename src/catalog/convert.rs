@@ -175,16 +175,21 @@ pub struct Rows {
 /// a filing writes it: 是/否, several values joined by 、 (the steps of a
 /// process a line each).
 pub fn to_cells(c: &CatalogEntry, seq: u32, standard: &Standard) -> Rows {
-    let Ok(Value::Object(top)) = serde_json::to_value(c) else {
+    let Ok(Value::Object(mut top)) = serde_json::to_value(c) else {
         unreachable!("a catalog entry serializes as an object")
     };
-    let mut entry = cells_of(&top, &standard.elements.items);
+    let mut entry = cells_of(&mut top, &standard.elements.items);
     entry.insert(Field::Seq, seq.to_string());
-    let rows = |key: &str| -> Vec<Map<String, Value>> {
-        match top.get(key) {
+    // (Each value is taken out of the JSON, not copied: a release converts
+    // every entry of the catalog.)
+    let mut rows = |key: &str| -> Vec<Map<String, Value>> {
+        match top.remove(key) {
             Some(Value::Array(items)) => items
-                .iter()
-                .filter_map(|v| v.as_object().cloned())
+                .into_iter()
+                .filter_map(|v| match v {
+                    Value::Object(m) => Some(m),
+                    _ => None,
+                })
                 .collect(),
             _ => Vec::new(),
         }
@@ -196,8 +201,8 @@ pub fn to_cells(c: &CatalogEntry, seq: u32, standard: &Standard) -> Rows {
         }
     };
     let mut materials = Vec::new();
-    for (i, m) in rows("materials").iter().enumerate() {
-        let mut cells = cells_of(m, &standard.elements.materials);
+    for (i, mut m) in rows("materials").into_iter().enumerate() {
+        let mut cells = cells_of(&mut m, &standard.elements.materials);
         linked(
             i,
             &mut cells,
@@ -207,14 +212,14 @@ pub fn to_cells(c: &CatalogEntry, seq: u32, standard: &Standard) -> Rows {
         materials.push(cells);
     }
     let mut fees = Vec::new();
-    for f in rows("fee_items") {
-        let mut cells = cells_of(&f, &standard.elements.fees);
+    for mut f in rows("fee_items") {
+        let mut cells = cells_of(&mut f, &standard.elements.fees);
         cells.insert(FeeField::ItemSeq, seq.to_string());
         fees.push(cells);
     }
     let mut questions = Vec::new();
-    for q in rows("questions") {
-        let mut cells = cells_of(&q, &standard.elements.questions);
+    for mut q in rows("questions") {
+        let mut cells = cells_of(&mut q, &standard.elements.questions);
         cells.insert(QuestionField::ItemSeq, seq.to_string());
         questions.push(cells);
     }
@@ -226,21 +231,28 @@ pub fn to_cells(c: &CatalogEntry, seq: u32, standard: &Standard) -> Rows {
     }
 }
 
-/// The cells of the elements of `def` that an item file's object holds.
+/// The cells of the elements of `def` that an item file's object holds,
+/// taken out of it (copied, when two elements name the same field).
 fn cells_of<F: Copy + Ord + FieldId>(
-    object: &Map<String, Value>,
+    object: &mut Map<String, Value>,
     def: &SheetDef<F>,
 ) -> BTreeMap<F, String> {
     let mut out = BTreeMap::new();
     for e in &def.elements {
-        let Some(v) = object.get(e.field.field_id()) else {
+        let id = e.field.field_id();
+        let found = if def.distinct {
+            object.remove(id)
+        } else {
+            object.get(id).cloned()
+        };
+        let Some(v) = found else {
             continue;
         };
         let joiner = if e.kind == Kind::Lines { "\n" } else { "、" };
         let text = match v {
-            Value::String(s) => s.clone(),
+            Value::String(s) => s,
             Value::Number(n) => n.to_string(),
-            Value::Bool(b) => yes_no(Some(*b)),
+            Value::Bool(b) => yes_no(Some(b)),
             Value::Array(parts) => parts
                 .iter()
                 .filter_map(Value::as_str)

@@ -505,16 +505,19 @@ fn yaml_grid<F: Copy + Ord + FieldId>(
     rows: Vec<YamlRow<'_, F>>,
 ) -> Grid {
     let mut grid_rows = vec![GridRow::default()];
-    for (cells, number, lines) in rows {
+    for (mut cells, number, lines) in rows {
         let mut r = GridRow {
             number,
             cells: Vec::with_capacity(def.elements.len()),
             lines: Vec::with_capacity(def.elements.len()),
         };
         for el in &def.elements {
-            r.cells.push(RawCell::text(
-                cells.get(&el.field).cloned().unwrap_or_default(),
-            ));
+            let text = if def.distinct {
+                cells.remove(&el.field)
+            } else {
+                cells.get(&el.field).cloned()
+            };
+            r.cells.push(RawCell::text(text.unwrap_or_default()));
             r.lines.push(
                 lines
                     .and_then(|l| l.get(el.field.field_id()))

@@ -375,6 +375,9 @@ pub struct Output<'p> {
     /// The deflated pieces of its workbooks' rows, and those the earlier
     /// trees kept.
     pieces: super::pieces::Pieces,
+    /// Where the runs of its `catalog.json` lie, and those of the earlier
+    /// trees' ([`super::spans`]).
+    spans: super::spans::Spans,
     written: AtomicUsize,
     reused: AtomicUsize,
 }
@@ -414,6 +417,9 @@ impl<'p> Output<'p> {
             memo: Memo::default(),
             dirs: Mutex::default(),
             pieces: super::pieces::Pieces::new(
+                previous.trees.iter().map(|t| t.root.clone()).collect(),
+            ),
+            spans: super::spans::Spans::new(
                 previous.trees.iter().map(|t| t.root.clone()).collect(),
             ),
             written: AtomicUsize::new(0),
@@ -591,11 +597,18 @@ impl<'p> Output<'p> {
         &self.pieces
     }
 
-    /// Writes the cache of the new tree into its root, and the pieces of
-    /// its workbooks (atomically: each is whole or absent).
+    /// The runs of the new tree's `catalog.json` ([`super::spans`]).
+    pub fn spans(&self) -> &super::spans::Spans {
+        &self.spans
+    }
+
+    /// Writes the cache of the new tree into its root, the pieces of its
+    /// workbooks and the runs of its `catalog.json` (atomically: each is
+    /// whole or absent).
     pub fn write_cache(&self) -> io::Result<()> {
         self.write_cache_to(&self.root.join(FILE))?;
-        self.pieces.write(&self.root.join(super::pieces::FILE))
+        self.pieces.write(&self.root.join(super::pieces::FILE))?;
+        self.spans.write(&self.root.join(super::spans::FILE))
     }
 
     /// Writes the cache of the new tree to `path` (atomically).

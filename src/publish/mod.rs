@@ -15,6 +15,7 @@ pub mod forms;
 pub mod guides;
 pub mod pieces;
 pub mod site;
+pub mod spans;
 pub mod stamps;
 pub mod templates;
 
@@ -65,6 +66,16 @@ impl<'a> BuildContext<'a> {
     /// were worked out).
     pub fn stamp(&self, index: usize) -> &str {
         self.stamps.entries.get(index).unwrap_or(&self.version)
+    }
+
+    /// The digest of everything the entry at `index` holds
+    /// ([`stamps::digests`]): what a file showing the entry and nothing of
+    /// the release (a catalog row, its run of `catalog.json`) is made of.
+    pub fn whole(&self, index: usize) -> std::borrow::Cow<'_, str> {
+        match self.stamps.whole.get(index) {
+            Some(d) => d.as_str().into(),
+            None => stamps::digests(self.entries[index]).0.into(),
+        }
     }
 
     /// The release stamp of an entry of the build.
@@ -324,6 +335,7 @@ fn build_with(
     reuse: Reuse,
     entry_cache: Option<&catalog::cached::EntryCache>,
 ) -> Result<BuildSummary, PublishError> {
+    let started = std::time::Instant::now();
     let staged = Staged::new(out)?;
     let previous = if outputs == Outputs::All && reuse == Reuse::Cache {
         // The previous build, and the newest release: what it rendered the
@@ -349,7 +361,9 @@ fn build_with(
         }
     }
     let tree = cache::Output::new(staged.path(), &previous);
+    let looked = started.elapsed();
     let mut summary = render_outputs(ctx, &tree, outputs)?;
+    summary.stages.insert(0, ("previous", looked));
     summary.cache_ignored = previous.ignored.clone();
     if outputs == Outputs::All {
         let t = std::time::Instant::now();

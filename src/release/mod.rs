@@ -148,12 +148,26 @@ pub fn release(
         &dist.join(publish::cache::FILE),
         publish::cache::Take::Copy,
     );
-    let (_, tree) = publish::render_reusing(&ctx, &out, &built)?;
+    timed("previous");
+    let (summary, tree) = publish::render_reusing(&ctx, &out, &built)?;
     // The digests of the files rendered or taken serve the manifest: they
     // are not read back and hashed again.
     let rendered = tree.digests();
     let counts = tree.counts();
     timed("render");
+    // (What took the time inside, for `--timings`: after `render`.)
+    let inside: Vec<(&'static str, std::time::Duration)> = (summary.stages.iter())
+        .map(|&(stage, took)| {
+            let inner = match stage {
+                "guides" => "render.guides",
+                "docx" => "render.docx",
+                "catalogs" => "render.catalogs",
+                "site" => "render.site",
+                _ => "render.other",
+            };
+            (inner, took)
+        })
+        .collect();
     fsx::write_atomic(&out.join(registry::FILE), registry_text.as_bytes())?;
     ctx.stamps.write(&ctx.entries, version, &out)?;
 
@@ -230,6 +244,9 @@ pub fn release(
     timed("commit");
     let _ = publish::cache::keep_release_cache(&tree, &target);
     timed("cache");
+    if let Some(at) = stages.iter().position(|(s, _)| *s == "render") {
+        stages.splice(at + 1..at + 1, inside);
+    }
     // The release exists: its stamp goes into the registry.
     let registry_pending = pending.and_then(|p| {
         fsx::fault::point("release:registry")

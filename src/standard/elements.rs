@@ -235,6 +235,10 @@ pub struct SheetDef<F> {
     /// The elements with a condition, and where the cells their
     /// conditions read are (see [`Conditional`]).
     pub conditional: Vec<Conditional>,
+    /// Whether no two elements name the same field (a workspace's own
+    /// `schemas/elements.yaml` might): each element's value may then be
+    /// taken rather than copied when an entry becomes cells.
+    pub distinct: bool,
 }
 
 /// An element whose value a condition may require: its index, and the
@@ -285,6 +289,9 @@ impl<F: FieldId + Copy> From<SheetDefRaw<F>> for SheetDef<F> {
                 index.entry(normalize_header(a)).or_insert(i);
             }
         }
+        let ids: std::collections::HashSet<&str> =
+            raw.elements.iter().map(|e| e.field.field_id()).collect();
+        let distinct = ids.len() == raw.elements.len();
         SheetDef {
             sheet: raw.sheet,
             aliases: raw.aliases,
@@ -292,6 +299,7 @@ impl<F: FieldId + Copy> From<SheetDefRaw<F>> for SheetDef<F> {
             full: false,
             index,
             conditional,
+            distinct,
         }
     }
 }

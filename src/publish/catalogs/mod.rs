@@ -22,6 +22,7 @@
 //! with one of them is prefixed with `'` (see [`defuse_csv`]). The columns and
 //! these choices are documented in `docs/formats.md`.
 
+mod json;
 mod package;
 mod rows;
 mod workbook;
@@ -350,12 +351,14 @@ pub fn write(ctx: &BuildContext<'_>, plan: &Plan<'_>) -> Result<usize, PublishEr
                 if let Some(book) = &book {
                     book.keep(plan);
                 }
+                if rel == JSON_FILE {
+                    plan.out.spans().keep(JSON_FILE);
+                }
                 return Ok(false);
             }
             if rel == JSON_FILE {
-                plan.out.write_with(&rel, &key, &mut |w| {
-                    write_catalog_json(w, &ctx.version, &ctx.entries)
-                })?;
+                plan.out
+                    .write_with(&rel, &key, &mut |w| json::write_runs(ctx, plan, w))?;
                 return Ok(true);
             }
             let bytes = match book {

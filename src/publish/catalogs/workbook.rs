@@ -127,7 +127,7 @@ impl<'a> Book<'a> {
     ) -> Book<'a> {
         // A piece's rows show its entries, their places and nothing of
         // the release: its key is the stamp (binary, standard), where it
-        // starts and the keys of its entries.
+        // starts and the content of its entries.
         let keys = sheets
             .iter()
             .map(|sheet| {
@@ -135,8 +135,7 @@ impl<'a> Book<'a> {
                     .map(|(k, chunk)| {
                         let (row, seq) = first_of(k);
                         let what = format!("catalog rows\0{row}\0{seq}\0{:?}", STYLE_IDS);
-                        let keys: Vec<String> =
-                            chunk.iter().map(|e| entry_key(ctx, plan, e)).collect();
+                        let keys: Vec<String> = chunk.iter().map(|e| entry_key(ctx, e)).collect();
                         plan.stamp.group_key(&what, keys.iter().map(String::as_str))
                     })
                     .collect()
@@ -199,14 +198,15 @@ fn first_of(k: usize) -> (u32, usize) {
     (HEADER_ROW + 2 + first as u32, first + 1)
 }
 
-/// The key of an entry's outputs ([`Plan::keys`]); for an entry the build
-/// does not hold (none), a digest of its content.
-fn entry_key(ctx: &BuildContext<'_>, plan: &Plan<'_>, e: &CatalogEntry) -> String {
+/// What an entry's row is made of: its content ([`BuildContext::whole`]),
+/// nothing of the release. (An entry the build does not hold has none:
+/// its digest is worked out.)
+fn entry_key(ctx: &BuildContext<'_>, e: &CatalogEntry) -> String {
     match ctx
         .entries
         .binary_search_by(|x| x.impl_code.as_str().cmp(&e.impl_code))
     {
-        Ok(i) => plan.keys[i].clone(),
+        Ok(i) => ctx.whole(i).into_owned(),
         Err(_) => crate::publish::stamps::digests(e).0,
     }
 }

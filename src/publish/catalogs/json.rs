@@ -1,0 +1,152 @@
+//! `catalog.json` written in runs of entries ([`crate::publish::spans`]):
+//! the same bytes serde_json's pretty printer gives the whole document, but
+//! a run of entries unchanged since the last build is copied from the file
+//! that build wrote instead of being written again.
+
+use super::{JSON_FILE, JSON_VERSION};
+use crate::catalog::CatalogEntry;
+use crate::publish::spans::RUN;
+use crate::publish::{BuildContext, Plan};
+use std::io::{self, Write};
+
+/// Writes `catalog.json` of the build to `w`: its head, each run of
+/// entries — copied when the earlier file has it, else written — and its
+/// end.
+pub fn write_runs(ctx: &BuildContext<'_>, plan: &Plan<'_>, w: &mut dyn Write) -> io::Result<()> {
+    let spans = plan.out.spans();
+    let head = format!(
+        "{{\n  \"version\": {JSON_VERSION},\n  \"release\": {},\n  \"entries\": [",
+        serde_json::to_string(&ctx.version).expect("a string serializes")
+    );
+    w.write_all(head.as_bytes())?;
+    let mut offset = head.len() as u64;
+    for (k, run) in ctx.entries.chunks(RUN).enumerate() {
+        let first = k * RUN;
+        let what = format!("catalog.json run\0{}", first == 0);
+        // (Of the entries' content alone: the run shows no release stamp.)
+        let digests: Vec<_> = (first..first + run.len()).map(|i| ctx.whole(i)).collect();
+        let key = plan
+            .stamp
+            .group_key(&what, digests.iter().map(|d| d.as_ref()));
+        let bytes = match spans.copy(JSON_FILE, &key) {
+            Some(bytes) => bytes,
+            None => run_text(run, first == 0),
+        };
+        w.write_all(&bytes)?;
+        spans.note(&key, offset, &bytes);
+        offset += bytes.len() as u64;
+    }
+    let end: &[u8] = if ctx.entries.is_empty() {
+        b"]\n}\n"
+    } else {
+        b"\n  ]\n}\n"
+    };
+    w.write_all(end)
+}
+
+/// The text of a run of entries inside the `entries` array, as the pretty
+/// printer writes it there: each entry on its own lines, indented two
+/// levels, after `,` unless it is the array's first.
+fn run_text(run: &[&CatalogEntry], first: bool) -> Vec<u8> {
+    let mut out = Vec::with_capacity(run.len() * 4096);
+    for (i, e) in run.iter().enumerate() {
+        out.extend_from_slice(if first && i == 0 {
+            b"\n    "
+        } else {
+            b",\n    "
+        });
+        let text = serde_json::to_vec_pretty(e).expect("an entry serializes");
+        // JSON text holds no line break but those of the layout.
+        for line in text.split_inclusive(|&b| b == b'\n') {
+            out.extend_from_slice(line);
+            if line.ends_with(b"\n") {
+                out.extend_from_slice(b"    ");
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::publish::cache::{Output, Previous};
+    use crate::workspace::Workspace;
+
+    fn entries(n: usize) -> Vec<CatalogEntry> {
+        (0..n)
+            .map(|i| CatalogEntry {
+                impl_code: format!("11431300006140469E{i:013}"),
+                name: format!("事项{i}\n第二行\t\"引号\"\\"),
+                promised_days: (i % 2 == 0).then_some(5),
+                channels: vec!["窗口办理".into()],
+                materials: vec![Default::default(); i % 3],
+                ..Default::default()
+            })
+            .collect()
+    }
+
+    /// The bytes written, and how many runs were copied.
+    fn written(
+        all: &[CatalogEntry],
+        version: &str,
+        previous: &Previous,
+        root: &std::path::Path,
+    ) -> (Vec<u8>, usize) {
+        let ws = Workspace::defaults();
+        let ctx = BuildContext {
+            workspace: &ws,
+            entries: all.iter().collect(),
+            version: version.into(),
+            stamps: Default::default(),
+            progress: false,
+        };
+        let out = Output::new(root, previous);
+        let plan = Plan::new(&ctx, &out, &Default::default());
+        let mut bytes = Vec::new();
+        write_runs(&ctx, &plan, &mut bytes).unwrap();
+        std::fs::write(root.join(JSON_FILE), &bytes).unwrap();
+        out.write_cache().unwrap();
+        (bytes, out.spans().copied())
+    }
+
+    #[test]
+    fn runs_give_the_bytes_of_the_whole_document() {
+        let dir = tempfile::tempdir().unwrap();
+        let none = Previous::none();
+        for n in [0, 1, 2, RUN, RUN + 1, 2 * RUN + 7] {
+            let all = entries(n);
+            let refs: Vec<&CatalogEntry> = all.iter().collect();
+            let whole = super::super::catalog_json("2026.1", &refs);
+            let (runs, copied) = written(&all, "2026.1", &none, dir.path());
+            assert!(runs == whole.as_bytes(), "{n} entries");
+            assert_eq!(copied, 0);
+        }
+    }
+
+    #[test]
+    fn an_unchanged_run_is_copied_and_the_bytes_are_the_same() {
+        let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let none = Previous::none();
+        let mut all = entries(3 * RUN);
+        written(&all, "", &none, a.path());
+        all[RUN + 1].name = "改过的事项".into();
+        // The next build, and a release after it (another version).
+        let kept = Previous::load(a.path());
+        for version in ["", "2026.2"] {
+            let (again, copied) = written(&all, version, &kept, b.path());
+            let refs: Vec<&CatalogEntry> = all.iter().collect();
+            assert!(again == super::super::catalog_json(version, &refs).as_bytes());
+            assert_eq!(copied, 2, "the runs without the changed entry");
+        }
+        // Copied runs are those whose bytes hold: a run of the earlier
+        // file altered in place is written again, the same bytes.
+        let text = std::fs::read_to_string(a.path().join(JSON_FILE)).unwrap();
+        std::fs::write(a.path().join(JSON_FILE), text.replacen("事项0", "事项X", 1)).unwrap();
+        let kept = Previous::load(a.path());
+        let (again, copied) = written(&all, "", &kept, b.path());
+        let refs: Vec<&CatalogEntry> = all.iter().collect();
+        assert!(again == super::super::catalog_json("", &refs).as_bytes());
+        assert_eq!(copied, 1, "the first run was altered, the second changed");
+    }
+}
