@@ -125,6 +125,9 @@ pub fn load_whole(
     };
     let mut lines = Vec::with_capacity(read.len());
     let mut reused = 0;
+    // (An entry is large: a catalog grown by doubling copies and zeroes
+    // hundreds of MB.)
+    catalog.files.reserve_exact(read.len());
     for (file, line) in read {
         if let Some(line) = line {
             reused += usize::from(matches!(line, Line::Old(..)));
@@ -192,11 +195,11 @@ impl Reader {
 /// The lines of a cache's text by path: the file digest each records and
 /// where the line is; empty when the text is not a cache of this binary.
 fn index(text: &str) -> HashMap<&str, (&str, usize, usize)> {
-    let mut map = HashMap::default();
     let mut lines = text.lines();
     if lines.next() != Some(header().as_str()) {
-        return map;
+        return HashMap::default();
     }
+    let mut map = HashMap::with_capacity_and_hasher(text.matches('\n').count(), Default::default());
     let base = text.as_ptr() as usize;
     for line in lines {
         let mut parts = line.splitn(3, '\t');

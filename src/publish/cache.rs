@@ -336,7 +336,9 @@ fn parse(text: &str) -> Result<HashMap<String, Recorded>, String> {
     if lines.next() != Some(HEADER) {
         return Err("unknown format".into());
     }
-    let mut files = HashMap::default();
+    // (Sized once, as a memo is.)
+    let mut files =
+        HashMap::with_capacity_and_hasher(body.matches('\n').count(), Default::default());
     for line in lines {
         let mut parts = line.split('\t');
         let (Some(path), Some(key), Some(sha), None) =
