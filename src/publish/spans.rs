@@ -76,6 +76,12 @@ impl Spans {
         let (file, spans) = self.old(rel)?;
         let span = spans.get(key)?;
         let mut f = std::fs::File::open(file).ok()?;
+        // A record that reaches past the file's end is not read (nor is
+        // room made for it).
+        let size = f.metadata().ok()?.len();
+        if span.offset.checked_add(span.len)? > size {
+            return None;
+        }
         f.seek(SeekFrom::Start(span.offset)).ok()?;
         let mut bytes = Vec::with_capacity(usize::try_from(span.len).ok()?);
         f.take(span.len).read_to_end(&mut bytes).ok()?;
@@ -181,8 +187,17 @@ mod tests {
         assert_eq!(edited.copy("catalog.json", "one").unwrap(), b"[run one]");
         assert_eq!(edited.copy("catalog.json", "two"), None);
 
-        // The record altered: nothing is trusted.
+        // A record reaching past the end (its checksum made to match) is
+        // not read.
         let spans = dir.path().join(FILE);
+        let forged = format!("{HEADER}\nbig\t4\t{}\t{}\n", u64::MAX / 2, "0".repeat(64));
+        let sum = crate::fsx::sha256_hex(forged.as_bytes());
+        std::fs::write(&spans, format!("{forged}{sum}\n")).unwrap();
+        let far = Spans::new(vec![dir.path().to_path_buf()]);
+        assert_eq!(far.copy("catalog.json", "big"), None);
+        first.write(&spans).unwrap();
+
+        // The record altered: nothing is trusted.
         let text = std::fs::read_to_string(&spans).unwrap();
         std::fs::write(&spans, text.replacen("\t4\t", "\t5\t", 1)).unwrap();
         let altered = Spans::new(vec![dir.path().to_path_buf()]);
