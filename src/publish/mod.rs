@@ -323,7 +323,7 @@ pub fn build_outputs(
     outputs: Outputs,
     reuse: Reuse,
 ) -> Result<BuildSummary, PublishError> {
-    build_with(ctx, out, outputs, reuse, None)
+    build_with(ctx, out, outputs, reuse, None, None)
 }
 
 /// [`build_outputs`], putting `entry_cache` ([`catalog::cached::FILE`])
@@ -334,13 +334,15 @@ fn build_with(
     outputs: Outputs,
     reuse: Reuse,
     entry_cache: Option<&catalog::cached::EntryCache>,
+    loaded: Option<cache::Previous>,
 ) -> Result<BuildSummary, PublishError> {
     let started = std::time::Instant::now();
     let staged = Staged::new(out)?;
     let previous = if outputs == Outputs::All && reuse == Reuse::Cache {
-        // The previous build, and the newest release: what it rendered the
-        // same way (the entries that did not change since) serves too.
-        let mut p = cache::Previous::load(out);
+        // The previous build (when not read already), and the newest
+        // release: what it rendered the same way (the entries that did not
+        // change since) serves too.
+        let mut p = loaded.unwrap_or_else(|| cache::Previous::load(out));
         if let Some(release) = &ctx.stamps.release {
             p.add(release, &cache::release_cache(release), cache::Take::Copy);
         }
@@ -425,13 +427,17 @@ pub fn build_only(
     let entry_cache = (outputs == Outputs::All).then_some(loaded.cache);
     let loaded = t.elapsed();
     let t = std::time::Instant::now();
-    let problems = crate::assign::verify_registry(ws, &cat);
+    // The previous build's cache is read while the codes are verified.
+    let (problems, previous) = rayon::join(
+        || crate::assign::verify_registry(ws, &cat),
+        || (cache.is_some()).then(|| cache::Previous::load(out)),
+    );
     if !problems.is_empty() {
         return Err(PublishError::Codes(problems));
     }
     let ctx = BuildContext::new(ws, &cat, version, progress);
     let verified = t.elapsed();
-    let mut summary = build_with(&ctx, out, outputs, reuse, entry_cache.as_ref())?;
+    let mut summary = build_with(&ctx, out, outputs, reuse, entry_cache.as_ref(), previous)?;
     summary.entries_reused = entries_reused;
     summary.stages.insert(0, ("codes", verified));
     summary.stages.insert(0, ("load", loaded));
