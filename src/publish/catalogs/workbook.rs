@@ -577,6 +577,55 @@ mod tests {
         }
     }
 
+    /// Text cut from pieces a cell's XML must escape or keep: markup,
+    /// control characters, `_xHHHH_` escapes whole and cut, spaces at the
+    /// ends, characters beyond the BMP, formula starts.
+    fn awkward() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let piece = prop::sample::select(vec![
+            "&", "<", ">", "\"", "'", "\t", "\n", "\r", "\u{0}", "\u{1}", "\u{b}", "\u{1f}",
+            "\u{7f}", "\u{fffe}", "\u{ffff}", "_x", "_x0041_", "_x00e9_", "_xZZ41_", "_x12", "x",
+            "_", "0", "F", " ", "=", "+", "-", "@", "事项", "𠀀", "\u{3000}", "\u{a0}", "&amp;",
+        ]);
+        prop_oneof![
+            4 => prop::collection::vec(piece, 0..12).prop_map(|v| v.concat()),
+            1 => "\\PC{0,40}",
+        ]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+        #[test]
+        fn any_text_is_written_as_rust_xlsxwriter_writes_it(
+            texts in proptest::collection::vec(awkward(), 8),
+        ) {
+            let ws = Workspace::defaults();
+            let mut all = entries(3);
+            for (e, t) in all.iter_mut().zip(texts.chunks(2)) {
+                e.name = t[0].clone();
+                e.sub_name = t[1].clone();
+                e.notes = Some(format!("{}{}", t[1], t[0]));
+            }
+            all[2].scope = Some(texts[6].clone());
+            all[2].handling_type = Some(texts[7].clone());
+            let ctx = BuildContext {
+                workspace: &ws,
+                entries: all.iter().collect(),
+                version: String::new(),
+                stamps: Default::default(),
+                progress: false,
+            };
+            let dir = tempfile::tempdir().unwrap();
+            let none = Previous::none();
+            let out = Output::new(dir.path(), &none);
+            let plan = Plan::new(&ctx, &out, &Default::default());
+            let book = Book::whole(&ctx, &plan);
+            let ours = parts(&book.render(&ctx, &plan).unwrap());
+            let theirs = parts(&frame(&ctx, book.title, &book.sheets, &mut cells(&ctx)).unwrap());
+            proptest::prop_assert_eq!(ours, theirs);
+        }
+    }
+
     #[test]
     fn a_changed_entry_writes_its_piece_alone_and_the_same_bytes() {
         let ws = Workspace::defaults();
