@@ -24,6 +24,31 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     s
 }
 
+/// `text` sealed with its SHA-256 as a last line — the format of the build
+/// cache, the stat memos and the `catalog.json` spans — so that a file cut
+/// short or altered no longer matches ([`unseal`]).
+pub fn seal(mut text: String) -> String {
+    let sum = sha256_hex(text.as_bytes());
+    text.push_str(&sum);
+    text.push('\n');
+    text
+}
+
+/// The text [`seal`] sealed, when its last line is still its SHA-256; else
+/// why not.
+pub fn unseal(text: &str) -> Result<&str, &'static str> {
+    let body_end = text
+        .trim_end_matches('\n')
+        .rfind('\n')
+        .ok_or("no checksum line")?
+        + 1;
+    let (body, sum) = text.split_at(body_end);
+    if sha256_hex(body.as_bytes()) != sum.trim_end_matches('\n') {
+        return Err("checksum does not match");
+    }
+    Ok(body)
+}
+
 /// Writes `bytes` to `path` atomically: a temp file in the same folder,
 /// flushed to disk, then renamed over the target. A target that is no file
 /// but a device, a pipe or a socket, or a standard stream (`-o /dev/null`,

@@ -176,21 +176,14 @@ impl Memo {
             }
             let _ = writeln!(text, "{rel}\t{stat}\t{sha256}");
         }
-        let sum = super::sha256_hex(text.as_bytes());
-        text.push_str(&sum);
-        text.push('\n');
-        super::write_atomic(&memo_path(root), text.as_bytes())
+        super::write_atomic(&memo_path(root), super::seal(text).as_bytes())
     }
 }
 
 /// A memo's text: the header, `path<TAB>stat<TAB>sha256` lines, and the
 /// sha256 of all that; none when any of it does not hold.
 fn parse_memo(text: &str) -> Option<HashMap<String, (Stat, String)>> {
-    let body_end = text.trim_end_matches('\n').rfind('\n')? + 1;
-    let (body, sum) = text.split_at(body_end);
-    if super::sha256_hex(body.as_bytes()) != sum.trim_end_matches('\n') {
-        return None;
-    }
+    let body = super::unseal(text).ok()?;
     let mut lines = body.lines();
     if lines.next() != Some(HEADER) {
         return None;

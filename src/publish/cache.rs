@@ -255,6 +255,11 @@ impl Previous {
         }
     }
 
+    /// The folders of the earlier trees, in the order they serve.
+    fn roots(&self) -> Vec<PathBuf> {
+        self.trees.iter().map(|t| t.root.clone()).collect()
+    }
+
     /// Whether any cache lists any file.
     pub fn is_empty(&self) -> bool {
         self.trees.iter().all(|t| t.files.is_empty())
@@ -322,16 +327,7 @@ fn digest_of(path: &Path) -> io::Result<String> {
 /// Reads a cache's text: the header, `path<TAB>key<TAB>sha256` lines, and
 /// the sha256 of all that as the last line.
 fn parse(text: &str) -> Result<HashMap<String, Recorded>, String> {
-    let body_end = text
-        .trim_end_matches('\n')
-        .rfind('\n')
-        .ok_or("no checksum line")?
-        + 1;
-    let (body, last) = text.split_at(body_end);
-    let sum = last.trim_end_matches('\n');
-    if sha256_hex(body.as_bytes()) != sum {
-        return Err("checksum does not match".into());
-    }
+    let body = crate::fsx::unseal(text)?;
     let mut lines = body.lines();
     if lines.next() != Some(HEADER) {
         return Err("unknown format".into());
@@ -418,12 +414,8 @@ impl<'p> Output<'p> {
             recorded: Mutex::new(Vec::new()),
             memo: Memo::default(),
             dirs: Mutex::default(),
-            pieces: super::pieces::Pieces::new(
-                previous.trees.iter().map(|t| t.root.clone()).collect(),
-            ),
-            spans: super::spans::Spans::new(
-                previous.trees.iter().map(|t| t.root.clone()).collect(),
-            ),
+            pieces: super::pieces::Pieces::new(previous.roots()),
+            spans: super::spans::Spans::new(previous.roots()),
             written: AtomicUsize::new(0),
             reused: AtomicUsize::new(0),
         }
@@ -632,10 +624,7 @@ impl<'p> Output<'p> {
             text.push_str(&r.sha256);
             text.push('\n');
         }
-        let sum = sha256_hex(text.as_bytes());
-        text.push_str(&sum);
-        text.push('\n');
-        crate::fsx::write_atomic(path, text.as_bytes())
+        crate::fsx::write_atomic(path, crate::fsx::seal(text).as_bytes())
     }
 }
 

@@ -185,13 +185,7 @@ impl<'o> Plan<'o> {
             .entries
             .par_iter()
             .enumerate()
-            .map(|(i, e)| {
-                let whole = match ctx.stamps.whole.get(i) {
-                    Some(d) => d.clone(),
-                    None => stamps::digests(e).0,
-                };
-                stamp.entry_key(&whole, ctx.stamp(i), &forms.links_of(e))
-            })
+            .map(|(i, e)| stamp.entry_key(&ctx.whole(i), ctx.stamp(i), &forms.links_of(e)))
             .collect();
         Plan {
             out,

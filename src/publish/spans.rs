@@ -129,21 +129,13 @@ impl Spans {
         for (key, s) in &new {
             text.push_str(&format!("{key}\t{}\t{}\t{}\n", s.offset, s.len, s.sha256));
         }
-        let check = crate::fsx::sha256_hex(text.as_bytes());
-        text.push_str(&check);
-        text.push('\n');
-        crate::fsx::write_atomic(path, text.as_bytes())
+        crate::fsx::write_atomic(path, crate::fsx::seal(text).as_bytes())
     }
 }
 
 /// The spans of a file's text; none when it is not whole.
 fn parse(text: &str) -> Option<HashMap<String, Span>> {
-    let body = text.strip_suffix('\n')?;
-    let (body, check) = body.rsplit_once('\n')?;
-    let body = format!("{body}\n");
-    if crate::fsx::sha256_hex(body.as_bytes()) != check {
-        return None;
-    }
+    let body = crate::fsx::unseal(text).ok()?;
     let mut lines = body.lines();
     if lines.next()? != HEADER {
         return None;
@@ -191,8 +183,7 @@ mod tests {
         // not read.
         let spans = dir.path().join(FILE);
         let forged = format!("{HEADER}\nbig\t4\t{}\t{}\n", u64::MAX / 2, "0".repeat(64));
-        let sum = crate::fsx::sha256_hex(forged.as_bytes());
-        std::fs::write(&spans, format!("{forged}{sum}\n")).unwrap();
+        std::fs::write(&spans, crate::fsx::seal(forged)).unwrap();
         let far = Spans::new(vec![dir.path().to_path_buf()]);
         assert_eq!(far.copy("catalog.json", "big"), None);
         first.write(&spans).unwrap();

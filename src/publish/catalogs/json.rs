@@ -69,9 +69,9 @@ fn run_text(run: &[&CatalogEntry], first: bool) -> Vec<u8> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::testing::with_plan;
     use super::*;
-    use crate::publish::cache::{Output, Previous};
-    use crate::workspace::Workspace;
+    use crate::publish::cache::Previous;
 
     fn entries(n: usize) -> Vec<CatalogEntry> {
         (0..n)
@@ -93,21 +93,12 @@ mod tests {
         previous: &Previous,
         root: &std::path::Path,
     ) -> (Vec<u8>, usize) {
-        let ws = Workspace::defaults();
-        let ctx = BuildContext {
-            workspace: &ws,
-            entries: all.iter().collect(),
-            version: version.into(),
-            stamps: Default::default(),
-            progress: false,
-        };
-        let out = Output::new(root, previous);
-        let plan = Plan::new(&ctx, &out, &Default::default());
-        let mut bytes = Vec::new();
-        write_runs(&ctx, &plan, &mut bytes).unwrap();
-        std::fs::write(root.join(JSON_FILE), &bytes).unwrap();
-        out.write_cache().unwrap();
-        (bytes, out.spans().copied())
+        with_plan(all, version, previous, root, |ctx, plan| {
+            let mut bytes = Vec::new();
+            write_runs(ctx, plan, &mut bytes).unwrap();
+            std::fs::write(root.join(JSON_FILE), &bytes).unwrap();
+            (bytes, plan.out.spans().copied())
+        })
     }
 
     #[test]

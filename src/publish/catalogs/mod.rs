@@ -305,8 +305,6 @@ pub fn write(ctx: &BuildContext<'_>, plan: &Plan<'_>) -> Result<usize, PublishEr
     let forwarded: Vec<usize> = (0..ctx.entries.len())
         .filter(|&n| ctx.entries[n].forwarded == Some(true))
         .collect();
-    let pick =
-        |ns: &[usize]| -> Vec<&CatalogEntry> { ns.iter().map(|&n| ctx.entries[n]).collect() };
     // The files are made at once (the village catalog alone is most of
     // the work), each unless the previous build's copy is proven current.
     use rayon::prelude::*;
@@ -335,15 +333,10 @@ pub fn write(ctx: &BuildContext<'_>, plan: &Plan<'_>) -> Result<usize, PublishEr
             // A workbook is laid out first: kept as it was, its pieces are
             // kept for the next build too.
             let book = match i {
-                i if i < LEVEL_CATALOGS.len() => Some(Book::level(
-                    ctx,
-                    plan,
-                    &LEVEL_CATALOGS[i],
-                    &pick(&by_level[i]),
-                )),
-                i if i == LEVEL_CATALOGS.len() => {
-                    Some(Book::forwarded(ctx, plan, &pick(&forwarded)))
+                i if i < LEVEL_CATALOGS.len() => {
+                    Some(Book::level(ctx, plan, &LEVEL_CATALOGS[i], &by_level[i]))
                 }
+                i if i == LEVEL_CATALOGS.len() => Some(Book::forwarded(ctx, plan, &forwarded)),
                 i if i == LEVEL_CATALOGS.len() + 2 => Some(Book::whole(ctx, plan)),
                 _ => None,
             };
@@ -427,6 +420,40 @@ fn excel_text(s: &str) -> &str {
         }
     }
     s
+}
+
+/// What the tests of the catalog files share: a build of some entries.
+#[cfg(test)]
+mod testing {
+    use crate::catalog::CatalogEntry;
+    use crate::publish::cache::{Output, Previous};
+    use crate::publish::{BuildContext, Plan};
+    use crate::workspace::Workspace;
+
+    /// Runs `f` on a build of `entries` (in the order given, as a build
+    /// sorts them) at `version` into `root`, reusing what `previous` kept;
+    /// the tree's caches are written after.
+    pub fn with_plan<T>(
+        entries: &[CatalogEntry],
+        version: &str,
+        previous: &Previous,
+        root: &std::path::Path,
+        f: impl FnOnce(&BuildContext<'_>, &Plan<'_>) -> T,
+    ) -> T {
+        let ws = Workspace::defaults();
+        let ctx = BuildContext {
+            workspace: &ws,
+            entries: entries.iter().collect(),
+            version: version.into(),
+            stamps: Default::default(),
+            progress: false,
+        };
+        let out = Output::new(root, previous);
+        let plan = Plan::new(&ctx, &out, &Default::default());
+        let done = f(&ctx, &plan);
+        out.write_cache().unwrap();
+        done
+    }
 }
 
 #[cfg(test)]

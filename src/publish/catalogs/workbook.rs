@@ -13,7 +13,6 @@ use super::{CODE_COLUMNS, COLUMNS, LevelCatalog, excel_text};
 use crate::catalog::CatalogEntry;
 use crate::publish::pieces::Piece;
 use crate::publish::{BuildContext, Plan};
-use crate::standard::Standard;
 use rust_xlsxwriter::{
     Color, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet,
     XlsxError,
@@ -25,27 +24,28 @@ use std::sync::Arc;
 pub const HEADER_ROW: u32 = 1;
 
 /// One sheet of a catalog workbook.
-struct SheetPlan<'a> {
+struct SheetPlan {
     /// The tab's name (already valid for Excel).
     name: String,
     /// Shown in the title row after the catalog's name.
     place: String,
-    /// The entries, in the order of the rows.
-    entries: Vec<&'a CatalogEntry>,
+    /// The entries (their places in [`BuildContext::entries`]), in the
+    /// order of the rows.
+    entries: Vec<usize>,
     /// Shown in place of rows when there are no entries.
     empty_note: &'static str,
 }
 
 /// A catalog workbook laid out: its sheets, their rows in order, and the
 /// key of each piece of rows.
-pub struct Book<'a> {
+pub struct Book {
     title: &'static str,
-    sheets: Vec<SheetPlan<'a>>,
+    sheets: Vec<SheetPlan>,
     /// The keys of each sheet's pieces of [`rows::ROWS`] rows.
     keys: Vec<Vec<String>>,
 }
 
-impl<'a> Book<'a> {
+impl Book {
     /// The workbook of one level: one sheet per city or county (the first
     /// six digits of the division code; a town or village is listed under
     /// its county), in code order, entries grouped by sector and category.
@@ -55,16 +55,17 @@ impl<'a> Book<'a> {
         ctx: &BuildContext<'_>,
         plan: &Plan<'_>,
         catalog: &LevelCatalog,
-        entries: &[&'a CatalogEntry],
-    ) -> Book<'a> {
+        entries: &[usize],
+    ) -> Book {
         let divisions = &ctx.workspace.standard.divisions;
-        let mut groups: BTreeMap<&str, Vec<&CatalogEntry>> = BTreeMap::new();
-        for e in entries {
-            let code = e.division.get(..6).unwrap_or(&e.division);
-            groups.entry(code).or_default().push(e);
+        let mut groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for &i in entries {
+            let division = &ctx.entries[i].division;
+            let code = division.get(..6).unwrap_or(division);
+            groups.entry(code).or_default().push(i);
         }
         let mut names = SheetNames::default();
-        let mut sheets: Vec<SheetPlan<'_>> = groups
+        let mut sheets: Vec<SheetPlan> = groups
             .into_iter()
             .map(|(code, entries)| {
                 let place = divisions
@@ -74,7 +75,7 @@ impl<'a> Book<'a> {
                 SheetPlan {
                     name: names.claim(label, code),
                     place,
-                    entries: grouped(&entries, &ctx.workspace.standard),
+                    entries: grouped(ctx, &entries),
                     empty_note: "",
                 }
             })
@@ -92,15 +93,11 @@ impl<'a> Book<'a> {
 
     /// The workbook of 转报件: one sheet, every level, grouped by sector
     /// and category.
-    pub fn forwarded(
-        ctx: &BuildContext<'_>,
-        plan: &Plan<'_>,
-        entries: &[&'a CatalogEntry],
-    ) -> Book<'a> {
+    pub fn forwarded(ctx: &BuildContext<'_>, plan: &Plan<'_>, entries: &[usize]) -> Book {
         let sheets = vec![SheetPlan {
             name: "转报件目录".into(),
             place: String::new(),
-            entries: grouped(entries, &ctx.workspace.standard),
+            entries: grouped(ctx, entries),
             empty_note: "目录中暂无转报件。",
         }];
         Book::new(ctx, plan, "转报件目录", sheets)
@@ -109,11 +106,11 @@ impl<'a> Book<'a> {
     /// The whole catalog as one workbook (`catalog.xlsx`): one sheet, every
     /// entry in 实施编码 order — the rows of `catalog.csv` — with its codes
     /// as text, so that Excel and WPS show all 31 digits.
-    pub fn whole(ctx: &BuildContext<'a>, plan: &Plan<'_>) -> Book<'a> {
+    pub fn whole(ctx: &BuildContext<'_>, plan: &Plan<'_>) -> Book {
         let sheets = vec![SheetPlan {
             name: "事项目录".into(),
             place: String::new(),
-            entries: ctx.entries.clone(),
+            entries: (0..ctx.entries.len()).collect(),
             empty_note: "目录中暂无事项。",
         }];
         Book::new(ctx, plan, "完整事项目录", sheets)
@@ -123,8 +120,8 @@ impl<'a> Book<'a> {
         ctx: &BuildContext<'_>,
         plan: &Plan<'_>,
         title: &'static str,
-        sheets: Vec<SheetPlan<'a>>,
-    ) -> Book<'a> {
+        sheets: Vec<SheetPlan>,
+    ) -> Book {
         // A piece's rows show its entries, their places and nothing of
         // the release: its key is the stamp (binary, standard), where it
         // starts and the content of its entries.
@@ -135,8 +132,9 @@ impl<'a> Book<'a> {
                     .map(|(k, chunk)| {
                         let (row, seq) = first_of(k);
                         let what = format!("catalog rows\0{row}\0{seq}\0{:?}", STYLE_IDS);
-                        let keys: Vec<String> = chunk.iter().map(|e| entry_key(ctx, e)).collect();
-                        plan.stamp.group_key(&what, keys.iter().map(String::as_str))
+                        let digests: Vec<_> = chunk.iter().map(|&i| ctx.whole(i)).collect();
+                        plan.stamp
+                            .group_key(&what, digests.iter().map(|d| d.as_ref()))
                     })
                     .collect()
             })
@@ -172,9 +170,11 @@ impl<'a> Book<'a> {
                 .enumerate()
                 .map(|(k, (chunk, key))| {
                     let (row, seq) = first_of(k);
-                    plan.out
-                        .pieces()
-                        .get(key, || rows::xml(chunk, row, seq, divisions, STYLE_IDS))
+                    plan.out.pieces().get(key, || {
+                        let entries: Vec<&CatalogEntry> =
+                            chunk.iter().map(|&i| ctx.entries[i]).collect();
+                        rows::xml(&entries, row, seq, divisions, STYLE_IDS)
+                    })
                 })
                 .collect();
             let rows = HEADER_ROW + 1 + sheet.entries.len() as u32;
@@ -196,19 +196,6 @@ impl<'a> Book<'a> {
 fn first_of(k: usize) -> (u32, usize) {
     let first = k * rows::ROWS;
     (HEADER_ROW + 2 + first as u32, first + 1)
-}
-
-/// What an entry's row is made of: its content ([`BuildContext::whole`]),
-/// nothing of the release. (An entry the build does not hold has none:
-/// its digest is worked out.)
-fn entry_key(ctx: &BuildContext<'_>, e: &CatalogEntry) -> String {
-    match ctx
-        .entries
-        .binary_search_by(|x| x.impl_code.as_str().cmp(&e.impl_code))
-    {
-        Ok(i) => ctx.whole(i).into_owned(),
-        Err(_) => crate::publish::stamps::digests(e).0,
-    }
 }
 
 /// Valid, distinct sheet names: Excel allows 31 characters and none of
@@ -332,7 +319,7 @@ type Fill<'f> = dyn FnMut(&mut Worksheet, usize, &[&CatalogEntry]) -> Result<(),
 fn frame(
     ctx: &BuildContext<'_>,
     title: &str,
-    sheets: &[SheetPlan<'_>],
+    sheets: &[SheetPlan],
     fill: &mut Fill<'_>,
 ) -> Result<Vec<u8>, XlsxError> {
     let release_name = &ctx.workspace.config.release_name;
@@ -378,7 +365,8 @@ fn frame(
         if plan.entries.is_empty() {
             sheet.write_string_with_format(HEADER_ROW + 1, 0, plan.empty_note, &styles.note)?;
         }
-        fill(sheet, n, &plan.entries)?;
+        let entries: Vec<&CatalogEntry> = plan.entries.iter().map(|&i| ctx.entries[i]).collect();
+        fill(sheet, n, &entries)?;
         let last_row = (HEADER_ROW + 1 + plan.entries.len() as u32).max(HEADER_ROW + 2) - 1;
         sheet.autofilter(HEADER_ROW, 0, last_row, last_col)?;
         // The header stays in view, and so do 序号 and 事项名称 when
@@ -398,7 +386,8 @@ fn frame(
 /// Orders entries into groups: by 业务指导部门 (sector table order), then
 /// 事项类型 (category table order), then 基本编码 and 实施编码. Values outside
 /// the tables sort after them, by name.
-fn grouped<'a>(entries: &[&'a CatalogEntry], standard: &Standard) -> Vec<&'a CatalogEntry> {
+fn grouped(ctx: &BuildContext<'_>, entries: &[usize]) -> Vec<usize> {
+    let standard = &ctx.workspace.standard;
     let rank = |table: &str, value: &str| -> (usize, String) {
         let t = standard.tables.table(table);
         let pos = t
@@ -407,7 +396,8 @@ fn grouped<'a>(entries: &[&'a CatalogEntry], standard: &Standard) -> Vec<&'a Cat
         (pos.unwrap_or(usize::MAX), value.to_string())
     };
     let mut out = entries.to_vec();
-    out.sort_by_cached_key(|e| {
+    out.sort_by_cached_key(|&i| {
+        let e = ctx.entries[i];
         (
             rank("sector", &e.sector),
             rank("category", &e.category),
@@ -420,11 +410,11 @@ fn grouped<'a>(entries: &[&'a CatalogEntry], standard: &Standard) -> Vec<&'a Cat
 
 #[cfg(test)]
 mod tests {
+    use super::super::testing::with_plan;
     use super::super::{Cell, RowContext, looks_like_formula};
     use super::*;
     use crate::catalog::entry::StatutoryDays;
-    use crate::publish::cache::{Output, Previous};
-    use crate::workspace::Workspace;
+    use crate::publish::cache::Previous;
     use std::collections::BTreeMap;
     use std::io::Read;
 
@@ -533,48 +523,54 @@ mod tests {
         assert_eq!(n.claim(&long, "1").chars().count(), 31);
     }
 
+    /// A workbook's parts as rendered from pieces, and as rust_xlsxwriter
+    /// writes them cell by cell from the same frame.
+    type Parts = Vec<(String, Vec<u8>)>;
+    fn ours_and_theirs(ctx: &BuildContext<'_>, plan: &Plan<'_>, book: &Book) -> (Parts, Parts) {
+        let ours = book.render(ctx, plan).unwrap();
+        let theirs = frame(ctx, book.title, &book.sheets, &mut cells(ctx)).unwrap();
+        (parts(&ours), parts(&theirs))
+    }
+
     #[test]
     fn rows_in_pieces_are_what_rust_xlsxwriter_writes_cell_by_cell() {
-        let ws = Workspace::defaults();
         let all = entries(rows::ROWS * 2 + 37);
-        let ctx = BuildContext {
-            workspace: &ws,
-            entries: all.iter().collect(),
-            version: "2026.1".into(),
-            stamps: Default::default(),
-            progress: false,
-        };
         let dir = tempfile::tempdir().unwrap();
-        let none = Previous::none();
-        let out = Output::new(dir.path(), &none);
-        let plan = Plan::new(&ctx, &out, &Default::default());
-        let level = &super::super::LEVEL_CATALOGS[1];
-        let entries: Vec<&CatalogEntry> = all.iter().collect();
-        for book in [
-            Book::whole(&ctx, &plan),
-            Book::level(&ctx, &plan, level, &entries),
-            Book::level(&ctx, &plan, level, &[]),
-        ] {
-            let ours = book.render(&ctx, &plan).unwrap();
-            let theirs = frame(&ctx, book.title, &book.sheets, &mut cells(&ctx)).unwrap();
-            let (ours, theirs) = (parts(&ours), parts(&theirs));
-            let names = |p: &[(String, Vec<u8>)]| p.iter().map(|x| x.0.clone()).collect::<Vec<_>>();
-            assert_eq!(names(&ours), names(&theirs));
-            for ((name, a), (_, b)) in ours.iter().zip(&theirs) {
-                if a != b {
-                    let at = a.iter().zip(b.iter()).take_while(|(x, y)| x == y).count();
-                    let show = |x: &[u8]| {
-                        String::from_utf8_lossy(&x[at.saturating_sub(200)..(at + 200).min(x.len())])
-                            .into_owned()
-                    };
-                    panic!(
-                        "{name} differs at byte {at}:\n{}\n---\n{}",
-                        show(a),
-                        show(b)
-                    );
+        with_plan(
+            &all,
+            "2026.1",
+            &Previous::none(),
+            dir.path(),
+            |ctx, plan| {
+                let level = &super::super::LEVEL_CATALOGS[1];
+                let entries: Vec<usize> = (0..all.len()).collect();
+                for book in [
+                    Book::whole(ctx, plan),
+                    Book::level(ctx, plan, level, &entries),
+                    Book::level(ctx, plan, level, &[]),
+                ] {
+                    let (ours, theirs) = ours_and_theirs(ctx, plan, &book);
+                    let names = |p: &Parts| p.iter().map(|x| x.0.clone()).collect::<Vec<_>>();
+                    assert_eq!(names(&ours), names(&theirs));
+                    for ((name, a), (_, b)) in ours.iter().zip(&theirs) {
+                        if a != b {
+                            let at = a.iter().zip(b.iter()).take_while(|(x, y)| x == y).count();
+                            let show = |x: &[u8]| {
+                                String::from_utf8_lossy(
+                                    &x[at.saturating_sub(200)..(at + 200).min(x.len())],
+                                )
+                                .into_owned()
+                            };
+                            panic!(
+                                "{name} differs at byte {at}:\n{}\n---\n{}",
+                                show(a),
+                                show(b)
+                            );
+                        }
+                    }
                 }
-            }
-        }
+            },
+        );
     }
 
     /// Text cut from pieces a cell's XML must escape or keep: markup,
@@ -599,7 +595,7 @@ mod tests {
         fn any_text_is_written_as_rust_xlsxwriter_writes_it(
             texts in proptest::collection::vec(awkward(), 8),
         ) {
-            let ws = Workspace::defaults();
+
             let mut all = entries(3);
             for (e, t) in all.iter_mut().zip(texts.chunks(2)) {
                 e.name = t[0].clone();
@@ -608,41 +604,22 @@ mod tests {
             }
             all[2].scope = Some(texts[6].clone());
             all[2].handling_type = Some(texts[7].clone());
-            let ctx = BuildContext {
-                workspace: &ws,
-                entries: all.iter().collect(),
-                version: String::new(),
-                stamps: Default::default(),
-                progress: false,
-            };
             let dir = tempfile::tempdir().unwrap();
-            let none = Previous::none();
-            let out = Output::new(dir.path(), &none);
-            let plan = Plan::new(&ctx, &out, &Default::default());
-            let book = Book::whole(&ctx, &plan);
-            let ours = parts(&book.render(&ctx, &plan).unwrap());
-            let theirs = parts(&frame(&ctx, book.title, &book.sheets, &mut cells(&ctx)).unwrap());
+            let (ours, theirs) = with_plan(&all, "", &Previous::none(), dir.path(), |ctx, plan| {
+                ours_and_theirs(ctx, plan, &Book::whole(ctx, plan))
+            });
             proptest::prop_assert_eq!(ours, theirs);
         }
     }
 
     #[test]
     fn a_changed_entry_writes_its_piece_alone_and_the_same_bytes() {
-        let ws = Workspace::defaults();
         let mut all = entries(rows::ROWS * 3);
         let render = |all: &[CatalogEntry], previous: &Previous, root: &std::path::Path| {
-            let ctx = BuildContext {
-                workspace: &ws,
-                entries: all.iter().collect(),
-                version: String::new(),
-                stamps: Default::default(),
-                progress: false,
-            };
-            let out = Output::new(root, previous);
-            let plan = Plan::new(&ctx, &out, &Default::default());
-            let bytes = Book::whole(&ctx, &plan).render(&ctx, &plan).unwrap();
-            out.write_cache().unwrap();
-            (bytes, out.pieces().made())
+            with_plan(all, "", previous, root, |ctx, plan| {
+                let bytes = Book::whole(ctx, plan).render(ctx, plan).unwrap();
+                (bytes, plan.out.pieces().made())
+            })
         };
         let (first, second) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
         let none = Previous::none();
