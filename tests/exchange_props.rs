@@ -378,6 +378,7 @@ fn canonical(e: CatalogEntry, ws: &Workspace) -> CatalogEntry {
             rel: active.rel_path(),
             display: "entry.yaml".into(),
             text: active.to_yaml(),
+            digest: String::new(),
             entry: Ok(active),
             error_line: None,
         }],

@@ -2,6 +2,8 @@
 //! a tampered release fails `verify`, a release is never made twice, and
 //! the same catalog and version give the same bytes.
 
+mod common_catalog;
+
 use assert_cmd::Command;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -421,4 +423,144 @@ fn the_same_catalog_and_version_give_the_same_bytes() {
         assert_eq!(x.0, y.0);
         assert!(x.1 == y.1, "{} differs between two runs", x.0);
     }
+}
+
+/// The release gate's memo (`releases/.yima.gate`): after each edit of the
+/// catalog, its configuration or its forms, the gate counts the errors
+/// `yima check items/` counts, taking from the memo exactly the files that
+/// did not change while nothing else did.
+#[test]
+fn the_gate_counts_what_the_check_counts_and_remembers_only_unchanged_files() {
+    use yima::diag::Rule;
+    let dir = common_catalog::repo_sample();
+    let root = dir.path();
+    let memo = root.join("releases").join(yima::check::gate::FILE);
+    // (errors the gate counts, files it remembered, errors the check counts,
+    // the rules the check found, the entry files)
+    let gate = || {
+        let ws = yima::workspace::Workspace::load(root).unwrap();
+        let items = root.join("items");
+        let load = |text| (yima::catalog::cached::load_whole(&items, None, text).unwrap()).catalog;
+        // (The gate as a release runs it: the files' texts not kept, the
+        // files it checks read again.)
+        let gated = yima::check::gate::errors(&load(false), &ws, &items, &memo).unwrap();
+        let (errors, remembered) = (gated.errors, gated.remembered);
+        gated.keep();
+        let cat = load(true);
+        let report = yima::check::check_catalog(&cat, &ws).report;
+        let rules: Vec<Rule> = report.diagnostics.iter().map(|d| d.rule).collect();
+        (
+            errors,
+            remembered,
+            report.summary.errors,
+            rules,
+            cat.files.len(),
+        )
+    };
+    let entry = |n: usize| -> PathBuf {
+        let mut files: Vec<PathBuf> = fs::read_dir(root.join("items/11431300006140805J"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        files[n].clone()
+    };
+    let edit = |path: &Path, from: &str, to: &str| {
+        let text = fs::read_to_string(path).unwrap();
+        assert!(text.contains(from), "{}: no {from}", path.display());
+        fs::write(path, text.replacen(from, to, 1)).unwrap();
+    };
+
+    let (errors, remembered, checked, _, files) = gate();
+    assert_eq!(
+        (errors, remembered, checked),
+        (0, 0, 0),
+        "the sample is clean"
+    );
+    let (errors, remembered, ..) = gate();
+    assert_eq!(
+        (errors, remembered),
+        (0, files),
+        "nothing changed: all remembered"
+    );
+
+    // A phone number made invalid: that file alone is checked again.
+    edit(
+        &entry(0),
+        "contact_phone: 0738-8312681",
+        "contact_phone: 0738-83",
+    );
+    let (errors, remembered, checked, rules, files) = gate();
+    assert!(rules.contains(&Rule::PhoneInvalid), "{rules:?}");
+    assert_eq!((errors, remembered), (checked, files - 1));
+    assert!(errors > 0);
+
+    // The same entry a second time, under another file name (after all of
+    // the agency's files, so the places of the others hold): item-duplicate
+    // between two files, the second one remembered the next time.
+    let copy = entry(0).with_file_name("11431300006140805JZZZ.yaml");
+    fs::copy(entry(1), &copy).unwrap();
+    let (errors, _, checked, rules, _) = gate();
+    assert!(rules.contains(&Rule::ItemDuplicate), "{rules:?}");
+    assert_eq!(errors, checked);
+    let (errors, remembered, checked, _, files) = gate();
+    assert_eq!(
+        (errors, remembered),
+        (checked, files),
+        "a duplicate is counted from the memo too"
+    );
+
+    // A value outside its code table (found while the entry is made a
+    // filing again), and a file removed (the files after it move up a
+    // place: their findings' rows are theirs again).
+    edit(&entry(2), "level: 市级", "level: 星级");
+    fs::remove_file(entry(3)).unwrap();
+    let (errors, _, checked, rules, _) = gate();
+    assert!(rules.contains(&Rule::ValueInvalid), "{rules:?}");
+    assert_eq!(errors, checked);
+
+    // The workspace's severities: phone-invalid off changes every count.
+    let config = root.join("yima.yaml");
+    edit(&config, "rules: {}", "rules:\n  phone-invalid: off");
+    let (errors, remembered, checked, rules, _) = gate();
+    assert!(!rules.contains(&Rule::PhoneInvalid));
+    assert_eq!(
+        (errors, remembered),
+        (checked, 0),
+        "another configuration: nothing remembered"
+    );
+
+    // A form the entries name taken away: form-missing, nothing remembered.
+    fs::remove_file(root.join("examples/forms/不动产登记申请书.docx")).unwrap();
+    let (errors, remembered, checked, rules, _) = gate();
+    assert!(rules.contains(&Rule::FormMissing), "{rules:?}");
+    assert_eq!(
+        (errors, remembered),
+        (checked, 0),
+        "other forms: nothing remembered"
+    );
+
+    // A damaged memo is not read.
+    let (errors, remembered, _, _, files) = gate();
+    assert_eq!((errors, remembered), (checked, files));
+    let mut bytes = fs::read(&memo).unwrap();
+    let at = bytes.len() / 2;
+    bytes[at] ^= 1;
+    fs::write(&memo, bytes).unwrap();
+    let (errors, remembered, checked, ..) = gate();
+    assert_eq!((errors, remembered), (checked, 0));
+
+    // A file edited after the catalog was loaded (without its text) and
+    // before the gate reads it again is an error naming it, never checked
+    // in its new form while the old one is published.
+    let ws = yima::workspace::Workspace::load(root).unwrap();
+    let items = root.join("items");
+    let cat = (yima::catalog::cached::load_whole(&items, None, false).unwrap()).catalog;
+    edit(&entry(4), "status: active", "status: active\n# edited");
+    fs::remove_file(&memo).unwrap();
+    let Err(err) = yima::check::gate::errors(&cat, &ws, &items, &memo) else {
+        panic!("an edited file passed the gate");
+    };
+    let name = entry(4).file_name().unwrap().to_string_lossy().into_owned();
+    assert!(err.to_string().contains(&name), "{err}");
 }

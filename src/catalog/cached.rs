@@ -241,13 +241,18 @@ fn read_one(
         rel: rel.to_path_buf(),
         display: display.clone(),
         text: String::new(),
+        digest: String::new(),
         entry: Err(message),
         error_line: None,
     };
     // A buffer each thread reuses: most files are only hashed.
     let read = match proven {
-        // (A digest is wanted only to write a new line.)
-        Some(cached) => Ok((None, String::new(), Some(cached))),
+        // (The recorded digest: the file's bytes, its stat proves.)
+        Some(cached) => Ok((
+            None,
+            recorded.map_or_else(String::new, |r| r.0.to_string()),
+            Some(cached),
+        )),
         None => BUF.with(|buf| {
             // Looked at before it is read: a change while it is read moves
             // its time past the stat noted.
@@ -289,6 +294,7 @@ fn read_one(
         rel: rel.to_path_buf(),
         display,
         text: if keep_text { text } else { String::new() },
+        digest,
         entry,
         error_line,
     };

@@ -32,6 +32,9 @@ pub struct ItemFile {
     /// The path as reports show it.
     pub display: String,
     pub text: String,
+    /// The SHA-256 of the file's bytes, in hex, when the load knew it
+    /// (else empty).
+    pub digest: String,
     pub entry: Result<CatalogEntry, String>,
     /// The line the entry's error is at, when it is at one.
     pub error_line: Option<usize>,
@@ -192,6 +195,7 @@ pub fn read_item(dir: &Path, rel: &Path, keep_text: bool) -> ItemFile {
         rel: rel.to_path_buf(),
         display,
         text: if keep_text { text } else { String::new() },
+        digest: String::new(),
         entry,
         error_line,
     }
@@ -587,6 +591,18 @@ pub fn as_filings(catalog: &Catalog, standard: &Standard, sink: &mut Sink) -> Ve
 /// One entry file as the filing it was made from (none when it is no entry,
 /// with a finding saying so, or retired).
 fn as_filing(i: usize, f: &ItemFile, standard: &Standard, sink: &mut Sink) -> Option<Filing> {
+    as_filing_of(i, f, &f.text, standard, sink)
+}
+
+/// [`as_filing`] of an entry file whose text is `text` (its line numbers):
+/// the text of a file loaded without it.
+pub(crate) fn as_filing_of(
+    i: usize,
+    f: &ItemFile,
+    text: &str,
+    standard: &Standard,
+    sink: &mut Sink,
+) -> Option<Filing> {
     {
         let file: Arc<str> = Arc::from(f.display.as_str());
         let entry = match &f.entry {
@@ -610,7 +626,7 @@ fn as_filing(i: usize, f: &ItemFile, standard: &Standard, sink: &mut Sink) -> Op
         if entry.status == crate::codes::registry::Status::Retired {
             return None;
         }
-        let lines = KeyLines::of(&f.text);
+        let lines = KeyLines::of(text);
         let rows = convert::to_cells(entry, i as u32 + 1, standard);
         let els = &standard.elements;
 

@@ -11,6 +11,7 @@
 //! [`crate::filing::links`] and find item-duplicate through
 //! [`crate::rules::duplicates`], so they report the same findings.
 
+pub mod gate;
 mod kept;
 mod queue;
 mod scan;

@@ -62,6 +62,11 @@ pub fn binary_id() -> String {
 }
 
 impl Stamp {
+    /// The stamp as text (a SHA-256 in hex).
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
     /// The stamp of a build of `ws`. The release version is not part of it:
     /// an entry's key holds its release stamp, a file that shows the version
     /// holds it in its key.
@@ -125,7 +130,7 @@ fn hash_tree(h: &mut Sha256, dir: &Path) {
     }
 }
 
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
+pub(crate) fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(rd) = std::fs::read_dir(dir) else {
         return;
     };

@@ -132,7 +132,51 @@ pub struct FileDuplicates {
     repeats: Vec<(EntryKey, u32)>,
 }
 
+/// A filing's duplicates as plain data: its sheet (file, sheet, column of
+/// the names), its first entries and its repeats, each by key and row. The
+/// release gate keeps them per entry file ([`crate::check::gate`]).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FileKeys {
+    pub sheet: Option<(String, Option<String>, Option<u32>)>,
+    pub first: Vec<(EntryKey, u32)>,
+    pub repeats: Vec<(EntryKey, u32)>,
+}
+
 impl FileDuplicates {
+    /// What [`FileDuplicates::from_keys`] makes this again from.
+    pub fn keys(&self) -> FileKeys {
+        let mut first: Vec<(EntryKey, u32)> = self.first.iter().map(|(k, p)| (*k, p.row)).collect();
+        first.sort_unstable_by_key(|&(k, row)| (row, k));
+        FileKeys {
+            sheet: self.sheet.as_ref().map(|o| {
+                (
+                    o.file.to_string(),
+                    o.sheet.as_ref().map(|s| s.to_string()),
+                    o.col,
+                )
+            }),
+            first,
+            repeats: self.repeats.clone(),
+        }
+    }
+
+    /// The duplicates `keys` hold, as filing number `file` of the run.
+    pub fn from_keys(file: u32, keys: &FileKeys) -> FileDuplicates {
+        FileDuplicates {
+            file,
+            sheet: keys.sheet.as_ref().map(|(f, sheet, col)| Origin {
+                file: f.as_str().into(),
+                sheet: sheet.as_deref().map(Into::into),
+                row: None,
+                col: *col,
+            }),
+            first: (keys.first.iter())
+                .map(|&(k, row)| (k, Place { file, row }))
+                .collect(),
+            repeats: keys.repeats.clone(),
+        }
+    }
+
     /// The duplicates of filing number `file` of the run.
     pub fn new(file: u32) -> Self {
         FileDuplicates {

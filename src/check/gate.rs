@@ -1,0 +1,264 @@
+//! The release gate with a memo (SPEC §10): `yima release` stops when `yima
+//! check items/` would report an error, and after a few entries changed
+//! almost every entry file is the one the last release checked. What the
+//! check found in each file — its errors, counted as the report counts them
+//! under the workspace's severities, and the keys item-duplicate compares
+//! across files — is kept in `releases/.yima.gate`, by a digest of the
+//! file's place in the catalog, its path and its text. A file found there
+//! is not converted or checked again; the rules across files
+//! (item-duplicate) still run over every file's keys, and a file that has a
+//! duplicate is checked again whole, so its count is the report's.
+//!
+//! The memo holds only under the *fingerprint* it was made with: the yima
+//! binary, the workspace's configuration, templates and schemas (the build
+//! cache's [`Stamp`]), the files in the forms folder (form-missing), and the
+//! registry's records but for their release stamps (the code rules and
+//! name-near-catalog). Anything else changed, and every file is checked. A
+//! damaged memo is not read; deleting it only costs time. The count always
+//! equals `check_catalog`'s (tests/release.rs compares them after edits).
+
+use crate::catalog::{self, Catalog, ItemFile};
+use crate::codes::registry::Registry;
+use crate::diag::{Diagnostic, Report, Severities, Sink};
+use crate::fsx;
+use crate::publish::cache::{Stamp, collect, hex};
+use crate::rules::{self, duplicates};
+use crate::workspace::Workspace;
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::borrow::Cow;
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// The memo's file name, in the releases folder.
+pub const FILE: &str = ".yima.gate";
+
+/// The memo's format, first in its fingerprint.
+const FORMAT: &str = "yima release gate 1";
+
+/// What the check found in one entry file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Found {
+    /// Its errors as the report counts them.
+    errors: usize,
+    /// Its keys for item-duplicate; none when it is no current entry
+    /// (retired, or not an entry at all).
+    keys: Option<duplicates::FileKeys>,
+}
+
+/// The memo as written: the fingerprint, and what each file held.
+#[derive(Serialize, Deserialize)]
+struct Memo {
+    fingerprint: String,
+    files: Vec<(String, Found)>,
+}
+
+/// What a gate found, and the memo for the next one.
+pub struct Gated {
+    /// The catalog's errors, as `yima check items/` counts them.
+    pub errors: usize,
+    /// Entry files whose findings the memo held.
+    pub remembered: usize,
+    memo: Memo,
+    path: PathBuf,
+}
+
+impl Gated {
+    /// Writes the memo for the next gate, once the release is made (or
+    /// refused for the errors found): a release killed before leaves the
+    /// workspace as it was. A memo that cannot be written costs the next
+    /// gate time only.
+    pub fn keep(self) {
+        save(&self.path, self.memo);
+    }
+}
+
+/// Counts the errors `yima check` finds in the catalog `c` of `ws` (loaded
+/// from `items`, with or without the files' texts), taking each unchanged
+/// file's findings from the memo at `memo`, and makes the memo anew
+/// ([`Gated::keep`] writes it). A file checked again is read again when its
+/// text was not kept; one that changed since the catalog was loaded is an
+/// error.
+pub fn errors(c: &Catalog, ws: &Workspace, items: &Path, memo: &Path) -> io::Result<Gated> {
+    let fingerprint = fingerprint(ws, &c.registry);
+    let old = load(memo, &fingerprint);
+    let severities = ws.severities();
+    let standard = &ws.standard;
+    let registry = Some(&c.registry);
+    // Each file: its key, what the memo or a check found in it, and
+    // whether the memo had it.
+    let done: Vec<(Option<String>, Found, bool)> = (c.files.par_iter().enumerate())
+        .map(|(i, f)| -> io::Result<_> {
+            let key = file_key(i, f);
+            if let Some(found) = key.as_ref().and_then(|k| old.get(k)) {
+                return Ok((key, found.clone(), true));
+            }
+            let mut sink = Sink::default();
+            let text = text_of(f, items)?;
+            let filing = catalog::as_filing_of(i, f, &text, standard, &mut sink);
+            if let Some(filing) = &filing {
+                rules::check_filing(filing, ws, registry, &mut sink);
+            }
+            let found = Found {
+                errors: count(sink.diagnostics, &severities),
+                keys: (filing.as_ref()).map(|filing| {
+                    // (Kept by the file's place in items/, not where the
+                    // workspace is: the memo is the same on every computer.)
+                    let mut keys = duplicates::FileDuplicates::of(filing, 0).keys();
+                    if let Some(sheet) = &mut keys.sheet {
+                        sheet.0 = rel(f);
+                    }
+                    keys
+                }),
+            };
+            Ok((key, found, false))
+        })
+        .collect::<io::Result<_>>()?;
+    let remembered = done.iter().filter(|(_, _, hit)| *hit).count();
+
+    // item-duplicate across the files, in catalog order, as the check runs
+    // it; a file with a duplicate is counted again with it.
+    let mut dups = duplicates::Duplicates::default();
+    dups.expect(c.files.len());
+    let mut errors = 0;
+    for (i, (_, found, _)) in done.iter().enumerate() {
+        errors += found.errors;
+        let Some(keys) = &found.keys else { continue };
+        let again = dups.absorb(duplicates::FileDuplicates::from_keys(
+            dups.next_file(),
+            keys,
+        ));
+        if again.is_empty() {
+            continue;
+        }
+        // (Rare: checked again whole, its filing made again.)
+        let mut sink = Sink::default();
+        let f = &c.files[i];
+        let text = text_of(f, items)?;
+        let Some(filing) = catalog::as_filing_of(i, f, &text, standard, &mut sink) else {
+            continue;
+        };
+        rules::check_filing(&filing, ws, registry, &mut sink);
+        let by_row: FxHashMap<u32, &crate::model::Entry> = (filing.entries.iter())
+            .filter_map(|e| Some((e.name.as_ref()?.row, e)))
+            .collect();
+        let entry = |row| by_row.get(&row).map(|e| std::borrow::Cow::Borrowed(*e));
+        duplicates::report(standard, again, entry, &mut sink);
+        errors = errors - found.errors + count(sink.diagnostics, &severities);
+    }
+
+    let files = (done.into_iter())
+        .filter_map(|(key, found, _)| Some((key?, found)))
+        .collect();
+    Ok(Gated {
+        errors,
+        remembered,
+        memo: Memo { fingerprint, files },
+        path: memo.to_path_buf(),
+    })
+}
+
+/// The text of an entry file: as loaded, else read again and proven to be
+/// the bytes the catalog was loaded from.
+fn text_of<'f>(f: &'f ItemFile, items: &Path) -> io::Result<Cow<'f, str>> {
+    if !f.text.is_empty() || f.entry.is_err() {
+        return Ok(Cow::Borrowed(&f.text));
+    }
+    let text = std::fs::read_to_string(items.join(&f.rel))?;
+    if !f.digest.is_empty() && fsx::sha256_hex(text.as_bytes()) != f.digest {
+        return Err(io::Error::other(format!(
+            "{}：在发布过程中被修改，请重新运行（changed while the release was made; run it again）",
+            f.display
+        )));
+    }
+    Ok(Cow::Owned(text))
+}
+
+/// The errors among `diagnostics` as a report counts them.
+fn count(diagnostics: Vec<Diagnostic>, severities: &Severities) -> usize {
+    if diagnostics.is_empty() {
+        return 0;
+    }
+    Report::new(diagnostics, Vec::new(), severities)
+        .summary
+        .errors
+}
+
+/// A file's path in `items/`, with `/` between its parts.
+fn rel(f: &ItemFile) -> String {
+    let parts: Vec<_> = f.rel.iter().map(|p| p.to_string_lossy()).collect();
+    parts.join("/")
+}
+
+/// A file's key: its place in the catalog (its findings' rows), its path
+/// in `items/` and the digest of its text. None for a file that is no
+/// entry, or whose text and digest are both unknown: such a file is
+/// checked.
+fn file_key(i: usize, f: &ItemFile) -> Option<String> {
+    let digest = match (&f.entry, f.digest.is_empty(), f.text.is_empty()) {
+        (Err(_), ..) | (Ok(_), true, true) => return None,
+        (Ok(_), false, _) => Cow::Borrowed(f.digest.as_str()),
+        (Ok(_), true, false) => Cow::Owned(fsx::sha256_hex(f.text.as_bytes())),
+    };
+    let mut h = Sha256::new();
+    h.update((i as u64).to_le_bytes());
+    h.update(rel(f).as_bytes());
+    h.update([0]);
+    h.update(digest.as_bytes());
+    Some(hex(&h.finalize()))
+}
+
+/// Everything besides a file that its findings depend on.
+fn fingerprint(ws: &Workspace, registry: &Registry) -> String {
+    let mut h = Sha256::new();
+    h.update(FORMAT.as_bytes());
+    h.update([0]);
+    h.update(Stamp::new(ws).as_str().as_bytes());
+    // The forms folder: which names are files there (form-missing).
+    if let Some(dir) = ws.forms_dir() {
+        let mut files = Vec::new();
+        collect(&dir, &mut files);
+        files.sort();
+        for f in files {
+            let name = f.strip_prefix(&dir).unwrap_or(&f);
+            h.update(name.to_string_lossy().as_bytes());
+            h.update([0, u8::from(f.is_file())]);
+        }
+    }
+    // The registry's records as the rules read them: a release's stamp on
+    // them is not read by any rule, and changes at every release.
+    for r in registry.records() {
+        let mut r = r.clone();
+        r.first_release = Default::default();
+        h.update(format!("{r:?}\n").as_bytes());
+    }
+    hex(&h.finalize())
+}
+
+/// The memo at `path`, when it is whole and made under `fingerprint`.
+fn load(path: &Path, fingerprint: &str) -> FxHashMap<String, Found> {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return FxHashMap::default();
+    };
+    let Ok(body) = fsx::unseal(&text) else {
+        return FxHashMap::default();
+    };
+    match serde_json::from_str::<Memo>(body) {
+        Ok(m) if m.fingerprint == fingerprint => m.files.into_iter().collect(),
+        _ => FxHashMap::default(),
+    }
+}
+
+/// Writes the memo (atomically); a failure only costs the next gate time.
+fn save(path: &Path, memo: Memo) {
+    let Ok(mut text) = serde_json::to_string(&memo) else {
+        return;
+    };
+    text.push('\n');
+    if let Some(dir) = path.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    let _ = fsx::write_atomic(path, fsx::seal(text).as_bytes());
+}
