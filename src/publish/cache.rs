@@ -236,26 +236,50 @@ impl Previous {
         p
     }
 
+    /// The cache of the build in `root` and, when given, of the release in
+    /// `release` (its files copied), read at once: what a build reuses.
+    pub fn load_with_release(root: &Path, release: Option<&Path>) -> Previous {
+        let mut p = Previous::none();
+        let mut trees = vec![(root, root.join(FILE), Take::Link)];
+        if let Some(dir) = release {
+            trees.push((dir, release_cache(dir), Take::Copy));
+        }
+        p.add_all(&trees);
+        p
+    }
+
     /// Adds the tree in `root` described by the cache at `cache` (when
     /// there is one that can be trusted), its files taken `by`.
     pub fn add(&mut self, root: &Path, cache: &Path, by: Take) {
-        match std::fs::read_to_string(cache) {
-            Ok(text) => match parse(&text) {
-                Ok(files) => self.trees.push(Tree {
-                    root: root.to_path_buf(),
-                    files,
-                    memo: Memo::load(root),
-                    by,
-                }),
+        self.add_all(&[(root, cache.to_path_buf(), by)]);
+    }
+
+    /// [`Previous::add`] of several trees, in this order, their caches and
+    /// memos read in parallel.
+    pub fn add_all(&mut self, trees: &[(&Path, PathBuf, Take)]) {
+        use rayon::prelude::*;
+        let read: Vec<Result<Option<Tree>, String>> = trees
+            .par_iter()
+            .map(|(root, cache, by)| match std::fs::read_to_string(cache) {
+                Ok(text) => match parse(&text) {
+                    Ok(files) => Ok(Some(Tree {
+                        root: root.to_path_buf(),
+                        files,
+                        memo: Memo::load(root),
+                        by: *by,
+                    })),
+                    Err(why) => Err(format!("{}: {why}", cache.display())),
+                },
+                Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+                Err(e) => Err(format!("{}: {e}", cache.display())),
+            })
+            .collect();
+        for tree in read {
+            match tree {
+                Ok(tree) => self.trees.extend(tree),
                 Err(why) => {
-                    self.ignored
-                        .get_or_insert_with(|| format!("{}: {why}", cache.display()));
+                    self.ignored.get_or_insert(why);
                 }
-            },
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-            Err(e) => {
-                self.ignored
-                    .get_or_insert_with(|| format!("{}: {e}", cache.display()));
             }
         }
     }

@@ -333,14 +333,12 @@ fn build_with(
     let started = std::time::Instant::now();
     let staged = Staged::new(out)?;
     let previous = if outputs == Outputs::All && reuse == Reuse::Cache {
-        // The previous build (when not read already), and the newest
-        // release: what it rendered the same way (the entries that did not
-        // change since) serves too.
-        let mut p = loaded.unwrap_or_else(|| cache::Previous::load(out));
-        if let Some(release) = &ctx.stamps.release {
-            p.add(release, &cache::release_cache(release), cache::Take::Copy);
-        }
-        p
+        // The previous build and the newest release (when not read
+        // already): what the release rendered the same way (the entries
+        // that did not change since) serves too.
+        loaded.unwrap_or_else(|| {
+            cache::Previous::load_with_release(out, ctx.stamps.release.as_deref())
+        })
     } else {
         cache::Previous::none()
     };
@@ -421,10 +419,16 @@ pub fn build_only(
     let entry_cache = (outputs == Outputs::All).then_some(loaded.cache);
     let loaded = t.elapsed();
     let t = std::time::Instant::now();
-    // The previous build's cache is read while the codes are verified.
+    // The caches of the previous build and of the newest release (the one
+    // the stamps will compare with) are read while the codes are verified.
     let (problems, previous) = rayon::join(
         || crate::assign::verify_registry(ws, &cat),
-        || (cache.is_some()).then(|| cache::Previous::load(out)),
+        || {
+            (cache.is_some()).then(|| {
+                let release = stamps::previous(ws, version);
+                cache::Previous::load_with_release(out, release.as_deref())
+            })
+        },
     );
     if !problems.is_empty() {
         return Err(PublishError::Codes(problems));

@@ -141,19 +141,18 @@ pub fn release(
     // such files as hard links (a release is never written to); from
     // `dist/` they are copied, so that no edit there reaches a release.
     let mut built = publish::cache::Previous::none();
-    if let Some(p) = &previous {
-        let dir = releases.join(p);
-        built.add(
-            &dir,
-            &publish::cache::release_cache(&dir),
-            publish::cache::Take::Link,
-        );
+    let previous_dir = previous.as_ref().map(|p| releases.join(p));
+    let mut trees = Vec::new();
+    if let Some(dir) = &previous_dir {
+        let cache = publish::cache::release_cache(dir);
+        trees.push((dir.as_path(), cache, publish::cache::Take::Link));
     }
-    built.add(
-        &dist,
-        &dist.join(publish::cache::FILE),
+    trees.push((
+        dist.as_path(),
+        dist.join(publish::cache::FILE),
         publish::cache::Take::Copy,
-    );
+    ));
+    built.add_all(&trees);
     timed("previous");
     let (summary, tree) = publish::render_reusing(&ctx, &out, &built)?;
     // The digests of the files rendered or taken serve the manifest: they
