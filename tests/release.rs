@@ -471,12 +471,18 @@ fn the_gate_counts_what_the_check_counts_and_remembers_only_unchanged_files() {
         fs::write(path, text.replacen(from, to, 1)).unwrap();
     };
 
+    // No releases folder yet (a first release refused): none is made for
+    // the memo.
     let (errors, remembered, checked, _, files) = gate();
     assert_eq!(
         (errors, remembered, checked),
         (0, 0, 0),
         "the sample is clean"
     );
+    assert!(!root.join("releases").exists());
+    fs::create_dir_all(root.join("releases")).unwrap();
+    let (errors, remembered, ..) = gate();
+    assert_eq!((errors, remembered), (0, 0), "no memo was written");
     let (errors, remembered, ..) = gate();
     assert_eq!(
         (errors, remembered),

@@ -251,14 +251,16 @@ fn load(path: &Path, fingerprint: &str) -> FxHashMap<String, Found> {
     }
 }
 
-/// Writes the memo (atomically); a failure only costs the next gate time.
+/// Writes the memo (atomically) into the releases folder when there is one
+/// (a first release refused makes none); a failure only costs the next gate
+/// time.
 fn save(path: &Path, memo: Memo) {
+    if !path.parent().is_some_and(Path::is_dir) {
+        return;
+    }
     let Ok(mut text) = serde_json::to_string(&memo) else {
         return;
     };
     text.push('\n');
-    if let Some(dir) = path.parent() {
-        let _ = std::fs::create_dir_all(dir);
-    }
     let _ = fsx::write_atomic(path, fsx::seal(text).as_bytes());
 }

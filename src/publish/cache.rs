@@ -629,9 +629,14 @@ impl<'p> Output<'p> {
     /// workbooks and the runs of its `catalog.json` (atomically: each is
     /// whole or absent).
     pub fn write_cache(&self) -> io::Result<()> {
-        self.write_cache_to(&self.root.join(FILE))?;
-        self.pieces.write(&self.root.join(super::pieces::FILE))?;
-        self.spans.write(&self.root.join(super::spans::FILE))
+        let (cache, rest) = rayon::join(
+            || self.write_cache_to(&self.root.join(FILE)),
+            || {
+                self.pieces.write(&self.root.join(super::pieces::FILE))?;
+                self.spans.write(&self.root.join(super::spans::FILE))
+            },
+        );
+        cache.and(rest)
     }
 
     /// Writes the cache of the new tree to `path` (atomically).

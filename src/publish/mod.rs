@@ -361,10 +361,14 @@ fn build_with(
     summary.cache_ignored = previous.ignored.clone();
     if outputs == Outputs::All {
         let t = std::time::Instant::now();
-        tree.write_cache()?;
-        if let Some(cache) = entry_cache {
-            cache.write(&staged.path().join(catalog::cached::FILE))?;
-        }
+        // (The caches are independent files: written side by side.)
+        let entries = staged.path().join(catalog::cached::FILE);
+        let (outputs_cache, entries_cache) = rayon::join(
+            || tree.write_cache(),
+            || entry_cache.map_or(Ok(()), |cache| cache.write(&entries)),
+        );
+        outputs_cache?;
+        entries_cache?;
         summary.stages.push(("caches", t.elapsed()));
     }
     let t = std::time::Instant::now();
