@@ -302,7 +302,7 @@ fn read_one(
 }
 
 /// A path inside `items/` as the cache writes it: `/` between parts.
-fn rel_key(rel: &Path) -> String {
+pub(crate) fn rel_key(rel: &Path) -> String {
     rel.components()
         .map(|c| c.as_os_str().to_string_lossy())
         .collect::<Vec<_>>()

@@ -21,6 +21,7 @@ use crate::catalog::{self, Catalog, ItemFile};
 use crate::codes::registry::Registry;
 use crate::diag::{Diagnostic, Report, Severities, Sink};
 use crate::fsx;
+use crate::model::Filing;
 use crate::publish::cache::{Stamp, collect, hex};
 use crate::rules::{self, duplicates};
 use crate::workspace::Workspace;
@@ -95,12 +96,7 @@ pub fn errors(c: &Catalog, ws: &Workspace, items: &Path, memo: &Path) -> io::Res
             if let Some(found) = key.as_ref().and_then(|k| old.get(k)) {
                 return Ok((key, found.clone(), true));
             }
-            let mut sink = Sink::default();
-            let text = text_of(f, items)?;
-            let filing = catalog::as_filing_of(i, f, &text, standard, &mut sink);
-            if let Some(filing) = &filing {
-                rules::check_filing(filing, ws, registry, &mut sink);
-            }
+            let (sink, filing) = check_file(i, f, items, ws, registry)?;
             let found = Found {
                 errors: count(sink.diagnostics, &severities),
                 keys: (filing.as_ref()).map(|filing| {
@@ -108,7 +104,7 @@ pub fn errors(c: &Catalog, ws: &Workspace, items: &Path, memo: &Path) -> io::Res
                     // workspace is: the memo is the same on every computer.)
                     let mut keys = duplicates::FileDuplicates::of(filing, 0).keys();
                     if let Some(sheet) = &mut keys.sheet {
-                        sheet.0 = rel(f);
+                        sheet.0 = catalog::cached::rel_key(&f.rel);
                     }
                     keys
                 }),
@@ -134,18 +130,9 @@ pub fn errors(c: &Catalog, ws: &Workspace, items: &Path, memo: &Path) -> io::Res
             continue;
         }
         // (Rare: checked again whole, its filing made again.)
-        let mut sink = Sink::default();
-        let f = &c.files[i];
-        let text = text_of(f, items)?;
-        let Some(filing) = catalog::as_filing_of(i, f, &text, standard, &mut sink) else {
-            continue;
-        };
-        rules::check_filing(&filing, ws, registry, &mut sink);
-        let by_row: FxHashMap<u32, &crate::model::Entry> = (filing.entries.iter())
-            .filter_map(|e| Some((e.name.as_ref()?.row, e)))
-            .collect();
-        let entry = |row| by_row.get(&row).map(|e| std::borrow::Cow::Borrowed(*e));
-        duplicates::report(standard, again, entry, &mut sink);
+        let (mut sink, filing) = check_file(i, &c.files[i], items, ws, registry)?;
+        let Some(filing) = filing else { continue };
+        duplicates::report_in(standard, again, &filing, &mut sink);
         errors = errors - found.errors + count(sink.diagnostics, &severities);
     }
 
@@ -158,6 +145,24 @@ pub fn errors(c: &Catalog, ws: &Workspace, items: &Path, memo: &Path) -> io::Res
         memo: Memo { fingerprint, files },
         path: memo.to_path_buf(),
     })
+}
+
+/// The findings of entry file `i` of the catalog alone, and the filing it
+/// is (none when it is no current entry).
+fn check_file(
+    i: usize,
+    f: &ItemFile,
+    items: &Path,
+    ws: &Workspace,
+    registry: Option<&Registry>,
+) -> io::Result<(Sink, Option<Filing>)> {
+    let mut sink = Sink::default();
+    let text = text_of(f, items)?;
+    let filing = catalog::as_filing_of(i, f, &text, &ws.standard, &mut sink);
+    if let Some(filing) = &filing {
+        rules::check_filing(filing, ws, registry, &mut sink);
+    }
+    Ok((sink, filing))
 }
 
 /// The text of an entry file: as loaded, else read again and proven to be
@@ -186,12 +191,6 @@ fn count(diagnostics: Vec<Diagnostic>, severities: &Severities) -> usize {
         .errors
 }
 
-/// A file's path in `items/`, with `/` between its parts.
-fn rel(f: &ItemFile) -> String {
-    let parts: Vec<_> = f.rel.iter().map(|p| p.to_string_lossy()).collect();
-    parts.join("/")
-}
-
 /// A file's key: its place in the catalog (its findings' rows), its path
 /// in `items/` and the digest of its text. None for a file that is no
 /// entry, or whose text and digest are both unknown: such a file is
@@ -204,7 +203,7 @@ fn file_key(i: usize, f: &ItemFile) -> Option<String> {
     };
     let mut h = Sha256::new();
     h.update((i as u64).to_le_bytes());
-    h.update(rel(f).as_bytes());
+    h.update(catalog::cached::rel_key(&f.rel).as_bytes());
     h.update([0]);
     h.update(digest.as_bytes());
     Some(hex(&h.finalize()))

@@ -231,9 +231,7 @@ impl Previous {
     /// The cache of the build in `root`; empty when there is none or it
     /// cannot be trusted (see [`Previous::ignored`]).
     pub fn load(root: &Path) -> Previous {
-        let mut p = Previous::none();
-        p.add(root, &root.join(FILE), Take::Link);
-        p
+        Previous::load_with_release(root, None)
     }
 
     /// The cache of the build in `root` and, when given, of the release in
@@ -248,14 +246,10 @@ impl Previous {
         p
     }
 
-    /// Adds the tree in `root` described by the cache at `cache` (when
-    /// there is one that can be trusted), its files taken `by`.
-    pub fn add(&mut self, root: &Path, cache: &Path, by: Take) {
-        self.add_all(&[(root, cache.to_path_buf(), by)]);
-    }
-
-    /// [`Previous::add`] of several trees, in this order, their caches and
-    /// memos read in parallel.
+    /// Adds the trees `(root, cache, by)`, in this order: each tree in
+    /// `root` described by the cache at `cache` (when there is one that can
+    /// be trusted), its files taken `by`. The caches and memos are read in
+    /// parallel.
     pub fn add_all(&mut self, trees: &[(&Path, PathBuf, Take)]) {
         use rayon::prelude::*;
         let read: Vec<Result<Option<Tree>, String>> = trees

@@ -250,16 +250,7 @@ impl Duplicates {
     /// earlier one) and remembers the new ones.
     pub fn observe(&mut self, ctx: &mut Context<'_>, filing: &Filing) {
         let again = self.absorb(FileDuplicates::of(filing, self.next_file()));
-        if again.is_empty() {
-            return;
-        }
-        let by_row: FxHashMap<u32, &Entry> = filing
-            .entries
-            .iter()
-            .filter_map(|e| Some((e.name.as_ref()?.row, e)))
-            .collect();
-        let entry = |row| by_row.get(&row).map(|e| Cow::Borrowed(*e));
-        report(&ctx.workspace.standard, again, entry, ctx.sink);
+        report_in(&ctx.workspace.standard, again, filing, ctx.sink);
     }
 
     /// The place of a first entry.
@@ -332,6 +323,25 @@ pub fn report<'e>(
             sink.push(duplicate(std, &e, name, &first));
         }
     }
+}
+
+/// [`report`] of the entries [`Duplicates::absorb`] gave for `filing`,
+/// read whole.
+pub fn report_in(std: &Standard, again: Vec<(u32, Origin)>, filing: &Filing, sink: &mut Sink) {
+    if again.is_empty() {
+        return;
+    }
+    let by_row: FxHashMap<u32, &Entry> = filing
+        .entries
+        .iter()
+        .filter_map(|e| Some((e.name.as_ref()?.row, e)))
+        .collect();
+    report(
+        std,
+        again,
+        |row| by_row.get(&row).map(|e| Cow::Borrowed(*e)),
+        sink,
+    );
 }
 
 /// item-duplicate: `e` is the same entry as the one at `first`.
