@@ -741,3 +741,101 @@ fn a_guide_shows_the_release_in_which_its_entry_last_changed() {
     assert_eq!(version_in_tables(&changed), [2]);
     assert_eq!(version_in_tables(&kept), [1]);
 }
+
+/// CI publishes from a fresh checkout: every file new (new mtimes, another
+/// folder), yima perhaps installed again. With what docs/ci.md has CI keep
+/// between runs — `dist/`, the hidden files of `releases/` and the memos
+/// beside the folders — restored into it, the build and the release render
+/// only what changed, and give the bytes a workspace without any cache gives.
+#[test]
+fn caches_carried_to_a_fresh_checkout_serve_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let first = example_workspace(&tmp.path().join("first"));
+    yima(&first, &["build"]);
+    yima(&first, &["release", "2026.1"]);
+
+    // The checkout: what the repository holds (.gitignore of `yima init`).
+    let checkout = tmp.path().join("checkout");
+    fs::create_dir_all(checkout.join("releases")).unwrap();
+    for name in ["yima.yaml", ".gitignore"] {
+        fs::copy(first.join(name), checkout.join(name)).unwrap();
+    }
+    for dir in ["items", "forms", "filings"] {
+        common_catalog::copy_tree(&first.join(dir), &checkout.join(dir));
+    }
+    common_catalog::copy_tree(
+        &first.join("releases/2026.1"),
+        &checkout.join("releases/2026.1"),
+    );
+    let bare = tmp.path().join("bare");
+    common_catalog::copy_tree(&checkout, &bare);
+
+    // The CI cache, restored.
+    common_catalog::copy_tree(&first.join("dist"), &checkout.join("dist"));
+    for (from, to) in [
+        (&first, &checkout),
+        (&first.join("releases"), &checkout.join("releases")),
+    ] {
+        for e in fs::read_dir(from).unwrap() {
+            let e = e.unwrap();
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') && name.contains(".yima.") || name == ".yima.gate" {
+                fs::copy(e.path(), to.join(&name)).unwrap();
+            }
+        }
+    }
+    assert!(checkout.join("releases/.2026.1.yima.cache").is_file());
+    assert!(checkout.join("releases/.yima.gate").is_file());
+
+    // One entry changed, in both.
+    for root in [&checkout, &bare] {
+        apply(root, &tmp.path().join("held"), &Edit::Field(0, 7));
+    }
+
+    // yima installed again: the same bytes at another path, a new mtime.
+    let bin = tmp.path().join("bin").join("yima");
+    fs::create_dir_all(bin.parent().unwrap()).unwrap();
+    fs::copy(assert_cmd::cargo::cargo_bin("yima"), &bin).unwrap();
+    let installed = |args: &[&str]| {
+        let out = std::process::Command::new(&bin)
+            .current_dir(&checkout)
+            .env("NO_COLOR", "1")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let count = |out: &str, after: &str| -> usize {
+        out.split(after)
+            .nth(1)
+            .and_then(|s| s.split(' ').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("{after}: {out}"))
+    };
+
+    let total = tree(&first.join("releases/2026.1")).len();
+    let out = installed(&["release", "2026.2"]);
+    let reused = count(&out, "沿用上一版本或上次生成且未改变的 ");
+    assert!(
+        reused * 10 > total * 8,
+        "the release takes what is unchanged: {reused} of {total}\n{out}"
+    );
+    yima(&bare, &["release", "2026.2"]);
+    let (a, b) = (
+        tree(&checkout.join("releases/2026.2")),
+        tree(&bare.join("releases/2026.2")),
+    );
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    let differ: Vec<&String> = a.keys().filter(|k| a[*k] != b[*k]).collect();
+    assert!(differ.is_empty(), "files differ: {differ:?}");
+
+    let out = installed(&["build"]);
+    let rendered = count(&out, "重新生成 ");
+    let built = tree(&checkout.join("dist")).len();
+    assert!(
+        rendered > 0 && rendered * 5 < built,
+        "the build renders what changed: {rendered} of {built}\n{out}"
+    );
+    assert_same_as_cli_full(&checkout, &tmp.path().join("full"), "carried caches");
+}

@@ -45,20 +45,46 @@ const HEADER: &str = "yima build cache 1";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stamp(String);
 
-/// The yima binary that runs, as a digest of its path, size and
-/// modification time (and yima's version): the embedded templates and
-/// schemas and the code that reads and renders are all in it, so another
-/// binary trusts nothing an earlier one cached. When the binary cannot be
-/// looked at, a value unique to this run.
+/// The yima binary that runs, as the digest of its bytes (and yima's
+/// version): the embedded templates and schemas and the code that reads and
+/// renders are all in it, so another binary trusts nothing an earlier one
+/// cached — and the same binary installed again (a CI job that installs
+/// yima at every run, docs/ci.md) trusts what it cached. Read once per run
+/// (about 10 ms). When the binary cannot be read, a value unique to this
+/// run: everything is rendered again.
 pub fn binary_id() -> String {
-    let exe = std::env::current_exe()
-        .and_then(|p| Ok((std::fs::metadata(&p)?, p)))
-        .and_then(|(m, p)| Ok(format!("{}\0{}\0{:?}", p.display(), m.len(), m.modified()?)));
-    let id = match exe {
-        Ok(id) => id,
-        Err(_) => format!("{:?}", std::time::SystemTime::now()),
+    static ID: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    ID.get_or_init(|| {
+        let id = match running_binary_digest() {
+            Ok(digest) => digest,
+            Err(_) => format!("{:?}", std::time::SystemTime::now()),
+        };
+        sha256_hex(format!("{}\0{id}", env!("CARGO_PKG_VERSION")).as_bytes())
+    })
+    .clone()
+}
+
+/// The SHA-256 of the running executable's bytes. On Linux through
+/// `/proc/self/exe`, which is the binary running even when its file has
+/// been replaced or removed since it started.
+fn running_binary_digest() -> io::Result<String> {
+    let path = if cfg!(target_os = "linux") {
+        PathBuf::from("/proc/self/exe")
+    } else {
+        std::env::current_exe()?
     };
-    sha256_hex(format!("{}\0{id}", env!("CARGO_PKG_VERSION")).as_bytes())
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        match io::Read::read(&mut file, &mut buf) {
+            Ok(0) => break,
+            Ok(n) => hasher.update(&buf[..n]),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(hex(&hasher.finalize()))
 }
 
 impl Stamp {
