@@ -954,6 +954,83 @@ fn init_creates_a_workspace_and_refuses_to_run_twice() {
     );
 }
 
+/// The `.gitignore` of a new workspace keeps out of the repository exactly
+/// what yima makes again — the build, the caches and memos, the lock — and
+/// lets in the catalog and its releases (git itself decides, as in CI).
+#[test]
+fn init_ignores_what_yima_makes_again_and_keeps_the_catalog_and_releases() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path();
+    let run = run(root, &["init"]);
+    assert_eq!(run.code, 0, "{run}");
+    assert!(run.stdout.contains(".gitignore"), "{run}");
+    let ignore = std::fs::read_to_string(root.join(".gitignore")).expect(".gitignore");
+    assert_eq!(ignore, yima::cli::init::GITIGNORE_TEMPLATE);
+    let f = Filing::new(vec![Item::new(
+        &Agency::civil_affairs(),
+        "行政许可",
+        "民政",
+        "社会团体成立登记",
+    )]);
+    f.write_csv(root, "民政-");
+    for args in [
+        &["ingest", "民政-事项.csv"][..],
+        &["build"],
+        &["release", "2026.1"],
+    ] {
+        let run = common_catalog::run(root, args);
+        assert_eq!(run.code, 0, "{args:?}: {run}");
+    }
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .args(args)
+            .current_dir(root)
+            .output()
+            .expect("git (installed by .ci/run) runs");
+        assert!(out.status.success(), "git {args:?}: {out:?}");
+        String::from_utf8(out.stdout).expect("UTF-8")
+    };
+    git(&["init", "-q"]);
+    git(&["add", "-A"]);
+    let committed: Vec<String> = git(&["ls-files"]).lines().map(String::from).collect();
+    for path in &committed {
+        let yima_made = path.starts_with("dist/") || path.contains(".yima");
+        assert!(!yima_made, "{path} would be committed: {committed:?}");
+    }
+    for want in [
+        ".gitignore",
+        "yima.yaml",
+        "items/codes.lock",
+        "releases/2026.1/manifest.json",
+        "releases/2026.1/codes.lock",
+    ] {
+        assert!(committed.iter().any(|p| p == want), "{want}: {committed:?}");
+    }
+    assert!(
+        committed
+            .iter()
+            .any(|p| p.starts_with("items/") && p.ends_with(".yaml")),
+        "the entries: {committed:?}"
+    );
+    assert!(
+        committed
+            .iter()
+            .any(|p| p.starts_with("releases/2026.1/guides/")),
+        "the release's guides: {committed:?}"
+    );
+    let ignored = git(&["status", "--porcelain", "--ignored"]);
+    for want in [
+        "!! dist/",
+        "!! .items.yima.stats",
+        "!! .dist.yima.stats",
+        "!! releases/.yima.gate",
+        "!! releases/.2026.1.yima.cache",
+        "!! .yima.lock",
+    ] {
+        assert!(ignored.lines().any(|l| l == want), "{want}:\n{ignored}");
+    }
+}
+
 #[test]
 fn init_into_a_named_folder() {
     let dir = tempfile::tempdir().expect("temp dir");

@@ -1,5 +1,8 @@
 //! `yima init [DIR]`: a new workspace — `yima.yaml`, an empty `items/` with
-//! its registry.
+//! its registry, and a `.gitignore` naming what yima makes again (the build,
+//! the caches and memos), so a catalog repository commits `items/` and
+//! `releases/` and nothing regenerated. An existing `.gitignore` is left as
+//! it is.
 
 use super::EXIT_OK;
 use super::failure::{Failure, Result};
@@ -19,6 +22,9 @@ pub struct Args {
 /// The `yima.yaml` a new workspace starts with.
 pub const CONFIG_TEMPLATE: &str = include_str!("../../templates/yima.yaml");
 
+/// The `.gitignore` a new workspace starts with (for the default paths).
+pub const GITIGNORE_TEMPLATE: &str = include_str!("../../templates/workspace.gitignore");
+
 pub fn run(args: Args, lang: Lang) -> Result<u8> {
     let cfg = args.dir.join(CONFIG_FILE);
     if cfg.exists() {
@@ -33,15 +39,22 @@ pub fn run(args: Args, lang: Lang) -> Result<u8> {
     if !reg.exists() {
         write_atomic(&reg, Registry::default().to_text().as_bytes()).map_err(io)?;
     }
+    let ignore = args.dir.join(".gitignore");
+    let wrote_ignore = !ignore.exists();
+    if wrote_ignore {
+        write_atomic(&ignore, GITIGNORE_TEMPLATE.as_bytes()).map_err(io)?;
+    }
+    let ignore_zh = if wrote_ignore { "、.gitignore" } else { "" };
+    let ignore_en = if wrote_ignore { ", .gitignore" } else { "" };
     outln!(
         "{}",
         match lang {
             Lang::Zh => format!(
-                "已创建工作区 {}：yima.yaml、items/codes.lock",
+                "已创建工作区 {}：yima.yaml、items/codes.lock{ignore_zh}",
                 args.dir.display()
             ),
             Lang::En => format!(
-                "created workspace {}: yima.yaml, items/codes.lock",
+                "created workspace {}: yima.yaml, items/codes.lock{ignore_en}",
                 args.dir.display()
             ),
         }
