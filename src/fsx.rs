@@ -11,6 +11,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 pub mod fault;
+mod patch;
 pub mod settled;
 
 /// Lowercase hex sha256 of some bytes: what a file held.
@@ -245,6 +246,33 @@ impl Staged {
     }
 }
 
+impl Staged {
+    /// Puts the staged tree in place over `target` file by file, keeping
+    /// there the files `kept` (relative, with `/`) — which the staged tree
+    /// does not hold — and dropping the rest of the old tree (see
+    /// [`patch`]). A tree that is new, or whose names cannot be listed, is
+    /// swapped whole as [`Staged::commit`] does.
+    pub fn commit_over(
+        mut self,
+        kept: &rustc_hash::FxHashSet<String>,
+    ) -> Result<Option<Leftover>, CommitError> {
+        if kept.is_empty() || !self.target.is_dir() || sibling(&self.target, "old").exists() {
+            return self.commit();
+        }
+        fault::point("swap").map_err(|error| CommitError {
+            error,
+            stranded: None,
+        })?;
+        match patch::commit(&self.target, &self.staging, kept)? {
+            Some(leftover) => {
+                self.committed = true;
+                Ok(leftover)
+            }
+            None => self.commit(),
+        }
+    }
+}
+
 /// The previous tree a commit could not remove; the new one is in place and
 /// the next run removes it.
 #[derive(Debug)]
@@ -290,6 +318,11 @@ fn sibling(target: &Path, what: &str) -> PathBuf {
 /// if both are there, the swap had happened and the old copy goes. Staging
 /// trees of runs that are gone are removed. Says what it did.
 pub fn recover(target: &Path) -> io::Result<Option<Repair>> {
+    // A commit over the old tree killed midway is carried out to its end.
+    if let Some(repair) = patch::recover(target)? {
+        sweep(target);
+        return Ok(Some(repair));
+    }
     let old = sibling(target, "old");
     let mut repair = None;
     if old.exists() {
@@ -313,6 +346,9 @@ pub enum Repair {
     /// A swap killed after its renames: the new tree stays, the old copy is
     /// gone.
     Finished(PathBuf),
+    /// A commit over the old tree killed while it moved the files in: its
+    /// plan is carried out, the new tree stands.
+    Completed(PathBuf),
     /// A registry file written ahead of a release was put in place (the
     /// release exists) or dropped (it does not).
     Pending { path: PathBuf, kept: bool },

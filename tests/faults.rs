@@ -386,6 +386,51 @@ fn every_command_repairs_a_cut_swap_the_same_way() {
     }
 }
 
+/// A build of a changed catalog over its previous `dist/` moves only the
+/// new files in, under a plan (`.dist.yima-patch`). Killed halfway through
+/// the moves — some files new, some old — it has happened: every command
+/// that reads the workspace first carries the plan out to its end and says
+/// so, and `dist/` is then the one an uninterrupted build gives.
+#[test]
+fn a_build_killed_while_it_moves_files_in_is_finished_by_the_next_command() {
+    let (template, filing) = catalog();
+    let run = template.run(&["build"]);
+    assert_eq!(run.code, 0, "{run}");
+    template.ingest_ok(&[&filing]);
+    let case = Case::new(template, &["build"]);
+    let steps = steps(case.template.root(), &["build"]);
+    let puts = steps.iter().filter(|s| *s == "patch:put").count();
+    assert!(puts >= 4, "the build moves its new files in: {steps:?}");
+    let said = "上次运行在更新 dist 时中断：已按其计划完成更新，新内容已生效";
+    for args in [
+        vec!["assign", "--check"],
+        vec!["check", "items"],
+        vec!["build"],
+    ] {
+        let ws = copy_ws(case.template.root());
+        let kill = format!("kill@patch:put#{}", puts / 2);
+        let run = run_env(&ws, &["build"], &[("YIMA_FAULT", &kill)]);
+        assert_eq!(run.code, 137, "{run}");
+        assert!(ws.root().join(".dist.yima-patch").is_file());
+        let run = ws.run(&args);
+        assert!(run.stderr.contains(said), "{args:?}:\n{run}");
+        assert_same_tree(
+            &case.after,
+            &state(&ws),
+            &format!("{args:?} after the kill"),
+        );
+        assert_eq!(strays(&ws), Vec::<String>::new(), "{args:?}");
+    }
+    // A move that fails halfway moves everything back: nothing happened.
+    let ws = copy_ws(case.template.root());
+    let fault = format!("enospc@patch:put#{}", puts / 2);
+    let run = run_env(&ws, &["build"], &[("YIMA_FAULT", &fault)]);
+    assert_eq!(run.code, 2, "{fault}: {run}");
+    assert!(run.stderr.contains("No space left on device"), "{run}");
+    assert_same_tree(&case.before, &state(&ws), &fault);
+    assert_eq!(strays(&ws), Vec::<String>::new(), "{fault}");
+}
+
 /// A swap whose replaced tree cannot be removed has happened: the command
 /// says the catalog was written and the old copy is left for the next run
 /// (which removes it) — never that nothing changed.

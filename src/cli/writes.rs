@@ -51,6 +51,14 @@ pub fn recover(dir: Option<&Path>, lang: Lang) -> failure::Result<()> {
                 "the last run was cut short while replacing {}: it is back as it was before that run",
                 shown(p)
             ),
+            (Repair::Completed(p), Lang::Zh) => format!(
+                "上次运行在更新 {} 时中断：已按其计划完成更新，新内容已生效",
+                shown(p)
+            ),
+            (Repair::Completed(p), Lang::En) => format!(
+                "the last run was cut short while updating {}: its plan is carried out, the new content stands",
+                shown(p)
+            ),
             (Repair::Finished(p), Lang::Zh) => format!(
                 "上次运行在替换 {} 后中断：新内容已生效，已删除旧内容的备份",
                 shown(p)

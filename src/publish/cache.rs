@@ -413,6 +413,12 @@ fn parse(text: &str) -> Result<HashMap<String, Recorded>, String> {
 /// previous build, each recorded for the new cache.
 pub struct Output<'p> {
     root: PathBuf,
+    /// The tree the new one will be committed over, when files it proves
+    /// are kept where they are instead of linked into `root`
+    /// ([`crate::fsx::Staged::commit_over`]).
+    in_place: Option<PathBuf>,
+    /// The files kept in place there.
+    kept: Mutex<rustc_hash::FxHashSet<String>>,
     previous: &'p Previous,
     recorded: Mutex<Vec<(String, Recorded)>>,
     /// The settled stats of the files linked into it.
@@ -459,6 +465,8 @@ impl<'p> Output<'p> {
     pub fn new(root: &Path, previous: &'p Previous) -> Output<'p> {
         Output {
             root: root.to_path_buf(),
+            in_place: None,
+            kept: Mutex::default(),
             previous,
             recorded: Mutex::new(Vec::new()),
             memo: Memo::default(),
@@ -470,9 +478,38 @@ impl<'p> Output<'p> {
         }
     }
 
+    /// The tree being built in `root` to be committed over `target`: a file
+    /// of `target` that `previous` proves (when `target` is the tree it
+    /// links from) stays where it is — [`Output::kept`] lists them — and
+    /// `root` holds only what is new.
+    pub fn over(root: &Path, target: &Path, previous: &'p Previous) -> Output<'p> {
+        Output {
+            in_place: Some(target.to_path_buf()),
+            ..Output::new(root, previous)
+        }
+    }
+
     /// The folder being built.
     pub fn root(&self) -> &Path {
         &self.root
+    }
+
+    /// Where the file `rel` of the new tree is now: kept in place, or in
+    /// the folder being built.
+    pub fn locate(&self, rel: &str) -> PathBuf {
+        match &self.in_place {
+            Some(target) if self.lock_kept().contains(rel) => target.join(rel),
+            _ => self.root.join(rel),
+        }
+    }
+
+    /// The files kept in place (see [`Output::over`]).
+    pub fn kept(&self) -> rustc_hash::FxHashSet<String> {
+        self.lock_kept().clone()
+    }
+
+    fn lock_kept(&self) -> std::sync::MutexGuard<'_, rustc_hash::FxHashSet<String>> {
+        self.kept.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Links the previous build's `paths` (relative, with `/`) into the new
@@ -487,7 +524,13 @@ impl<'p> Output<'p> {
             return false;
         };
         let mut same = Vec::with_capacity(paths.len());
-        for (i, rel) in paths.iter().enumerate() {
+        if by == Take::Link && self.in_place.as_deref() == Some(from_root) {
+            // The new tree is committed over this one: the files stay.
+            self.lock_kept()
+                .extend(paths.iter().map(|rel| rel.to_string()));
+            same.resize(paths.len(), true);
+        }
+        for (i, rel) in paths.iter().enumerate().skip(same.len()) {
             let to = self.root.join(rel);
             let from = from_root.join(rel);
             let linked = to

@@ -283,7 +283,7 @@ pub fn render_outputs(
         entries: ctx.entries.len(),
         guides,
         word,
-        files: count_files(root)?,
+        files: count_files(root)? + out.kept().len(),
         stages,
         counts: out.counts(),
         entries_reused: 0,
@@ -354,7 +354,16 @@ fn build_with(
             std::fs::remove_dir_all(forms)?;
         }
     }
-    let tree = cache::Output::new(staged.path(), &previous);
+    // An incremental build of everything keeps the files it proves where
+    // they are in the old tree and puts the rest in place over it
+    // (`Staged::commit_over`): two file operations per changed file instead
+    // of per file.
+    let over = outputs == Outputs::All && !previous.is_empty() && out.is_dir();
+    let tree = if over {
+        cache::Output::over(staged.path(), out, &previous)
+    } else {
+        cache::Output::new(staged.path(), &previous)
+    };
     let looked = started.elapsed();
     let mut summary = render_outputs(ctx, &tree, outputs)?;
     summary.stages.insert(0, ("previous", looked));
@@ -372,7 +381,12 @@ fn build_with(
         summary.stages.push(("caches", t.elapsed()));
     }
     let t = std::time::Instant::now();
-    let leftover = staged.commit().map_err(std::io::Error::from)?;
+    let committed = if over {
+        staged.commit_over(&tree.kept())
+    } else {
+        staged.commit()
+    };
+    let leftover = committed.map_err(std::io::Error::from)?;
     summary.leftover =
         leftover.map(|l| (crate::filing::display_path(&l.path), l.error.to_string()));
     if outputs == Outputs::All {

@@ -201,7 +201,7 @@ pub fn write(ctx: &BuildContext<'_>, plan: &Plan<'_>) -> Result<usize, PublishEr
                 let rel = format!("{DIR}/{file}");
                 let key = plan.group_key(&rel, entries.iter().copied());
                 let sha256 = if plan.out.reuse(&key, &[&rel]) {
-                    crate::fsx::sha256_hex(&std::fs::read(plan.out.root().join(&rel))?)
+                    crate::fsx::sha256_hex(&std::fs::read(plan.out.locate(&rel))?)
                 } else {
                     let list: Vec<&CatalogEntry> =
                         entries.iter().map(|&i| ctx.entries[i]).collect();
