@@ -259,23 +259,32 @@ fn carry_out(target: &Path, staging: &Path, plan: &Plan, done: &mut Vec<Done>) -
         } else {
             false
         };
-        fs::rename(staging.join(rel), &to)?;
+        // (A file held open elsewhere — a workbook open in Excel on Windows —
+        // cannot be replaced: the error names it.)
+        fs::rename(staging.join(rel), &to).map_err(|e| named(e, &to))?;
         done.push(Done::Put(rel.clone(), saved));
     }
     for rel in &plan.drops {
         fault::point("patch:drop")?;
         let keep = backup.join(rel);
         fs::create_dir_all(keep.parent().unwrap_or(&backup))?;
-        fs::rename(target.join(rel), keep)?;
+        let from = target.join(rel);
+        fs::rename(&from, keep).map_err(|e| named(e, &from))?;
         done.push(Done::Drop(rel.clone()));
     }
     for rel in &plan.gone {
         fault::point("patch:gone")?;
         // Empty by now: its files were dropped, its folders are deeper.
-        fs::remove_dir(target.join(rel))?;
+        let dir = target.join(rel);
+        fs::remove_dir(&dir).map_err(|e| named(e, &dir))?;
         done.push(Done::Gone(rel.clone()));
     }
     Ok(())
+}
+
+/// An error of a step, naming the file (the kind kept).
+fn named(e: io::Error, path: &Path) -> io::Error {
+    io::Error::new(e.kind(), format!("{}: {e}", path.display()))
 }
 
 /// Undoes the steps `done`, last first: the old files come back from the
