@@ -82,6 +82,11 @@ impl EntryCache {
     pub fn save_memo(&self) -> std::io::Result<()> {
         self.memo.save(&self.items)
     }
+
+    /// The memo [`EntryCache::save_memo`] writes, as text, and where.
+    pub fn memo_text(&self) -> (std::path::PathBuf, String) {
+        (self.items.clone(), self.memo.text())
+    }
 }
 
 /// Loads `items/` as [`super::load_whole`] does, taking an entry from the

@@ -146,8 +146,8 @@ fn list(dir: &Path) -> io::Result<Option<(Vec<String>, Vec<String>)>> {
 /// The plan that makes `target` the staged tree plus the files `kept` in
 /// place; none when the trees cannot be listed by name (swap them whole).
 fn plan(target: &Path, staging: &Path, kept: &HashSet<String>) -> io::Result<Option<Plan>> {
-    let (Some((puts, new_dirs)), Some((old_files, old_dirs))) = (list(staging)?, list(target)?)
-    else {
+    let (new, old) = rayon::join(|| list(staging), || list(target));
+    let (Some((puts, new_dirs)), Some((old_files, old_dirs))) = (new?, old?) else {
         return Ok(None);
     };
     let staging_name = staging

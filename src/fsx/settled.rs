@@ -164,6 +164,18 @@ impl Memo {
     /// Writes the noted files as the memo of the tree at `root`
     /// (atomically; a memo is whole or absent).
     pub fn save(&self, root: &Path) -> std::io::Result<()> {
+        Memo::write(root, &self.text())
+    }
+
+    /// Writes a memo's text made by [`Memo::text`] as the memo of the tree
+    /// at `root`.
+    pub fn write(root: &Path, text: &str) -> std::io::Result<()> {
+        super::write_atomic(&memo_path(root), text.as_bytes())
+    }
+
+    /// The noted files as a memo's text (sealed), to write once the tree
+    /// they are in is in place: made while it is put in place.
+    pub fn text(&self) -> String {
         let mut new = std::mem::take(&mut *self.new.lock().unwrap_or_else(|p| p.into_inner()));
         new.sort_by(|a, b| a.0.cmp(&b.0));
         new.dedup_by(|a, b| a.0 == b.0);
@@ -176,7 +188,7 @@ impl Memo {
             }
             let _ = writeln!(text, "{rel}\t{stat}\t{sha256}");
         }
-        super::write_atomic(&memo_path(root), super::seal(text).as_bytes())
+        super::seal(text)
     }
 }
 

@@ -678,6 +678,11 @@ impl<'p> Output<'p> {
         self.memo.save(root)
     }
 
+    /// The memo [`Output::save_memo`] writes, as text ([`Memo::text`]).
+    pub fn memo_text(&self) -> String {
+        self.memo.text()
+    }
+
     /// The pieces of the new tree's workbooks ([`super::pieces`]).
     pub fn pieces(&self) -> &super::pieces::Pieces {
         &self.pieces

@@ -381,20 +381,33 @@ fn build_with(
         summary.stages.push(("caches", t.elapsed()));
     }
     let t = std::time::Instant::now();
-    let committed = if over {
-        staged.commit_over(&tree.kept())
-    } else {
-        staged.commit()
-    };
+    // The memos of the stats are made while the tree is put in place, and
+    // written once it is (a failed build leaves the old ones).
+    let all = outputs == Outputs::All;
+    let (committed, (dist_memo, items_memo)) = rayon::join(
+        || {
+            if over {
+                staged.commit_over(&tree.kept())
+            } else {
+                staged.commit()
+            }
+        },
+        || {
+            rayon::join(
+                || all.then(|| tree.memo_text()),
+                || entry_cache.filter(|_| all).map(|c| c.memo_text()),
+            )
+        },
+    );
     let leftover = committed.map_err(std::io::Error::from)?;
     summary.leftover =
         leftover.map(|l| (crate::filing::display_path(&l.path), l.error.to_string()));
-    if outputs == Outputs::All {
-        // A memo that cannot be written costs the next build time only.
-        let _ = tree.save_memo(out);
-        if let Some(cache) = entry_cache {
-            let _ = cache.save_memo();
-        }
+    // A memo that cannot be written costs the next build time only.
+    if let Some(text) = dist_memo {
+        let _ = crate::fsx::settled::Memo::write(out, &text);
+    }
+    if let Some((items, text)) = items_memo {
+        let _ = crate::fsx::settled::Memo::write(&items, &text);
     }
     summary.stages.push(("commit", t.elapsed()));
     Ok(summary)
