@@ -196,9 +196,10 @@ pub fn release_cache(dir: &Path) -> PathBuf {
 /// removes those of older releases (only the newest one's are read).
 pub fn keep_release_cache(out: &Output<'_>, dir: &Path) -> io::Result<()> {
     let path = release_cache(dir);
-    out.write_cache_to(&path)?;
-    // A memo that cannot be written costs the next release time only.
-    let _ = out.save_memo(dir);
+    // (Two files of their own: written side by side.) A memo that cannot
+    // be written costs the next release time only.
+    let (cache, _) = rayon::join(|| out.write_cache_to(&path), || out.save_memo(dir));
+    cache?;
     let memo = crate::fsx::settled::memo_path(dir);
     if let Some(parent) = dir.parent() {
         for e in std::fs::read_dir(parent)?.flatten() {

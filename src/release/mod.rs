@@ -247,8 +247,10 @@ pub fn release(
     // What the release holds serves the next build and release (losing it
     // costs only time).
     timed("commit");
-    let _ = publish::cache::keep_release_cache(&tree, &target);
-    gated.keep();
+    let _ = rayon::join(
+        || publish::cache::keep_release_cache(&tree, &target),
+        || gated.keep(),
+    );
     timed("cache");
     if let Some(at) = stages.iter().position(|(s, _)| *s == "render") {
         stages.splice(at + 1..at + 1, inside);
