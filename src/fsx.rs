@@ -169,6 +169,10 @@ impl Staged {
     /// Starts a new tree for `target` (which may not exist yet). Staging
     /// trees of runs that were killed are removed first.
     pub fn new(target: &Path) -> io::Result<Staged> {
+        // A commit over `target` killed midway (a tree outside the
+        // workspace, which no command repairs first) is finished before its
+        // staging tree could be swept away.
+        patch::recover(target)?;
         sweep(target);
         // A swap cut between its renames left the previous tree aside; it is
         // put back before any command reads the workspace. A tree staged now

@@ -442,6 +442,21 @@ mod tests {
     }
 
     #[test]
+    fn a_tree_outside_the_workspace_is_finished_before_it_is_staged_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let (target, staging, kept, want) = scene(dir.path());
+        let p = plan(&target, &staging, &kept).unwrap().unwrap();
+        write_atomic(&plan_path(&target), p.to_text().as_bytes()).unwrap();
+        fs::rename(staging.join("cache"), target.join("cache")).unwrap();
+        // (No command repairs a `--out` folder first: the next build's
+        // staging does, before it sweeps staging trees away.)
+        let next = super::super::Staged::new(&target).unwrap();
+        assert_eq!(tree(&target), want);
+        assert!(!staging.exists() && !plan_path(&target).exists());
+        drop(next);
+    }
+
+    #[test]
     fn an_error_midway_puts_the_old_tree_back() {
         let dir = tempfile::tempdir().unwrap();
         let (target, staging, kept, _) = scene(dir.path());
