@@ -260,20 +260,23 @@ impl Staged {
         mut self,
         kept: &rustc_hash::FxHashSet<String>,
     ) -> Result<Option<Leftover>, CommitError> {
-        if kept.is_empty() || !self.target.is_dir() || sibling(&self.target, "old").exists() {
-            return self.commit();
-        }
-        fault::point("swap").map_err(|error| CommitError {
+        let not_swapped = |error| CommitError {
             error,
             stranded: None,
-        })?;
-        match patch::commit(&self.target, &self.staging, kept)? {
-            Some(leftover) => {
-                self.committed = true;
-                Ok(leftover)
-            }
-            None => self.commit(),
+        };
+        if kept.is_empty() {
+            return self.commit();
         }
+        if self.target.is_dir() && !sibling(&self.target, "old").exists() {
+            fault::point("swap").map_err(not_swapped)?;
+            if let Some(leftover) = patch::commit(&self.target, &self.staging, kept)? {
+                self.committed = true;
+                return Ok(leftover);
+            }
+        }
+        // Swapped whole: the kept files come into the staged tree first.
+        patch::link_kept(&self.target, &self.staging, kept).map_err(not_swapped)?;
+        self.commit()
     }
 }
 

@@ -156,6 +156,15 @@ fn plan(target: &Path, staging: &Path, kept: &HashSet<String>) -> io::Result<Opt
         .unwrap_or_default()
         .to_string();
     let put_set: HashSet<&str> = puts.iter().map(String::as_str).collect();
+    // A folder where the old tree has a file, or a file where it has a
+    // folder (an old tree someone rearranged by hand): swapped whole.
+    let old_file_set: HashSet<&str> = old_files.iter().map(String::as_str).collect();
+    let old_dir_set: HashSet<&str> = old_dirs.iter().map(String::as_str).collect();
+    if new_dirs.iter().any(|d| old_file_set.contains(d.as_str()))
+        || puts.iter().any(|f| old_dir_set.contains(f.as_str()))
+    {
+        return Ok(None);
+    }
     let drops: Vec<String> = old_files
         .into_iter()
         .filter(|f| !kept.contains(f) && !put_set.contains(f.as_str()))
@@ -169,10 +178,9 @@ fn plan(target: &Path, staging: &Path, kept: &HashSet<String>) -> io::Result<Opt
             rel = parent;
         }
     }
-    let old_set: HashSet<&str> = old_dirs.iter().map(String::as_str).collect();
     let mut dirs: Vec<String> = new_dirs
         .iter()
-        .filter(|d| !old_set.contains(d.as_str()))
+        .filter(|d| !old_dir_set.contains(d.as_str()))
         .cloned()
         .collect();
     dirs.sort_by_key(|d| d.matches('/').count());
@@ -189,6 +197,19 @@ fn plan(target: &Path, staging: &Path, kept: &HashSet<String>) -> io::Result<Opt
         drops,
         gone,
     }))
+}
+
+/// Links (or copies) the files `kept` of `target` into the staged tree,
+/// for a commit that swaps the whole tree after all.
+pub(super) fn link_kept(target: &Path, staging: &Path, kept: &HashSet<String>) -> io::Result<()> {
+    for rel in kept {
+        let (from, to) = (target.join(rel), staging.join(rel));
+        if let Some(dir) = to.parent() {
+            fs::create_dir_all(dir)?;
+        }
+        fs::hard_link(&from, &to).or_else(|_| fs::copy(&from, &to).map(|_| ()))?;
+    }
+    Ok(())
 }
 
 /// One step carried out, to be undone on an error.
@@ -454,6 +475,34 @@ mod tests {
         assert_eq!(tree(&target), want);
         assert!(!staging.exists() && !plan_path(&target).exists());
         drop(next);
+    }
+
+    #[test]
+    fn a_file_where_the_new_tree_has_a_folder_has_the_tree_swapped_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let (target, staging, kept, _) = scene(dir.path());
+        fs::write(target.join("new"), "a file by hand").unwrap();
+        assert_eq!(plan(&target, &staging, &kept).unwrap(), None);
+        fs::remove_file(target.join("new")).unwrap();
+        fs::create_dir_all(target.join("guides/d.html")).unwrap();
+        assert_eq!(plan(&target, &staging, &kept).unwrap(), None);
+        // Staged::commit_over then swaps the whole tree.
+        let target2 = dir.path().join("dist");
+        let staged = super::super::Staged::new(&target2).unwrap();
+        write(staged.path(), "guides/d.html", "d");
+        let kept_one: HashSet<String> = ["guides/a.html".to_string()].into_iter().collect();
+        staged.commit_over(&kept_one).unwrap();
+        assert_eq!(
+            fs::read_to_string(target2.join("guides/d.html")).unwrap(),
+            "d"
+        );
+        // The kept file came along; the rest of the old tree went.
+        assert_eq!(
+            fs::read_to_string(target2.join("guides/a.html")).unwrap(),
+            "a"
+        );
+        assert!(!target2.join("guides/c.html").exists());
+        assert!(!sibling(&target2, "old").exists());
     }
 
     #[test]
