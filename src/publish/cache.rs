@@ -19,10 +19,13 @@
 //!   last line is the sha256 of the lines before it) counts as empty: the
 //!   build renders everything, which costs time and nothing else.
 //!
-//! Reused files are hard-linked from the old `dist/` into the staged tree
-//! (never written through), and the cache is written into the staged tree
-//! with the files it describes, so the swap that publishes them publishes
-//! both: a killed build leaves the old tree and the old cache together.
+//! A steady build keeps the reused files where they are in `dist/` and
+//! stages only what it renders, the new cache among it; the commit moves
+//! them in under a plan ([`crate::fsx::Staged::commit_over`]), so files and
+//! cache are published together: a build killed before the plan leaves the
+//! old tree and the old cache, one killed after is finished by the next
+//! command. A build that swaps a whole tree (the first, `--only docx`, a
+//! release) hard-links reused files into it instead — never written through.
 
 use crate::fsx::settled::{Memo, Stat};
 use crate::fsx::sha256_hex;
@@ -513,8 +516,9 @@ impl<'p> Output<'p> {
         self.kept.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Links the previous build's `paths` (relative, with `/`) into the new
-    /// tree when all of them are recorded under `key` and unchanged; returns
+    /// Takes the previous build's `paths` (relative, with `/`) into the new
+    /// tree — kept in place ([`Output::over`]), else linked or copied into
+    /// it — when all of them are recorded under `key` and unchanged; returns
     /// whether it did. Any doubt — a file missing, altered, recorded under
     /// another key, a link that fails — answers false: render them.
     pub fn reuse(&self, key: &str, paths: &[&str]) -> bool {
