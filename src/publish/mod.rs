@@ -1,12 +1,14 @@
 //! Publishing the catalog as files (SPEC §5, §9): `yima build` renders the
 //! active entries of `items/` into `dist/` — guides (HTML, Markdown, Word,
 //! and a Word 汇编 per agency) and the forms they link, catalogs by level,
-//! the static site — built beside the old `dist/` and swapped in atomically.
-//! Output is deterministic: the same catalog gives the same bytes.
+//! the static site — staged beside the old `dist/` and put in place as a
+//! whole or not at all (as every command sees it). Output is deterministic:
+//! the same catalog gives the same bytes.
 //!
 //! Builds are incremental ([`cache`], SPEC §10): a file whose inputs are
-//! unchanged is linked from the old `dist/` instead of rendered again, and the
-//! result is the same bytes a full build gives.
+//! unchanged stays in `dist/` instead of being rendered again, only the new
+//! files are moved in (`Staged::commit_over`), and the result is the same
+//! bytes a full build gives.
 
 pub mod cache;
 pub mod catalogs;
