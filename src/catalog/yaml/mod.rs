@@ -120,10 +120,20 @@ impl Node<'_> {
 
 /// Keys entry files use: snake_case words that are no YAML keyword.
 fn key_ok(k: &str) -> bool {
+    /// The bytes of such words.
+    static WORD: [bool; 256] = {
+        let mut t = [false; 256];
+        let mut c = 0;
+        while c < 256 {
+            let b = c as u8;
+            t[c] = b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_';
+            c += 1;
+        }
+        t
+    };
     k.as_bytes().first().is_some_and(u8::is_ascii_lowercase)
-        && k.bytes()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_')
-        && !matches!(k, "null" | "true" | "false" | "nan" | "inf")
+        && k.bytes().all(|c| WORD[usize::from(c)])
+        && (k.len() > 5 || !matches!(k, "null" | "true" | "false" | "nan" | "inf"))
 }
 
 macro_rules! unsupported {

@@ -46,7 +46,37 @@ pub(super) fn styled(s: &str, indent: Option<usize>) -> Result<Styled<'_>> {
     if quoted_as_is(s) {
         return Ok(Styled::Inline(Cow::Owned(format!("\"{s}\""))));
     }
-    asked(s).map(|l| Styled::Inline(Cow::Owned(l)))
+    match code(s) {
+        Some(true) => Ok(Styled::Inline(Cow::Borrowed(s))),
+        Some(false) => Ok(Styled::Inline(Cow::Owned(format!("\"{s}\"")))),
+        None => asked(s).map(|l| Styled::Inline(Cow::Owned(l))),
+    }
+}
+
+/// A code of digits and capital letters led by a digit (a 统一社会信用代码,
+/// an 实施编码 — every entry has several): plain (`Some(true)`) unless YAML
+/// reads it as a number, digits `E` digits, which serde-saphyr quotes
+/// (`Some(false)`); `None` for anything else, or a `0B`/`0O`/`0X` start
+/// (radix prefixes), where the rules here are not sure.
+fn code(s: &str) -> Option<bool> {
+    let b = s.as_bytes();
+    if b.len() < 2
+        || b.len() > FOLD
+        || !b[0].is_ascii_digit()
+        || (b[0] == b'0' && b[1].is_ascii_uppercase())
+        || !b
+            .iter()
+            .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase())
+    {
+        return None;
+    }
+    let mut letters = b.iter().enumerate().filter(|(_, c)| c.is_ascii_uppercase());
+    match (letters.next(), letters.next()) {
+        // Digits only: [`quoted_as_is`].
+        (None, _) => None,
+        (Some((at, b'E')), None) => Some(at + 1 == b.len()),
+        _ => Some(true),
+    }
 }
 
 /// serde-saphyr's answer for one string, when it is a plain or

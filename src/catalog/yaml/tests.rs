@@ -219,3 +219,50 @@ proptest! {
         }
     }
 }
+
+/// Codes of digits and capital letters (统一社会信用代码, 实施编码, and the
+/// numbers YAML sees in some of them: digits `E` digits) are written as
+/// serde-saphyr writes them.
+#[test]
+fn codes_are_written_as_serde_saphyr_writes_them() {
+    let mut codes = vec![
+        "11431300006140469E3430101001000",
+        "1E5",
+        "12E",
+        "1E2E3",
+        "0E1",
+        "0X1F",
+        "0B11",
+        "0O17",
+        "0A",
+        "9X",
+        "12AB34",
+        "114313000061404690",
+        "91430100MA4L2X9Q8B",
+        "1",
+        "1E",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect::<Vec<_>>();
+    for e in samples() {
+        codes.extend([e.impl_code, e.basic_code, e.agency_code]);
+    }
+    for code in codes {
+        let e = CatalogEntry {
+            impl_code: code.clone(),
+            name: code.clone(),
+            ..samples()[0].clone()
+        };
+        assert_eq!(to_yaml(&e).as_deref(), Some(general(&e).as_str()), "{code}");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+    #[test]
+    fn any_code_is_written_as_serde_saphyr_writes_it(code in "[0-9][0-9A-Z]{0,20}|[0-9]{1,6}E[0-9]{0,6}") {
+        let e = CatalogEntry { impl_code: code.clone(), ..samples()[0].clone() };
+        prop_assert_eq!(to_yaml(&e), Some(general(&e)));
+    }
+}
