@@ -397,10 +397,12 @@ fn a_build_killed_while_it_moves_files_in_is_finished_by_the_next_command() {
     let template = Ws::new();
     let civil = Agency::civil_affairs();
     let police = Agency::public_security();
-    let mut items: Vec<Item> = ["新建", "改建", "扩建", "迁建", "变更", "注销", "延续", "补证"]
-        .into_iter()
-        .map(|case| Item::new(&civil, "行政许可", "民政", "殡葬设施建设审批").sub(case))
-        .collect();
+    let mut items: Vec<Item> = [
+        "新建", "改建", "扩建", "迁建", "变更", "注销", "延续", "补证",
+    ]
+    .into_iter()
+    .map(|case| Item::new(&civil, "行政许可", "民政", "殡葬设施建设审批").sub(case))
+    .collect();
     items.push(Item::new(&civil, "公共服务", "民政", "婚姻登记档案查询"));
     items.push(Item::new(&police, "行政确认", "公安", "户口登记"));
     items.push(Item::new(&civil, "行政许可", "民政", "社会团体成立登记"));

@@ -236,7 +236,8 @@ enum Done {
 
 /// Commits `staging` over `target` keeping the files `kept` where they are
 /// (see the module's header). `Ok(None)` when the trees cannot be listed
-/// by name: the caller swaps the whole tree.
+/// by name, or when swapping the whole tree costs less
+/// ([`Plan::cheaper`]): the caller swaps the whole tree.
 pub(super) fn commit(
     target: &Path,
     staging: &Path,

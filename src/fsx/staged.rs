@@ -106,8 +106,9 @@ impl Staged {
     /// Puts the staged tree in place over `target` file by file, keeping
     /// there the files `kept` (relative, with `/`) — which the staged tree
     /// does not hold — and dropping the rest of the old tree (see
-    /// [`patch`]). A tree that is new, or whose names cannot be listed, is
-    /// swapped whole as [`Staged::commit`] does.
+    /// [`patch`]). A tree that is new, mostly new (moving its files in would
+    /// cost more than linking the kept ones), or whose names cannot be
+    /// listed, is swapped whole as [`Staged::commit`] does.
     pub fn commit_over(
         mut self,
         kept: &rustc_hash::FxHashSet<String>,
