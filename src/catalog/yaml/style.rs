@@ -46,11 +46,7 @@ pub(super) fn styled(s: &str, indent: Option<usize>) -> Result<Styled<'_>> {
     if quoted_as_is(s) {
         return Ok(Styled::Inline(Cow::Owned(format!("\"{s}\""))));
     }
-    match code(s) {
-        Some(true) => Ok(Styled::Inline(Cow::Borrowed(s))),
-        Some(false) => Ok(Styled::Inline(Cow::Owned(format!("\"{s}\"")))),
-        None => asked(s).map(|l| Styled::Inline(Cow::Owned(l))),
-    }
+    asked(s).map(|l| Styled::Inline(Cow::Owned(l)))
 }
 
 /// A code of digits and capital letters led by a digit (a 统一社会信用代码,
@@ -204,8 +200,10 @@ fn plain(s: &str) -> bool {
         return false;
     }
     if first.is_ascii_digit() {
-        // Digits and hyphens: plain unless a number or a date.
-        return b.iter().all(|c| c.is_ascii_digit() || *c == b'-') && !quoted_as_is(s);
+        // Digits and hyphens: plain unless a number or a date; a code of
+        // digits and capitals plain unless a number.
+        return (b.iter().all(|c| c.is_ascii_digit() || *c == b'-') && !quoted_as_is(s))
+            || code(s) == Some(true);
     }
     // A non-ASCII first character starts no YAML indicator, number,
     // keyword or date; a letter starts only keywords (null, true, yes, on,
@@ -277,11 +275,11 @@ fn wide(lead: u8, b1: u8, b2: u8) -> Wide {
     }
 }
 
-/// Digits, or a date (`2024-1-01`): serde-saphyr quotes them, and they need
-/// no escapes.
+/// Digits, a date (`2024-1-01`) or a code that is a number ([`code`]):
+/// serde-saphyr quotes them, and they need no escapes.
 fn quoted_as_is(s: &str) -> bool {
     let b = s.as_bytes();
-    if !b.is_empty() && b.iter().all(u8::is_ascii_digit) {
+    if (!b.is_empty() && b.iter().all(u8::is_ascii_digit)) || code(s) == Some(false) {
         return true;
     }
     let mut parts = s.split('-');
