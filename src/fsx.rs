@@ -18,6 +18,44 @@ mod staged;
 use staged::sibling;
 pub use staged::{CommitError, Leftover, Repair, Staged, recover};
 
+/// The size and sha256 of a file, read in chunks; none when it is not a
+/// regular file (or a link to one) — a pipe would wait forever, a device
+/// such as `/dev/zero` never end — or when it grows while read.
+pub fn sha256_file(path: &Path) -> std::io::Result<Option<(u64, String)>> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Ok(None);
+    }
+    let file = std::fs::File::open(path)?;
+    if !file.metadata()?.is_file() {
+        return Ok(None);
+    }
+    let mut reader = file.take(meta.len() + 1);
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 256 << 10];
+    let mut size = 0u64;
+    loop {
+        let n = match reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        size += n as u64;
+        hasher.update(&buf[..n]);
+    }
+    if size > meta.len() {
+        return Ok(None);
+    }
+    let mut hex = String::with_capacity(64);
+    for b in hasher.finalize() {
+        hex.push_str(&format!("{b:02x}"));
+    }
+    Ok(Some((size, hex)))
+}
+
 /// Lowercase hex sha256 of some bytes: what a file held.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};

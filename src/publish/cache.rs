@@ -76,18 +76,9 @@ fn running_binary_digest() -> io::Result<String> {
     } else {
         std::env::current_exe()?
     };
-    let mut file = std::fs::File::open(path)?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        match io::Read::read(&mut file, &mut buf) {
-            Ok(0) => break,
-            Ok(n) => hasher.update(&buf[..n]),
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(hex(&hasher.finalize()))
+    crate::fsx::sha256_file(&path)?
+        .map(|(_, digest)| digest)
+        .ok_or_else(|| io::Error::other("the running binary is not a regular file"))
 }
 
 impl Stamp {

@@ -3,7 +3,6 @@
 //! or was added.
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -50,43 +49,6 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> 
     Ok(())
 }
 
-/// The size and sha256 of a file, read in chunks; none when it is not a
-/// regular file (or a link to one) — a pipe would wait forever, a device
-/// such as `/dev/zero` never end — or when it grows while read.
-fn hash_file(path: &Path) -> std::io::Result<Option<(u64, String)>> {
-    use std::io::Read;
-    let meta = std::fs::metadata(path)?;
-    if !meta.is_file() {
-        return Ok(None);
-    }
-    let file = std::fs::File::open(path)?;
-    if !file.metadata()?.is_file() {
-        return Ok(None);
-    }
-    let mut reader = file.take(meta.len() + 1);
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 256 << 10];
-    let mut size = 0u64;
-    loop {
-        let n = match reader.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        size += n as u64;
-        hasher.update(&buf[..n]);
-    }
-    if size > meta.len() {
-        return Ok(None);
-    }
-    let mut hex = String::with_capacity(64);
-    for b in hasher.finalize() {
-        hex.push_str(&format!("{b:02x}"));
-    }
-    Ok(Some((size, hex)))
-}
-
 fn rel_string(p: &Path) -> String {
     p.components()
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
@@ -126,7 +88,7 @@ pub fn scan_known(
                 }
                 // A file that is not regular is listed with no hash: it
                 // matches no manifest entry, and `verify` names it.
-                let (size, sha256) = hash_file(&root.join(p))?.unwrap_or_default();
+                let (size, sha256) = crate::fsx::sha256_file(&root.join(p))?.unwrap_or_default();
                 Ok(ManifestFile { path, size, sha256 })
             })
             .collect::<std::io::Result<_>>()?
