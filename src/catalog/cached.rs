@@ -77,13 +77,8 @@ impl EntryCache {
         })
     }
 
-    /// Writes the memo of the entry files beside `items/` (see
-    /// [`crate::fsx::settled`]).
-    pub fn save_memo(&self) -> std::io::Result<()> {
-        self.memo.save(&self.items)
-    }
-
-    /// The memo [`EntryCache::save_memo`] writes, as text, and where.
+    /// The stat memo of `items/` this load noted ([`Memo::text`]), and the
+    /// tree it is the memo of: written once the build is in place.
     pub fn memo_text(&self) -> (std::path::PathBuf, String) {
         (self.items.clone(), self.memo.text())
     }
