@@ -49,20 +49,22 @@ pub fn sha256_file(path: &Path) -> std::io::Result<Option<(u64, String)>> {
     if size > meta.len() {
         return Ok(None);
     }
-    let mut hex = String::with_capacity(64);
-    for b in hasher.finalize() {
-        hex.push_str(&format!("{b:02x}"));
-    }
-    Ok(Some((size, hex)))
+    Ok(Some((size, hex(&hasher.finalize()))))
 }
 
 /// Lowercase hex sha256 of some bytes: what a file held.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
-    let digest = Sha256::digest(bytes);
-    let mut s = String::with_capacity(64);
-    for b in digest {
-        s.push_str(&format!("{b:02x}"));
+    hex(&Sha256::digest(bytes))
+}
+
+/// Bytes as lower-case hex (how every digest yima writes is spelled).
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(char::from(DIGITS[usize::from(b >> 4)]));
+        s.push(char::from(DIGITS[usize::from(b & 15)]));
     }
     s
 }
@@ -427,6 +429,15 @@ impl WorkspaceLock {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hex_is_lower_case_and_a_digest_is_spelled_as_sha256sum_spells_it() {
+        assert_eq!(hex(&[0x00, 0xab, 0x0f, 0xf0]), "00ab0ff0");
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
 
     #[cfg(unix)]
     #[test]

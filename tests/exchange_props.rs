@@ -381,6 +381,7 @@ fn canonical(e: CatalogEntry, ws: &Workspace) -> CatalogEntry {
             digest: String::new(),
             entry: Ok(active),
             error_line: None,
+            sums: None,
         }],
         registry: Registry::default(),
     };

@@ -5,12 +5,15 @@
 //! (`dist/.yima.entries`, see docs/formats.md), one line each:
 //!
 //! ```text
-//! path<TAB>sha256 of the file<TAB>sha256 of the line's other fields<TAB>entry as JSON
+//! path<TAB>sha256 of the file<TAB>check<TAB>entry as JSON
 //! ```
 //!
-//! and the next build takes the entry from the line instead of parsing the
-//! YAML when the file's digest is the one recorded and the line's own digest
-//! holds (an altered line is not used). The file's digest comes from the
+//! (the check: the SHA-256 of the path, the file's digest and the JSON's
+//! SHA-256, each followed by a NUL) and the next build takes the entry from
+//! the line instead of parsing the YAML when the file's digest is the one
+//! recorded and the check holds (an altered line is not used). Checking the
+//! line hashes its JSON, which is what the build stamps the entry with
+//! ([`crate::publish::stamps::json_digests`]): the digests come along. The file's digest comes from the
 //! memo beside `items/` (`.items.yima.stats`, [`crate::fsx::settled`]) when
 //! the file's stat is still the one noted there, else from reading it. What
 //! does not match is parsed as [`super::load`] parses it, so the catalog is
@@ -20,6 +23,7 @@
 use super::{Catalog, CatalogError, ItemFile, item_paths, load_registry, parse_entry};
 use crate::fsx::settled::{Memo, Stat};
 use crate::fsx::sha256_hex;
+use crate::publish::stamps::json_digests;
 use rustc_hash::FxHashMap as HashMap;
 use std::path::Path;
 
@@ -29,7 +33,7 @@ pub const FILE: &str = ".yima.entries";
 /// The first line of the cache: its format, then the binary that wrote it
 /// ([`crate::publish::cache::binary_id`]): another yima may read the same
 /// YAML into another entry, so it parses every file again.
-const HEADER: &str = "yima entry cache 1";
+const HEADER: &str = "yima entry cache 2";
 
 fn header() -> String {
     format!("{HEADER} {}", crate::publish::cache::binary_id())
@@ -233,9 +237,9 @@ fn read_one(
     // Not read at all when its stat proves it and its text is not wanted.
     let proven = recorded.filter(|_| !keep_text).and_then(|(digest, a, b)| {
         let (stat, _) = memo.digest(key, &full).filter(|(_, d)| *d == digest)?;
-        let e = from_line(&old[a..b])?;
+        let (e, sums) = from_line(&old[a..b])?;
         memo.note(key, stat, digest);
-        Some((e, Line::Old(a, b)))
+        Some((e, sums, Line::Old(a, b)))
     });
     let failed = |message: String| ItemFile {
         rel: rel.to_path_buf(),
@@ -244,6 +248,7 @@ fn read_one(
         digest: String::new(),
         entry: Err(message),
         error_line: None,
+        sums: None,
     };
     // A buffer each thread reuses: most files are only hashed.
     let read = match proven {
@@ -270,7 +275,9 @@ fn read_one(
             }
             let cached = recorded
                 .filter(|(d, _, _)| *d == digest)
-                .and_then(|(_, a, b)| from_line(&old[a..b]).map(|e| (e, Line::Old(a, b))));
+                .and_then(|(_, a, b)| {
+                    from_line(&old[a..b]).map(|(e, sums)| (e, sums, Line::Old(a, b)))
+                });
             let owned = (keep_text || cached.is_none()).then(|| text.to_string());
             Ok::<_, String>((owned, digest, cached))
         }),
@@ -280,14 +287,14 @@ fn read_one(
         Err(message) => return (failed(message), None),
     };
     let text = text.unwrap_or_default();
-    let (entry, error_line, line) = match cached {
-        Some((e, line)) => (Ok(e), None, Some(line)),
+    let (entry, error_line, line, sums) = match cached {
+        Some((e, sums, line)) => (Ok(e), None, Some(line), Some(sums)),
         None => match parse_entry(&text) {
-            Ok(e) => {
-                let line = to_line(key, &digest, &e).map(Line::New);
-                (Ok(e), None, line)
-            }
-            Err((message, line)) => (Err(message), line, None),
+            Ok(e) => match to_line(key, &digest, &e) {
+                Some((line, sums)) => (Ok(e), None, Some(Line::New(line)), Some(sums)),
+                None => (Ok(e), None, None, None),
+            },
+            Err((message, line)) => (Err(message), line, None, None),
         },
     };
     let file = ItemFile {
@@ -297,6 +304,7 @@ fn read_one(
         digest,
         entry,
         error_line,
+        sums,
     };
     (file, line)
 }
@@ -309,36 +317,35 @@ pub(crate) fn rel_key(rel: &Path) -> String {
         .join("/")
 }
 
-/// The line of an entry read from a file of digest `digest`; none when the
-/// entry cannot be written as JSON.
-fn to_line(key: &str, digest: &str, e: &super::CatalogEntry) -> Option<String> {
+/// The line of an entry read from a file of digest `digest`, and the
+/// entry's digests; none when the entry cannot be written as JSON.
+fn to_line(key: &str, digest: &str, e: &super::CatalogEntry) -> Option<(String, Sums)> {
     let json = serde_json::to_string(e).ok()?;
     if key.contains(['\t', '\n']) {
         return None;
     }
-    let check = line_digest(key, digest, &json);
-    Some(format!("{key}\t{digest}\t{check}\t{json}"))
+    let sums = json_digests(json.as_bytes());
+    let check = line_digest(key, digest, &sums.0);
+    Some((format!("{key}\t{digest}\t{check}\t{json}"), sums))
 }
 
-/// The digest that vouches for a line's fields.
-fn line_digest(key: &str, digest: &str, json: &str) -> String {
-    let mut bytes = Vec::with_capacity(key.len() + digest.len() + json.len() + 2);
-    bytes.extend_from_slice(key.as_bytes());
-    bytes.push(0);
-    bytes.extend_from_slice(digest.as_bytes());
-    bytes.push(0);
-    bytes.extend_from_slice(json.as_bytes());
-    sha256_hex(&bytes)
+/// The digests of an entry's JSON: whole, content.
+type Sums = (String, String);
+
+/// The digest that vouches for a line's fields (`whole`: its JSON's).
+fn line_digest(key: &str, digest: &str, whole: &str) -> String {
+    sha256_hex(format!("{key}\0{digest}\0{whole}\0").as_bytes())
 }
 
-/// The entry of a line whose digest holds.
-fn from_line(line: &str) -> Option<super::CatalogEntry> {
+/// The entry of a line whose digest holds, and its digests.
+fn from_line(line: &str) -> Option<(super::CatalogEntry, Sums)> {
     let mut parts = line.splitn(4, '\t');
     let (key, digest, check, json) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
-    if line_digest(key, digest, json) != check {
+    let sums = json_digests(json.as_bytes());
+    if line_digest(key, digest, &sums.0) != check {
         return None;
     }
-    serde_json::from_str(json).ok()
+    Some((serde_json::from_str(json).ok()?, sums))
 }
 
 #[cfg(test)]
@@ -354,14 +361,36 @@ mod tests {
             promised_days: Some(5),
             ..Default::default()
         };
-        let line = to_line("X/Y.yaml", &"a".repeat(64), &e).unwrap();
+        let (line, sums) = to_line("X/Y.yaml", &"a".repeat(64), &e).unwrap();
         assert_eq!(line.matches('\t').count(), 3, "{line}");
-        assert_eq!(from_line(&line), Some(e));
+        // The digests are the entry's, as a build would work them out.
+        assert_eq!(sums, crate::publish::stamps::digests(&e));
+        assert_eq!(from_line(&line), Some((e, sums)));
         assert_eq!(
             from_line(&line.replace("\"promised_days\":5", "\"promised_days\":6")),
             None
         );
         assert_eq!(from_line(&line.replace("X/Y", "X/Z")), None);
         assert_eq!(from_line("X/Y.yaml\tshort"), None);
+    }
+
+    #[test]
+    fn entries_taken_from_the_cache_carry_the_digests_a_build_would_work_out() {
+        let items = Path::new(env!("CARGO_MANIFEST_DIR")).join("items");
+        let dir = tempfile::tempdir().unwrap();
+        let cache = dir.path().join(FILE);
+        let first = load_whole(&items, Some(&cache), false).unwrap();
+        first.cache.write(&cache).unwrap();
+        let second = load_whole(&items, Some(&cache), false).unwrap();
+        let files = &second.catalog.files;
+        assert!(files.len() > 10);
+        assert_eq!(second.reused, files.len());
+        for (a, b) in first.catalog.files.iter().zip(files) {
+            let e = b.entry.as_ref().unwrap();
+            let sums = crate::publish::stamps::digests(e);
+            // Parsed from YAML or taken from a line: the same digests.
+            assert_eq!(a.sums.as_ref(), Some(&sums), "{}", b.display);
+            assert_eq!(b.sums.as_ref(), Some(&sums), "{}", b.display);
+        }
     }
 }

@@ -38,6 +38,11 @@ pub struct ItemFile {
     pub entry: Result<CatalogEntry, String>,
     /// The line the entry's error is at, when it is at one.
     pub error_line: Option<usize>,
+    /// The digests of the entry's JSON, whole and content
+    /// ([`crate::publish::stamps::digests`]), when the load worked them out
+    /// on the way (a load with the entry cache does): a build need not
+    /// write the entry as JSON again to stamp it.
+    pub sums: Option<(String, String)>,
 }
 
 /// The catalog as loaded.
@@ -198,6 +203,7 @@ pub fn read_item(dir: &Path, rel: &Path, keep_text: bool) -> ItemFile {
         digest: String::new(),
         entry,
         error_line,
+        sums: None,
     }
 }
 

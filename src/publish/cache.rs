@@ -101,7 +101,7 @@ impl Stamp {
                 hash_tree(&mut h, &ws.path(dir));
             }
         }
-        Stamp(hex(&h.finalize()))
+        Stamp(crate::fsx::hex(&h.finalize()))
     }
 
     /// The key of one entry's own outputs (its guides): the stamp, the
@@ -116,7 +116,7 @@ impl Stamp {
         h.update(release.as_bytes());
         h.update([0]);
         h.update(links.as_bytes());
-        hex(&h.finalize())
+        crate::fsx::hex(&h.finalize())
     }
 
     /// The key of a file made from many entries: what it is (`what`, e.g. a
@@ -130,7 +130,7 @@ impl Stamp {
             h.update([0]);
             h.update(k.as_bytes());
         }
-        hex(&h.finalize())
+        crate::fsx::hex(&h.finalize())
     }
 }
 
@@ -162,14 +162,6 @@ pub(crate) fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
             out.push(p);
         }
     }
-}
-
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push_str(&format!("{b:02x}"));
-    }
-    s
 }
 
 /// One file as the cache records it.
@@ -598,7 +590,7 @@ impl<'p> Output<'p> {
             };
             body(&mut w)?;
             w.inner.flush()?;
-            Ok(hex(&w.hash.finalize()))
+            Ok(crate::fsx::hex(&w.hash.finalize()))
         })
     }
 

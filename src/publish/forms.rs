@@ -11,9 +11,7 @@ use super::{BuildContext, PublishError};
 use crate::catalog::CatalogEntry;
 use crate::filing::cells::is_url;
 use crate::filing::values::is_form_file_name;
-use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Read;
 use std::path::Path;
 
 /// The folder of `dist/` the files are copied to.
@@ -155,7 +153,7 @@ fn extension(name: &str) -> Option<String> {
         .then(|| ext.to_ascii_lowercase())
 }
 
-/// The SHA-256 of a file, read in pieces, as lower-case hex.
+/// The SHA-256 of a form, read in pieces, as lower-case hex.
 fn sha256(path: &Path) -> Result<String, PublishError> {
     let fail = |e: std::io::Error| {
         std::io::Error::new(
@@ -163,27 +161,13 @@ fn sha256(path: &Path) -> Result<String, PublishError> {
             format!("无法读取表格 {}（cannot read form）：{e}", path.display()),
         )
     };
-    let mut file = std::fs::File::open(path).map_err(fail)?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 64 * 1024];
-    loop {
-        let n = file.read(&mut buf).map_err(fail)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
+    match crate::fsx::sha256_file(path).map_err(fail)? {
+        Some((_, digest)) => Ok(digest),
+        None => Err(fail(std::io::Error::other(
+            "不是普通文件，或读取时仍在变化（not a regular file, or changed while read）",
+        ))
+        .into()),
     }
-    Ok(hex(&hasher.finalize()))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(char::from(DIGITS[usize::from(b >> 4)]));
-        s.push(char::from(DIGITS[usize::from(b & 15)]));
-    }
-    s
 }
 
 /// Whether `u` may be a link target: an http(s) URL with a host and no
@@ -223,11 +207,6 @@ mod tests {
         assert_eq!(extension("无扩展名"), None);
         assert_eq!(extension("a.表格"), None);
         assert_eq!(extension("a.verylongext"), None);
-    }
-
-    #[test]
-    fn hex_is_lower_case() {
-        assert_eq!(hex(&[0x00, 0xab, 0x0f]), "00ab0f");
     }
 
     #[test]

@@ -48,12 +48,16 @@ impl<'a> BuildContext<'a> {
         version: &str,
         progress: bool,
     ) -> Self {
-        let mut entries: Vec<&CatalogEntry> = catalog
-            .entries()
-            .filter(|c| c.status == Status::Active)
+        // (With the digests the load worked out, when it did.)
+        let mut active: Vec<(&CatalogEntry, Option<&(String, String)>)> = catalog
+            .files
+            .iter()
+            .filter_map(|f| Some((f.entry.as_ref().ok()?, f.sums.as_ref())))
+            .filter(|(c, _)| c.status == Status::Active)
             .collect();
-        entries.sort_by(|a, b| a.impl_code.cmp(&b.impl_code));
-        let stamps = stamps::Stamps::new(workspace, &entries, version);
+        active.sort_by(|a, b| a.0.impl_code.cmp(&b.0.impl_code));
+        let (entries, sums): (Vec<_>, Vec<_>) = active.into_iter().unzip();
+        let stamps = stamps::Stamps::new(workspace, &entries, &sums, version);
         BuildContext {
             workspace,
             entries,

@@ -82,7 +82,7 @@ impl Piece {
         let mut h = Sha256::new();
         h.update(format!("{key}\0{:08x}\0{}\0", self.crc, self.len).as_bytes());
         h.update(&self.data);
-        super::cache::hex(&h.finalize())
+        crate::fsx::hex(&h.finalize())
     }
 }
 

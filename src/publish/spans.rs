@@ -71,8 +71,9 @@ impl Spans {
     }
 
     /// The bytes of the run of `key` in the earlier file `rel`, when it is
-    /// recorded and the bytes there still hash to what was recorded.
-    pub fn copy(&self, rel: &str, key: &str) -> Option<Vec<u8>> {
+    /// recorded and the bytes there still hash to what was recorded; with
+    /// that digest, which is theirs wherever they are written.
+    pub fn copy(&self, rel: &str, key: &str) -> Option<(Vec<u8>, String)> {
         let (file, spans) = self.old(rel)?;
         let span = spans.get(key)?;
         let mut f = std::fs::File::open(file).ok()?;
@@ -86,12 +87,12 @@ impl Spans {
         let mut bytes = Vec::with_capacity(usize::try_from(span.len).ok()?);
         f.take(span.len).read_to_end(&mut bytes).ok()?;
         let holds = bytes.len() as u64 == span.len
-            && super::cache::hex(&Sha256::digest(&bytes)) == span.sha256;
+            && crate::fsx::hex(&Sha256::digest(&bytes)) == span.sha256;
         if holds {
             self.copied
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
-        holds.then_some(bytes)
+        holds.then(|| (bytes, span.sha256.clone()))
     }
 
     /// How many runs were copied rather than written.
@@ -99,14 +100,17 @@ impl Spans {
         self.copied.load(std::sync::atomic::Ordering::Relaxed)
     }
 
-    /// Notes where the run of `key` lies in the new file.
-    pub fn note(&self, key: &str, offset: u64, bytes: &[u8]) {
+    /// Notes where the run of `key` lies in the new file; `sha256` is the
+    /// bytes' digest when it is known (a copied run's), else it is worked
+    /// out.
+    pub fn note(&self, key: &str, offset: u64, bytes: &[u8], sha256: Option<String>) {
+        let sha256 = sha256.unwrap_or_else(|| crate::fsx::hex(&Sha256::digest(bytes)));
         self.new.lock().unwrap_or_else(|p| p.into_inner()).push((
             key.to_string(),
             Span {
                 offset,
                 len: bytes.len() as u64,
-                sha256: super::cache::hex(&Sha256::digest(bytes)),
+                sha256,
             },
         ));
     }
@@ -164,19 +168,23 @@ mod tests {
         let file = dir.path().join("catalog.json");
         std::fs::write(&file, b"head[run one][run two]tail").unwrap();
         let first = Spans::new(vec![]);
-        first.note("one", 4, b"[run one]");
-        first.note("two", 13, b"[run two]");
+        first.note("one", 4, b"[run one]", None);
+        first.note("two", 13, b"[run two]", None);
         first.write(&dir.path().join(FILE)).unwrap();
 
         let next = Spans::new(vec![dir.path().to_path_buf()]);
-        assert_eq!(next.copy("catalog.json", "one").unwrap(), b"[run one]");
-        assert_eq!(next.copy("catalog.json", "two").unwrap(), b"[run two]");
+        let one = next.copy("catalog.json", "one").unwrap();
+        assert_eq!(
+            one,
+            (b"[run one]".to_vec(), crate::fsx::sha256_hex(b"[run one]"))
+        );
+        assert_eq!(next.copy("catalog.json", "two").unwrap().0, b"[run two]");
         assert_eq!(next.copy("catalog.json", "three"), None);
 
         // The file edited under a span: that run is written again.
         std::fs::write(&file, b"head[run one][run 2!]tail").unwrap();
         let edited = Spans::new(vec![dir.path().to_path_buf()]);
-        assert_eq!(edited.copy("catalog.json", "one").unwrap(), b"[run one]");
+        assert_eq!(edited.copy("catalog.json", "one").unwrap().0, b"[run one]");
         assert_eq!(edited.copy("catalog.json", "two"), None);
 
         // A record reaching past the end (its checksum made to match) is

@@ -82,26 +82,52 @@ pub struct Stamps {
 /// The digests of an entry: its whole JSON and its content (the JSON up to
 /// `source`, its last field).
 pub fn digests(e: &CatalogEntry) -> (String, String) {
-    let json = match serde_json::to_vec(e) {
-        Ok(json) => json,
+    match serde_json::to_vec(e) {
+        Ok(json) => json_digests(&json),
         // An entry that cannot serialize gets digests no cache holds.
-        Err(_) => format!("{:?}", std::time::SystemTime::now()).into_bytes(),
-    };
+        Err(_) => {
+            let now = format!("{:?}", std::time::SystemTime::now());
+            (sha256_hex(now.as_bytes()), sha256_hex(now.as_bytes()))
+        }
+    }
+}
+
+/// [`digests`] of an entry's JSON as `serde_json` writes it, in one pass
+/// over the bytes: the content's hash is a copy of the whole's, taken where
+/// `source` begins.
+pub fn json_digests(json: &[u8]) -> (String, String) {
+    use sha2::{Digest, Sha256};
     const SOURCE: &[u8] = b",\"source\":";
-    let content = json
-        .windows(SOURCE.len())
-        .rposition(|w| w == SOURCE)
-        .map_or(&json[..], |at| &json[..at]);
-    (sha256_hex(&json), sha256_hex(content))
+    let at = memchr::memmem::rfind(json, SOURCE).unwrap_or(json.len());
+    let mut h = Sha256::new();
+    h.update(&json[..at]);
+    let content = h.clone().finalize();
+    h.update(&json[at..]);
+    (crate::fsx::hex(&h.finalize()), crate::fsx::hex(&content))
 }
 
 impl Stamps {
     /// The stamps of `entries` (sorted by 实施编码) in a build at `version`
-    /// (empty for an unreleased build) of the workspace `ws`.
-    pub fn new(ws: &Workspace, entries: &[&CatalogEntry], version: &str) -> Stamps {
+    /// (empty for an unreleased build) of the workspace `ws`; `sums` holds
+    /// the [`digests`] of each entry where they are known already.
+    pub fn new(
+        ws: &Workspace,
+        entries: &[&CatalogEntry],
+        sums: &[Option<&(String, String)>],
+        version: &str,
+    ) -> Stamps {
         use rayon::prelude::*;
-        let (whole, content): (Vec<String>, Vec<String>) =
-            entries.par_iter().map(|e| digests(e)).unzip();
+        let (whole, content): (Vec<String>, Vec<String>) = entries
+            .par_iter()
+            .enumerate()
+            .map(|(i, e)| match sums.get(i) {
+                Some(Some(known)) => {
+                    debug_assert_eq!(**known, digests(e), "{}", e.impl_code);
+                    (*known).clone()
+                }
+                _ => digests(e),
+            })
+            .unzip();
         let release = previous(ws, version);
         let (before, known) = match &release {
             Some(dir) => {
@@ -281,5 +307,18 @@ mod tests {
         assert_eq!(content, content2);
         e.name.push('证');
         assert_ne!(digests(&e).1, content);
+    }
+
+    #[test]
+    fn one_pass_gives_the_whole_json_and_the_json_up_to_its_last_source() {
+        let json = br#"{"name":"a,\"source\":b","x":1,"source":{"row":2}}"#;
+        let at = json.len() - br#","source":{"row":2}}"#.len();
+        assert_eq!(
+            json_digests(json),
+            (sha256_hex(json), sha256_hex(&json[..at]))
+        );
+        // No `source`: the content is the whole.
+        let bare = br#"{"name":"a"}"#;
+        assert_eq!(json_digests(bare), (sha256_hex(bare), sha256_hex(bare)));
     }
 }

@@ -28,12 +28,12 @@ pub fn write_runs(ctx: &BuildContext<'_>, plan: &Plan<'_>, w: &mut dyn Write) ->
         let key = plan
             .stamp
             .group_key(&what, digests.iter().map(|d| d.as_ref()));
-        let bytes = match spans.copy(JSON_FILE, &key) {
-            Some(bytes) => bytes,
-            None => run_text(run, first == 0),
+        let (bytes, sha256) = match spans.copy(JSON_FILE, &key) {
+            Some((bytes, sha256)) => (bytes, Some(sha256)),
+            None => (run_text(run, first == 0), None),
         };
         w.write_all(&bytes)?;
-        spans.note(&key, offset, &bytes);
+        spans.note(&key, offset, &bytes, sha256);
         offset += bytes.len() as u64;
     }
     let end: &[u8] = if ctx.entries.is_empty() {
