@@ -51,7 +51,7 @@ pub struct Loaded {
 /// The cache a load leaves for the next one: lines kept from the old cache
 /// (not copied: fresh memory is slow to come by) and new ones.
 pub struct EntryCache {
-    old: String,
+    old: Vec<u8>,
     lines: Vec<Line>,
     /// `items/` and the stats of its files as this load found them.
     items: std::path::PathBuf,
@@ -72,7 +72,7 @@ impl EntryCache {
             w.write_all(b"\n")?;
             for line in &self.lines {
                 match line {
-                    Line::Old(a, b) => w.write_all(&self.old.as_bytes()[*a..*b])?,
+                    Line::Old(a, b) => w.write_all(&self.old[*a..*b])?,
                     Line::New(text) => w.write_all(text.as_bytes())?,
                 }
                 w.write_all(b"\n")?;
@@ -96,9 +96,7 @@ pub fn load_whole(
     cache: Option<&Path>,
     keep_text: bool,
 ) -> Result<Loaded, CatalogError> {
-    let old = cache
-        .and_then(|p| std::fs::read_to_string(p).ok())
-        .unwrap_or_default();
+    let old = read_cache(cache);
     let index = index(&old);
     let mut catalog = Catalog::default();
     // A load that keeps every file's text reads every file: no memo to open.
@@ -107,7 +105,7 @@ pub fn load_whole(
         return Ok(Loaded {
             catalog,
             cache: EntryCache {
-                old: String::new(),
+                old: Vec::new(),
                 lines: Vec::new(),
                 items: dir.to_path_buf(),
                 memo,
@@ -165,7 +163,7 @@ fn memo_of(items: &Path, cache: Option<&Path>) -> Memo {
 /// Reads entry files one at a time with a cache at hand (for a pass over
 /// `items/` that keeps no catalog, such as `yima assign --check`).
 pub struct Reader {
-    old: String,
+    old: Vec<u8>,
     // Offsets into `old` rather than borrowed slices: the reader owns both.
     index: HashMap<String, (String, usize, usize)>,
     memo: Memo,
@@ -175,9 +173,7 @@ impl Reader {
     /// A reader of the entry files of `items` with the cache at `cache`
     /// (none, or an unusable one, parses every file).
     pub fn open(items: &Path, cache: Option<&Path>) -> Reader {
-        let old = cache
-            .and_then(|p| std::fs::read_to_string(p).ok())
-            .unwrap_or_default();
+        let old = read_cache(cache);
         let index = index(&old)
             .into_iter()
             .map(|(k, (d, a, b))| (k.to_string(), (d.to_string(), a, b)))
@@ -196,21 +192,32 @@ impl Reader {
     }
 }
 
+/// The bytes of the cache at `path`; none when there is none. They are
+/// kept as bytes: a line is checked as UTF-8 when it is used, on the thread
+/// that uses it (checking 300 MB of Chinese text at once held up every load).
+fn read_cache(path: Option<&Path>) -> Vec<u8> {
+    path.and_then(|p| std::fs::read(p).ok()).unwrap_or_default()
+}
+
 /// The lines of a cache's text by path: the file digest each records and
 /// where the line is; empty when the text is not a cache of this binary.
-fn index(text: &str) -> HashMap<&str, (&str, usize, usize)> {
-    let mut lines = text.lines();
-    if lines.next() != Some(header().as_str()) {
+fn index(text: &[u8]) -> HashMap<&str, (&str, usize, usize)> {
+    let mut lines = text.split(|&b| b == b'\n');
+    if lines.next() != Some(header().as_bytes()) {
         return HashMap::default();
     }
-    let mut map = HashMap::with_capacity_and_hasher(text.matches('\n').count(), Default::default());
-    let base = text.as_ptr() as usize;
+    let count = memchr::memchr_iter(b'\n', text).count();
+    let mut map = HashMap::with_capacity_and_hasher(count, Default::default());
+    let mut start = header().len() + 1;
     for line in lines {
-        let mut parts = line.splitn(3, '\t');
-        if let (Some(key), Some(digest)) = (parts.next(), parts.next()) {
-            let start = line.as_ptr() as usize - base;
-            map.insert(key, (digest, start, start + line.len()));
+        let end = start + line.len();
+        let mut parts = line.splitn(3, |&b| b == b'\t');
+        if let (Some(key), Some(digest), Some(_)) = (parts.next(), parts.next(), parts.next())
+            && let (Ok(key), Ok(digest)) = (std::str::from_utf8(key), std::str::from_utf8(digest))
+        {
+            map.insert(key, (digest, start, end));
         }
+        start = end + 1;
     }
     map
 }
@@ -223,7 +230,7 @@ fn read_one(
     dir: &Path,
     rel: &Path,
     key: &str,
-    old: &str,
+    old: &[u8],
     recorded: Option<(&str, usize, usize)>,
     keep_text: bool,
     memo: &Memo,
@@ -338,9 +345,10 @@ fn line_digest(key: &str, digest: &str, whole: &str) -> String {
 }
 
 /// The entry of a line whose digest holds, and its digests.
-fn from_line(line: &str) -> Option<(super::CatalogEntry, Sums)> {
-    let mut parts = line.splitn(4, '\t');
-    let (key, digest, check, json) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+fn from_line(line: &[u8]) -> Option<(super::CatalogEntry, Sums)> {
+    let mut parts = line.splitn(4, |&b| b == b'\t');
+    let mut text = || simdutf8::basic::from_utf8(parts.next()?).ok();
+    let (key, digest, check, json) = (text()?, text()?, text()?, text()?);
     let sums = json_digests(json.as_bytes());
     if line_digest(key, digest, &sums.0) != check {
         return None;
@@ -365,13 +373,16 @@ mod tests {
         assert_eq!(line.matches('\t').count(), 3, "{line}");
         // The digests are the entry's, as a build would work them out.
         assert_eq!(sums, crate::publish::stamps::digests(&e));
-        assert_eq!(from_line(&line), Some((e, sums)));
-        assert_eq!(
-            from_line(&line.replace("\"promised_days\":5", "\"promised_days\":6")),
-            None
-        );
-        assert_eq!(from_line(&line.replace("X/Y", "X/Z")), None);
-        assert_eq!(from_line("X/Y.yaml\tshort"), None);
+        assert_eq!(from_line(line.as_bytes()), Some((e, sums)));
+        let altered = line.replace("\"promised_days\":5", "\"promised_days\":6");
+        assert_eq!(from_line(altered.as_bytes()), None);
+        assert_eq!(from_line(line.replace("X/Y", "X/Z").as_bytes()), None);
+        assert_eq!(from_line(b"X/Y.yaml\tshort"), None);
+        // Bytes that are not UTF-8 are no line.
+        let mut broken = line.clone().into_bytes();
+        let at = broken.len() - 2;
+        broken[at] = 0xff;
+        assert_eq!(from_line(&broken), None);
     }
 
     #[test]
