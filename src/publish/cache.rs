@@ -184,7 +184,13 @@ pub fn keep_release_cache(out: &Output<'_>, dir: &Path) -> io::Result<()> {
     let path = release_cache(dir);
     // (Two files of their own: written side by side.) A memo that cannot
     // be written costs the next release time only.
-    let (cache, _) = rayon::join(|| out.write_cache_to(&path), || out.save_memo(dir));
+    let (cache, _) = rayon::join(
+        || out.write_cache_to(&path),
+        || {
+            out.note_written(dir);
+            out.save_memo(dir)
+        },
+    );
     cache?;
     let memo = crate::fsx::settled::memo_path(dir);
     if let Some(parent) = dir.parent() {
@@ -419,6 +425,9 @@ pub struct Output<'p> {
     /// trees' ([`super::spans`]).
     spans: super::spans::Spans,
     written: AtomicUsize,
+    /// The files it wrote or copied (not linked), with their digests: noted
+    /// in its memo once they have settled ([`Output::note_written`]).
+    fresh: Mutex<Vec<(String, String)>>,
     reused: AtomicUsize,
 }
 
@@ -461,6 +470,7 @@ impl<'p> Output<'p> {
             pieces: super::pieces::Pieces::new(previous.roots()),
             spans: super::spans::Spans::new(previous.roots()),
             written: AtomicUsize::new(0),
+            fresh: Mutex::default(),
             reused: AtomicUsize::new(0),
         }
     }
@@ -544,10 +554,14 @@ impl<'p> Output<'p> {
             }
         }
         // A linked file is the same file, with the same stat; a copy is a
-        // new one, proven by its digest next time.
+        // new one, noted like a file written once it has settled.
         for ((rel, p), linked) in paths.iter().zip(&proven).zip(same) {
-            if let Some(stat) = p.stat.filter(|_| linked) {
-                self.memo.note(rel, stat, &p.sha256);
+            if linked {
+                if let Some(stat) = p.stat {
+                    self.memo.note(rel, stat, &p.sha256);
+                }
+            } else {
+                self.lock_fresh().push((rel.to_string(), p.sha256.clone()));
             }
         }
         let mut rec = self.recorded.lock().unwrap_or_else(|p| p.into_inner());
@@ -609,9 +623,31 @@ impl<'p> Output<'p> {
         crate::fsx::fault::point("publish:write")?;
         let sha256 = write(&path)
             .map_err(|err| io::Error::new(err.kind(), format!("{}: {err}", path.display())))?;
+        self.lock_fresh().push((rel.to_string(), sha256.clone()));
         self.record(rel, key, sha256);
         self.written.fetch_add(1, Ordering::Relaxed);
         Ok(())
+    }
+
+    fn lock_fresh(&self) -> std::sync::MutexGuard<'_, Vec<(String, String)>> {
+        self.fresh.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Notes in the tree's memo the stat of each file it wrote or copied,
+    /// found under `root` (where the tree is now: renaming a file keeps its
+    /// stat), when it has settled. A file is noted with the digest of the
+    /// bytes written, which nothing else writes to while the tree is being
+    /// made; written early in a long build, it has settled by the end, and
+    /// the next run takes its digest from the memo instead of reading it
+    /// (the first steady build after a full one read every guide again).
+    pub fn note_written(&self, root: &Path) {
+        use rayon::prelude::*;
+        let fresh = std::mem::take(&mut *self.lock_fresh());
+        fresh.par_iter().for_each(|(rel, sha256)| {
+            if let Some(stat) = Stat::settled(&root.join(rel)) {
+                self.memo.note(rel, stat, sha256);
+            }
+        });
     }
 
     /// Records a file put in the tree some other way, with its digest.
@@ -781,5 +817,38 @@ mod tests {
         );
         assert!(!new.path().join("guides/B.html").exists());
         assert_eq!(second.counts().reused, 1);
+    }
+
+    #[test]
+    fn files_written_are_noted_in_the_memo_once_settled_and_prove_themselves() {
+        let tmp = tempfile::tempdir().unwrap();
+        // (The memo is kept beside its tree: inside the temporary folder.)
+        let dist = tmp.path().join("dist");
+        let none = Previous::none();
+        let out = Output::new(&dist, &none);
+        let key = "c".repeat(64);
+        out.write("guides/A.html", &key, b"<p>a</p>").unwrap();
+        out.write("guides/B.html", &key, b"<p>b</p>").unwrap();
+        // A was written a minute ago (a long build's early file), B just now.
+        let a = dist.join("guides/A.html");
+        let f = std::fs::File::options().write(true).open(&a).unwrap();
+        f.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(60))
+            .unwrap();
+        out.note_written(&dist);
+        let text = out.memo_text();
+        let sha_a = sha256_hex(b"<p>a</p>");
+        assert!(text.contains("guides/A.html\t"), "{text}");
+        assert!(text.contains(&sha_a), "{text}");
+        assert!(!text.contains("guides/B.html"), "racily clean: {text}");
+        // The memo proves A by its stat alone.
+        crate::fsx::settled::Memo::write(&dist, &text).unwrap();
+        let memo = Memo::load(&dist);
+        assert_eq!(
+            memo.digest("guides/A.html", &a).map(|d| d.1),
+            Some(sha_a.as_str())
+        );
+        // Rewritten since: the stat no longer holds.
+        std::fs::write(&a, "<p>z</p>").unwrap();
+        assert_eq!(memo.digest("guides/A.html", &a), None);
     }
 }

@@ -378,9 +378,16 @@ fn build_with(
         let t = std::time::Instant::now();
         // (The caches are independent files: written side by side.)
         let entries = staged.path().join(catalog::cached::FILE);
-        let (outputs_cache, entries_cache) = rayon::join(
+        // The files written are noted for the stat memo as they are now,
+        // in the staged tree.
+        let (outputs_cache, (entries_cache, ())) = rayon::join(
             || tree.write_cache(),
-            || entry_cache.map_or(Ok(()), |cache| cache.write(&entries)),
+            || {
+                rayon::join(
+                    || entry_cache.map_or(Ok(()), |cache| cache.write(&entries)),
+                    || tree.note_written(staged.path()),
+                )
+            },
         );
         outputs_cache?;
         entries_cache?;
