@@ -456,17 +456,10 @@ pub fn build_only(
     // every file.
     let cache =
         (outputs == Outputs::All && reuse == Reuse::Cache).then(|| out.join(catalog::cached::FILE));
-    let loaded =
-        catalog::cached::load_whole(&ws.path(&ws.config.paths.items), cache.as_deref(), false)?;
-    let cat = loaded.catalog;
-    let entries_reused = loaded.reused;
-    let entry_cache = (outputs == Outputs::All).then_some(loaded.cache);
-    let loaded = t.elapsed();
-    let t = std::time::Instant::now();
     // The caches of the previous build and of the newest release (the one
-    // the stamps will compare with) are read while the codes are verified.
-    let (problems, previous) = rayon::join(
-        || crate::assign::verify_registry(ws, &cat),
+    // the stamps will compare with) are read while the entries are.
+    let (loaded, previous) = rayon::join(
+        || catalog::cached::load_whole(&ws.path(&ws.config.paths.items), cache.as_deref(), false),
         || {
             (cache.is_some()).then(|| {
                 let release = stamps::previous(ws, version);
@@ -474,6 +467,13 @@ pub fn build_only(
             })
         },
     );
+    let loaded = loaded?;
+    let cat = loaded.catalog;
+    let entries_reused = loaded.reused;
+    let entry_cache = (outputs == Outputs::All).then_some(loaded.cache);
+    let loaded = t.elapsed();
+    let t = std::time::Instant::now();
+    let problems = crate::assign::verify_registry(ws, &cat);
     if !problems.is_empty() {
         return Err(PublishError::Codes(problems));
     }

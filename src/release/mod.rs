@@ -105,7 +105,36 @@ pub fn release(
     // is not read at all (the gate reads again the few it checks).
     let dist = ws.path(&ws.config.paths.dist);
     let dist_cache = dist.join(catalog::cached::FILE);
-    let cat = catalog::cached::load_whole(&items, Some(&dist_cache), false)?.catalog;
+    let previous = list(&releases)
+        .into_iter()
+        .filter(|v| v != version)
+        .max_by_key(|v| version_key(v));
+    let previous_dir = previous.as_ref().map(|p| releases.join(p));
+    // What the previous release or the last build rendered the same way
+    // (the guides of the entries unchanged since their stamp) is taken from
+    // there once its cache proves it; the rest is rendered. Releases share
+    // such files as hard links (a release is never written to); from
+    // `dist/` they are copied, so that no edit there reaches a release.
+    // Their caches are read while the entries are.
+    let (cat, built) = rayon::join(
+        || catalog::cached::load_whole(&items, Some(&dist_cache), false),
+        || {
+            let mut trees = Vec::new();
+            if let Some(dir) = &previous_dir {
+                let cache = publish::cache::release_cache(dir);
+                trees.push((dir.as_path(), cache, publish::cache::Take::Link));
+            }
+            trees.push((
+                dist.as_path(),
+                dist.join(publish::cache::FILE),
+                publish::cache::Take::Copy,
+            ));
+            let mut built = publish::cache::Previous::none();
+            built.add_all(&trees);
+            built
+        },
+    );
+    let cat = cat?.catalog;
     timed("load");
     // (Each entry file's findings are kept beside the releases, by its
     // text: the next release checks only the files that changed.)
@@ -123,10 +152,6 @@ pub fn release(
     }
     timed("codes");
 
-    let previous = list(&releases)
-        .into_iter()
-        .filter(|v| v != version)
-        .max_by_key(|v| version_key(v));
     let mut registry = cat.registry.clone();
     let stamped = registry.stamp_release(version);
     let registry_text = registry.to_text();
@@ -135,25 +160,6 @@ pub fn release(
     timed("stamps");
     let staged = Staged::new(&target)?;
     let out = staged.path().to_path_buf();
-    // What the previous release or the last build rendered the same way
-    // (the guides of the entries unchanged since their stamp) is taken from
-    // there once its cache proves it; the rest is rendered. Releases share
-    // such files as hard links (a release is never written to); from
-    // `dist/` they are copied, so that no edit there reaches a release.
-    let mut built = publish::cache::Previous::none();
-    let previous_dir = previous.as_ref().map(|p| releases.join(p));
-    let mut trees = Vec::new();
-    if let Some(dir) = &previous_dir {
-        let cache = publish::cache::release_cache(dir);
-        trees.push((dir.as_path(), cache, publish::cache::Take::Link));
-    }
-    trees.push((
-        dist.as_path(),
-        dist.join(publish::cache::FILE),
-        publish::cache::Take::Copy,
-    ));
-    built.add_all(&trees);
-    timed("previous");
     let (summary, tree) = publish::render_reusing(&ctx, &out, &built)?;
     // The digests of the files rendered or taken serve the manifest: they
     // are not read back and hashed again.
