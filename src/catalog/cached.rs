@@ -13,12 +13,13 @@
 //! the line instead of parsing the YAML when the file's digest is the one
 //! recorded and the check holds (an altered line is not used). Checking the
 //! line hashes its JSON, which is what the build stamps the entry with
-//! ([`crate::publish::stamps::json_digests`]): the digests come along. The file's digest comes from the
-//! memo beside `items/` (`.items.yima.stats`, [`crate::fsx::settled`]) when
-//! the file's stat is still the one noted there, else from reading it. What
-//! does not match is parsed as [`super::load`] parses it, so the catalog is
-//! the same either way; a missing or damaged cache costs only the time to
-//! parse.
+//! ([`crate::publish::stamps::json_digests`]): the digests come along.
+//!
+//! The file's digest comes from the memo beside `items/`
+//! (`.items.yima.stats`, [`crate::fsx::settled`]) when the file's stat is
+//! still the one noted there, else from reading it. What does not match is
+//! parsed as [`super::load`] parses it, so the catalog is the same either
+//! way; a missing or damaged cache costs only the time to parse.
 
 use super::{Catalog, CatalogError, ItemFile, item_paths, load_registry, parse_entry};
 use crate::fsx::settled::{Memo, Stat};
@@ -202,13 +203,14 @@ fn read_cache(path: Option<&Path>) -> Vec<u8> {
 /// The lines of a cache's text by path: the file digest each records and
 /// where the line is; empty when the text is not a cache of this binary.
 fn index(text: &[u8]) -> HashMap<&str, (&str, usize, usize)> {
+    let header = header();
     let mut lines = text.split(|&b| b == b'\n');
-    if lines.next() != Some(header().as_bytes()) {
+    if lines.next() != Some(header.as_bytes()) {
         return HashMap::default();
     }
     let count = memchr::memchr_iter(b'\n', text).count();
     let mut map = HashMap::with_capacity_and_hasher(count, Default::default());
-    let mut start = header().len() + 1;
+    let mut start = header.len() + 1;
     for line in lines {
         let end = start + line.len();
         let mut parts = line.splitn(3, |&b| b == b'\t');

@@ -28,7 +28,7 @@
 //! release) hard-links reused files into it instead — never written through.
 
 use crate::fsx::settled::{Memo, Stat};
-use crate::fsx::sha256_hex;
+use crate::fsx::{hex, sha256_hex};
 use crate::workspace::Workspace;
 use rustc_hash::FxHashMap as HashMap;
 use sha2::{Digest, Sha256};
@@ -101,7 +101,7 @@ impl Stamp {
                 hash_tree(&mut h, &ws.path(dir));
             }
         }
-        Stamp(crate::fsx::hex(&h.finalize()))
+        Stamp(hex(&h.finalize()))
     }
 
     /// The key of one entry's own outputs (its guides): the stamp, the
@@ -116,7 +116,7 @@ impl Stamp {
         h.update(release.as_bytes());
         h.update([0]);
         h.update(links.as_bytes());
-        crate::fsx::hex(&h.finalize())
+        hex(&h.finalize())
     }
 
     /// The key of a file made from many entries: what it is (`what`, e.g. a
@@ -130,7 +130,7 @@ impl Stamp {
             h.update([0]);
             h.update(k.as_bytes());
         }
-        crate::fsx::hex(&h.finalize())
+        hex(&h.finalize())
     }
 }
 
@@ -604,7 +604,7 @@ impl<'p> Output<'p> {
             };
             body(&mut w)?;
             w.inner.flush()?;
-            Ok(crate::fsx::hex(&w.hash.finalize()))
+            Ok(hex(&w.hash.finalize()))
         })
     }
 
