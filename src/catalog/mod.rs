@@ -177,8 +177,25 @@ pub fn item_paths(dir: &Path) -> Result<Vec<PathBuf>, CatalogError> {
             source,
         })?;
     }
-    paths.sort();
+    // In `Path`'s order, by a key made once per path: comparing paths
+    // splits them into components at every comparison.
+    paths.sort_by_cached_key(|p| path_order(p));
     Ok(paths)
+}
+
+/// A key whose byte order is `Path`'s order of relative paths: the
+/// components joined by NUL, which sorts before every byte a name can hold,
+/// so a component that is a prefix of another sorts first, as it does
+/// component by component.
+fn path_order(p: &Path) -> Vec<u8> {
+    let mut key = Vec::with_capacity(p.as_os_str().len());
+    for (i, c) in p.components().enumerate() {
+        if i > 0 {
+            key.push(0);
+        }
+        key.extend_from_slice(c.as_os_str().as_encoded_bytes());
+    }
+    key
 }
 
 /// Reads one entry file; `keep_text` keeps its text (for line numbers).
@@ -693,6 +710,32 @@ pub(crate) fn as_filing_of(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_order_key_sorts_paths_as_paths_sort() {
+        let names = [
+            "A/B.yaml",
+            "A-x/B.yaml",
+            "A/B-x.yaml",
+            "A/B/C.yaml",
+            "A.yaml",
+            "AB/A.yaml",
+            "A/B.yml",
+            "B/0.yaml",
+            "a/B.yaml",
+            "A/a.yaml",
+        ];
+        let mut by_path: Vec<PathBuf> = names.iter().map(PathBuf::from).collect();
+        let mut by_key = by_path.clone();
+        by_path.sort();
+        by_key.sort_by_cached_key(|p| path_order(p));
+        assert_eq!(by_key, by_path);
+        // (The case string order gets wrong: `-` sorts before `/`.)
+        assert!(
+            by_path.iter().position(|p| p == Path::new("A/B.yaml"))
+                < by_path.iter().position(|p| p == Path::new("A-x/B.yaml"))
+        );
+    }
 
     #[test]
     fn key_lines_find_top_level_and_material_keys() {
