@@ -656,6 +656,26 @@ proptest! {
 }
 
 #[test]
+fn a_release_linking_files_its_memo_proves_lists_their_true_sizes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = example_workspace(tmp.path());
+    build(&root, &root.join("dist"), Reuse::Cache);
+    release(&root, "2026.1");
+    // Made before this run: the next release proves the files of 2026.1 by
+    // their bytes and notes their stats; the one after it links them on
+    // the memo's word alone, sizes included.
+    settle(&root.join("releases/2026.1"));
+    release(&root, "2026.2");
+    let memo = root.join("releases/.2026.2.yima.stats");
+    assert!(memo_paths(&memo).len() > 10, "the links of 2026.2 noted");
+    let third = release(&root, "2026.3");
+    assert!(third.rendered.reused > 10, "{:?}", third.rendered);
+    // The manifest's sizes are the files' (verify reads them all).
+    yima(&root, &["verify", "releases/2026.3"]);
+    assert_release_as_from_scratch(&root, &tmp.path().join("scratch"), "2026.3", "memo links");
+}
+
+#[test]
 fn a_guide_shows_the_release_in_which_its_entry_last_changed() {
     let tmp = tempfile::tempdir().unwrap();
     let root = example_workspace(tmp.path());

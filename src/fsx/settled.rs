@@ -86,6 +86,11 @@ impl Stat {
         })
     }
 
+    /// The file's size in bytes.
+    pub fn size(&self) -> u64 {
+        self.len
+    }
+
     /// Whether the file at `path` still has this stat.
     pub fn holds(&self, path: &Path) -> bool {
         Stat::of(path).as_ref() == Some(self)

@@ -322,21 +322,22 @@ impl Previous {
                     continue 'trees;
                 }
                 let path = tree.root.join(rel);
-                let stat = match tree.memo.digest(rel, &path) {
-                    Some((stat, sha256)) if sha256 == r.sha256 => Some(stat),
+                let (stat, size) = match tree.memo.digest(rel, &path) {
+                    Some((stat, sha256)) if sha256 == r.sha256 => (Some(stat), stat.size()),
                     _ => {
                         // Looked at before it is read: a change while it is
                         // read moves its time past the stat noted.
                         let stat = Stat::settled(&path);
-                        if digest_of(&path).ok().as_ref() != Some(&r.sha256) {
-                            continue 'trees;
+                        match digest_of(&path) {
+                            Ok((sha256, size)) if sha256 == r.sha256 => (stat, size),
+                            _ => continue 'trees,
                         }
-                        stat
                     }
                 };
                 proven.push(Proven {
                     sha256: r.sha256.clone(),
                     stat,
+                    size,
                 });
             }
             return Some((&tree.root, tree.by, proven));
@@ -345,15 +346,17 @@ impl Previous {
     }
 }
 
-/// A file of an earlier tree proven current: its digest and settled stat.
+/// A file of an earlier tree proven current: its digest, settled stat and
+/// size.
 struct Proven {
     sha256: String,
     stat: Option<Stat>,
+    size: u64,
 }
 
-/// The sha256 of a file, read into a buffer each thread reuses (fresh
-/// memory is slow to come by: every page is zeroed first).
-fn digest_of(path: &Path) -> io::Result<String> {
+/// The sha256 and size of a file, read into a buffer each thread reuses
+/// (fresh memory is slow to come by: every page is zeroed first).
+fn digest_of(path: &Path) -> io::Result<(String, u64)> {
     use std::io::Read;
     thread_local! {
         static BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
@@ -362,7 +365,7 @@ fn digest_of(path: &Path) -> io::Result<String> {
         let mut buf = buf.borrow_mut();
         buf.clear();
         std::fs::File::open(path)?.read_to_end(&mut buf)?;
-        Ok(sha256_hex(&buf))
+        Ok((sha256_hex(&buf), buf.len() as u64))
     })
 }
 
@@ -413,7 +416,8 @@ pub struct Output<'p> {
     /// The files kept in place there.
     kept: Mutex<rustc_hash::FxHashSet<String>>,
     previous: &'p Previous,
-    recorded: Mutex<Vec<(String, Recorded)>>,
+    /// Each file of the new tree: its record and, when known, its size.
+    recorded: Mutex<Vec<(String, Recorded, Option<u64>)>>,
     /// The settled stats of the files linked into it.
     memo: Memo,
     /// The folders made in it so far.
@@ -431,16 +435,18 @@ pub struct Output<'p> {
     reused: AtomicUsize,
 }
 
-/// A writer that hashes what it passes on.
+/// A writer that hashes and counts what it passes on.
 struct Hashing<W> {
     inner: W,
     hash: Sha256,
+    len: u64,
 }
 
 impl<W: io::Write> io::Write for Hashing<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let n = self.inner.write(buf)?;
         self.hash.update(&buf[..n]);
+        self.len += n as u64;
         Ok(n)
     }
 
@@ -572,6 +578,7 @@ impl<'p> Output<'p> {
                     key: key.to_string(),
                     sha256: p.sha256,
                 },
+                Some(p.size),
             ));
         }
         self.reused.fetch_add(paths.len(), Ordering::Relaxed);
@@ -583,7 +590,7 @@ impl<'p> Output<'p> {
     pub fn write(&self, rel: &str, key: &str, bytes: &[u8]) -> io::Result<()> {
         self.put(rel, key, &mut |path| {
             std::fs::write(path, bytes)?;
-            Ok(sha256_hex(bytes))
+            Ok((sha256_hex(bytes), bytes.len() as u64))
         })
     }
 
@@ -601,30 +608,32 @@ impl<'p> Output<'p> {
             let mut w = Hashing {
                 inner: io::BufWriter::with_capacity(1 << 18, std::fs::File::create(path)?),
                 hash: Sha256::new(),
+                len: 0,
             };
             body(&mut w)?;
             w.inner.flush()?;
-            Ok(hex(&w.hash.finalize()))
+            Ok((hex(&w.hash.finalize()), w.len))
         })
     }
 
     /// Puts the file `rel` of the new tree, written by `write` (which
-    /// answers its sha256), and records it; an error names the file.
+    /// answers its sha256 and size), and records it; an error names the
+    /// file.
     fn put(
         &self,
         rel: &str,
         key: &str,
-        write: &mut dyn FnMut(&Path) -> io::Result<String>,
+        write: &mut dyn FnMut(&Path) -> io::Result<(String, u64)>,
     ) -> io::Result<()> {
         let path = self.root.join(rel);
         if let Some(dir) = path.parent() {
             self.ensure_dir(dir)?;
         }
         crate::fsx::fault::point("publish:write")?;
-        let sha256 = write(&path)
+        let (sha256, size) = write(&path)
             .map_err(|err| io::Error::new(err.kind(), format!("{}: {err}", path.display())))?;
         self.lock_fresh().push((rel.to_string(), sha256.clone()));
-        self.record(rel, key, sha256);
+        self.record_sized(rel, key, sha256, Some(size));
         self.written.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
@@ -652,6 +661,10 @@ impl<'p> Output<'p> {
 
     /// Records a file put in the tree some other way, with its digest.
     pub fn record(&self, rel: &str, key: &str, sha256: String) {
+        self.record_sized(rel, key, sha256, None);
+    }
+
+    fn record_sized(&self, rel: &str, key: &str, sha256: String, size: Option<u64>) {
         self.recorded
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -661,6 +674,7 @@ impl<'p> Output<'p> {
                     key: key.to_string(),
                     sha256,
                 },
+                size,
             ));
     }
 
@@ -679,10 +693,21 @@ impl<'p> Output<'p> {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .iter()
-            .map(|(p, r)| (p.clone(), r.sha256.clone()))
+            .map(|(p, r, _)| (p.clone(), r.sha256.clone()))
             .collect();
         v.sort();
         v
+    }
+
+    /// Every recorded file by path: its sha256 and, when known, its size
+    /// (what a release's manifest lists without looking at the files).
+    pub fn sized_digests(&self) -> std::collections::HashMap<String, (String, Option<u64>)> {
+        self.recorded
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .map(|(p, r, size)| (p.clone(), (r.sha256.clone(), *size)))
+            .collect()
     }
 
     /// `create_dir_all`, once per folder of the new tree (the guides of a
@@ -742,7 +767,7 @@ impl<'p> Output<'p> {
         let mut text = String::with_capacity(rec.len() * 200);
         text.push_str(HEADER);
         text.push('\n');
-        for (path, r) in &rec {
+        for (path, r, _) in &rec {
             text.push_str(path);
             text.push('\t');
             text.push_str(&r.key);

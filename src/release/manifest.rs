@@ -63,11 +63,12 @@ pub fn scan(root: &Path) -> std::io::Result<Vec<ManifestFile>> {
 }
 
 /// [`scan`], taking the sha256 of the files `known` lists (by path) from it
-/// rather than reading them: the digests a build computed of the bytes it
-/// wrote in this run; any other file under `root` is read and hashed.
+/// rather than reading them — the digests a build computed of the bytes it
+/// wrote or linked in this run — and their size where it gives one; any
+/// other file under `root` is read and hashed.
 pub fn scan_known(
     root: &Path,
-    known: &HashMap<String, String>,
+    known: &HashMap<String, (String, Option<u64>)>,
 ) -> std::io::Result<Vec<ManifestFile>> {
     let mut paths = Vec::new();
     walk(root, root, &mut paths)?;
@@ -78,8 +79,11 @@ pub fn scan_known(
             .filter(|p| rel_string(p) != FILE)
             .map(|p| {
                 let path = rel_string(p);
-                if let Some(sha256) = known.get(&path) {
-                    let size = std::fs::metadata(root.join(p))?.len();
+                if let Some((sha256, size)) = known.get(&path) {
+                    let size = match size {
+                        Some(size) => *size,
+                        None => std::fs::metadata(root.join(p))?.len(),
+                    };
                     return Ok(ManifestFile {
                         path,
                         size,

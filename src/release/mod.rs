@@ -163,7 +163,7 @@ pub fn release(
     let (summary, tree) = publish::render_reusing(&ctx, &out, &built)?;
     // The digests of the files rendered or taken serve the manifest: they
     // are not read back and hashed again.
-    let rendered = tree.digests();
+    let rendered = tree.sized_digests();
     let counts = tree.counts();
     timed("render");
     // (What took the time inside, for `--timings`: after `render`.)
@@ -226,7 +226,7 @@ pub fn release(
     )?;
     timed("changes");
 
-    let files = manifest::scan_known(&out, &rendered.into_iter().collect())?;
+    let files = manifest::scan_known(&out, &rendered)?;
     let m = Manifest {
         version: version.to_string(),
         yima: env!("CARGO_PKG_VERSION").to_string(),
