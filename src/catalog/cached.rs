@@ -24,7 +24,7 @@
 use super::{Catalog, CatalogError, ItemFile, item_paths, load_registry, parse_entry};
 use crate::fsx::settled::{Memo, Stat};
 use crate::fsx::sha256_hex;
-use crate::publish::stamps::json_digests;
+use crate::publish::stamps::{Sums, json_digests};
 use rustc_hash::FxHashMap as HashMap;
 use std::path::Path;
 
@@ -337,9 +337,6 @@ fn to_line(key: &str, digest: &str, e: &super::CatalogEntry) -> Option<(String, 
     let check = line_digest(key, digest, &sums.0);
     Some((format!("{key}\t{digest}\t{check}\t{json}"), sums))
 }
-
-/// The digests of an entry's JSON: whole, content.
-type Sums = (String, String);
 
 /// The digest that vouches for a line's fields (`whole`: its JSON's).
 fn line_digest(key: &str, digest: &str, whole: &str) -> String {

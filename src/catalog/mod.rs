@@ -42,7 +42,7 @@ pub struct ItemFile {
     /// ([`crate::publish::stamps::digests`]), when the load worked them out
     /// on the way (a load with the entry cache does): a build need not
     /// write the entry as JSON again to stamp it.
-    pub sums: Option<(String, String)>,
+    pub sums: Option<crate::publish::stamps::Sums>,
 }
 
 /// The catalog as loaded.

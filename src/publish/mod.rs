@@ -49,7 +49,7 @@ impl<'a> BuildContext<'a> {
         progress: bool,
     ) -> Self {
         // (With the digests the load worked out, when it did.)
-        let mut active: Vec<(&CatalogEntry, Option<&(String, String)>)> = catalog
+        let mut active: Vec<(&CatalogEntry, Option<&stamps::Sums>)> = catalog
             .files
             .iter()
             .filter_map(|f| Some((f.entry.as_ref().ok()?, f.sums.as_ref())))

@@ -15,7 +15,6 @@
 //! instead of writing it, when the bytes there still hash to the recorded
 //! SHA-256. A missing or damaged record costs only the time to write.
 
-use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
@@ -86,8 +85,7 @@ impl Spans {
         f.seek(SeekFrom::Start(span.offset)).ok()?;
         let mut bytes = Vec::with_capacity(usize::try_from(span.len).ok()?);
         f.take(span.len).read_to_end(&mut bytes).ok()?;
-        let holds = bytes.len() as u64 == span.len
-            && crate::fsx::hex(&Sha256::digest(&bytes)) == span.sha256;
+        let holds = bytes.len() as u64 == span.len && crate::fsx::sha256_hex(&bytes) == span.sha256;
         if holds {
             self.copied
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -104,7 +102,7 @@ impl Spans {
     /// bytes' digest when it is known (a copied run's), else it is worked
     /// out.
     pub fn note(&self, key: &str, offset: u64, bytes: &[u8], sha256: Option<String>) {
-        let sha256 = sha256.unwrap_or_else(|| crate::fsx::hex(&Sha256::digest(bytes)));
+        let sha256 = sha256.unwrap_or_else(|| crate::fsx::sha256_hex(bytes));
         self.new.lock().unwrap_or_else(|p| p.into_inner()).push((
             key.to_string(),
             Span {

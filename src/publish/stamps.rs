@@ -79,15 +79,18 @@ pub struct Stamps {
     pub release: Option<std::path::PathBuf>,
 }
 
+/// An entry's digests ([`digests`]): of its whole JSON, and of its content.
+pub type Sums = (String, String);
+
 /// The digests of an entry: its whole JSON and its content (the JSON up to
 /// `source`, its last field).
-pub fn digests(e: &CatalogEntry) -> (String, String) {
+pub fn digests(e: &CatalogEntry) -> Sums {
     match serde_json::to_vec(e) {
         Ok(json) => json_digests(&json),
         // An entry that cannot serialize gets digests no cache holds.
         Err(_) => {
-            let now = format!("{:?}", std::time::SystemTime::now());
-            (sha256_hex(now.as_bytes()), sha256_hex(now.as_bytes()))
+            let now = sha256_hex(format!("{:?}", std::time::SystemTime::now()).as_bytes());
+            (now.clone(), now)
         }
     }
 }
@@ -95,7 +98,7 @@ pub fn digests(e: &CatalogEntry) -> (String, String) {
 /// [`digests`] of an entry's JSON as `serde_json` writes it, in one pass
 /// over the bytes: the content's hash is a copy of the whole's, taken where
 /// `source` begins.
-pub fn json_digests(json: &[u8]) -> (String, String) {
+pub fn json_digests(json: &[u8]) -> Sums {
     use sha2::{Digest, Sha256};
     const SOURCE: &[u8] = b",\"source\":";
     let at = memchr::memmem::rfind(json, SOURCE).unwrap_or(json.len());
@@ -113,7 +116,7 @@ impl Stamps {
     pub fn new(
         ws: &Workspace,
         entries: &[&CatalogEntry],
-        sums: &[Option<&(String, String)>],
+        sums: &[Option<&Sums>],
         version: &str,
     ) -> Stamps {
         use rayon::prelude::*;
