@@ -29,6 +29,7 @@ pub mod filing;
 pub mod fsx;
 pub mod ingest;
 pub mod model;
+pub mod one_shot;
 pub mod publish;
 pub mod release;
 pub mod report;

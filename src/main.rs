@@ -32,13 +32,20 @@ fn main() -> ExitCode {
     let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let lang = args::lang_of(&argv);
     let code = match args::parse(argv) {
-        Parsed::Run(cli) => match run(cli) {
-            Ok(code) => code,
-            Err(e) => {
-                let _ = writeln!(std::io::stderr(), "yima: {e}");
-                EXIT_USAGE
+        Parsed::Run(cli) => {
+            // Every command but `serve` ends the process when it is done:
+            // its large structures are freed by the end of the process.
+            if !matches!(cli.command, yima::cli::Command::Serve(_)) {
+                yima::one_shot::leave_to_exit();
             }
-        },
+            match run(cli) {
+                Ok(code) => code,
+                Err(e) => {
+                    let _ = writeln!(std::io::stderr(), "yima: {e}");
+                    EXIT_USAGE
+                }
+            }
+        }
         Parsed::Done { text, code, stderr } => {
             // A closed pipe (`yima --help | head`) is not an error.
             let _ = if stderr {

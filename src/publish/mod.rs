@@ -423,6 +423,9 @@ fn build_with(
         let _ = crate::fsx::settled::Memo::write(&items, &text);
     }
     summary.stages.push(("commit", t.elapsed()));
+    // (Freed with the process when it ends with this build.)
+    crate::one_shot::discard(tree);
+    crate::one_shot::discard(previous);
     Ok(summary)
 }
 
@@ -483,6 +486,9 @@ pub fn build_only(
     summary.entries_reused = entries_reused;
     summary.stages.insert(0, ("codes", verified));
     summary.stages.insert(0, ("load", loaded));
+    crate::one_shot::discard(ctx);
+    crate::one_shot::discard(entry_cache);
+    crate::one_shot::discard(cat);
     Ok(summary)
 }
 

@@ -268,10 +268,14 @@ pub fn release(
             .err()
             .map(|e| e.to_string())
     });
+    // (Freed with the process when it ends with this release.)
+    let changed = changes.counts;
+    crate::one_shot::discard((tree, ctx, changes));
+    crate::one_shot::discard((built, cat));
     Ok(ReleaseSummary {
         dir: target,
         previous,
-        counts: changes.counts,
+        counts: changed,
         files: m.files.len() + 1,
         rendered: counts,
         stamped,
