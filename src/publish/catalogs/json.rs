@@ -9,10 +9,21 @@ use crate::publish::spans::RUN;
 use crate::publish::{BuildContext, Plan};
 use std::io::{self, Write};
 
+/// Runs made ready at once, while those before them are written.
+const BATCH: usize = 16;
+
+/// A batch of runs made ready: their places, and each run's bytes and
+/// SHA-256.
+type Batch = (std::ops::Range<usize>, Vec<(Vec<u8>, String)>);
+
 /// Writes `catalog.json` of the build to `w`: its head, each run of
 /// entries — copied when the earlier file has it, else written — and its
-/// end.
+/// end. A batch of runs is made ready on the other threads (read and
+/// checked, or written as text, each with its digest) while the batch
+/// before it goes out: the file is written and hashed on one thread, the
+/// rest of the work is spread.
 pub fn write_runs(ctx: &BuildContext<'_>, plan: &Plan<'_>, w: &mut dyn Write) -> io::Result<()> {
+    use rayon::prelude::*;
     let spans = plan.out.spans();
     let head = format!(
         "{{\n  \"version\": {JSON_VERSION},\n  \"release\": {},\n  \"entries\": [",
@@ -20,21 +31,56 @@ pub fn write_runs(ctx: &BuildContext<'_>, plan: &Plan<'_>, w: &mut dyn Write) ->
     );
     w.write_all(head.as_bytes())?;
     let mut offset = head.len() as u64;
-    for (k, run) in ctx.entries.chunks(RUN).enumerate() {
-        let first = k * RUN;
-        let what = format!("catalog.json run\0{}", first == 0);
-        // (Of the entries' content alone: the run shows no release stamp.)
-        let digests: Vec<_> = (first..first + run.len()).map(|i| ctx.whole(i)).collect();
-        let key = plan
-            .stamp
-            .group_key(&what, digests.iter().map(|d| d.as_ref()));
-        let (bytes, sha256) = match spans.copy(JSON_FILE, &key) {
-            Some((bytes, sha256)) => (bytes, Some(sha256)),
-            None => (run_text(run, first == 0), None),
-        };
-        w.write_all(&bytes)?;
-        spans.note(&key, offset, &bytes, sha256);
-        offset += bytes.len() as u64;
+    let runs: Vec<&[&CatalogEntry]> = ctx.entries.chunks(RUN).collect();
+    let keys: Vec<String> = (0..runs.len())
+        .into_par_iter()
+        .map(|k| {
+            let first = k * RUN;
+            let what = format!("catalog.json run\0{}", first == 0);
+            // (Of the entries' content alone: the run shows no release stamp.)
+            let digests: Vec<_> = (first..first + runs[k].len())
+                .map(|i| ctx.whole(i))
+                .collect();
+            plan.stamp
+                .group_key(&what, digests.iter().map(|d| d.as_ref()))
+        })
+        .collect();
+    let ready = |k: usize| -> (Vec<u8>, String) {
+        spans.copy(JSON_FILE, &keys[k]).unwrap_or_else(|| {
+            let bytes = run_text(runs[k], k == 0);
+            let sha256 = crate::fsx::sha256_hex(&bytes);
+            (bytes, sha256)
+        })
+    };
+    let batches: Vec<std::ops::Range<usize>> = (0..runs.len())
+        .step_by(BATCH)
+        .map(|a| a..(a + BATCH).min(runs.len()))
+        .collect();
+    let mut done: Option<Batch> = None;
+    for i in 0..=batches.len() {
+        let mut next = None;
+        let went = rayon::in_place_scope(|s| {
+            if let Some(range) = batches.get(i) {
+                let next = &mut next;
+                let ready = &ready;
+                s.spawn(move |_| {
+                    *next = Some((
+                        range.clone(),
+                        range.clone().into_par_iter().map(ready).collect(),
+                    ));
+                });
+            }
+            if let Some((range, batch)) = done.take() {
+                for (k, (bytes, sha256)) in range.zip(batch) {
+                    w.write_all(&bytes)?;
+                    spans.note(&keys[k], offset, &bytes, Some(sha256));
+                    offset += bytes.len() as u64;
+                }
+            }
+            Ok::<(), io::Error>(())
+        });
+        went?;
+        done = next;
     }
     let end: &[u8] = if ctx.entries.is_empty() {
         b"]\n}\n"
