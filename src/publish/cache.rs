@@ -34,7 +34,7 @@ use rustc_hash::FxHashMap as HashMap;
 use sha2::{Digest, Sha256};
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The cache's file name, in the root of the output folder.
@@ -212,10 +212,19 @@ pub fn keep_release_cache(out: &Output<'_>, dir: &Path) -> io::Result<()> {
 struct Tree {
     root: PathBuf,
     files: HashMap<String, Recorded>,
-    /// The stats of its files as the run that made it found them.
-    memo: Memo,
+    /// The stats of its files as the run that made it found them: read
+    /// with the cache for the first tree, which serves most files, and
+    /// when first needed for the others (a steady build takes nothing
+    /// from the release beside it, and a release nothing from `dist/`).
+    memo: OnceLock<Memo>,
     /// How its files come into the new tree.
     by: Take,
+}
+
+impl Tree {
+    fn memo(&self) -> &Memo {
+        self.memo.get_or_init(|| Memo::load(&self.root))
+    }
 }
 
 /// How a file of an earlier tree comes into the new one.
@@ -273,12 +282,16 @@ impl Previous {
         use rayon::prelude::*;
         let read: Vec<Result<Option<Tree>, String>> = trees
             .par_iter()
-            .map(|(root, cache, by)| match std::fs::read_to_string(cache) {
+            .enumerate()
+            .map(|(n, (root, cache, by))| match std::fs::read_to_string(cache) {
                 Ok(text) => match parse(&text) {
                     Ok(files) => Ok(Some(Tree {
                         root: root.to_path_buf(),
                         files,
-                        memo: Memo::load(root),
+                        memo: match n {
+                            0 => OnceLock::from(Memo::load(root)),
+                            _ => OnceLock::new(),
+                        },
                         by: *by,
                     })),
                     Err(why) => Err(format!("{}: {why}", cache.display())),
@@ -322,7 +335,7 @@ impl Previous {
                     continue 'trees;
                 }
                 let path = tree.root.join(rel);
-                let (stat, size) = match tree.memo.digest(rel, &path) {
+                let (stat, size) = match tree.memo().digest(rel, &path) {
                     Some((stat, sha256)) if sha256 == r.sha256 => (Some(stat), stat.size()),
                     _ => {
                         // Looked at before it is read: a change while it is
