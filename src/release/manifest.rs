@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The manifest's file name inside a release.
 pub const FILE: &str = "manifest.json";
@@ -34,26 +34,21 @@ pub struct Manifest {
 /// Lowercase hex sha256.
 pub use crate::fsx::sha256_hex;
 
-fn walk(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+/// The files under `dir`, each as its path from the release folder with
+/// `/` (`prefix` names `dir`).
+fn walk(dir: &Path, prefix: &str, out: &mut Vec<String>) -> std::io::Result<()> {
     for e in std::fs::read_dir(dir)? {
         let e = e?;
-        let p = e.path();
+        let rel = format!("{prefix}{}", e.file_name().to_string_lossy());
         // (The entry's own type: a link to a folder is a file here, never
         // followed, so a link back up cannot loop.)
         if e.file_type()?.is_dir() {
-            walk(root, &p, out)?;
+            walk(&e.path(), &format!("{rel}/"), out)?;
         } else {
-            out.push(p.strip_prefix(root).unwrap_or(&p).to_path_buf());
+            out.push(rel);
         }
     }
     Ok(())
-}
-
-fn rel_string(p: &Path) -> String {
-    p.components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect::<Vec<_>>()
-        .join("/")
 }
 
 /// Lists and hashes every file under `root` except the manifest itself,
@@ -71,33 +66,31 @@ pub fn scan_known(
     known: &HashMap<String, (String, Option<u64>)>,
 ) -> std::io::Result<Vec<ManifestFile>> {
     let mut paths = Vec::new();
-    walk(root, root, &mut paths)?;
-    let mut files: Vec<ManifestFile> = {
-        use rayon::prelude::*;
-        paths
-            .par_iter()
-            .filter(|p| rel_string(p) != FILE)
-            .map(|p| {
-                let path = rel_string(p);
-                if let Some((sha256, size)) = known.get(&path) {
-                    let size = match size {
-                        Some(size) => *size,
-                        None => std::fs::metadata(root.join(p))?.len(),
-                    };
-                    return Ok(ManifestFile {
-                        path,
-                        size,
-                        sha256: sha256.clone(),
-                    });
-                }
-                // A file that is not regular is listed with no hash: it
-                // matches no manifest entry, and `verify` names it.
-                let (size, sha256) = crate::fsx::sha256_file(&root.join(p))?.unwrap_or_default();
-                Ok(ManifestFile { path, size, sha256 })
-            })
-            .collect::<std::io::Result<_>>()?
-    };
-    files.sort_by(|a, b| a.path.cmp(&b.path));
+    walk(root, "", &mut paths)?;
+    use rayon::prelude::*;
+    let mut files: Vec<ManifestFile> = paths
+        .into_par_iter()
+        .filter(|path| path != FILE)
+        .map(|path| {
+            if let Some((sha256, size)) = known.get(&path) {
+                let size = match size {
+                    Some(size) => *size,
+                    None => std::fs::metadata(root.join(&path))?.len(),
+                };
+                return Ok(ManifestFile {
+                    path,
+                    size,
+                    sha256: sha256.clone(),
+                });
+            }
+            // A file that is not regular is listed with no hash: it
+            // matches no manifest entry, and `verify` names it.
+            let (size, sha256) = crate::fsx::sha256_file(&root.join(&path))?.unwrap_or_default();
+            Ok(ManifestFile { path, size, sha256 })
+        })
+        .collect::<std::io::Result<_>>()?;
+    // (Paths are unique: no order among equals to keep.)
+    files.par_sort_unstable_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }
 
