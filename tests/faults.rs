@@ -291,6 +291,42 @@ fn ingest_killed_or_failing_anywhere_leaves_before_or_after() {
 }
 
 #[test]
+fn an_ingest_of_one_change_moves_it_in_and_killed_or_failing_leaves_before_or_after() {
+    // A catalog of many entries and a filing that changes one: the new
+    // files are moved into items/ under a journal (`patch:put`) instead of
+    // the tree being linked and swapped whole.
+    let ws = Ws::new();
+    let civil = Agency::civil_affairs();
+    let police = Agency::public_security();
+    let names = [
+        "社会团体成立登记",
+        "基金会成立登记",
+        "婚姻登记档案查询",
+        "殡葬设施建设审批",
+        "慈善组织认定",
+        "社会团体章程核准",
+    ];
+    let mut items: Vec<Item> = (names.iter())
+        .map(|n| Item::new(&civil, "行政许可", "民政", n))
+        .collect();
+    items.push(Item::new(&police, "行政确认", "公安", "户口登记"));
+    items.push(Item::new(&police, "公共服务", "公安", "户籍证明"));
+    let a = ws.file("全部-", &Filing::new(items));
+    ws.ingest_ok(&[&a]);
+    let police_only = Filing::new(vec![
+        Item::new(&police, "行政确认", "公安", "户口登记").with("承诺办结时限", "3"),
+        Item::new(&police, "公共服务", "公安", "户籍证明"),
+    ]);
+    let b = ws.file("公安-", &police_only);
+    let case = Case::new(ws, &["ingest", &b]);
+    let steps = steps(case.template.root(), &case.args());
+    assert!(steps.iter().any(|s| s == "patch:put"), "{steps:?}");
+    assert!(!steps.iter().any(|s| s == "link"), "{steps:?}");
+    case.kills();
+    case.failures();
+}
+
+#[test]
 fn assign_killed_or_failing_anywhere_leaves_before_or_after() {
     let (ws, filing) = catalog();
     ws.ingest_ok(&[&filing]);

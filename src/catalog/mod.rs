@@ -346,13 +346,17 @@ fn path_safe(s: &str) -> bool {
             .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
 }
 
-/// A new `items/` being prepared beside the current one: it starts as the
-/// current tree (files hard-linked), entries are written or removed, and
-/// [`Writer::commit`] swaps it in. Dropped without commit, it vanishes and
-/// `items/` is untouched.
+/// A new `items/` being prepared beside the current one: the entries
+/// written go into a staging tree, the removed ones are noted, and
+/// [`Writer::commit`] puts the result in place — the written files moved
+/// in under a journal when they are few, else the rest of the current tree
+/// linked beside them and the whole swapped in ([`fsx::Staged::commit_except`]).
+/// Dropped without commit, it vanishes and `items/` is untouched.
 pub struct Writer {
     staged: fsx::Staged,
     root: PathBuf,
+    /// Files of the current tree taken out (relative, with `/`).
+    removed: std::sync::Mutex<rustc_hash::FxHashSet<String>>,
 }
 
 /// A write that failed, naming the file; nothing of the catalog changed.
@@ -377,8 +381,16 @@ impl Writer {
     pub fn begin(dir: &Path) -> Result<Writer, WriteError> {
         let staged = fsx::Staged::new(dir).map_err(|e| WriteError::at(dir, e))?;
         let root = staged.path().to_path_buf();
-        fsx::link_tree(dir, &root).map_err(|e| WriteError::at(dir, e))?;
-        Ok(Writer { staged, root })
+        Ok(Writer {
+            staged,
+            root,
+            removed: Default::default(),
+        })
+    }
+
+    /// The set of files taken out, locked.
+    fn removed(&self) -> std::sync::MutexGuard<'_, rustc_hash::FxHashSet<String>> {
+        self.removed.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Writes (or replaces) an entry's file. Safe to call from many threads.
@@ -406,14 +418,15 @@ impl Writer {
             ));
         }
         let path = self.root.join(&rel);
-        // The staged file may be a hard link to the current one: it is
-        // replaced, never written through.
+        self.removed().remove(&cached::rel_key(&rel));
+        // A file written twice is replaced, never written through.
         fsx::write_staged(&path, yaml).map_err(|err| WriteError::at(&shown, err))
     }
 
     /// Removes an entry file (its path relative to `items/`).
     pub fn remove(&self, rel: &Path) -> Result<(), WriteError> {
         let path = self.root.join(rel);
+        self.removed().insert(cached::rel_key(rel));
         match std::fs::remove_file(&path) {
             Ok(()) => Ok(()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
@@ -425,7 +438,7 @@ impl Writer {
     pub fn registry(&self, registry: &Registry) -> Result<(), WriteError> {
         let path = self.root.join(registry::FILE);
         let shown = Path::new("items").join(registry::FILE);
-        // The staged file is a hard link to the current one: replace it.
+        // A registry staged already is replaced, never written through.
         match std::fs::remove_file(&path) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -438,11 +451,14 @@ impl Writer {
     /// Swaps the prepared tree in. Once it is in, the commit happened: an old
     /// tree that could not be removed comes back as a [`fsx::Leftover`].
     pub fn commit(self) -> Result<Option<fsx::Leftover>, CommitFailed> {
-        self.staged.commit().map_err(|e| CommitFailed {
-            path: "items".into(),
-            source: e.error,
-            stranded: e.stranded.map(|p| crate::filing::display_path(&p)),
-        })
+        let removed = std::mem::take(&mut *self.removed());
+        self.staged
+            .commit_except(&removed)
+            .map_err(|e| CommitFailed {
+                path: "items".into(),
+                source: e.error,
+                stranded: e.stranded.map(|p| crate::filing::display_path(&p)),
+            })
     }
 }
 

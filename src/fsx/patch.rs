@@ -156,9 +156,14 @@ fn list(dir: &Path) -> io::Result<Option<(Vec<String>, Vec<String>)>> {
     Ok(Some((files, dirs)))
 }
 
-/// The plan that makes `target` the staged tree plus the files `kept` in
-/// place; none when the trees cannot be listed by name (swap them whole).
-fn plan(target: &Path, staging: &Path, kept: &HashSet<String>) -> io::Result<Option<Plan>> {
+/// The plan that makes `target` the staged tree plus the files of the old
+/// tree that `keep` keeps in place, and how many those are; none when the
+/// trees cannot be listed by name (swap them whole).
+fn plan(
+    target: &Path,
+    staging: &Path,
+    keep: &(dyn Fn(&str) -> bool + Sync),
+) -> io::Result<Option<(Plan, usize)>> {
     let (new, old) = rayon::join(|| list(staging), || list(target));
     let (Some((puts, new_dirs)), Some((old_files, old_dirs))) = (new?, old?) else {
         return Ok(None);
@@ -178,13 +183,13 @@ fn plan(target: &Path, staging: &Path, kept: &HashSet<String>) -> io::Result<Opt
     {
         return Ok(None);
     }
-    let drops: Vec<String> = old_files
+    let (kept, drops): (Vec<String>, Vec<String>) = old_files
         .into_iter()
-        .filter(|f| !kept.contains(f) && !put_set.contains(f.as_str()))
-        .collect();
+        .filter(|f| !put_set.contains(f.as_str()))
+        .partition(|f| keep(f));
     // The new tree's folders: the staged ones and those holding kept files.
     let mut wanted: HashSet<&str> = new_dirs.iter().map(String::as_str).collect();
-    for rel in kept {
+    for rel in &kept {
         let mut rel = rel.as_str();
         while let Some((parent, _)) = rel.rsplit_once('/') {
             wanted.insert(parent);
@@ -203,13 +208,44 @@ fn plan(target: &Path, staging: &Path, kept: &HashSet<String>) -> io::Result<Opt
         .cloned()
         .collect();
     gone.sort_by_key(|d| std::cmp::Reverse(d.matches('/').count()));
-    Ok(Some(Plan {
+    let plan = Plan {
         staging: staging_name,
         dirs,
         puts,
         drops,
         gone,
-    }))
+    };
+    Ok(Some((plan, kept.len())))
+}
+
+/// Links (or copies) every file of `target` into the staged tree but those
+/// `keep` does not keep and those the staged tree has, for a commit that
+/// swaps the whole tree after all.
+pub(super) fn link_all_kept(
+    target: &Path,
+    staging: &Path,
+    keep: &dyn Fn(&str) -> bool,
+) -> io::Result<()> {
+    fn walk(from: &Path, to: &Path, prefix: &str, keep: &dyn Fn(&str) -> bool) -> io::Result<()> {
+        for e in fs::read_dir(from)? {
+            let e = e?;
+            let name = e.file_name();
+            let rel = format!("{prefix}{}", name.to_string_lossy());
+            let (src, dst) = (e.path(), to.join(&name));
+            if e.file_type()?.is_dir() {
+                fs::create_dir_all(&dst)?;
+                walk(&src, &dst, &format!("{rel}/"), keep)?;
+            } else if keep(&rel) && !dst.exists() {
+                fs::hard_link(&src, &dst).or_else(|_| fs::copy(&src, &dst).map(|_| ()))?;
+            }
+        }
+        Ok(())
+    }
+    fault::point("link")?;
+    if !target.is_dir() {
+        return Ok(());
+    }
+    walk(target, staging, "", keep)
 }
 
 /// Links (or copies) the files `kept` of `target` into the staged tree,
@@ -234,22 +270,22 @@ enum Done {
     Gone(String),
 }
 
-/// Commits `staging` over `target` keeping the files `kept` where they are
-/// (see the module's header). `Ok(None)` when the trees cannot be listed
+/// Commits `staging` over `target` keeping where they are the files of the
+/// old tree that `keep` keeps (see the module's header). `Ok(None)` when the trees cannot be listed
 /// by name, or when swapping the whole tree costs less
 /// ([`Plan::cheaper`]): the caller swaps the whole tree.
 pub(super) fn commit(
     target: &Path,
     staging: &Path,
-    kept: &HashSet<String>,
+    keep: &(dyn Fn(&str) -> bool + Sync),
 ) -> Result<Option<Option<Leftover>>, super::CommitError> {
     let not_done = |error| super::CommitError {
         error,
         stranded: None,
     };
-    let Some(plan) = plan(target, staging, kept)
+    let Some((plan, _)) = plan(target, staging, keep)
         .map_err(not_done)?
-        .filter(|plan| plan.cheaper(kept.len()))
+        .filter(|(plan, kept)| plan.cheaper(*kept))
     else {
         return Ok(None);
     };
@@ -462,7 +498,9 @@ mod tests {
         // file is replaced, never written through.
         let shared = dir.path().join("shared");
         fs::hard_link(target.join("guides/b.html"), &shared).unwrap();
-        let left = commit(&target, &staging, &kept).unwrap().expect("listed");
+        let left = commit(&target, &staging, &|f| kept.contains(f))
+            .unwrap()
+            .expect("listed");
         assert!(left.is_none());
         assert_eq!(tree(&target), want);
         assert!(!staging.exists() && !plan_path(&target).exists());
@@ -473,7 +511,9 @@ mod tests {
     fn a_plan_left_by_a_kill_is_carried_out_to_the_end_twice_over() {
         let dir = tempfile::tempdir().unwrap();
         let (target, staging, kept, want) = scene(dir.path());
-        let p = plan(&target, &staging, &kept).unwrap().unwrap();
+        let (p, _) = plan(&target, &staging, &|f| kept.contains(f))
+            .unwrap()
+            .unwrap();
         assert_eq!(Plan::parse(&p.to_text()), Some(p.clone()));
         write_atomic(&plan_path(&target), p.to_text().as_bytes()).unwrap();
         // Killed after two steps.
@@ -492,7 +532,9 @@ mod tests {
     fn a_tree_outside_the_workspace_is_finished_before_it_is_staged_again() {
         let dir = tempfile::tempdir().unwrap();
         let (target, staging, kept, want) = scene(dir.path());
-        let p = plan(&target, &staging, &kept).unwrap().unwrap();
+        let (p, _) = plan(&target, &staging, &|f| kept.contains(f))
+            .unwrap()
+            .unwrap();
         write_atomic(&plan_path(&target), p.to_text().as_bytes()).unwrap();
         fs::rename(staging.join("cache"), target.join("cache")).unwrap();
         // (No command repairs a `--out` folder first: the next build's
@@ -508,10 +550,16 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (target, staging, kept, _) = scene(dir.path());
         fs::write(target.join("new"), "a file by hand").unwrap();
-        assert_eq!(plan(&target, &staging, &kept).unwrap(), None);
+        assert_eq!(
+            plan(&target, &staging, &|f| kept.contains(f)).unwrap(),
+            None
+        );
         fs::remove_file(target.join("new")).unwrap();
         fs::create_dir_all(target.join("guides/d.html")).unwrap();
-        assert_eq!(plan(&target, &staging, &kept).unwrap(), None);
+        assert_eq!(
+            plan(&target, &staging, &|f| kept.contains(f)).unwrap(),
+            None
+        );
         // Staged::commit_over then swaps the whole tree.
         let target2 = dir.path().join("dist");
         let staged = super::super::Staged::new(&target2).unwrap();
@@ -539,8 +587,9 @@ mod tests {
         // One file kept, four new, two dropped: moving them in costs more
         // than linking the one and swapping.
         let one: HashSet<String> = ["guides/a.html".to_string()].into_iter().collect();
-        assert!(plan(&target, &staging, &one).unwrap().is_some());
-        assert!(matches!(commit(&target, &staging, &one), Ok(None)));
+        let keep = |f: &str| one.contains(f);
+        assert!(plan(&target, &staging, &keep).unwrap().is_some());
+        assert!(matches!(commit(&target, &staging, &keep), Ok(None)));
         assert_eq!(tree(&target), before);
         assert!(!plan_path(&target).exists());
     }
@@ -550,7 +599,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (target, staging, kept, _) = scene(dir.path());
         let before = tree(&target);
-        let p = plan(&target, &staging, &kept).unwrap().unwrap();
+        let (p, _) = plan(&target, &staging, &|f| kept.contains(f))
+            .unwrap()
+            .unwrap();
         let mut done = Vec::new();
         // A drop that cannot be carried out: the file is not there.
         let mut broken = p.clone();
@@ -565,7 +616,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (target, staging, kept, _) = scene(dir.path());
         let before = tree(&target);
-        let p = plan(&target, &staging, &kept).unwrap().unwrap();
+        let (p, _) = plan(&target, &staging, &|f| kept.contains(f))
+            .unwrap()
+            .unwrap();
         let text = p.to_text().replacen("put\t", "put\t../", 1);
         fs::write(plan_path(&target), text).unwrap();
         assert_eq!(recover(&target).unwrap(), None);

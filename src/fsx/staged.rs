@@ -122,13 +122,41 @@ impl Staged {
         }
         if self.target.is_dir() && !sibling(&self.target, "old").exists() {
             fault::point("swap").map_err(not_swapped)?;
-            if let Some(leftover) = patch::commit(&self.target, &self.staging, kept)? {
+            if let Some(leftover) =
+                patch::commit(&self.target, &self.staging, &|f| kept.contains(f))?
+            {
                 self.committed = true;
                 return Ok(leftover);
             }
         }
         // Swapped whole: the kept files come into the staged tree first.
         patch::link_kept(&self.target, &self.staging, kept).map_err(not_swapped)?;
+        self.commit()
+    }
+}
+
+impl Staged {
+    /// Puts the staged tree in place over `target` as the old tree with
+    /// the staged files put in and the files `removed` (relative, with `/`)
+    /// taken out, file by file when that costs less than linking the rest
+    /// of the old tree and swapping (see [`patch`]), else so.
+    pub fn commit_except(
+        mut self,
+        removed: &rustc_hash::FxHashSet<String>,
+    ) -> Result<Option<Leftover>, CommitError> {
+        let not_swapped = |error| CommitError {
+            error,
+            stranded: None,
+        };
+        let keep = |f: &str| !removed.contains(f);
+        if self.target.is_dir() && !sibling(&self.target, "old").exists() {
+            fault::point("swap").map_err(not_swapped)?;
+            if let Some(leftover) = patch::commit(&self.target, &self.staging, &keep)? {
+                self.committed = true;
+                return Ok(leftover);
+            }
+        }
+        patch::link_all_kept(&self.target, &self.staging, &keep).map_err(not_swapped)?;
         self.commit()
     }
 }
