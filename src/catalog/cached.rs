@@ -105,10 +105,7 @@ pub fn load_whole(
         || read_cache(cache),
         || memo_of(dir, cache.filter(|_| !keep_text)),
     );
-    let (index, paths) = rayon::join(
-        || index(&old),
-        || dir.exists().then(|| item_paths(dir)),
-    );
+    let (index, paths) = rayon::join(|| index(&old), || dir.exists().then(|| item_paths(dir)));
     let mut catalog = Catalog::default();
     let Some(paths) = paths else {
         return Ok(Loaded {

@@ -34,8 +34,8 @@ use rustc_hash::FxHashMap as HashMap;
 use sha2::{Digest, Sha256};
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, OnceLock};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
 
 /// The cache's file name, in the root of the output folder.
 pub const FILE: &str = ".yima.cache";
@@ -283,22 +283,24 @@ impl Previous {
         let read: Vec<Result<Option<Tree>, String>> = trees
             .par_iter()
             .enumerate()
-            .map(|(n, (root, cache, by))| match std::fs::read_to_string(cache) {
-                Ok(text) => match parse(&text) {
-                    Ok(files) => Ok(Some(Tree {
-                        root: root.to_path_buf(),
-                        files,
-                        memo: match n {
-                            0 => OnceLock::from(Memo::load(root)),
-                            _ => OnceLock::new(),
-                        },
-                        by: *by,
-                    })),
-                    Err(why) => Err(format!("{}: {why}", cache.display())),
+            .map(
+                |(n, (root, cache, by))| match std::fs::read_to_string(cache) {
+                    Ok(text) => match parse(&text) {
+                        Ok(files) => Ok(Some(Tree {
+                            root: root.to_path_buf(),
+                            files,
+                            memo: match n {
+                                0 => OnceLock::from(Memo::load(root)),
+                                _ => OnceLock::new(),
+                            },
+                            by: *by,
+                        })),
+                        Err(why) => Err(format!("{}: {why}", cache.display())),
+                    },
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+                    Err(e) => Err(format!("{}: {e}", cache.display())),
                 },
-                Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-                Err(e) => Err(format!("{}: {e}", cache.display())),
-            })
+            )
             .collect();
         for tree in read {
             match tree {
