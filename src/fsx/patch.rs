@@ -232,9 +232,24 @@ pub(super) fn link_all_kept(
             let name = e.file_name();
             let rel = format!("{prefix}{}", name.to_string_lossy());
             let (src, dst) = (e.path(), to.join(&name));
+            // What the old tree has where the new one puts something of
+            // another kind (a folder by hand where an entry file goes) is
+            // kept by failing, never dropped by the swap.
+            let in_the_way = |why: &str| {
+                io::Error::other(format!("{}：{why}", crate::filing::display_path(&src)))
+            };
             if e.file_type()?.is_dir() {
+                if dst.exists() && !dst.is_dir() {
+                    return Err(in_the_way(
+                        "此处是文件夹，无法放入同名文件（a folder is where a file goes）",
+                    ));
+                }
                 fs::create_dir_all(&dst)?;
                 walk(&src, &dst, &format!("{rel}/"), keep)?;
+            } else if dst.is_dir() {
+                return Err(in_the_way(
+                    "此处是文件，无法建同名文件夹（a file is where a folder goes）",
+                ));
             } else if keep(&rel) && !dst.exists() {
                 fs::hard_link(&src, &dst).or_else(|_| fs::copy(&src, &dst).map(|_| ()))?;
             }
