@@ -105,16 +105,28 @@ pub fn audit_dir(
 ) -> Result<(Vec<Problem>, usize, Registry), crate::catalog::CatalogError> {
     use rayon::prelude::*;
     let dir = ws.path(&ws.config.paths.items);
-    let registry = crate::catalog::load_registry(&dir)?;
-    let mut out = audit_registry(ws, &registry);
-    let paths = crate::catalog::item_paths(&dir)?;
     // The entries the last build kept in `dist/` spare parsing the files
     // that did not change since (each file's digest checked against the one
     // recorded: by its stat when the last build noted it, else by reading).
     let cache = ws
         .path(&ws.config.paths.dist)
         .join(crate::catalog::cached::FILE);
-    let reader = crate::catalog::cached::Reader::open(&dir, Some(&cache));
+    // (The registry, the list of entry files and the cache are read at
+    // once.)
+    let (registry, (paths, reader)) = rayon::join(
+        || {
+            crate::catalog::load_registry(&dir)
+                .map(|registry| (audit_registry(ws, &registry), registry))
+        },
+        || {
+            rayon::join(
+                || crate::catalog::item_paths(&dir),
+                || crate::catalog::cached::Reader::open(&dir, Some(&cache)),
+            )
+        },
+    );
+    let (mut out, registry) = registry?;
+    let paths = paths?;
     for batch in paths.chunks(4096) {
         let found: Vec<Vec<Problem>> = batch
             .par_iter()
