@@ -166,20 +166,26 @@ impl Stats {
         for e in entries {
             agencies.entry(e.agency_code.as_str()).or_default().push(e);
         }
-        let by_agency = agencies
-            .into_iter()
-            .map(|(code, mut list)| {
-                list.sort_by(|a, b| a.impl_code.cmp(&b.impl_code));
-                AgencyStats {
-                    agency_code: code.to_string(),
-                    agency: list.first().map(|e| e.agency.clone()).unwrap_or_default(),
-                    indicators: Indicators::compute(&list, standard),
-                }
-            })
-            .collect();
+        // (The agencies and the whole catalog are counted side by side.)
+        use rayon::prelude::*;
+        let agencies: Vec<(&str, Vec<&CatalogEntry>)> = agencies.into_iter().collect();
+        let by_agency = || {
+            agencies
+                .into_par_iter()
+                .map(|(code, mut list)| {
+                    list.sort_by(|a, b| a.impl_code.cmp(&b.impl_code));
+                    AgencyStats {
+                        agency_code: code.to_string(),
+                        agency: list.first().map(|e| e.agency.clone()).unwrap_or_default(),
+                        indicators: Indicators::compute(&list, standard),
+                    }
+                })
+                .collect()
+        };
+        let (total, by_agency) = rayon::join(|| Indicators::compute(entries, standard), by_agency);
         Stats {
             version: FORMAT_VERSION,
-            total: Indicators::compute(entries, standard),
+            total,
             by_agency,
         }
     }

@@ -221,43 +221,49 @@ pub fn write(ctx: &BuildContext<'_>, plan: &Plan<'_>) -> Result<usize, PublishEr
             })
             .collect::<Result<_, _>>()?
     };
-    let mut written = written.into_inner();
-    for (file, template) in FILES {
-        let rel = format!("{DIR}/{file}");
-        let key = match template {
-            INDEX_TEMPLATE | STATS_TEMPLATE => plan.all_key(&rel),
-            _ => plan.group_key(&rel, []),
-        };
-        if plan.out.reuse(&key, &[&rel]) {
-            continue;
-        }
-        let text = match template {
-            INDEX_TEMPLATE => {
-                let filters = data::filters(&ctx.entries, standard);
-                let manifest = Manifest {
-                    version: data::VERSION,
-                    shards: &shards,
-                };
-                let index = IndexPage {
-                    site: site(ctx, "index"),
-                    filters,
-                    data: data::script_json(&manifest).map_err(json_error)?,
-                    shards: shards.clone(),
-                };
-                templates.render(template, &index)?
+    // (The pages are made side by side: the statistics page counts every
+    // entry, the index lists every filter's values.)
+    use rayon::prelude::*;
+    let pages = FILES
+        .par_iter()
+        .map(|(file, template)| -> Result<usize, PublishError> {
+            let template = *template;
+            let rel = format!("{DIR}/{file}");
+            let key = match template {
+                INDEX_TEMPLATE | STATS_TEMPLATE => plan.all_key(&rel),
+                _ => plan.group_key(&rel, []),
+            };
+            if plan.out.reuse(&key, &[&rel]) {
+                return Ok(0);
             }
-            STATS_TEMPLATE => {
-                let stats = Stats::compute(&ctx.entries, standard);
-                templates.render(template, &StatsPage::new(site(ctx, "stats"), &stats))?
-            }
-            // The stylesheet and script take no values; rendering them
-            // still lets a workspace override them like any template.
-            _ => templates.render(template, &())?,
-        };
-        plan.out.write(&rel, &key, text.as_bytes())?;
-        written += 1;
-    }
-    Ok(written)
+            let text = match template {
+                INDEX_TEMPLATE => {
+                    let filters = data::filters(&ctx.entries, standard);
+                    let manifest = Manifest {
+                        version: data::VERSION,
+                        shards: &shards,
+                    };
+                    let index = IndexPage {
+                        site: site(ctx, "index"),
+                        filters,
+                        data: data::script_json(&manifest).map_err(json_error)?,
+                        shards: shards.clone(),
+                    };
+                    templates.render(template, &index)?
+                }
+                STATS_TEMPLATE => {
+                    let stats = Stats::compute(&ctx.entries, standard);
+                    templates.render(template, &StatsPage::new(site(ctx, "stats"), &stats))?
+                }
+                // The stylesheet and script take no values; rendering them
+                // still lets a workspace override them like any template.
+                _ => templates.render(template, &())?,
+            };
+            plan.out.write(&rel, &key, text.as_bytes())?;
+            Ok(1)
+        });
+    let pages: Vec<usize> = pages.collect::<Result<_, _>>()?;
+    Ok(written.into_inner() + pages.iter().sum::<usize>())
 }
 
 fn site<'a>(ctx: &'a BuildContext<'_>, page: &'static str) -> Site<'a> {
