@@ -357,6 +357,8 @@ pub struct Writer {
     root: PathBuf,
     /// Files of the current tree taken out (relative, with `/`).
     removed: std::sync::Mutex<rustc_hash::FxHashSet<String>>,
+    /// Entry files written (a file written twice counts twice).
+    written: std::sync::atomic::AtomicUsize,
 }
 
 /// A write that failed, naming the file; nothing of the catalog changed.
@@ -385,6 +387,7 @@ impl Writer {
             staged,
             root,
             removed: Default::default(),
+            written: Default::default(),
         })
     }
 
@@ -418,7 +421,10 @@ impl Writer {
             ));
         }
         let path = self.root.join(&rel);
-        self.removed().remove(&cached::rel_key(&rel));
+        // (A file removed and then written again is put in: what is staged
+        // wins over what is noted removed.)
+        self.written
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         // A file written twice is replaced, never written through.
         fsx::write_staged(&path, yaml).map_err(|err| WriteError::at(&shown, err))
     }
@@ -452,8 +458,10 @@ impl Writer {
     /// tree that could not be removed comes back as a [`fsx::Leftover`].
     pub fn commit(self) -> Result<Option<fsx::Leftover>, CommitFailed> {
         let removed = std::mem::take(&mut *self.removed());
+        // (A file written twice is one staged file: at least half as many.)
+        let staged = self.written.into_inner().div_ceil(2);
         self.staged
-            .commit_except(&removed)
+            .commit_except(&removed, staged)
             .map_err(|e| CommitFailed {
                 path: "items".into(),
                 source: e.error,

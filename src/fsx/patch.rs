@@ -159,12 +159,34 @@ fn list(dir: &Path) -> io::Result<Option<(Vec<String>, Vec<String>)>> {
 /// The plan that makes `target` the staged tree plus the files of the old
 /// tree that `keep` keeps in place, and how many those are; none when the
 /// trees cannot be listed by name (swap them whole).
+#[cfg(test)]
 fn plan(
     target: &Path,
     staging: &Path,
     keep: &(dyn Fn(&str) -> bool + Sync),
 ) -> io::Result<Option<(Plan, usize)>> {
-    let (new, old) = rayon::join(|| list(staging), || list(target));
+    plan_with(target, staging, keep, 0)
+}
+
+/// [`plan`], knowing that the staging tree holds at least `staged` files:
+/// when the old tree holds no more, moving them in cannot cost less than
+/// a swap, and the staging tree (a first ingest's million files) is not
+/// listed at all.
+fn plan_with(
+    target: &Path,
+    staging: &Path,
+    keep: &(dyn Fn(&str) -> bool + Sync),
+    staged: usize,
+) -> io::Result<Option<(Plan, usize)>> {
+    let (new, old) = if staged == 0 {
+        rayon::join(|| list(staging), || list(target))
+    } else {
+        let old = list(target)?;
+        if old.as_ref().is_none_or(|(files, _)| files.len() <= staged) {
+            return Ok(None);
+        }
+        (list(staging), Ok(old))
+    };
     let (Some((puts, new_dirs)), Some((old_files, old_dirs))) = (new?, old?) else {
         return Ok(None);
     };
@@ -293,12 +315,13 @@ pub(super) fn commit(
     target: &Path,
     staging: &Path,
     keep: &(dyn Fn(&str) -> bool + Sync),
+    staged: usize,
 ) -> Result<Option<Option<Leftover>>, super::CommitError> {
     let not_done = |error| super::CommitError {
         error,
         stranded: None,
     };
-    let Some((plan, _)) = plan(target, staging, keep)
+    let Some((plan, _)) = plan_with(target, staging, keep, staged)
         .map_err(not_done)?
         .filter(|(plan, kept)| plan.cheaper(*kept))
     else {
@@ -513,7 +536,7 @@ mod tests {
         // file is replaced, never written through.
         let shared = dir.path().join("shared");
         fs::hard_link(target.join("guides/b.html"), &shared).unwrap();
-        let left = commit(&target, &staging, &|f| kept.contains(f))
+        let left = commit(&target, &staging, &|f| kept.contains(f), 0)
             .unwrap()
             .expect("listed");
         assert!(left.is_none());
@@ -595,6 +618,31 @@ mod tests {
     }
 
     #[test]
+    fn a_staging_tree_known_to_outnumber_the_old_one_is_not_listed() {
+        let dir = tempfile::tempdir().unwrap();
+        let (target, staging, kept, _) = scene(dir.path());
+        let keep = |f: &str| kept.contains(f);
+        let old_files = list(&target).unwrap().unwrap().0.len();
+        // As many staged as the old tree has: a swap, decided without
+        // looking at the staging tree (here made unreadable as a tree).
+        let moved = dir.path().join("moved");
+        fs::rename(&staging, &moved).unwrap();
+        fs::write(&staging, "no folder").unwrap();
+        assert_eq!(
+            plan_with(&target, &staging, &keep, old_files).unwrap(),
+            None
+        );
+        fs::remove_file(&staging).unwrap();
+        fs::rename(&moved, &staging).unwrap();
+        // Fewer: planned as before.
+        assert_eq!(
+            plan_with(&target, &staging, &keep, 1).unwrap(),
+            plan(&target, &staging, &keep).unwrap()
+        );
+        assert!(plan(&target, &staging, &keep).unwrap().is_some());
+    }
+
+    #[test]
     fn a_tree_mostly_new_is_swapped_whole_rather_than_moved_in() {
         let dir = tempfile::tempdir().unwrap();
         let (target, staging, _, _) = scene(dir.path());
@@ -604,7 +652,7 @@ mod tests {
         let one: HashSet<String> = ["guides/a.html".to_string()].into_iter().collect();
         let keep = |f: &str| one.contains(f);
         assert!(plan(&target, &staging, &keep).unwrap().is_some());
-        assert!(matches!(commit(&target, &staging, &keep), Ok(None)));
+        assert!(matches!(commit(&target, &staging, &keep, 0), Ok(None)));
         assert_eq!(tree(&target), before);
         assert!(!plan_path(&target).exists());
     }

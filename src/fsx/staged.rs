@@ -123,7 +123,7 @@ impl Staged {
         if self.target.is_dir() && !sibling(&self.target, "old").exists() {
             fault::point("swap").map_err(not_swapped)?;
             if let Some(leftover) =
-                patch::commit(&self.target, &self.staging, &|f| kept.contains(f))?
+                patch::commit(&self.target, &self.staging, &|f| kept.contains(f), 0)?
             {
                 self.committed = true;
                 return Ok(leftover);
@@ -139,10 +139,13 @@ impl Staged {
     /// Puts the staged tree in place over `target` as the old tree with
     /// the staged files put in and the files `removed` (relative, with `/`)
     /// taken out, file by file when that costs less than linking the rest
-    /// of the old tree and swapping (see [`patch`]), else so.
+    /// of the old tree and swapping (see [`patch`]), else so. `staged`:
+    /// how many files were staged (at least), which spares listing them
+    /// when the old tree has no more.
     pub fn commit_except(
         mut self,
         removed: &rustc_hash::FxHashSet<String>,
+        staged: usize,
     ) -> Result<Option<Leftover>, CommitError> {
         let not_swapped = |error| CommitError {
             error,
@@ -151,7 +154,7 @@ impl Staged {
         let keep = |f: &str| !removed.contains(f);
         if self.target.is_dir() && !sibling(&self.target, "old").exists() {
             fault::point("swap").map_err(not_swapped)?;
-            if let Some(leftover) = patch::commit(&self.target, &self.staging, &keep)? {
+            if let Some(leftover) = patch::commit(&self.target, &self.staging, &keep, staged)? {
                 self.committed = true;
                 return Ok(leftover);
             }
