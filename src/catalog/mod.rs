@@ -421,11 +421,11 @@ impl Writer {
             ));
         }
         let path = self.root.join(&rel);
-        // (A file removed and then written again is put in: what is staged
-        // wins over what is noted removed.)
         self.written
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        // A file written twice is replaced, never written through.
+        // A file written twice is replaced, never written through; one
+        // removed and then written again is put in (what is staged wins
+        // over what is noted removed).
         fsx::write_staged(&path, yaml).map_err(|err| WriteError::at(&shown, err))
     }
 

@@ -308,9 +308,9 @@ enum Done {
 }
 
 /// Commits `staging` over `target` keeping where they are the files of the
-/// old tree that `keep` keeps (see the module's header). `Ok(None)` when the trees cannot be listed
-/// by name, or when swapping the whole tree costs less
-/// ([`Plan::cheaper`]): the caller swaps the whole tree.
+/// old tree that `keep` keeps (see the module's header). `Ok(None)` when
+/// the trees cannot be listed by name, or when swapping the whole tree
+/// costs less ([`Plan::cheaper`]): the caller swaps the whole tree.
 pub(super) fn commit(
     target: &Path,
     staging: &Path,

@@ -66,10 +66,6 @@ impl Staged {
     /// removed is returned as a [`Leftover`], not an error.
     pub fn commit(mut self) -> Result<Option<Leftover>, CommitError> {
         let old = sibling(&self.target, "old");
-        let not_swapped = |e| CommitError {
-            error: e,
-            stranded: None,
-        };
         fault::point("swap").map_err(not_swapped)?;
         if old.exists() {
             fs::remove_dir_all(&old).map_err(not_swapped)?;
@@ -113,29 +109,17 @@ impl Staged {
         mut self,
         kept: &rustc_hash::FxHashSet<String>,
     ) -> Result<Option<Leftover>, CommitError> {
-        let not_swapped = |error| CommitError {
-            error,
-            stranded: None,
-        };
         if kept.is_empty() {
             return self.commit();
         }
-        if self.target.is_dir() && !sibling(&self.target, "old").exists() {
-            fault::point("swap").map_err(not_swapped)?;
-            if let Some(leftover) =
-                patch::commit(&self.target, &self.staging, &|f| kept.contains(f), 0)?
-            {
-                self.committed = true;
-                return Ok(leftover);
-            }
+        if let Some(leftover) = self.commit_by_plan(&|f| kept.contains(f), 0)? {
+            return Ok(leftover);
         }
         // Swapped whole: the kept files come into the staged tree first.
         patch::link_kept(&self.target, &self.staging, kept).map_err(not_swapped)?;
         self.commit()
     }
-}
 
-impl Staged {
     /// Puts the staged tree in place over `target` as the old tree with
     /// the staged files put in and the files `removed` (relative, with `/`)
     /// taken out, file by file when that costs less than linking the rest
@@ -147,20 +131,38 @@ impl Staged {
         removed: &rustc_hash::FxHashSet<String>,
         staged: usize,
     ) -> Result<Option<Leftover>, CommitError> {
-        let not_swapped = |error| CommitError {
-            error,
-            stranded: None,
-        };
         let keep = |f: &str| !removed.contains(f);
-        if self.target.is_dir() && !sibling(&self.target, "old").exists() {
-            fault::point("swap").map_err(not_swapped)?;
-            if let Some(leftover) = patch::commit(&self.target, &self.staging, &keep, staged)? {
-                self.committed = true;
-                return Ok(leftover);
-            }
+        if let Some(leftover) = self.commit_by_plan(&keep, staged)? {
+            return Ok(leftover);
         }
         patch::link_all_kept(&self.target, &self.staging, &keep).map_err(not_swapped)?;
         self.commit()
+    }
+
+    /// The commit under a plan ([`patch::commit`]) that both commits over
+    /// the old tree try first: `None` when the tree is to be swapped whole
+    /// (there is no old tree, a swap's old copy is still beside it, or the
+    /// plan would cost more).
+    fn commit_by_plan(
+        &mut self,
+        keep: &(dyn Fn(&str) -> bool + Sync),
+        staged: usize,
+    ) -> Result<Option<Option<Leftover>>, CommitError> {
+        if !self.target.is_dir() || sibling(&self.target, "old").exists() {
+            return Ok(None);
+        }
+        fault::point("swap").map_err(not_swapped)?;
+        let done = patch::commit(&self.target, &self.staging, keep, staged)?;
+        self.committed |= done.is_some();
+        Ok(done)
+    }
+}
+
+/// An error before anything moved: the target is as it was.
+fn not_swapped(error: io::Error) -> CommitError {
+    CommitError {
+        error,
+        stranded: None,
     }
 }
 
