@@ -5,15 +5,17 @@
 //! (`dist/.yima.entries`, see docs/formats.md), one line each:
 //!
 //! ```text
-//! path<TAB>sha256 of the file<TAB>check<TAB>entry as JSON
+//! path<TAB>sha256 of the file<TAB>sha256 of the JSON<TAB>sha256 of its content<TAB>check<TAB>entry as JSON
 //! ```
 //!
-//! (the check: the SHA-256 of the path, the file's digest and the JSON's
-//! SHA-256, each followed by a NUL) and the next build takes the entry from
-//! the line instead of parsing the YAML when the file's digest is the one
-//! recorded and the check holds (an altered line is not used). Checking the
-//! line hashes its JSON, which is what the build stamps the entry with
-//! ([`crate::publish::stamps::json_digests`]): the digests come along.
+//! (the JSON's digests are what the build stamps the entry with,
+//! [`crate::publish::stamps::json_digests`]; the check: the XXH3-128 of the
+//! other fields, each followed by a NUL) and the next build takes the entry
+//! from the line instead of parsing the YAML when the file's digest is the
+//! one recorded and the check holds (an altered line is not used). The
+//! check guards against damage, not forgery — whoever can write the output
+//! folder can write its files too — so it is a checksum rather than a
+//! second SHA-256 of 300 MB of JSON: a load then hashes nothing.
 //!
 //! The file's digest comes from the memo beside `items/`
 //! (`.items.yima.stats`, [`crate::fsx::settled`]) when the file's stat is
@@ -34,7 +36,7 @@ pub const FILE: &str = ".yima.entries";
 /// The first line of the cache: its format, then the binary that wrote it
 /// ([`crate::publish::cache::binary_id`]): another yima may read the same
 /// YAML into another entry, so it parses every file again.
-const HEADER: &str = "yima entry cache 2";
+const HEADER: &str = "yima entry cache 3";
 
 fn header() -> String {
     format!("{HEADER} {}", crate::publish::cache::binary_id())
@@ -374,13 +376,23 @@ fn to_line(key: &str, digest: &str, e: &super::CatalogEntry) -> Option<(String, 
         return None;
     }
     let sums = json_digests(json.as_bytes());
-    let check = line_digest(key, digest, &sums.0);
-    Some((format!("{key}\t{digest}\t{check}\t{json}"), sums))
+    let check = line_check(&[key, digest, &sums.0, &sums.1, &json]);
+    let (whole, content) = (&sums.0, &sums.1);
+    Some((
+        format!("{key}\t{digest}\t{whole}\t{content}\t{check}\t{json}"),
+        sums,
+    ))
 }
 
-/// The digest that vouches for a line's fields (`whole`: its JSON's).
-fn line_digest(key: &str, digest: &str, whole: &str) -> String {
-    sha256_hex(format!("{key}\0{digest}\0{whole}\0").as_bytes())
+/// The checksum that vouches for a line's other fields: XXH3-128 of each
+/// followed by a NUL, in hex.
+fn line_check(fields: &[&str]) -> String {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    for f in fields {
+        h.update(f.as_bytes());
+        h.update(b"\0");
+    }
+    format!("{:032x}", h.digest128())
 }
 
 /// How much of an entry a line gives.
@@ -435,13 +447,14 @@ impl Parse {
 /// The entry of a line whose digest holds (as much of it as `parse`
 /// says), and its digests.
 fn from_line(line: &[u8], parse: Parse) -> Option<(super::CatalogEntry, Sums)> {
-    let mut parts = line.splitn(4, |&b| b == b'\t');
+    let mut parts = line.splitn(6, |&b| b == b'\t');
     let mut text = || simdutf8::basic::from_utf8(parts.next()?).ok();
-    let (key, digest, check, json) = (text()?, text()?, text()?, text()?);
-    let sums = json_digests(json.as_bytes());
-    if line_digest(key, digest, &sums.0) != check {
+    let (key, digest, whole, content) = (text()?, text()?, text()?, text()?);
+    let (check, json) = (text()?, text()?);
+    if line_check(&[key, digest, whole, content, json]) != check {
         return None;
     }
+    let sums = (whole.to_string(), content.to_string());
     Some((parse.entry(json)?, sums))
 }
 
@@ -459,12 +472,22 @@ mod tests {
             ..Default::default()
         };
         let (line, sums) = to_line("X/Y.yaml", &"a".repeat(64), &e).unwrap();
-        assert_eq!(line.matches('\t').count(), 3, "{line}");
+        assert_eq!(line.matches('\t').count(), 5, "{line}");
         // The digests are the entry's, as a build would work them out.
         assert_eq!(sums, crate::publish::stamps::digests(&e));
-        assert_eq!(from_line(line.as_bytes(), Parse::Whole), Some((e, sums)));
+        assert_eq!(
+            from_line(line.as_bytes(), Parse::Whole),
+            Some((e, sums.clone()))
+        );
         let altered = line.replace("\"promised_days\":5", "\"promised_days\":6");
         assert_eq!(from_line(altered.as_bytes(), Parse::Whole), None);
+        // Nor a line whose recorded digests were altered: they are what the
+        // entry's release stamp is judged by.
+        for sum in [&sums.0, &sums.1] {
+            let redigested = line.replacen(sum.as_str(), &"0".repeat(64), 1);
+            assert_ne!(redigested, line);
+            assert_eq!(from_line(redigested.as_bytes(), Parse::Whole), None);
+        }
         assert_eq!(
             from_line(line.replace("X/Y", "X/Z").as_bytes(), Parse::Whole),
             None
