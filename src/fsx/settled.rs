@@ -19,6 +19,10 @@
 //! only when the file was last modified [`SETTLE`] or more before it was
 //! looked at ("racily clean" files, in `git`'s words, are hashed again next
 //! time), and never when the clock says the file comes from the future.
+//! A time with digits below the millisecond comes from a file system that
+//! stamps in fine ticks (ext4, XFS, btrfs, tmpfs, APFS, NTFS: the kernel's
+//! tick, at most tens of milliseconds): there [`SETTLE_FINE`] is enough, and
+//! a file written early in a run is proven when the run ends.
 
 use rustc_hash::FxHashMap as HashMap;
 use std::fmt::{self, Write as _};
@@ -28,6 +32,12 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// How long ago a file must have been modified for its stat to prove it.
 pub const SETTLE: Duration = Duration::from_secs(3);
+
+/// [`SETTLE`] for a file whose time has digits below the millisecond: a
+/// file system stamping in fine ticks. Over ten times the longest tick
+/// Linux (10 ms) or Windows (15.6 ms) stamps with, so a later write cannot
+/// fall into the tick of the time seen.
+pub const SETTLE_FINE: Duration = Duration::from_millis(200);
 
 /// A file's stat, as recorded and compared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,12 +51,18 @@ pub struct Stat {
 
 impl Stat {
     /// The stat of the file at `path` when it settled — modified at least
-    /// [`SETTLE`] before now — and none otherwise (or when it cannot be
+    /// [`SETTLE`] before now, or [`SETTLE_FINE`] on a file system that
+    /// stamps in fine ticks — and none otherwise (or when it cannot be
     /// looked at, or is no regular file).
     pub fn settled(path: &Path) -> Option<Stat> {
         let now = SystemTime::now();
         let s = Stat::of(path)?;
-        let settled_before = now.checked_sub(SETTLE)?.duration_since(UNIX_EPOCH).ok()?;
+        let settle = if s.mtime % 1_000_000 == 0 {
+            SETTLE
+        } else {
+            SETTLE_FINE
+        };
+        let settled_before = now.checked_sub(settle)?.duration_since(UNIX_EPOCH).ok()?;
         (s.mtime < settled_before.as_nanos()).then_some(s)
     }
 
@@ -261,6 +277,40 @@ mod tests {
         assert!(!s.holds(&p), "another inode");
         assert!(Stat::settled(dir.path()).is_none(), "a folder is no file");
         assert!(Stat::settled(&dir.path().join("missing")).is_none());
+    }
+
+    #[test]
+    fn a_fine_time_settles_in_a_fraction_of_a_second_and_a_coarse_one_in_seconds() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.html");
+        std::fs::write(&p, "x").unwrap();
+        let since = |t: Duration| SystemTime::now() - t;
+        // A second ago, in a time with nanoseconds: settled.
+        let fine = since(Duration::from_secs(1));
+        let fine = UNIX_EPOCH
+            + Duration::from_secs(fine.duration_since(UNIX_EPOCH).unwrap().as_secs())
+            + Duration::from_nanos(123_456_789);
+        set_mtime(&p, fine - Duration::from_secs(1));
+        assert!(Stat::settled(&p).is_some(), "fine ticks, two seconds ago");
+        // The same, but stamped in whole seconds as FAT or ext3 stamp: not
+        // for three seconds.
+        let coarse = UNIX_EPOCH
+            + Duration::from_secs(
+                since(Duration::from_secs(1))
+                    .duration_since(UNIX_EPOCH)
+                    .unwrap()
+                    .as_secs(),
+            );
+        set_mtime(&p, coarse);
+        assert_eq!(Stat::settled(&p), None, "whole seconds, a second ago");
+        set_mtime(&p, coarse - Duration::from_secs(5));
+        assert!(
+            Stat::settled(&p).is_some(),
+            "whole seconds, six seconds ago"
+        );
+        // A fine time within the fine settling time: not yet.
+        set_mtime(&p, since(SETTLE_FINE / 4));
+        assert_eq!(Stat::settled(&p), None);
     }
 
     #[test]

@@ -869,11 +869,22 @@ mod tests {
         let key = "c".repeat(64);
         out.write("guides/A.html", &key, b"<p>a</p>").unwrap();
         out.write("guides/B.html", &key, b"<p>b</p>").unwrap();
-        // A was written a minute ago (a long build's early file), B just now.
+        // A was written a minute ago (a long build's early file), B just now
+        // (in whole seconds, as a file system with coarse ticks stamps: not
+        // settled for seconds however slow this test runs).
         let a = dist.join("guides/A.html");
-        let f = std::fs::File::options().write(true).open(&a).unwrap();
-        f.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(60))
-            .unwrap();
+        let set = |path: &std::path::Path, t: std::time::SystemTime| {
+            let f = std::fs::File::options().write(true).open(path).unwrap();
+            f.set_modified(t).unwrap();
+        };
+        let now = std::time::SystemTime::now();
+        set(&a, now - std::time::Duration::from_secs(60));
+        let epoch = std::time::UNIX_EPOCH;
+        let whole = now.duration_since(epoch).unwrap().as_secs();
+        set(
+            &dist.join("guides/B.html"),
+            epoch + std::time::Duration::from_secs(whole),
+        );
         out.note_written(&dist);
         let text = out.memo_text();
         let sha_a = sha256_hex(b"<p>a</p>");
