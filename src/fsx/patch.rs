@@ -9,7 +9,7 @@
 //! 1. the plan — folders to make, files to put (the staged ones), files and
 //!    folders to drop (what the old tree has and the new one does not) — is
 //!    written to `.NAME.yima-patch` beside the tree (atomically, sealed with
-//!    its SHA-256): from then on the commit has happened;
+//!    its checksum, [`super::seal`]): from then on the commit has happened;
 //! 2. the plan is carried out: each put a rename over the old file, after a
 //!    hard link of the old file is kept in the staging tree; each drop a
 //!    rename into it. An error on the way moves everything back (the old

@@ -214,7 +214,7 @@ impl Memo {
 }
 
 /// A memo's text: the header, `path<TAB>stat<TAB>sha256` lines, and the
-/// sha256 of all that; none when any of it does not hold.
+/// checksum of all that ([`super::seal`]); none when any of it does not hold.
 fn parse_memo(text: &str) -> Option<HashMap<String, (Stat, String)>> {
     let body = super::unseal(text).ok()?;
     let mut lines = body.lines();

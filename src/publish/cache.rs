@@ -16,7 +16,7 @@
 //!   ([`crate::fsx::settled`]) is not read again to prove it: a hundred
 //!   thousand entries keep 4 GB of guides;
 //! - a cache that is missing, from another format, truncated or altered (its
-//!   last line is the sha256 of the lines before it) counts as empty: the
+//!   last line is the checksum of the lines before it, [`crate::fsx::seal`]) counts as empty: the
 //!   build renders everything, which costs time and nothing else.
 //!
 //! A steady build keeps the reused files where they are in `dist/` and
@@ -385,7 +385,7 @@ fn digest_of(path: &Path) -> io::Result<(String, u64)> {
 }
 
 /// Reads a cache's text: the header, `path<TAB>key<TAB>sha256` lines, and
-/// the sha256 of all that as the last line.
+/// the checksum of all that as the last line ([`crate::fsx::seal`]).
 fn parse(text: &str) -> Result<HashMap<String, Recorded>, String> {
     let body = crate::fsx::unseal(text)?;
     let mut lines = body.lines();

@@ -8,7 +8,7 @@
 //! yima spans 1
 //! key<TAB>offset<TAB>length<TAB>sha256
 //! …
-//! sha256 of the lines above
+//! checksum of the lines above (crate::fsx::seal)
 //! ```
 //!
 //! and the next build copies a run whose key it still has from that file
