@@ -77,7 +77,7 @@ pub fn hex(bytes: &[u8]) -> String {
 /// files can write what they describe), and a SHA-256 of the 100 MB a
 /// release reads and writes this way cost it a fifth of a second of CPU.
 pub fn seal(mut text: String) -> String {
-    let sum = xxh3_hex(text.as_bytes());
+    let sum = checksum_hex(text.as_bytes());
     text.push_str(&sum);
     text.push('\n');
     text
@@ -94,7 +94,7 @@ pub fn unseal(text: &str) -> Result<&str, &'static str> {
     let (body, sum) = text.split_at(body_end);
     let sum = sum.trim_end_matches('\n');
     let holds = match sum.len() {
-        32 => xxh3_hex(body.as_bytes()) == sum,
+        32 => checksum_hex(body.as_bytes()) == sum,
         64 => sha256_hex(body.as_bytes()) == sum,
         _ => false,
     };
@@ -104,8 +104,9 @@ pub fn unseal(text: &str) -> Result<&str, &'static str> {
     Ok(body)
 }
 
-/// The XXH3-128 of `bytes`, in hex.
-fn xxh3_hex(bytes: &[u8]) -> String {
+/// The XXH3-128 of `bytes`, in hex: the checksum of what yima keeps for
+/// itself (caches, memos, spans), which guards against damage, not forgery.
+pub fn checksum_hex(bytes: &[u8]) -> String {
     format!("{:032x}", xxhash_rust::xxh3::xxh3_128(bytes))
 }
 

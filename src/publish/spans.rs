@@ -5,15 +5,18 @@
 //! file it wrote (`dist/.yima.spans`, see docs/formats.md):
 //!
 //! ```text
-//! yima spans 1
-//! key<TAB>offset<TAB>length<TAB>sha256
+//! yima spans 2
+//! key<TAB>offset<TAB>length<TAB>checksum
 //! …
 //! checksum of the lines above (crate::fsx::seal)
 //! ```
 //!
 //! and the next build copies a run whose key it still has from that file
-//! instead of writing it, when the bytes there still hash to the recorded
-//! SHA-256. A missing or damaged record costs only the time to write.
+//! instead of writing it, when the bytes there still have the recorded
+//! checksum ([`crate::fsx::checksum_hex`]: it guards against damage, and a
+//! SHA-256 of each run copied cost a build and a release a quarter of a
+//! second of CPU). A missing or damaged record costs only the time to
+//! write.
 
 use std::collections::HashMap;
 use std::io::{self, Read, Seek, SeekFrom};
@@ -23,17 +26,17 @@ use std::sync::{Mutex, OnceLock};
 /// The file's name, in the root of the output folder.
 pub const FILE: &str = ".yima.spans";
 
-const HEADER: &str = "yima spans 1";
+const HEADER: &str = "yima spans 2";
 
 /// Entries of `catalog.json` per run.
 pub const RUN: usize = 256;
 
-/// Where a run lies in its file, and the SHA-256 of its bytes.
+/// Where a run lies in its file, and the checksum of its bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Span {
     pub offset: u64,
     pub len: u64,
-    pub sha256: String,
+    pub sum: String,
 }
 
 /// The spans of a `catalog.json` of an earlier tree, and those of the one
@@ -85,12 +88,12 @@ impl Spans {
         f.seek(SeekFrom::Start(span.offset)).ok()?;
         let mut bytes = Vec::with_capacity(usize::try_from(span.len).ok()?);
         f.take(span.len).read_to_end(&mut bytes).ok()?;
-        let holds = bytes.len() as u64 == span.len && crate::fsx::sha256_hex(&bytes) == span.sha256;
+        let holds = bytes.len() as u64 == span.len && crate::fsx::checksum_hex(&bytes) == span.sum;
         if holds {
             self.copied
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
-        holds.then(|| (bytes, span.sha256.clone()))
+        holds.then(|| (bytes, span.sum.clone()))
     }
 
     /// How many runs were copied rather than written.
@@ -98,17 +101,17 @@ impl Spans {
         self.copied.load(std::sync::atomic::Ordering::Relaxed)
     }
 
-    /// Notes where the run of `key` lies in the new file; `sha256` is the
+    /// Notes where the run of `key` lies in the new file; `sum` is the
     /// bytes' digest when it is known (a copied run's), else it is worked
     /// out.
-    pub fn note(&self, key: &str, offset: u64, bytes: &[u8], sha256: Option<String>) {
-        let sha256 = sha256.unwrap_or_else(|| crate::fsx::sha256_hex(bytes));
+    pub fn note(&self, key: &str, offset: u64, bytes: &[u8], sum: Option<String>) {
+        let sum = sum.unwrap_or_else(|| crate::fsx::checksum_hex(bytes));
         self.new.lock().unwrap_or_else(|p| p.into_inner()).push((
             key.to_string(),
             Span {
                 offset,
                 len: bytes.len() as u64,
-                sha256,
+                sum,
             },
         ));
     }
@@ -129,7 +132,7 @@ impl Spans {
         let mut text = String::from(HEADER);
         text.push('\n');
         for (key, s) in &new {
-            text.push_str(&format!("{key}\t{}\t{}\t{}\n", s.offset, s.len, s.sha256));
+            text.push_str(&format!("{key}\t{}\t{}\t{}\n", s.offset, s.len, s.sum));
         }
         crate::fsx::write_atomic(path, crate::fsx::seal(text).as_bytes())
     }
@@ -149,7 +152,7 @@ fn parse(text: &str) -> Option<HashMap<String, Span>> {
         let span = Span {
             offset: f.next()?.parse().ok()?,
             len: f.next()?.parse().ok()?,
-            sha256: f.next()?.to_string(),
+            sum: f.next()?.to_string(),
         };
         out.insert(key, span);
     }
@@ -174,7 +177,10 @@ mod tests {
         let one = next.copy("catalog.json", "one").unwrap();
         assert_eq!(
             one,
-            (b"[run one]".to_vec(), crate::fsx::sha256_hex(b"[run one]"))
+            (
+                b"[run one]".to_vec(),
+                crate::fsx::checksum_hex(b"[run one]")
+            )
         );
         assert_eq!(next.copy("catalog.json", "two").unwrap().0, b"[run two]");
         assert_eq!(next.copy("catalog.json", "three"), None);
@@ -188,7 +194,7 @@ mod tests {
         // A record reaching past the end (its checksum made to match) is
         // not read.
         let spans = dir.path().join(FILE);
-        let forged = format!("{HEADER}\nbig\t4\t{}\t{}\n", u64::MAX / 2, "0".repeat(64));
+        let forged = format!("{HEADER}\nbig\t4\t{}\t{}\n", u64::MAX / 2, "0".repeat(32));
         std::fs::write(&spans, crate::fsx::seal(forged)).unwrap();
         let far = Spans::new(vec![dir.path().to_path_buf()]);
         assert_eq!(far.copy("catalog.json", "big"), None);

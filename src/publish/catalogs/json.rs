@@ -13,13 +13,13 @@ use std::io::{self, Write};
 const BATCH: usize = 16;
 
 /// A batch of runs made ready: their places, and each run's bytes and
-/// SHA-256.
+/// checksum.
 type Batch = (std::ops::Range<usize>, Vec<(Vec<u8>, String)>);
 
 /// Writes `catalog.json` of the build to `w`: its head, each run of
 /// entries — copied when the earlier file has it, else written — and its
 /// end. A batch of runs is made ready on the other threads (read and
-/// checked, or written as text, each with its digest) while the batch
+/// checked, or written as text, each with its checksum) while the batch
 /// before it goes out: the file is written and hashed on one thread, the
 /// rest of the work is spread.
 pub fn write_runs(ctx: &BuildContext<'_>, plan: &Plan<'_>, w: &mut dyn Write) -> io::Result<()> {
@@ -48,8 +48,8 @@ pub fn write_runs(ctx: &BuildContext<'_>, plan: &Plan<'_>, w: &mut dyn Write) ->
     let ready = |k: usize| -> (Vec<u8>, String) {
         spans.copy(JSON_FILE, &keys[k]).unwrap_or_else(|| {
             let bytes = run_text(runs[k], k == 0);
-            let sha256 = crate::fsx::sha256_hex(&bytes);
-            (bytes, sha256)
+            let sum = crate::fsx::checksum_hex(&bytes);
+            (bytes, sum)
         })
     };
     let batches: Vec<std::ops::Range<usize>> = (0..runs.len())
@@ -71,9 +71,9 @@ pub fn write_runs(ctx: &BuildContext<'_>, plan: &Plan<'_>, w: &mut dyn Write) ->
                 });
             }
             if let Some((range, batch)) = done.take() {
-                for (k, (bytes, sha256)) in range.zip(batch) {
+                for (k, (bytes, sum)) in range.zip(batch) {
                     w.write_all(&bytes)?;
-                    spans.note(&keys[k], offset, &bytes, Some(sha256));
+                    spans.note(&keys[k], offset, &bytes, Some(sum));
                     offset += bytes.len() as u64;
                 }
             }
