@@ -11,6 +11,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 pub mod fault;
+pub mod keyed;
 mod patch;
 pub mod settled;
 mod staged;

@@ -24,7 +24,7 @@
 //! tick, at most tens of milliseconds): there [`SETTLE_FINE`] is enough, and
 //! a file written early in a run is proven when the run ends.
 
-use rustc_hash::FxHashMap as HashMap;
+use super::keyed::Keyed;
 use std::fmt::{self, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -147,7 +147,8 @@ pub fn memo_path(root: &Path) -> PathBuf {
 /// finds them.
 #[derive(Debug, Default)]
 pub struct Memo {
-    old: HashMap<String, (Stat, String)>,
+    /// The memo read: `stat<TAB>sha256` by path.
+    old: Keyed,
     new: Mutex<Vec<(String, Stat, String)>>,
 }
 
@@ -157,7 +158,7 @@ impl Memo {
     pub fn load(root: &Path) -> Memo {
         let old = std::fs::read_to_string(memo_path(root))
             .ok()
-            .and_then(|text| parse_memo(&text))
+            .and_then(parse_memo)
             .unwrap_or_default();
         Memo {
             old,
@@ -168,8 +169,9 @@ impl Memo {
     /// The digest of `path` (the file `rel` of the tree) and its stat, when
     /// its stat is the one recorded.
     pub fn digest(&self, rel: &str, path: &Path) -> Option<(Stat, &str)> {
-        let (stat, sha256) = self.old.get(rel)?;
-        stat.holds(path).then_some((*stat, sha256.as_str()))
+        let (stat, sha256) = self.old.get(rel)?.split_once('\t')?;
+        let stat = Stat::parse(stat)?;
+        stat.holds(path).then_some((stat, sha256))
     }
 
     /// Notes that the file `rel`, of stat `stat`, holds bytes of digest
@@ -215,25 +217,15 @@ impl Memo {
 
 /// A memo's text: the header, `path<TAB>stat<TAB>sha256` lines, and the
 /// checksum of all that ([`super::seal`]); none when any of it does not hold.
-fn parse_memo(text: &str) -> Option<HashMap<String, (Stat, String)>> {
-    let body = super::unseal(text).ok()?;
-    let mut lines = body.lines();
-    if lines.next() != Some(HEADER) {
-        return None;
-    }
-    // (Sized once: a memo of 300,000 files grown by doubling costs more
-    // than reading it.)
-    let mut map = HashMap::with_capacity_and_hasher(body.matches('\n').count(), Default::default());
-    for line in lines {
-        let mut parts = line.split('\t');
-        let (rel, stat, sha256) = (parts.next()?, parts.next()?, parts.next()?);
-        let hex64 = sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_hexdigit());
-        if parts.next().is_some() || !hex64 {
-            return None;
-        }
-        map.insert(rel.to_string(), (Stat::parse(stat)?, sha256.to_string()));
-    }
-    Some(map)
+fn parse_memo(mut text: String) -> Option<Keyed> {
+    let body = super::unseal(&text).ok()?.len();
+    text.truncate(body);
+    let hex64 = |s: &str| s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit());
+    Keyed::parse(text, HEADER, |_, rest| {
+        rest.split_once('\t')
+            .is_some_and(|(stat, sha256)| hex64(sha256) && Stat::parse(stat).is_some())
+    })
+    .ok()
 }
 
 #[cfg(test)]

@@ -27,10 +27,10 @@
 //! command. A build that swaps a whole tree (the first, `--only docx`, a
 //! release) hard-links reused files into it instead — never written through.
 
+use crate::fsx::keyed::Keyed;
 use crate::fsx::settled::{Memo, Stat};
 use crate::fsx::{hex, sha256_hex};
 use crate::workspace::Workspace;
-use rustc_hash::FxHashMap as HashMap;
 use sha2::{Digest, Sha256};
 use std::io;
 use std::path::{Path, PathBuf};
@@ -211,7 +211,7 @@ pub fn keep_release_cache(out: &Output<'_>, dir: &Path) -> io::Result<()> {
 #[derive(Debug, Default)]
 struct Tree {
     root: PathBuf,
-    files: HashMap<String, Recorded>,
+    files: Keyed,
     /// The stats of its files as the run that made it found them: read
     /// with the cache for the first tree, which serves most files, and
     /// when first needed for the others (a steady build takes nothing
@@ -285,7 +285,7 @@ impl Previous {
             .enumerate()
             .map(
                 |(n, (root, cache, by))| match std::fs::read_to_string(cache) {
-                    Ok(text) => match parse(&text) {
+                    Ok(text) => match parse(text) {
                         Ok(files) => Ok(Some(Tree {
                             root: root.to_path_buf(),
                             files,
@@ -330,27 +330,27 @@ impl Previous {
         'trees: for tree in &self.trees {
             let mut proven = Vec::with_capacity(paths.len());
             for rel in paths {
-                let Some(r) = tree.files.get(*rel) else {
+                let Some((r_key, r_sha256)) = tree.files.get(rel).and_then(recorded) else {
                     continue 'trees;
                 };
-                if r.key != key {
+                if r_key != key {
                     continue 'trees;
                 }
                 let path = tree.root.join(rel);
                 let (stat, size) = match tree.memo().digest(rel, &path) {
-                    Some((stat, sha256)) if sha256 == r.sha256 => (Some(stat), stat.size()),
+                    Some((stat, sha256)) if sha256 == r_sha256 => (Some(stat), stat.size()),
                     _ => {
                         // Looked at before it is read: a change while it is
                         // read moves its time past the stat noted.
                         let stat = Stat::settled(&path);
                         match digest_of(&path) {
-                            Ok((sha256, size)) if sha256 == r.sha256 => (stat, size),
+                            Ok((sha256, size)) if sha256 == r_sha256 => (stat, size),
                             _ => continue 'trees,
                         }
                     }
                 };
                 proven.push(Proven {
-                    sha256: r.sha256.clone(),
+                    sha256: r_sha256.to_string(),
                     stat,
                     size,
                 });
@@ -386,38 +386,20 @@ fn digest_of(path: &Path) -> io::Result<(String, u64)> {
 
 /// Reads a cache's text: the header, `path<TAB>key<TAB>sha256` lines, and
 /// the checksum of all that as the last line ([`crate::fsx::seal`]).
-fn parse(text: &str) -> Result<HashMap<String, Recorded>, String> {
-    let body = crate::fsx::unseal(text)?;
-    let mut lines = body.lines();
-    if lines.next() != Some(HEADER) {
-        return Err("unknown format".into());
-    }
-    // (Sized once, as a memo is.)
-    let mut files =
-        HashMap::with_capacity_and_hasher(body.matches('\n').count(), Default::default());
-    for line in lines {
-        let mut parts = line.split('\t');
-        let (Some(path), Some(key), Some(sha), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
-            return Err(format!("malformed line: {line}"));
-        };
-        let hex64 = |s: &str| s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit());
-        if path.is_empty() || path.starts_with('/') || path.contains("..") || !hex64(key) {
-            return Err(format!("malformed line: {line}"));
-        }
-        if !hex64(sha) {
-            return Err(format!("malformed line: {line}"));
-        }
-        files.insert(
-            path.to_string(),
-            Recorded {
-                key: key.to_string(),
-                sha256: sha.to_string(),
-            },
-        );
-    }
-    Ok(files)
+fn parse(text: String) -> Result<Keyed, String> {
+    let mut text = text;
+    let body = crate::fsx::unseal(&text)?.len();
+    text.truncate(body);
+    let hex64 = |s: &str| s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit());
+    Keyed::parse(text, HEADER, |path, rest| {
+        let safe = !path.starts_with('/') && !path.contains("..");
+        safe && recorded(rest).is_some_and(|(key, sha)| hex64(key) && hex64(sha))
+    })
+}
+
+/// The key and digest a cache records for a file: the rest of its line.
+fn recorded(rest: &str) -> Option<(&str, &str)> {
+    rest.split_once('\t')
 }
 
 /// The files of the tree being built: written anew or linked from the
@@ -812,9 +794,10 @@ mod tests {
     fn a_sound_cache_reads_back() {
         let k = "a".repeat(64);
         let s = "b".repeat(64);
-        let files = parse(&cache_text(&[&format!("guides/X.html\t{k}\t{s}")])).unwrap();
-        assert_eq!(files["guides/X.html"].key, k);
-        assert_eq!(files["guides/X.html"].sha256, s);
+        let files = parse(cache_text(&[&format!("guides/X.html\t{k}\t{s}")])).unwrap();
+        let got = files.get("guides/X.html").and_then(recorded);
+        assert_eq!(got, Some((k.as_str(), s.as_str())));
+        assert_eq!(files.get("guides/Y.html"), None);
     }
 
     #[test]
@@ -823,14 +806,17 @@ mod tests {
         let s = "b".repeat(64);
         let good = cache_text(&[&format!("guides/X.html\t{k}\t{s}")]);
         // Altered after it was written.
-        assert!(parse(&good.replace("X.html", "Y.html")).is_err());
+        assert!(parse(good.replace("X.html", "Y.html")).is_err());
         // Truncated.
-        assert!(parse(&good[..good.len() - 10]).is_err());
-        assert!(parse("").is_err());
+        assert!(parse(good[..good.len() - 10].to_string()).is_err());
+        assert!(parse(String::new()).is_err());
         // Sound checksum, bad lines.
-        assert!(parse(&cache_text(&["guides/X.html\tnot-a-key\tx"])).is_err());
-        assert!(parse(&cache_text(&[&format!("../etc/passwd\t{k}\t{s}")])).is_err());
-        assert!(parse(&cache_text(&[&format!("a\t{k}\t{s}\textra")])).is_err());
+        assert!(parse(cache_text(&["guides/X.html\tnot-a-key\tx"])).is_err());
+        assert!(parse(cache_text(&[&format!("../etc/passwd\t{k}\t{s}")])).is_err());
+        assert!(parse(cache_text(&[&format!("/etc/passwd\t{k}\t{s}")])).is_err());
+        assert!(parse(cache_text(&[&format!("\t{k}\t{s}")])).is_err());
+        assert!(parse(cache_text(&[&format!("a\t{k}\t{s}\textra")])).is_err());
+        assert!(parse(cache_text(&[&format!("a\t{k}")])).is_err());
     }
 
     #[test]
