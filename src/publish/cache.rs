@@ -755,16 +755,14 @@ impl<'p> Output<'p> {
 
     /// Writes the cache of the new tree to `path` (atomically).
     pub fn write_cache_to(&self, path: &Path) -> io::Result<()> {
-        let mut rec = self
-            .recorded
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone();
+        // (Put in order where they are: a copy of 300,000 records to sort
+        // cost 900,000 allocations. Nothing reads their order.)
+        let mut rec = self.recorded.lock().unwrap_or_else(|p| p.into_inner());
         rec.sort_by(|a, b| a.0.cmp(&b.0));
         let mut text = String::with_capacity(rec.len() * 200);
         text.push_str(HEADER);
         text.push('\n');
-        for (path, r, _) in &rec {
+        for (path, r, _) in rec.iter() {
             text.push_str(path);
             text.push('\t');
             text.push_str(&r.key);
@@ -772,6 +770,7 @@ impl<'p> Output<'p> {
             text.push_str(&r.sha256);
             text.push('\n');
         }
+        drop(rec);
         crate::fsx::write_atomic(path, crate::fsx::seal(text).as_bytes())
     }
 }
