@@ -105,6 +105,11 @@ pub fn unseal(text: &str) -> Result<&str, &'static str> {
     Ok(body)
 }
 
+/// Whether `s` is a SHA-256 in hex.
+pub fn is_sha256_hex(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 /// The XXH3-128 of `bytes`, in hex: the checksum of what yima keeps for
 /// itself (caches, memos, spans), which guards against damage, not forgery.
 pub fn checksum_hex(bytes: &[u8]) -> String {

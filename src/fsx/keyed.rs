@@ -78,6 +78,18 @@ impl Keyed {
         })
     }
 
+    /// [`Keyed::parse`] of a text [`super::seal`] sealed, when its seal
+    /// holds.
+    pub fn unseal(
+        mut text: String,
+        header: &str,
+        check: impl Fn(&str, &str) -> bool,
+    ) -> Result<Keyed, String> {
+        let body = super::unseal(&text)?.len();
+        text.truncate(body);
+        Keyed::parse(text, header, check)
+    }
+
     /// The rest of the line whose first field is `key` (after its tab).
     pub fn get(&self, key: &str) -> Option<&str> {
         let &i = self.table.find(hash(key), |&i| {

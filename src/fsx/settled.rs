@@ -217,13 +217,11 @@ impl Memo {
 
 /// A memo's text: the header, `path<TAB>stat<TAB>sha256` lines, and the
 /// checksum of all that ([`super::seal`]); none when any of it does not hold.
-fn parse_memo(mut text: String) -> Option<Keyed> {
-    let body = super::unseal(&text).ok()?.len();
-    text.truncate(body);
-    let hex64 = |s: &str| s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit());
-    Keyed::parse(text, HEADER, |_, rest| {
-        rest.split_once('\t')
-            .is_some_and(|(stat, sha256)| hex64(sha256) && Stat::parse(stat).is_some())
+fn parse_memo(text: String) -> Option<Keyed> {
+    Keyed::unseal(text, HEADER, |_, rest| {
+        rest.split_once('\t').is_some_and(|(stat, sha256)| {
+            super::is_sha256_hex(sha256) && Stat::parse(stat).is_some()
+        })
     })
     .ok()
 }

@@ -387,11 +387,8 @@ fn digest_of(path: &Path) -> io::Result<(String, u64)> {
 /// Reads a cache's text: the header, `path<TAB>key<TAB>sha256` lines, and
 /// the checksum of all that as the last line ([`crate::fsx::seal`]).
 fn parse(text: String) -> Result<Keyed, String> {
-    let mut text = text;
-    let body = crate::fsx::unseal(&text)?.len();
-    text.truncate(body);
-    let hex64 = |s: &str| s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit());
-    Keyed::parse(text, HEADER, |path, rest| {
+    use crate::fsx::is_sha256_hex as hex64;
+    Keyed::unseal(text, HEADER, |path, rest| {
         let safe = !path.starts_with('/') && !path.contains("..");
         safe && recorded(rest).is_some_and(|(key, sha)| hex64(key) && hex64(sha))
     })
