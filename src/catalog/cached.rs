@@ -5,12 +5,14 @@
 //! (`dist/.yima.entries`, see docs/formats.md), one line each:
 //!
 //! ```text
-//! path<TAB>sha256 of the file<TAB>sha256 of the JSON<TAB>sha256 of its content<TAB>check<TAB>entry as JSON
+//! path<TAB>sha256 of the file<TAB>sha256 of the JSON<TAB>sha256 of its content<TAB>check<TAB>codes as JSON<TAB>entry as JSON
 //! ```
 //!
 //! (the JSON's digests are what the build stamps the entry with,
 //! [`crate::publish::stamps::json_digests`]; the check: the XXH3-128 of the
-//! other fields, each followed by a NUL) and the next build takes the entry
+//! other fields, each followed by a NUL; the codes: the few elements
+//! `assign --check` reads, [`Codes`], so that it parses 300 bytes of each
+//! line rather than 3,000) and the next build takes the entry
 //! from the line instead of parsing the YAML when the file's digest is the
 //! one recorded and the check holds (an altered line is not used). The
 //! check guards against damage, not forgery — whoever can write the output
@@ -27,7 +29,6 @@ use super::{Catalog, CatalogError, ItemFile, item_paths, load_registry, parse_en
 use crate::fsx::settled::{Memo, Stat};
 use crate::fsx::sha256_hex;
 use crate::publish::stamps::{Sums, json_digests};
-use rustc_hash::FxHashMap as HashMap;
 use std::path::Path;
 
 /// The cache's file name, in the root of the output folder.
@@ -36,7 +37,7 @@ pub const FILE: &str = ".yima.entries";
 /// The first line of the cache: its format, then the binary that wrote it
 /// ([`crate::publish::cache::binary_id`]): another yima may read the same
 /// YAML into another entry, so it parses every file again.
-const HEADER: &str = "yima entry cache 3";
+const HEADER: &str = "yima entry cache 4";
 
 fn header() -> String {
     format!("{HEADER} {}", crate::publish::cache::binary_id())
@@ -107,7 +108,7 @@ pub fn load_whole(
         || read_cache(cache),
         || memo_of(dir, cache.filter(|_| !keep_text)),
     );
-    let (index, paths) = rayon::join(|| index(&old), || dir.exists().then(|| item_paths(dir)));
+    let (index, paths) = rayon::join(|| Index::of(&old), || dir.exists().then(|| item_paths(dir)));
     let mut catalog = Catalog::default();
     let Some(paths) = paths else {
         return Ok(Loaded {
@@ -134,7 +135,7 @@ pub fn load_whole(
             .par_iter()
             .map(|rel| {
                 let key = rel_key(rel);
-                let recorded = index.get(key.as_str()).copied();
+                let recorded = index.get(&old, &key);
                 read_one(dir, rel, &key, recorded, &with)
             })
             .collect()
@@ -180,8 +181,8 @@ fn memo_of(items: &Path, cache: Option<&Path>) -> Memo {
 /// ([`Parse::Codes`]); one parsed from its file holds everything.
 pub struct Reader {
     old: Vec<u8>,
-    // Offsets into `old` rather than borrowed slices: the reader owns both.
-    index: HashMap<String, (String, usize, usize)>,
+    // Offsets into `old`: the reader owns both.
+    index: Index,
     memo: Memo,
 }
 
@@ -190,10 +191,7 @@ impl Reader {
     /// (none, or an unusable one, parses every file).
     pub fn open(items: &Path, cache: Option<&Path>) -> Reader {
         let (old, memo) = rayon::join(|| read_cache(cache), || memo_of(items, cache));
-        let index = index(&old)
-            .into_iter()
-            .map(|(k, (d, a, b))| (k.to_string(), (d.to_string(), a, b)))
-            .collect();
+        let index = Index::of(&old);
         Reader { old, index, memo }
     }
 
@@ -202,7 +200,7 @@ impl Reader {
     /// ones.
     pub fn read(&self, dir: &Path, rel: &Path) -> ItemFile {
         let key = rel_key(rel);
-        let recorded = self.index.get(&key).map(|(d, a, b)| (d.as_str(), *a, *b));
+        let recorded = self.index.get(&self.old, &key);
         let with = With {
             old: &self.old,
             memo: &self.memo,
@@ -220,35 +218,63 @@ fn read_cache(path: Option<&Path>) -> Vec<u8> {
     path.and_then(|p| std::fs::read(p).ok()).unwrap_or_default()
 }
 
-/// The lines of a cache's text by path: the file digest each records and
-/// where the line is; empty when the text is not a cache of this binary.
-fn index(text: &[u8]) -> HashMap<&str, (&str, usize, usize)> {
-    let header = header();
-    let first = text.len().min(header.len() + 1);
-    if text[..first] != *format!("{header}\n").as_bytes() {
-        return HashMap::default();
-    }
-    // (Lines are found with `memchr`: a byte-by-byte split of 300 MB held
-    // up every load on one thread.)
-    let count = memchr::memchr_iter(b'\n', text).count();
-    let mut map = HashMap::with_capacity_and_hasher(count, Default::default());
-    let mut start = first;
-    while start < text.len() {
-        let end = memchr::memchr(b'\n', &text[start..]).map_or(text.len(), |n| start + n);
-        let line = &text[start..end];
-        // The path and the digest: the first two fields.
-        if let Some(a) = memchr::memchr(b'\t', line)
-            && let Some(b) = memchr::memchr(b'\t', &line[a + 1..]).map(|b| a + 1 + b)
-            && let (Ok(key), Ok(digest)) = (
-                std::str::from_utf8(&line[..a]),
-                std::str::from_utf8(&line[a + 1..b]),
-            )
-        {
-            map.insert(key, (digest, start, end));
+/// The lines of a cache's text by path, as offsets into the text (so that
+/// whoever keeps the text can keep its index beside it): each line's start,
+/// the end of its path, the end of the file digest it records, and its end.
+/// Empty when the text is not a cache of this binary.
+#[derive(Debug, Default)]
+struct Index(hashbrown::HashTable<[usize; 4]>);
+
+impl Index {
+    fn of(text: &[u8]) -> Index {
+        let header = header();
+        let first = text.len().min(header.len() + 1);
+        if text[..first] != *format!("{header}\n").as_bytes() {
+            return Index::default();
         }
-        start = end + 1;
+        // (Lines are found with `memchr`: a byte-by-byte split of 300 MB held
+        // up every load on one thread.)
+        let count = memchr::memchr_iter(b'\n', text).count();
+        let mut table = hashbrown::HashTable::with_capacity(count);
+        let key = |&[a, k, ..]: &[usize; 4]| &text[a..k];
+        let mut start = first;
+        while start < text.len() {
+            let end = memchr::memchr(b'\n', &text[start..]).map_or(text.len(), |n| start + n);
+            let line = &text[start..end];
+            // The path and the digest: the first two fields.
+            if let Some(k) = memchr::memchr(b'\t', line)
+                && let Some(d) = memchr::memchr(b'\t', &line[k + 1..]).map(|d| k + 1 + d)
+            {
+                let at = [start, start + k, start + d, end];
+                let hash = crate::fsx::keyed::hash_bytes(key(&at));
+                // Of lines with the same path, the last counts.
+                match table.entry(
+                    hash,
+                    |o| key(o) == key(&at),
+                    |o| crate::fsx::keyed::hash_bytes(key(o)),
+                ) {
+                    hashbrown::hash_table::Entry::Occupied(mut o) => *o.get_mut() = at,
+                    hashbrown::hash_table::Entry::Vacant(v) => {
+                        v.insert(at);
+                    }
+                }
+            }
+            start = end + 1;
+        }
+        Index(table)
     }
-    map
+
+    /// The file digest recorded for `key` in `text` (the text indexed) and
+    /// where its line is.
+    fn get<'t>(&self, text: &'t [u8], key: &str) -> Option<(&'t str, usize, usize)> {
+        let hash = crate::fsx::keyed::hash_bytes(key.as_bytes());
+        let &[a, _, d, b] = self
+            .0
+            .find(hash, |&[a, k, ..]| &text[a..k] == key.as_bytes())?;
+        let k = a + memchr::memchr(b'\t', &text[a..d])?;
+        let digest = std::str::from_utf8(&text[k + 1..d]).ok()?;
+        Some((digest, a, b))
+    }
 }
 
 /// What every file of a load is read with: the old cache's text, the memo
@@ -375,11 +401,12 @@ fn to_line(key: &str, digest: &str, e: &super::CatalogEntry) -> Option<(String, 
     if key.contains(['\t', '\n']) {
         return None;
     }
+    let codes = serde_json::to_string(&Codes::of(e)).ok()?;
     let sums = json_digests(json.as_bytes());
-    let check = line_check(&[key, digest, &sums.0, &sums.1, &json]);
+    let check = line_check(&[key, digest, &sums.0, &sums.1, &codes, &json]);
     let (whole, content) = (&sums.0, &sums.1);
     Some((
-        format!("{key}\t{digest}\t{whole}\t{content}\t{check}\t{json}"),
+        format!("{key}\t{digest}\t{whole}\t{content}\t{check}\t{codes}\t{json}"),
         sums,
     ))
 }
@@ -400,15 +427,14 @@ fn line_check(fields: &[&str]) -> String {
 pub(crate) enum Parse {
     /// All of it.
     Whole,
-    /// What a check of the codes reads ([`Codes`]); the rest is left
-    /// empty. Most of an entry is its materials and texts: skipped rather
-    /// than copied, they cost a pass over every entry a third less.
+    /// What a check of the codes reads ([`Codes`], a field of its own in
+    /// the line); the rest is left empty.
     Codes,
 }
 
 /// The elements of an entry that `assign --check` reads.
-#[derive(Debug, Default, serde::Deserialize)]
-#[serde(default)]
+#[derive(Debug, Default, serde::Deserialize, serde::Serialize)]
+#[serde(default, deny_unknown_fields)]
 struct Codes {
     impl_code: String,
     basic_code: String,
@@ -421,12 +447,30 @@ struct Codes {
     level: String,
 }
 
+impl Codes {
+    fn of(e: &super::CatalogEntry) -> Codes {
+        Codes {
+            impl_code: e.impl_code.clone(),
+            basic_code: e.basic_code.clone(),
+            status: e.status,
+            name: e.name.clone(),
+            sub_name: e.sub_name.clone(),
+            category: e.category.clone(),
+            sector: e.sector.clone(),
+            agency_code: e.agency_code.clone(),
+            level: e.level.clone(),
+        }
+    }
+}
+
 impl Parse {
-    fn entry(self, json: &str) -> Option<super::CatalogEntry> {
+    /// The entry (as much of it as `self` says) of a line's codes and
+    /// entry JSON.
+    fn entry(self, codes: &str, json: &str) -> Option<super::CatalogEntry> {
         match self {
             Parse::Whole => serde_json::from_str(json).ok(),
             Parse::Codes => {
-                let c: Codes = serde_json::from_str(json).ok()?;
+                let c: Codes = serde_json::from_str(codes).ok()?;
                 Some(super::CatalogEntry {
                     impl_code: c.impl_code,
                     basic_code: c.basic_code,
@@ -447,15 +491,15 @@ impl Parse {
 /// The entry of a line whose digest holds (as much of it as `parse`
 /// says), and its digests.
 fn from_line(line: &[u8], parse: Parse) -> Option<(super::CatalogEntry, Sums)> {
-    let mut parts = line.splitn(6, |&b| b == b'\t');
+    let mut parts = line.splitn(7, |&b| b == b'\t');
     let mut text = || simdutf8::basic::from_utf8(parts.next()?).ok();
     let (key, digest, whole, content) = (text()?, text()?, text()?, text()?);
-    let (check, json) = (text()?, text()?);
-    if line_check(&[key, digest, whole, content, json]) != check {
+    let (check, codes, json) = (text()?, text()?, text()?);
+    if line_check(&[key, digest, whole, content, codes, json]) != check {
         return None;
     }
     let sums = (whole.to_string(), content.to_string());
-    Some((parse.entry(json)?, sums))
+    Some((parse.entry(codes, json)?, sums))
 }
 
 #[cfg(test)]
@@ -472,7 +516,7 @@ mod tests {
             ..Default::default()
         };
         let (line, sums) = to_line("X/Y.yaml", &"a".repeat(64), &e).unwrap();
-        assert_eq!(line.matches('\t').count(), 5, "{line}");
+        assert_eq!(line.matches('\t').count(), 6, "{line}");
         // The digests are the entry's, as a build would work them out.
         assert_eq!(sums, crate::publish::stamps::digests(&e));
         assert_eq!(
@@ -506,18 +550,27 @@ mod tests {
             "{}\na/b.yaml\td1\tc\t{{}}\nshort\td\n\nx.yaml\td2\tc\t{{}}",
             header()
         );
-        let map = index(text.as_bytes());
-        assert_eq!(map.len(), 2, "{map:?}");
-        let (d, a, b) = map["a/b.yaml"];
+        let t = text.as_bytes();
+        let index = Index::of(t);
+        assert_eq!(index.0.len(), 2, "{index:?}");
+        let (d, a, b) = index.get(t, "a/b.yaml").unwrap();
         assert_eq!((d, &text[a..b]), ("d1", "a/b.yaml\td1\tc\t{}"));
         // The last line needs no newline.
-        let (d, a, b) = map["x.yaml"];
+        let (d, a, b) = index.get(t, "x.yaml").unwrap();
         assert_eq!((d, &text[a..b]), ("d2", "x.yaml\td2\tc\t{}"));
+        assert_eq!(index.get(t, "short"), None);
+        assert_eq!(index.get(t, "a/b"), None);
+        // Of two lines with one path, the last.
+        let twice = format!("{text}\na/b.yaml\td3\tc\t{{}}");
+        let (d, ..) = Index::of(twice.as_bytes())
+            .get(twice.as_bytes(), "a/b.yaml")
+            .unwrap();
+        assert_eq!(d, "d3");
         // Another header (another binary, another format): nothing.
         let other = text.replacen("yima entry cache", "yima entry cache 9", 1);
-        assert!(index(other.as_bytes()).is_empty());
-        assert!(index(header().as_bytes()).is_empty());
-        assert!(index(b"").is_empty());
+        assert!(Index::of(other.as_bytes()).0.is_empty());
+        assert!(Index::of(header().as_bytes()).0.is_empty());
+        assert!(Index::of(b"").0.is_empty());
     }
 
     #[test]

@@ -22,6 +22,12 @@ pub struct Keyed {
 
 /// The hash a first field is filed under.
 fn hash(key: &str) -> u64 {
+    hash_bytes(key.as_bytes())
+}
+
+/// The hash of a key as bytes, for tables of lines by their first field
+/// (here and in [`crate::catalog::cached`]).
+pub(crate) fn hash_bytes(key: &[u8]) -> u64 {
     use std::hash::BuildHasher;
     rustc_hash::FxBuildHasher.hash_one(key)
 }

@@ -491,11 +491,15 @@ pub fn build_only(
     let entry_cache = (outputs == Outputs::All).then_some(loaded.cache);
     let loaded = t.elapsed();
     let t = std::time::Instant::now();
-    let problems = crate::assign::verify_registry(ws, &cat);
+    // (Both read the catalog only: side by side; the context is dropped
+    // when the registry does not hold.)
+    let (problems, ctx) = rayon::join(
+        || crate::assign::verify_registry(ws, &cat),
+        || BuildContext::new(ws, &cat, version, progress),
+    );
     if !problems.is_empty() {
         return Err(PublishError::Codes(problems));
     }
-    let ctx = BuildContext::new(ws, &cat, version, progress);
     let verified = t.elapsed();
     let mut summary = build_with(&ctx, out, outputs, reuse, entry_cache.as_ref(), previous)?;
     summary.entries_reused = entries_reused;

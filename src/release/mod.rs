@@ -137,34 +137,43 @@ pub fn release(
     let cat = cat?.catalog;
     timed("load");
     // (Each entry file's findings are kept beside the releases, by its
-    // text: the next release checks only the files that changed.)
+    // text: the next release checks only the files that changed.) The
+    // gates, the registry's stamp and the context read the catalog only:
+    // they run side by side, and what a failed gate made is dropped.
     let memo = releases.join(crate::check::gate::FILE);
-    let gated = crate::check::gate::errors(&cat, ws, &items, &memo)?;
+    let (gated, (problems, (registry, ctx))) = rayon::join(
+        || crate::check::gate::errors(&cat, ws, &items, &memo),
+        || {
+            rayon::join(
+                || crate::assign::audit(ws, &cat),
+                || {
+                    rayon::join(
+                        || {
+                            let mut registry = cat.registry.clone();
+                            let stamped = registry.stamp_release(version);
+                            (stamped, registry.to_text())
+                        },
+                        || BuildContext::new(ws, &cat, version, progress),
+                    )
+                },
+            )
+        },
+    );
+    let gated = gated?;
     if gated.errors > 0 {
         let errors = gated.errors;
         gated.keep();
         return Err(ReleaseError::CheckFailed(errors));
     }
     timed("check");
-    let problems = crate::assign::audit(ws, &cat);
     if !problems.is_empty() {
         return Err(ReleaseError::CodesFailed(problems));
     }
-    timed("codes");
-
-    let mut registry = cat.registry.clone();
-    let stamped = registry.stamp_release(version);
-    let registry_text = registry.to_text();
-
-    let ctx = BuildContext::new(ws, &cat, version, progress);
+    let (stamped, registry_text) = registry;
     timed("stamps");
     let staged = Staged::new(&target)?;
     let out = staged.path().to_path_buf();
     let (summary, tree) = publish::render_reusing(&ctx, &out, &built)?;
-    // The digests of the files rendered or taken serve the manifest: they
-    // are not read back and hashed again.
-    let rendered = tree.sized_digests();
-    let counts = tree.counts();
     timed("render");
     // (What took the time inside, for `--timings`: after `render`.)
     let inside: Vec<(&'static str, std::time::Duration)> = (summary.stages.iter())
@@ -179,8 +188,6 @@ pub fn release(
             (inner, took)
         })
         .collect();
-    fsx::write_atomic(&out.join(registry::FILE), registry_text.as_bytes())?;
-    ctx.stamps.write(&ctx.entries, version, &out)?;
 
     // Releases are named by version, never by where a workspace lives: the
     // same catalog gives the same bytes on every computer.
@@ -191,31 +198,43 @@ pub fn release(
     // Only the entries whose content digest changed are compared field by
     // field; the whole catalogs when the previous release's stamps are not
     // at hand or do not match its catalog.json.
-    let quick = ctx.stamps.previous.as_ref().and_then(|before| {
-        diff::diff_changed(
-            &ws.standard,
-            (&old_label, old_json.as_deref(), before),
-            (version, &ctx.entries, &ctx.stamps.content),
-        )
-    });
-    let changes = match quick {
-        Some(c) => c,
-        None => {
-            let old = match &previous {
-                Some(p) => Side {
-                    label: p.clone(),
-                    ..Side::load(&releases.join(p))
-                        .map_err(|e| ReleaseError::Previous(p.clone(), e))?
-                },
-                None => Side {
-                    label: old_label,
-                    ..Side::default()
-                },
-            };
-            let new = Side::from_entries(version, ctx.entries.iter().copied());
-            diff::diff(&ws.standard, &old, &new)
+    let changes = || -> Result<_, ReleaseError> {
+        let quick = ctx.stamps.previous.as_ref().and_then(|before| {
+            diff::diff_changed(
+                &ws.standard,
+                (&old_label, old_json.as_deref(), before),
+                (version, &ctx.entries, &ctx.stamps.content),
+            )
+        });
+        if let Some(c) = quick {
+            return Ok(c);
         }
+        let old = match &previous {
+            Some(p) => Side {
+                label: p.clone(),
+                ..Side::load(&releases.join(p)).map_err(|e| ReleaseError::Previous(p.clone(), e))?
+            },
+            None => Side {
+                label: old_label.clone(),
+                ..Side::default()
+            },
+        };
+        let new = Side::from_entries(version, ctx.entries.iter().copied());
+        Ok(diff::diff(&ws.standard, &old, &new))
     };
+    // The digests of the files rendered or taken serve the manifest: they
+    // are not read back and hashed again. (Gathered, and the registry and
+    // stamps written, while the changes are worked out.)
+    let (written, changes) = rayon::join(
+        || -> Result<_, ReleaseError> {
+            fsx::write_atomic(&out.join(registry::FILE), registry_text.as_bytes())?;
+            ctx.stamps.write(&ctx.entries, version, &out)?;
+            Ok((tree.sized_digests(), tree.counts()))
+        },
+        changes,
+    );
+    let (rendered, counts) = written?;
+    let changes = changes?;
     let mut json = serde_json::to_string_pretty(&changes).expect("changes serialize");
     json.push('\n');
     fsx::write_atomic(&out.join("changes.json"), json.as_bytes())?;
