@@ -46,13 +46,14 @@ impl Keyed {
         if body[..first].trim_end_matches('\n') != header {
             return Err("unknown format".into());
         }
-        let count = memchr::memchr_iter(b'\n', &body.as_bytes()[first..]).count();
-        if count >= u32::MAX as usize {
-            return Err("too many lines".into());
-        }
-        let mut lines = Vec::with_capacity(count + 1);
+        // (Room for lines of about 150 bytes, a path and two digests: a
+        // pass to count them cost as much as the pass that finds them.)
+        let mut lines = Vec::with_capacity(body.len() / 150 + 1);
         let mut start = first;
         while start < body.len() {
+            if lines.len() >= u32::MAX as usize {
+                return Err("too many lines".into());
+            }
             let end =
                 memchr::memchr(b'\n', &body.as_bytes()[start..]).map_or(body.len(), |n| start + n);
             let line = &body[start..end];

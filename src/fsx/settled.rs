@@ -24,6 +24,8 @@
 //! tick, at most tens of milliseconds): there [`SETTLE_FINE`] is enough, and
 //! a file written early in a run is proven when the run ends.
 
+mod at;
+
 use super::keyed::Keyed;
 use std::fmt::{self, Write as _};
 use std::path::{Path, PathBuf};
@@ -149,6 +151,9 @@ pub fn memo_path(root: &Path) -> PathBuf {
 pub struct Memo {
     /// The memo read: `stat<TAB>sha256` by path.
     old: Keyed,
+    /// Whose folders the files are looked up from ([`at`]): 0 for a memo
+    /// that was not read.
+    owner: u64,
     new: Mutex<Vec<(String, Stat, String)>>,
 }
 
@@ -162,6 +167,7 @@ impl Memo {
             .unwrap_or_default();
         Memo {
             old,
+            owner: at::owner(),
             new: Mutex::default(),
         }
     }
@@ -171,7 +177,7 @@ impl Memo {
     pub fn digest(&self, rel: &str, path: &Path) -> Option<(Stat, &str)> {
         let (stat, sha256) = self.old.get(rel)?.split_once('\t')?;
         let stat = Stat::parse(stat)?;
-        stat.holds(path).then_some((stat, sha256))
+        (at::stat(self.owner, path)? == stat).then_some((stat, sha256))
     }
 
     /// Notes that the file `rel`, of stat `stat`, holds bytes of digest
