@@ -226,6 +226,23 @@ impl<'o> Plan<'o> {
     pub fn all_key(&self, what: &str) -> String {
         self.group_key(what, 0..self.keys.len())
     }
+
+    /// The key of a file made from the content of some entries alone, which
+    /// shows neither the release version nor a release stamp nor where
+    /// forms are linked (a run of `catalog.json`, a shard of the site's
+    /// data, `catalog.csv`): a release takes such a file from the build
+    /// before it instead of making it again.
+    pub fn content_key(
+        &self,
+        ctx: &BuildContext<'_>,
+        what: &str,
+        entries: impl IntoIterator<Item = usize>,
+    ) -> String {
+        let what = format!("{what}\0content");
+        let digests: Vec<_> = entries.into_iter().map(|i| ctx.whole(i)).collect();
+        self.stamp
+            .group_key(&what, digests.iter().map(|d| d.as_ref()))
+    }
 }
 
 /// Renders every stage into `root`, an empty folder; returns the summary and

@@ -199,7 +199,9 @@ pub fn write(ctx: &BuildContext<'_>, plan: &Plan<'_>) -> Result<usize, PublishEr
                 let name = format!("{n:02}");
                 let file = format!("{DATA_DIR}/{name}.js");
                 let rel = format!("{DIR}/{file}");
-                let key = plan.group_key(&rel, entries.iter().copied());
+                // (A shard shows the entries' content alone: a release takes
+                // the build's.)
+                let key = plan.content_key(ctx, &rel, entries.iter().copied());
                 let sha256 = if plan.out.reuse(&key, &[&rel]) {
                     crate::fsx::sha256_hex(&std::fs::read(plan.out.locate(&rel))?)
                 } else {

@@ -38,11 +38,7 @@ pub fn write_runs(ctx: &BuildContext<'_>, plan: &Plan<'_>, w: &mut dyn Write) ->
             let first = k * RUN;
             let what = format!("catalog.json run\0{}", first == 0);
             // (Of the entries' content alone: the run shows no release stamp.)
-            let digests: Vec<_> = (first..first + runs[k].len())
-                .map(|i| ctx.whole(i))
-                .collect();
-            plan.stamp
-                .group_key(&what, digests.iter().map(|d| d.as_ref()))
+            plan.content_key(ctx, &what, first..first + runs[k].len())
         })
         .collect();
     let ready = |k: usize| -> (Vec<u8>, String) {

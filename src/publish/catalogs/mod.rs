@@ -322,9 +322,12 @@ pub fn write(ctx: &BuildContext<'_>, plan: &Plan<'_>) -> Result<usize, PublishEr
                     let key = plan.group_key(&rel, forwarded.iter().copied());
                     (rel, key)
                 }
-                i if i == LEVEL_CATALOGS.len() + 1 => {
-                    (CSV_FILE.to_string(), plan.all_key(CSV_FILE))
-                }
+                // (It shows neither the version nor any stamp: a release
+                // takes the build's.)
+                i if i == LEVEL_CATALOGS.len() + 1 => (
+                    CSV_FILE.to_string(),
+                    plan.content_key(ctx, CSV_FILE, 0..ctx.entries.len()),
+                ),
                 i if i == LEVEL_CATALOGS.len() + 2 => {
                     (XLSX_FILE.to_string(), plan.all_key(XLSX_FILE))
                 }
