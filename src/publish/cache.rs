@@ -178,33 +178,50 @@ pub fn release_cache(dir: &Path) -> PathBuf {
     crate::fsx::beside(dir, "yima.cache")
 }
 
-/// Writes the cache and the memo of the release just made in `dir` and
-/// removes those of older releases (only the newest one's are read).
-pub fn keep_release_cache(out: &Output<'_>, dir: &Path) -> io::Result<()> {
-    let path = release_cache(dir);
-    // (Two files of their own: written side by side.) A memo that cannot
-    // be written costs the next release time only.
-    let (cache, _) = rayon::join(
-        || out.write_cache_to(&path),
-        || {
-            out.note_written(dir);
-            out.save_memo(dir)
-        },
-    );
-    cache?;
-    let memo = crate::fsx::settled::memo_path(dir);
-    if let Some(parent) = dir.parent() {
-        for e in std::fs::read_dir(parent)?.flatten() {
-            let name = e.file_name();
-            let name = name.to_string_lossy();
-            let ours = e.path() == path || e.path() == memo;
-            let kept = name.ends_with(".yima.cache") || name.ends_with(".yima.stats");
-            if name.starts_with('.') && kept && !ours {
-                let _ = std::fs::remove_file(e.path());
+/// The cache and the memo a release keeps beside itself for the next build
+/// and release, made while the release is still staged
+/// ([`ReleaseCache::of`]) and written once it is in place
+/// ([`ReleaseCache::keep`]).
+pub struct ReleaseCache {
+    cache: String,
+    memo: String,
+}
+
+impl ReleaseCache {
+    /// The texts of the cache and the memo of the tree `out` staged at
+    /// `staged`: its files keep their stats when the folder is put in place.
+    pub fn of(out: &Output<'_>, staged: &Path) -> ReleaseCache {
+        let (cache, memo) = rayon::join(
+            || out.cache_text(),
+            || {
+                out.note_written(staged);
+                out.memo_text()
+            },
+        );
+        ReleaseCache { cache, memo }
+    }
+
+    /// Writes them beside the release just made in `dir` and removes those
+    /// of older releases (only the newest one's are read). A memo that
+    /// cannot be written costs the next release time only.
+    pub fn keep(&self, dir: &Path) -> io::Result<()> {
+        let path = release_cache(dir);
+        crate::fsx::write_atomic(&path, self.cache.as_bytes())?;
+        let _ = crate::fsx::settled::Memo::write(dir, &self.memo);
+        let memo = crate::fsx::settled::memo_path(dir);
+        if let Some(parent) = dir.parent() {
+            for e in std::fs::read_dir(parent)?.flatten() {
+                let name = e.file_name();
+                let name = name.to_string_lossy();
+                let ours = e.path() == path || e.path() == memo;
+                let kept = name.ends_with(".yima.cache") || name.ends_with(".yima.stats");
+                if name.starts_with('.') && kept && !ours {
+                    let _ = std::fs::remove_file(e.path());
+                }
             }
         }
+        Ok(())
     }
-    Ok(())
 }
 
 /// One earlier tree: its folder and what its cache says of its files.
@@ -715,13 +732,9 @@ impl<'p> Output<'p> {
         Ok(())
     }
 
-    /// Writes the memo of the files linked into the new tree beside `root`,
-    /// where the tree is once committed (see [`crate::fsx::settled`]).
-    pub fn save_memo(&self, root: &Path) -> io::Result<()> {
-        self.memo.save(root)
-    }
-
-    /// The memo [`Output::save_memo`] writes, as text ([`Memo::text`]).
+    /// The memo of the files put into the new tree, as text
+    /// ([`Memo::text`]), to write beside it once it is in place (see
+    /// [`crate::fsx::settled`]).
     pub fn memo_text(&self) -> String {
         self.memo.text()
     }
@@ -752,6 +765,11 @@ impl<'p> Output<'p> {
 
     /// Writes the cache of the new tree to `path` (atomically).
     pub fn write_cache_to(&self, path: &Path) -> io::Result<()> {
+        crate::fsx::write_atomic(path, self.cache_text().as_bytes())
+    }
+
+    /// The cache of the new tree, as text (sealed).
+    fn cache_text(&self) -> String {
         // (Put in order where they are: a copy of 300,000 records to sort
         // cost 900,000 allocations. Nothing reads their order.)
         let mut rec = self.recorded.lock().unwrap_or_else(|p| p.into_inner());
@@ -768,7 +786,7 @@ impl<'p> Output<'p> {
             text.push('\n');
         }
         drop(rec);
-        crate::fsx::write_atomic(path, crate::fsx::seal(text).as_bytes())
+        crate::fsx::seal(text)
     }
 }
 

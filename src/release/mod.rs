@@ -245,12 +245,18 @@ pub fn release(
     )?;
     timed("changes");
 
-    let files = manifest::scan_known(&out, &rendered)?;
+    // What the release will keep beside itself for the next build and
+    // release is made while the manifest is (and written once it is in
+    // place).
+    let (files, kept) = rayon::join(
+        || manifest::scan_known(&out, &rendered),
+        || publish::cache::ReleaseCache::of(&tree, &out),
+    );
     let m = Manifest {
         version: version.to_string(),
         yima: env!("CARGO_PKG_VERSION").to_string(),
         registry_sha256: sha256_hex(registry_text.as_bytes()),
-        files,
+        files: files?,
     };
     let mut mj = serde_json::to_string_pretty(&m).expect("manifest serializes");
     mj.push('\n');
@@ -272,10 +278,7 @@ pub fn release(
     // What the release holds serves the next build and release (losing it
     // costs only time).
     timed("commit");
-    let _ = rayon::join(
-        || publish::cache::keep_release_cache(&tree, &target),
-        || gated.keep(),
-    );
+    let _ = rayon::join(|| kept.keep(&target), || gated.keep());
     timed("cache");
     if let Some(at) = stages.iter().position(|(s, _)| *s == "render") {
         stages.splice(at + 1..at + 1, inside);
