@@ -106,10 +106,11 @@ impl EntryCache {
                 crate::fsx::write_atomic_with(&codes_path(path), &mut |w| {
                     w.write_all(codes_header().as_bytes())?;
                     w.write_all(b"\n")?;
+                    let mut buf = Vec::with_capacity(1024);
                     for l in &self.lines {
-                        if let Some(codes) = codes_line(self.line(l)) {
-                            w.write_all(codes.as_bytes())?;
-                            w.write_all(b"\n")?;
+                        buf.clear();
+                        if codes_line(self.line(l), &mut buf) {
+                            w.write_all(&buf)?;
                         }
                     }
                     Ok(())
@@ -561,19 +562,27 @@ fn from_line(line: &[u8], parse: Parse) -> Option<(super::CatalogEntry, Sums)> {
     Some((entry, sums))
 }
 
-/// The line of the codes' file for a line of the cache: the same fields
-/// without the JSON, and a check of those. None for a line that is not
-/// one of the cache's (the cache's own check is not worked out again: its
-/// lines were checked when read, or made, by this load).
-fn codes_line(line: &[u8]) -> Option<String> {
+/// Puts the line of the codes' file for a line of the cache, with its
+/// newline, at the end of `out`: the same fields without the JSON, and a
+/// check of those. False (and nothing put) for a line that is not one of
+/// the cache's. The cache's own check is not worked out again: its lines
+/// were checked when read, or made, by this load.
+fn codes_line(line: &[u8], out: &mut Vec<u8>) -> bool {
     let mut parts = line.splitn(7, |&b| b == b'\t');
-    let mut field = || simdutf8::basic::from_utf8(parts.next()?).ok();
-    let (key, digest, whole, content) = (field()?, field()?, field()?, field()?);
-    let (_, codes) = (field()?, field()?);
-    let check = line_check(&[key, digest, whole, content, codes].map(str::as_bytes));
-    Some(format!(
-        "{key}\t{digest}\t{whole}\t{content}\t{check}\t{codes}"
-    ))
+    let mut field = || parts.next();
+    let (Some(key), Some(digest), Some(whole), Some(content), Some(_), Some(codes)) =
+        (field(), field(), field(), field(), field(), field())
+    else {
+        return false;
+    };
+    let check = line_check(&[key, digest, whole, content, codes]);
+    for f in [key, digest, whole, content, check.as_bytes(), codes] {
+        out.extend_from_slice(f);
+        out.push(b'\t');
+    }
+    out.pop();
+    out.push(b'\n');
+    true
 }
 
 #[cfg(test)]
@@ -664,7 +673,11 @@ mod tests {
             ..Default::default()
         };
         let (line, sums) = to_line("X/Y.yaml", &"a".repeat(64), &e).unwrap();
-        let short = codes_line(line.as_bytes()).unwrap();
+        let mut short = Vec::new();
+        assert!(codes_line(line.as_bytes(), &mut short));
+        assert_eq!(short.pop(), Some(b'\n'));
+        let short = String::from_utf8(short).unwrap();
+        assert!(!codes_line(b"X/Y.yaml\tshort", &mut Vec::new()));
         assert!(line.starts_with(&short[..short.find('{').unwrap() - 34]));
         assert_eq!(short.matches('\t').count(), 5, "{short}");
         assert!(!short.contains("promised_days"), "{short}");

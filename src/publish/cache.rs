@@ -712,13 +712,14 @@ impl<'p> Output<'p> {
 
     /// Every recorded file by path: its sha256 and, when known, its size
     /// (what a release's manifest lists without looking at the files).
-    pub fn sized_digests(&self) -> std::collections::HashMap<String, (String, Option<u64>)> {
-        self.recorded
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .iter()
-            .map(|(p, r, size)| (p.clone(), (r.sha256.clone(), *size)))
-            .collect()
+    pub fn sized_digests(&self) -> rustc_hash::FxHashMap<String, (String, Option<u64>)> {
+        let rec = self.recorded.lock().unwrap_or_else(|p| p.into_inner());
+        let mut map =
+            rustc_hash::FxHashMap::with_capacity_and_hasher(rec.len(), Default::default());
+        for (p, r, size) in rec.iter() {
+            map.insert(p.clone(), (r.sha256.clone(), *size));
+        }
+        map
     }
 
     /// `create_dir_all`, once per folder of the new tree (the guides of a

@@ -2,8 +2,8 @@
 //! `yima verify`, which recomputes it and names what changed, went missing
 //! or was added.
 
+use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 use std::path::Path;
 
 /// The manifest's file name inside a release.
@@ -54,7 +54,7 @@ fn walk(dir: &Path, prefix: &str, out: &mut Vec<String>) -> std::io::Result<()> 
 /// Lists and hashes every file under `root` except the manifest itself,
 /// sorted by path.
 pub fn scan(root: &Path) -> std::io::Result<Vec<ManifestFile>> {
-    scan_known(root, &HashMap::new())
+    scan_known(root, &HashMap::default())
 }
 
 /// [`scan`], taking the sha256 of the files `known` lists (by path) from it
