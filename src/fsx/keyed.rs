@@ -7,10 +7,12 @@
 //! build and release; most lines are looked up once, many not at all. So
 //! the text is kept as it was read, with a table of its lines by the hash
 //! of their first field (a binary search over 300,000 lines instead cost
-//! more in cache misses than the maps had cost to build).
+//! more in cache misses than the maps had cost to build). A line is
+//! checked when it is looked up: a release reads the caches of the
+//! previous release and of `dist/`, and looks most files up in one only.
 
 /// A text's lines by their first field (up to the first tab).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Keyed {
     text: String,
     /// Each line's start, the end of its first field and its end.
@@ -18,6 +20,23 @@ pub struct Keyed {
     /// The lines (their places in `lines`) by the hash of their first
     /// field, one per first field.
     table: hashbrown::HashTable<u32>,
+    /// What a line's first field and the rest of it must hold for the line
+    /// to be found.
+    check: Check,
+}
+
+/// A check of a line's first field and the rest of it.
+type Check = fn(&str, &str) -> bool;
+
+impl Default for Keyed {
+    fn default() -> Keyed {
+        Keyed {
+            text: String::new(),
+            lines: Vec::new(),
+            table: hashbrown::HashTable::new(),
+            check: |_, _| false,
+        }
+    }
 }
 
 /// The hash a first field is filed under.
@@ -34,14 +53,11 @@ pub(crate) fn hash_bytes(key: &[u8]) -> u64 {
 
 impl Keyed {
     /// The lines of `body` after its first line, which must be `header`;
-    /// every line must have a first field and a tab, and `check` must hold
-    /// for its first field and the rest of it. Of lines with the same
-    /// first field, the last counts.
-    pub fn parse(
-        body: String,
-        header: &str,
-        check: impl Fn(&str, &str) -> bool,
-    ) -> Result<Keyed, String> {
+    /// every line must have a first field and a tab. A line is found only
+    /// when `check` holds for its first field and the rest of it (looked at
+    /// when it is looked up). Of lines with the same first field, the last
+    /// counts.
+    pub fn parse(body: String, header: &str, check: Check) -> Result<Keyed, String> {
         let first = body.find('\n').map_or(body.len(), |n| n + 1);
         if body[..first].trim_end_matches('\n') != header {
             return Err("unknown format".into());
@@ -58,7 +74,7 @@ impl Keyed {
                 memchr::memchr(b'\n', &body.as_bytes()[start..]).map_or(body.len(), |n| start + n);
             let line = &body[start..end];
             let tab = match memchr::memchr(b'\t', line.as_bytes()) {
-                Some(tab) if tab > 0 && check(&line[..tab], &line[tab + 1..]) => start + tab,
+                Some(tab) if tab > 0 => start + tab,
                 _ => return Err(format!("malformed line: {line}")),
             };
             lines.push((start, tab, end));
@@ -82,29 +98,28 @@ impl Keyed {
             text: body,
             lines,
             table,
+            check,
         })
     }
 
     /// [`Keyed::parse`] of a text [`super::seal`] sealed, when its seal
     /// holds.
-    pub fn unseal(
-        mut text: String,
-        header: &str,
-        check: impl Fn(&str, &str) -> bool,
-    ) -> Result<Keyed, String> {
+    pub fn unseal(mut text: String, header: &str, check: Check) -> Result<Keyed, String> {
         let body = super::unseal(&text)?.len();
         text.truncate(body);
         Keyed::parse(text, header, check)
     }
 
-    /// The rest of the line whose first field is `key` (after its tab).
+    /// The rest of the line whose first field is `key` (after its tab),
+    /// when the check holds for it.
     pub fn get(&self, key: &str) -> Option<&str> {
         let &i = self.table.find(hash(key), |&i| {
             let (a, b, _) = self.lines[i as usize];
             &self.text[a..b] == key
         })?;
         let (_, tab, end) = self.lines[i as usize];
-        Some(&self.text[tab + 1..end])
+        let rest = &self.text[tab + 1..end];
+        (self.check)(key, rest).then_some(rest)
     }
 
     /// Whether it has no line.
@@ -131,13 +146,15 @@ mod tests {
         let text = "head\nz\t1\na\t2\nz\t3\n".to_string();
         let k = Keyed::parse(text, "head", any).unwrap();
         assert_eq!((k.get("a"), k.get("z")), (Some("2"), Some("3")));
-        // Another header, a line without a field or a tab, a line the
-        // check refuses: the text is refused.
+        // Another header, a line without a field or a tab: the text is
+        // refused. A line the check refuses is not found.
         assert!(Keyed::parse("other\na\t1\n".into(), "head", any).is_err());
         assert!(Keyed::parse("head\nno tab\n".into(), "head", any).is_err());
         assert!(Keyed::parse("head\n\tempty\n".into(), "head", any).is_err());
         let digits = |_: &str, rest: &str| rest.bytes().all(|b| b.is_ascii_digit());
-        assert!(Keyed::parse("head\na\t1\nb\tx\n".into(), "head", digits).is_err());
+        let k = Keyed::parse("head\na\t1\nb\tx\n".into(), "head", digits).unwrap();
+        assert_eq!((k.get("a"), k.get("b")), (Some("1"), None));
+        assert!(Keyed::default().get("").is_none());
         let k = Keyed::parse("head\n".into(), "head", any).unwrap();
         assert!(k.is_empty() && k.get("a").is_none());
     }

@@ -402,7 +402,8 @@ fn digest_of(path: &Path) -> io::Result<(String, u64)> {
 }
 
 /// Reads a cache's text: the header, `path<TAB>key<TAB>sha256` lines, and
-/// the checksum of all that as the last line ([`crate::fsx::seal`]).
+/// the checksum of all that as the last line ([`crate::fsx::seal`]). A line
+/// whose path leaves the tree or whose fields are no digests is never found.
 fn parse(text: String) -> Result<Keyed, String> {
     use crate::fsx::is_sha256_hex as hex64;
     Keyed::unseal(text, HEADER, |path, rest| {
@@ -825,13 +826,21 @@ mod tests {
         // Truncated.
         assert!(parse(good[..good.len() - 10].to_string()).is_err());
         assert!(parse(String::new()).is_err());
-        // Sound checksum, bad lines.
-        assert!(parse(cache_text(&["guides/X.html\tnot-a-key\tx"])).is_err());
-        assert!(parse(cache_text(&[&format!("../etc/passwd\t{k}\t{s}")])).is_err());
-        assert!(parse(cache_text(&[&format!("/etc/passwd\t{k}\t{s}")])).is_err());
+        // Sound checksum, bad lines: a line without a path refuses the
+        // text; one whose path leaves the tree or whose fields are no
+        // digests is never found.
         assert!(parse(cache_text(&[&format!("\t{k}\t{s}")])).is_err());
-        assert!(parse(cache_text(&[&format!("a\t{k}\t{s}\textra")])).is_err());
-        assert!(parse(cache_text(&[&format!("a\t{k}")])).is_err());
+        for (path, line) in [
+            ("guides/X.html", "guides/X.html\tnot-a-key\tx".to_string()),
+            ("../etc/passwd", format!("../etc/passwd\t{k}\t{s}")),
+            ("/etc/passwd", format!("/etc/passwd\t{k}\t{s}")),
+            ("a", format!("a\t{k}\t{s}\textra")),
+            ("a", format!("a\t{k}")),
+        ] {
+            let files = parse(cache_text(&[&line, &format!("b\t{k}\t{s}")])).unwrap();
+            assert_eq!(files.get(path), None, "{line}");
+            assert!(files.get("b").is_some());
+        }
     }
 
     #[test]
