@@ -445,6 +445,9 @@ pub struct Output<'p> {
     /// in its memo once they have settled ([`Output::note_written`]).
     fresh: Mutex<Vec<(String, String)>>,
     reused: AtomicUsize,
+    /// The thread that makes its hard links ([`super::linker`]), started
+    /// with the first; none when it could not be started.
+    linker: OnceLock<Option<super::linker::Linker>>,
 }
 
 /// A writer that hashes and counts what it passes on.
@@ -490,6 +493,7 @@ impl<'p> Output<'p> {
             written: AtomicUsize::new(0),
             fresh: Mutex::default(),
             reused: AtomicUsize::new(0),
+            linker: OnceLock::new(),
         }
     }
 
@@ -509,15 +513,6 @@ impl<'p> Output<'p> {
         &self.root
     }
 
-    /// Where the file `rel` of the new tree is now: kept in place, or in
-    /// the folder being built.
-    pub fn locate(&self, rel: &str) -> PathBuf {
-        match &self.in_place {
-            Some(target) if self.lock_kept().contains(rel) => target.join(rel),
-            _ => self.root.join(rel),
-        }
-    }
-
     /// The files kept in place (see [`Output::over`]).
     pub fn kept(&self) -> rustc_hash::FxHashSet<String> {
         self.lock_kept().clone()
@@ -531,14 +526,20 @@ impl<'p> Output<'p> {
     /// tree — kept in place ([`Output::over`]), else linked or copied into
     /// it — when all of them are recorded under `key` and unchanged; returns
     /// whether it did. Any doubt — a file missing, altered, recorded under
-    /// another key, a link that fails — answers false: render them.
+    /// another key, a link that fails — answers false: render them. (A
+    /// file linked may be handed to the linker thread: it is in the tree
+    /// once [`Output::finish_links`] returns.)
     pub fn reuse(&self, key: &str, paths: &[&str]) -> bool {
+        self.reuse_digests(key, paths).is_some()
+    }
+
+    /// [`Output::reuse`], giving the SHA-256 of each file taken (what it was
+    /// proven to hold: the file may not be in the tree yet).
+    pub fn reuse_digests(&self, key: &str, paths: &[&str]) -> Option<Vec<String>> {
         if self.previous.is_empty() {
-            return false;
+            return None;
         }
-        let Some((from_root, by, proven)) = self.previous.verify(key, paths) else {
-            return false;
-        };
+        let (from_root, by, proven) = self.previous.verify(key, paths)?;
         let mut same = Vec::with_capacity(paths.len());
         if by == Take::Link && self.in_place.as_deref() == Some(from_root) {
             // The new tree is committed over this one: the files stay.
@@ -553,6 +554,9 @@ impl<'p> Output<'p> {
                 .parent()
                 .map_or(Ok(()), |dir| self.ensure_dir(dir))
                 .and_then(|()| match by {
+                    // (Handed to the linker: it links, or copies, before the
+                    // render ends, or fails it.)
+                    Take::Link if self.hand_to_linker(&from, &to) => Ok(true),
                     Take::Link => std::fs::hard_link(&from, &to)
                         .map(|()| true)
                         .or_else(|_| std::fs::copy(&from, &to).map(|_| false)),
@@ -567,7 +571,7 @@ impl<'p> Output<'p> {
                     for done in &paths[..i] {
                         let _ = std::fs::remove_file(self.root.join(done));
                     }
-                    return false;
+                    return None;
                 }
             }
         }
@@ -582,6 +586,7 @@ impl<'p> Output<'p> {
                 self.lock_fresh().push((rel.to_string(), p.sha256.clone()));
             }
         }
+        let digests = proven.iter().map(|p| p.sha256.clone()).collect();
         let mut rec = self.recorded.lock().unwrap_or_else(|p| p.into_inner());
         for (rel, p) in paths.iter().zip(proven) {
             rec.push((
@@ -594,7 +599,27 @@ impl<'p> Output<'p> {
             ));
         }
         self.reused.fetch_add(paths.len(), Ordering::Relaxed);
-        true
+        Some(digests)
+    }
+
+    /// Hands the linker thread a file to link; false when there is none.
+    fn hand_to_linker(&self, from: &Path, to: &Path) -> bool {
+        let linker = self
+            .linker
+            .get_or_init(|| super::linker::Linker::spawn().ok());
+        linker
+            .as_ref()
+            .is_some_and(|l| l.link(from.to_path_buf(), to.to_path_buf()))
+    }
+
+    /// Waits until every file handed to the linker is in the new tree: before
+    /// anything reads the tree. An error names a file that could be neither
+    /// linked nor copied.
+    pub fn finish_links(&self) -> io::Result<()> {
+        match self.linker.get() {
+            Some(Some(linker)) => linker.finish().map(|_| ()),
+            _ => Ok(()),
+        }
     }
 
     /// Writes a file of the new tree (relative path with `/`), rendered from
@@ -861,6 +886,8 @@ mod tests {
         assert!(second.reuse(&key, &["guides/A.html"]));
         assert!(!second.reuse(&key, &["guides/B.html"]));
         assert!(!second.reuse(&"d".repeat(64), &["guides/A.html"]));
+        // (Linked by the linker thread, in place once it has finished.)
+        second.finish_links().unwrap();
         assert_eq!(
             std::fs::read(new.path().join("guides/A.html")).unwrap(),
             b"<p>a</p>"

@@ -15,6 +15,7 @@ pub mod catalogs;
 pub mod docx;
 pub mod forms;
 pub mod guides;
+pub mod linker;
 pub mod pieces;
 pub mod site;
 pub mod spans;
@@ -310,6 +311,8 @@ pub fn render_outputs(
         Ok(Some((took_catalogs, t.elapsed())))
     };
     let (per_entry, whole) = rayon::join(per_entry, whole);
+    // (The files handed to the linker are all in place before the summary.)
+    out.finish_links()?;
     let (guides, took_guides, word, took_docx) = per_entry?;
     stages.push((if all { "guides" } else { "forms" }, took_guides));
     stages.push(("docx", took_docx));

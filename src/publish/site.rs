@@ -202,8 +202,9 @@ pub fn write(ctx: &BuildContext<'_>, plan: &Plan<'_>) -> Result<usize, PublishEr
                 // (A shard shows the entries' content alone: a release takes
                 // the build's.)
                 let key = plan.content_key(ctx, &rel, entries.iter().copied());
-                let sha256 = if plan.out.reuse(&key, &[&rel]) {
-                    crate::fsx::sha256_hex(&std::fs::read(plan.out.locate(&rel))?)
+                let reused = plan.out.reuse_digests(&key, &[&rel]);
+                let sha256 = if let Some(mut digests) = reused {
+                    digests.pop().unwrap_or_default()
                 } else {
                     let list: Vec<&CatalogEntry> =
                         entries.iter().map(|&i| ctx.entries[i]).collect();
