@@ -24,7 +24,7 @@
 //! tick, at most tens of milliseconds): there [`SETTLE_FINE`] is enough, and
 //! a file written early in a run is proven when the run ends.
 
-mod at;
+pub(crate) mod at;
 
 use super::keyed::Keyed;
 use std::fmt::{self, Write as _};

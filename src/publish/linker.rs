@@ -104,15 +104,14 @@ impl Folders {
 
     #[cfg(target_os = "linux")]
     fn hard_link(&mut self, from: &std::path::Path, to: &std::path::Path) -> io::Result<()> {
-        use rustix::fs::{AtFlags, CWD, Mode, OFlags};
+        use crate::fsx::settled::at::open_folder;
+        use rustix::fs::AtFlags;
         fn open<'a>(
             slot: &'a mut Option<(PathBuf, std::os::fd::OwnedFd)>,
             dir: &std::path::Path,
         ) -> io::Result<&'a std::os::fd::OwnedFd> {
             if !matches!(slot, Some((d, _)) if d == dir) {
-                let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
-                let fd = rustix::fs::openat(CWD, dir, flags, Mode::empty())?;
-                *slot = Some((dir.to_path_buf(), fd));
+                *slot = Some((dir.to_path_buf(), open_folder(dir)?));
             }
             Ok(&slot.as_ref().expect("just set").1)
         }

@@ -21,7 +21,7 @@ use std::path::Path;
 /// (0: no owner, looked up whole).
 #[cfg(target_os = "linux")]
 pub fn stat(owner: u64, path: &Path) -> Option<Stat> {
-    use rustix::fs::{AtFlags, CWD, FileType, Mode, OFlags, StatxFlags};
+    use rustix::fs::{AtFlags, FileType, StatxFlags};
     use std::cell::RefCell;
     use std::os::fd::OwnedFd;
     use std::path::PathBuf;
@@ -37,9 +37,7 @@ pub fn stat(owner: u64, path: &Path) -> Option<Stat> {
     LAST.with(|last| {
         let mut last = last.borrow_mut();
         if !matches!(&*last, Some((o, d, _)) if *o == owner && d == dir) {
-            let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
-            let fd = rustix::fs::openat(CWD, dir, flags, Mode::empty()).ok()?;
-            *last = Some((owner, dir.to_path_buf(), fd));
+            *last = Some((owner, dir.to_path_buf(), open_folder(dir).ok()?));
         }
         let (_, _, fd) = last.as_ref()?;
         let want = StatxFlags::TYPE | StatxFlags::SIZE | StatxFlags::MTIME | StatxFlags::INO;
@@ -59,6 +57,15 @@ pub fn stat(owner: u64, path: &Path) -> Option<Stat> {
             ino: s.stx_ino,
         })
     })
+}
+
+/// The folder `dir`, open to look files up from (`O_PATH`: neither read
+/// nor written through).
+#[cfg(target_os = "linux")]
+pub fn open_folder(dir: &Path) -> std::io::Result<std::os::fd::OwnedFd> {
+    use rustix::fs::{CWD, Mode, OFlags};
+    let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
+    Ok(rustix::fs::openat(CWD, dir, flags, Mode::empty())?)
 }
 
 #[cfg(not(target_os = "linux"))]
