@@ -316,10 +316,9 @@ impl Index {
     /// where its line is.
     fn get<'t>(&self, text: &'t [u8], key: &str) -> Option<(&'t str, usize, usize)> {
         let hash = crate::fsx::keyed::hash_bytes(key.as_bytes());
-        let &[a, _, d, b] = self
+        let &[a, k, d, b] = self
             .0
             .find(hash, |&[a, k, ..]| &text[a..k] == key.as_bytes())?;
-        let k = a + memchr::memchr(b'\t', &text[a..d])?;
         let digest = std::str::from_utf8(&text[k + 1..d]).ok()?;
         Some((digest, a, b))
     }
@@ -512,13 +511,13 @@ impl Codes {
 }
 
 impl Parse {
-    /// The entry (as much of it as `self` says) of a line's codes and
-    /// entry JSON.
-    fn entry(self, codes: &str, json: &str) -> Option<super::CatalogEntry> {
+    /// The entry (as much of it as `self` says) of a line's JSON: the
+    /// entry's, or the codes'.
+    fn entry(self, json: &str) -> Option<super::CatalogEntry> {
         match self {
             Parse::Whole => serde_json::from_str(json).ok(),
             Parse::Codes => {
-                let c: Codes = serde_json::from_str(codes).ok()?;
+                let c: Codes = serde_json::from_str(json).ok()?;
                 Some(super::CatalogEntry {
                     impl_code: c.impl_code,
                     basic_code: c.basic_code,
@@ -555,11 +554,7 @@ fn from_line(line: &[u8], parse: Parse) -> Option<(super::CatalogEntry, Sums)> {
     // (Only what is parsed is checked as UTF-8.)
     let text = |b| simdutf8::basic::from_utf8(b).ok();
     let sums = (text(whole)?.to_string(), text(content)?.to_string());
-    let entry = match json {
-        Some(json) => parse.entry("", text(json)?)?,
-        None => parse.entry(text(codes)?, "")?,
-    };
-    Some((entry, sums))
+    Some((parse.entry(text(json.unwrap_or(codes))?)?, sums))
 }
 
 /// Puts the line of the codes' file for a line of the cache, with its

@@ -781,18 +781,13 @@ impl<'p> Output<'p> {
     /// whole or absent).
     pub fn write_cache(&self) -> io::Result<()> {
         let (cache, rest) = rayon::join(
-            || self.write_cache_to(&self.root.join(FILE)),
+            || crate::fsx::write_atomic(&self.root.join(FILE), self.cache_text().as_bytes()),
             || {
                 self.pieces.write(&self.root.join(super::pieces::FILE))?;
                 self.spans.write(&self.root.join(super::spans::FILE))
             },
         );
         cache.and(rest)
-    }
-
-    /// Writes the cache of the new tree to `path` (atomically).
-    pub fn write_cache_to(&self, path: &Path) -> io::Result<()> {
-        crate::fsx::write_atomic(path, self.cache_text().as_bytes())
     }
 
     /// The cache of the new tree, as text (sealed).

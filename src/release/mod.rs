@@ -165,12 +165,12 @@ pub fn release(
         gated.keep();
         return Err(ReleaseError::CheckFailed(errors));
     }
-    timed("check");
     if !problems.is_empty() {
         return Err(ReleaseError::CodesFailed(problems));
     }
     let (stamped, registry_text) = registry;
-    timed("stamps");
+    // (The gate, the codes and the stamps, side by side.)
+    timed("check");
     let staged = Staged::new(&target)?;
     let out = staged.path().to_path_buf();
     let (summary, tree) = publish::render_reusing(&ctx, &out, &built)?;
