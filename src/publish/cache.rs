@@ -330,6 +330,15 @@ impl Previous {
     }
 
     /// The folders of the earlier trees, in the order they serve.
+    /// The digest of the file `rel` of the earlier tree in `root`, when its
+    /// settled stat proves it ([`Memo::digest`]).
+    fn proven(&self, root: &Path, rel: &str) -> Option<&str> {
+        let tree = self.trees.iter().find(|t| t.root == root)?;
+        tree.memo()
+            .digest(rel, &root.join(rel))
+            .map(|(_, sha256)| sha256)
+    }
+
     fn roots(&self) -> Vec<PathBuf> {
         self.trees.iter().map(|t| t.root.clone()).collect()
     }
@@ -653,6 +662,65 @@ impl<'p> Output<'p> {
         })
     }
 
+    /// Writes a file of the new tree as [`Output::write_with`] does, its
+    /// bytes a prefix streamed by `body` and then `tail`. When the earlier
+    /// tree's file `rel` is proven to be the file its spans were recorded
+    /// in ([`super::spans::Prefix`]) and its prefix has the key
+    /// `prefix_key`, the prefix is copied from there and only the tail is
+    /// hashed (a release's `catalog.json` after a build of the same
+    /// entries); of another key, its runs are copied unchecked.
+    pub fn write_prefixed(
+        &self,
+        rel: &str,
+        key: &str,
+        prefix_key: &str,
+        body: &mut dyn FnMut(&mut dyn io::Write) -> io::Result<()>,
+        tail: &[u8],
+    ) -> io::Result<()> {
+        use super::spans::{Prefix, resume, state_hex};
+        use io::Write;
+        // (Proven, the earlier file's runs need no checksum either.)
+        let earlier = self.spans.prefix(rel).filter(|(root, _, p)| {
+            self.previous
+                .proven(root, rel)
+                .is_some_and(|sha256| sha256 == p.sha256)
+        });
+        if earlier.is_some() {
+            self.spans.trust();
+        }
+        let earlier = earlier.filter(|(_, _, p)| p.key == prefix_key);
+        self.put(rel, key, &mut |path| {
+            if let Some((_, from, p)) = earlier
+                && let Some((sha256, size)) = resume(from, path, p, tail)?
+            {
+                // The runs lie where they lay.
+                self.spans.keep(rel);
+                self.spans.note_prefix(Prefix {
+                    sha256: sha256.clone(),
+                    ..p.clone()
+                });
+                return Ok((sha256, size));
+            }
+            let mut w = Hashing {
+                inner: io::BufWriter::with_capacity(1 << 18, std::fs::File::create(path)?),
+                hash: Sha256::new(),
+                len: 0,
+            };
+            body(&mut w)?;
+            let (len, state) = (w.len, state_hex(&w.hash));
+            w.write_all(tail)?;
+            w.inner.flush()?;
+            let sha256 = hex(&w.hash.finalize());
+            self.spans.note_prefix(Prefix {
+                key: prefix_key.to_string(),
+                len,
+                state,
+                sha256: sha256.clone(),
+            });
+            Ok((sha256, w.len))
+        })
+    }
+
     /// Puts the file `rel` of the new tree, written by `write` (which
     /// answers its sha256 and size), and records it; an error names the
     /// file.
@@ -933,5 +1001,70 @@ mod tests {
         // Rewritten since: the stat no longer holds.
         std::fs::write(&a, "<p>z</p>").unwrap();
         assert_eq!(memo.digest("guides/A.html", &a), None);
+    }
+
+    #[test]
+    fn a_proven_prefix_is_copied_and_only_the_tail_hashed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (old, new, again) = (
+            tmp.path().join("a"),
+            tmp.path().join("b"),
+            tmp.path().join("c"),
+        );
+        let none = Previous::none();
+        let prefix = b"{\"entries\": [1, 2, 3]".repeat(50);
+        let key = "c".repeat(64);
+        let write = |out: &Output<'_>, tail: &str| -> (bool, Vec<u8>, String) {
+            let mut wrote = false;
+            out.write_prefixed(
+                "catalog.json",
+                &key,
+                "prefix key",
+                &mut |w| {
+                    wrote = true;
+                    w.write_all(&prefix)
+                },
+                tail.as_bytes(),
+            )
+            .unwrap();
+            let bytes = std::fs::read(out.root().join("catalog.json")).unwrap();
+            let (_, sha256) = out.digests().pop().unwrap();
+            (wrote, bytes, sha256)
+        };
+        let first = Output::new(&old, &none);
+        let (wrote, bytes, sha256) = write(&first, ", \"release\": \"\"}");
+        assert!(wrote);
+        assert_eq!(sha256, sha256_hex(&bytes));
+        // (The build's end: the file has settled, memo and records written.)
+        let f = std::fs::File::options()
+            .write(true)
+            .open(old.join("catalog.json"))
+            .unwrap();
+        f.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(60))
+            .unwrap();
+        first.note_written(&old);
+        first.write_cache().unwrap();
+        Memo::write(&old, &first.memo_text()).unwrap();
+
+        // A release of the same entries: the prefix is taken, the digest
+        // is that of the bytes.
+        let prev = Previous::load(&old);
+        let second = Output::new(&new, &prev);
+        let (wrote, bytes, sha256) = write(&second, ", \"release\": \"2026.1\"}");
+        assert!(!wrote, "the prefix was copied");
+        assert_eq!(bytes, [&prefix[..], b", \"release\": \"2026.1\"}"].concat());
+        assert_eq!(sha256, sha256_hex(&bytes));
+
+        // The earlier file altered in place (the same length): it no
+        // longer proves itself, and the prefix is written.
+        let mut altered = std::fs::read(old.join("catalog.json")).unwrap();
+        altered[3] = b'E';
+        std::fs::write(old.join("catalog.json"), &altered).unwrap();
+        let prev = Previous::load(&old);
+        let third = Output::new(&again, &prev);
+        let (wrote, bytes, sha256) = write(&third, "}");
+        assert!(wrote);
+        assert_eq!(bytes, [&prefix[..], b"}"].concat());
+        assert_eq!(sha256, sha256_hex(&bytes));
     }
 }

@@ -17,16 +17,31 @@
 //! SHA-256 of each run copied cost a build and a release a quarter of a
 //! second of CPU). A missing or damaged record costs only the time to
 //! write.
+//!
+//! Everything of the file but its last lines (the release it belongs to)
+//! is its *prefix*; the record ends with the prefix's key, length and the
+//! SHA-256 state at its end, and the digest of the whole file:
+//!
+//! ```text
+//! prefix<TAB>key<TAB>length<TAB>state<TAB>sha256
+//! ```
+//!
+//! A release of the catalog the last build made has the same prefix: it is
+//! copied from that file in the kernel, and only the tail is hashed, once
+//! the file is proven to be the one recorded ([`Prefix`]).
 
+use sha2::Sha256;
+use sha2::digest::Digest;
+use sha2::digest::common::hazmat::{SerializableState, SerializedState};
 use std::collections::HashMap;
-use std::io::{self, Read, Seek, SeekFrom};
+use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
 /// The file's name, in the root of the output folder.
 pub const FILE: &str = ".yima.spans";
 
-const HEADER: &str = "yima spans 2";
+const HEADER: &str = "yima spans 3";
 
 /// Entries of `catalog.json` per run.
 pub const RUN: usize = 256;
@@ -39,16 +54,41 @@ pub struct Span {
     pub sum: String,
 }
 
+/// The prefix of a file (all of it but its tail): what it is made from
+/// (its key), its length, the SHA-256 state after it
+/// ([`sha2::digest::common::hazmat::SerializableState`], in hex) and the
+/// digest of the whole file it was noted in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prefix {
+    pub key: String,
+    pub len: u64,
+    pub state: String,
+    pub sha256: String,
+}
+
+/// What an earlier tree's [`FILE`] records: the tree, the file's path, its
+/// runs and its prefix.
+#[derive(Debug)]
+struct Old {
+    root: PathBuf,
+    file: PathBuf,
+    runs: HashMap<String, Span>,
+    prefix: Option<Prefix>,
+}
+
 /// The spans of a `catalog.json` of an earlier tree, and those of the one
 /// being written.
 #[derive(Debug, Default)]
 pub struct Spans {
     /// The output folders whose [`FILE`] may serve, first found first.
     roots: Vec<PathBuf>,
-    old: OnceLock<Option<(PathBuf, HashMap<String, Span>)>>,
+    old: OnceLock<Option<Old>>,
     new: Mutex<Vec<(String, Span)>>,
+    new_prefix: Mutex<Option<Prefix>>,
     /// How many runs were copied rather than written.
     copied: std::sync::atomic::AtomicUsize,
+    /// The earlier file is proven whole ([`Spans::trust`]).
+    trusted: std::sync::atomic::AtomicBool,
 }
 
 impl Spans {
@@ -61,24 +101,52 @@ impl Spans {
         }
     }
 
-    fn old(&self, rel: &str) -> Option<&(PathBuf, HashMap<String, Span>)> {
+    fn old(&self, rel: &str) -> Option<&Old> {
         self.old
             .get_or_init(|| {
                 self.roots.iter().find_map(|root| {
                     let text = std::fs::read_to_string(root.join(FILE)).ok()?;
-                    Some((root.join(rel), parse(&text)?))
+                    let (runs, prefix) = parse(&text)?;
+                    Some(Old {
+                        root: root.clone(),
+                        file: root.join(rel),
+                        runs,
+                        prefix,
+                    })
                 })
             })
             .as_ref()
     }
 
+    /// The prefix recorded for the earlier file `rel`: the earlier tree's
+    /// root, the file, and the record (whose `sha256` the file must be
+    /// proven to have before the prefix is taken).
+    pub fn prefix(&self, rel: &str) -> Option<(&Path, &Path, &Prefix)> {
+        let old = self.old(rel)?;
+        Some((&old.root, &old.file, old.prefix.as_ref()?))
+    }
+
+    /// Notes that the earlier file is proven to be the one its spans were
+    /// recorded in (by its settled stat): its runs are copied without
+    /// checking their checksums.
+    pub fn trust(&self) {
+        self.trusted
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Notes the prefix of the new file.
+    pub fn note_prefix(&self, prefix: Prefix) {
+        *self.new_prefix.lock().unwrap_or_else(|p| p.into_inner()) = Some(prefix);
+    }
+
     /// The bytes of the run of `key` in the earlier file `rel`, when it is
-    /// recorded and the bytes there still hash to what was recorded; with
-    /// that digest, which is theirs wherever they are written.
+    /// recorded and the bytes there still hash to what was recorded (or the
+    /// file is proven, [`Spans::trust`]); with that digest, which is theirs
+    /// wherever they are written.
     pub fn copy(&self, rel: &str, key: &str) -> Option<(Vec<u8>, String)> {
-        let (file, spans) = self.old(rel)?;
-        let span = spans.get(key)?;
-        let mut f = std::fs::File::open(file).ok()?;
+        let old = self.old(rel)?;
+        let span = old.runs.get(key)?;
+        let mut f = std::fs::File::open(&old.file).ok()?;
         // A record that reaches past the file's end is not read (nor is
         // room made for it).
         let size = f.metadata().ok()?.len();
@@ -88,7 +156,9 @@ impl Spans {
         f.seek(SeekFrom::Start(span.offset)).ok()?;
         let mut bytes = Vec::with_capacity(usize::try_from(span.len).ok()?);
         f.take(span.len).read_to_end(&mut bytes).ok()?;
-        let holds = bytes.len() as u64 == span.len && crate::fsx::checksum_hex(&bytes) == span.sum;
+        let holds = bytes.len() as u64 == span.len
+            && (self.trusted.load(std::sync::atomic::Ordering::Relaxed)
+                || crate::fsx::checksum_hex(&bytes) == span.sum);
         if holds {
             self.copied
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -119,9 +189,12 @@ impl Spans {
     /// Notes the earlier file's spans as the new file's: it was kept as it
     /// was. (A span that no longer holds fails its digest when used.)
     pub fn keep(&self, rel: &str) {
-        if let Some((_, old)) = self.old(rel) {
+        if let Some(old) = self.old(rel) {
             let mut new = self.new.lock().unwrap_or_else(|p| p.into_inner());
-            new.extend(old.iter().map(|(k, s)| (k.clone(), s.clone())));
+            new.extend(old.runs.iter().map(|(k, s)| (k.clone(), s.clone())));
+            if let Some(prefix) = &old.prefix {
+                self.note_prefix(prefix.clone());
+            }
         }
     }
 
@@ -134,21 +207,90 @@ impl Spans {
         for (key, s) in &new {
             text.push_str(&format!("{key}\t{}\t{}\t{}\n", s.offset, s.len, s.sum));
         }
+        if let Some(p) = &*self.new_prefix.lock().unwrap_or_else(|p| p.into_inner()) {
+            let Prefix {
+                key,
+                len,
+                state,
+                sha256,
+            } = p;
+            text.push_str(&format!("{PREFIX}\t{key}\t{len}\t{state}\t{sha256}\n"));
+        }
         crate::fsx::write_atomic(path, crate::fsx::seal(text).as_bytes())
     }
 }
 
-/// The spans of a file's text; none when it is not whole.
-fn parse(text: &str) -> Option<HashMap<String, Span>> {
+/// The SHA-256 state of `hash` (what it has been fed so far), in hex.
+pub fn state_hex(hash: &Sha256) -> String {
+    crate::fsx::hex(&hash.serialize())
+}
+
+/// The hasher of a state [`state_hex`] gave; none when it does not read.
+fn state_of(text: &str) -> Option<Sha256> {
+    if !text.len().is_multiple_of(2) || !text.is_ascii() {
+        return None;
+    }
+    let bytes: Option<Vec<u8>> = (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok())
+        .collect();
+    let state = SerializedState::<Sha256>::try_from(&bytes?[..]).ok()?;
+    Sha256::deserialize(&state).ok()
+}
+
+/// Writes `to` as the first `prefix.len` bytes of `from` (copied in the
+/// kernel where it can be) and then `tail`, and answers its SHA-256 and
+/// size from the state `prefix` records, the tail alone hashed. None when
+/// the state does not read or `from` cannot give the bytes: `to` is then
+/// to be written whole (creating it again empties it).
+pub fn resume(
+    from: &Path,
+    to: &Path,
+    prefix: &Prefix,
+    tail: &[u8],
+) -> io::Result<Option<(String, u64)>> {
+    let Some(mut hash) = state_of(&prefix.state) else {
+        return Ok(None);
+    };
+    let Ok(source) = std::fs::File::open(from) else {
+        return Ok(None);
+    };
+    let mut out = std::fs::File::create(to)?;
+    if io::copy(&mut source.take(prefix.len), &mut out)? != prefix.len {
+        return Ok(None);
+    }
+    out.write_all(tail)?;
+    hash.update(tail);
+    Ok(Some((
+        crate::fsx::hex(&hash.finalize()),
+        prefix.len + tail.len() as u64,
+    )))
+}
+
+/// The first field of the prefix's line (a run's key is a digest in hex).
+const PREFIX: &str = "prefix";
+
+/// The spans of a file's text and its prefix; none when it is not whole.
+fn parse(text: &str) -> Option<(HashMap<String, Span>, Option<Prefix>)> {
     let body = crate::fsx::unseal(text).ok()?;
     let mut lines = body.lines();
     if lines.next()? != HEADER {
         return None;
     }
     let mut out = HashMap::new();
+    let mut prefix = None;
     for line in lines {
         let mut f = line.split('\t');
         let key = f.next()?.to_string();
+        if key == PREFIX {
+            prefix = Some(Prefix {
+                key: f.next()?.to_string(),
+                len: f.next()?.parse().ok()?,
+                state: f.next()?.to_string(),
+                sha256: f.next()?.to_string(),
+            });
+            continue;
+        }
         let span = Span {
             offset: f.next()?.parse().ok()?,
             len: f.next()?.parse().ok()?,
@@ -156,7 +298,7 @@ fn parse(text: &str) -> Option<HashMap<String, Span>> {
         };
         out.insert(key, span);
     }
-    Some(out)
+    Some((out, prefix))
 }
 
 #[cfg(test)]
@@ -171,6 +313,13 @@ mod tests {
         let first = Spans::new(vec![]);
         first.note("one", 4, b"[run one]", None);
         first.note("two", 13, b"[run two]", None);
+        let prefix = Prefix {
+            key: "k".into(),
+            len: 22,
+            state: state_hex(&Sha256::new()),
+            sha256: "d".repeat(64),
+        };
+        first.note_prefix(prefix.clone());
         first.write(&dir.path().join(FILE)).unwrap();
 
         let next = Spans::new(vec![dir.path().to_path_buf()]);
@@ -184,12 +333,21 @@ mod tests {
         );
         assert_eq!(next.copy("catalog.json", "two").unwrap().0, b"[run two]");
         assert_eq!(next.copy("catalog.json", "three"), None);
+        // The prefix reads back under its key only.
+        let (root, at, p) = next.prefix("catalog.json").unwrap();
+        assert_eq!((root, at, p), (dir.path(), file.as_path(), &prefix));
+        assert!(state_of(&p.state).is_some());
+        assert!(state_of("00").is_none() && state_of("zz").is_none());
 
         // The file edited under a span: that run is written again.
         std::fs::write(&file, b"head[run one][run 2!]tail").unwrap();
         let edited = Spans::new(vec![dir.path().to_path_buf()]);
         assert_eq!(edited.copy("catalog.json", "one").unwrap().0, b"[run one]");
         assert_eq!(edited.copy("catalog.json", "two"), None);
+        // Unless the file is proven whole (which this one would not be):
+        // its bytes are then taken as they lie.
+        edited.trust();
+        assert_eq!(edited.copy("catalog.json", "two").unwrap().0, b"[run 2!]t");
 
         // A record reaching past the end (its checksum made to match) is
         // not read.

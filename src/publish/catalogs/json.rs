@@ -16,31 +16,66 @@ const BATCH: usize = 16;
 /// checksum.
 type Batch = (std::ops::Range<usize>, Vec<(Vec<u8>, String)>);
 
-/// Writes `catalog.json` of the build to `w`: its head, each run of
-/// entries — copied when the earlier file has it, else written — and its
-/// end. A batch of runs is made ready on the other threads (read and
-/// checked, or written as text, each with its checksum) while the batch
-/// before it goes out: the file is written and hashed on one thread, the
-/// rest of the work is spread.
-pub fn write_runs(ctx: &BuildContext<'_>, plan: &Plan<'_>, w: &mut dyn Write) -> io::Result<()> {
+/// Writes `catalog.json` of the build into the plan's tree under `key`:
+/// its head and every entry (its prefix, [`write_runs`]) and the release
+/// it belongs to (its [`tail`]). The prefix shows no release: a release of
+/// the entries the last build wrote copies it from that build's file.
+pub fn write(ctx: &BuildContext<'_>, plan: &Plan<'_>, key: &str) -> io::Result<()> {
+    let keys = run_keys(ctx, plan);
+    let prefix_key = plan
+        .stamp
+        .group_key("catalog.json prefix", keys.iter().map(String::as_str));
+    plan.out.write_prefixed(
+        JSON_FILE,
+        key,
+        &prefix_key,
+        &mut |w| write_runs(ctx, plan, &keys, w),
+        tail(&ctx.version).as_bytes(),
+    )
+}
+
+/// The key of each run of entries: of the entries' content alone (a run
+/// shows no release stamp).
+fn run_keys(ctx: &BuildContext<'_>, plan: &Plan<'_>) -> Vec<String> {
     use rayon::prelude::*;
-    let spans = plan.out.spans();
-    let head = format!(
-        "{{\n  \"version\": {JSON_VERSION},\n  \"release\": {},\n  \"entries\": [",
-        serde_json::to_string(&ctx.version).expect("a string serializes")
-    );
-    w.write_all(head.as_bytes())?;
-    let mut offset = head.len() as u64;
-    let runs: Vec<&[&CatalogEntry]> = ctx.entries.chunks(RUN).collect();
-    let keys: Vec<String> = (0..runs.len())
+    let n = ctx.entries.len().div_ceil(RUN);
+    (0..n)
         .into_par_iter()
         .map(|k| {
             let first = k * RUN;
             let what = format!("catalog.json run\0{}", first == 0);
-            // (Of the entries' content alone: the run shows no release stamp.)
-            plan.content_key(ctx, &what, first..first + runs[k].len())
+            let last = (first + RUN).min(ctx.entries.len());
+            plan.content_key(ctx, &what, first..last)
         })
-        .collect();
+        .collect()
+}
+
+/// What follows the entries: the release, and the document's end.
+fn tail(version: &str) -> String {
+    format!(
+        ",\n  \"release\": {}\n}}\n",
+        serde_json::to_string(version).expect("a string serializes")
+    )
+}
+
+/// Writes the prefix of `catalog.json` to `w`: its head, each run of
+/// entries (of the keys `keys`) — copied when the earlier file has it,
+/// else written — and the array's end. A batch of runs is made ready on
+/// the other threads (read and checked, or written as text, each with its
+/// checksum) while the batch before it goes out: the file is written and
+/// hashed on one thread, the rest of the work is spread.
+fn write_runs(
+    ctx: &BuildContext<'_>,
+    plan: &Plan<'_>,
+    keys: &[String],
+    w: &mut dyn Write,
+) -> io::Result<()> {
+    use rayon::prelude::*;
+    let spans = plan.out.spans();
+    let head = format!("{{\n  \"version\": {JSON_VERSION},\n  \"entries\": [");
+    w.write_all(head.as_bytes())?;
+    let mut offset = head.len() as u64;
+    let runs: Vec<&[&CatalogEntry]> = ctx.entries.chunks(RUN).collect();
     let ready = |k: usize| -> (Vec<u8>, String) {
         spans.copy(JSON_FILE, &keys[k]).unwrap_or_else(|| {
             let bytes = run_text(runs[k], k == 0);
@@ -79,9 +114,9 @@ pub fn write_runs(ctx: &BuildContext<'_>, plan: &Plan<'_>, w: &mut dyn Write) ->
         done = next;
     }
     let end: &[u8] = if ctx.entries.is_empty() {
-        b"]\n}\n"
+        b"]"
     } else {
-        b"\n  ]\n}\n"
+        b"\n  ]"
     };
     w.write_all(end)
 }
@@ -137,7 +172,8 @@ mod tests {
     ) -> (Vec<u8>, usize) {
         with_plan(all, version, previous, root, |ctx, plan| {
             let mut bytes = Vec::new();
-            write_runs(ctx, plan, &mut bytes).unwrap();
+            write_runs(ctx, plan, &run_keys(ctx, plan), &mut bytes).unwrap();
+            bytes.extend_from_slice(tail(version).as_bytes());
             std::fs::write(root.join(JSON_FILE), &bytes).unwrap();
             (bytes, plan.out.spans().copied())
         })

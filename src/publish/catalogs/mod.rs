@@ -98,14 +98,16 @@ pub fn level_catalog(entry: &CatalogEntry, standard: &Standard) -> Option<&'stat
     LEVEL_CATALOGS.iter().find(|c| c.kind == kind)
 }
 
-/// `catalog.json` as written: the release it belongs to and every entry in
-/// full, in 实施编码 order. Keys keep the order of the types, so the same
+/// `catalog.json` as written: every entry in full, in 实施编码 order, and the
+/// release it belongs to. Keys keep the order of the types, so the same
 /// catalog gives the same bytes.
 #[derive(Debug, Serialize)]
 pub struct CatalogJson<'a> {
     pub version: u32,
-    pub release: &'a str,
     pub entries: &'a [&'a CatalogEntry],
+    /// Last: everything before it is the same in a build and in the
+    /// release of the same entries.
+    pub release: &'a str,
 }
 
 /// `catalog.json` as read back (by release change logs, the site).
@@ -353,8 +355,7 @@ pub fn write(ctx: &BuildContext<'_>, plan: &Plan<'_>) -> Result<usize, PublishEr
                 return Ok(false);
             }
             if rel == JSON_FILE {
-                plan.out
-                    .write_with(&rel, &key, &mut |w| json::write_runs(ctx, plan, w))?;
+                json::write(ctx, plan, &key)?;
                 return Ok(true);
             }
             let bytes = match book {
