@@ -1,0 +1,465 @@
+//! The tree being built: files written anew or taken from an earlier
+//! tree, each recorded for the new cache and memo.
+
+use super::*;
+use crate::fsx::settled::{Memo, Stat};
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
+
+/// The files of the tree being built: written anew or linked from the
+/// previous build, each recorded for the new cache.
+pub struct Output<'p> {
+    root: PathBuf,
+    /// The tree the new one will be committed over, when files it proves
+    /// are kept where they are instead of linked into `root`
+    /// ([`crate::fsx::Staged::commit_over`]).
+    in_place: Option<PathBuf>,
+    /// The files kept in place there.
+    kept: Mutex<rustc_hash::FxHashSet<String>>,
+    previous: &'p Previous,
+    /// Each file of the new tree: its record and, when known, its size.
+    recorded: Mutex<Vec<(String, Recorded, Option<u64>)>>,
+    /// The settled stats of the files linked into it.
+    memo: Memo,
+    /// The folders made in it so far.
+    dirs: Mutex<rustc_hash::FxHashSet<PathBuf>>,
+    /// The deflated pieces of its workbooks' rows, and those the earlier
+    /// trees kept.
+    pieces: crate::publish::pieces::Pieces,
+    /// Where the runs of its `catalog.json` lie, and those of the earlier
+    /// trees' ([`crate::publish::spans`]).
+    spans: crate::publish::spans::Spans,
+    written: AtomicUsize,
+    /// The files it wrote or copied (not linked), with their digests: noted
+    /// in its memo once they have settled ([`Output::note_written`]).
+    fresh: Mutex<Vec<(String, String)>>,
+    reused: AtomicUsize,
+    /// The thread that makes its hard links ([`crate::publish::linker`]), started
+    /// with the first; none when it could not be started.
+    linker: OnceLock<Option<crate::publish::linker::Linker>>,
+}
+
+/// A writer that hashes and counts what it passes on.
+struct Hashing<W> {
+    inner: W,
+    hash: Sha256,
+    len: u64,
+}
+
+impl<W: io::Write> io::Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hash.update(&buf[..n]);
+        self.len += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// How many files a build wrote and how many it reused.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub written: usize,
+    pub reused: usize,
+}
+
+impl<'p> Output<'p> {
+    /// The tree being built in `root`, reusing what `previous` proves.
+    pub fn new(root: &Path, previous: &'p Previous) -> Output<'p> {
+        Output {
+            root: root.to_path_buf(),
+            in_place: None,
+            kept: Mutex::default(),
+            previous,
+            recorded: Mutex::new(Vec::new()),
+            memo: Memo::default(),
+            dirs: Mutex::default(),
+            pieces: crate::publish::pieces::Pieces::new(previous.roots()),
+            spans: crate::publish::spans::Spans::new(previous.roots()),
+            written: AtomicUsize::new(0),
+            fresh: Mutex::default(),
+            reused: AtomicUsize::new(0),
+            linker: OnceLock::new(),
+        }
+    }
+
+    /// The tree being built in `root` to be committed over `target`: a file
+    /// of `target` that `previous` proves (when `target` is the tree it
+    /// links from) stays where it is — [`Output::kept`] lists them — and
+    /// `root` holds only what is new.
+    pub fn over(root: &Path, target: &Path, previous: &'p Previous) -> Output<'p> {
+        Output {
+            in_place: Some(target.to_path_buf()),
+            ..Output::new(root, previous)
+        }
+    }
+
+    /// The folder being built.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The files kept in place (see [`Output::over`]).
+    pub fn kept(&self) -> rustc_hash::FxHashSet<String> {
+        self.lock_kept().clone()
+    }
+
+    fn lock_kept(&self) -> std::sync::MutexGuard<'_, rustc_hash::FxHashSet<String>> {
+        self.kept.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Takes the previous build's `paths` (relative, with `/`) into the new
+    /// tree — kept in place ([`Output::over`]), else linked or copied into
+    /// it — when all of them are recorded under `key` and unchanged; returns
+    /// whether it did. Any doubt — a file missing, altered, recorded under
+    /// another key, a link that fails — answers false: render them. (A
+    /// file linked may be handed to the linker thread: it is in the tree
+    /// once [`Output::finish_links`] returns.)
+    pub fn reuse(&self, key: &str, paths: &[&str]) -> bool {
+        self.reuse_digests(key, paths).is_some()
+    }
+
+    /// [`Output::reuse`], giving the SHA-256 of each file taken (what it was
+    /// proven to hold: the file may not be in the tree yet).
+    pub fn reuse_digests(&self, key: &str, paths: &[&str]) -> Option<Vec<String>> {
+        if self.previous.is_empty() {
+            return None;
+        }
+        let (from_root, by, proven) = self.previous.verify(key, paths)?;
+        let mut same = Vec::with_capacity(paths.len());
+        if by == Take::Link && self.in_place.as_deref() == Some(from_root) {
+            // The new tree is committed over this one: the files stay.
+            self.lock_kept()
+                .extend(paths.iter().map(|rel| rel.to_string()));
+            same.resize(paths.len(), true);
+        }
+        for (i, rel) in paths.iter().enumerate().skip(same.len()) {
+            let to = self.root.join(rel);
+            let from = from_root.join(rel);
+            let linked = to
+                .parent()
+                .map_or(Ok(()), |dir| self.ensure_dir(dir))
+                .and_then(|()| match by {
+                    // (Handed to the linker: it links, or copies, before the
+                    // render ends, or fails it.)
+                    Take::Link if self.hand_to_linker(&from, &to) => Ok(true),
+                    Take::Link => std::fs::hard_link(&from, &to)
+                        .map(|()| true)
+                        .or_else(|_| std::fs::copy(&from, &to).map(|_| false)),
+                    Take::Copy => std::fs::copy(&from, &to).map(|_| false),
+                });
+            match linked {
+                Ok(linked) => same.push(linked),
+                Err(_) => {
+                    // What was linked goes again: the files are rendered
+                    // anew, and never written through a link into the old
+                    // tree.
+                    for done in &paths[..i] {
+                        let _ = std::fs::remove_file(self.root.join(done));
+                    }
+                    return None;
+                }
+            }
+        }
+        // A linked file is the same file, with the same stat; a copy is a
+        // new one, noted like a file written once it has settled.
+        for ((rel, p), linked) in paths.iter().zip(&proven).zip(same) {
+            if linked {
+                if let Some(stat) = p.stat {
+                    self.memo.note(rel, stat, &p.sha256);
+                }
+            } else {
+                self.lock_fresh().push((rel.to_string(), p.sha256.clone()));
+            }
+        }
+        let digests = proven.iter().map(|p| p.sha256.clone()).collect();
+        let mut rec = self.recorded.lock().unwrap_or_else(|p| p.into_inner());
+        for (rel, p) in paths.iter().zip(proven) {
+            rec.push((
+                rel.to_string(),
+                Recorded {
+                    key: key.to_string(),
+                    sha256: p.sha256,
+                },
+                Some(p.size),
+            ));
+        }
+        self.reused.fetch_add(paths.len(), Ordering::Relaxed);
+        Some(digests)
+    }
+
+    /// Hands the linker thread a file to link; false when there is none.
+    fn hand_to_linker(&self, from: &Path, to: &Path) -> bool {
+        let linker = self
+            .linker
+            .get_or_init(|| crate::publish::linker::Linker::spawn().ok());
+        linker
+            .as_ref()
+            .is_some_and(|l| l.link(from.to_path_buf(), to.to_path_buf()))
+    }
+
+    /// Waits until every file handed to the linker is in the new tree: before
+    /// anything reads the tree. An error names a file that could be neither
+    /// linked nor copied.
+    pub fn finish_links(&self) -> io::Result<()> {
+        match self.linker.get() {
+            Some(Some(linker)) => linker.finish().map(|_| ()),
+            _ => Ok(()),
+        }
+    }
+
+    /// Writes a file of the new tree (relative path with `/`), rendered from
+    /// `key`, and records it.
+    pub fn write(&self, rel: &str, key: &str, bytes: &[u8]) -> io::Result<()> {
+        self.put(rel, key, &mut |path| {
+            std::fs::write(path, bytes)?;
+            Ok((sha256_hex(bytes), bytes.len() as u64))
+        })
+    }
+
+    /// Writes a file of the new tree as [`Output::write`] does, its bytes
+    /// streamed by `body` (a file too big to hold in memory at once, such
+    /// as `catalog.json`) and hashed as they go.
+    pub fn write_with(
+        &self,
+        rel: &str,
+        key: &str,
+        body: &mut dyn FnMut(&mut dyn io::Write) -> io::Result<()>,
+    ) -> io::Result<()> {
+        use io::Write;
+        self.put(rel, key, &mut |path| {
+            let mut w = Hashing {
+                inner: io::BufWriter::with_capacity(1 << 18, std::fs::File::create(path)?),
+                hash: Sha256::new(),
+                len: 0,
+            };
+            body(&mut w)?;
+            w.inner.flush()?;
+            Ok((hex(&w.hash.finalize()), w.len))
+        })
+    }
+
+    /// Writes a file of the new tree as [`Output::write_with`] does, its
+    /// bytes a prefix streamed by `body` and then `tail`. When the earlier
+    /// tree's file `rel` is proven to be the file its spans were recorded
+    /// in ([`crate::publish::spans::Prefix`]) and its prefix has the key
+    /// `prefix_key`, the prefix is copied from there and only the tail is
+    /// hashed (a release's `catalog.json` after a build of the same
+    /// entries); of another key, its runs are copied unchecked.
+    pub fn write_prefixed(
+        &self,
+        rel: &str,
+        key: &str,
+        prefix_key: &str,
+        body: &mut dyn FnMut(&mut dyn io::Write) -> io::Result<()>,
+        tail: &[u8],
+    ) -> io::Result<()> {
+        use crate::publish::spans::{Prefix, resume, state_hex};
+        use io::Write;
+        // (Proven, the earlier file's runs need no checksum either.)
+        let earlier = self.spans.prefix(rel).filter(|(root, _, p)| {
+            self.previous
+                .proven(root, rel)
+                .is_some_and(|sha256| sha256 == p.sha256)
+        });
+        if earlier.is_some() {
+            self.spans.trust();
+        }
+        let earlier = earlier.filter(|(_, _, p)| p.key == prefix_key);
+        self.put(rel, key, &mut |path| {
+            if let Some((_, from, p)) = earlier
+                && let Some((sha256, size)) = resume(from, path, p, tail)?
+            {
+                // The runs lie where they lay.
+                self.spans.keep(rel);
+                self.spans.note_prefix(Prefix {
+                    sha256: sha256.clone(),
+                    ..p.clone()
+                });
+                return Ok((sha256, size));
+            }
+            let mut w = Hashing {
+                inner: io::BufWriter::with_capacity(1 << 18, std::fs::File::create(path)?),
+                hash: Sha256::new(),
+                len: 0,
+            };
+            body(&mut w)?;
+            let (len, state) = (w.len, state_hex(&w.hash));
+            w.write_all(tail)?;
+            w.inner.flush()?;
+            let sha256 = hex(&w.hash.finalize());
+            self.spans.note_prefix(Prefix {
+                key: prefix_key.to_string(),
+                len,
+                state,
+                sha256: sha256.clone(),
+            });
+            Ok((sha256, w.len))
+        })
+    }
+
+    /// Puts the file `rel` of the new tree, written by `write` (which
+    /// answers its sha256 and size), and records it; an error names the
+    /// file.
+    fn put(
+        &self,
+        rel: &str,
+        key: &str,
+        write: &mut dyn FnMut(&Path) -> io::Result<(String, u64)>,
+    ) -> io::Result<()> {
+        let path = self.root.join(rel);
+        if let Some(dir) = path.parent() {
+            self.ensure_dir(dir)?;
+        }
+        crate::fsx::fault::point("publish:write")?;
+        let (sha256, size) = write(&path)
+            .map_err(|err| io::Error::new(err.kind(), format!("{}: {err}", path.display())))?;
+        self.lock_fresh().push((rel.to_string(), sha256.clone()));
+        self.record_sized(rel, key, sha256, Some(size));
+        self.written.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+
+    fn lock_fresh(&self) -> std::sync::MutexGuard<'_, Vec<(String, String)>> {
+        self.fresh.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Notes in the tree's memo the stat of each file it wrote or copied,
+    /// found under `root` (where the tree is now: renaming a file keeps its
+    /// stat), when it has settled. A file is noted with the digest of the
+    /// bytes written, which nothing else writes to while the tree is being
+    /// made; written early in a long build, it has settled by the end, and
+    /// the next run takes its digest from the memo instead of reading it
+    /// (the first steady build after a full one read every guide again).
+    pub fn note_written(&self, root: &Path) {
+        use rayon::prelude::*;
+        let fresh = std::mem::take(&mut *self.lock_fresh());
+        fresh.par_iter().for_each(|(rel, sha256)| {
+            if let Some(stat) = Stat::settled(&root.join(rel)) {
+                self.memo.note(rel, stat, sha256);
+            }
+        });
+    }
+
+    /// Records a file put in the tree some other way, with its digest.
+    pub fn record(&self, rel: &str, key: &str, sha256: String) {
+        self.record_sized(rel, key, sha256, None);
+    }
+
+    fn record_sized(&self, rel: &str, key: &str, sha256: String, size: Option<u64>) {
+        self.recorded
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push((
+                rel.to_string(),
+                Recorded {
+                    key: key.to_string(),
+                    sha256,
+                },
+                size,
+            ));
+    }
+
+    /// How many files were written and reused so far.
+    pub fn counts(&self) -> Counts {
+        Counts {
+            written: self.written.load(Ordering::Relaxed),
+            reused: self.reused.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Every recorded file with its sha256, sorted by path.
+    pub fn digests(&self) -> Vec<(String, String)> {
+        let mut v: Vec<(String, String)> = self
+            .recorded
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .map(|(p, r, _)| (p.clone(), r.sha256.clone()))
+            .collect();
+        v.sort();
+        v
+    }
+
+    /// Every recorded file by path: its sha256 and, when known, its size
+    /// (what a release's manifest lists without looking at the files).
+    pub fn sized_digests(&self) -> rustc_hash::FxHashMap<String, (String, Option<u64>)> {
+        let rec = self.recorded.lock().unwrap_or_else(|p| p.into_inner());
+        let mut map =
+            rustc_hash::FxHashMap::with_capacity_and_hasher(rec.len(), Default::default());
+        for (p, r, size) in rec.iter() {
+            map.insert(p.clone(), (r.sha256.clone(), *size));
+        }
+        map
+    }
+
+    /// `create_dir_all`, once per folder of the new tree (the guides of a
+    /// hundred thousand entries share one).
+    fn ensure_dir(&self, dir: &Path) -> io::Result<()> {
+        let dirs = || self.dirs.lock().unwrap_or_else(|p| p.into_inner());
+        if !dirs().contains(dir) {
+            std::fs::create_dir_all(dir)?;
+            dirs().insert(dir.to_path_buf());
+        }
+        Ok(())
+    }
+
+    /// The memo of the files put into the new tree, as text
+    /// ([`Memo::text`]), to write beside it once it is in place (see
+    /// [`crate::fsx::settled`]).
+    pub fn memo_text(&self) -> String {
+        self.memo.text()
+    }
+
+    /// The pieces of the new tree's workbooks ([`crate::publish::pieces`]).
+    pub fn pieces(&self) -> &crate::publish::pieces::Pieces {
+        &self.pieces
+    }
+
+    /// The runs of the new tree's `catalog.json` ([`crate::publish::spans`]).
+    pub fn spans(&self) -> &crate::publish::spans::Spans {
+        &self.spans
+    }
+
+    /// Writes the cache of the new tree into its root, the pieces of its
+    /// workbooks and the runs of its `catalog.json` (atomically: each is
+    /// whole or absent).
+    pub fn write_cache(&self) -> io::Result<()> {
+        let (cache, rest) = rayon::join(
+            || crate::fsx::write_atomic(&self.root.join(FILE), self.cache_text().as_bytes()),
+            || {
+                self.pieces
+                    .write(&self.root.join(crate::publish::pieces::FILE))?;
+                self.spans
+                    .write(&self.root.join(crate::publish::spans::FILE))
+            },
+        );
+        cache.and(rest)
+    }
+
+    /// The cache of the new tree, as text (sealed).
+    pub(super) fn cache_text(&self) -> String {
+        // (Put in order where they are: a copy of 300,000 records to sort
+        // cost 900,000 allocations. Nothing reads their order.)
+        let mut rec = self.recorded.lock().unwrap_or_else(|p| p.into_inner());
+        rec.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut text = String::with_capacity(rec.len() * 200);
+        text.push_str(HEADER);
+        text.push('\n');
+        for (path, r, _) in rec.iter() {
+            text.push_str(path);
+            text.push('\t');
+            text.push_str(&r.key);
+            text.push('\t');
+            text.push_str(&r.sha256);
+            text.push('\n');
+        }
+        drop(rec);
+        crate::fsx::seal(text)
+    }
+}

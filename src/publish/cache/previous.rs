@@ -1,0 +1,194 @@
+//! The earlier trees a build or release may take files from, and the
+//! proof that a file of one is what its cache recorded.
+
+use super::*;
+use crate::fsx::settled::{Memo, Stat};
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+/// One earlier tree: its folder and what its cache says of its files.
+#[derive(Debug, Default)]
+struct Tree {
+    root: PathBuf,
+    files: Keyed,
+    /// The stats of its files as the run that made it found them: read
+    /// with the cache for the first tree, which serves most files, and
+    /// when first needed for the others (a steady build takes nothing
+    /// from the release beside it, and a release nothing from `dist/`).
+    memo: OnceLock<Memo>,
+    /// How its files come into the new tree.
+    by: Take,
+}
+
+impl Tree {
+    fn memo(&self) -> &Memo {
+        self.memo.get_or_init(|| Memo::load(&self.root))
+    }
+}
+
+/// How a file of an earlier tree comes into the new one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Take {
+    /// Hard-linked: the earlier tree is of the same kind (the previous
+    /// `dist/` of a build, which the build then removes; the previous
+    /// release of a release, which is never written to).
+    #[default]
+    Link,
+    /// Copied: the earlier tree lives on beside the new one and is of
+    /// another kind (a release and `dist/`), so that editing a file of
+    /// `dist/` can never change a release.
+    Copy,
+}
+
+/// The trees a build may reuse files from — the previous build in its
+/// output folder, and the newest release — and what their caches say.
+#[derive(Debug, Default)]
+pub struct Previous {
+    trees: Vec<Tree>,
+    /// Why a cache was not used, when there was one to read.
+    pub ignored: Option<String>,
+}
+
+impl Previous {
+    /// No previous build: everything is rendered.
+    pub fn none() -> Previous {
+        Previous::default()
+    }
+
+    /// The cache of the build in `root`; empty when there is none or it
+    /// cannot be trusted (see [`Previous::ignored`]).
+    pub fn load(root: &Path) -> Previous {
+        Previous::load_with_release(root, None)
+    }
+
+    /// The cache of the build in `root` and, when given, of the release in
+    /// `release` (its files copied), read at once: what a build reuses.
+    pub fn load_with_release(root: &Path, release: Option<&Path>) -> Previous {
+        let mut p = Previous::none();
+        let mut trees = vec![(root, root.join(FILE), Take::Link)];
+        if let Some(dir) = release {
+            trees.push((dir, release_cache(dir), Take::Copy));
+        }
+        p.add_all(&trees);
+        p
+    }
+
+    /// Adds the trees `(root, cache, by)`, in this order: each tree in
+    /// `root` described by the cache at `cache` (when there is one that can
+    /// be trusted), its files taken `by`. The caches and memos are read in
+    /// parallel.
+    pub fn add_all(&mut self, trees: &[(&Path, PathBuf, Take)]) {
+        use rayon::prelude::*;
+        let read: Vec<Result<Option<Tree>, String>> = trees
+            .par_iter()
+            .enumerate()
+            .map(
+                |(n, (root, cache, by))| match std::fs::read_to_string(cache) {
+                    Ok(text) => match parse(text) {
+                        Ok(files) => Ok(Some(Tree {
+                            root: root.to_path_buf(),
+                            files,
+                            memo: match n {
+                                0 => OnceLock::from(Memo::load(root)),
+                                _ => OnceLock::new(),
+                            },
+                            by: *by,
+                        })),
+                        Err(why) => Err(format!("{}: {why}", cache.display())),
+                    },
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+                    Err(e) => Err(format!("{}: {e}", cache.display())),
+                },
+            )
+            .collect();
+        for tree in read {
+            match tree {
+                Ok(tree) => self.trees.extend(tree),
+                Err(why) => {
+                    self.ignored.get_or_insert(why);
+                }
+            }
+        }
+    }
+
+    /// The folders of the earlier trees, in the order they serve.
+    /// The digest of the file `rel` of the earlier tree in `root`, when its
+    /// settled stat proves it ([`Memo::digest`]).
+    pub(super) fn proven(&self, root: &Path, rel: &str) -> Option<&str> {
+        let tree = self.trees.iter().find(|t| t.root == root)?;
+        tree.memo()
+            .digest(rel, &root.join(rel))
+            .map(|(_, sha256)| sha256)
+    }
+
+    pub(super) fn roots(&self) -> Vec<PathBuf> {
+        self.trees.iter().map(|t| t.root.clone()).collect()
+    }
+
+    /// Whether any cache lists any file.
+    pub fn is_empty(&self) -> bool {
+        self.trees.iter().all(|t| t.files.is_empty())
+    }
+
+    /// The first tree in which every file of `paths` is recorded under
+    /// `key` and still holds the bytes recorded — its stat is the one the
+    /// tree's memo recorded with that digest, or its bytes hash to it —
+    /// with their digests and settled stats.
+    pub(super) fn verify(&self, key: &str, paths: &[&str]) -> Option<(&Path, Take, Vec<Proven>)> {
+        'trees: for tree in &self.trees {
+            let mut proven = Vec::with_capacity(paths.len());
+            for rel in paths {
+                let Some((r_key, r_sha256)) = tree.files.get(rel).and_then(recorded) else {
+                    continue 'trees;
+                };
+                if r_key != key {
+                    continue 'trees;
+                }
+                let path = tree.root.join(rel);
+                let (stat, size) = match tree.memo().digest(rel, &path) {
+                    Some((stat, sha256)) if sha256 == r_sha256 => (Some(stat), stat.size()),
+                    _ => {
+                        // Looked at before it is read: a change while it is
+                        // read moves its time past the stat noted.
+                        let stat = Stat::settled(&path);
+                        match digest_of(&path) {
+                            Ok((sha256, size)) if sha256 == r_sha256 => (stat, size),
+                            _ => continue 'trees,
+                        }
+                    }
+                };
+                proven.push(Proven {
+                    sha256: r_sha256.to_string(),
+                    stat,
+                    size,
+                });
+            }
+            return Some((&tree.root, tree.by, proven));
+        }
+        None
+    }
+}
+
+/// A file of an earlier tree proven current: its digest, settled stat and
+/// size.
+pub(super) struct Proven {
+    pub(super) sha256: String,
+    pub(super) stat: Option<Stat>,
+    pub(super) size: u64,
+}
+
+/// The sha256 and size of a file, read into a buffer each thread reuses
+/// (fresh memory is slow to come by: every page is zeroed first).
+fn digest_of(path: &Path) -> io::Result<(String, u64)> {
+    use std::io::Read;
+    thread_local! {
+        static BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    BUF.with(|buf| {
+        let mut buf = buf.borrow_mut();
+        buf.clear();
+        std::fs::File::open(path)?.read_to_end(&mut buf)?;
+        Ok((sha256_hex(&buf), buf.len() as u64))
+    })
+}
