@@ -141,7 +141,10 @@ for n in sizes:
     full = [wall(n, "full: " + m) for m in ("ingest", "assign --check", "build", "release")]
     inc = [wall(n, "incremental: " + m) for m in ("ingest", "assign --check", "build", "release")]
     if all(x is not None for x in full + inc):
-        print(f"| {n:,} | incremental pipeline ÷ full pipeline ({EDITS} entries changed) | {ratio(sum(inc), sum(full))} | ≤ 0.05 |")
+        # (The first change after the first release: every guide of dist/
+        # still shows 未发布 and takes the release's stamp, so this build
+        # also replaces 300,000 files a step after it does not.)
+        print(f"| {n:,} | incremental pipeline, the first change after the first release ÷ full pipeline ({EDITS} entries changed) | {ratio(sum(inc), sum(full))} | ≤ 0.05 |")
         print(f"| {n:,} | the same without release (ingest, assign --check, build) | {ratio(sum(inc[:3]), sum(full[:3]))} | |")
         print(f"| {n:,} | incremental build ÷ full build | {ratio(inc[2], full[2])} | |")
         steps = []
