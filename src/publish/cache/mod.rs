@@ -26,6 +26,10 @@
 //! old tree and the old cache, one killed after is finished by the next
 //! command. A build that swaps a whole tree (the first, `--only docx`, a
 //! release) hard-links reused files into it instead — never written through.
+//!
+//! Here: the keys and the cache's text; [`previous`] reads the earlier
+//! trees and proves their files, [`output`] makes the new tree and its
+//! records, [`release`] keeps a release's cache and memo beside it.
 
 use crate::fsx::keyed::Keyed;
 use crate::fsx::{hex, sha256_hex};
