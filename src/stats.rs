@@ -182,7 +182,10 @@ impl Stats {
                 })
                 .collect()
         };
-        let (total, by_agency) = rayon::join(|| Indicators::compute(entries, standard), by_agency);
+        let by_agency: Vec<AgencyStats> = by_agency();
+        // (The whole catalog's counts are the sums of the agencies': each
+        // entry is looked at once.)
+        let total = Indicators::sum(by_agency.iter().map(|a| &a.indicators), standard);
         Stats {
             version: FORMAT_VERSION,
             total,
@@ -275,6 +278,71 @@ impl Indicators {
     }
 }
 
+impl Indicators {
+    /// The indicators of the union of sets of entries that share none, from
+    /// each set's: the counts add up and the shares are taken of the sums,
+    /// which gives what [`Indicators::compute`] gives over all of them.
+    pub fn sum<'a>(
+        parts: impl IntoIterator<Item = &'a Indicators>,
+        standard: &Standard,
+    ) -> Indicators {
+        let tables = &standard.tables;
+        let plus = |a: Share, b: Share| {
+            Share::new(a.numerator + b.numerator, a.denominator + b.denominator)
+        };
+        let mut t = Indicators {
+            by_category: tally(&[], tables.table("category"), |e| &e.category),
+            by_level: tally(&[], tables.table("level"), |e| &e.level),
+            ..Indicators::default()
+        };
+        let (mut categories, mut levels) = (BTreeMap::new(), BTreeMap::new());
+        for p in parts {
+            t.entries += p.entries;
+            add_tallies(&mut t.by_category, &mut categories, &p.by_category);
+            add_tallies(&mut t.by_level, &mut levels, &p.by_level);
+            t.instant = plus(t.instant, p.instant);
+            let (c, d) = (&t.compression, &p.compression);
+            t.compression = Compression::new(
+                c.entries + d.entries,
+                c.promised_days + d.promised_days,
+                c.statutory_days + d.statutory_days,
+            );
+            t.at_most_one_visit = plus(t.at_most_one_visit, p.at_most_one_visit);
+            t.zero_visits = plus(t.zero_visits, p.zero_visits);
+            t.fully_online = plus(t.fully_online, p.fully_online);
+            t.materials += p.materials;
+            t.e_license_materials = plus(t.e_license_materials, p.e_license_materials);
+            t.charged = plus(t.charged, p.charged);
+            t.shared_scope = plus(t.shared_scope, p.shared_scope);
+            t.online_depth_full = plus(t.online_depth_full, p.online_depth_full);
+            t.full_elements = plus(t.full_elements, p.full_elements);
+        }
+        t.materials_per_entry = Share::new(t.materials, t.entries);
+        t.by_category.extend(
+            categories
+                .into_iter()
+                .map(|(name, count)| Tally { name, count }),
+        );
+        t.by_level.extend(
+            levels
+                .into_iter()
+                .map(|(name, count)| Tally { name, count }),
+        );
+        t
+    }
+}
+
+/// Adds a part's tallies ([`tally`]) to the table's values in `known`, and
+/// its values outside the table to `other`.
+fn add_tallies(known: &mut [Tally], other: &mut BTreeMap<String, u64>, part: &[Tally]) {
+    for (i, t) in part.iter().enumerate() {
+        match known.get_mut(i) {
+            Some(k) => k.count += t.count,
+            None => *other.entry(t.name.clone()).or_default() += t.count,
+        }
+    }
+}
+
 /// Counts per value of a field: the table's values in order, then others by name.
 fn tally(
     entries: &[&CatalogEntry],
@@ -317,6 +385,48 @@ mod tests {
         // The code tables' values are listed even when nothing carries them.
         assert_eq!(s.total.by_category.len(), 6);
         assert!(s.total.by_category.iter().all(|t| t.count == 0));
+    }
+
+    #[test]
+    fn the_whole_catalogs_indicators_are_the_sums_of_the_agencies() {
+        use crate::catalog::entry::CatalogMaterial;
+        // Entries of five agencies with every field varied, values outside
+        // the code tables among them.
+        let values = |i: usize, of: &[&str]| of[i % of.len()].to_string();
+        let entries: Vec<CatalogEntry> = (0..97)
+            .map(|i| CatalogEntry {
+                impl_code: format!("{i:031}"),
+                agency_code: format!("A{}", (i * 7) % 5),
+                category: values(i, &["行政许可", "行政给付", "其他类", "自定义"]),
+                level: values(i / 3, &["市级", "县级", "乡级", "省级"]),
+                handling_type: (i % 4 != 0).then(|| values(i, &["即办件", "承诺件"])),
+                statutory_days: match i % 3 {
+                    0 => Some(StatutoryDays::Days(20 + i as u32 % 9)),
+                    _ => None,
+                },
+                promised_days: (i % 2 == 0).then_some(i as u32 % 11),
+                visits: (i % 5 != 0).then_some(i as u32 % 3),
+                channels: vec![values(i, &["窗口办理", "网上办理", "移动端办理"])],
+                charged: (i % 6 != 0).then_some(i % 2 == 1),
+                scope: (i % 3 != 1).then(|| values(i, &["全省", "不通办", "否", "全国"])),
+                online_depth: (i % 4 == 1).then(|| values(i, &["四级", "三级", " "])),
+                materials: (0..i % 4)
+                    .map(|k| CatalogMaterial {
+                        name: format!("材料{k}"),
+                        e_license: (k % 2 == 0).then_some(i % 3 == 0),
+                        ..Default::default()
+                    })
+                    .collect(),
+                ..Default::default()
+            })
+            .collect();
+        let refs: Vec<&CatalogEntry> = entries.iter().collect();
+        let standard = Standard::embedded();
+        let stats = Stats::compute(&refs, &standard);
+        assert_eq!(stats.by_agency.len(), 5);
+        assert_eq!(stats.total, Indicators::compute(&refs, &standard));
+        assert!(stats.total.by_category.iter().any(|t| t.name == "自定义"));
+        assert!(stats.total.compression.rate.is_some());
     }
 
     #[test]
