@@ -166,23 +166,20 @@ impl Stats {
         for e in entries {
             agencies.entry(e.agency_code.as_str()).or_default().push(e);
         }
-        // (The agencies and the whole catalog are counted side by side.)
+        // (The agencies are counted side by side.)
         use rayon::prelude::*;
         let agencies: Vec<(&str, Vec<&CatalogEntry>)> = agencies.into_iter().collect();
-        let by_agency = || {
-            agencies
-                .into_par_iter()
-                .map(|(code, mut list)| {
-                    list.sort_by(|a, b| a.impl_code.cmp(&b.impl_code));
-                    AgencyStats {
-                        agency_code: code.to_string(),
-                        agency: list.first().map(|e| e.agency.clone()).unwrap_or_default(),
-                        indicators: Indicators::compute(&list, standard),
-                    }
-                })
-                .collect()
-        };
-        let by_agency: Vec<AgencyStats> = by_agency();
+        let by_agency: Vec<AgencyStats> = agencies
+            .into_par_iter()
+            .map(|(code, mut list)| {
+                list.sort_by(|a, b| a.impl_code.cmp(&b.impl_code));
+                AgencyStats {
+                    agency_code: code.to_string(),
+                    agency: list.first().map(|e| e.agency.clone()).unwrap_or_default(),
+                    indicators: Indicators::compute(&list, standard),
+                }
+            })
+            .collect();
         // (The whole catalog's counts are the sums of the agencies': each
         // entry is looked at once.)
         let total = Indicators::sum(by_agency.iter().map(|a| &a.indicators), standard);

@@ -222,30 +222,9 @@ impl<'p> Output<'p> {
         })
     }
 
-    /// Writes a file of the new tree as [`Output::write`] does, its bytes
-    /// streamed by `body` (a file too big to hold in memory at once, such
-    /// as `catalog.json`) and hashed as they go.
-    pub fn write_with(
-        &self,
-        rel: &str,
-        key: &str,
-        body: &mut dyn FnMut(&mut dyn io::Write) -> io::Result<()>,
-    ) -> io::Result<()> {
-        use io::Write;
-        self.put(rel, key, &mut |path| {
-            let mut w = Hashing {
-                inner: io::BufWriter::with_capacity(1 << 18, std::fs::File::create(path)?),
-                hash: Sha256::new(),
-                len: 0,
-            };
-            body(&mut w)?;
-            w.inner.flush()?;
-            Ok((hex(&w.hash.finalize()), w.len))
-        })
-    }
-
-    /// Writes a file of the new tree as [`Output::write_with`] does, its
-    /// bytes a prefix streamed by `body` and then `tail`. When the earlier
+    /// Writes a file of the new tree as [`Output::write`] does, its bytes a
+    /// prefix streamed by `body` (a file too big to hold in memory at once,
+    /// such as `catalog.json`, hashed as it goes) and then `tail`. When the earlier
     /// tree's file `rel` is proven to be the file its spans were recorded
     /// in ([`crate::publish::spans::Prefix`]) and its prefix has the key
     /// `prefix_key`, the prefix is copied from there and only the tail is
