@@ -4,7 +4,7 @@
 //! registry, and any registry edit that loses or reuses a code. [`guard`] is
 //! the part of that check every command runs before it issues a code.
 
-use crate::catalog::{self, Catalog, CatalogEntry, ItemFile};
+use crate::catalog::{self, Catalog, CatalogEntry, ItemFile, lazy::Summary};
 use crate::codes::registry::{Registry, Status};
 use crate::codes::released::{self, Released};
 use crate::codes::{Assigner, ItemKey, impl_code};
@@ -71,6 +71,11 @@ pub enum AssignError {
 }
 
 fn key(c: &CatalogEntry) -> ItemKey {
+    ItemKey::new(&c.category, &c.sector, &c.name, &c.sub_name)
+}
+
+/// [`key`], of what every entry keeps parsed ([`crate::catalog::lazy`]).
+fn key_of(c: &Summary) -> ItemKey {
     ItemKey::new(&c.category, &c.sector, &c.name, &c.sub_name)
 }
 
@@ -210,6 +215,7 @@ pub fn verify_registry(ws: &Workspace, catalog: &Catalog) -> Vec<Problem> {
     let mut out = audit_registry(ws, reg);
     for f in &catalog.files {
         if let Ok(c) = &f.entry
+            && let c = c.summary()
             && !c.basic_code.is_empty()
             && reg.get(&c.basic_code).is_none()
         {
@@ -240,7 +246,7 @@ pub fn guard(ws: &Workspace, reg: &Registry) -> Result<Vec<Problem>, catalog::Ca
             stem[19..].to_string()
         } else {
             match catalog::read_item(&dir, rel, false).entry {
-                Ok(c) => c.basic_code,
+                Ok(c) => c.into_inner().basic_code,
                 Err(_) => return,
             }
         };
@@ -267,7 +273,8 @@ pub fn audit_file(ws: &Workspace, reg: &Registry, f: &crate::catalog::ItemFile) 
     {
         let file = f.display.clone();
         let c = match &f.entry {
-            Ok(c) => c,
+            // (The codes and names, not the whole entry.)
+            Ok(c) => c.summary(),
             Err(e) => {
                 out.push(Problem {
                     file,
@@ -312,7 +319,7 @@ pub fn audit_file(ws: &Workspace, reg: &Registry, f: &crate::catalog::ItemFile) 
                         ),
                     });
                 }
-                if !r.answers_to(&key(c)) {
+                if !r.answers_to(&key_of(c)) {
                     let rn = crate::codes::registry::display_name(&r.name, &r.sub_name);
                     let cn = crate::codes::registry::display_name(&c.name, &c.sub_name);
                     out.push(Problem {
@@ -426,7 +433,7 @@ fn assign_files(
     let mut owner: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     files(&mut |f| {
         let Ok(old) = &f.entry else { return Ok(()) };
-        let mut c = old.clone();
+        let mut c = old.get().clone();
         if c.basic_code.is_empty() {
             c.basic_code = codes[&key(&c)].clone();
         }
@@ -438,7 +445,7 @@ fn assign_files(
                 second: f.display.clone(),
             });
         }
-        if f.rel != c.rel_path() || *old != c {
+        if f.rel != c.rel_path() || *old.get() != c {
             if f.rel != c.rel_path() {
                 out.moved_from.push(f.rel.clone());
             }

@@ -180,6 +180,16 @@ impl Stats {
                 }
             })
             .collect();
+        Stats::of_agencies(by_agency, standard)
+    }
+
+    /// The statistics of a catalog from its agencies' (in code order). Each
+    /// agency's shares are worked out again from its counts, so indicators
+    /// kept as JSON give the same figures as indicators just computed.
+    pub fn of_agencies(mut by_agency: Vec<AgencyStats>, standard: &Standard) -> Stats {
+        for a in &mut by_agency {
+            a.indicators = Indicators::sum([&a.indicators], standard);
+        }
         // (The whole catalog's counts are the sums of the agencies': each
         // entry is looked at once.)
         let total = Indicators::sum(by_agency.iter().map(|a| &a.indicators), standard);

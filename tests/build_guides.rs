@@ -962,6 +962,7 @@ fn rendering_keeps_up_with_plain_writes() {
             e
         })
         .collect();
+    let many: Vec<yima::catalog::lazy::Entry> = many.into_iter().map(Into::into).collect();
     let ctx = BuildContext {
         workspace: &ws,
         entries: many.iter().collect(),
@@ -1047,6 +1048,7 @@ fn timings_name_each_stage_on_stderr() {
     let stages: Vec<(&str, f64)> = stderr
         .lines()
         .filter_map(|l| l.split_once('\t'))
+        .filter(|(s, _)| *s != "parsed")
         .map(|(s, t)| (s, t.parse::<f64>().expect("seconds")))
         .collect();
     let names: Vec<&str> = stages.iter().map(|(s, _)| *s).collect();
@@ -1056,6 +1058,25 @@ fn timings_name_each_stage_on_stderr() {
             "load", "codes", "previous", "guides", "docx", "catalogs", "site", "caches", "commit"
         ]
     );
+    // Then how many entries were parsed from the entry cache: none by a
+    // first build (each file is parsed as it is read), none by a build that
+    // renders nothing, the changed entry's and its neighbours' by a build
+    // after one edit.
+    let parsed = |stderr: &[u8]| -> usize {
+        let text = String::from_utf8_lossy(stderr);
+        let last = text.lines().last().unwrap_or_default().to_string();
+        let n = last
+            .strip_prefix("parsed\t")
+            .expect("the last line")
+            .parse();
+        n.expect("a count")
+    };
+    assert_eq!(parsed(&out.stderr), 0);
+    let again = yima(ws.path())
+        .args(["build", "--timings"])
+        .output()
+        .unwrap();
+    assert_eq!(parsed(&again.stderr), 0, "nothing changed, nothing parsed");
     assert!(
         stages.iter().all(|(_, t)| *t >= 0.0 && *t < 60.0),
         "{stages:?}"

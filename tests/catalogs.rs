@@ -167,8 +167,10 @@ fn sample() -> Vec<CatalogEntry> {
 /// Writes the catalogs of `entries` (sorted by 实施编码, as a build does).
 fn write(entries: &[CatalogEntry], root: &Path) -> Result<usize, PublishError> {
     let ws = Workspace::defaults();
-    let mut list: Vec<&CatalogEntry> = entries.iter().collect();
+    let mut list: Vec<yima::catalog::lazy::Entry> =
+        entries.iter().cloned().map(Into::into).collect();
     list.sort_by(|a, b| a.impl_code.cmp(&b.impl_code));
+    let list: Vec<_> = list.iter().collect();
     let ctx = BuildContext {
         workspace: &ws,
         entries: list,
@@ -697,13 +699,7 @@ fn a_built_catalog_of_the_example_filings_lists_every_entry_once() {
         for sheet in read_book(&out.join("catalogs").join(cat.file)) {
             let level = sheet.col("行使层级");
             for row in sheet.entries() {
-                let want = yima::publish::catalogs::level_catalog(
-                    &CatalogEntry {
-                        level: row[level].clone(),
-                        ..Default::default()
-                    },
-                    &ws.standard,
-                );
+                let want = yima::publish::catalogs::level_catalog(&row[level], &ws.standard);
                 assert_eq!(want.map(|c| c.file), Some(cat.file));
             }
             listed.extend(sheet.codes());

@@ -379,7 +379,7 @@ fn canonical(e: CatalogEntry, ws: &Workspace) -> CatalogEntry {
             display: "entry.yaml".into(),
             text: active.to_yaml(),
             digest: String::new(),
-            entry: Ok(active),
+            entry: Ok(active.into()),
             error_line: None,
             sums: None,
         }],

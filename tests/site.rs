@@ -119,8 +119,10 @@ fn workspace(release_name: &str) -> Workspace {
 /// Writes the site of `entries` (sorted by 实施编码, as a build does) into
 /// `dir/site`; returns the folder.
 fn write_site(ws: &Workspace, entries: &[CatalogEntry], version: &str, dir: &Path) -> PathBuf {
-    let mut list: Vec<&CatalogEntry> = entries.iter().collect();
+    let mut list: Vec<yima::catalog::lazy::Entry> =
+        entries.iter().cloned().map(Into::into).collect();
     list.sort_by(|a, b| a.impl_code.cmp(&b.impl_code));
+    let list: Vec<_> = list.iter().collect();
     let ctx = BuildContext {
         workspace: ws,
         entries: list,
@@ -1072,8 +1074,10 @@ fn browser_finds_entries_by_agency_material_place_and_topic() {
     let tmp = tempfile::tempdir().unwrap();
     let entries = topical_entries();
     let ws = workspace("目录");
-    let mut list: Vec<&CatalogEntry> = entries.iter().collect();
+    let mut list: Vec<yima::catalog::lazy::Entry> =
+        entries.iter().cloned().map(Into::into).collect();
     list.sort_by(|a, b| a.impl_code.cmp(&b.impl_code));
+    let list: Vec<_> = list.iter().collect();
     let ctx = BuildContext {
         workspace: &ws,
         entries: list,
@@ -1161,8 +1165,10 @@ fn browser_shows_hostile_text_as_text() {
     let mut entries = hostile_entries();
     entries.retain(|e| e.impl_code.bytes().all(|b| b.is_ascii_alphanumeric()));
     let ws = workspace(&format!("目录{IMG}"));
-    let mut list: Vec<&CatalogEntry> = entries.iter().collect();
+    let mut list: Vec<yima::catalog::lazy::Entry> =
+        entries.iter().cloned().map(Into::into).collect();
     list.sort_by(|a, b| a.impl_code.cmp(&b.impl_code));
+    let list: Vec<_> = list.iter().collect();
     let ctx = BuildContext {
         workspace: &ws,
         entries: list,

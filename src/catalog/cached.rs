@@ -11,7 +11,7 @@
 //! (the JSON's digests are what the build stamps the entry with,
 //! [`crate::publish::stamps::json_digests`]; the check: the XXH3-128 of the
 //! other fields, each followed by a NUL; the codes: the few elements
-//! `assign --check` reads, [`Codes`]) and the next build takes the entry
+//! `assign --check` reads and where the entry goes, [`Summary`]) and the next build takes the entry
 //! from the line instead of parsing the YAML when the file's digest is the
 //! one recorded and the check holds (an altered line is not used). The
 //! check guards against damage, not forgery — whoever can write the output
@@ -28,11 +28,13 @@
 //! JSON (and with a check of what is left): `assign --check` reads the
 //! codes of 100,000 entries from 40 MB rather than 350 MB.
 
+use super::lazy::{Entry, Json, Summary};
 use super::{Catalog, CatalogError, ItemFile, item_paths, load_registry, parse_entry};
 use crate::fsx::settled::{Memo, Stat};
 use crate::fsx::sha256_hex;
 use crate::publish::stamps::{Sums, json_digests};
 use std::path::Path;
+use std::sync::Arc;
 
 /// The cache's file name, in the root of the output folder.
 pub const FILE: &str = ".yima.entries";
@@ -48,10 +50,10 @@ fn codes_path(cache: &Path) -> std::path::PathBuf {
 /// The first line of the cache: its format, then the binary that wrote it
 /// ([`crate::publish::cache::binary_id`]): another yima may read the same
 /// YAML into another entry, so it parses every file again.
-const HEADER: &str = "yima entry cache 4";
+const HEADER: &str = "yima entry cache 5";
 
 /// The first line of the codes' file, likewise.
-const CODES_HEADER: &str = "yima entry codes 1";
+const CODES_HEADER: &str = "yima entry codes 2";
 
 fn header() -> String {
     format!("{HEADER} {}", crate::publish::cache::binary_id())
@@ -73,7 +75,7 @@ pub struct Loaded {
 /// The cache a load leaves for the next one: lines kept from the old cache
 /// (not copied: fresh memory is slow to come by) and new ones.
 pub struct EntryCache {
-    old: Vec<u8>,
+    old: Arc<Vec<u8>>,
     lines: Vec<Line>,
     /// `items/` and the stats of its files as this load found them.
     items: std::path::PathBuf,
@@ -148,7 +150,7 @@ pub fn load_whole(
     // threads.
     // (A load that keeps every file's text reads every file: no memo.)
     let (old, memo) = rayon::join(
-        || read_cache(cache),
+        || Arc::new(read_cache(cache)),
         || memo_of(dir, cache.filter(|_| !keep_text)),
     );
     let (index, paths) = rayon::join(
@@ -160,7 +162,7 @@ pub fn load_whole(
         return Ok(Loaded {
             catalog,
             cache: EntryCache {
-                old: Vec::new(),
+                old: Default::default(),
                 lines: Vec::new(),
                 items: dir.to_path_buf(),
                 memo,
@@ -226,7 +228,7 @@ fn memo_of(items: &Path, cache: Option<&Path>) -> Memo {
 /// an entry taken from the cache holds only what such a check reads
 /// ([`Parse::Codes`]); one parsed from its file holds everything.
 pub struct Reader {
-    old: Vec<u8>,
+    old: Arc<Vec<u8>>,
     // Offsets into `old`: the reader owns both.
     index: Index,
     memo: Memo,
@@ -237,7 +239,10 @@ impl Reader {
     /// cache at `cache` (none, or unusable ones, parse every file).
     pub fn open(items: &Path, cache: Option<&Path>) -> Reader {
         let codes = cache.map(codes_path);
-        let (old, memo) = rayon::join(|| read_cache(codes.as_deref()), || memo_of(items, cache));
+        let (old, memo) = rayon::join(
+            || Arc::new(read_cache(codes.as_deref())),
+            || memo_of(items, cache),
+        );
         let index = Index::of(&old, &codes_header());
         Reader { old, index, memo }
     }
@@ -329,7 +334,7 @@ impl Index {
 /// a cache line gives.
 #[derive(Clone, Copy)]
 struct With<'a> {
-    old: &'a [u8],
+    old: &'a Arc<Vec<u8>>,
     memo: &'a Memo,
     keep_text: bool,
     parse: Parse,
@@ -361,7 +366,7 @@ fn read_one(
     // Not read at all when its stat proves it and its text is not wanted.
     let proven = recorded.filter(|_| !keep_text).and_then(|(digest, a, b)| {
         let (stat, _) = memo.digest(key, &full).filter(|(_, d)| *d == digest)?;
-        let (e, sums) = from_line(&old[a..b], parse)?;
+        let (e, sums) = from_line(old, a..b, parse, &full)?;
         memo.note(key, stat, digest);
         Some((e, sums, Line::Old(a, b)))
     });
@@ -400,7 +405,7 @@ fn read_one(
             let cached = recorded
                 .filter(|(d, _, _)| *d == digest)
                 .and_then(|(_, a, b)| {
-                    from_line(&old[a..b], parse).map(|(e, sums)| (e, sums, Line::Old(a, b)))
+                    from_line(old, a..b, parse, &full).map(|(e, sums)| (e, sums, Line::Old(a, b)))
                 });
             let owned = (keep_text || cached.is_none()).then(|| text.to_string());
             Ok::<_, String>((owned, digest, cached))
@@ -415,8 +420,8 @@ fn read_one(
         Some((e, sums, line)) => (Ok(e), None, Some(line), Some(sums)),
         None => match parse_entry(&text) {
             Ok(e) => match to_line(key, &digest, &e) {
-                Some((line, sums)) => (Ok(e), None, Some(Line::New(line)), Some(sums)),
-                None => (Ok(e), None, None, None),
+                Some((line, sums)) => (Ok(e.into()), None, Some(Line::New(line)), Some(sums)),
+                None => (Ok(e.into()), None, None, None),
             },
             Err((message, line)) => (Err(message), line, None, None),
         },
@@ -448,7 +453,7 @@ fn to_line(key: &str, digest: &str, e: &super::CatalogEntry) -> Option<(String, 
     if key.contains(['\t', '\n']) {
         return None;
     }
-    let codes = serde_json::to_string(&Codes::of(e)).ok()?;
+    let codes = serde_json::to_string(&Summary::of(e)).ok()?;
     let sums = json_digests(json.as_bytes());
     let check = line_check(&[key, digest, &sums.0, &sums.1, &codes, &json].map(str::as_bytes));
     let (whole, content) = (&sums.0, &sums.1);
@@ -474,71 +479,21 @@ fn line_check<F: AsRef<[u8]>>(fields: &[F]) -> String {
 pub(crate) enum Parse {
     /// All of it.
     Whole,
-    /// What a check of the codes reads ([`Codes`], a field of its own in
+    /// What a check of the codes reads ([`Summary`], a field of its own in
     /// the line); the rest is left empty.
     Codes,
-}
-
-/// The elements of an entry that `assign --check` reads.
-#[derive(Debug, Default, serde::Deserialize, serde::Serialize)]
-#[serde(default, deny_unknown_fields)]
-struct Codes {
-    impl_code: String,
-    basic_code: String,
-    status: crate::codes::registry::Status,
-    name: String,
-    sub_name: String,
-    category: String,
-    sector: String,
-    agency_code: String,
-    level: String,
-}
-
-impl Codes {
-    fn of(e: &super::CatalogEntry) -> Codes {
-        Codes {
-            impl_code: e.impl_code.clone(),
-            basic_code: e.basic_code.clone(),
-            status: e.status,
-            name: e.name.clone(),
-            sub_name: e.sub_name.clone(),
-            category: e.category.clone(),
-            sector: e.sector.clone(),
-            agency_code: e.agency_code.clone(),
-            level: e.level.clone(),
-        }
-    }
-}
-
-impl Parse {
-    /// The entry (as much of it as `self` says) of a line's JSON: the
-    /// entry's, or the codes'.
-    fn entry(self, json: &str) -> Option<super::CatalogEntry> {
-        match self {
-            Parse::Whole => serde_json::from_str(json).ok(),
-            Parse::Codes => {
-                let c: Codes = serde_json::from_str(json).ok()?;
-                Some(super::CatalogEntry {
-                    impl_code: c.impl_code,
-                    basic_code: c.basic_code,
-                    status: c.status,
-                    name: c.name,
-                    sub_name: c.sub_name,
-                    category: c.category,
-                    sector: c.sector,
-                    agency_code: c.agency_code,
-                    level: c.level,
-                    ..Default::default()
-                })
-            }
-        }
-    }
 }
 
 /// The entry of a line whose check holds (as much of it as `parse` says:
 /// the whole entry of a line of the cache, the codes of a line of the
 /// codes' file), and its digests.
-fn from_line(line: &[u8], parse: Parse) -> Option<(super::CatalogEntry, Sums)> {
+fn from_line(
+    cache: &Arc<Vec<u8>>,
+    at: std::ops::Range<usize>,
+    parse: Parse,
+    file: &Path,
+) -> Option<(Entry, Sums)> {
+    let line = &cache[at.clone()];
     let mut parts = line.splitn(7, |&b| b == b'\t');
     let mut field = || parts.next();
     let (key, digest, whole, content) = (field()?, field()?, field()?, field()?);
@@ -554,7 +509,20 @@ fn from_line(line: &[u8], parse: Parse) -> Option<(super::CatalogEntry, Sums)> {
     // (Only what is parsed is checked as UTF-8.)
     let text = |b| simdutf8::basic::from_utf8(b).ok();
     let sums = (text(whole)?.to_string(), text(content)?.to_string());
-    Some((parse.entry(text(json.unwrap_or(codes))?)?, sums))
+    let summary: Summary = serde_json::from_str(text(codes)?).ok()?;
+    let entry = match json {
+        // (The JSON, checked, is parsed when the entry is first read.)
+        Some(json) => Entry::later(
+            summary,
+            Json {
+                text: Arc::clone(cache),
+                range: at.end - json.len()..at.end,
+                file: file.to_path_buf(),
+            },
+        ),
+        None => Entry::parsed(summary.into_entry()),
+    };
+    Some((entry, sums))
 }
 
 /// Puts the line of the codes' file for a line of the cache, with its
@@ -585,6 +553,13 @@ mod tests {
     use super::*;
     use crate::catalog::CatalogEntry;
 
+    /// [`from_line`] of a line alone, the entry parsed.
+    fn line_entry(line: &[u8], parse: Parse) -> Option<(CatalogEntry, Sums)> {
+        let text = Arc::new(line.to_vec());
+        let (e, sums) = from_line(&text, 0..line.len(), parse, Path::new("/nonexistent"))?;
+        Some((e.into_inner(), sums))
+    }
+
     #[test]
     fn a_line_gives_back_its_entry_and_an_altered_line_nothing() {
         let e = CatalogEntry {
@@ -598,28 +573,28 @@ mod tests {
         // The digests are the entry's, as a build would work them out.
         assert_eq!(sums, crate::publish::stamps::digests(&e));
         assert_eq!(
-            from_line(line.as_bytes(), Parse::Whole),
+            line_entry(line.as_bytes(), Parse::Whole),
             Some((e, sums.clone()))
         );
         let altered = line.replace("\"promised_days\":5", "\"promised_days\":6");
-        assert_eq!(from_line(altered.as_bytes(), Parse::Whole), None);
+        assert_eq!(line_entry(altered.as_bytes(), Parse::Whole), None);
         // Nor a line whose recorded digests were altered: they are what the
         // entry's release stamp is judged by.
         for sum in [&sums.0, &sums.1] {
             let redigested = line.replacen(sum.as_str(), &"0".repeat(64), 1);
             assert_ne!(redigested, line);
-            assert_eq!(from_line(redigested.as_bytes(), Parse::Whole), None);
+            assert_eq!(line_entry(redigested.as_bytes(), Parse::Whole), None);
         }
         assert_eq!(
-            from_line(line.replace("X/Y", "X/Z").as_bytes(), Parse::Whole),
+            line_entry(line.replace("X/Y", "X/Z").as_bytes(), Parse::Whole),
             None
         );
-        assert_eq!(from_line(b"X/Y.yaml\tshort", Parse::Whole), None);
+        assert_eq!(line_entry(b"X/Y.yaml\tshort", Parse::Whole), None);
         // Bytes that are not UTF-8 are no line.
         let mut broken = line.clone().into_bytes();
         let at = broken.len() - 2;
         broken[at] = 0xff;
-        assert_eq!(from_line(&broken, Parse::Whole), None);
+        assert_eq!(line_entry(&broken, Parse::Whole), None);
     }
 
     #[test]
@@ -677,9 +652,9 @@ mod tests {
         assert_eq!(short.matches('\t').count(), 5, "{short}");
         assert!(!short.contains("promised_days"), "{short}");
         // Each kind of line is read one way only.
-        assert_eq!(from_line(line.as_bytes(), Parse::Codes), None);
-        assert_eq!(from_line(short.as_bytes(), Parse::Whole), None);
-        let (codes, got) = from_line(short.as_bytes(), Parse::Codes).unwrap();
+        assert_eq!(line_entry(line.as_bytes(), Parse::Codes), None);
+        assert_eq!(line_entry(short.as_bytes(), Parse::Whole), None);
+        let (codes, got) = line_entry(short.as_bytes(), Parse::Codes).unwrap();
         assert_eq!(got, sums);
         let want = CatalogEntry {
             promised_days: None,
@@ -689,9 +664,9 @@ mod tests {
         assert_eq!(codes, want);
         // An altered line gives nothing this way either.
         let altered = short.replace("省内迁移", "省外迁移");
-        assert_eq!(from_line(altered.as_bytes(), Parse::Codes), None);
+        assert_eq!(line_entry(altered.as_bytes(), Parse::Codes), None);
         let altered = short.replacen("3430101001000", "3430101001001", 1);
-        assert_eq!(from_line(altered.as_bytes(), Parse::Codes), None);
+        assert_eq!(line_entry(altered.as_bytes(), Parse::Codes), None);
     }
 
     #[test]

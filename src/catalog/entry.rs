@@ -325,6 +325,19 @@ impl CatalogEntry {
         entry_path(&self.agency_code, &self.impl_code)
     }
 
+    /// The form file names the entry gives (空白表格, 示例样表, 结果样本;
+    /// URLs and names that could leave the forms folder are not file names).
+    pub fn form_names(&self) -> impl Iterator<Item = &str> {
+        use crate::filing::{cells::is_url, values::is_form_file_name};
+        self.materials
+            .iter()
+            .flat_map(|m| [&m.blank_form, &m.sample_form])
+            .chain([&self.result_sample])
+            .filter_map(|v| v.as_deref())
+            .map(str::trim)
+            .filter(|v| !is_url(v) && is_form_file_name(v))
+    }
+
     /// Serializes the entry as its YAML file.
     pub fn to_yaml(&self) -> String {
         super::yaml::to_yaml(self)

@@ -6,6 +6,7 @@ pub mod cached;
 pub mod convert;
 pub mod entry;
 pub mod fields;
+pub mod lazy;
 pub mod yaml;
 
 use crate::codes::registry::{self, Registry, RegistryError};
@@ -35,7 +36,7 @@ pub struct ItemFile {
     /// The SHA-256 of the file's bytes, in hex, when the load knew it
     /// (else empty).
     pub digest: String,
-    pub entry: Result<CatalogEntry, String>,
+    pub entry: Result<lazy::Entry, String>,
     /// The line the entry's error is at, when it is at one.
     pub error_line: Option<usize>,
     /// The digests of the entry's JSON, whole and content
@@ -103,7 +104,9 @@ fn broken_list(files: &[BadFile]) -> String {
 impl Catalog {
     /// The valid entries.
     pub fn entries(&self) -> impl Iterator<Item = &CatalogEntry> {
-        self.files.iter().filter_map(|f| f.entry.as_ref().ok())
+        self.files
+            .iter()
+            .filter_map(|f| f.entry.as_ref().ok().map(|e| e.get()))
     }
 }
 
@@ -210,7 +213,7 @@ pub fn read_item(dir: &Path, rel: &Path, keep_text: bool) -> ItemFile {
         Err(e) => (String::new(), Err((e.to_string(), None))),
     };
     let (entry, error_line) = match parsed {
-        Ok(e) => (Ok(e), None),
+        Ok(e) => (Ok(e.into()), None),
         Err((message, line)) => (Err(message), line),
     };
     ItemFile {

@@ -136,10 +136,13 @@ pub fn run(args: Args, workspace: Option<&Path>, lang: Lang) -> Result<u8> {
         );
     }
     if args.timings {
-        // One line a stage, `stage<TAB>seconds`, for people and scripts.
+        // One line a stage, `stage<TAB>seconds`, for people and scripts;
+        // then how many entries of the entry cache were parsed (those read
+        // whole, `catalog::lazy`).
         for (stage, took) in &summary.stages {
             errln!("{stage}\t{:.3}", took.as_secs_f64());
         }
+        errln!("parsed\t{}", crate::catalog::lazy::parsed());
     }
     Ok(EXIT_OK)
 }

@@ -322,6 +322,7 @@ pub fn write(ws: &Workspace, dir: &Path) -> Result<Summary, ExchangeError> {
                     path: f.display.clone(),
                     message,
                 })?;
+                let e = e.into_inner();
                 let rows = convert::to_cells(&e, 1, std);
                 Ok((e, rows))
             })

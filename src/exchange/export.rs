@@ -128,6 +128,7 @@ pub fn platform(ws: &Workspace, dir: &Path, envelope: &Envelope) -> Result<Summa
                     path: f.display.clone(),
                     message,
                 })?;
+                let e = e.into_inner();
                 let l = lines(&outbound::rows(&e, &ctx));
                 Ok((e, l))
             })

@@ -25,7 +25,7 @@ use super::forms::Forms;
 use super::guides::{Guide, path_safe, progress};
 use super::templates::Templates;
 use super::{BuildContext, GUIDES_DIR, Plan, PublishError};
-use crate::catalog::CatalogEntry;
+use crate::catalog::{CatalogEntry, lazy::Entry};
 use minijinja::{Value, context};
 use package::{Constant, Core, Kind, Skeleton};
 use rayon::prelude::*;
@@ -134,9 +134,11 @@ pub fn write(
             let chapters = entries
                 .par_iter()
                 .map(|&i| {
+                    // (Parsed only when something of it is rendered.)
                     let e = ctx.entries[i];
-                    let own = format!("{GUIDES_DIR}/{}.docx", e.impl_code);
-                    let c = if path_safe(&e.impl_code) && plan.out.reuse(&plan.keys[i], &[&own]) {
+                    let code = &e.summary().impl_code;
+                    let own = format!("{GUIDES_DIR}/{code}.docx");
+                    let c = if path_safe(code) && plan.out.reuse(&plan.keys[i], &[&own]) {
                         // The guide stays; its body is needed only when
                         // the 汇编 is rendered again.
                         (!kept)
@@ -243,10 +245,12 @@ impl Kit {
 
 /// The active entries (by index) grouped by agency (实施主体编码), in code
 /// order.
-fn by_agency<'a>(entries: &[&'a CatalogEntry]) -> Vec<(&'a str, Vec<usize>)> {
+fn by_agency<'a>(entries: &[&'a Entry]) -> Vec<(&'a str, Vec<usize>)> {
     let mut map: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, e) in entries.iter().enumerate() {
-        map.entry(e.agency_code.as_str()).or_default().push(i);
+        map.entry(e.summary().agency_code.as_str())
+            .or_default()
+            .push(i);
     }
     map.into_iter().collect()
 }

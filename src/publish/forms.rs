@@ -8,9 +8,7 @@
 //! A value that is an http(s) URL is linked as it is.
 
 use super::{BuildContext, PublishError};
-use crate::catalog::CatalogEntry;
-use crate::filing::cells::is_url;
-use crate::filing::values::is_form_file_name;
+use crate::catalog::lazy::Summary;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -44,7 +42,9 @@ impl Forms {
         let Some(source) = ctx.workspace.forms_dir() else {
             return Ok(forms);
         };
-        let names: BTreeSet<&str> = ctx.entries.iter().flat_map(|e| names(e)).collect();
+        let names: BTreeSet<&str> = (ctx.entries.iter())
+            .flat_map(|e| e.summary().forms.iter().map(String::as_str))
+            .collect();
         for name in names {
             let path = source.join(name);
             if !path.is_file() {
@@ -92,10 +92,10 @@ impl Forms {
 
     /// Where the forms an entry names are linked, as one text: part of
     /// what its guides are rendered from (the build cache's key).
-    pub fn links_of(&self, e: &CatalogEntry) -> String {
+    pub fn links_of(&self, e: &Summary) -> String {
         let mut s = String::new();
-        for name in names(e) {
-            if let Some(h) = self.hrefs.get(name) {
+        for name in &e.forms {
+            if let Some(h) = self.hrefs.get(name.as_str()) {
                 s.push_str(name);
                 s.push('\t');
                 s.push_str(h);
@@ -131,18 +131,6 @@ impl Forms {
     pub fn is_empty(&self) -> bool {
         self.hrefs.is_empty()
     }
-}
-
-/// The form file names an entry gives (URLs and names that could leave the
-/// forms folder are not file names).
-fn names(e: &CatalogEntry) -> impl Iterator<Item = &str> {
-    e.materials
-        .iter()
-        .flat_map(|m| [&m.blank_form, &m.sample_form])
-        .chain([&e.result_sample])
-        .filter_map(|v| v.as_deref())
-        .map(str::trim)
-        .filter(|v| !is_url(v) && is_form_file_name(v))
 }
 
 /// The extension a copy keeps: the original's, lower-cased, when it is a

@@ -46,7 +46,9 @@ pub fn write(
     ctx.entries
         .par_iter()
         .zip(plan.keys.par_iter())
-        .try_for_each(|(e, key)| -> Result<(), PublishError> {
+        .try_for_each(|(entry, key)| -> Result<(), PublishError> {
+            // (Only what the key and path need, unless it is rendered.)
+            let e = entry.summary();
             if !path_safe(&e.impl_code) {
                 return Err(PublishError::Io(std::io::Error::new(
                     std::io::ErrorKind::InvalidData,
@@ -62,7 +64,7 @@ pub fn write(
                 return Ok(());
             }
             // One conversion of the context serves both templates.
-            let guide = Value::from(Serde(Guide::new(e, ctx, forms)));
+            let guide = Value::from(Serde(Guide::new(entry, ctx, forms)));
             for (template, path) in [HTML_TEMPLATE, MD_TEMPLATE].iter().zip(&paths) {
                 let text = templates.render_value(template, guide.clone())?;
                 plan.out.write(path, key, text.as_bytes())?;

@@ -22,7 +22,7 @@ pub mod spans;
 pub mod stamps;
 pub mod templates;
 
-use crate::catalog::{self, CatalogEntry};
+use crate::catalog::{self, CatalogEntry, lazy::Entry};
 use crate::codes::registry::Status;
 use crate::fsx::Staged;
 use crate::workspace::Workspace;
@@ -31,8 +31,9 @@ use std::path::Path;
 /// What every output stage reads.
 pub struct BuildContext<'a> {
     pub workspace: &'a Workspace,
-    /// The active entries, sorted by 实施编码.
-    pub entries: Vec<&'a CatalogEntry>,
+    /// The active entries, sorted by 实施编码 (each parsed when first
+    /// read, [`catalog::lazy`]).
+    pub entries: Vec<&'a Entry>,
     /// The release version the output belongs to; empty for an unreleased build.
     pub version: String,
     /// The release stamp of each entry and 汇编 ([`stamps`]).
@@ -50,13 +51,13 @@ impl<'a> BuildContext<'a> {
         progress: bool,
     ) -> Self {
         // (With the digests the load worked out, when it did.)
-        let mut active: Vec<(&CatalogEntry, Option<&stamps::Sums>)> = catalog
+        let mut active: Vec<(&Entry, Option<&stamps::Sums>)> = catalog
             .files
             .iter()
             .filter_map(|f| Some((f.entry.as_ref().ok()?, f.sums.as_ref())))
-            .filter(|(c, _)| c.status == Status::Active)
+            .filter(|(c, _)| c.summary().status == Status::Active)
             .collect();
-        active.sort_by(|a, b| a.0.impl_code.cmp(&b.0.impl_code));
+        active.sort_by(|a, b| a.0.summary().impl_code.cmp(&b.0.summary().impl_code));
         let (entries, sums): (Vec<_>, Vec<_>) = active.into_iter().unzip();
         let stamps = stamps::Stamps::new(workspace, &entries, &sums, version);
         BuildContext {
@@ -66,6 +67,19 @@ impl<'a> BuildContext<'a> {
             stamps,
             progress,
         }
+    }
+
+    /// The whole entries at `indices` (parsed now, side by side, where
+    /// they were not yet).
+    pub fn parsed(&self, indices: &[usize]) -> Vec<&'a CatalogEntry> {
+        use rayon::prelude::*;
+        indices.par_iter().map(|&i| self.entries[i].get()).collect()
+    }
+
+    /// Every entry, whole ([`BuildContext::parsed`]).
+    pub fn all_parsed(&self) -> Vec<&'a CatalogEntry> {
+        use rayon::prelude::*;
+        self.entries.par_iter().map(|e| e.get()).collect()
     }
 
     /// The release stamp of the entry at `index`: the release in which it
@@ -192,7 +206,9 @@ impl<'o> Plan<'o> {
             .entries
             .par_iter()
             .enumerate()
-            .map(|(i, e)| stamp.entry_key(&ctx.whole(i), ctx.stamp(i), &forms.links_of(e)))
+            .map(|(i, e)| {
+                stamp.entry_key(&ctx.whole(i), ctx.stamp(i), &forms.links_of(e.summary()))
+            })
             .collect();
         Plan {
             out,

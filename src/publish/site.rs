@@ -32,10 +32,10 @@
 
 mod charts;
 pub mod data;
+pub mod tallies;
 
 use super::templates::Templates;
 use super::{BuildContext, Plan, PublishError, catalogs};
-use crate::catalog::CatalogEntry;
 use crate::stats::{AgencyStats, Compression, Indicators, Share, Stats};
 use charts::{BarChart, Span};
 use serde::Serialize;
@@ -184,7 +184,7 @@ pub fn write(ctx: &BuildContext<'_>, plan: &Plan<'_>) -> Result<usize, PublishEr
     let standard = &ctx.workspace.standard;
     let mut by_shard: Vec<Vec<usize>> = vec![Vec::new(); SHARDS];
     for (i, e) in ctx.entries.iter().enumerate() {
-        by_shard[shard_of(&e.agency_code)].push(i);
+        by_shard[shard_of(&e.summary().agency_code)].push(i);
     }
     let json_error =
         |e: serde_json::Error| PublishError::Template(format!("{INDEX_TEMPLATE}: {e}"));
@@ -206,9 +206,7 @@ pub fn write(ctx: &BuildContext<'_>, plan: &Plan<'_>) -> Result<usize, PublishEr
                 let sha256 = if let Some(mut digests) = reused {
                     digests.pop().unwrap_or_default()
                 } else {
-                    let list: Vec<&CatalogEntry> =
-                        entries.iter().map(|&i| ctx.entries[i]).collect();
-                    let (search, _) = data::build(&list, standard);
+                    let (search, _) = data::build(&ctx.parsed(entries), standard);
                     let text =
                         shard_script(&name, &data::script_json(&search).map_err(json_error)?);
                     plan.out.write(&rel, &key, text.as_bytes())?;
@@ -225,7 +223,10 @@ pub fn write(ctx: &BuildContext<'_>, plan: &Plan<'_>) -> Result<usize, PublishEr
             .collect::<Result<_, _>>()?
     };
     // (The pages are made side by side: the statistics page counts every
-    // entry, the index lists every filter's values.)
+    // entry, the index lists every filter's values; both from the tallies
+    // of the agencies, made once, when one of them is rendered.)
+    let tallies_made = std::sync::OnceLock::new();
+    let tallies = || tallies_made.get_or_init(|| agency_tallies(ctx, plan));
     use rayon::prelude::*;
     let pages = FILES
         .par_iter()
@@ -241,7 +242,7 @@ pub fn write(ctx: &BuildContext<'_>, plan: &Plan<'_>) -> Result<usize, PublishEr
             }
             let text = match template {
                 INDEX_TEMPLATE => {
-                    let filters = data::filters(&ctx.entries, standard);
+                    let filters = data::merge(tallies().iter().map(|(_, t)| &t.filters));
                     let manifest = Manifest {
                         version: data::VERSION,
                         shards: &shards,
@@ -255,7 +256,12 @@ pub fn write(ctx: &BuildContext<'_>, plan: &Plan<'_>) -> Result<usize, PublishEr
                     templates.render(template, &index)?
                 }
                 STATS_TEMPLATE => {
-                    let stats = Stats::compute(&ctx.entries, standard);
+                    let by_agency = tallies().iter().map(|(code, t)| AgencyStats {
+                        agency_code: code.to_string(),
+                        agency: t.agency.clone(),
+                        indicators: t.indicators.clone(),
+                    });
+                    let stats = Stats::of_agencies(by_agency.collect(), standard);
                     templates.render(template, &StatsPage::new(site(ctx, "stats"), &stats))?
                 }
                 // The stylesheet and script take no values; rendering them
@@ -266,6 +272,10 @@ pub fn write(ctx: &BuildContext<'_>, plan: &Plan<'_>) -> Result<usize, PublishEr
             Ok(1)
         });
     let pages: Vec<usize> = pages.collect::<Result<_, _>>()?;
+    if tallies_made.get().is_none() {
+        // (Pages kept as they were: their tallies are kept with them.)
+        plan.out.tallies().keep_all();
+    }
     Ok(written.into_inner() + pages.iter().sum::<usize>())
 }
 
@@ -474,4 +484,39 @@ fn compression(c: &Compression) -> String {
 fn per_entry(s: &Share) -> String {
     s.ratio
         .map_or_else(|| "—".to_string(), |r| format!("{r:.1}"))
+}
+
+/// The tally of each agency (in code order) of the build: kept by the
+/// previous build when its entries' content is the same, else counted from
+/// its entries ([`tallies`]).
+fn agency_tallies<'c>(
+    ctx: &'c BuildContext<'_>,
+    plan: &Plan<'_>,
+) -> Vec<(&'c str, tallies::Tally)> {
+    use rayon::prelude::*;
+    let standard = &ctx.workspace.standard;
+    let mut by_agency: std::collections::BTreeMap<&str, Vec<usize>> = Default::default();
+    for (i, e) in ctx.entries.iter().enumerate() {
+        by_agency
+            .entry(&e.summary().agency_code)
+            .or_default()
+            .push(i);
+    }
+    let by_agency: Vec<(&str, Vec<usize>)> = by_agency.into_iter().collect();
+    by_agency
+        .into_par_iter()
+        .map(|(code, indices)| {
+            let key =
+                plan.content_key(ctx, &format!("site tally\0{code}"), indices.iter().copied());
+            let tally = plan.out.tallies().get(&key, || {
+                let list = ctx.parsed(&indices);
+                tallies::Tally {
+                    agency: list.first().map(|e| e.agency.clone()).unwrap_or_default(),
+                    indicators: Indicators::compute(&list, standard),
+                    filters: data::counts(&list, standard),
+                }
+            });
+            (code, tally)
+        })
+        .collect()
 }

@@ -1,12 +1,12 @@
-//! Spans of `catalog.json` kept from one build for the next (SPEC §10):
-//! the file is every entry in full, 407 MB at 100,000 entries, and writing
-//! it again is most of an unchanged catalog's catalogs stage. Its entries
-//! are written in runs of [`RUN`]; a build notes where each run lies in the
-//! file it wrote (`dist/.yima.spans`, see docs/formats.md):
+//! Spans of `catalog.json` and `catalog.csv` kept from one build for the
+//! next (SPEC §10): each holds every entry (`catalog.json` in full, 407 MB
+//! at 100,000 entries), and writing one again means reading every entry.
+//! Their entries are written in runs of [`RUN`]; a build notes where each
+//! run lies in the file it wrote (`dist/.yima.spans`, see docs/formats.md):
 //!
 //! ```text
-//! yima spans 2
-//! key<TAB>offset<TAB>length<TAB>checksum
+//! yima spans 4
+//! key<TAB>offset<TAB>length<TAB>checksum<TAB>file
 //! …
 //! checksum of the lines above (crate::fsx::seal)
 //! ```
@@ -18,12 +18,12 @@
 //! second of CPU). A missing or damaged record costs only the time to
 //! write.
 //!
-//! Everything of the file but its last lines (the release it belongs to)
-//! is its *prefix*; the record ends with the prefix's key, length and the
-//! SHA-256 state at its end, and the digest of the whole file:
+//! Everything of `catalog.json` but its last lines (the release it belongs
+//! to) is its *prefix*; the record ends with the file, the prefix's key,
+//! length and the SHA-256 state at its end, and the digest of the whole file:
 //!
 //! ```text
-//! prefix<TAB>key<TAB>length<TAB>state<TAB>sha256
+//! prefix<TAB>file<TAB>key<TAB>length<TAB>state<TAB>sha256
 //! ```
 //!
 //! A release of the catalog the last build made has the same prefix: it is
@@ -41,9 +41,9 @@ use std::sync::{Mutex, OnceLock};
 /// The file's name, in the root of the output folder.
 pub const FILE: &str = ".yima.spans";
 
-const HEADER: &str = "yima spans 3";
+const HEADER: &str = "yima spans 4";
 
-/// Entries of `catalog.json` per run.
+/// Entries per run.
 pub const RUN: usize = 256;
 
 /// Where a run lies in its file, and the checksum of its bytes.
@@ -52,6 +52,8 @@ pub struct Span {
     pub offset: u64,
     pub len: u64,
     pub sum: String,
+    /// The file it lies in, relative to the tree's root.
+    pub rel: String,
 }
 
 /// The prefix of a file (all of it but its tail): what it is made from
@@ -66,14 +68,16 @@ pub struct Prefix {
     pub sha256: String,
 }
 
-/// What an earlier tree's [`FILE`] records: the tree, the file's path, its
-/// runs and its prefix.
+/// A file's prefix, with the file.
+type FilePrefix = (String, Prefix);
+
+/// What an earlier tree's [`FILE`] records: the tree, the runs of its
+/// files and a file's prefix (with the file).
 #[derive(Debug)]
 struct Old {
     root: PathBuf,
-    file: PathBuf,
     runs: HashMap<String, Span>,
-    prefix: Option<Prefix>,
+    prefix: Option<FilePrefix>,
 }
 
 /// The spans of a `catalog.json` of an earlier tree, and those of the one
@@ -84,16 +88,16 @@ pub struct Spans {
     roots: Vec<PathBuf>,
     old: OnceLock<Option<Old>>,
     new: Mutex<Vec<(String, Span)>>,
-    new_prefix: Mutex<Option<Prefix>>,
+    new_prefix: Mutex<Option<FilePrefix>>,
     /// How many runs were copied rather than written.
     copied: std::sync::atomic::AtomicUsize,
-    /// The earlier file is proven whole ([`Spans::trust`]).
-    trusted: std::sync::atomic::AtomicBool,
+    /// The earlier file proven whole ([`Spans::trust`]).
+    trusted: OnceLock<String>,
 }
 
 impl Spans {
-    /// The spans kept in the output folders `roots` for the file `rel` of
-    /// each (read when first asked).
+    /// The spans kept in the output folders `roots` (read when first
+    /// asked).
     pub fn new(roots: Vec<PathBuf>) -> Spans {
         Spans {
             roots,
@@ -101,7 +105,7 @@ impl Spans {
         }
     }
 
-    fn old(&self, rel: &str) -> Option<&Old> {
+    fn old(&self) -> Option<&Old> {
         self.old
             .get_or_init(|| {
                 self.roots.iter().find_map(|root| {
@@ -109,7 +113,6 @@ impl Spans {
                     let (runs, prefix) = parse(&text)?;
                     Some(Old {
                         root: root.clone(),
-                        file: root.join(rel),
                         runs,
                         prefix,
                     })
@@ -121,22 +124,23 @@ impl Spans {
     /// The prefix recorded for the earlier file `rel`: the earlier tree's
     /// root, the file, and the record (whose `sha256` the file must be
     /// proven to have before the prefix is taken).
-    pub fn prefix(&self, rel: &str) -> Option<(&Path, &Path, &Prefix)> {
-        let old = self.old(rel)?;
-        Some((&old.root, &old.file, old.prefix.as_ref()?))
+    pub fn prefix(&self, rel: &str) -> Option<(&Path, PathBuf, &Prefix)> {
+        let old = self.old()?;
+        let (file, prefix) = old.prefix.as_ref().filter(|(f, _)| f == rel)?;
+        Some((&old.root, old.root.join(file), prefix))
     }
 
-    /// Notes that the earlier file is proven to be the one its spans were
-    /// recorded in (by its settled stat): its runs are copied without
+    /// Notes that the earlier file `rel` is proven to be the one its spans
+    /// were recorded in (by its settled stat): its runs are copied without
     /// checking their checksums.
-    pub fn trust(&self) {
-        self.trusted
-            .store(true, std::sync::atomic::Ordering::Relaxed);
+    pub fn trust(&self, rel: &str) {
+        let _ = self.trusted.set(rel.to_string());
     }
 
-    /// Notes the prefix of the new file.
-    pub fn note_prefix(&self, prefix: Prefix) {
-        *self.new_prefix.lock().unwrap_or_else(|p| p.into_inner()) = Some(prefix);
+    /// Notes the prefix of the new file `rel`.
+    pub fn note_prefix(&self, rel: &str, prefix: Prefix) {
+        *self.new_prefix.lock().unwrap_or_else(|p| p.into_inner()) =
+            Some((rel.to_string(), prefix));
     }
 
     /// The bytes of the run of `key` in the earlier file `rel`, when it is
@@ -144,9 +148,9 @@ impl Spans {
     /// file is proven, [`Spans::trust`]); with that digest, which is theirs
     /// wherever they are written.
     pub fn copy(&self, rel: &str, key: &str) -> Option<(Vec<u8>, String)> {
-        let old = self.old(rel)?;
-        let span = old.runs.get(key)?;
-        let mut f = std::fs::File::open(&old.file).ok()?;
+        let old = self.old()?;
+        let span = old.runs.get(key).filter(|s| s.rel == rel)?;
+        let mut f = std::fs::File::open(old.root.join(rel)).ok()?;
         // A record that reaches past the file's end is not read (nor is
         // room made for it).
         let size = f.metadata().ok()?.len();
@@ -157,7 +161,7 @@ impl Spans {
         let mut bytes = Vec::with_capacity(usize::try_from(span.len).ok()?);
         f.take(span.len).read_to_end(&mut bytes).ok()?;
         let holds = bytes.len() as u64 == span.len
-            && (self.trusted.load(std::sync::atomic::Ordering::Relaxed)
+            && (self.trusted.get().is_some_and(|t| t == rel)
                 || crate::fsx::checksum_hex(&bytes) == span.sum);
         if holds {
             self.copied
@@ -171,10 +175,10 @@ impl Spans {
         self.copied.load(std::sync::atomic::Ordering::Relaxed)
     }
 
-    /// Notes where the run of `key` lies in the new file; `sum` is the
-    /// bytes' digest when it is known (a copied run's), else it is worked
-    /// out.
-    pub fn note(&self, key: &str, offset: u64, bytes: &[u8], sum: Option<String>) {
+    /// Notes where the run of `key` lies in the new file `rel`; `sum` is
+    /// the bytes' digest when it is known (a copied run's), else it is
+    /// worked out.
+    pub fn note(&self, rel: &str, key: &str, offset: u64, bytes: &[u8], sum: Option<String>) {
         let sum = sum.unwrap_or_else(|| crate::fsx::checksum_hex(bytes));
         self.new.lock().unwrap_or_else(|p| p.into_inner()).push((
             key.to_string(),
@@ -182,18 +186,42 @@ impl Spans {
                 offset,
                 len: bytes.len() as u64,
                 sum,
+                rel: rel.to_string(),
             },
         ));
     }
 
-    /// Notes the earlier file's spans as the new file's: it was kept as it
-    /// was. (A span that no longer holds fails its digest when used.)
-    pub fn keep(&self, rel: &str) {
-        if let Some(old) = self.old(rel) {
+    /// Whether the earlier spans record a run of `rel` under each of `keys`.
+    pub fn has_runs(&self, rel: &str, keys: &[String]) -> bool {
+        self.old().is_some_and(|old| {
+            keys.iter()
+                .all(|k| old.runs.get(k).is_some_and(|s| s.rel == rel))
+        })
+    }
+
+    /// Notes the earlier runs of `keys` in `rel` as the new file's: it was
+    /// kept as it was ([`Spans::has_runs`] holds).
+    pub fn keep_runs(&self, rel: &str, keys: &[String]) {
+        if let Some(old) = self.old() {
             let mut new = self.new.lock().unwrap_or_else(|p| p.into_inner());
-            new.extend(old.runs.iter().map(|(k, s)| (k.clone(), s.clone())));
-            if let Some(prefix) = &old.prefix {
-                self.note_prefix(prefix.clone());
+            let runs = keys.iter().filter_map(|k| Some((k, old.runs.get(k)?)));
+            new.extend(
+                runs.filter(|(_, s)| s.rel == rel)
+                    .map(|(k, s)| (k.clone(), s.clone())),
+            );
+        }
+    }
+
+    /// Notes the earlier file `rel`'s spans as the new file's: it was kept
+    /// as it was. (A span that no longer holds fails its digest when used.)
+    pub fn keep(&self, rel: &str) {
+        if let Some(old) = self.old() {
+            let mut new = self.new.lock().unwrap_or_else(|p| p.into_inner());
+            let runs = old.runs.iter().filter(|(_, s)| s.rel == rel);
+            new.extend(runs.map(|(k, s)| (k.clone(), s.clone())));
+            drop(new);
+            if let Some((file, prefix)) = old.prefix.as_ref().filter(|(f, _)| f == rel) {
+                self.note_prefix(file, prefix.clone());
             }
         }
     }
@@ -205,16 +233,24 @@ impl Spans {
         let mut text = String::from(HEADER);
         text.push('\n');
         for (key, s) in &new {
-            text.push_str(&format!("{key}\t{}\t{}\t{}\n", s.offset, s.len, s.sum));
+            let Span {
+                offset,
+                len,
+                sum,
+                rel,
+            } = s;
+            text.push_str(&format!("{key}\t{offset}\t{len}\t{sum}\t{rel}\n"));
         }
-        if let Some(p) = &*self.new_prefix.lock().unwrap_or_else(|p| p.into_inner()) {
+        if let Some((rel, p)) = &*self.new_prefix.lock().unwrap_or_else(|p| p.into_inner()) {
             let Prefix {
                 key,
                 len,
                 state,
                 sha256,
             } = p;
-            text.push_str(&format!("{PREFIX}\t{key}\t{len}\t{state}\t{sha256}\n"));
+            text.push_str(&format!(
+                "{PREFIX}\t{rel}\t{key}\t{len}\t{state}\t{sha256}\n"
+            ));
         }
         crate::fsx::write_atomic(path, crate::fsx::seal(text).as_bytes())
     }
@@ -271,7 +307,7 @@ pub fn resume(
 const PREFIX: &str = "prefix";
 
 /// The spans of a file's text and its prefix; none when it is not whole.
-fn parse(text: &str) -> Option<(HashMap<String, Span>, Option<Prefix>)> {
+fn parse(text: &str) -> Option<(HashMap<String, Span>, Option<FilePrefix>)> {
     let body = crate::fsx::unseal(text).ok()?;
     let mut lines = body.lines();
     if lines.next()? != HEADER {
@@ -283,18 +319,21 @@ fn parse(text: &str) -> Option<(HashMap<String, Span>, Option<Prefix>)> {
         let mut f = line.split('\t');
         let key = f.next()?.to_string();
         if key == PREFIX {
-            prefix = Some(Prefix {
+            let rel = f.next()?.to_string();
+            let p = Prefix {
                 key: f.next()?.to_string(),
                 len: f.next()?.parse().ok()?,
                 state: f.next()?.to_string(),
                 sha256: f.next()?.to_string(),
-            });
+            };
+            prefix = Some((rel, p));
             continue;
         }
         let span = Span {
             offset: f.next()?.parse().ok()?,
             len: f.next()?.parse().ok()?,
             sum: f.next()?.to_string(),
+            rel: f.next()?.to_string(),
         };
         out.insert(key, span);
     }
@@ -311,15 +350,17 @@ mod tests {
         let file = dir.path().join("catalog.json");
         std::fs::write(&file, b"head[run one][run two]tail").unwrap();
         let first = Spans::new(vec![]);
-        first.note("one", 4, b"[run one]", None);
-        first.note("two", 13, b"[run two]", None);
+        first.note("catalog.json", "one", 4, b"[run one]", None);
+        first.note("catalog.json", "two", 13, b"[run two]", None);
+        // (A run of another file is not one of this file's.)
+        first.note("catalog.csv", "csv", 0, b"head", None);
         let prefix = Prefix {
             key: "k".into(),
             len: 22,
             state: state_hex(&Sha256::new()),
             sha256: "d".repeat(64),
         };
-        first.note_prefix(prefix.clone());
+        first.note_prefix("catalog.json", prefix.clone());
         first.write(&dir.path().join(FILE)).unwrap();
 
         let next = Spans::new(vec![dir.path().to_path_buf()]);
@@ -333,9 +374,14 @@ mod tests {
         );
         assert_eq!(next.copy("catalog.json", "two").unwrap().0, b"[run two]");
         assert_eq!(next.copy("catalog.json", "three"), None);
-        // The prefix reads back under its key only.
+        assert_eq!(next.copy("catalog.json", "csv"), None);
+        // The prefix reads back under its key only, for its file only.
         let (root, at, p) = next.prefix("catalog.json").unwrap();
-        assert_eq!((root, at, p), (dir.path(), file.as_path(), &prefix));
+        assert_eq!(
+            (root, at.as_path(), p),
+            (dir.path(), file.as_path(), &prefix)
+        );
+        assert!(next.prefix("catalog.csv").is_none());
         assert!(state_of(&p.state).is_some());
         assert!(state_of("00").is_none() && state_of("zz").is_none());
 
@@ -346,13 +392,17 @@ mod tests {
         assert_eq!(edited.copy("catalog.json", "two"), None);
         // Unless the file is proven whole (which this one would not be):
         // its bytes are then taken as they lie.
-        edited.trust();
+        edited.trust("catalog.json");
         assert_eq!(edited.copy("catalog.json", "two").unwrap().0, b"[run 2!]t");
 
         // A record reaching past the end (its checksum made to match) is
         // not read.
         let spans = dir.path().join(FILE);
-        let forged = format!("{HEADER}\nbig\t4\t{}\t{}\n", u64::MAX / 2, "0".repeat(32));
+        let forged = format!(
+            "{HEADER}\nbig\t4\t{}\t{}\tcatalog.json\n",
+            u64::MAX / 2,
+            "0".repeat(32)
+        );
         std::fs::write(&spans, crate::fsx::seal(forged)).unwrap();
         let far = Spans::new(vec![dir.path().to_path_buf()]);
         assert_eq!(far.copy("catalog.json", "big"), None);

@@ -3,7 +3,7 @@
 //! included, matched by name). Entries are compared as JSON objects, so a
 //! release's `catalog.json` and a live `items/` compare alike.
 
-use crate::catalog::{self, CatalogEntry};
+use crate::catalog::{self, CatalogEntry, lazy::Entry};
 use crate::codes::registry::Status;
 use crate::standard::Standard;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
@@ -374,17 +374,18 @@ fn order(standard: &Standard, field: &str) -> (usize, String) {
 pub fn diff_changed(
     standard: &Standard,
     (old_label, old_json, before): (&str, Option<&Path>, &HashMap<String, String>),
-    (new_label, new, digests): (&str, &[&CatalogEntry], &[String]),
+    (new_label, new, digests): (&str, &[&Entry], &[String]),
 ) -> Option<Changes> {
     let mut now: HashMap<&str, &str> = HashMap::default();
     let mut changed_new = Vec::new();
     let mut added = Vec::new();
     for (e, d) in new.iter().zip(digests) {
-        now.insert(&e.impl_code, d);
-        match before.get(&e.impl_code) {
+        let code = &e.summary().impl_code;
+        now.insert(code, d);
+        match before.get(code) {
             Some(old) if old == d => {}
-            Some(_) => changed_new.push(*e),
-            None => added.push(*e),
+            Some(_) => changed_new.push(e.get()),
+            None => added.push(e.get()),
         }
     }
     let wanted: HashSet<&str> = before
@@ -528,7 +529,8 @@ mod tests {
             entry(&code(6), "丙", 6),
         ];
         new[0].source.row = Some(9);
-        let refs: Vec<&CatalogEntry> = new.iter().collect();
+        let lazy: Vec<Entry> = new.iter().cloned().map(Into::into).collect();
+        let refs: Vec<&Entry> = lazy.iter().collect();
         let digests: Vec<String> = new
             .iter()
             .map(|e| crate::publish::stamps::digests(e).1)
@@ -545,7 +547,7 @@ mod tests {
                 label: "1".into(),
                 ..Side::load(&json).unwrap()
             },
-            &Side::from_entries("2", refs.iter().copied()),
+            &Side::from_entries("2", new.iter()),
         );
         assert_eq!(quick, whole);
         assert_eq!(

@@ -219,7 +219,7 @@ pub fn release(
                 ..Side::default()
             },
         };
-        let new = Side::from_entries(version, ctx.entries.iter().copied());
+        let new = Side::from_entries(version, ctx.all_parsed().into_iter());
         Ok(diff::diff(&ws.standard, &old, &new))
     };
     // The digests of the files rendered or taken serve the manifest: they

@@ -28,6 +28,9 @@ pub struct Output<'p> {
     /// The deflated pieces of its workbooks' rows, and those the earlier
     /// trees kept.
     pieces: crate::publish::pieces::Pieces,
+    /// What the site's pages count per agency, and what the earlier trees
+    /// kept ([`crate::publish::site::tallies`]).
+    tallies: crate::publish::site::tallies::Tallies,
     /// Where the runs of its `catalog.json` lie, and those of the earlier
     /// trees' ([`crate::publish::spans`]).
     spans: crate::publish::spans::Spans,
@@ -80,6 +83,7 @@ impl<'p> Output<'p> {
             memo: Memo::default(),
             dirs: Mutex::default(),
             pieces: crate::publish::pieces::Pieces::new(previous.roots()),
+            tallies: crate::publish::site::tallies::Tallies::new(previous.roots()),
             spans: crate::publish::spans::Spans::new(previous.roots()),
             written: AtomicUsize::new(0),
             fresh: Mutex::default(),
@@ -247,19 +251,22 @@ impl<'p> Output<'p> {
                 .is_some_and(|sha256| sha256 == p.sha256)
         });
         if earlier.is_some() {
-            self.spans.trust();
+            self.spans.trust(rel);
         }
         let earlier = earlier.filter(|(_, _, p)| p.key == prefix_key);
         self.put(rel, key, &mut |path| {
-            if let Some((_, from, p)) = earlier
+            if let Some((_, from, p)) = &earlier
                 && let Some((sha256, size)) = resume(from, path, p, tail)?
             {
                 // The runs lie where they lay.
                 self.spans.keep(rel);
-                self.spans.note_prefix(Prefix {
-                    sha256: sha256.clone(),
-                    ..p.clone()
-                });
+                self.spans.note_prefix(
+                    rel,
+                    Prefix {
+                        sha256: sha256.clone(),
+                        ..(*p).clone()
+                    },
+                );
                 return Ok((sha256, size));
             }
             let mut w = Hashing {
@@ -272,12 +279,15 @@ impl<'p> Output<'p> {
             w.write_all(tail)?;
             w.inner.flush()?;
             let sha256 = hex(&w.hash.finalize());
-            self.spans.note_prefix(Prefix {
-                key: prefix_key.to_string(),
-                len,
-                state,
-                sha256: sha256.clone(),
-            });
+            self.spans.note_prefix(
+                rel,
+                Prefix {
+                    key: prefix_key.to_string(),
+                    len,
+                    state,
+                    sha256: sha256.clone(),
+                },
+            );
             Ok((sha256, w.len))
         })
     }
@@ -400,6 +410,11 @@ impl<'p> Output<'p> {
         &self.pieces
     }
 
+    /// The site's tallies of the new tree ([`crate::publish::site::tallies`]).
+    pub fn tallies(&self) -> &crate::publish::site::tallies::Tallies {
+        &self.tallies
+    }
+
     /// The runs of the new tree's `catalog.json` ([`crate::publish::spans`]).
     pub fn spans(&self) -> &crate::publish::spans::Spans {
         &self.spans
@@ -414,6 +429,8 @@ impl<'p> Output<'p> {
             || {
                 self.pieces
                     .write(&self.root.join(crate::publish::pieces::FILE))?;
+                self.tallies
+                    .write(&self.root.join(crate::publish::site::tallies::FILE))?;
                 self.spans
                     .write(&self.root.join(crate::publish::spans::FILE))
             },

@@ -4,7 +4,7 @@
 //! that build wrote instead of being written again.
 
 use super::{JSON_FILE, JSON_VERSION};
-use crate::catalog::CatalogEntry;
+use crate::catalog::lazy::Entry;
 use crate::publish::spans::RUN;
 use crate::publish::{BuildContext, Plan};
 use std::io::{self, Write};
@@ -75,7 +75,7 @@ fn write_runs(
     let head = format!("{{\n  \"version\": {JSON_VERSION},\n  \"entries\": [");
     w.write_all(head.as_bytes())?;
     let mut offset = head.len() as u64;
-    let runs: Vec<&[&CatalogEntry]> = ctx.entries.chunks(RUN).collect();
+    let runs: Vec<&[&Entry]> = ctx.entries.chunks(RUN).collect();
     let ready = |k: usize| -> (Vec<u8>, String) {
         spans.copy(JSON_FILE, &keys[k]).unwrap_or_else(|| {
             let bytes = run_text(runs[k], k == 0);
@@ -104,7 +104,7 @@ fn write_runs(
             if let Some((range, batch)) = done.take() {
                 for (k, (bytes, sum)) in range.zip(batch) {
                     w.write_all(&bytes)?;
-                    spans.note(&keys[k], offset, &bytes, Some(sum));
+                    spans.note(JSON_FILE, &keys[k], offset, &bytes, Some(sum));
                     offset += bytes.len() as u64;
                 }
             }
@@ -124,7 +124,7 @@ fn write_runs(
 /// The text of a run of entries inside the `entries` array, as the pretty
 /// printer writes it there: each entry on its own lines, indented two
 /// levels, after `,` unless it is the array's first.
-fn run_text(run: &[&CatalogEntry], first: bool) -> Vec<u8> {
+fn run_text(run: &[&Entry], first: bool) -> Vec<u8> {
     let mut out = Vec::with_capacity(run.len() * 4096);
     for (i, e) in run.iter().enumerate() {
         out.extend_from_slice(if first && i == 0 {
@@ -132,7 +132,7 @@ fn run_text(run: &[&CatalogEntry], first: bool) -> Vec<u8> {
         } else {
             b",\n    "
         });
-        let text = serde_json::to_vec_pretty(e).expect("an entry serializes");
+        let text = serde_json::to_vec_pretty(e.get()).expect("an entry serializes");
         // JSON text holds no line break but those of the layout.
         for line in text.split_inclusive(|&b| b == b'\n') {
             out.extend_from_slice(line);
@@ -148,6 +148,7 @@ fn run_text(run: &[&CatalogEntry], first: bool) -> Vec<u8> {
 mod tests {
     use super::super::testing::with_plan;
     use super::*;
+    use crate::catalog::CatalogEntry;
     use crate::publish::cache::Previous;
 
     fn entries(n: usize) -> Vec<CatalogEntry> {

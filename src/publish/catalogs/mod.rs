@@ -22,6 +22,7 @@
 //! with one of them is prefixed with `'` (see [`defuse_csv`]). The columns and
 //! these choices are documented in `docs/formats.md`.
 
+mod csv_file;
 mod json;
 mod package;
 mod rows;
@@ -89,12 +90,8 @@ pub const LEVEL_CATALOGS: [LevelCatalog; 4] = [
 ];
 
 /// The catalog by level an entry belongs in, from its 行使层级.
-pub fn level_catalog(entry: &CatalogEntry, standard: &Standard) -> Option<&'static LevelCatalog> {
-    let kind = standard
-        .tables
-        .table("level")
-        .lookup(&entry.level)?
-        .division?;
+pub fn level_catalog(level: &str, standard: &Standard) -> Option<&'static LevelCatalog> {
+    let kind = standard.tables.table("level").lookup(level)?.division?;
     LEVEL_CATALOGS.iter().find(|c| c.kind == kind)
 }
 
@@ -291,8 +288,9 @@ pub fn write(ctx: &BuildContext<'_>, plan: &Plan<'_>) -> Result<usize, PublishEr
     let standard = &ctx.workspace.standard;
     let mut by_level: [Vec<usize>; 4] = Default::default();
     for (n, e) in ctx.entries.iter().enumerate() {
-        let Some(i) =
-            level_catalog(e, standard).and_then(|c| LEVEL_CATALOGS.iter().position(|l| l == c))
+        let e = e.summary();
+        let Some(i) = level_catalog(&e.level, standard)
+            .and_then(|c| LEVEL_CATALOGS.iter().position(|l| l == c))
         else {
             // An entry no catalog would list must not vanish silently from
             // the official catalogs: the build stops and names it.
@@ -305,7 +303,7 @@ pub fn write(ctx: &BuildContext<'_>, plan: &Plan<'_>) -> Result<usize, PublishEr
     }
     std::fs::create_dir_all(plan.out.root().join(CATALOG_DIR))?;
     let forwarded: Vec<usize> = (0..ctx.entries.len())
-        .filter(|&n| ctx.entries[n].forwarded == Some(true))
+        .filter(|&n| ctx.entries[n].summary().forwarded == Some(true))
         .collect();
     // The files are made at once (the village catalog alone is most of
     // the work), each unless the previous build's copy is proven current.
@@ -345,12 +343,21 @@ pub fn write(ctx: &BuildContext<'_>, plan: &Plan<'_>) -> Result<usize, PublishEr
                 i if i == LEVEL_CATALOGS.len() + 2 => Some(Book::whole(ctx, plan)),
                 _ => None,
             };
-            if plan.out.reuse(&key, &[&rel]) {
+            // (`catalog.csv` is kept with its runs: when the spans at hand
+            // do not record them, as a file taken from a release or made by
+            // another binary, it is written, copying what runs they have.)
+            let csv_runs = (rel == CSV_FILE).then(|| csv_file::run_keys(ctx, plan));
+            let runs_known = csv_runs
+                .as_ref()
+                .is_none_or(|keys| plan.out.spans().has_runs(CSV_FILE, keys));
+            if runs_known && plan.out.reuse(&key, &[&rel]) {
                 if let Some(book) = &book {
                     book.keep(plan);
                 }
-                if rel == JSON_FILE {
-                    plan.out.spans().keep(JSON_FILE);
+                match &csv_runs {
+                    Some(keys) => plan.out.spans().keep_runs(CSV_FILE, keys),
+                    None if rel == JSON_FILE => plan.out.spans().keep(&rel),
+                    None => {}
                 }
                 return Ok(false);
             }
@@ -362,7 +369,7 @@ pub fn write(ctx: &BuildContext<'_>, plan: &Plan<'_>) -> Result<usize, PublishEr
                 Some(book) => book
                     .render(ctx, plan)
                     .map_err(|e| PublishError::Workbook(format!("{rel}: {e}")))?,
-                None => catalog_csv(&ctx.entries, &standard.divisions),
+                None => csv_file::bytes(ctx, plan, &csv_runs.unwrap_or_default()),
             };
             plan.out.write(&rel, &key, &bytes)?;
             Ok(true)
@@ -378,7 +385,23 @@ pub fn write(ctx: &BuildContext<'_>, plan: &Plan<'_>) -> Result<usize, PublishEr
 /// The bytes of `catalog.csv`: a UTF-8 BOM (so Excel reads the Chinese
 /// text), the header, one row per entry in the given order, CRLF line ends.
 pub fn catalog_csv(entries: &[&CatalogEntry], divisions: &Divisions) -> Vec<u8> {
-    let mut out = Vec::from("\u{feff}".as_bytes());
+    let mut out = catalog_csv_rows(&[], 1, divisions, true);
+    out.extend(catalog_csv_rows(entries, 1, divisions, false));
+    out
+}
+
+/// Rows of `catalog.csv`: the BOM and header when `head`, then a row per
+/// entry, the first numbered `first`.
+fn catalog_csv_rows(
+    entries: &[&CatalogEntry],
+    first: usize,
+    divisions: &Divisions,
+    head: bool,
+) -> Vec<u8> {
+    let mut out = Vec::with_capacity(entries.len() * 320 + 1024);
+    if head {
+        out.extend_from_slice("\u{feff}".as_bytes());
+    }
     {
         let mut w = csv::WriterBuilder::new()
             .terminator(csv::Terminator::CRLF)
@@ -387,13 +410,15 @@ pub fn catalog_csv(entries: &[&CatalogEntry], divisions: &Divisions) -> Vec<u8> 
             w.write_record(rec.iter().map(|s| s.as_bytes()))
                 .expect("writing to memory cannot fail");
         };
-        write(
-            &mut w,
-            COLUMNS.iter().map(|c| Cow::Borrowed(c.header)).collect(),
-        );
+        if head {
+            write(
+                &mut w,
+                COLUMNS.iter().map(|c| Cow::Borrowed(c.header)).collect(),
+            );
+        }
         for (i, entry) in entries.iter().enumerate() {
             let r = RowContext {
-                seq: i + 1,
+                seq: first + i,
                 entry,
                 divisions,
             };
@@ -445,9 +470,11 @@ mod testing {
         f: impl FnOnce(&BuildContext<'_>, &Plan<'_>) -> T,
     ) -> T {
         let ws = Workspace::defaults();
+        let lazy: Vec<crate::catalog::lazy::Entry> =
+            entries.iter().cloned().map(Into::into).collect();
         let ctx = BuildContext {
             workspace: &ws,
-            entries: entries.iter().collect(),
+            entries: lazy.iter().collect(),
             version: version.into(),
             stamps: Default::default(),
             progress: false,
@@ -492,12 +519,12 @@ mod tests {
                 level: level.into(),
                 ..Default::default()
             };
-            assert!(level_catalog(&e, &std).is_some(), "{level}");
+            assert!(level_catalog(&e.level, &std).is_some(), "{level}");
         }
         let e = CatalogEntry {
             level: "省级".into(),
             ..Default::default()
         };
-        assert_eq!(level_catalog(&e, &std), None);
+        assert_eq!(level_catalog(&e.level, &std), None);
     }
 }

@@ -10,7 +10,6 @@
 use super::package::{self, SheetRows};
 use super::rows::{self, StyleIds};
 use super::{CODE_COLUMNS, COLUMNS, LevelCatalog, excel_text};
-use crate::catalog::CatalogEntry;
 use crate::publish::pieces::Piece;
 use crate::publish::{BuildContext, Plan};
 use rust_xlsxwriter::{
@@ -60,7 +59,7 @@ impl Book {
         let divisions = &ctx.workspace.standard.divisions;
         let mut groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
         for &i in entries {
-            let division = &ctx.entries[i].division;
+            let division = &ctx.entries[i].summary().division;
             let code = division.get(..6).unwrap_or(division);
             groups.entry(code).or_default().push(i);
         }
@@ -171,8 +170,7 @@ impl Book {
                 .map(|(k, (chunk, key))| {
                     let (row, seq) = first_of(k);
                     plan.out.pieces().get(key, || {
-                        let entries: Vec<&CatalogEntry> =
-                            chunk.iter().map(|&i| ctx.entries[i]).collect();
+                        let entries = ctx.parsed(chunk);
                         rows::xml(&entries, row, seq, divisions, STYLE_IDS)
                     })
                 })
@@ -306,10 +304,11 @@ impl Styles {
     }
 }
 
-/// Writes the rows of a sheet (its index and entries) through
-/// rust_xlsxwriter: nothing for the frame (the rows come as pieces), every
-/// cell for the test that holds the pieces to it.
-type Fill<'f> = dyn FnMut(&mut Worksheet, usize, &[&CatalogEntry]) -> Result<(), XlsxError> + 'f;
+/// Writes the rows of a sheet (its index and its entries, by their place in
+/// the build) through rust_xlsxwriter: nothing for the frame (the rows come
+/// as pieces, and no entry is read), every cell for the test that holds the
+/// pieces to it.
+type Fill<'f> = dyn FnMut(&mut Worksheet, usize, &[usize]) -> Result<(), XlsxError> + 'f;
 
 /// The workbook with its sheets' title and header, and the rows `fill`
 /// writes. Printing: A4 landscape, two pages wide, the title and the header
@@ -365,8 +364,7 @@ fn frame(
         if plan.entries.is_empty() {
             sheet.write_string_with_format(HEADER_ROW + 1, 0, plan.empty_note, &styles.note)?;
         }
-        let entries: Vec<&CatalogEntry> = plan.entries.iter().map(|&i| ctx.entries[i]).collect();
-        fill(sheet, n, &entries)?;
+        fill(sheet, n, &plan.entries)?;
         let last_row = (HEADER_ROW + 1 + plan.entries.len() as u32).max(HEADER_ROW + 2) - 1;
         sheet.autofilter(HEADER_ROW, 0, last_row, last_col)?;
         // The header stays in view, and so do 序号 and 事项名称 when
@@ -397,7 +395,7 @@ fn grouped(ctx: &BuildContext<'_>, entries: &[usize]) -> Vec<usize> {
     };
     let mut out = entries.to_vec();
     out.sort_by_cached_key(|&i| {
-        let e = ctx.entries[i];
+        let e = ctx.entries[i].summary();
         (
             rank("sector", &e.sector),
             rank("category", &e.category),
@@ -413,6 +411,7 @@ mod tests {
     use super::super::testing::with_plan;
     use super::super::{Cell, RowContext, looks_like_formula};
     use super::*;
+    use crate::catalog::CatalogEntry;
     use crate::catalog::entry::StatutoryDays;
     use crate::publish::cache::Previous;
     use std::collections::BTreeMap;
@@ -422,11 +421,11 @@ mod tests {
     /// were written before their rows came in pieces.
     fn cells(
         ctx: &BuildContext<'_>,
-    ) -> impl FnMut(&mut Worksheet, usize, &[&CatalogEntry]) -> Result<(), XlsxError> {
+    ) -> impl FnMut(&mut Worksheet, usize, &[usize]) -> Result<(), XlsxError> {
         let styles = Styles::new();
         let divisions = ctx.workspace.standard.divisions.clone();
-        move |sheet, _, entries| {
-            for (i, entry) in entries.iter().enumerate() {
+        move |sheet, _, indices| {
+            for (i, entry) in ctx.parsed(indices).iter().enumerate() {
                 let row = HEADER_ROW + 1 + i as u32;
                 let r = RowContext {
                     seq: i + 1,

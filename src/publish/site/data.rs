@@ -198,6 +198,40 @@ impl Topics {
         table: Option<&Table>,
         field: fn(&CatalogEntry) -> &[String],
     ) -> Topics {
+        let (keys, found) = Topics::keyed(entries, table, field);
+        let index: HashMap<&(usize, String), usize> =
+            found.keys().enumerate().map(|(i, k)| (k, i)).collect();
+        let of_entry = keys
+            .iter()
+            .map(|ks| ks.iter().map(|k| index[k]).collect())
+            .collect();
+        let choices = found
+            .iter()
+            .map(|((_, name), count)| Choice {
+                value: name.clone(),
+                label: name.clone(),
+                count: *count,
+            })
+            .collect();
+        Topics { choices, of_entry }
+    }
+
+    /// Each value some entry has, with how many have it.
+    fn counted(
+        entries: &[&CatalogEntry],
+        table: Option<&Table>,
+        field: fn(&CatalogEntry) -> &[String],
+    ) -> BTreeMap<(usize, String), usize> {
+        Topics::keyed(entries, table, field).1
+    }
+
+    /// The keys of each entry's values, and each value's count.
+    #[allow(clippy::type_complexity)]
+    fn keyed(
+        entries: &[&CatalogEntry],
+        table: Option<&Table>,
+        field: fn(&CatalogEntry) -> &[String],
+    ) -> (Vec<Vec<(usize, String)>>, BTreeMap<(usize, String), usize>) {
         let key = |v: &str| -> (usize, String) {
             let found = table.and_then(|t| {
                 let name = &t.lookup(v)?.name;
@@ -223,21 +257,7 @@ impl Topics {
                 ks
             })
             .collect();
-        let index: HashMap<&(usize, String), usize> =
-            found.keys().enumerate().map(|(i, k)| (k, i)).collect();
-        let of_entry = keys
-            .iter()
-            .map(|ks| ks.iter().map(|k| index[k]).collect())
-            .collect();
-        let choices = found
-            .iter()
-            .map(|((_, name), count)| Choice {
-                value: name.clone(),
-                label: name.clone(),
-                count: *count,
-            })
-            .collect();
-        Topics { choices, of_entry }
+        (keys, found)
     }
 
     fn names(&self) -> Vec<String> {
@@ -296,17 +316,72 @@ fn by_division(standard: &Standard, code: &str) -> Keyed {
 /// The filters' choices for `entries` (sorted by 实施编码), with their
 /// counts.
 pub fn filters(entries: &[&CatalogEntry], standard: &Standard) -> Filters {
+    merge([&counts(entries, standard)])
+}
+
+/// A value of a filter as counted over some entries: where it sorts and the
+/// value, its label (its first entry's), and how many entries have it.
+pub type Counted = ((usize, String), String, usize);
+
+/// The filters' values counted over `entries` (sorted by 实施编码), in the
+/// order of [`Filters`]' fields: counts of parts of a catalog add up
+/// ([`merge`]) to the counts of the whole.
+pub fn counts(entries: &[&CatalogEntry], standard: &Standard) -> [Vec<Counted>; 6] {
     let tables = &standard.tables;
+    let facet = |key: &dyn Fn(&CatalogEntry) -> Keyed| -> Vec<Counted> {
+        // The first entry's label wins (entries come in 实施编码 order).
+        let mut found: BTreeMap<(usize, String), (String, usize)> = BTreeMap::new();
+        for e in entries {
+            let (k, label) = key(e);
+            found.entry(k).or_insert((label, 0)).1 += 1;
+        }
+        found.into_iter().map(|(k, (l, n))| (k, l, n)).collect()
+    };
+    let topics = |table: Option<&Table>, field: fn(&CatalogEntry) -> &[String]| {
+        Topics::counted(entries, table, field)
+            .into_iter()
+            .map(|(k, n)| (k.clone(), k.1, n))
+            .collect()
+    };
+    [
+        facet(&|e| by_table(tables.table("category"), &e.category)),
+        facet(&|e| by_table(tables.table("level"), &e.level)),
+        facet(&|e| ((0, e.agency_code.clone()), e.agency.clone())),
+        facet(&|e| by_division(standard, &e.division)),
+        topics(tables.get("citizen_topic"), |e| &e.citizen_topics),
+        topics(tables.get("business_topic"), |e| &e.business_topics),
+    ]
+}
+
+/// The filters of the whole of which `parts` are counted ([`counts`]),
+/// parts in 实施编码 order where a label could differ between them (an
+/// agency's entries are all in one part).
+pub fn merge<'a>(parts: impl IntoIterator<Item = &'a [Vec<Counted>; 6]>) -> Filters {
+    type Found<'c> = BTreeMap<&'c (usize, String), (&'c str, usize)>;
+    let mut found: [Found<'_>; 6] = Default::default();
+    for part in parts {
+        for (all, counted) in found.iter_mut().zip(part) {
+            for (k, label, n) in counted {
+                all.entry(k).or_insert((label, 0)).1 += n;
+            }
+        }
+    }
+    let [category, level, agency, division, citizen, business] = found.map(|all| {
+        all.into_iter()
+            .map(|((_, value), (label, count))| Choice {
+                value: value.clone(),
+                label: label.to_string(),
+                count,
+            })
+            .collect()
+    });
     Filters {
-        category: Facet::new(entries, |e| by_table(tables.table("category"), &e.category)).choices,
-        level: Facet::new(entries, |e| by_table(tables.table("level"), &e.level)).choices,
-        agency: Facet::new(entries, |e| ((0, e.agency_code.clone()), e.agency.clone())).choices,
-        division: Facet::new(entries, |e| by_division(standard, &e.division)).choices,
-        citizen: Topics::new(entries, tables.get("citizen_topic"), |e| &e.citizen_topics).choices,
-        business: Topics::new(entries, tables.get("business_topic"), |e| {
-            &e.business_topics
-        })
-        .choices,
+        category,
+        level,
+        agency,
+        division,
+        citizen,
+        business,
     }
 }
 
