@@ -50,3 +50,77 @@ pub fn bytes(ctx: &BuildContext<'_>, plan: &Plan<'_>, keys: &[String]) -> Vec<u8
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::catalog_csv;
+    use super::super::testing::with_plan;
+    use super::*;
+    use crate::catalog::CatalogEntry;
+    use crate::publish::cache::Previous;
+
+    fn entries(n: usize) -> Vec<CatalogEntry> {
+        (0..n)
+            .map(|i| CatalogEntry {
+                impl_code: format!("11431300006140469E{i:013}"),
+                name: format!("事项{i}\n第二行,\"引号\""),
+                division: "431302".into(),
+                promised_days: (i % 2 == 0).then_some(5),
+                ..Default::default()
+            })
+            .collect()
+    }
+
+    /// The bytes of `catalog.csv` made in runs, and how many runs were
+    /// made rather than copied.
+    fn written(
+        all: &[CatalogEntry],
+        previous: &Previous,
+        root: &std::path::Path,
+    ) -> (Vec<u8>, usize) {
+        with_plan(all, "", previous, root, |ctx, plan| {
+            let keys = run_keys(ctx, plan);
+            let before = plan.out.spans().copied();
+            let bytes = bytes(ctx, plan, &keys);
+            std::fs::write(root.join(CSV_FILE), &bytes).unwrap();
+            (bytes, keys.len() - (plan.out.spans().copied() - before))
+        })
+    }
+
+    fn whole(all: &[CatalogEntry]) -> Vec<u8> {
+        let refs: Vec<&CatalogEntry> = all.iter().collect();
+        let divisions = crate::workspace::Workspace::defaults().standard.divisions;
+        catalog_csv(&refs, &divisions)
+    }
+
+    #[test]
+    fn runs_give_the_bytes_of_the_whole_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let none = Previous::none();
+        for n in [0, 1, RUN, RUN + 1, 2 * RUN + 7] {
+            let all = entries(n);
+            let (runs, made) = written(&all, &none, dir.path());
+            assert!(runs == whole(&all), "{n} entries");
+            assert_eq!(made, n.div_ceil(RUN));
+        }
+    }
+
+    #[test]
+    fn only_the_run_of_a_changed_entry_is_made_again() {
+        let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let mut all = entries(3 * RUN);
+        written(&all, &Previous::none(), a.path());
+        all[RUN + 1].name = "改过的事项".into();
+        let kept = Previous::load(a.path());
+        let (again, made) = written(&all, &kept, b.path());
+        assert!(again == whole(&all));
+        assert_eq!(made, 1, "the run with the changed entry");
+        // A run altered in the earlier file is made again: the same bytes.
+        let text = std::fs::read_to_string(a.path().join(CSV_FILE)).unwrap();
+        std::fs::write(a.path().join(CSV_FILE), text.replacen("事项0", "事项X", 1)).unwrap();
+        let kept = Previous::load(a.path());
+        let (again, made) = written(&all, &kept, b.path());
+        assert!(again == whole(&all));
+        assert_eq!(made, 2, "the altered run and the changed one");
+    }
+}
