@@ -6,7 +6,7 @@
 //! elements every stage reads of every entry ([`Summary`]) parsed at once;
 //! the rest is parsed the first time anything reads it (through `Deref`,
 //! so a reader that needs the whole entry gets it, on whichever thread asks).
-//! What a run parsed so is counted ([`parsed`]) and shown by `--timings`.
+//! What a run parsed so is counted ([`parses`]) and shown by `--timings`.
 //!
 //! A cache line is used only when its checksum holds, and it holds the JSON
 //! this binary wrote for the entry (the cache is the binary's own), so its
@@ -108,7 +108,7 @@ static PARSED: AtomicUsize = AtomicUsize::new(0);
 
 /// How many entries this process parsed from the cache's JSON when they
 /// were first read.
-pub fn parsed() -> usize {
+pub fn parses() -> usize {
     PARSED.load(Ordering::Relaxed)
 }
 

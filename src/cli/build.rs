@@ -142,7 +142,7 @@ pub fn run(args: Args, workspace: Option<&Path>, lang: Lang) -> Result<u8> {
         for (stage, took) in &summary.stages {
             errln!("{stage}\t{:.3}", took.as_secs_f64());
         }
-        errln!("parsed\t{}", crate::catalog::lazy::parsed());
+        errln!("parsed\t{}", crate::catalog::lazy::parses());
     }
     Ok(EXIT_OK)
 }

@@ -103,7 +103,7 @@ impl<'a> BuildContext<'a> {
     pub fn stamp_of(&self, e: &CatalogEntry) -> &str {
         match self
             .entries
-            .binary_search_by(|x| x.impl_code.as_str().cmp(&e.impl_code))
+            .binary_search_by(|x| x.summary().impl_code.as_str().cmp(&e.impl_code))
         {
             Ok(i) => self.stamp(i),
             Err(_) => &self.version,
