@@ -140,21 +140,14 @@ pub fn latest(releases: &Path) -> Option<Released> {
 }
 
 fn read(dir: &Path, file: &Path) -> Result<Registry, Text> {
-    #[derive(serde::Deserialize)]
-    struct Manifest {
-        registry_sha256: String,
-    }
     let bytes = std::fs::read(file).map_err(|e| text!("无法读取：{e}", "cannot be read: {e}"))?;
-    let manifest: Manifest = std::fs::read_to_string(dir.join(MANIFEST))
-        .map_err(|e| e.to_string())
-        .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()))
-        .map_err(|e| {
-            text!(
-                "发布清单 {MANIFEST} 无法读取：{e}",
-                "its release's {MANIFEST} cannot be read: {e}"
-            )
-        })?;
-    if crate::fsx::sha256_hex(&bytes) != manifest.registry_sha256 {
+    let recorded = registry_sha256(&dir.join(MANIFEST)).map_err(|e| {
+        text!(
+            "发布清单 {MANIFEST} 无法读取：{e}",
+            "its release's {MANIFEST} cannot be read: {e}"
+        )
+    })?;
+    if crate::fsx::sha256_hex(&bytes) != recorded {
         return Err(text!(
             "与发布清单 {MANIFEST} 记录的校验值不符：发布后被改动",
             "it does not match the sha256 its {MANIFEST} records: changed after the release"
@@ -172,9 +165,106 @@ fn read(dir: &Path, file: &Path) -> Result<Registry, Text> {
     Ok(reg)
 }
 
+/// The registry's digest the manifest at `path` records. A manifest lists
+/// every file of its release after it (300,000 at 100,000 entries, 40 MB),
+/// and every build, release and `assign --check` reads this one field: it
+/// is taken from the head of the file when yima's layout puts it there (one
+/// member a line, each line parsed as JSON), else from the whole file.
+fn registry_sha256(path: &Path) -> Result<String, String> {
+    use std::io::Read;
+    #[derive(serde::Deserialize)]
+    struct Manifest {
+        registry_sha256: String,
+    }
+    let mut head = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(HEAD).read_to_end(&mut head))
+        .map_err(|e| e.to_string())?;
+    if let Some(sha256) = from_head(&head) {
+        return Ok(sha256);
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+    let m: Manifest = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+    Ok(m.registry_sha256)
+}
+
+/// How much of a manifest [`from_head`] looks at.
+const HEAD: u64 = 16 * 1024;
+
+/// `registry_sha256` from the first lines of a manifest, as yima writes it
+/// (`{`, then a member a line, the file list last); none when the lines are
+/// not so (the whole file is then parsed).
+fn from_head(head: &[u8]) -> Option<String> {
+    let mut lines = head.split(|&b| b == b'\n');
+    if lines.next()? != b"{" {
+        return None;
+    }
+    for line in lines {
+        let member = std::str::from_utf8(line).ok()?.trim_end_matches(',');
+        if !member.starts_with("  \"") || member.starts_with("  \"files\"") {
+            return None;
+        }
+        let one: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(&format!("{{{member}}}")).ok()?;
+        if let Some(v) = one.get("registry_sha256") {
+            return v.as_str().map(str::to_string);
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_registrys_digest_is_read_from_the_manifests_head_or_its_whole() {
+        use crate::release::manifest::{Manifest, ManifestFile};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(MANIFEST);
+        let files: Vec<ManifestFile> = (0..5000)
+            .map(|i| ManifestFile {
+                path: format!("guides/{i}.html"),
+                size: i,
+                sha256: "0".repeat(64),
+            })
+            .collect();
+        // As a release writes it.
+        let pretty = Manifest {
+            version: "2026.1".into(),
+            yima: "0.1.0".into(),
+            registry_sha256: "ab".repeat(32),
+            files,
+        };
+        let text = serde_json::to_string_pretty(&pretty).unwrap();
+        assert!(
+            text.len() as u64 > HEAD,
+            "the file list reaches past the head"
+        );
+        assert_eq!(from_head(text.as_bytes()), Some("ab".repeat(32)));
+        std::fs::write(&path, &text).unwrap();
+        assert_eq!(registry_sha256(&path), Ok("ab".repeat(32)));
+        // Another layout (the list first, one line): from the whole file.
+        let compact = format!(
+            "{{\"files\":{},\"registry_sha256\":\"{}\"}}",
+            serde_json::to_string(&pretty.files).unwrap(),
+            "cd".repeat(32)
+        );
+        assert_eq!(from_head(compact.as_bytes()), None);
+        std::fs::write(&path, &compact).unwrap();
+        assert_eq!(registry_sha256(&path), Ok("cd".repeat(32)));
+        // A value that only looks like the member, inside another string.
+        let tricky = text.replacen(
+            "\"yima\": \"0.1.0\"",
+            "\"yima\": \"\\\"registry_sha256\\\": \\\"ef\\\"\"",
+            1,
+        );
+        assert_ne!(tricky, text);
+        assert_eq!(from_head(tricky.as_bytes()), Some("ab".repeat(32)));
+        // Not a manifest at all.
+        std::fs::write(&path, "{\"files\": []}").unwrap();
+        assert!(registry_sha256(&path).is_err());
+    }
 
     #[test]
     fn versions_sort_naturally() {
