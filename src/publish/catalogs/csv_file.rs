@@ -54,22 +54,10 @@ pub fn bytes(ctx: &BuildContext<'_>, plan: &Plan<'_>, keys: &[String]) -> Vec<u8
 #[cfg(test)]
 mod tests {
     use super::super::catalog_csv;
-    use super::super::testing::with_plan;
+    use super::super::testing::{entries, with_plan};
     use super::*;
     use crate::catalog::CatalogEntry;
     use crate::publish::cache::Previous;
-
-    fn entries(n: usize) -> Vec<CatalogEntry> {
-        (0..n)
-            .map(|i| CatalogEntry {
-                impl_code: format!("11431300006140469E{i:013}"),
-                name: format!("事项{i}\n第二行,\"引号\""),
-                division: "431302".into(),
-                promised_days: (i % 2 == 0).then_some(5),
-                ..Default::default()
-            })
-            .collect()
-    }
 
     /// The bytes of `catalog.csv` made in runs, and how many runs were
     /// made rather than copied.

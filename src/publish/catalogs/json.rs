@@ -146,23 +146,10 @@ fn run_text(run: &[&Entry], first: bool) -> Vec<u8> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::with_plan;
+    use super::super::testing::{entries, with_plan};
     use super::*;
     use crate::catalog::CatalogEntry;
     use crate::publish::cache::Previous;
-
-    fn entries(n: usize) -> Vec<CatalogEntry> {
-        (0..n)
-            .map(|i| CatalogEntry {
-                impl_code: format!("11431300006140469E{i:013}"),
-                name: format!("事项{i}\n第二行\t\"引号\"\\"),
-                promised_days: (i % 2 == 0).then_some(5),
-                channels: vec!["窗口办理".into()],
-                materials: vec![Default::default(); i % 3],
-                ..Default::default()
-            })
-            .collect()
-    }
 
     /// The bytes written, and how many runs were copied.
     fn written(

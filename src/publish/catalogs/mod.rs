@@ -462,6 +462,22 @@ mod testing {
     /// Runs `f` on a build of `entries` (in the order given, as a build
     /// sorts them) at `version` into `root`, reusing what `previous` kept;
     /// the tree's caches are written after.
+    /// Entries whose text is as awkward as a cell gets for JSON and CSV
+    /// (line breaks, tabs, quotes, commas, backslashes), in 实施编码 order.
+    pub fn entries(n: usize) -> Vec<CatalogEntry> {
+        (0..n)
+            .map(|i| CatalogEntry {
+                impl_code: format!("11431300006140469E{i:013}"),
+                name: format!("事项{i}\n第二行\t,\"引号\"\\"),
+                division: "431302".into(),
+                promised_days: (i % 2 == 0).then_some(5),
+                channels: vec!["窗口办理".into()],
+                materials: vec![Default::default(); i % 3],
+                ..Default::default()
+            })
+            .collect()
+    }
+
     pub fn with_plan<T>(
         entries: &[CatalogEntry],
         version: &str,
