@@ -153,22 +153,12 @@ type Keyed = ((usize, String), String);
 impl Facet {
     fn new(entries: &[&CatalogEntry], key: impl Fn(&CatalogEntry) -> Keyed) -> Facet {
         let keys: Vec<Keyed> = entries.iter().map(|e| key(e)).collect();
-        // The first entry's label wins (entries come in 实施编码 order).
-        let mut found: BTreeMap<&(usize, String), (&str, usize)> = BTreeMap::new();
-        for (k, label) in &keys {
-            found.entry(k).or_insert((label, 0)).1 += 1;
-        }
-        let index: HashMap<&(usize, String), usize> =
-            found.keys().enumerate().map(|(i, k)| (*k, i)).collect();
-        let of_entry = keys.iter().map(|(k, _)| index[k]).collect();
-        let choices = found
-            .iter()
-            .map(|((_, value), (label, count))| Choice {
-                value: value.clone(),
-                label: (*label).to_string(),
-                count: *count,
-            })
+        let counted = tally(keys.iter().map(|(k, label)| (k, label.as_str(), 1)));
+        let index: HashMap<&(usize, String), usize> = (counted.iter().enumerate())
+            .map(|(i, (k, ..))| (k, i))
             .collect();
+        let of_entry = keys.iter().map(|(k, _)| index[k]).collect();
+        let choices = counted.iter().map(choice).collect();
         Facet { choices, of_entry }
     }
 
@@ -329,13 +319,8 @@ pub type Counted = ((usize, String), String, usize);
 pub fn counts(entries: &[&CatalogEntry], standard: &Standard) -> [Vec<Counted>; 6] {
     let tables = &standard.tables;
     let facet = |key: &dyn Fn(&CatalogEntry) -> Keyed| -> Vec<Counted> {
-        // The first entry's label wins (entries come in 实施编码 order).
-        let mut found: BTreeMap<(usize, String), (String, usize)> = BTreeMap::new();
-        for e in entries {
-            let (k, label) = key(e);
-            found.entry(k).or_insert((label, 0)).1 += 1;
-        }
-        found.into_iter().map(|(k, (l, n))| (k, l, n)).collect()
+        let keys: Vec<Keyed> = entries.iter().map(|e| key(e)).collect();
+        tally(keys.iter().map(|(k, label)| (k, label.as_str(), 1)))
     };
     let topics = |table: Option<&Table>, field: fn(&CatalogEntry) -> &[String]| {
         Topics::counted(entries, table, field)
@@ -353,27 +338,38 @@ pub fn counts(entries: &[&CatalogEntry], standard: &Standard) -> [Vec<Counted>; 
     ]
 }
 
+/// Each key once, in its order, with the first label given for it and the
+/// sum of the counts given with it.
+fn tally<'k>(
+    counted: impl IntoIterator<Item = (&'k (usize, String), &'k str, usize)>,
+) -> Vec<Counted> {
+    let mut found: BTreeMap<&(usize, String), (&str, usize)> = BTreeMap::new();
+    for (k, label, n) in counted {
+        found.entry(k).or_insert((label, 0)).1 += n;
+    }
+    (found.into_iter())
+        .map(|(k, (label, n))| (k.clone(), label.to_string(), n))
+        .collect()
+}
+
+/// A filter's choice of a counted value.
+fn choice(((_, value), label, count): &Counted) -> Choice {
+    Choice {
+        value: value.clone(),
+        label: label.clone(),
+        count: *count,
+    }
+}
+
 /// The filters of the whole of which `parts` are counted ([`counts`]),
 /// parts in 实施编码 order where a label could differ between them (an
 /// agency's entries are all in one part).
 pub fn merge<'a>(parts: impl IntoIterator<Item = &'a [Vec<Counted>; 6]>) -> Filters {
-    type Found<'c> = BTreeMap<&'c (usize, String), (&'c str, usize)>;
-    let mut found: [Found<'_>; 6] = Default::default();
-    for part in parts {
-        for (all, counted) in found.iter_mut().zip(part) {
-            for (k, label, n) in counted {
-                all.entry(k).or_insert((label, 0)).1 += n;
-            }
-        }
-    }
-    let [category, level, agency, division, citizen, business] = found.map(|all| {
-        all.into_iter()
-            .map(|((_, value), (label, count))| Choice {
-                value: value.clone(),
-                label: label.to_string(),
-                count,
-            })
-            .collect()
+    let parts: Vec<&[Vec<Counted>; 6]> = parts.into_iter().collect();
+    let [category, level, agency, division, citizen, business] = std::array::from_fn(|f| {
+        let counted = parts.iter().flat_map(|p| &p[f]);
+        let all = tally(counted.map(|(k, label, n)| (k, label.as_str(), *n)));
+        all.iter().map(choice).collect()
     });
     Filters {
         category,
