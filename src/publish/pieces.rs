@@ -149,15 +149,8 @@ impl Pieces {
     }
 
     fn old(&self) -> &HashMap<String, Arc<Piece>> {
-        self.old.get_or_init(|| {
-            let mut map = HashMap::new();
-            for root in &self.roots {
-                for (k, p) in read(&root.join(FILE)) {
-                    map.entry(k).or_insert(p);
-                }
-            }
-            map
-        })
+        self.old
+            .get_or_init(|| super::cache::kept_records(&self.roots, FILE, read))
     }
 
     /// Notes the kept piece of `key`, if there is one, for

@@ -198,3 +198,20 @@ fn recorded(rest: &str) -> Option<(&str, &str)> {
 
 #[cfg(test)]
 mod tests;
+
+/// The records an earlier tree keeps beside its files (`file` in each of
+/// `roots`, read by `read`), by key: where two trees have a key, the first
+/// root's.
+pub(crate) fn kept_records<T>(
+    roots: &[PathBuf],
+    file: &str,
+    read: impl Fn(&Path) -> Vec<(String, T)>,
+) -> std::collections::HashMap<String, T> {
+    let mut map = std::collections::HashMap::new();
+    for root in roots {
+        for (k, v) in read(&root.join(file)) {
+            map.entry(k).or_insert(v);
+        }
+    }
+    map
+}

@@ -18,8 +18,8 @@
 
 use super::data::Counted;
 use crate::stats::Indicators;
-use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
@@ -77,15 +77,8 @@ impl Tallies {
     }
 
     fn old(&self) -> &HashMap<String, String> {
-        self.old.get_or_init(|| {
-            let mut map = HashMap::default();
-            for root in &self.roots {
-                for (k, json) in read(&root.join(FILE)) {
-                    map.entry(k).or_insert(json);
-                }
-            }
-            map
-        })
+        self.old
+            .get_or_init(|| crate::publish::cache::kept_records(&self.roots, FILE, read))
     }
 
     /// Notes every kept tally for [`Tallies::write`]: pages kept as they
