@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 
 pub mod fault;
 pub mod keyed;
+pub mod mapped;
 mod patch;
 pub mod settled;
 mod staged;
@@ -87,22 +88,31 @@ pub fn seal(mut text: String) -> String {
 /// The text [`seal`] sealed, when its last line is still its checksum (or
 /// its SHA-256, as earlier versions sealed); else why not.
 pub fn unseal(text: &str) -> Result<&str, &'static str> {
-    let body_end = text
-        .trim_end_matches('\n')
-        .rfind('\n')
-        .ok_or("no checksum line")?
-        + 1;
+    Ok(&text[..unseal_bytes(text.as_bytes())?])
+}
+
+/// [`unseal`] of bytes: the length of the text sealed (the checksum's line
+/// starts there).
+pub fn unseal_bytes(text: &[u8]) -> Result<usize, &'static str> {
+    let mut trimmed = text;
+    while let [rest @ .., b'\n'] = trimmed {
+        trimmed = rest;
+    }
+    let body_end = memchr::memrchr(b'\n', trimmed).ok_or("no checksum line")? + 1;
     let (body, sum) = text.split_at(body_end);
-    let sum = sum.trim_end_matches('\n');
+    let mut sum = sum;
+    while let [rest @ .., b'\n'] = sum {
+        sum = rest;
+    }
     let holds = match sum.len() {
-        32 => checksum_hex(body.as_bytes()) == sum,
-        64 => sha256_hex(body.as_bytes()) == sum,
+        32 => checksum_hex(body).as_bytes() == sum,
+        64 => sha256_hex(body).as_bytes() == sum,
         _ => false,
     };
     if !holds {
         return Err("checksum does not match");
     }
-    Ok(body)
+    Ok(body_end)
 }
 
 /// Whether `s` is a SHA-256 in hex.

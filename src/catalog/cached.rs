@@ -30,6 +30,7 @@
 
 use super::lazy::{Entry, Json, Summary};
 use super::{Catalog, CatalogError, ItemFile, item_paths, load_registry, parse_entry};
+use crate::fsx::mapped::Bytes;
 use crate::fsx::settled::{Memo, Stat};
 use crate::fsx::sha256_hex;
 use crate::publish::stamps::{Sums, json_digests};
@@ -75,7 +76,7 @@ pub struct Loaded {
 /// The cache a load leaves for the next one: lines kept from the old cache
 /// (not copied: fresh memory is slow to come by) and new ones.
 pub struct EntryCache {
-    old: Arc<Vec<u8>>,
+    old: Arc<Bytes>,
     lines: Vec<Line>,
     /// `items/` and the stats of its files as this load found them.
     items: std::path::PathBuf,
@@ -228,7 +229,7 @@ fn memo_of(items: &Path, cache: Option<&Path>) -> Memo {
 /// an entry taken from the cache holds only what such a check reads
 /// ([`Parse::Codes`]); one parsed from its file holds everything.
 pub struct Reader {
-    old: Arc<Vec<u8>>,
+    old: Arc<Bytes>,
     // Offsets into `old`: the reader owns both.
     index: Index,
     memo: Memo,
@@ -263,11 +264,12 @@ impl Reader {
     }
 }
 
-/// The bytes of the cache at `path`; none when there is none. They are
-/// kept as bytes: a line is checked as UTF-8 when it is used, on the thread
-/// that uses it (checking 300 MB of Chinese text at once held up every load).
-fn read_cache(path: Option<&Path>) -> Vec<u8> {
-    path.and_then(|p| std::fs::read(p).ok()).unwrap_or_default()
+/// The bytes of the cache at `path` (mapped, [`Bytes`]); none when there is
+/// none. They are kept as bytes: a line is checked as UTF-8 when it is
+/// used, on the thread that uses it (checking 300 MB of Chinese text at
+/// once held up every load).
+fn read_cache(path: Option<&Path>) -> Bytes {
+    path.and_then(|p| Bytes::read(p).ok()).unwrap_or_default()
 }
 
 /// The lines of a cache's text by path, as offsets into the text (so that
@@ -334,7 +336,7 @@ impl Index {
 /// a cache line gives.
 #[derive(Clone, Copy)]
 struct With<'a> {
-    old: &'a Arc<Vec<u8>>,
+    old: &'a Arc<Bytes>,
     memo: &'a Memo,
     keep_text: bool,
     parse: Parse,
@@ -488,7 +490,7 @@ pub(crate) enum Parse {
 /// the whole entry of a line of the cache, the codes of a line of the
 /// codes' file), and its digests.
 fn from_line(
-    cache: &Arc<Vec<u8>>,
+    cache: &Arc<Bytes>,
     at: std::ops::Range<usize>,
     parse: Parse,
     file: &Path,
@@ -555,7 +557,7 @@ mod tests {
 
     /// [`from_line`] of a line alone, the entry parsed.
     fn line_entry(line: &[u8], parse: Parse) -> Option<(CatalogEntry, Sums)> {
-        let text = Arc::new(line.to_vec());
+        let text = Arc::new(Bytes::from(line.to_vec()));
         let (e, sums) = from_line(&text, 0..line.len(), parse, Path::new("/nonexistent"))?;
         Some((e.into_inner(), sums))
     }

@@ -92,7 +92,7 @@ impl Summary {
 /// file it was read from.
 #[derive(Clone)]
 pub struct Json {
-    pub text: Arc<Vec<u8>>,
+    pub text: Arc<crate::fsx::mapped::Bytes>,
     pub range: std::ops::Range<usize>,
     pub file: PathBuf,
 }
@@ -237,7 +237,9 @@ mod tests {
     fn an_entry_is_parsed_once_when_first_read_and_its_summary_without_parsing() {
         let e = sample();
         let json = serde_json::to_string(&e).unwrap();
-        let text = Arc::new(format!("xx{json}yy").into_bytes());
+        let text = Arc::new(crate::fsx::mapped::Bytes::from(
+            format!("xx{json}yy").into_bytes(),
+        ));
         let lazy = Entry::later(
             Summary::of(&e),
             Json {
@@ -261,7 +263,7 @@ mod tests {
         let lazy = Entry::later(
             Summary::default(),
             Json {
-                text: Arc::new(b"{not json".to_vec()),
+                text: Arc::new(crate::fsx::mapped::Bytes::from(b"{not json".to_vec())),
                 range: 0..9,
                 file,
             },

@@ -11,10 +11,14 @@
 //! checked when it is looked up: a release reads the caches of the
 //! previous release and of `dist/`, and looks most files up in one only.
 
+use super::mapped::Bytes;
+
 /// A text's lines by their first field (up to the first tab).
 #[derive(Debug)]
 pub struct Keyed {
-    text: String,
+    /// The text as read (mapped when large, [`super::mapped`]); a line is
+    /// checked as UTF-8 when it is looked up.
+    text: Bytes,
     /// Each line's start, the end of its first field and its end.
     lines: Vec<(usize, usize, usize)>,
     /// The lines (their places in `lines`) by the hash of their first
@@ -31,7 +35,7 @@ type Check = fn(&str, &str) -> bool;
 impl Default for Keyed {
     fn default() -> Keyed {
         Keyed {
-            text: String::new(),
+            text: Bytes::default(),
             lines: Vec::new(),
             table: hashbrown::HashTable::new(),
             check: |_, _| false,
@@ -40,8 +44,8 @@ impl Default for Keyed {
 }
 
 /// The hash a first field is filed under.
-fn hash(key: &str) -> u64 {
-    hash_bytes(key.as_bytes())
+fn hash(key: &[u8]) -> u64 {
+    hash_bytes(key)
 }
 
 /// The hash of a key as bytes, for tables of lines by their first field
@@ -57,32 +61,43 @@ impl Keyed {
     /// when `check` holds for its first field and the rest of it (looked at
     /// when it is looked up). Of lines with the same first field, the last
     /// counts.
-    pub fn parse(body: String, header: &str, check: Check) -> Result<Keyed, String> {
-        let first = body.find('\n').map_or(body.len(), |n| n + 1);
-        if body[..first].trim_end_matches('\n') != header {
+    pub fn parse(body: impl Into<Bytes>, header: &str, check: Check) -> Result<Keyed, String> {
+        let body = body.into();
+        let len = body.len();
+        Keyed::parse_to(body, len, header, check)
+    }
+
+    /// [`Keyed::parse`] of the first `len` bytes of `body`.
+    fn parse_to(body: Bytes, len: usize, header: &str, check: Check) -> Result<Keyed, String> {
+        let text = &body[..len];
+        let first = memchr::memchr(b'\n', text).map_or(len, |n| n + 1);
+        let head = &text[..first];
+        if head.strip_suffix(b"\n").unwrap_or(head) != header.as_bytes() {
             return Err("unknown format".into());
         }
         // (Room for lines of about 150 bytes, a path and two digests: a
         // pass to count them cost as much as the pass that finds them.)
-        let mut lines = Vec::with_capacity(body.len() / 150 + 1);
+        let mut lines = Vec::with_capacity(len / 150 + 1);
         let mut start = first;
-        while start < body.len() {
+        while start < len {
             if lines.len() >= u32::MAX as usize {
                 return Err("too many lines".into());
             }
-            let end =
-                memchr::memchr(b'\n', &body.as_bytes()[start..]).map_or(body.len(), |n| start + n);
-            let line = &body[start..end];
-            let tab = match memchr::memchr(b'\t', line.as_bytes()) {
+            let end = memchr::memchr(b'\n', &text[start..]).map_or(len, |n| start + n);
+            let line = &text[start..end];
+            let tab = match memchr::memchr(b'\t', line) {
                 Some(tab) if tab > 0 => start + tab,
-                _ => return Err(format!("malformed line: {line}")),
+                _ => {
+                    let line = String::from_utf8_lossy(line);
+                    return Err(format!("malformed line: {line}"));
+                }
             };
             lines.push((start, tab, end));
             start = end + 1;
         }
         let key = |i: u32| {
             let (a, b, _) = lines[i as usize];
-            &body[a..b]
+            &text[a..b]
         };
         let mut table = hashbrown::HashTable::with_capacity(lines.len());
         for i in 0..lines.len() as u32 {
@@ -104,21 +119,21 @@ impl Keyed {
 
     /// [`Keyed::parse`] of a text [`super::seal`] sealed, when its seal
     /// holds.
-    pub fn unseal(mut text: String, header: &str, check: Check) -> Result<Keyed, String> {
-        let body = super::unseal(&text)?.len();
-        text.truncate(body);
-        Keyed::parse(text, header, check)
+    pub fn unseal(text: impl Into<Bytes>, header: &str, check: Check) -> Result<Keyed, String> {
+        let text = text.into();
+        let body = super::unseal_bytes(&text)?;
+        Keyed::parse_to(text, body, header, check)
     }
 
     /// The rest of the line whose first field is `key` (after its tab),
     /// when the check holds for it.
     pub fn get(&self, key: &str) -> Option<&str> {
-        let &i = self.table.find(hash(key), |&i| {
+        let &i = self.table.find(hash(key.as_bytes()), |&i| {
             let (a, b, _) = self.lines[i as usize];
-            &self.text[a..b] == key
+            &self.text[a..b] == key.as_bytes()
         })?;
         let (_, tab, end) = self.lines[i as usize];
-        let rest = &self.text[tab + 1..end];
+        let rest = simdutf8::basic::from_utf8(&self.text[tab + 1..end]).ok()?;
         (self.check)(key, rest).then_some(rest)
     }
 
@@ -148,14 +163,18 @@ mod tests {
         assert_eq!((k.get("a"), k.get("z")), (Some("2"), Some("3")));
         // Another header, a line without a field or a tab: the text is
         // refused. A line the check refuses is not found.
-        assert!(Keyed::parse("other\na\t1\n".into(), "head", any).is_err());
-        assert!(Keyed::parse("head\nno tab\n".into(), "head", any).is_err());
-        assert!(Keyed::parse("head\n\tempty\n".into(), "head", any).is_err());
+        assert!(Keyed::parse("other\na\t1\n".to_string(), "head", any).is_err());
+        assert!(Keyed::parse("head\nno tab\n".to_string(), "head", any).is_err());
+        assert!(Keyed::parse("head\n\tempty\n".to_string(), "head", any).is_err());
         let digits = |_: &str, rest: &str| rest.bytes().all(|b| b.is_ascii_digit());
-        let k = Keyed::parse("head\na\t1\nb\tx\n".into(), "head", digits).unwrap();
+        let k = Keyed::parse("head\na\t1\nb\tx\n".to_string(), "head", digits).unwrap();
         assert_eq!((k.get("a"), k.get("b")), (Some("1"), None));
         assert!(Keyed::default().get("").is_none());
-        let k = Keyed::parse("head\n".into(), "head", any).unwrap();
+        let k = Keyed::parse("head\n".to_string(), "head", any).unwrap();
         assert!(k.is_empty() && k.get("a").is_none());
+        // Bytes that are not UTF-8 (a damaged text read as it is): the
+        // line is not found, the others are.
+        let k = Keyed::parse(b"head\na\t\xff\nb\t2\n".to_vec(), "head", any).unwrap();
+        assert_eq!((k.get("a"), k.get("b")), (None, Some("2")));
     }
 }

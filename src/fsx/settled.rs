@@ -166,7 +166,7 @@ impl Memo {
     /// The memo kept beside the tree at `root`; empty when there is none or
     /// it cannot be read whole.
     pub fn load(root: &Path) -> Memo {
-        let old = std::fs::read_to_string(memo_path(root))
+        let old = super::mapped::Bytes::read(&memo_path(root))
             .ok()
             .and_then(parse_memo)
             .unwrap_or_default();
@@ -230,7 +230,7 @@ impl Memo {
 /// checksum of all that ([`super::seal`]); none when the header or the
 /// checksum does not hold. A line whose digest is none is never found, nor
 /// one whose stat does not read ([`Memo::digest`]).
-fn parse_memo(text: String) -> Option<Keyed> {
+fn parse_memo(text: super::mapped::Bytes) -> Option<Keyed> {
     Keyed::unseal(text, HEADER, |_, rest| {
         rest.split_once('\t')
             .is_some_and(|(_, sha256)| super::is_sha256_hex(sha256))

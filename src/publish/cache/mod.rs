@@ -183,7 +183,7 @@ struct Recorded {
 /// Reads a cache's text: the header, `path<TAB>key<TAB>sha256` lines, and
 /// the checksum of all that as the last line ([`crate::fsx::seal`]). A line
 /// whose path leaves the tree or whose fields are no digests is never found.
-fn parse(text: String) -> Result<Keyed, String> {
+fn parse(text: impl Into<crate::fsx::mapped::Bytes>) -> Result<Keyed, String> {
     use crate::fsx::is_sha256_hex as hex64;
     Keyed::unseal(text, HEADER, |path, rest| {
         let safe = !path.starts_with('/') && !path.contains("..");

@@ -84,7 +84,7 @@ impl Previous {
             .par_iter()
             .enumerate()
             .map(
-                |(n, (root, cache, by))| match std::fs::read_to_string(cache) {
+                |(n, (root, cache, by))| match crate::fsx::mapped::Bytes::read(cache) {
                     Ok(text) => match parse(text) {
                         Ok(files) => Ok(Some(Tree {
                             root: root.to_path_buf(),
