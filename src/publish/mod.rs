@@ -160,6 +160,8 @@ pub struct BuildSummary {
     pub guides: usize,
     /// Word guides (one per entry) and 汇编 (one per agency) written.
     pub word: docx::Written,
+    /// Files in the tree (counted by a build; a release counts its
+    /// manifest's).
     pub files: usize,
     /// Each stage and its wall time, in order (`yima build --timings`).
     pub stages: Vec<(&'static str, std::time::Duration)>,
@@ -269,7 +271,8 @@ pub fn render_into(
     root: &Path,
 ) -> Result<(BuildSummary, Vec<(String, String)>), PublishError> {
     let none = cache::Previous::none();
-    let (summary, out) = render_reusing(ctx, root, &none)?;
+    let (mut summary, out) = render_reusing(ctx, root, &none)?;
+    summary.files = count_files(root)?;
     Ok((summary, out.digests()))
 }
 
@@ -340,7 +343,7 @@ pub fn render_outputs(
         entries: ctx.entries.len(),
         guides,
         word,
-        files: count_files(root)? + out.kept().len(),
+        files: 0,
         stages,
         counts: out.counts(),
         entries_reused: 0,
@@ -423,6 +426,7 @@ fn build_with(
     };
     let looked = started.elapsed();
     let mut summary = render_outputs(ctx, &tree, outputs)?;
+    summary.files = count_files(staged.path())? + tree.kept_len();
     summary.stages.insert(0, ("previous", looked));
     summary.cache_ignored = previous.ignored.clone();
     if outputs == Outputs::All {
@@ -451,7 +455,7 @@ fn build_with(
     let (committed, (dist_memo, items_memo)) = rayon::join(
         || {
             if over {
-                staged.commit_over(&tree.kept())
+                staged.commit_over(&tree.take_kept())
             } else {
                 staged.commit()
             }
