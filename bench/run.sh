@@ -158,6 +158,14 @@ for n in sizes:
             sums = ", ".join(f"{sum(s):.2f}" for s in steps)
             print(f"| {n:,} | the next change (steady state, the median of {len(steps)} steps: {sums} s) ÷ full pipeline | {ratio(sum(steady), sum(full))} | ≤ 0.05 |")
             print(f"| {n:,} | steady-state release ÷ full release (that step) | {ratio(steady[3], full[3])} | |")
+            fs_stat, fs_link = val(n, "file floor: stat"), val(n, "file floor: link")
+            if fs_stat and fs_link:
+                # What no step can skip: a build and a release each prove a
+                # release's worth of files, the three commands stat the
+                # entry files (about as many again), and the release links
+                # every file (one thread each, as the floor measured them).
+                floor = 3 * float(fs_stat) + float(fs_link)
+                print(f"| {n:,} | a steady step's file operations alone (3 × {float(fs_stat):.2f} s stat + {float(fs_link):.2f} s link, one thread) ÷ full pipeline | {ratio(floor, sum(full))} | (floor) |")
         print(f"| {n:,} | incremental dist/ identical to build --full | {val(n, 'incremental: identical')} | yes |")
         print(f"| {n:,} | incremental releases pass yima verify | {val(n, 'incremental: release verified')} | yes |")
     h = wall(n, "hugo")
@@ -212,6 +220,7 @@ YIMA=$ROOT/target/release/yima
 GEN=$ROOT/target/release/examples/gen-filings
 FLOOR=$ROOT/target/release/examples/calamine-floor
 WFLOOR=$ROOT/target/release/examples/write-floor
+FFLOOR=$ROOT/target/release/examples/file-floor
 REGBENCH=$ROOT/target/release/examples/registry-bench
 
 mkdir -p "$DATA"
@@ -229,7 +238,7 @@ TIMED=$ROOT/bench/timed.py
 
 say "building release binaries"
 cargo build --release --bin yima --example gen-filings --example calamine-floor \
-    --example write-floor --example registry-bench 2>&1 | tail -n 2 >&2
+    --example write-floor --example file-floor --example registry-bench 2>&1 | tail -n 2 >&2
 
 HAVE_FRICTIONLESS=1
 if [ ! -x "$VENV/bin/frictionless" ]; then
@@ -400,6 +409,19 @@ PY
         measure "$size" "steady $k: assign --check" "" "$YIMA" -C "$ws" assign --check
         measure "$size" "steady $k: build" "" "$YIMA" -C "$ws" build
         measure "$size" "steady $k: release" "" "$YIMA" -C "$ws" release "2026.$((k + 2))"
+    done
+    # The file system's part of a step, on the RAM disk as the last step saw
+    # it: one thread looking at each file of the newest release, then
+    # hard-linking each into a new folder.
+    local newest=$ws/releases/2026.$(( ${BENCH_STEADY:-3} + 2 ))
+    rm -rf "$ws/file-floor" "$base/file-floor.txt"
+    OUT_FILE=$base/file-floor.txt measure "$size" "file floor" "stat, then link, every file of a release" \
+        "$FFLOOR" "$newest" "$ws/file-floor"
+    rm -rf "$ws/file-floor"
+    local field
+    for field in stat link; do
+        printf '%s\t%s\t%s\t\t\t\t\n' "$size" "file floor: $field" \
+            "$(sed -n "s/.*${field}_seconds=\([0-9.]*\).*/\1/p" "$base/file-floor.txt" 2>/dev/null)" >>"$RESULTS"
     done
     local verified=no
     "$YIMA" -C "$ws" verify "$ws/releases/2026.2" >>"$LOG" 2>&1 \
