@@ -20,7 +20,8 @@
 #   reusing its cache, the next release) and again BENCH_STEADY times (the
 #   steady state; the median step is reported), with the incremental dist/ compared
 #   byte for byte with `build --full` into another folder and the release
-#   checked by `yima verify`;
+#   checked by `yima verify`, and the file system's floor of a step (bench/
+#   file_floor.rs: stat, then hard-link, every file of the newest release);
 #   and guides per second against Hugo (group "hugo", Debian's hugo installed
 #   with apt-get when missing): Hugo rendering the built Markdown guides, one
 #   HTML page each with a minimal layout.
