@@ -11,28 +11,14 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
+#[path = "two_folders.rs"]
+mod two_folders;
+
 fn main() -> ExitCode {
-    let args: Vec<PathBuf> = std::env::args_os().skip(1).map(PathBuf::from).collect();
-    let [src, dest] = args.as_slice() else {
-        eprintln!("usage: file-floor SRC DEST");
-        return ExitCode::from(2);
-    };
-    match run(src, dest) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("file-floor: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    two_folders::main("file-floor", run)
 }
 
 fn run(src: &Path, dest: &Path) -> std::io::Result<()> {
-    if dest.exists() {
-        return Err(std::io::Error::other(format!(
-            "{} exists; name a new folder",
-            dest.display()
-        )));
-    }
     // Every folder with its files' names, listed before anything is timed.
     let mut folders = Vec::new();
     collect(src, Path::new(""), &mut folders)?;
