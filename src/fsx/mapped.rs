@@ -32,6 +32,7 @@ enum Inner {
 }
 
 /// Files smaller than this are read: a mapping costs more than a copy.
+#[cfg_attr(not(unix), allow(dead_code))]
 const MAP_FROM: u64 = 1 << 20;
 
 impl Bytes {
