@@ -414,7 +414,8 @@ PY
     # The file system's part of a step, on the RAM disk as the last step saw
     # it: one thread looking at each file of the newest release, then
     # hard-linking each into a new folder.
-    local newest=$ws/releases/2026.$(( ${BENCH_STEADY:-3} + 2 ))
+    local newest
+    newest=$(find "$ws/releases" -mindepth 1 -maxdepth 1 -type d -name '2026.*' | sort -V | tail -n 1)
     rm -rf "$ws/file-floor" "$base/file-floor.txt"
     OUT_FILE=$base/file-floor.txt measure "$size" "file floor" "stat, then link, every file of a release" \
         "$FFLOOR" "$newest" "$ws/file-floor"
