@@ -43,13 +43,8 @@ impl Default for Keyed {
     }
 }
 
-/// The hash a first field is filed under.
-fn hash(key: &[u8]) -> u64 {
-    hash_bytes(key)
-}
-
-/// The hash of a key as bytes, for tables of lines by their first field
-/// (here and in [`crate::catalog::cached`]).
+/// The hash a first field is filed under, as bytes (here and in
+/// [`crate::catalog::cached`]).
 pub(crate) fn hash_bytes(key: &[u8]) -> u64 {
     use std::hash::BuildHasher;
     rustc_hash::FxBuildHasher.hash_one(key)
@@ -102,7 +97,7 @@ impl Keyed {
         let mut table = hashbrown::HashTable::with_capacity(lines.len());
         for i in 0..lines.len() as u32 {
             let k = key(i);
-            match table.entry(hash(k), |&j| key(j) == k, |&j| hash(key(j))) {
+            match table.entry(hash_bytes(k), |&j| key(j) == k, |&j| hash_bytes(key(j))) {
                 hashbrown::hash_table::Entry::Occupied(mut o) => *o.get_mut() = i,
                 hashbrown::hash_table::Entry::Vacant(v) => {
                     v.insert(i);
@@ -128,7 +123,7 @@ impl Keyed {
     /// The rest of the line whose first field is `key` (after its tab),
     /// when the check holds for it.
     pub fn get(&self, key: &str) -> Option<&str> {
-        let &i = self.table.find(hash(key.as_bytes()), |&i| {
+        let &i = self.table.find(hash_bytes(key.as_bytes()), |&i| {
             let (a, b, _) = self.lines[i as usize];
             &self.text[a..b] == key.as_bytes()
         })?;
