@@ -100,7 +100,10 @@ pub struct Json {
 /// An entry of the catalog: parsed, or parsed when first read.
 pub struct Entry {
     summary: Summary,
-    cell: OnceLock<CatalogEntry>,
+    // (Boxed: an entry's hundred-odd fields inline would make every entry
+    // of a 100,000-entry catalog as large, parsed or not — hundreds of MB
+    // of fresh memory moved twice by a load that parses ten.)
+    cell: OnceLock<Box<CatalogEntry>>,
     json: Option<Json>,
 }
 
@@ -117,7 +120,7 @@ impl Entry {
     pub fn parsed(e: CatalogEntry) -> Entry {
         Entry {
             summary: Summary::of(&e),
-            cell: OnceLock::from(e),
+            cell: OnceLock::from(Box::new(e)),
             json: None,
         }
     }
@@ -141,19 +144,19 @@ impl Entry {
         self.cell.get_or_init(|| {
             PARSED.fetch_add(1, Ordering::Relaxed);
             let json = self.json.as_ref().expect("an entry without JSON is parsed");
-            json.parse()
+            Box::new(json.parse())
         })
     }
 
     /// The whole entry when it was parsed already.
     pub fn if_parsed(&self) -> Option<&CatalogEntry> {
-        self.cell.get()
+        self.cell.get().map(|e| &**e)
     }
 
     /// The entry, owned.
     pub fn into_inner(self) -> CatalogEntry {
         self.get();
-        self.cell.into_inner().expect("parsed just now")
+        *self.cell.into_inner().expect("parsed just now")
     }
 }
 
