@@ -34,6 +34,39 @@ pub struct Manifest {
 /// Lowercase hex sha256.
 pub use crate::fsx::sha256_hex;
 
+impl Manifest {
+    /// Writes the manifest as `serde_json::to_writer_pretty` does, byte for
+    /// byte, and a newline: its 300,000 files at 100,000 entries written
+    /// field by field (the generic pretty printer took three times as long).
+    pub fn write_to(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        fn string(w: &mut dyn std::io::Write, s: &str) -> std::io::Result<()> {
+            serde_json::to_writer(w, s).map_err(std::io::Error::from)
+        }
+        w.write_all(b"{\n  \"version\": ")?;
+        string(w, &self.version)?;
+        w.write_all(b",\n  \"yima\": ")?;
+        string(w, &self.yima)?;
+        w.write_all(b",\n  \"registry_sha256\": ")?;
+        string(w, &self.registry_sha256)?;
+        w.write_all(b",\n  \"files\": [")?;
+        let mut size = itoa::Buffer::new();
+        for (i, f) in self.files.iter().enumerate() {
+            w.write_all(if i == 0 { b"\n" } else { b",\n" })?;
+            w.write_all(b"    {\n      \"path\": ")?;
+            string(w, &f.path)?;
+            w.write_all(b",\n      \"size\": ")?;
+            w.write_all(size.format(f.size).as_bytes())?;
+            w.write_all(b",\n      \"sha256\": ")?;
+            string(w, &f.sha256)?;
+            w.write_all(b"\n    }")?;
+        }
+        if !self.files.is_empty() {
+            w.write_all(b"\n  ")?;
+        }
+        w.write_all(b"]\n}\n")
+    }
+}
+
 /// The files under `dir`, each as its path from the release folder with
 /// `/` (`prefix` names `dir`).
 fn walk(dir: &Path, prefix: &str, out: &mut Vec<String>) -> std::io::Result<()> {
@@ -154,4 +187,48 @@ pub fn verify(dir: &Path) -> Result<Verification, VerifyError> {
         }
     }
     Ok(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn manifest(files: Vec<ManifestFile>) -> Manifest {
+        Manifest {
+            version: "2026.9".into(),
+            yima: env!("CARGO_PKG_VERSION").into(),
+            registry_sha256: sha256_hex(b"codes"),
+            files,
+        }
+    }
+
+    #[test]
+    fn the_manifest_is_written_as_serde_json_writes_it_pretty() {
+        let file = |path: &str, size| ManifestFile {
+            path: path.into(),
+            size,
+            sha256: sha256_hex(path.as_bytes()),
+        };
+        for m in [
+            manifest(Vec::new()),
+            manifest(vec![file("catalog.json", 0)]),
+            manifest(vec![
+                file(
+                    "guides/11440100MB2C9213XX4440123001000.html",
+                    18_446_744_073_709_551_615,
+                ),
+                file("forms/申请表 \"甲\"\\乙.docx", 12_345),
+                file("odd/\u{1}\t\n\u{7f}\u{2028}.md", 7),
+            ]),
+        ] {
+            let mut ours = Vec::new();
+            m.write_to(&mut ours).unwrap();
+            let mut theirs = serde_json::to_vec_pretty(&m).unwrap();
+            theirs.push(b'\n');
+            assert_eq!(
+                String::from_utf8(ours).unwrap(),
+                String::from_utf8(theirs).unwrap()
+            );
+        }
+    }
 }

@@ -246,23 +246,23 @@ pub fn release(
     timed("changes");
 
     // What the release will keep beside itself for the next build and
-    // release is made while the manifest is (and written once it is in
-    // place).
-    let (files, kept) = rayon::join(
-        || manifest::scan_known(&out, &rendered),
+    // release is made while the manifest is made and written (and written
+    // once the release is in place).
+    let (m, kept) = rayon::join(
+        || -> std::io::Result<Manifest> {
+            let m = Manifest {
+                version: version.to_string(),
+                yima: env!("CARGO_PKG_VERSION").to_string(),
+                registry_sha256: sha256_hex(registry_text.as_bytes()),
+                files: manifest::scan_known(&out, &rendered)?,
+            };
+            // (Written as it is made: 54 MB at 100,000 entries.)
+            fsx::write_atomic_with(&out.join(manifest::FILE), &mut |w| m.write_to(w))?;
+            Ok(m)
+        },
         || publish::cache::ReleaseCache::of(&tree, &out),
     );
-    let m = Manifest {
-        version: version.to_string(),
-        yima: env!("CARGO_PKG_VERSION").to_string(),
-        registry_sha256: sha256_hex(registry_text.as_bytes()),
-        files: files?,
-    };
-    // (Written as it is made: 54 MB at 100,000 entries.)
-    fsx::write_atomic_with(&out.join(manifest::FILE), &mut |w| {
-        serde_json::to_writer_pretty(&mut *w, &m)?;
-        w.write_all(b"\n")
-    })?;
+    let m = m?;
     timed("manifest");
 
     let live = items.join(registry::FILE);
