@@ -98,8 +98,32 @@ impl EntryCache {
                 crate::fsx::write_atomic_with(path, &mut |w| {
                     w.write_all(header().as_bytes())?;
                     w.write_all(b"\n")?;
+                    // Lines kept from the old cache that lay one after
+                    // another there (the byte between two such is their
+                    // newline) go out as one write, straight from the old
+                    // text: a steady build keeps all but a few of 100,000.
+                    let mut run: Option<(usize, usize)> = None;
                     for l in &self.lines {
-                        w.write_all(self.line(l))?;
+                        if let (Line::Old(a, b), Some((_, end))) = (l, &mut run)
+                            && *a == *end + 1
+                        {
+                            *end = *b;
+                            continue;
+                        }
+                        if let Some((a, end)) = run.take() {
+                            w.write_all(&self.old[a..end])?;
+                            w.write_all(b"\n")?;
+                        }
+                        match l {
+                            Line::Old(a, b) => run = Some((*a, *b)),
+                            Line::New(text) => {
+                                w.write_all(text.as_bytes())?;
+                                w.write_all(b"\n")?;
+                            }
+                        }
+                    }
+                    if let Some((a, end)) = run {
+                        w.write_all(&self.old[a..end])?;
                         w.write_all(b"\n")?;
                     }
                     Ok(())
@@ -689,5 +713,52 @@ mod tests {
             assert_eq!(a.sums.as_ref(), Some(&sums), "{}", b.display);
             assert_eq!(b.sums.as_ref(), Some(&sums), "{}", b.display);
         }
+    }
+
+    #[test]
+    fn a_cache_written_from_old_runs_and_new_lines_is_the_one_written_anew() {
+        fn copy(from: &Path, to: &Path) {
+            std::fs::create_dir_all(to).unwrap();
+            for e in std::fs::read_dir(from).unwrap() {
+                let e = e.unwrap();
+                if e.file_type().unwrap().is_dir() {
+                    copy(&e.path(), &to.join(e.file_name()));
+                } else {
+                    std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+                }
+            }
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let items = dir.path().join("items");
+        copy(&Path::new(env!("CARGO_MANIFEST_DIR")).join("items"), &items);
+        let cache = dir.path().join(FILE);
+        let first = load_whole(&items, Some(&cache), false).unwrap();
+        first.cache.write(&cache).unwrap();
+        let written = std::fs::read(&cache).unwrap();
+        // Every line kept: the same bytes.
+        let again = load_whole(&items, Some(&cache), false).unwrap();
+        assert_eq!(again.reused, again.catalog.files.len());
+        again.cache.write(&dir.path().join("again")).unwrap();
+        assert_eq!(std::fs::read(dir.path().join("again")).unwrap(), written);
+        // Two entries in the middle changed: runs of kept lines around new
+        // ones, as a load that parses every file writes them.
+        let mut rels: Vec<_> = again.catalog.files.iter().map(|f| f.rel.clone()).collect();
+        rels.sort();
+        for rel in [&rels[rels.len() / 3], &rels[rels.len() / 2]] {
+            let path = items.join(rel);
+            let text = std::fs::read_to_string(&path).unwrap();
+            let changed = text.replacen("name: ", "name: 新", 1);
+            assert_ne!(changed, text);
+            std::fs::write(&path, changed).unwrap();
+        }
+        let mixed = load_whole(&items, Some(&cache), false).unwrap();
+        assert_eq!(mixed.reused, mixed.catalog.files.len() - 2);
+        mixed.cache.write(&dir.path().join("mixed")).unwrap();
+        let fresh = load_whole(&items, None, false).unwrap();
+        assert_eq!(fresh.reused, 0);
+        fresh.cache.write(&dir.path().join("fresh")).unwrap();
+        let mixed = std::fs::read(dir.path().join("mixed")).unwrap();
+        assert_ne!(mixed, written);
+        assert_eq!(mixed, std::fs::read(dir.path().join("fresh")).unwrap());
     }
 }
