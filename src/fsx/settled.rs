@@ -159,7 +159,11 @@ pub struct Memo {
     /// Whose folders the files are looked up from ([`at`]): 0 for a memo
     /// that was not read.
     owner: u64,
-    new: Mutex<Vec<(String, Stat, String)>>,
+    /// The lines noted for the next memo (`path<TAB>stat<TAB>sha256`),
+    /// each with the length of its path: made as the files are noted, on
+    /// the threads that prove or write them, so that the memo's text is
+    /// only put in order and joined.
+    new: Mutex<Vec<(String, usize)>>,
 }
 
 impl Memo {
@@ -188,11 +192,16 @@ impl Memo {
     /// Notes that the file `rel`, of stat `stat`, holds bytes of digest
     /// `sha256`, for the next memo.
     pub fn note(&self, rel: &str, stat: Stat, sha256: &str) {
-        self.new.lock().unwrap_or_else(|p| p.into_inner()).push((
-            rel.to_string(),
-            stat,
-            sha256.to_string(),
-        ));
+        // (A path with a tab or a newline cannot be a line's first field.)
+        if rel.contains(['\t', '\n']) {
+            return;
+        }
+        let mut line = String::with_capacity(rel.len() + sha256.len() + 48);
+        let _ = write!(line, "{rel}\t{stat}\t{sha256}");
+        self.new
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push((line, rel.len()));
     }
 
     /// Writes the noted files as the memo of the tree at `root`
@@ -211,16 +220,18 @@ impl Memo {
     /// they are in is in place: made while it is put in place.
     pub fn text(&self) -> String {
         let mut new = std::mem::take(&mut *self.new.lock().unwrap_or_else(|p| p.into_inner()));
-        new.sort_by(|a, b| a.0.cmp(&b.0));
-        new.dedup_by(|a, b| a.0 == b.0);
-        let mut text = String::with_capacity(new.len() * 150);
+        fn path((line, len): &(String, usize)) -> &[u8] {
+            &line.as_bytes()[..*len]
+        }
+        new.sort_by(|a, b| path(a).cmp(path(b)));
+        new.dedup_by(|a, b| path(a) == path(b));
+        let mut text =
+            String::with_capacity(new.iter().map(|(l, _)| l.len() + 1).sum::<usize>() + 64);
         text.push_str(HEADER);
         text.push('\n');
-        for (rel, stat, sha256) in &new {
-            if rel.contains(['\t', '\n']) {
-                continue;
-            }
-            let _ = writeln!(text, "{rel}\t{stat}\t{sha256}");
+        for (line, _) in &new {
+            text.push_str(line);
+            text.push('\n');
         }
         super::seal(text)
     }
@@ -366,5 +377,48 @@ mod tests {
         assert!(Memo::load(&root).old.is_empty(), "altered");
         std::fs::write(memo_path(&root), &text[..text.len() - 3]).unwrap();
         assert!(Memo::load(&root).old.is_empty(), "cut short");
+    }
+
+    #[test]
+    fn a_memos_text_holds_each_path_once_in_order_and_no_path_that_cannot_be_a_field() {
+        let stat = |n: u64| Stat {
+            len: n,
+            mtime: 1_700_000_000_000_000_000 + u128::from(n),
+            dev: 7,
+            ino: 100 + n,
+        };
+        let memo = Memo::default();
+        for (rel, n, sha) in [
+            ("guides/b.md", 1, "b"),
+            ("a.b", 2, "x"),
+            ("guides/a.html", 3, "a"),
+            ("a", 4, "y"),
+            ("guides/b.md", 5, "c"),
+            ("tab\there", 6, "t"),
+            ("new\nline", 7, "n"),
+            ("a\u{1}", 8, "z"),
+        ] {
+            memo.note(rel, stat(n), &sha.repeat(64));
+        }
+        let text = memo.text();
+        let body = &text[..crate::fsx::unseal(&text).unwrap().len()];
+        let lines: Vec<&str> = body.lines().collect();
+        let line = |rel: &str, n, sha: &str| format!("{rel}\t{}\t{}", stat(n), sha.repeat(64));
+        assert_eq!(
+            lines,
+            [
+                HEADER.to_string(),
+                line("a", 4, "y"),
+                line("a\u{1}", 8, "z"),
+                line("a.b", 2, "x"),
+                line("guides/a.html", 3, "a"),
+                line("guides/b.md", 1, "b"),
+            ],
+            "sorted by path, the first note of a path kept"
+        );
+        assert!(
+            memo.text().lines().count() == 2,
+            "taken: only the header and seal are left"
+        );
     }
 }
