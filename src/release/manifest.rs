@@ -37,7 +37,8 @@ pub use crate::fsx::sha256_hex;
 impl Manifest {
     /// Writes the manifest as `serde_json::to_writer_pretty` does, byte for
     /// byte, and a newline: its 300,000 files at 100,000 entries written
-    /// field by field (the generic pretty printer took three times as long).
+    /// field by field (0.11-0.13 s into memory, against the generic pretty
+    /// printer's 0.14-0.17 s).
     pub fn write_to(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
         fn string(w: &mut dyn std::io::Write, s: &str) -> std::io::Result<()> {
             serde_json::to_writer(w, s).map_err(std::io::Error::from)
