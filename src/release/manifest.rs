@@ -99,8 +99,54 @@ pub fn scan_known(
     root: &Path,
     known: &HashMap<String, (String, Option<u64>)>,
 ) -> std::io::Result<Vec<ManifestFile>> {
+    scan_listed(root, known, None)
+}
+
+/// The files under the folder `folder` of `root` (a name, no `/`), each as
+/// its path from `root`: a listing for [`scan_listed`] made ahead, while
+/// nothing more is written there.
+pub fn list_folder(root: &Path, folder: &str) -> std::io::Result<Listed> {
     let mut paths = Vec::new();
-    walk(root, "", &mut paths)?;
+    walk(&root.join(folder), &format!("{folder}/"), &mut paths)?;
+    Ok(Listed {
+        folder: folder.to_string(),
+        paths,
+    })
+}
+
+/// The files of one folder of a release, listed ahead ([`list_folder`]).
+pub struct Listed {
+    folder: String,
+    paths: Vec<String>,
+}
+
+/// [`scan_known`], taking the files of the folder `listed` names from it
+/// rather than listing that folder again (300,000 guides: a listing made
+/// while the change log is).
+pub fn scan_listed(
+    root: &Path,
+    known: &HashMap<String, (String, Option<u64>)>,
+    listed: Option<Listed>,
+) -> std::io::Result<Vec<ManifestFile>> {
+    let mut paths = Vec::new();
+    match listed {
+        None => walk(root, "", &mut paths)?,
+        Some(listed) => {
+            for e in std::fs::read_dir(root)? {
+                let e = e?;
+                let name = e.file_name().to_string_lossy().into_owned();
+                if name == listed.folder && e.file_type()?.is_dir() {
+                    continue;
+                }
+                if e.file_type()?.is_dir() {
+                    walk(&e.path(), &format!("{name}/"), &mut paths)?;
+                } else {
+                    paths.push(name);
+                }
+            }
+            paths.extend(listed.paths);
+        }
+    }
     use rayon::prelude::*;
     let mut files: Vec<ManifestFile> = paths
         .into_par_iter()
@@ -201,6 +247,35 @@ mod tests {
             registry_sha256: sha256_hex(b"codes"),
             files,
         }
+    }
+
+    #[test]
+    fn a_folder_listed_ahead_gives_the_manifest_a_walk_gives() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for (rel, text) in [
+            ("guides/a.html", "a"),
+            ("guides/b.md", "b"),
+            ("guides/sub/c.txt", "c"),
+            ("catalog.json", "{}"),
+            ("site/index.html", "<p>"),
+            ("site/data/1.js", "x"),
+        ] {
+            std::fs::create_dir_all(root.join(rel).parent().unwrap()).unwrap();
+            std::fs::write(root.join(rel), text).unwrap();
+        }
+        let known: HashMap<String, (String, Option<u64>)> =
+            [("guides/a.html".to_string(), ("f".repeat(64), Some(1)))]
+                .into_iter()
+                .collect();
+        let listed = list_folder(root, "guides").unwrap();
+        assert_eq!(listed.paths.len(), 3);
+        let want = scan_known(root, &known).unwrap();
+        assert_eq!(want.len(), 6);
+        let a = want.iter().find(|f| f.path == "guides/a.html").unwrap();
+        assert_eq!(a.sha256, "f".repeat(64), "known: not read");
+        let got = scan_listed(root, &known, Some(listed)).unwrap();
+        assert_eq!(got, want);
     }
 
     #[test]

@@ -224,17 +224,26 @@ pub fn release(
     };
     // The digests of the files rendered or taken serve the manifest: they
     // are not read back and hashed again. (Gathered, and the registry and
-    // stamps written, while the changes are worked out.)
-    let (written, changes) = rayon::join(
+    // stamps written, while the changes are worked out and the guides —
+    // complete once rendered — are listed for the manifest.)
+    let (written, (changes, guides)) = rayon::join(
         || -> Result<_, ReleaseError> {
             fsx::write_atomic(&out.join(registry::FILE), registry_text.as_bytes())?;
             ctx.stamps.write(&ctx.entries, version, &out)?;
             Ok((tree.sized_digests(), tree.counts()))
         },
-        changes,
+        || {
+            rayon::join(changes, || {
+                let guides = publish::GUIDES_DIR;
+                (out.join(guides).is_dir())
+                    .then(|| manifest::list_folder(&out, guides))
+                    .transpose()
+            })
+        },
     );
     let (rendered, counts) = written?;
     let changes = changes?;
+    let guides = guides?;
     let mut json = serde_json::to_string_pretty(&changes).expect("changes serialize");
     json.push('\n');
     fsx::write_atomic(&out.join("changes.json"), json.as_bytes())?;
@@ -254,7 +263,7 @@ pub fn release(
                 version: version.to_string(),
                 yima: env!("CARGO_PKG_VERSION").to_string(),
                 registry_sha256: sha256_hex(registry_text.as_bytes()),
-                files: manifest::scan_known(&out, &rendered)?,
+                files: manifest::scan_listed(&out, &rendered, guides)?,
             };
             // (Written as it is made: 54 MB at 100,000 entries.)
             fsx::write_atomic_with(&out.join(manifest::FILE), &mut |w| m.write_to(w))?;
