@@ -120,29 +120,35 @@ impl Stamps {
         version: &str,
     ) -> Stamps {
         use rayon::prelude::*;
-        let (whole, content): (Vec<String>, Vec<String>) = entries
-            .par_iter()
-            .enumerate()
-            .map(|(i, e)| match sums.get(i) {
-                Some(Some(known)) => {
-                    // (Not parsed for the check: what was parsed is checked.)
-                    if let Some(e) = e.if_parsed() {
-                        debug_assert_eq!(**known, digests(e), "{}", e.impl_code);
-                    }
-                    (*known).clone()
-                }
-                _ => digests(e.get()),
-            })
-            .unzip();
-        let release = previous(ws, version);
-        let (before, known) = match &release {
-            Some(dir) => {
-                let before = read(dir);
-                let known = before.is_some();
-                (before, known)
-            }
+        // (The previous release's stamps are read while the digests are
+        // gathered.)
+        let ((whole, content), (release, before)): ((Vec<String>, Vec<String>), _) = rayon::join(
+            || {
+                entries
+                    .par_iter()
+                    .enumerate()
+                    .map(|(i, e)| match sums.get(i) {
+                        Some(Some(known)) => {
+                            // (Not parsed for the check: what was parsed is checked.)
+                            if let Some(e) = e.if_parsed() {
+                                debug_assert_eq!(**known, digests(e), "{}", e.impl_code);
+                            }
+                            (*known).clone()
+                        }
+                        _ => digests(e.get()),
+                    })
+                    .unzip()
+            },
+            || {
+                let release = previous(ws, version);
+                let before = release.as_deref().and_then(read);
+                (release, before)
+            },
+        );
+        let known = match &release {
+            Some(_) => before.is_some(),
             // No release yet: every entry is new.
-            None => (None, true),
+            None => true,
         };
         let before = before.unwrap_or_default();
         let entry_stamps: Vec<String> = entries
