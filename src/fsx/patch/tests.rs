@@ -1,0 +1,345 @@
+//! The commit by plan: its plans, kills midway, errors, damage.
+
+use super::*;
+
+fn tree(dir: &Path) -> Vec<(String, String)> {
+    let (mut files, dirs) = list(dir).unwrap().unwrap();
+    files.sort();
+    let mut out: Vec<(String, String)> = files
+        .into_iter()
+        .map(|f| {
+            let text = fs::read_to_string(dir.join(&f)).unwrap();
+            (f, text)
+        })
+        .collect();
+    out.extend(dirs.into_iter().map(|d| (d, "/".to_string())));
+    out.sort();
+    out
+}
+
+fn write(dir: &Path, rel: &str, text: &str) {
+    let path = dir.join(rel);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, text).unwrap();
+}
+
+/// An old tree, a staged one and what is kept; and the tree the commit
+/// must give.
+fn scene(root: &Path) -> (PathBuf, PathBuf, HashSet<String>, Vec<(String, String)>) {
+    let target = root.join("dist");
+    let staging = root.join(".dist.yima-new-1-0");
+    write(&target, "guides/a.html", "a");
+    write(&target, "guides/b.html", "b old");
+    write(&target, "guides/c.html", "c");
+    write(&target, "old/x/y.txt", "gone");
+    write(&target, "cache", "old cache");
+    write(&staging, "guides/b.html", "b new");
+    write(&staging, "guides/d.html", "d");
+    write(&staging, "new/e.txt", "e");
+    write(&staging, "cache", "new cache");
+    fs::create_dir_all(staging.join("empty")).unwrap();
+    let mut kept: HashSet<String> = ["guides/a.html".to_string()].into_iter().collect();
+    let mut want = vec![
+        ("cache".into(), "new cache".into()),
+        ("empty".into(), "/".into()),
+        ("guides".into(), "/".into()),
+        ("guides/a.html".into(), "a".into()),
+        ("guides/b.html".into(), "b new".into()),
+        ("guides/d.html".into(), "d".into()),
+        ("new".into(), "/".into()),
+        ("new/e.txt".into(), "e".into()),
+    ];
+    // Most of the tree is kept, as in a steady build.
+    want.push(("many".into(), "/".into()));
+    for i in 0..8 {
+        let rel = format!("many/{i}.html");
+        write(&target, &rel, "kept");
+        want.push((rel.clone(), "kept".into()));
+        kept.insert(rel);
+    }
+    want.sort();
+    (target, staging, kept, want)
+}
+
+/// The plan as it was made from whole listings of both trees: what
+/// [`plan_with`] must still give.
+fn plan_by_lists(
+    target: &Path,
+    staging: &Path,
+    keep: &(dyn Fn(&str) -> bool + Sync),
+    staged: usize,
+) -> io::Result<Option<(Plan, usize)>> {
+    let (new, old) = if staged == 0 {
+        rayon::join(|| list(staging), || list(target))
+    } else {
+        let old = list(target)?;
+        if old.as_ref().is_none_or(|(files, _)| files.len() <= staged) {
+            return Ok(None);
+        }
+        (list(staging), Ok(old))
+    };
+    let (Some((puts, new_dirs)), Some((old_files, old_dirs))) = (new?, old?) else {
+        return Ok(None);
+    };
+    let staging_name = staging
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default()
+        .to_string();
+    let put_set: HashSet<&str> = puts.iter().map(String::as_str).collect();
+    // A folder where the old tree has a file, or a file where it has a
+    // folder (an old tree someone rearranged by hand): swapped whole.
+    let old_file_set: HashSet<&str> = old_files.iter().map(String::as_str).collect();
+    let old_dir_set: HashSet<&str> = old_dirs.iter().map(String::as_str).collect();
+    if new_dirs.iter().any(|d| old_file_set.contains(d.as_str()))
+        || puts.iter().any(|f| old_dir_set.contains(f.as_str()))
+    {
+        return Ok(None);
+    }
+    let (kept, drops): (Vec<String>, Vec<String>) = old_files
+        .into_iter()
+        .filter(|f| !put_set.contains(f.as_str()))
+        .partition(|f| keep(f));
+    // The new tree's folders: the staged ones and those holding kept files.
+    let mut wanted: HashSet<&str> = new_dirs.iter().map(String::as_str).collect();
+    for rel in &kept {
+        let mut rel = rel.as_str();
+        while let Some((parent, _)) = rel.rsplit_once('/') {
+            wanted.insert(parent);
+            rel = parent;
+        }
+    }
+    let mut dirs: Vec<String> = new_dirs
+        .iter()
+        .filter(|d| !old_dir_set.contains(d.as_str()))
+        .cloned()
+        .collect();
+    dirs.sort_by_key(|d| d.matches('/').count());
+    let mut gone: Vec<String> = old_dirs
+        .iter()
+        .filter(|d| !wanted.contains(d.as_str()))
+        .cloned()
+        .collect();
+    gone.sort_by_key(|d| std::cmp::Reverse(d.matches('/').count()));
+    let plan = Plan {
+        staging: staging_name,
+        dirs,
+        puts,
+        drops,
+        gone,
+    };
+    Ok(Some((plan, kept.len())))
+}
+
+#[test]
+fn a_plan_from_one_walk_is_the_plan_from_whole_listings() {
+    let dir = tempfile::tempdir().unwrap();
+    let (target, staging, kept, _) = scene(dir.path());
+    let keep = |f: &str| kept.contains(f);
+    let want = plan_by_lists(&target, &staging, &keep, 0).unwrap();
+    assert!(want.is_some());
+    assert_eq!(plan_with(&target, &staging, &keep, 0).unwrap(), want);
+    assert_eq!(plan_with(&target, &staging, &keep, 1).unwrap(), want);
+    // Trees of random files and folders, some kept, some replaced,
+    // some dropped, a kept one staged again.
+    let mut x = 0x2545_f491_4f6c_dd1d_u64;
+    let mut next = |n: u64| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x % n
+    };
+    for round in 0..40 {
+        let root = dir.path().join(format!("r{round}"));
+        let (target, staging) = (root.join("t"), root.join(".t.yima-new-1-0"));
+        let mut kept = HashSet::default();
+        for i in 0..next(40) {
+            let rel = format!("d{}/e{}/f{i}", next(3), next(2));
+            let rel = if next(4) == 0 { format!("top{i}") } else { rel };
+            write(&target, &rel, "old");
+            if next(3) > 0 {
+                kept.insert(rel.clone());
+            }
+            if next(5) == 0 {
+                write(&staging, &rel, "new");
+            }
+        }
+        for i in 0..next(6) {
+            write(&staging, &format!("d{}/n{i}", next(4)), "new");
+        }
+        fs::create_dir_all(target.join(format!("empty{}", next(2)))).unwrap();
+        fs::create_dir_all(&staging).unwrap();
+        let keep = |f: &str| kept.contains(f);
+        let want = plan_by_lists(&target, &staging, &keep, 0).unwrap();
+        assert_eq!(
+            plan_with(&target, &staging, &keep, 0).unwrap(),
+            want,
+            "{round}"
+        );
+    }
+    // A file where a folder is staged, a folder where a file is.
+    fs::write(target.join("new"), "a file by hand").unwrap();
+    assert_eq!(plan_by_lists(&target, &staging, &keep, 0).unwrap(), None);
+    assert_eq!(plan_with(&target, &staging, &keep, 0).unwrap(), None);
+}
+
+#[test]
+fn a_commit_gives_the_new_tree_and_leaves_nothing_beside_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (target, staging, kept, want) = scene(dir.path());
+    // A release sharing a file of the old tree keeps its bytes: the
+    // file is replaced, never written through.
+    let shared = dir.path().join("shared");
+    fs::hard_link(target.join("guides/b.html"), &shared).unwrap();
+    let left = commit(&target, &staging, &|f| kept.contains(f), 0)
+        .unwrap()
+        .expect("listed");
+    assert!(left.is_none());
+    assert_eq!(tree(&target), want);
+    assert!(!staging.exists() && !plan_path(&target).exists());
+    assert_eq!(fs::read_to_string(shared).unwrap(), "b old");
+}
+
+#[test]
+fn a_plan_left_by_a_kill_is_carried_out_to_the_end_twice_over() {
+    let dir = tempfile::tempdir().unwrap();
+    let (target, staging, kept, want) = scene(dir.path());
+    let (p, _) = plan(&target, &staging, &|f| kept.contains(f))
+        .unwrap()
+        .unwrap();
+    assert_eq!(Plan::parse(&p.to_text()), Some(p.clone()));
+    write_atomic(&plan_path(&target), p.to_text().as_bytes()).unwrap();
+    // Killed after two steps.
+    fs::create_dir(target.join("empty")).unwrap();
+    fs::rename(staging.join("cache"), target.join("cache")).unwrap();
+    assert_eq!(
+        recover(&target).unwrap(),
+        Some(Repair::Completed(target.clone()))
+    );
+    assert_eq!(tree(&target), want);
+    assert!(!staging.exists() && !plan_path(&target).exists());
+    assert_eq!(recover(&target).unwrap(), None);
+}
+
+#[test]
+fn a_tree_outside_the_workspace_is_finished_before_it_is_staged_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let (target, staging, kept, want) = scene(dir.path());
+    let (p, _) = plan(&target, &staging, &|f| kept.contains(f))
+        .unwrap()
+        .unwrap();
+    write_atomic(&plan_path(&target), p.to_text().as_bytes()).unwrap();
+    fs::rename(staging.join("cache"), target.join("cache")).unwrap();
+    // (No command repairs a `--out` folder first: the next build's
+    // staging does, before it sweeps staging trees away.)
+    let next = super::super::Staged::new(&target).unwrap();
+    assert_eq!(tree(&target), want);
+    assert!(!staging.exists() && !plan_path(&target).exists());
+    drop(next);
+}
+
+#[test]
+fn a_file_where_the_new_tree_has_a_folder_has_the_tree_swapped_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let (target, staging, kept, _) = scene(dir.path());
+    fs::write(target.join("new"), "a file by hand").unwrap();
+    assert_eq!(
+        plan(&target, &staging, &|f| kept.contains(f)).unwrap(),
+        None
+    );
+    fs::remove_file(target.join("new")).unwrap();
+    fs::create_dir_all(target.join("guides/d.html")).unwrap();
+    assert_eq!(
+        plan(&target, &staging, &|f| kept.contains(f)).unwrap(),
+        None
+    );
+    // Staged::commit_over then swaps the whole tree.
+    let target2 = dir.path().join("dist");
+    let staged = super::super::Staged::new(&target2).unwrap();
+    write(staged.path(), "guides/d.html", "d");
+    let kept_one: HashSet<String> = ["guides/a.html".to_string()].into_iter().collect();
+    staged.commit_over(&kept_one).unwrap();
+    assert_eq!(
+        fs::read_to_string(target2.join("guides/d.html")).unwrap(),
+        "d"
+    );
+    // The kept file came along; the rest of the old tree went.
+    assert_eq!(
+        fs::read_to_string(target2.join("guides/a.html")).unwrap(),
+        "a"
+    );
+    assert!(!target2.join("guides/c.html").exists());
+    assert!(!sibling(&target2, "old").exists());
+}
+
+#[test]
+fn a_staging_tree_known_to_outnumber_the_old_one_is_not_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (target, staging, kept, _) = scene(dir.path());
+    let keep = |f: &str| kept.contains(f);
+    let old_files = list(&target).unwrap().unwrap().0.len();
+    // As many staged as the old tree has: a swap, decided without
+    // looking at the staging tree (here made unreadable as a tree).
+    let moved = dir.path().join("moved");
+    fs::rename(&staging, &moved).unwrap();
+    fs::write(&staging, "no folder").unwrap();
+    assert_eq!(
+        plan_with(&target, &staging, &keep, old_files).unwrap(),
+        None
+    );
+    fs::remove_file(&staging).unwrap();
+    fs::rename(&moved, &staging).unwrap();
+    // Fewer: planned as before.
+    assert_eq!(
+        plan_with(&target, &staging, &keep, 1).unwrap(),
+        plan(&target, &staging, &keep).unwrap()
+    );
+    assert!(plan(&target, &staging, &keep).unwrap().is_some());
+}
+
+#[test]
+fn a_tree_mostly_new_is_swapped_whole_rather_than_moved_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let (target, staging, _, _) = scene(dir.path());
+    let before = tree(&target);
+    // One file kept, four new, two dropped: moving them in costs more
+    // than linking the one and swapping.
+    let one: HashSet<String> = ["guides/a.html".to_string()].into_iter().collect();
+    let keep = |f: &str| one.contains(f);
+    assert!(plan(&target, &staging, &keep).unwrap().is_some());
+    assert!(matches!(commit(&target, &staging, &keep, 0), Ok(None)));
+    assert_eq!(tree(&target), before);
+    assert!(!plan_path(&target).exists());
+}
+
+#[test]
+fn an_error_midway_puts_the_old_tree_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let (target, staging, kept, _) = scene(dir.path());
+    let before = tree(&target);
+    let (p, _) = plan(&target, &staging, &|f| kept.contains(f))
+        .unwrap()
+        .unwrap();
+    let mut done = Vec::new();
+    // A drop that cannot be carried out: the file is not there.
+    let mut broken = p.clone();
+    broken.drops.push("guides/none.html".into());
+    assert!(carry_out(&target, &staging, &broken, &mut done).is_err());
+    undo(&target, &staging, done);
+    assert_eq!(tree(&target), before);
+}
+
+#[test]
+fn a_damaged_plan_is_no_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    let (target, staging, kept, _) = scene(dir.path());
+    let before = tree(&target);
+    let (p, _) = plan(&target, &staging, &|f| kept.contains(f))
+        .unwrap()
+        .unwrap();
+    let text = p.to_text().replacen("put\t", "put\t../", 1);
+    fs::write(plan_path(&target), text).unwrap();
+    assert_eq!(recover(&target).unwrap(), None);
+    assert_eq!(tree(&target), before);
+    assert!(!plan_path(&target).exists());
+}
