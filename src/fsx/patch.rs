@@ -190,11 +190,6 @@ fn plan_with(
     let (Some((puts, new_dirs)), Some(old)) = (new?, old?) else {
         return Ok(None);
     };
-    let staging_name = staging
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or_default()
-        .to_string();
     let put_set: HashSet<&str> = puts.iter().map(String::as_str).collect();
     // A folder where the old tree has a file, or a file where it has a
     // folder (an old tree someone rearranged by hand): swapped whole.
@@ -218,25 +213,41 @@ fn plan_with(
     // (a replaced file's folders are staged ones).
     let mut wanted: HashSet<&str> = new_dirs.iter().map(String::as_str).collect();
     wanted.extend(old.holding_kept.iter().map(String::as_str));
-    let mut dirs: Vec<String> = new_dirs
-        .iter()
-        .filter(|d| !old_dir_set.contains(d.as_str()))
-        .cloned()
-        .collect();
-    dirs.sort_by_key(|d| d.matches('/').count());
-    let mut gone: Vec<String> = (old.dirs.iter())
-        .filter(|d| !wanted.contains(d.as_str()))
-        .cloned()
-        .collect();
-    gone.sort_by_key(|d| std::cmp::Reverse(d.matches('/').count()));
-    let plan = Plan {
-        staging: staging_name,
-        dirs,
-        puts,
-        drops,
-        gone,
-    };
+    let plan = Plan::of(staging, puts, drops, (&new_dirs, &old.dirs), &wanted);
     Ok(Some((plan, kept)))
+}
+
+impl Plan {
+    /// The plan of `puts` and `drops` from the staging tree `staging`: the
+    /// staged folders the old tree lacks (parents first) are made, the old
+    /// folders not `wanted` go (deepest first).
+    fn of(
+        staging: &Path,
+        puts: Vec<String>,
+        drops: Vec<String>,
+        (new_dirs, old_dirs): (&[String], &[String]),
+        wanted: &HashSet<&str>,
+    ) -> Plan {
+        let old_dir_set: HashSet<&str> = old_dirs.iter().map(String::as_str).collect();
+        let mut dirs: Vec<String> = (new_dirs.iter())
+            .filter(|d| !old_dir_set.contains(d.as_str()))
+            .cloned()
+            .collect();
+        dirs.sort_by_key(|d| d.matches('/').count());
+        let mut gone: Vec<String> = (old_dirs.iter())
+            .filter(|d| !wanted.contains(d.as_str()))
+            .cloned()
+            .collect();
+        gone.sort_by_key(|d| std::cmp::Reverse(d.matches('/').count()));
+        let staging = staging.file_name().and_then(|n| n.to_str());
+        Plan {
+            staging: staging.unwrap_or_default().to_string(),
+            dirs,
+            puts,
+            drops,
+            gone,
+        }
+    }
 }
 
 /// The old tree as a plan needs it, found in one walk without a path kept

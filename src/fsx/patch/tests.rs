@@ -66,26 +66,13 @@ fn scene(root: &Path) -> (PathBuf, PathBuf, HashSet<String>, Vec<(String, String
 fn plan_by_lists(
     target: &Path,
     staging: &Path,
-    keep: &(dyn Fn(&str) -> bool + Sync),
-    staged: usize,
-) -> io::Result<Option<(Plan, usize)>> {
-    let (new, old) = if staged == 0 {
-        rayon::join(|| list(staging), || list(target))
-    } else {
-        let old = list(target)?;
-        if old.as_ref().is_none_or(|(files, _)| files.len() <= staged) {
-            return Ok(None);
-        }
-        (list(staging), Ok(old))
+    keep: &dyn Fn(&str) -> bool,
+) -> Option<(Plan, usize)> {
+    let (Some((puts, new_dirs)), Some((old_files, old_dirs))) =
+        (list(staging).unwrap(), list(target).unwrap())
+    else {
+        return None;
     };
-    let (Some((puts, new_dirs)), Some((old_files, old_dirs))) = (new?, old?) else {
-        return Ok(None);
-    };
-    let staging_name = staging
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or_default()
-        .to_string();
     let put_set: HashSet<&str> = puts.iter().map(String::as_str).collect();
     // A folder where the old tree has a file, or a file where it has a
     // folder (an old tree someone rearranged by hand): swapped whole.
@@ -94,7 +81,7 @@ fn plan_by_lists(
     if new_dirs.iter().any(|d| old_file_set.contains(d.as_str()))
         || puts.iter().any(|f| old_dir_set.contains(f.as_str()))
     {
-        return Ok(None);
+        return None;
     }
     let (kept, drops): (Vec<String>, Vec<String>) = old_files
         .into_iter()
@@ -109,26 +96,8 @@ fn plan_by_lists(
             rel = parent;
         }
     }
-    let mut dirs: Vec<String> = new_dirs
-        .iter()
-        .filter(|d| !old_dir_set.contains(d.as_str()))
-        .cloned()
-        .collect();
-    dirs.sort_by_key(|d| d.matches('/').count());
-    let mut gone: Vec<String> = old_dirs
-        .iter()
-        .filter(|d| !wanted.contains(d.as_str()))
-        .cloned()
-        .collect();
-    gone.sort_by_key(|d| std::cmp::Reverse(d.matches('/').count()));
-    let plan = Plan {
-        staging: staging_name,
-        dirs,
-        puts,
-        drops,
-        gone,
-    };
-    Ok(Some((plan, kept.len())))
+    let plan = Plan::of(staging, puts, drops, (&new_dirs, &old_dirs), &wanted);
+    Some((plan, kept.len()))
 }
 
 #[test]
@@ -136,7 +105,7 @@ fn a_plan_from_one_walk_is_the_plan_from_whole_listings() {
     let dir = tempfile::tempdir().unwrap();
     let (target, staging, kept, _) = scene(dir.path());
     let keep = |f: &str| kept.contains(f);
-    let want = plan_by_lists(&target, &staging, &keep, 0).unwrap();
+    let want = plan_by_lists(&target, &staging, &keep);
     assert!(want.is_some());
     assert_eq!(plan_with(&target, &staging, &keep, 0).unwrap(), want);
     assert_eq!(plan_with(&target, &staging, &keep, 1).unwrap(), want);
@@ -170,7 +139,7 @@ fn a_plan_from_one_walk_is_the_plan_from_whole_listings() {
         fs::create_dir_all(target.join(format!("empty{}", next(2)))).unwrap();
         fs::create_dir_all(&staging).unwrap();
         let keep = |f: &str| kept.contains(f);
-        let want = plan_by_lists(&target, &staging, &keep, 0).unwrap();
+        let want = plan_by_lists(&target, &staging, &keep);
         assert_eq!(
             plan_with(&target, &staging, &keep, 0).unwrap(),
             want,
@@ -179,7 +148,7 @@ fn a_plan_from_one_walk_is_the_plan_from_whole_listings() {
     }
     // A file where a folder is staged, a folder where a file is.
     fs::write(target.join("new"), "a file by hand").unwrap();
-    assert_eq!(plan_by_lists(&target, &staging, &keep, 0).unwrap(), None);
+    assert_eq!(plan_by_lists(&target, &staging, &keep), None);
     assert_eq!(plan_with(&target, &staging, &keep, 0).unwrap(), None);
 }
 
@@ -312,14 +281,20 @@ fn a_tree_mostly_new_is_swapped_whole_rather_than_moved_in() {
     assert!(!plan_path(&target).exists());
 }
 
-#[test]
-fn an_error_midway_puts_the_old_tree_back() {
-    let dir = tempfile::tempdir().unwrap();
-    let (target, staging, kept, _) = scene(dir.path());
+/// The scene's trees, their plan, and the old tree as it was.
+fn planned(root: &Path) -> (PathBuf, PathBuf, Plan, Vec<(String, String)>) {
+    let (target, staging, kept, _) = scene(root);
     let before = tree(&target);
     let (p, _) = plan(&target, &staging, &|f| kept.contains(f))
         .unwrap()
         .unwrap();
+    (target, staging, p, before)
+}
+
+#[test]
+fn an_error_midway_puts_the_old_tree_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let (target, staging, p, before) = planned(dir.path());
     let mut done = Vec::new();
     // A drop that cannot be carried out: the file is not there.
     let mut broken = p.clone();
@@ -332,11 +307,7 @@ fn an_error_midway_puts_the_old_tree_back() {
 #[test]
 fn a_damaged_plan_is_no_commit() {
     let dir = tempfile::tempdir().unwrap();
-    let (target, staging, kept, _) = scene(dir.path());
-    let before = tree(&target);
-    let (p, _) = plan(&target, &staging, &|f| kept.contains(f))
-        .unwrap()
-        .unwrap();
+    let (target, _, p, before) = planned(dir.path());
     let text = p.to_text().replacen("put\t", "put\t../", 1);
     fs::write(plan_path(&target), text).unwrap();
     assert_eq!(recover(&target).unwrap(), None);
