@@ -120,40 +120,47 @@ impl Plan {
     }
 }
 
-/// The files and folders under `dir`, relative, with `/`; none when a name
-/// is not UTF-8 or holds a tab or line break (such a tree is swapped whole).
-fn list(dir: &Path) -> io::Result<Option<(Vec<String>, Vec<String>)>> {
-    fn walk(
-        dir: &Path,
-        prefix: &str,
-        files: &mut Vec<String>,
-        dirs: &mut Vec<String>,
-    ) -> io::Result<bool> {
+/// Visits every file and folder under `dir` (`visit(rel, is_folder)`,
+/// relative, with `/`, a folder before what it holds); false when a name is
+/// not UTF-8 or holds a tab or line break (such a tree is swapped whole).
+fn visit(dir: &Path, visit: &mut dyn FnMut(&str, bool)) -> io::Result<bool> {
+    fn walk(dir: &Path, rel: &mut String, visit: &mut dyn FnMut(&str, bool)) -> io::Result<bool> {
+        let at = rel.len();
         for e in fs::read_dir(dir)? {
             let e = e?;
-            let Some(name) = e.file_name().to_str().map(str::to_string) else {
+            let name = e.file_name();
+            let Some(name) = name.to_str() else {
                 return Ok(false);
             };
             if name.contains(['\t', '\n', '\r']) {
                 return Ok(false);
             }
-            let rel = format!("{prefix}{name}");
+            rel.truncate(at);
+            rel.push_str(name);
             if e.file_type()?.is_dir() {
-                dirs.push(rel.clone());
-                if !walk(&e.path(), &format!("{rel}/"), files, dirs)? {
+                visit(rel, true);
+                rel.push('/');
+                if !walk(&e.path(), rel, visit)? {
                     return Ok(false);
                 }
             } else {
-                files.push(rel);
+                visit(rel, false);
             }
         }
+        rel.truncate(at);
         Ok(true)
     }
+    walk(dir, &mut String::new(), visit)
+}
+
+/// The files and folders under `dir`, relative, with `/`; none where
+/// [`visit`] gives false.
+fn list(dir: &Path) -> io::Result<Option<(Vec<String>, Vec<String>)>> {
     let (mut files, mut dirs) = (Vec::new(), Vec::new());
-    if !walk(dir, "", &mut files, &mut dirs)? {
-        return Ok(None);
-    }
-    Ok(Some((files, dirs)))
+    let whole = visit(dir, &mut |rel, folder| {
+        if folder { &mut dirs } else { &mut files }.push(rel.to_string());
+    })?;
+    Ok(whole.then_some((files, dirs)))
 }
 
 /// The plan that makes `target` the staged tree plus the files of the old
@@ -213,22 +220,28 @@ fn plan_with(
     // (a replaced file's folders are staged ones).
     let mut wanted: HashSet<&str> = new_dirs.iter().map(String::as_str).collect();
     wanted.extend(old.holding_kept.iter().map(String::as_str));
-    let plan = Plan::of(staging, puts, drops, (&new_dirs, &old.dirs), &wanted);
+    let plan = Plan::of(
+        staging,
+        puts,
+        drops,
+        (&new_dirs, &old.dirs, &old_dir_set),
+        &wanted,
+    );
     Ok(Some((plan, kept)))
 }
 
 impl Plan {
     /// The plan of `puts` and `drops` from the staging tree `staging`: the
-    /// staged folders the old tree lacks (parents first) are made, the old
-    /// folders not `wanted` go (deepest first).
+    /// staged folders the old tree lacks (parents first; `old_dir_set` the
+    /// old folders as a set) are made, the old folders not `wanted` go
+    /// (deepest first).
     fn of(
         staging: &Path,
         puts: Vec<String>,
         drops: Vec<String>,
-        (new_dirs, old_dirs): (&[String], &[String]),
+        (new_dirs, old_dirs, old_dir_set): (&[String], &[String], &HashSet<&str>),
         wanted: &HashSet<&str>,
     ) -> Plan {
-        let old_dir_set: HashSet<&str> = old_dirs.iter().map(String::as_str).collect();
         let mut dirs: Vec<String> = (new_dirs.iter())
             .filter(|d| !old_dir_set.contains(d.as_str()))
             .cloned()
@@ -270,51 +283,6 @@ impl Old {
     /// Walks `dir` as [`list`] does (none where it gives none), asking
     /// `keep` of each file.
     fn walk(dir: &Path, keep: &dyn Fn(&str) -> bool) -> io::Result<Option<Old>> {
-        fn walk(
-            dir: &Path,
-            rel: &mut String,
-            keep: &dyn Fn(&str) -> bool,
-            old: &mut Old,
-        ) -> io::Result<bool> {
-            let at = rel.len();
-            let mut holds_kept = false;
-            for e in fs::read_dir(dir)? {
-                let e = e?;
-                let name = e.file_name();
-                let Some(name) = name.to_str() else {
-                    return Ok(false);
-                };
-                if name.contains(['\t', '\n', '\r']) {
-                    return Ok(false);
-                }
-                rel.truncate(at);
-                rel.push_str(name);
-                if e.file_type()?.is_dir() {
-                    old.dirs.push(rel.clone());
-                    rel.push('/');
-                    if !walk(&e.path(), rel, keep, old)? {
-                        return Ok(false);
-                    }
-                } else {
-                    old.files += 1;
-                    if keep(rel) {
-                        old.kept += 1;
-                        holds_kept = true;
-                    } else {
-                        old.unkept.push(rel.clone());
-                    }
-                }
-            }
-            rel.truncate(at);
-            if holds_kept {
-                // This folder and those above it, once each.
-                let mut folder = rel.strip_suffix('/').unwrap_or_default();
-                while !folder.is_empty() && old.holding_kept.insert(folder.to_string()) {
-                    folder = folder.rsplit_once('/').map_or("", |(parent, _)| parent);
-                }
-            }
-            Ok(true)
-        }
         let mut old = Old {
             files: 0,
             kept: 0,
@@ -322,7 +290,31 @@ impl Old {
             dirs: Vec::new(),
             holding_kept: HashSet::default(),
         };
-        Ok(walk(dir, &mut String::new(), keep, &mut old)?.then_some(old))
+        // (A folder's files mostly come one after another: its folders
+        // are looked up again only when the folder changes.)
+        let mut noted = String::new();
+        let whole = visit(dir, &mut |rel, folder| {
+            if folder {
+                old.dirs.push(rel.to_string());
+                return;
+            }
+            old.files += 1;
+            if !keep(rel) {
+                old.unkept.push(rel.to_string());
+                return;
+            }
+            old.kept += 1;
+            let parent = rel.rsplit_once('/').map_or("", |(parent, _)| parent);
+            if parent != noted {
+                noted = parent.to_string();
+                // This folder and those above it, once each.
+                let mut folder = parent;
+                while !folder.is_empty() && old.holding_kept.insert(folder.to_string()) {
+                    folder = folder.rsplit_once('/').map_or("", |(parent, _)| parent);
+                }
+            }
+        })?;
+        Ok(whole.then_some(old))
     }
 }
 

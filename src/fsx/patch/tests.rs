@@ -96,7 +96,13 @@ fn plan_by_lists(
             rel = parent;
         }
     }
-    let plan = Plan::of(staging, puts, drops, (&new_dirs, &old_dirs), &wanted);
+    let plan = Plan::of(
+        staging,
+        puts,
+        drops,
+        (&new_dirs, &old_dirs, &old_dir_set),
+        &wanted,
+    );
     Some((plan, kept.len()))
 }
 
