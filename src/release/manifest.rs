@@ -69,15 +69,23 @@ impl Manifest {
 }
 
 /// The files under `dir`, each as its path from the release folder with
-/// `/` (`prefix` names `dir`).
-fn walk(dir: &Path, prefix: &str, out: &mut Vec<String>) -> std::io::Result<()> {
+/// `/` (`prefix` names `dir`), but those in the folder `skip` names (a
+/// path from the release folder).
+fn walk(
+    dir: &Path,
+    prefix: &str,
+    skip: Option<&str>,
+    out: &mut Vec<String>,
+) -> std::io::Result<()> {
     for e in std::fs::read_dir(dir)? {
         let e = e?;
         let rel = format!("{prefix}{}", e.file_name().to_string_lossy());
         // (The entry's own type: a link to a folder is a file here, never
         // followed, so a link back up cannot loop.)
         if e.file_type()?.is_dir() {
-            walk(&e.path(), &format!("{rel}/"), out)?;
+            if skip != Some(rel.as_str()) {
+                walk(&e.path(), &format!("{rel}/"), skip, out)?;
+            }
         } else {
             out.push(rel);
         }
@@ -107,7 +115,7 @@ pub fn scan_known(
 /// nothing more is written there.
 pub fn list_folder(root: &Path, folder: &str) -> std::io::Result<Listed> {
     let mut paths = Vec::new();
-    walk(&root.join(folder), &format!("{folder}/"), &mut paths)?;
+    walk(&root.join(folder), &format!("{folder}/"), None, &mut paths)?;
     Ok(Listed {
         folder: folder.to_string(),
         paths,
@@ -129,24 +137,13 @@ pub fn scan_listed(
     listed: Option<Listed>,
 ) -> std::io::Result<Vec<ManifestFile>> {
     let mut paths = Vec::new();
-    match listed {
-        None => walk(root, "", &mut paths)?,
-        Some(listed) => {
-            for e in std::fs::read_dir(root)? {
-                let e = e?;
-                let name = e.file_name().to_string_lossy().into_owned();
-                if name == listed.folder && e.file_type()?.is_dir() {
-                    continue;
-                }
-                if e.file_type()?.is_dir() {
-                    walk(&e.path(), &format!("{name}/"), &mut paths)?;
-                } else {
-                    paths.push(name);
-                }
-            }
-            paths.extend(listed.paths);
-        }
-    }
+    walk(
+        root,
+        "",
+        listed.as_ref().map(|l| l.folder.as_str()),
+        &mut paths,
+    )?;
+    paths.extend(listed.into_iter().flat_map(|l| l.paths));
     use rayon::prelude::*;
     let mut files: Vec<ManifestFile> = paths
         .into_par_iter()
