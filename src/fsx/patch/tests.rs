@@ -175,15 +175,22 @@ fn a_commit_gives_the_new_tree_and_leaves_nothing_beside_it() {
     assert_eq!(fs::read_to_string(shared).unwrap(), "b old");
 }
 
-#[test]
-fn a_plan_left_by_a_kill_is_carried_out_to_the_end_twice_over() {
-    let dir = tempfile::tempdir().unwrap();
-    let (target, staging, kept, want) = scene(dir.path());
+/// The scene with its plan made and written beside the tree, as a commit
+/// killed before its first step leaves it, and the tree it must end as.
+fn plan_left(root: &Path) -> (PathBuf, PathBuf, Plan, Vec<(String, String)>) {
+    let (target, staging, kept, want) = scene(root);
     let (p, _) = plan(&target, &staging, &|f| kept.contains(f))
         .unwrap()
         .unwrap();
-    assert_eq!(Plan::parse(&p.to_text()), Some(p.clone()));
     write_atomic(&plan_path(&target), p.to_text().as_bytes()).unwrap();
+    (target, staging, p, want)
+}
+
+#[test]
+fn a_plan_left_by_a_kill_is_carried_out_to_the_end_twice_over() {
+    let dir = tempfile::tempdir().unwrap();
+    let (target, staging, p, want) = plan_left(dir.path());
+    assert_eq!(Plan::parse(&p.to_text()), Some(p.clone()));
     // Killed after two steps.
     fs::create_dir(target.join("empty")).unwrap();
     fs::rename(staging.join("cache"), target.join("cache")).unwrap();
@@ -199,11 +206,7 @@ fn a_plan_left_by_a_kill_is_carried_out_to_the_end_twice_over() {
 #[test]
 fn a_tree_outside_the_workspace_is_finished_before_it_is_staged_again() {
     let dir = tempfile::tempdir().unwrap();
-    let (target, staging, kept, want) = scene(dir.path());
-    let (p, _) = plan(&target, &staging, &|f| kept.contains(f))
-        .unwrap()
-        .unwrap();
-    write_atomic(&plan_path(&target), p.to_text().as_bytes()).unwrap();
+    let (target, staging, _, want) = plan_left(dir.path());
     fs::rename(staging.join("cache"), target.join("cache")).unwrap();
     // (No command repairs a `--out` folder first: the next build's
     // staging does, before it sweeps staging trees away.)
