@@ -155,10 +155,10 @@ impl EntryCache {
         }
     }
 
-    /// The stat memo of `items/` this load noted ([`Memo::text`]), and the
-    /// tree it is the memo of: written once the build is in place.
-    pub fn memo_text(&self) -> (std::path::PathBuf, String) {
-        (self.items.clone(), self.memo.text())
+    /// The stat memo of `items/` this load noted, written beside `items/`
+    /// to be put in place once the build is ([`Memo::pending`]).
+    pub fn memo_pending(&self) -> std::io::Result<crate::fsx::Pending> {
+        self.memo.pending(&self.items)
     }
 }
 

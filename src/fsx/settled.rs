@@ -207,7 +207,14 @@ impl Memo {
     /// Writes the noted files as the memo of the tree at `root`
     /// (atomically; a memo is whole or absent).
     pub fn save(&self, root: &Path) -> std::io::Result<()> {
-        Memo::write(root, &self.text())
+        self.pending(root)?.put()
+    }
+
+    /// Writes the noted files as the memo of the tree at `root`, beside
+    /// it, to be put in place ([`super::Pending::put`]) once the tree is:
+    /// streamed into its file rather than made in memory first.
+    pub fn pending(&self, root: &Path) -> std::io::Result<super::Pending> {
+        super::Pending::write(&memo_path(root), &mut |w| self.write_text(w))
     }
 
     /// Writes a memo's text made by [`Memo::text`] as the memo of the tree
@@ -216,24 +223,33 @@ impl Memo {
         super::write_atomic(&memo_path(root), text.as_bytes())
     }
 
-    /// The noted files as a memo's text (sealed), to write once the tree
-    /// they are in is in place: made while it is put in place.
+    /// The noted files as a memo's text (sealed): [`Memo::write_text`]
+    /// into memory.
     pub fn text(&self) -> String {
+        let mut text = Vec::new();
+        self.write_text(&mut text)
+            .expect("memory takes every write");
+        String::from_utf8(text).expect("the lines are text")
+    }
+
+    /// Writes the noted files as a memo's text (sealed) into `w`, taking
+    /// them: the lines in path order, each path once.
+    pub fn write_text(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
         let mut new = std::mem::take(&mut *self.new.lock().unwrap_or_else(|p| p.into_inner()));
         fn path((line, len): &(String, usize)) -> &[u8] {
             &line.as_bytes()[..*len]
         }
         new.sort_by(|a, b| path(a).cmp(path(b)));
         new.dedup_by(|a, b| path(a) == path(b));
-        let mut text =
-            String::with_capacity(new.iter().map(|(l, _)| l.len() + 1).sum::<usize>() + 64);
-        text.push_str(HEADER);
-        text.push('\n');
-        for (line, _) in &new {
-            text.push_str(line);
-            text.push('\n');
-        }
-        super::seal(text)
+        super::seal_into(w, &mut |w| {
+            w.write_all(HEADER.as_bytes())?;
+            w.write_all(b"\n")?;
+            for (line, _) in &new {
+                w.write_all(line.as_bytes())?;
+                w.write_all(b"\n")?;
+            }
+            Ok(())
+        })
     }
 }
 

@@ -449,8 +449,9 @@ fn build_with(
         summary.stages.push(("caches", t.elapsed()));
     }
     let t = std::time::Instant::now();
-    // The memos of the stats are made while the tree is put in place, and
-    // written once it is (a failed build leaves the old ones).
+    // The memos of the stats are written beside their trees while the tree
+    // is put in place, and put in place once it is (a failed build leaves
+    // the old ones).
     let all = outputs == Outputs::All;
     let (committed, (dist_memo, items_memo)) = rayon::join(
         || {
@@ -462,8 +463,8 @@ fn build_with(
         },
         || {
             rayon::join(
-                || all.then(|| tree.memo_text()),
-                || entry_cache.filter(|_| all).map(|c| c.memo_text()),
+                || all.then(|| tree.memo_pending(out)),
+                || entry_cache.filter(|_| all).map(|c| c.memo_pending()),
             )
         },
     );
@@ -471,11 +472,8 @@ fn build_with(
     summary.leftover =
         leftover.map(|l| (crate::filing::display_path(&l.path), l.error.to_string()));
     // A memo that cannot be written costs the next build time only.
-    if let Some(text) = dist_memo {
-        let _ = crate::fsx::settled::Memo::write(out, &text);
-    }
-    if let Some((items, text)) = items_memo {
-        let _ = crate::fsx::settled::Memo::write(&items, &text);
+    for memo in [dist_memo, items_memo].into_iter().flatten().flatten() {
+        let _ = memo.put();
     }
     summary.stages.push(("commit", t.elapsed()));
     // (Freed with the process when it ends with this build.)

@@ -269,7 +269,7 @@ pub fn release(
             fsx::write_atomic_with(&out.join(manifest::FILE), &mut |w| m.write_to(w))?;
             Ok(m)
         },
-        || publish::cache::ReleaseCache::of(&tree, &out),
+        || publish::cache::ReleaseCache::of(&tree, &out, &target),
     );
     let m = m?;
     timed("manifest");
@@ -289,7 +289,7 @@ pub fn release(
     // What the release holds serves the next build and release (losing it
     // costs only time).
     timed("commit");
-    let _ = rayon::join(|| kept.keep(&target), || gated.keep());
+    let _ = rayon::join(|| kept.keep(), || gated.keep());
     timed("cache");
     if let Some(at) = stages.iter().position(|(s, _)| *s == "render") {
         stages.splice(at + 1..at + 1, inside);

@@ -405,10 +405,17 @@ impl<'p> Output<'p> {
     }
 
     /// The memo of the files put into the new tree, as text
-    /// ([`Memo::text`]), to write beside it once it is in place (see
-    /// [`crate::fsx::settled`]).
+    /// ([`Memo::text`]).
+    #[cfg(test)]
     pub fn memo_text(&self) -> String {
         self.memo.text()
+    }
+
+    /// The memo of the files put into the new tree, written beside the
+    /// tree at `root` to be put in place once the tree is there (see
+    /// [`crate::fsx::settled`], [`Memo::pending`]).
+    pub fn memo_pending(&self, root: &Path) -> io::Result<crate::fsx::Pending> {
+        self.memo.pending(root)
     }
 
     /// The pieces of the new tree's workbooks ([`crate::publish::pieces`]).
@@ -431,7 +438,11 @@ impl<'p> Output<'p> {
     /// whole or absent).
     pub fn write_cache(&self) -> io::Result<()> {
         let (cache, rest) = rayon::join(
-            || crate::fsx::write_atomic(&self.root.join(FILE), self.cache_text().as_bytes()),
+            || {
+                crate::fsx::write_atomic_with(&self.root.join(FILE), &mut |w| {
+                    self.write_cache_text(w)
+                })
+            },
             || {
                 self.pieces
                     .write(&self.root.join(crate::publish::pieces::FILE))?;
@@ -444,24 +455,22 @@ impl<'p> Output<'p> {
         cache.and(rest)
     }
 
-    /// The cache of the new tree, as text (sealed).
-    pub(super) fn cache_text(&self) -> String {
+    /// Writes the cache of the new tree (sealed) into `w`: streamed, not
+    /// made in memory first (50 MB at 100,000 entries).
+    pub(super) fn write_cache_text(&self, w: &mut dyn io::Write) -> io::Result<()> {
         // (Put in order where they are: a copy of 300,000 records to sort
         // cost 900,000 allocations. Nothing reads their order.)
         let mut rec = self.recorded.lock().unwrap_or_else(|p| p.into_inner());
         rec.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut text = String::with_capacity(rec.len() * 200);
-        text.push_str(HEADER);
-        text.push('\n');
-        for (path, r, _) in rec.iter() {
-            text.push_str(path);
-            text.push('\t');
-            text.push_str(&r.key);
-            text.push('\t');
-            text.push_str(&r.sha256);
-            text.push('\n');
-        }
-        drop(rec);
-        crate::fsx::seal(text)
+        crate::fsx::seal_into(w, &mut |w| {
+            w.write_all(HEADER.as_bytes())?;
+            w.write_all(b"\n")?;
+            for (path, r, _) in rec.iter() {
+                for field in [path.as_str(), "\t", &r.key, "\t", &r.sha256, "\n"] {
+                    w.write_all(field.as_bytes())?;
+                }
+            }
+            Ok(())
+        })
     }
 }

@@ -12,35 +12,46 @@ pub fn release_cache(dir: &Path) -> PathBuf {
 }
 
 /// The cache and the memo a release keeps beside itself for the next build
-/// and release, made while the release is still staged
-/// ([`ReleaseCache::of`]) and written once it is in place
-/// ([`ReleaseCache::keep`]).
+/// and release, written beside the release while it is still staged
+/// ([`ReleaseCache::of`]) and put in place once it is there
+/// ([`ReleaseCache::keep`]); dropped before, they are removed.
 pub struct ReleaseCache {
-    cache: String,
-    memo: String,
+    /// The release they are kept beside.
+    dir: PathBuf,
+    cache: io::Result<crate::fsx::Pending>,
+    memo: io::Result<crate::fsx::Pending>,
 }
 
 impl ReleaseCache {
-    /// The texts of the cache and the memo of the tree `out` staged at
-    /// `staged`: its files keep their stats when the folder is put in place.
-    pub fn of(out: &Output<'_>, staged: &Path) -> ReleaseCache {
+    /// The cache and the memo of the tree `out` staged at `staged`, to be
+    /// kept beside the release `dir` (its files keep their stats when the
+    /// folder is put in place): streamed into their files, not made in
+    /// memory first.
+    pub fn of(out: &Output<'_>, staged: &Path, dir: &Path) -> ReleaseCache {
         let (cache, memo) = rayon::join(
-            || out.cache_text(),
+            || crate::fsx::Pending::write(&release_cache(dir), &mut |w| out.write_cache_text(w)),
             || {
                 out.note_written(staged);
-                out.memo_text()
+                out.memo_pending(dir)
             },
         );
-        ReleaseCache { cache, memo }
+        ReleaseCache {
+            dir: dir.to_path_buf(),
+            cache,
+            memo,
+        }
     }
 
-    /// Writes them beside the release just made in `dir` and removes those
-    /// of older releases (only the newest one's are read). A memo that
-    /// cannot be written costs the next release time only.
-    pub fn keep(&self, dir: &Path) -> io::Result<()> {
+    /// Puts them beside their release, once it is in place, and removes
+    /// those of older releases (only the newest one's are read). A memo
+    /// that cannot be written costs the next release time only.
+    pub fn keep(self) -> io::Result<()> {
+        let dir = self.dir.as_path();
+        self.cache?.put()?;
+        if let Ok(memo) = self.memo {
+            let _ = memo.put();
+        }
         let path = release_cache(dir);
-        crate::fsx::write_atomic(&path, self.cache.as_bytes())?;
-        let _ = crate::fsx::settled::Memo::write(dir, &self.memo);
         let memo = crate::fsx::settled::memo_path(dir);
         if let Some(parent) = dir.parent() {
             for e in std::fs::read_dir(parent)?.flatten() {
