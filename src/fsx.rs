@@ -95,40 +95,32 @@ pub fn seal_into(
     w: &mut dyn Write,
     body: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
 ) -> io::Result<()> {
-    /// Passes on what it is given in chunks, summing each.
+    /// Passes on what it is given, summing it.
     struct Summing<'w> {
         inner: &'w mut dyn Write,
-        buf: Vec<u8>,
         sum: xxhash_rust::xxh3::Xxh3,
-    }
-    impl Summing<'_> {
-        fn pass(&mut self) -> io::Result<()> {
-            self.sum.update(&self.buf);
-            self.inner.write_all(&self.buf)?;
-            self.buf.clear();
-            Ok(())
-        }
     }
     impl Write for Summing<'_> {
         fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-            if self.buf.len() + bytes.len() > self.buf.capacity() {
-                self.pass()?;
-            }
-            self.buf.extend_from_slice(bytes);
-            Ok(bytes.len())
+            let n = self.inner.write(bytes)?;
+            self.sum.update(&bytes[..n]);
+            Ok(n)
         }
         fn flush(&mut self) -> io::Result<()> {
-            self.pass()?;
             self.inner.flush()
         }
     }
-    let mut s = Summing {
-        inner: w,
-        buf: Vec::with_capacity(1 << 16),
-        sum: xxhash_rust::xxh3::Xxh3::new(),
-    };
-    body(&mut s)?;
-    s.pass()?;
+    // (Buffered above the sum: it is taken over chunks, not over each
+    // field of each line.)
+    let mut b = io::BufWriter::with_capacity(
+        1 << 16,
+        Summing {
+            inner: w,
+            sum: xxhash_rust::xxh3::Xxh3::new(),
+        },
+    );
+    body(&mut b)?;
+    let s = b.into_inner().map_err(io::IntoInnerError::into_error)?;
     let sum = s.sum.digest128();
     writeln!(s.inner, "{sum:032x}")
 }

@@ -219,12 +219,14 @@ impl Memo {
 
     /// Writes a memo's text made by [`Memo::text`] as the memo of the tree
     /// at `root`.
+    #[cfg(test)]
     pub fn write(root: &Path, text: &str) -> std::io::Result<()> {
         super::write_atomic(&memo_path(root), text.as_bytes())
     }
 
     /// The noted files as a memo's text (sealed): [`Memo::write_text`]
     /// into memory.
+    #[cfg(test)]
     pub fn text(&self) -> String {
         let mut text = Vec::new();
         self.write_text(&mut text)
