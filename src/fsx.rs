@@ -1,5 +1,6 @@
 //! Writing files so that nothing is ever lost or half-written: single files
-//! go through a temp file and a rename; whole trees (items/, dist/) are built
+//! go through a temp file and a rename (yima's own files of self-checking
+//! lines may take new lines at their end instead, [`append_lines`]); whole trees (items/, dist/) are built
 //! beside the old one and put in place (`staged`, `patch`); a workspace lock
 //! keeps two yima processes from writing at once; and [`recover_workspace`],
 //! run once before any command reads a workspace, finishes or undoes what an
@@ -10,6 +11,7 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+mod append;
 pub mod fault;
 pub mod keyed;
 pub mod mapped;
@@ -18,6 +20,7 @@ mod pending;
 pub mod settled;
 mod staged;
 
+pub use append::append_lines;
 pub use pending::Pending;
 use staged::sibling;
 pub use staged::{CommitError, Leftover, Repair, Staged, recover};

@@ -56,15 +56,23 @@ fn copy_ws(from: &Path) -> Ws {
 
 /// Every file of the workspace that yima writes — items/, dist/, releases/
 /// and whatever an interrupted run leaves beside them — but the filings, the
-/// lock file and the stat memos. A memo notes the files written long enough
-/// ago ([`yima::fsx::settled::SETTLE_FINE`]), so what it holds depends on how
-/// fast this test runs; it never changes what a command makes, and a memo
-/// that proved a file wrongly would show in the outputs of the next run.
+/// lock file, the stat memos and the entry cache. A memo notes the files
+/// written long enough ago ([`yima::fsx::settled::SETTLE_FINE`]), so what it
+/// holds depends on how fast this test runs; the entry cache
+/// (`dist/.yima.entries` and `.yima.codes`) takes a build's new lines once
+/// the build's tree is in place, so a build killed in between leaves them
+/// out. Neither ever changes what a command makes: a memo that proved a file
+/// wrongly, or a cache line that gave a wrong entry, would show in the
+/// outputs of the next run.
 fn state(ws: &Ws) -> Tree {
     snapshot(ws.root())
         .into_iter()
         .filter(|(p, _)| {
-            !p.starts_with("filings") && p != ".yima.lock" && !p.ends_with(".yima.stats")
+            !p.starts_with("filings")
+                && p != ".yima.lock"
+                && !p.ends_with(".yima.stats")
+                && p != "dist/.yima.entries"
+                && p != "dist/.yima.codes"
         })
         .collect()
 }

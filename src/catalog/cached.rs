@@ -27,6 +27,11 @@
 //! Beside it, `dist/.yima.codes` has the same lines without the entry's
 //! JSON (and with a check of what is left): `assign --check` reads the
 //! codes of 100,000 entries from 40 MB rather than 350 MB.
+//!
+//! Of two lines for one path the later counts: a steady build appends the
+//! lines it made to both files rather than writing them whole ([`put`]).
+
+mod put;
 
 use super::lazy::{Entry, Json, Summary};
 use super::{Catalog, CatalogError, ItemFile, item_paths, load_registry, parse_entry};
@@ -67,7 +72,8 @@ fn codes_header() -> String {
 /// A catalog loaded with the cache, and the cache for the next build.
 pub struct Loaded {
     pub catalog: Catalog,
-    /// The new cache: every entry read, in path order.
+    /// The new cache: every entry read, in path order (appended or written
+    /// whole, [`EntryCache::plan`]).
     pub cache: EntryCache,
     /// How many entries came from the cache rather than their YAML.
     pub reused: usize,
@@ -77,11 +83,16 @@ pub struct Loaded {
 /// (not copied: fresh memory is slow to come by) and new ones.
 pub struct EntryCache {
     old: Arc<Bytes>,
+    /// Where `old` was read from: the cache the new lines may be appended
+    /// to ([`put`]).
+    from: Option<std::path::PathBuf>,
     lines: Vec<Line>,
     /// `items/` and the stats of its files as this load found them.
     items: std::path::PathBuf,
     memo: Memo,
 }
+
+pub use put::Put;
 
 enum Line {
     /// A line of the old cache, by its place in its text.
@@ -90,63 +101,6 @@ enum Line {
 }
 
 impl EntryCache {
-    /// Writes the cache to `path`, and its codes' lines beside it ([`CODES_FILE`]),
-    /// each atomically.
-    pub fn write(&self, path: &Path) -> std::io::Result<()> {
-        let (entries, codes) = rayon::join(
-            || {
-                crate::fsx::write_atomic_with(path, &mut |w| {
-                    w.write_all(header().as_bytes())?;
-                    w.write_all(b"\n")?;
-                    // Lines kept from the old cache that lay one after
-                    // another there (the byte between two such is their
-                    // newline) go out as one write, straight from the old
-                    // text: a steady build keeps all but a few of 100,000.
-                    let mut run: Option<(usize, usize)> = None;
-                    for l in &self.lines {
-                        if let (Line::Old(a, b), Some((_, end))) = (l, &mut run)
-                            && *a == *end + 1
-                        {
-                            *end = *b;
-                            continue;
-                        }
-                        if let Some((a, end)) = run.take() {
-                            w.write_all(&self.old[a..end])?;
-                            w.write_all(b"\n")?;
-                        }
-                        match l {
-                            Line::Old(a, b) => run = Some((*a, *b)),
-                            Line::New(text) => {
-                                w.write_all(text.as_bytes())?;
-                                w.write_all(b"\n")?;
-                            }
-                        }
-                    }
-                    if let Some((a, end)) = run {
-                        w.write_all(&self.old[a..end])?;
-                        w.write_all(b"\n")?;
-                    }
-                    Ok(())
-                })
-            },
-            || {
-                crate::fsx::write_atomic_with(&codes_path(path), &mut |w| {
-                    w.write_all(codes_header().as_bytes())?;
-                    w.write_all(b"\n")?;
-                    let mut buf = Vec::with_capacity(1024);
-                    for l in &self.lines {
-                        buf.clear();
-                        if codes_line(self.line(l), &mut buf) {
-                            w.write_all(&buf)?;
-                        }
-                    }
-                    Ok(())
-                })
-            },
-        );
-        entries.and(codes)
-    }
-
     /// The text of a line.
     fn line<'a>(&'a self, line: &'a Line) -> &'a [u8] {
         match line {
@@ -188,6 +142,7 @@ pub fn load_whole(
             catalog,
             cache: EntryCache {
                 old: Default::default(),
+                from: None,
                 lines: Vec::new(),
                 items: dir.to_path_buf(),
                 memo,
@@ -231,6 +186,7 @@ pub fn load_whole(
         catalog,
         cache: EntryCache {
             old,
+            from: cache.map(Path::to_path_buf),
             lines,
             items: dir.to_path_buf(),
             memo,
@@ -715,8 +671,8 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_cache_written_from_old_runs_and_new_lines_is_the_one_written_anew() {
+    /// A copy of the sample catalog's `items/` in `dir`.
+    pub(super) fn copy_items(dir: &Path) -> std::path::PathBuf {
         fn copy(from: &Path, to: &Path) {
             std::fs::create_dir_all(to).unwrap();
             for e in std::fs::read_dir(from).unwrap() {
@@ -728,9 +684,26 @@ mod tests {
                 }
             }
         }
-        let dir = tempfile::tempdir().unwrap();
-        let items = dir.path().join("items");
+        let items = dir.join("items");
         copy(&Path::new(env!("CARGO_MANIFEST_DIR")).join("items"), &items);
+        items
+    }
+
+    /// Changes the names of entry files `rels` of `items`.
+    pub(super) fn rename_entries(items: &Path, rels: &[&std::path::PathBuf]) {
+        for rel in rels {
+            let path = items.join(rel);
+            let text = std::fs::read_to_string(&path).unwrap();
+            let changed = text.replacen("name: ", "name: 新", 1);
+            assert_ne!(changed, text);
+            std::fs::write(&path, changed).unwrap();
+        }
+    }
+
+    #[test]
+    fn a_cache_written_from_old_runs_and_new_lines_is_the_one_written_anew() {
+        let dir = tempfile::tempdir().unwrap();
+        let items = copy_items(dir.path());
         let cache = dir.path().join(FILE);
         let first = load_whole(&items, Some(&cache), false).unwrap();
         first.cache.write(&cache).unwrap();
@@ -744,13 +717,7 @@ mod tests {
         // ones, as a load that parses every file writes them.
         let mut rels: Vec<_> = again.catalog.files.iter().map(|f| f.rel.clone()).collect();
         rels.sort();
-        for rel in [&rels[rels.len() / 3], &rels[rels.len() / 2]] {
-            let path = items.join(rel);
-            let text = std::fs::read_to_string(&path).unwrap();
-            let changed = text.replacen("name: ", "name: 新", 1);
-            assert_ne!(changed, text);
-            std::fs::write(&path, changed).unwrap();
-        }
+        rename_entries(&items, &[&rels[rels.len() / 3], &rels[rels.len() / 2]]);
         let mixed = load_whole(&items, Some(&cache), false).unwrap();
         assert_eq!(mixed.reused, mixed.catalog.files.len() - 2);
         mixed.cache.write(&dir.path().join("mixed")).unwrap();

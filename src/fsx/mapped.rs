@@ -7,9 +7,11 @@
 //! copy (0.11–0.15 s for the entry cache, in every build and release);
 //! mapped, its pages are the page cache's own (mapped at once, which cost
 //! 0.01–0.03 s). Only yima's own hidden files are mapped, never an output
-//! someone may edit: yima never writes them in place — each is replaced by
-//! a rename ([`super::write_atomic`]), which leaves the mapped file as it
-//! was — and the workspace lock keeps other yima runs out. (Such a file cut
+//! someone may edit: yima never rewrites them in place — each is replaced
+//! by a rename ([`super::write_atomic`]), which leaves the mapped file as
+//! it was, or has lines appended to its end ([`super::append_lines`]),
+//! which leaves the bytes mapped as they were — and the workspace lock
+//! keeps other yima runs out. (Such a file cut
 //! short under the mapping by another program would fault the run.) Off
 //! Unix — where a mapped file cannot be replaced — and for small or special
 //! files, the bytes are read.
@@ -43,8 +45,9 @@ impl Bytes {
         #[cfg(unix)]
         if meta.is_file() && meta.len() >= MAP_FROM {
             // SAFETY: the file is one of yima's own, replaced only by
-            // renaming another over it (the module's header), so its bytes
-            // do not change while they are mapped.
+            // renaming another over it or added to at its end (the
+            // module's header), so the bytes mapped do not change while
+            // they are mapped.
             #[allow(unsafe_code)]
             let map = unsafe { memmap2::MmapOptions::new().populate().map(&file)? };
             return Ok(Bytes(Inner::Mapped(map)));

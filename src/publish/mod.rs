@@ -424,6 +424,13 @@ fn build_with(
     } else {
         cache::Output::new(staged.path(), &previous)
     };
+    // The entry cache's new lines go to the end of the one in the old tree
+    // when that stays in place (once the tree is in place), else the whole
+    // cache is written into the new tree.
+    let put = match entry_cache {
+        Some(cache) if outputs == Outputs::All => cache.plan(over),
+        _ => catalog::cached::Put::default(),
+    };
     let looked = started.elapsed();
     let mut summary = render_outputs(ctx, &tree, outputs)?;
     summary.files = count_files(staged.path())? + tree.kept_len();
@@ -432,14 +439,16 @@ fn build_with(
     if outputs == Outputs::All {
         let t = std::time::Instant::now();
         // (The caches are independent files: written side by side.)
-        let entries = staged.path().join(catalog::cached::FILE);
         // The files written are noted for the stat memo as they are now,
         // in the staged tree.
         let (outputs_cache, (entries_cache, ())) = rayon::join(
             || tree.write_cache(),
             || {
                 rayon::join(
-                    || entry_cache.map_or(Ok(()), |cache| cache.write(&entries)),
+                    || match entry_cache {
+                        Some(cache) => cache.write_whole(staged.path(), put),
+                        None => Ok(()),
+                    },
                     || tree.note_written(staged.path()),
                 )
             },
@@ -456,7 +465,9 @@ fn build_with(
     let (committed, (dist_memo, items_memo)) = rayon::join(
         || {
             if over {
-                staged.commit_over(&tree.take_kept())
+                let mut kept = tree.take_kept();
+                kept.extend(put.kept().map(String::from));
+                staged.commit_over(&kept)
             } else {
                 staged.commit()
             }
@@ -471,9 +482,13 @@ fn build_with(
     let leftover = committed.map_err(std::io::Error::from)?;
     summary.leftover =
         leftover.map(|l| (crate::filing::display_path(&l.path), l.error.to_string()));
-    // A memo that cannot be written costs the next build time only.
+    // A memo or cache line that cannot be written costs the next build
+    // time only.
     for memo in [dist_memo, items_memo].into_iter().flatten().flatten() {
         let _ = memo.put();
+    }
+    if let Some(cache) = entry_cache {
+        let _ = cache.put(put);
     }
     summary.stages.push(("commit", t.elapsed()));
     // (Freed with the process when it ends with this build.)
