@@ -56,8 +56,9 @@ impl EntryCache {
         if !self.old.starts_with(head.as_bytes()) {
             return Put::default();
         }
-        let used = head.len() + self.kept_bytes() + self.new_lines().len();
-        let grown = self.old.len() + self.new_lines().len();
+        let (kept, new) = self.sizes();
+        let used = head.len() + kept + new;
+        let grown = self.old.len() + new;
         let entries = grown <= 2 * used + SLACK
             && std::fs::metadata(from).is_ok_and(|m| m.len() == self.old.len() as u64);
         // (The codes' file is appended to alongside: its unused lines grow
@@ -134,14 +135,17 @@ impl EntryCache {
         out
     }
 
-    /// The bytes of the lines kept from the old cache, newlines included.
-    fn kept_bytes(&self) -> usize {
-        (self.lines.iter())
-            .map(|l| match l {
-                Line::Old(a, b) => b - a + 1,
-                Line::New(_) => 0,
-            })
-            .sum()
+    /// The bytes of the lines kept from the old cache and of the new ones,
+    /// newlines included.
+    fn sizes(&self) -> (usize, usize) {
+        let (mut kept, mut new) = (0, 0);
+        for l in &self.lines {
+            match l {
+                Line::Old(a, b) => kept += b - a + 1,
+                Line::New(text) => new += text.len() + 1,
+            }
+        }
+        (kept, new)
     }
 
     fn write_entries(&self, path: &Path) -> std::io::Result<()> {
