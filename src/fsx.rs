@@ -20,7 +20,7 @@ mod pending;
 pub mod settled;
 mod staged;
 
-pub use append::append_lines;
+pub use append::{append_lines, starts_with_line};
 pub use pending::Pending;
 use staged::sibling;
 pub use staged::{CommitError, Leftover, Repair, Staged, recover};

@@ -31,9 +31,7 @@ pub fn append_lines(path: &Path, header: &str, len: Option<u64>, lines: &[u8]) -
     if !meta.is_file() || len.is_some_and(|l| l != size) || size < first {
         return Ok(false);
     }
-    let mut head = vec![0; header.len() + 1];
-    f.read_exact(&mut head)?;
-    if head[..header.len()] != *header.as_bytes() || head[header.len()] != b'\n' {
+    if !opens_with_line(&mut f, header) {
         return Ok(false);
     }
     let mut last = [0];
@@ -52,6 +50,20 @@ pub fn append_lines(path: &Path, header: &str, len: Option<u64>, lines: &[u8]) -
     f.write_all(&out)?;
     f.sync_data()?;
     Ok(true)
+}
+
+/// Whether the file at `path` starts with the line `line` (its newline
+/// included).
+pub fn starts_with_line(path: &Path, line: &str) -> bool {
+    std::fs::File::open(path).is_ok_and(|mut f| opens_with_line(&mut f, line))
+}
+
+/// Whether what `r` reads first is the line `line` and its newline.
+fn opens_with_line(r: &mut impl Read, line: &str) -> bool {
+    let mut head = vec![0; line.len() + 1];
+    r.read_exact(&mut head).is_ok()
+        && head[..line.len()] == *line.as_bytes()
+        && head[line.len()] == b'\n'
 }
 
 #[cfg(test)]
@@ -88,6 +100,9 @@ mod tests {
             std::fs::read_to_string(&path).unwrap(),
             "head 1\nx\nhal\nc\n"
         );
+        assert!(starts_with_line(&path, "head 1"));
+        assert!(!starts_with_line(&path, "head "));
+        assert!(!starts_with_line(&dir.path().join("missing"), "head 1"));
         // A folder is no file of lines.
         assert!(!append_lines(dir.path(), "head 1", None, b"c\n").unwrap_or(false));
     }

@@ -15,6 +15,7 @@
 //! a build that swaps its whole tree.
 
 use super::{CODES_FILE, EntryCache, FILE, Line, codes_header, codes_line, codes_path, header};
+use crate::fsx::starts_with_line;
 use std::path::Path;
 
 /// Lines not in use a cache may hold beyond as many bytes as those in use,
@@ -113,7 +114,9 @@ impl EntryCache {
     }
 
     /// Writes the whole cache to `path` and its codes' lines beside it
-    /// ([`CODES_FILE`]), each atomically.
+    /// ([`CODES_FILE`]), each atomically (a build writes into its tree,
+    /// [`EntryCache::write_whole`]).
+    #[cfg(test)]
     pub fn write(&self, path: &Path) -> std::io::Result<()> {
         let (entries, codes) = rayon::join(
             || self.write_entries(path),
@@ -197,15 +200,6 @@ impl EntryCache {
             Ok(())
         })
     }
-}
-
-/// Whether the file at `path` starts with the line `line`.
-fn starts_with_line(path: &Path, line: &str) -> bool {
-    use std::io::Read;
-    let mut head = vec![0; line.len() + 1];
-    std::fs::File::open(path)
-        .and_then(|mut f| f.read_exact(&mut head))
-        .is_ok_and(|()| head[..line.len()] == *line.as_bytes() && head[line.len()] == b'\n')
 }
 
 #[cfg(test)]
