@@ -75,6 +75,39 @@ impl Gated {
     pub fn keep(self) {
         save(&self.path, self.memo);
     }
+
+    /// Writes the memo beside its place while other work runs (a release
+    /// makes its manifest meanwhile); [`KeptGate::put`] puts it there once
+    /// the release is made, and dropped, it leaves the old memo. A memo
+    /// that cannot be written costs the next gate time only.
+    pub fn pending(self) -> KeptGate {
+        let memo = self.memo;
+        let pending = (self.path.parent().is_some_and(Path::is_dir))
+            .then(|| {
+                fsx::Pending::write(&self.path, &mut |w| {
+                    fsx::seal_into(w, &mut |w| {
+                        serde_json::to_writer(&mut *w, &memo).map_err(io::Error::other)?;
+                        w.write_all(b"\n")
+                    })
+                })
+                .ok()
+            })
+            .flatten();
+        KeptGate(pending)
+    }
+}
+
+/// The gate's memo for the next release, written and not yet in place
+/// ([`Gated::pending`]).
+pub struct KeptGate(Option<fsx::Pending>);
+
+impl KeptGate {
+    /// Puts the memo in place (its old one stays if that fails).
+    pub fn put(self) {
+        if let Some(p) = self.0 {
+            let _ = p.put();
+        }
+    }
 }
 
 /// Counts the errors `yima check` finds in the catalog `c` of `ws` (loaded
@@ -296,6 +329,70 @@ fn save(path: &Path, memo: Memo) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A memo of two files, one with keys and one without.
+    fn gated(path: &Path, errors: usize) -> Gated {
+        let keys = duplicates::FileKeys {
+            sheet: Some(("x/y.yaml".into(), None, Some(3))),
+            first: Vec::new(),
+            repeats: Vec::new(),
+        };
+        let files = vec![
+            (
+                "a".repeat(64),
+                Found {
+                    errors,
+                    keys: Some(keys),
+                },
+            ),
+            (
+                "b".repeat(64),
+                Found {
+                    errors: 0,
+                    keys: None,
+                },
+            ),
+        ];
+        Gated {
+            errors,
+            remembered: 0,
+            memo: Memo {
+                fingerprint: "f".into(),
+                files,
+            },
+            path: path.to_path_buf(),
+        }
+    }
+
+    #[test]
+    fn a_memo_written_ahead_is_put_in_place_only_when_told_and_reads_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE);
+        gated(&path, 1).keep();
+        let kept = std::fs::read(&path).unwrap();
+        assert_eq!(load(&path, "f")["a".repeat(64).as_str()].errors, 1);
+        // Written ahead: the old memo stays until it is put.
+        let ahead = gated(&path, 2).pending();
+        assert_eq!(std::fs::read(&path).unwrap(), kept);
+        ahead.put();
+        let put = std::fs::read(&path).unwrap();
+        gated(&path, 2).keep();
+        assert_eq!(
+            put,
+            std::fs::read(&path).unwrap(),
+            "the bytes `keep` writes"
+        );
+        assert_eq!(load(&path, "f")["a".repeat(64).as_str()].errors, 2);
+        // Dropped (a release that failed after the gate): nothing changes
+        // and nothing is left beside it.
+        drop(gated(&path, 3).pending());
+        assert_eq!(std::fs::read(&path).unwrap(), put);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        // No releases folder: none is made.
+        let missing = dir.path().join("releases").join(FILE);
+        gated(&missing, 0).pending().put();
+        assert!(!missing.parent().unwrap().exists());
+    }
 
     #[test]
     fn the_fingerprint_follows_the_records_but_not_their_release_stamps() {

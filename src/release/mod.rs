@@ -255,9 +255,10 @@ pub fn release(
     timed("changes");
 
     // What the release will keep beside itself for the next build and
-    // release is made while the manifest is made and written (and written
-    // once the release is in place).
-    let (m, kept) = rayon::join(
+    // release — its cache and memo, and the gate's memo (written beside its
+    // place, put there once the release is) — is made while the manifest
+    // is made and written.
+    let (m, (kept, gate)) = rayon::join(
         || -> std::io::Result<Manifest> {
             let m = Manifest {
                 version: version.to_string(),
@@ -269,7 +270,12 @@ pub fn release(
             fsx::write_atomic_with(&out.join(manifest::FILE), &mut |w| m.write_to(w))?;
             Ok(m)
         },
-        || publish::cache::ReleaseCache::of(&tree, &out, &target),
+        || {
+            rayon::join(
+                || publish::cache::ReleaseCache::of(&tree, &out, &target),
+                || gated.pending(),
+            )
+        },
     );
     let m = m?;
     timed("manifest");
@@ -289,7 +295,7 @@ pub fn release(
     // What the release holds serves the next build and release (losing it
     // costs only time).
     timed("commit");
-    let _ = rayon::join(|| kept.keep(), || gated.keep());
+    let _ = rayon::join(|| kept.keep(), || gate.put());
     timed("cache");
     if let Some(at) = stages.iter().position(|(s, _)| *s == "render") {
         stages.splice(at + 1..at + 1, inside);
