@@ -118,24 +118,47 @@ pub fn list_folder(root: &Path, folder: &str) -> std::io::Result<Listed> {
     walk(&root.join(folder), &format!("{folder}/"), None, &mut paths)?;
     Ok(Listed {
         folder: folder.to_string(),
-        paths,
+        files: paths.into_iter().map(|p| (p, None)).collect(),
     })
 }
 
-/// The files of one folder of a release, listed ahead ([`list_folder`]).
+/// The files of one folder of a release, known ahead: listed
+/// ([`list_folder`]), or as the release recorded them when it made that
+/// folder ([`Listed::recorded`]).
 pub struct Listed {
     folder: String,
-    paths: Vec<String>,
+    /// Each file's path from the release folder, and its sha256 and size
+    /// (when known) if it was recorded.
+    files: Vec<(String, Option<Known>)>,
+}
+
+/// A file's sha256, and its size when known.
+type Known = (String, Option<u64>);
+
+impl Listed {
+    /// The files of `folder` as the release recorded them: their paths,
+    /// sha256 and sizes when known, sorted by path. Only a folder no other
+    /// writer reaches — one the release made and nothing but its render
+    /// wrote into — may be taken so, instead of listed.
+    pub fn recorded(folder: &str, files: Vec<(String, String, Option<u64>)>) -> Listed {
+        Listed {
+            folder: folder.to_string(),
+            files: (files.into_iter())
+                .map(|(path, sha256, size)| (path, Some((sha256, size))))
+                .collect(),
+        }
+    }
 }
 
 /// [`scan_known`], taking the files of the folder `listed` names from it
-/// rather than listing that folder again (300,000 guides: a listing made
-/// while the change log is).
+/// rather than listing that folder again (300,000 guides: the records of
+/// the render that made them).
 pub fn scan_listed(
     root: &Path,
-    known: &HashMap<String, (String, Option<u64>)>,
+    known: &HashMap<String, Known>,
     listed: Option<Listed>,
 ) -> std::io::Result<Vec<ManifestFile>> {
+    use rayon::prelude::*;
     let mut paths = Vec::new();
     walk(
         root,
@@ -143,32 +166,61 @@ pub fn scan_listed(
         listed.as_ref().map(|l| l.folder.as_str()),
         &mut paths,
     )?;
-    paths.extend(listed.into_iter().flat_map(|l| l.paths));
-    use rayon::prelude::*;
-    let mut files: Vec<ManifestFile> = paths
-        .into_par_iter()
-        .filter(|path| path != FILE)
-        .map(|path| {
-            if let Some((sha256, size)) = known.get(&path) {
-                let size = match size {
-                    Some(size) => *size,
-                    None => std::fs::metadata(root.join(&path))?.len(),
-                };
-                return Ok(ManifestFile {
-                    path,
-                    size,
-                    sha256: sha256.clone(),
-                });
-            }
-            // A file that is not regular is listed with no hash: it
-            // matches no manifest entry, and `verify` names it.
-            let (size, sha256) = crate::fsx::sha256_file(&root.join(&path))?.unwrap_or_default();
-            Ok(ManifestFile { path, size, sha256 })
-        })
-        .collect::<std::io::Result<_>>()?;
+    let file = |path: String, recorded: Option<Known>| {
+        let size_of = |path: &str, size: Option<u64>| match size {
+            Some(size) => Ok(size),
+            None => std::fs::metadata(root.join(path)).map(|m| m.len()),
+        };
+        if let Some((sha256, size)) = recorded {
+            let size = size_of(&path, size)?;
+            return Ok(ManifestFile { path, size, sha256 });
+        }
+        if let Some((sha256, size)) = known.get(&path) {
+            let size = size_of(&path, *size)?;
+            let sha256 = sha256.clone();
+            return Ok(ManifestFile { path, size, sha256 });
+        }
+        // A file that is not regular is listed with no hash: it
+        // matches no manifest entry, and `verify` names it.
+        let (size, sha256) = crate::fsx::sha256_file(&root.join(&path))?.unwrap_or_default();
+        Ok(ManifestFile { path, size, sha256 })
+    };
+    let by_path = |a: &ManifestFile, b: &ManifestFile| a.path.cmp(&b.path);
     // (Paths are unique: no order among equals to keep.)
-    files.par_sort_unstable_by(|a, b| a.path.cmp(&b.path));
-    Ok(files)
+    let mut rest: Vec<ManifestFile> = (paths.into_par_iter())
+        .filter(|path| path != FILE)
+        .map(|path| file(path, None))
+        .collect::<std::io::Result<_>>()?;
+    rest.par_sort_unstable_by(by_path);
+    let Some(listed) = listed else {
+        return Ok(rest);
+    };
+    let mut inside: Vec<ManifestFile> = (listed.files.into_par_iter())
+        .map(|(path, recorded)| file(path, recorded))
+        .collect::<std::io::Result<_>>()?;
+    // (Recorded files come sorted: a check of the order, not a sort.)
+    if !inside.is_sorted_by(|a, b| a.path < b.path) {
+        inside.par_sort_unstable_by(by_path);
+    }
+    Ok(merge(rest, inside))
+}
+
+/// Two lists of files sorted by path, as one.
+fn merge(a: Vec<ManifestFile>, b: Vec<ManifestFile>) -> Vec<ManifestFile> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
+    loop {
+        let next = match (a.peek(), b.peek()) {
+            (Some(x), Some(y)) if x.path <= y.path => a.next(),
+            (Some(_), Some(_)) => b.next(),
+            (Some(_), None) => a.next(),
+            (None, _) => b.next(),
+        };
+        match next {
+            Some(f) => out.push(f),
+            None => return out,
+        }
+    }
 }
 
 /// What `verify` found.
@@ -266,13 +318,39 @@ mod tests {
                 .into_iter()
                 .collect();
         let listed = list_folder(root, "guides").unwrap();
-        assert_eq!(listed.paths.len(), 3);
+        assert_eq!(listed.files.len(), 3);
         let want = scan_known(root, &known).unwrap();
         assert_eq!(want.len(), 6);
         let a = want.iter().find(|f| f.path == "guides/a.html").unwrap();
         assert_eq!(a.sha256, "f".repeat(64), "known: not read");
         let got = scan_listed(root, &known, Some(listed)).unwrap();
         assert_eq!(got, want);
+        // The folder as a release recorded it (sorted, with what it knew
+        // of each file): the same manifest, the files not read.
+        let recorded = (want.iter())
+            .filter(|f| f.path.starts_with("guides/"))
+            .map(|f| {
+                let size = (f.path != "guides/b.md").then_some(f.size);
+                (f.path.clone(), f.sha256.clone(), size)
+            })
+            .collect();
+        let got = scan_listed(root, &known, Some(Listed::recorded("guides", recorded))).unwrap();
+        assert_eq!(got, want);
+        std::fs::write(root.join("guides/a.html"), "altered").unwrap();
+        let recorded = vec![("guides/a.html".into(), "e".repeat(64), Some(1))];
+        let got = scan_listed(root, &known, Some(Listed::recorded("guides", recorded))).unwrap();
+        let paths: Vec<&str> = got.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "catalog.json",
+                "guides/a.html",
+                "site/data/1.js",
+                "site/index.html"
+            ],
+            "what was recorded, in order among the rest"
+        );
+        assert_eq!(got[1].sha256, "e".repeat(64), "as recorded, not read");
     }
 
     #[test]

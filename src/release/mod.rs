@@ -224,26 +224,21 @@ pub fn release(
     };
     // The digests of the files rendered or taken serve the manifest: they
     // are not read back and hashed again. (Gathered, and the registry and
-    // stamps written, while the changes are worked out and the guides —
-    // complete once rendered — are listed for the manifest.)
-    let (written, (changes, guides)) = rayon::join(
+    // stamps written, while the changes are worked out.)
+    let (written, changes) = rayon::join(
         || -> Result<_, ReleaseError> {
             fsx::write_atomic(&out.join(registry::FILE), registry_text.as_bytes())?;
             ctx.stamps.write(&ctx.entries, version, &out)?;
-            Ok((tree.sized_digests(), tree.counts()))
+            let (guides, rendered) = tree.sized_digests(publish::GUIDES_DIR);
+            Ok((guides, rendered, tree.counts()))
         },
-        || {
-            rayon::join(changes, || {
-                let guides = publish::GUIDES_DIR;
-                (out.join(guides).is_dir())
-                    .then(|| manifest::list_folder(&out, guides))
-                    .transpose()
-            })
-        },
+        changes,
     );
-    let (rendered, counts) = written?;
+    let (guides, rendered, counts) = written?;
+    // (The release made the guides' folder and only its render wrote
+    // there: the files it recorded are the folder's, not listed again.)
+    let guides = Some(manifest::Listed::recorded(publish::GUIDES_DIR, guides));
     let changes = changes?;
-    let guides = guides?;
     let mut json = serde_json::to_string_pretty(&changes).expect("changes serialize");
     json.push('\n');
     fsx::write_atomic(&out.join("changes.json"), json.as_bytes())?;

@@ -44,6 +44,12 @@ pub struct Output<'p> {
     linker: OnceLock<Option<crate::publish::linker::Linker>>,
 }
 
+/// Recorded files in path order: path, sha256 and size when known.
+pub type SizedFiles = Vec<(String, String, Option<u64>)>;
+
+/// Recorded files by path: sha256 and size when known.
+pub type SizedByPath = rustc_hash::FxHashMap<String, (String, Option<u64>)>;
+
 /// A writer that hashes and counts what it passes on.
 struct Hashing<W> {
     inner: W,
@@ -381,16 +387,25 @@ impl<'p> Output<'p> {
         v
     }
 
-    /// Every recorded file by path: its sha256 and, when known, its size
-    /// (what a release's manifest lists without looking at the files).
-    pub fn sized_digests(&self) -> rustc_hash::FxHashMap<String, (String, Option<u64>)> {
-        let rec = self.recorded.lock().unwrap_or_else(|p| p.into_inner());
-        let mut map =
-            rustc_hash::FxHashMap::with_capacity_and_hasher(rec.len(), Default::default());
+    /// Every recorded file with its sha256 and, when known, its size (what
+    /// a release's manifest lists without looking at the files): those
+    /// under the folder `folder` (a name) sorted by path, the others by
+    /// path.
+    pub fn sized_digests(&self, folder: &str) -> (SizedFiles, SizedByPath) {
+        let mut rec = self.recorded.lock().unwrap_or_else(|p| p.into_inner());
+        // (Sorted where they are, once: the cache is written in this
+        // order too.)
+        rec.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let prefix = format!("{folder}/");
+        let (mut inside, mut rest) = (Vec::new(), SizedByPath::default());
         for (p, r, size) in rec.iter() {
-            map.insert(p.clone(), (r.sha256.clone(), *size));
+            if p.starts_with(&prefix) {
+                inside.push((p.clone(), r.sha256.clone(), *size));
+            } else {
+                rest.insert(p.clone(), (r.sha256.clone(), *size));
+            }
         }
-        map
+        (inside, rest)
     }
 
     /// `create_dir_all`, once per folder of the new tree (the guides of a
