@@ -12,6 +12,7 @@
 //! previous release and of `dist/`, and looks most files up in one only.
 
 use super::mapped::Bytes;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 /// A text's lines by their first field (up to the first tab).
 #[derive(Debug)]
@@ -27,7 +28,16 @@ pub struct Keyed {
     /// What a line's first field and the rest of it must hold for the line
     /// to be found.
     check: Check,
+    /// Whether no first field is on two lines: then a line found by
+    /// looking ahead of the last one found is the one the table has.
+    unique: bool,
+    /// Where each thread (rayon's, by index, then any other) looks first:
+    /// the line after the last one it found.
+    next: Box<[AtomicU32]>,
 }
+
+/// Lines looked at ahead of the last one found before the table is.
+const AHEAD: usize = 3;
 
 /// A check of a line's first field and the rest of it.
 type Check = fn(&str, &str) -> bool;
@@ -39,6 +49,8 @@ impl Default for Keyed {
             lines: Vec::new(),
             table: hashbrown::HashTable::new(),
             check: |_, _| false,
+            unique: true,
+            next: Box::default(),
         }
     }
 }
@@ -95,20 +107,27 @@ impl Keyed {
             &text[a..b]
         };
         let mut table = hashbrown::HashTable::with_capacity(lines.len());
+        let mut unique = true;
         for i in 0..lines.len() as u32 {
             let k = key(i);
             match table.entry(hash_bytes(k), |&j| key(j) == k, |&j| hash_bytes(key(j))) {
-                hashbrown::hash_table::Entry::Occupied(mut o) => *o.get_mut() = i,
+                hashbrown::hash_table::Entry::Occupied(mut o) => {
+                    *o.get_mut() = i;
+                    unique = false;
+                }
                 hashbrown::hash_table::Entry::Vacant(v) => {
                     v.insert(i);
                 }
             }
         }
+        let threads = rayon::current_num_threads() + 1;
         Ok(Keyed {
             text: body,
             lines,
             table,
             check,
+            unique,
+            next: (0..threads).map(|_| AtomicU32::new(0)).collect(),
         })
     }
 
@@ -123,13 +142,40 @@ impl Keyed {
     /// The rest of the line whose first field is `key` (after its tab),
     /// when the check holds for it.
     pub fn get(&self, key: &str) -> Option<&str> {
-        let &i = self.table.find(hash_bytes(key.as_bytes()), |&i| {
-            let (a, b, _) = self.lines[i as usize];
-            &self.text[a..b] == key.as_bytes()
-        })?;
+        let i = self.find(key)?;
         let (_, tab, end) = self.lines[i as usize];
         let rest = simdutf8::basic::from_utf8(&self.text[tab + 1..end]).ok()?;
         (self.check)(key, rest).then_some(rest)
+    }
+
+    /// The place of the line whose first field is `key`. Files are mostly
+    /// looked up in the order their lines were written (by path, as a
+    /// build goes through its entries), so the lines just after the last
+    /// one a thread found are looked at first: they are at hand in memory,
+    /// where a line by the table lies anywhere in a text of 50 MB.
+    fn find(&self, key: &str) -> Option<u32> {
+        let key = key.as_bytes();
+        let is = |i: u32| {
+            let (a, b, _) = self.lines[i as usize];
+            &self.text[a..b] == key
+        };
+        let slot = (self
+            .next
+            .get(rayon::current_thread_index().map_or(0, |t| t + 1)))
+        .filter(|_| self.unique);
+        let ahead = slot.and_then(|next| {
+            let from = next.load(Ordering::Relaxed) as usize;
+            let to = (from + AHEAD).min(self.lines.len());
+            (from..to).map(|i| i as u32).find(|&i| is(i))
+        });
+        let i = match ahead {
+            Some(i) => i,
+            None => *self.table.find(hash_bytes(key), |&i| is(i))?,
+        };
+        if let Some(next) = slot {
+            next.store(i + 1, Ordering::Relaxed);
+        }
+        Some(i)
     }
 
     /// Whether it has no line.
@@ -171,5 +217,41 @@ mod tests {
         // line is not found, the others are.
         let k = Keyed::parse(b"head\na\t\xff\nb\t2\n".to_vec(), "head", any).unwrap();
         assert_eq!((k.get("a"), k.get("b")), (None, Some("2")));
+    }
+
+    #[test]
+    fn lines_are_found_the_same_in_order_out_of_order_and_on_many_threads() {
+        use rayon::prelude::*;
+        let any = |_: &str, _: &str| true;
+        let mut text = "head\n".to_string();
+        for i in 0..1000 {
+            text.push_str(&format!("k{i:04}\t{i}\n"));
+        }
+        let k = Keyed::parse(text.clone(), "head", any).unwrap();
+        let want = |i: usize| Some(i.to_string());
+        let got = |i: usize| k.get(&format!("k{i:04}")).map(str::to_string);
+        // In order (each found just ahead), skipping, backwards, again.
+        for order in [
+            (0..1000).collect::<Vec<_>>(),
+            (0..1000).step_by(7).collect(),
+            (0..1000).rev().collect(),
+            (0..1000).map(|i| (i * 389) % 1000).collect(),
+        ] {
+            for i in order {
+                assert_eq!(got(i), want(i), "k{i:04}");
+            }
+        }
+        assert_eq!(k.get("k1000"), None, "past the last line");
+        assert_eq!(k.get("k0999\t999"), None);
+        (0..4000usize)
+            .into_par_iter()
+            .for_each(|n| assert_eq!(got(n % 1000), want(n % 1000)));
+        // A field on two lines: the later counts, also right after the
+        // earlier one was found.
+        text.push_str("k0500\tlater\n");
+        let k = Keyed::parse(text, "head", any).unwrap();
+        assert_eq!(k.get("k0499"), Some("499"));
+        assert_eq!(k.get("k0500"), Some("later"));
+        assert_eq!(k.get("k0501"), Some("501"));
     }
 }
