@@ -158,9 +158,14 @@ pub fn unseal_bytes(text: &[u8]) -> Result<usize, &'static str> {
     Ok(body_end)
 }
 
-/// Whether `s` is a SHA-256 in hex.
+/// Whether `s` is a SHA-256 in hex. (Every byte looked at, without
+/// stopping at the first that is not: the compiler checks them sixteen or
+/// more at a time. A build checks about a million of them.)
 pub fn is_sha256_hex(s: &str) -> bool {
-    s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())
+    s.len() == 64
+        && (s.bytes()).fold(true, |ok, b| {
+            ok & (b.is_ascii_digit() | ((b | 0x20).wrapping_sub(b'a') < 6))
+        })
 }
 
 /// The XXH3-128 of `bytes`, in hex: the checksum of what yima keeps for
@@ -486,6 +491,34 @@ impl WorkspaceLock {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sha256_in_hex_is_64_hex_digits_of_either_case() {
+        let digest = sha256_hex(b"yima");
+        assert!(is_sha256_hex(&digest));
+        assert!(is_sha256_hex(&digest.to_uppercase()));
+        assert!(!is_sha256_hex(&digest[1..]), "63 digits");
+        assert!(!is_sha256_hex(&format!("{digest}0")), "65 digits");
+        // Each byte in each place: a hex digit as the standard library
+        // says, or the text is refused.
+        for b in 0..=255u8 {
+            for at in [0, 31, 63] {
+                let mut bytes = digest.clone().into_bytes();
+                bytes[at] = b;
+                if let Ok(text) = std::str::from_utf8(&bytes) {
+                    assert_eq!(
+                        is_sha256_hex(text),
+                        b.is_ascii_hexdigit(),
+                        "{b:#04x} at {at}"
+                    );
+                }
+            }
+        }
+        assert!(
+            !is_sha256_hex(&format!("é{}", &digest[2..])),
+            "64 bytes, not digits"
+        );
+    }
 
     #[test]
     fn a_text_sealed_as_it_is_written_is_the_text_sealed_whole() {
