@@ -86,7 +86,8 @@ pub struct EntryCache {
     /// Where `old` was read from: the cache the new lines may be appended
     /// to ([`put`]).
     from: Option<std::path::PathBuf>,
-    lines: Vec<Line>,
+    /// The line of each entry file, where it has one.
+    lines: Vec<Option<Line>>,
     /// `items/` and the stats of its files as this load found them.
     items: std::path::PathBuf,
     memo: Memo,
@@ -175,7 +176,6 @@ pub fn load_whole(
     let reused = (found.iter())
         .filter(|line| matches!(line, Some(Line::Old(..))))
         .count();
-    let lines: Vec<Line> = found.into_iter().flatten().collect();
     catalog.registry = load_registry(dir)?;
     super::whole(&catalog)?;
     Ok(Loaded {
@@ -183,7 +183,9 @@ pub fn load_whole(
         cache: EntryCache {
             old,
             from: cache.map(Path::to_path_buf),
-            lines,
+            // (Kept with a place for each entry file: a pass to leave out
+            // those with none held up the load on one thread.)
+            lines: found,
             items: dir.to_path_buf(),
             memo,
         },

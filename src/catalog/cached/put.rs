@@ -99,7 +99,7 @@ impl EntryCache {
         }
         if put.codes {
             let mut codes = Vec::new();
-            for l in &self.lines {
+            for l in self.lines.iter().flatten() {
                 if let Line::New(text) = l {
                     codes_line(text.as_bytes(), &mut codes);
                 }
@@ -129,7 +129,7 @@ impl EntryCache {
     /// its newline.
     fn new_lines(&self) -> Vec<u8> {
         let mut out = Vec::new();
-        for l in &self.lines {
+        for l in self.lines.iter().flatten() {
             if let Line::New(text) = l {
                 out.extend_from_slice(text.as_bytes());
                 out.push(b'\n');
@@ -142,7 +142,7 @@ impl EntryCache {
     /// newlines included.
     fn sizes(&self) -> (usize, usize) {
         let (mut kept, mut new) = (0, 0);
-        for l in &self.lines {
+        for l in self.lines.iter().flatten() {
             match l {
                 Line::Old(a, b) => kept += b - a + 1,
                 Line::New(text) => new += text.len() + 1,
@@ -159,7 +159,7 @@ impl EntryCache {
             // there (the byte between two such is their newline) go out
             // as one write, straight from the old text.
             let mut run: Option<(usize, usize)> = None;
-            for l in &self.lines {
+            for l in self.lines.iter().flatten() {
                 if let (Line::Old(a, b), Some((_, end))) = (l, &mut run)
                     && *a == *end + 1
                 {
@@ -191,7 +191,7 @@ impl EntryCache {
             w.write_all(codes_header().as_bytes())?;
             w.write_all(b"\n")?;
             let mut buf = Vec::with_capacity(1024);
-            for l in &self.lines {
+            for l in self.lines.iter().flatten() {
                 buf.clear();
                 if codes_line(self.line(l), &mut buf) {
                     w.write_all(&buf)?;
