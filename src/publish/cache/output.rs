@@ -392,19 +392,20 @@ impl<'p> Output<'p> {
     /// under the folder `folder` (a name) sorted by path, the others by
     /// path.
     pub fn sized_digests(&self, folder: &str) -> (SizedFiles, SizedByPath) {
+        use rayon::prelude::*;
         let mut rec = self.recorded.lock().unwrap_or_else(|p| p.into_inner());
-        // (Sorted where they are, once: the cache is written in this
-        // order too.)
-        rec.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        // (Sorted where they are, once, on every thread: the cache is
+        // written in this order too. The folder's files are then one run.)
+        rec.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let prefix = format!("{folder}/");
-        let (mut inside, mut rest) = (Vec::new(), SizedByPath::default());
-        for (p, r, size) in rec.iter() {
-            if p.starts_with(&prefix) {
-                inside.push((p.clone(), r.sha256.clone(), *size));
-            } else {
-                rest.insert(p.clone(), (r.sha256.clone(), *size));
-            }
-        }
+        let from = rec.partition_point(|(p, ..)| p.as_str() < prefix.as_str());
+        let to = from + rec[from..].partition_point(|(p, ..)| p.starts_with(&prefix));
+        let inside = (rec[from..to].par_iter())
+            .map(|(p, r, size)| (p.clone(), r.sha256.clone(), *size))
+            .collect();
+        let rest = (rec[..from].iter().chain(&rec[to..]))
+            .map(|(p, r, size)| (p.clone(), (r.sha256.clone(), *size)))
+            .collect();
         (inside, rest)
     }
 
