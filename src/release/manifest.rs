@@ -110,42 +110,25 @@ pub fn scan_known(
     scan_listed(root, known, None)
 }
 
-/// The files under the folder `folder` of `root` (a name, no `/`), each as
-/// its path from `root`: a listing for [`scan_listed`] made ahead, while
-/// nothing more is written there.
-pub fn list_folder(root: &Path, folder: &str) -> std::io::Result<Listed> {
-    let mut paths = Vec::new();
-    walk(&root.join(folder), &format!("{folder}/"), None, &mut paths)?;
-    Ok(Listed {
-        folder: folder.to_string(),
-        files: paths.into_iter().map(|p| (p, None)).collect(),
-    })
-}
-
-/// The files of one folder of a release, known ahead: listed
-/// ([`list_folder`]), or as the release recorded them when it made that
-/// folder ([`Listed::recorded`]).
+/// The files of one folder of a release as the release recorded them when
+/// it made that folder: each one's path from the release folder, sha256
+/// and size when known, sorted by path. Only a folder no other writer
+/// reaches — one the release made and nothing but its render wrote into —
+/// may be taken so, instead of listed.
 pub struct Listed {
     folder: String,
-    /// Each file's path from the release folder, and its sha256 and size
-    /// (when known) if it was recorded.
-    files: Vec<(String, Option<Known>)>,
+    files: crate::publish::cache::SizedFiles,
 }
 
 /// A file's sha256, and its size when known.
 type Known = (String, Option<u64>);
 
 impl Listed {
-    /// The files of `folder` as the release recorded them: their paths,
-    /// sha256 and sizes when known, sorted by path. Only a folder no other
-    /// writer reaches — one the release made and nothing but its render
-    /// wrote into — may be taken so, instead of listed.
-    pub fn recorded(folder: &str, files: Vec<(String, String, Option<u64>)>) -> Listed {
+    /// The files `files` of `folder` (a name, no `/`), as recorded.
+    pub fn recorded(folder: &str, files: crate::publish::cache::SizedFiles) -> Listed {
         Listed {
             folder: folder.to_string(),
-            files: (files.into_iter())
-                .map(|(path, sha256, size)| (path, Some((sha256, size))))
-                .collect(),
+            files,
         }
     }
 }
@@ -166,15 +149,11 @@ pub fn scan_listed(
         listed.as_ref().map(|l| l.folder.as_str()),
         &mut paths,
     )?;
-    let file = |path: String, recorded: Option<Known>| {
-        let size_of = |path: &str, size: Option<u64>| match size {
-            Some(size) => Ok(size),
-            None => std::fs::metadata(root.join(path)).map(|m| m.len()),
-        };
-        if let Some((sha256, size)) = recorded {
-            let size = size_of(&path, size)?;
-            return Ok(ManifestFile { path, size, sha256 });
-        }
+    let size_of = |path: &str, size: Option<u64>| match size {
+        Some(size) => Ok(size),
+        None => std::fs::metadata(root.join(path)).map(|m| m.len()),
+    };
+    let file = |path: String| {
         if let Some((sha256, size)) = known.get(&path) {
             let size = size_of(&path, *size)?;
             let sha256 = sha256.clone();
@@ -189,14 +168,17 @@ pub fn scan_listed(
     // (Paths are unique: no order among equals to keep.)
     let mut rest: Vec<ManifestFile> = (paths.into_par_iter())
         .filter(|path| path != FILE)
-        .map(|path| file(path, None))
+        .map(file)
         .collect::<std::io::Result<_>>()?;
     rest.par_sort_unstable_by(by_path);
     let Some(listed) = listed else {
         return Ok(rest);
     };
     let mut inside: Vec<ManifestFile> = (listed.files.into_par_iter())
-        .map(|(path, recorded)| file(path, recorded))
+        .map(|(path, sha256, size)| {
+            let size = size_of(&path, size)?;
+            Ok(ManifestFile { path, size, sha256 })
+        })
         .collect::<std::io::Result<_>>()?;
     // (Recorded files come sorted: a check of the order, not a sort.)
     if !inside.is_sorted_by(|a, b| a.path < b.path) {
@@ -299,7 +281,7 @@ mod tests {
     }
 
     #[test]
-    fn a_folder_listed_ahead_gives_the_manifest_a_walk_gives() {
+    fn a_folder_as_recorded_gives_the_manifest_a_walk_gives() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         for (rel, text) in [
@@ -317,14 +299,10 @@ mod tests {
             [("guides/a.html".to_string(), ("f".repeat(64), Some(1)))]
                 .into_iter()
                 .collect();
-        let listed = list_folder(root, "guides").unwrap();
-        assert_eq!(listed.files.len(), 3);
         let want = scan_known(root, &known).unwrap();
         assert_eq!(want.len(), 6);
         let a = want.iter().find(|f| f.path == "guides/a.html").unwrap();
         assert_eq!(a.sha256, "f".repeat(64), "known: not read");
-        let got = scan_listed(root, &known, Some(listed)).unwrap();
-        assert_eq!(got, want);
         // The folder as a release recorded it (sorted, with what it knew
         // of each file): the same manifest, the files not read.
         let recorded = (want.iter())

@@ -42,7 +42,7 @@ mod output;
 mod previous;
 mod release;
 
-pub use output::{Counts, Output};
+pub use output::{Counts, Output, SizedByPath, SizedFiles};
 pub use previous::{Previous, Take};
 pub use release::{ReleaseCache, release_cache};
 
