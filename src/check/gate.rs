@@ -73,13 +73,15 @@ impl Gated {
     /// workspace as it was. A memo that cannot be written costs the next
     /// gate time only.
     pub fn keep(self) {
-        save(&self.path, self.memo);
+        self.pending().put();
     }
 
     /// Writes the memo beside its place while other work runs (a release
     /// makes its manifest meanwhile); [`KeptGate::put`] puts it there once
-    /// the release is made, and dropped, it leaves the old memo. A memo
-    /// that cannot be written costs the next gate time only.
+    /// the release is made, and dropped, it leaves the old memo. Written
+    /// only into a releases folder that is there (a first release refused
+    /// makes none); a memo that cannot be written costs the next gate time
+    /// only.
     pub fn pending(self) -> KeptGate {
         let memo = self.memo;
         let pending = (self.path.parent().is_some_and(Path::is_dir))
@@ -310,20 +312,6 @@ fn load(path: &Path, fingerprint: &str) -> FxHashMap<String, Found> {
         Ok(m) if m.fingerprint == fingerprint => m.files.into_iter().collect(),
         _ => FxHashMap::default(),
     }
-}
-
-/// Writes the memo (atomically) into the releases folder when there is one
-/// (a first release refused makes none); a failure only costs the next gate
-/// time.
-fn save(path: &Path, memo: Memo) {
-    if !path.parent().is_some_and(Path::is_dir) {
-        return;
-    }
-    let Ok(mut text) = serde_json::to_string(&memo) else {
-        return;
-    };
-    text.push('\n');
-    let _ = fsx::write_atomic(path, fsx::seal(text).as_bytes());
 }
 
 #[cfg(test)]
