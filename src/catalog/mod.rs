@@ -173,32 +173,45 @@ fn whole(catalog: &Catalog) -> Result<(), CatalogError> {
 
 /// The entry files under `items/`, relative to it, sorted.
 pub fn item_paths(dir: &Path) -> Result<Vec<PathBuf>, CatalogError> {
-    let mut paths = Vec::new();
-    if dir.exists() {
-        collect(dir, dir, &mut paths).map_err(|source| CatalogError::Io {
-            path: dir.to_path_buf(),
-            source,
-        })?;
+    if !dir.exists() {
+        return Ok(Vec::new());
     }
-    // In `Path`'s order, by a key made once per path: comparing paths
-    // splits them into components at every comparison.
-    paths.sort_by_cached_key(|p| path_order(p));
-    Ok(paths)
+    collect(dir, Path::new("")).map_err(|source| CatalogError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })
 }
 
-/// A key whose byte order is `Path`'s order of relative paths: the
-/// components joined by NUL, which sorts before every byte a name can hold,
-/// so a component that is a prefix of another sorts first, as it does
-/// component by component.
-fn path_order(p: &Path) -> Vec<u8> {
-    let mut key = Vec::with_capacity(p.as_os_str().len());
-    for (i, c) in p.components().enumerate() {
-        if i > 0 {
-            key.push(0);
+/// The entry files under `dir` (which is `rel` inside `items/`), relative to
+/// `items/`, in `Path`'s order: each folder's names sorted by their bytes,
+/// which is how `Path` compares a component, and the folders under it read
+/// side by side (a province's `items/` holds thousands of agencies' folders).
+fn collect(dir: &Path, rel: &Path) -> std::io::Result<Vec<PathBuf>> {
+    use rayon::prelude::*;
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        if name.as_encoded_bytes().starts_with(b".") {
+            continue;
         }
-        key.extend_from_slice(c.as_os_str().as_encoded_bytes());
+        names.push((name, entry.file_type()?.is_dir()));
     }
-    key
+    names.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let found: Vec<Vec<PathBuf>> = names
+        .into_par_iter()
+        .map(|(name, is_dir)| {
+            let rel = rel.join(&name);
+            if is_dir {
+                collect(&dir.join(&name), &rel)
+            } else if is_item_file(&rel) {
+                Ok(vec![rel])
+            } else {
+                Ok(Vec::new())
+            }
+        })
+        .collect::<std::io::Result<_>>()?;
+    Ok(found.into_iter().flatten().collect())
 }
 
 /// Reads one entry file; `keep_text` keeps its text (for line numbers).
@@ -322,23 +335,6 @@ pub fn walk_items(dir: &Path, each: &mut dyn FnMut(&Path, &str)) -> Result<(), C
         path: dir.to_path_buf(),
         source,
     })
-}
-
-fn collect(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        let path = entry.path();
-        let name = entry.file_name();
-        if name.to_string_lossy().starts_with('.') {
-            continue;
-        }
-        if entry.file_type()?.is_dir() {
-            collect(root, &path, out)?;
-        } else if is_item_file(&path) {
-            out.push(path.strip_prefix(root).unwrap_or(&path).to_path_buf());
-        }
-    }
-    Ok(())
 }
 
 /// Whether a code is safe as a path component (it always is once checked;
@@ -739,7 +735,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_order_key_sorts_paths_as_paths_sort() {
+    fn entry_files_are_listed_in_paths_order() {
         let names = [
             "A/B.yaml",
             "A-x/B.yaml",
@@ -752,16 +748,24 @@ mod tests {
             "a/B.yaml",
             "A/a.yaml",
         ];
+        let dir = tempfile::tempdir().unwrap();
+        for name in names
+            .iter()
+            .chain(&["A/notes.txt", ".hidden/X.yaml", "A/.x.yaml"])
+        {
+            let path = dir.path().join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "").unwrap();
+        }
         let mut by_path: Vec<PathBuf> = names.iter().map(PathBuf::from).collect();
-        let mut by_key = by_path.clone();
         by_path.sort();
-        by_key.sort_by_cached_key(|p| path_order(p));
-        assert_eq!(by_key, by_path);
+        assert_eq!(item_paths(dir.path()).unwrap(), by_path);
         // (The case string order gets wrong: `-` sorts before `/`.)
         assert!(
             by_path.iter().position(|p| p == Path::new("A/B.yaml"))
                 < by_path.iter().position(|p| p == Path::new("A-x/B.yaml"))
         );
+        assert!(item_paths(&dir.path().join("none")).unwrap().is_empty());
     }
 
     #[test]
