@@ -322,12 +322,18 @@ pub fn render_outputs(
         if !all {
             return Ok(None);
         }
-        let t = std::time::Instant::now();
-        catalogs::write(ctx, &plan)?;
-        let took_catalogs = t.elapsed();
-        let t = std::time::Instant::now();
-        site::write(ctx, &plan)?;
-        Ok(Some((took_catalogs, t.elapsed())))
+        // (The site's pages wait on few files of their own: made beside
+        // the catalogs, they take the core the guides leave before the
+        // catalogs are done instead of running alone after them.)
+        let timed = |f: &dyn Fn() -> Result<usize, PublishError>| {
+            let t = std::time::Instant::now();
+            f().map(|_| t.elapsed())
+        };
+        let (took_catalogs, took_site) = rayon::join(
+            || timed(&|| catalogs::write(ctx, &plan)),
+            || timed(&|| site::write(ctx, &plan)),
+        );
+        Ok(Some((took_catalogs?, took_site?)))
     };
     let (per_entry, whole) = rayon::join(per_entry, whole);
     // (The files handed to the linker are all in place before the summary.)
@@ -439,22 +445,20 @@ fn build_with(
     if outputs == Outputs::All {
         let t = std::time::Instant::now();
         // (The caches are independent files: written side by side.)
-        // The files written are noted for the stat memo as they are now,
-        // in the staged tree.
-        let (outputs_cache, (entries_cache, ())) = rayon::join(
+        let (outputs_cache, entries_cache) = rayon::join(
             || tree.write_cache(),
-            || {
-                rayon::join(
-                    || match entry_cache {
-                        Some(cache) => cache.write_whole(staged.path(), put),
-                        None => Ok(()),
-                    },
-                    || tree.note_written(staged.path()),
-                )
+            || match entry_cache {
+                Some(cache) => cache.write_whole(staged.path(), put),
+                None => Ok(()),
             },
         );
         outputs_cache?;
         entries_cache?;
+        // The files written are noted for the stat memo as they are now,
+        // in the staged tree: once the caches are, so that the files the
+        // render wrote last (`catalog.json`, whose copy a release resumes
+        // only when the memo proves it) have had that much longer to settle.
+        tree.note_written(staged.path());
         summary.stages.push(("caches", t.elapsed()));
     }
     let t = std::time::Instant::now();

@@ -305,11 +305,14 @@ pub fn write(ctx: &BuildContext<'_>, plan: &Plan<'_>) -> Result<usize, PublishEr
     let forwarded: Vec<usize> = (0..ctx.entries.len())
         .filter(|&n| ctx.entries[n].summary().forwarded == Some(true))
         .collect();
-    // The files are made at once (the village catalog alone is most of
-    // the work), each unless the previous build's copy is proven current.
+    // The files are made at once, each unless the previous build's copy is
+    // proven current: the whole catalog's first (`catalog.json` the very
+    // first, most of the work), so that the small ones fill the end, and
+    // `catalog.json` is done, and settled, well before the build ends.
     use rayon::prelude::*;
     let written: Vec<Result<bool, PublishError>> = (0..LEVEL_CATALOGS.len() + 4)
         .into_par_iter()
+        .rev()
         .map(|i| {
             let (rel, key) = match i {
                 i if i < LEVEL_CATALOGS.len() => {
