@@ -240,8 +240,8 @@ pub fn verify_registry(ws: &Workspace, catalog: &Catalog) -> Vec<Problem> {
 pub fn guard(ws: &Workspace, reg: &Registry) -> Result<Vec<Problem>, catalog::CatalogError> {
     let dir = ws.path(&ws.config.paths.items);
     let mut out = audit_registry(ws, reg);
-    let mut missing: Vec<(std::path::PathBuf, String)> = Vec::new();
-    catalog::walk_items(&dir, &mut |rel, stem| {
+    let found = std::sync::Mutex::new(Vec::new());
+    catalog::walk_items(&dir, &|rel, stem| {
         let code = if stem.len() == 31 && stem.is_ascii() {
             stem[19..].to_string()
         } else {
@@ -251,9 +251,12 @@ pub fn guard(ws: &Workspace, reg: &Registry) -> Result<Vec<Problem>, catalog::Ca
             }
         };
         if !code.is_empty() && reg.get(&code).is_none() {
-            missing.push((rel.to_path_buf(), code));
+            let mut found = found.lock().unwrap_or_else(|p| p.into_inner());
+            found.push((rel.to_path_buf(), code));
         }
     })?;
+    let mut missing: Vec<(std::path::PathBuf, String)> =
+        found.into_inner().unwrap_or_else(|p| p.into_inner());
     missing.sort();
     for (rel, code) in missing {
         out.push(Problem::in_file(

@@ -305,19 +305,22 @@ pub fn load_registry(dir: &Path) -> Result<Registry, CatalogError> {
 }
 
 /// Calls `each` with the path (relative to `items/`) and file stem of every
-/// entry file, in no particular order, holding no list of them: a look at a
+/// entry file, in no particular order and on any thread (the agencies'
+/// folders are read side by side), holding no list of them: a look at a
 /// province's file names costs a walk of the folder, not its memory.
-pub fn walk_items(dir: &Path, each: &mut dyn FnMut(&Path, &str)) -> Result<(), CatalogError> {
-    fn walk(root: &Path, dir: &Path, each: &mut dyn FnMut(&Path, &str)) -> std::io::Result<()> {
+pub fn walk_items(dir: &Path, each: &(dyn Fn(&Path, &str) + Sync)) -> Result<(), CatalogError> {
+    fn walk(root: &Path, dir: &Path, each: &(dyn Fn(&Path, &str) + Sync)) -> std::io::Result<()> {
+        use rayon::prelude::*;
+        let mut folders = Vec::new();
         for entry in std::fs::read_dir(dir)? {
             let entry = entry?;
             let name = entry.file_name();
-            if name.to_string_lossy().starts_with('.') {
+            if name.as_encoded_bytes().starts_with(b".") {
                 continue;
             }
             let path = entry.path();
             if entry.file_type()?.is_dir() {
-                walk(root, &path, each)?;
+                folders.push(path);
             } else if is_item_file(&path) {
                 let stem = path
                     .file_stem()
@@ -326,7 +329,9 @@ pub fn walk_items(dir: &Path, each: &mut dyn FnMut(&Path, &str)) -> Result<(), C
                 each(path.strip_prefix(root).unwrap_or(&path), &stem);
             }
         }
-        Ok(())
+        folders
+            .par_iter()
+            .try_for_each(|folder| walk(root, folder, each))
     }
     if !dir.exists() {
         return Ok(());

@@ -265,7 +265,7 @@ impl Plan {
 
 /// The old tree as a plan needs it, found in one walk without a path kept
 /// for each of its files (300,000 in a steady build, nearly all kept).
-#[derive(Debug)]
+#[derive(Debug, Default)]
 struct Old {
     /// How many files it has.
     files: usize,
@@ -277,44 +277,106 @@ struct Old {
     dirs: Vec<String>,
     /// The folders holding a kept file, at any depth.
     holding_kept: HashSet<String>,
+    /// The folder of the kept file looked at last (a folder's files mostly
+    /// come one after another: its folders are noted again only when the
+    /// folder changes).
+    noted: String,
+}
+
+/// Why a walk gave no [`Old`]: an error, or a name [`visit`] refuses.
+enum Unwalked {
+    Io(io::Error),
+    Refused,
+}
+
+impl From<io::Error> for Unwalked {
+    fn from(e: io::Error) -> Unwalked {
+        Unwalked::Io(e)
+    }
 }
 
 impl Old {
     /// Walks `dir` as [`list`] does (none where it gives none), asking
-    /// `keep` of each file.
-    fn walk(dir: &Path, keep: &dyn Fn(&str) -> bool) -> io::Result<Option<Old>> {
-        let mut old = Old {
-            files: 0,
-            kept: 0,
-            unkept: Vec::new(),
-            dirs: Vec::new(),
-            holding_kept: HashSet::default(),
-        };
-        // (A folder's files mostly come one after another: its folders
-        // are looked up again only when the folder changes.)
-        let mut noted = String::new();
-        let whole = visit(dir, &mut |rel, folder| {
-            if folder {
-                old.dirs.push(rel.to_string());
-                return;
+    /// `keep` of each file: the names of a folder are read in order, then
+    /// looked at on every thread (the 300,000 guides of one folder, the
+    /// thousands of agencies' folders of `items/`), the parts joined in the
+    /// order found.
+    fn walk(dir: &Path, keep: &(dyn Fn(&str) -> bool + Sync)) -> io::Result<Option<Old>> {
+        match Old::walk_in(dir, "", keep) {
+            Ok(old) => Ok(Some(old)),
+            Err(Unwalked::Refused) => Ok(None),
+            Err(Unwalked::Io(e)) => Err(e),
+        }
+    }
+
+    /// [`Old::walk`] of the folder `dir`, which is `rel` (empty, or ending
+    /// in `/`) inside the tree.
+    fn walk_in(
+        dir: &Path,
+        rel: &str,
+        keep: &(dyn Fn(&str) -> bool + Sync),
+    ) -> Result<Old, Unwalked> {
+        use rayon::prelude::*;
+        let mut names = Vec::new();
+        for e in fs::read_dir(dir)? {
+            let e = e?;
+            let name = e.file_name();
+            let Some(name) = name.to_str() else {
+                return Err(Unwalked::Refused);
+            };
+            if name.contains(['\t', '\n', '\r']) {
+                return Err(Unwalked::Refused);
             }
-            old.files += 1;
-            if !keep(rel) {
-                old.unkept.push(rel.to_string());
-                return;
-            }
-            old.kept += 1;
-            let parent = rel.rsplit_once('/').map_or("", |(parent, _)| parent);
-            if parent != noted {
-                noted = parent.to_string();
-                // This folder and those above it, once each.
-                let mut folder = parent;
-                while !folder.is_empty() && old.holding_kept.insert(folder.to_string()) {
-                    folder = folder.rsplit_once('/').map_or("", |(parent, _)| parent);
+            names.push((format!("{rel}{name}"), e.file_type()?.is_dir()));
+        }
+        names
+            .par_iter()
+            .with_min_len(64)
+            .try_fold(Old::default, |mut old, (path, is_dir)| {
+                if *is_dir {
+                    old.dirs.push(path.clone());
+                    let inside =
+                        Old::walk_in(&dir.join(&path[rel.len()..]), &format!("{path}/"), keep)?;
+                    return Ok(old.and(inside));
                 }
+                old.file(path, keep);
+                Ok(old)
+            })
+            .try_reduce(Old::default, |a, b| Ok(a.and(b)))
+    }
+
+    /// Counts the file `path`, kept or not.
+    fn file(&mut self, path: &str, keep: &dyn Fn(&str) -> bool) {
+        self.files += 1;
+        if !keep(path) {
+            self.unkept.push(path.to_string());
+            return;
+        }
+        self.kept += 1;
+        let parent = path.rsplit_once('/').map_or("", |(parent, _)| parent);
+        if parent != self.noted {
+            self.noted = parent.to_string();
+            // This folder and those above it, once each.
+            let mut folder = parent;
+            while !folder.is_empty() && self.holding_kept.insert(folder.to_string()) {
+                folder = folder.rsplit_once('/').map_or("", |(parent, _)| parent);
             }
-        })?;
-        Ok(whole.then_some(old))
+        }
+    }
+
+    /// This part of a walk followed by `next`.
+    fn and(mut self, next: Old) -> Old {
+        self.files += next.files;
+        self.kept += next.kept;
+        self.unkept.extend(next.unkept);
+        self.dirs.extend(next.dirs);
+        if self.holding_kept.is_empty() {
+            self.holding_kept = next.holding_kept;
+        } else {
+            self.holding_kept.extend(next.holding_kept);
+        }
+        self.noted = next.noted;
+        self
     }
 }
 
