@@ -278,19 +278,36 @@ pub fn render_into(
 
 /// [`render_into`], linking from the build `previous` what its cache proves
 /// is what would be rendered (a release reuses `dist/` so).
+///
+/// The files handed to the linker may still be on their way when it
+/// returns: [`cache::Output::finish_links`] before reading the tree (what
+/// needs only the render's records, such as a change log, goes on while
+/// the last links are made).
 pub fn render_reusing<'p>(
     ctx: &BuildContext<'_>,
     root: &Path,
     previous: &'p cache::Previous,
 ) -> Result<(BuildSummary, cache::Output<'p>), PublishError> {
     let out = cache::Output::new(root, previous);
-    let summary = render_outputs(ctx, &out, Outputs::All)?;
+    let summary = render_linking(ctx, &out, Outputs::All)?;
     Ok((summary, out))
 }
 
 /// Renders the stages of `outputs` into the tree of `out`, reusing what its
 /// previous build proves unchanged.
 pub fn render_outputs(
+    ctx: &BuildContext<'_>,
+    out: &cache::Output<'_>,
+    outputs: Outputs,
+) -> Result<BuildSummary, PublishError> {
+    let summary = render_linking(ctx, out, outputs)?;
+    // (The files handed to the linker are all in place before the summary.)
+    out.finish_links()?;
+    Ok(summary)
+}
+
+/// [`render_outputs`], the linker perhaps still at work when it returns.
+fn render_linking(
     ctx: &BuildContext<'_>,
     out: &cache::Output<'_>,
     outputs: Outputs,
@@ -336,8 +353,6 @@ pub fn render_outputs(
         Ok(Some((took_catalogs?, took_site?)))
     };
     let (per_entry, whole) = rayon::join(per_entry, whole);
-    // (The files handed to the linker are all in place before the summary.)
-    out.finish_links()?;
     let (guides, took_guides, word, took_docx) = per_entry?;
     stages.push((if all { "guides" } else { "forms" }, took_guides));
     stages.push(("docx", took_docx));

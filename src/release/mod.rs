@@ -255,6 +255,9 @@ pub fn release(
     // is made and written.
     let (m, (kept, gate)) = rayon::join(
         || -> std::io::Result<Manifest> {
+            // (The change log was made while the last links were: from
+            // here on the tree is read.)
+            tree.finish_links()?;
             let m = Manifest {
                 version: version.to_string(),
                 yima: env!("CARGO_PKG_VERSION").to_string(),
