@@ -182,21 +182,27 @@ pub fn item_paths(dir: &Path) -> Result<Vec<PathBuf>, CatalogError> {
     })
 }
 
+/// The names in the folder `dir` but hidden ones (starting with `.`), each
+/// with whether it is a folder.
+fn shown_names(dir: &Path) -> std::io::Result<Vec<(std::ffi::OsString, bool)>> {
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        if !name.as_encoded_bytes().starts_with(b".") {
+            names.push((name, entry.file_type()?.is_dir()));
+        }
+    }
+    Ok(names)
+}
+
 /// The entry files under `dir` (which is `rel` inside `items/`), relative to
 /// `items/`, in `Path`'s order: each folder's names sorted by their bytes,
 /// which is how `Path` compares a component, and the folders under it read
 /// side by side (a province's `items/` holds thousands of agencies' folders).
 fn collect(dir: &Path, rel: &Path) -> std::io::Result<Vec<PathBuf>> {
     use rayon::prelude::*;
-    let mut names = Vec::new();
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        let name = entry.file_name();
-        if name.as_encoded_bytes().starts_with(b".") {
-            continue;
-        }
-        names.push((name, entry.file_type()?.is_dir()));
-    }
+    let mut names = shown_names(dir)?;
     names.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let found: Vec<Vec<PathBuf>> = names
         .into_par_iter()
@@ -312,14 +318,9 @@ pub fn walk_items(dir: &Path, each: &(dyn Fn(&Path, &str) + Sync)) -> Result<(),
     fn walk(root: &Path, dir: &Path, each: &(dyn Fn(&Path, &str) + Sync)) -> std::io::Result<()> {
         use rayon::prelude::*;
         let mut folders = Vec::new();
-        for entry in std::fs::read_dir(dir)? {
-            let entry = entry?;
-            let name = entry.file_name();
-            if name.as_encoded_bytes().starts_with(b".") {
-                continue;
-            }
-            let path = entry.path();
-            if entry.file_type()?.is_dir() {
+        for (name, is_dir) in shown_names(dir)? {
+            let path = dir.join(name);
+            if is_dir {
                 folders.push(path);
             } else if is_item_file(&path) {
                 let stem = path
