@@ -30,13 +30,14 @@
 //! copied from that file in the kernel, and only the tail is hashed, once
 //! the file is proven to be the one recorded ([`Prefix`]).
 
+use crate::fsx::mapped::Bytes;
 use sha2::Sha256;
 use sha2::digest::Digest;
 use sha2::digest::common::hazmat::{SerializableState, SerializedState};
 use std::collections::HashMap;
-use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// The file's name, in the root of the output folder.
 pub const FILE: &str = ".yima.spans";
@@ -93,6 +94,33 @@ pub struct Spans {
     copied: std::sync::atomic::AtomicUsize,
     /// The earlier file proven whole ([`Spans::trust`]).
     trusted: OnceLock<String>,
+    /// The earlier files runs are copied from, mapped ([`Spans::mapped`]).
+    files: Mutex<Vec<(String, Option<Arc<Bytes>>)>>,
+}
+
+/// The bytes of a run: of an earlier file, mapped, or made anew.
+#[derive(Debug, Clone)]
+pub struct Run(Arc<Bytes>, std::ops::Range<usize>);
+
+impl std::ops::Deref for Run {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        &self.0[self.1.clone()]
+    }
+}
+
+impl PartialEq for Run {
+    fn eq(&self, other: &Run) -> bool {
+        **self == **other
+    }
+}
+
+impl From<Vec<u8>> for Run {
+    fn from(bytes: Vec<u8>) -> Run {
+        let len = bytes.len();
+        Run(Arc::new(Bytes::from(bytes)), 0..len)
+    }
 }
 
 impl Spans {
@@ -147,27 +175,37 @@ impl Spans {
     /// recorded and the bytes there still hash to what was recorded (or the
     /// file is proven, [`Spans::trust`]); with that digest, which is theirs
     /// wherever they are written.
-    pub fn copy(&self, rel: &str, key: &str) -> Option<(Vec<u8>, String)> {
+    pub fn copy(&self, rel: &str, key: &str) -> Option<(Run, String)> {
         let old = self.old()?;
         let span = old.runs.get(key).filter(|s| s.rel == rel)?;
-        let mut f = std::fs::File::open(old.root.join(rel)).ok()?;
-        // A record that reaches past the file's end is not read (nor is
-        // room made for it).
-        let size = f.metadata().ok()?.len();
-        if span.offset.checked_add(span.len)? > size {
+        let file = self.mapped(old, rel)?;
+        // A record that reaches past the file's end is not read.
+        let start = usize::try_from(span.offset).ok()?;
+        let end = start.checked_add(usize::try_from(span.len).ok()?)?;
+        if end > file.len() {
             return None;
         }
-        f.seek(SeekFrom::Start(span.offset)).ok()?;
-        let mut bytes = Vec::with_capacity(usize::try_from(span.len).ok()?);
-        f.take(span.len).read_to_end(&mut bytes).ok()?;
-        let holds = bytes.len() as u64 == span.len
-            && (self.trusted.get().is_some_and(|t| t == rel)
-                || crate::fsx::checksum_hex(&bytes) == span.sum);
+        let bytes = Run(file, start..end);
+        let holds = self.trusted.get().is_some_and(|t| t == rel)
+            || crate::fsx::checksum_hex(&bytes) == span.sum;
         if holds {
             self.copied
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
         holds.then(|| (bytes, span.sum.clone()))
+    }
+
+    /// The earlier file `rel`, mapped once for every run copied from it
+    /// (read into memory taken fresh, a run at a time, its 400 MB cost a
+    /// build as much as writing them); none when it cannot be read.
+    fn mapped(&self, old: &Old, rel: &str) -> Option<Arc<Bytes>> {
+        let mut files = self.files.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((_, file)) = files.iter().find(|(r, _)| r == rel) {
+            return file.clone();
+        }
+        let file = Bytes::read(&old.root.join(rel)).ok().map(Arc::new);
+        files.push((rel.to_string(), file.clone()));
+        file
     }
 
     /// How many runs were copied rather than written.
@@ -368,11 +406,14 @@ mod tests {
         assert_eq!(
             one,
             (
-                b"[run one]".to_vec(),
+                b"[run one]".to_vec().into(),
                 crate::fsx::checksum_hex(b"[run one]")
             )
         );
-        assert_eq!(next.copy("catalog.json", "two").unwrap().0, b"[run two]");
+        assert_eq!(
+            next.copy("catalog.json", "two").unwrap().0[..],
+            *b"[run two]"
+        );
         assert_eq!(next.copy("catalog.json", "three"), None);
         assert_eq!(next.copy("catalog.json", "csv"), None);
         // The prefix reads back under its key only, for its file only.
@@ -388,12 +429,18 @@ mod tests {
         // The file edited under a span: that run is written again.
         std::fs::write(&file, b"head[run one][run 2!]tail").unwrap();
         let edited = Spans::new(vec![dir.path().to_path_buf()]);
-        assert_eq!(edited.copy("catalog.json", "one").unwrap().0, b"[run one]");
+        assert_eq!(
+            edited.copy("catalog.json", "one").unwrap().0[..],
+            *b"[run one]"
+        );
         assert_eq!(edited.copy("catalog.json", "two"), None);
         // Unless the file is proven whole (which this one would not be):
         // its bytes are then taken as they lie.
         edited.trust("catalog.json");
-        assert_eq!(edited.copy("catalog.json", "two").unwrap().0, b"[run 2!]t");
+        assert_eq!(
+            edited.copy("catalog.json", "two").unwrap().0[..],
+            *b"[run 2!]t"
+        );
 
         // A record reaching past the end (its checksum made to match) is
         // not read.

@@ -28,7 +28,7 @@ pub fn run_keys(ctx: &BuildContext<'_>, plan: &Plan<'_>) -> Vec<String> {
 pub fn bytes(ctx: &BuildContext<'_>, plan: &Plan<'_>, keys: &[String]) -> Vec<u8> {
     let divisions = &ctx.workspace.standard.divisions;
     let spans = plan.out.spans();
-    let runs: Vec<(String, Vec<u8>, String)> = (keys.par_iter().enumerate())
+    let runs: Vec<(String, crate::publish::spans::Run, String)> = (keys.par_iter().enumerate())
         .map(|(k, key)| {
             let first = k * RUN;
             let last = (first + RUN).min(ctx.entries.len());
@@ -37,7 +37,7 @@ pub fn bytes(ctx: &BuildContext<'_>, plan: &Plan<'_>, keys: &[String]) -> Vec<u8
                 let indices: Vec<usize> = (first..last).collect();
                 let bytes = catalog_csv_rows(&ctx.parsed(&indices), first + 1, divisions, false);
                 let sum = crate::fsx::checksum_hex(&bytes);
-                (bytes, sum)
+                (bytes.into(), sum)
             });
             (key, bytes, sum)
         })

@@ -5,7 +5,7 @@
 
 use super::{JSON_FILE, JSON_VERSION};
 use crate::catalog::lazy::Entry;
-use crate::publish::spans::RUN;
+use crate::publish::spans::{RUN, Run};
 use crate::publish::{BuildContext, Plan};
 use std::io::{self, Write};
 
@@ -14,7 +14,7 @@ const BATCH: usize = 16;
 
 /// A batch of runs made ready: their places, and each run's bytes and
 /// checksum.
-type Batch = (std::ops::Range<usize>, Vec<(Vec<u8>, String)>);
+type Batch = (std::ops::Range<usize>, Vec<(Run, String)>);
 
 /// Writes `catalog.json` of the build into the plan's tree under `key`:
 /// its head and every entry (its prefix, [`write_runs`]) and the release
@@ -76,11 +76,11 @@ fn write_runs(
     w.write_all(head.as_bytes())?;
     let mut offset = head.len() as u64;
     let runs: Vec<&[&Entry]> = ctx.entries.chunks(RUN).collect();
-    let ready = |k: usize| -> (Vec<u8>, String) {
+    let ready = |k: usize| -> (Run, String) {
         spans.copy(JSON_FILE, &keys[k]).unwrap_or_else(|| {
             let bytes = run_text(runs[k], k == 0);
             let sum = crate::fsx::checksum_hex(&bytes);
-            (bytes, sum)
+            (bytes.into(), sum)
         })
     };
     let batches: Vec<std::ops::Range<usize>> = (0..runs.len())
