@@ -137,12 +137,19 @@ impl<'p> Output<'p> {
     /// file linked may be handed to the linker thread: it is in the tree
     /// once [`Output::finish_links`] returns.)
     pub fn reuse(&self, key: &str, paths: &[&str]) -> bool {
-        self.reuse_digests(key, paths).is_some()
+        self.take(key, paths, false).is_some()
     }
 
     /// [`Output::reuse`], giving the SHA-256 of each file taken (what it was
     /// proven to hold: the file may not be in the tree yet).
     pub fn reuse_digests(&self, key: &str, paths: &[&str]) -> Option<Vec<String>> {
+        self.take(key, paths, true)
+    }
+
+    /// [`Output::reuse_digests`], the digests given only when `digests`
+    /// asks (300,000 strings a steady build would otherwise copy for
+    /// nothing: most callers only ask whether the files were taken).
+    fn take(&self, key: &str, paths: &[&str], digests: bool) -> Option<Vec<String>> {
         if self.previous.is_empty() {
             return None;
         }
@@ -193,7 +200,11 @@ impl<'p> Output<'p> {
                 self.lock_fresh().push((rel.to_string(), p.sha256.clone()));
             }
         }
-        let digests = proven.iter().map(|p| p.sha256.clone()).collect();
+        let digests = if digests {
+            proven.iter().map(|p| p.sha256.clone()).collect()
+        } else {
+            Vec::new()
+        };
         let mut rec = self.recorded.lock().unwrap_or_else(|p| p.into_inner());
         for (rel, p) in paths.iter().zip(proven) {
             rec.push((
