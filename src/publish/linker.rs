@@ -8,10 +8,11 @@
 //! a proven file is handed to one linker thread, which links it from its
 //! folder (`linkat` relative to the folders it has open, on Linux) and
 //! copies what cannot be linked; the rendering threads go on with the rest.
-//! The render waits for the linker ([`Linker::finish`]) before anything
-//! reads the new tree, and a file neither linked nor copied fails the
-//! render, naming it. The linker is also waited for when dropped, so that
-//! no link lands in a tree being removed.
+//! A build waits for the linker ([`Linker::finish`]) at the end of its
+//! render; a release makes its change log meanwhile and waits before its
+//! manifest, the first thing that reads the new tree. A file neither linked
+//! nor copied fails the build or release, naming it. The linker is also
+//! waited for when dropped, so that no link lands in a tree being removed.
 
 use std::io;
 use std::path::PathBuf;
