@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 pub struct Keyed {
     /// The text as read (mapped when large, [`super::mapped`]); a line is
     /// checked as UTF-8 when it is looked up.
-    text: Bytes,
+    text: std::sync::Arc<Bytes>,
     /// Each line's start, the end of its first field and its end.
     lines: Vec<(usize, usize, usize)>,
     /// The lines (their places in `lines`) by the hash of their first
@@ -36,6 +36,28 @@ pub struct Keyed {
     next: Box<[AtomicU32]>,
 }
 
+/// A line of a [`Keyed`] text, held where it stands (the text is kept
+/// while a line of it is).
+#[derive(Debug, Clone)]
+pub struct Line {
+    text: std::sync::Arc<Bytes>,
+    start: usize,
+    tab: usize,
+    end: usize,
+}
+
+impl Line {
+    /// Its first field.
+    pub fn key(&self) -> &[u8] {
+        &self.text[self.start..self.tab]
+    }
+
+    /// The whole line, without its line break.
+    pub fn bytes(&self) -> &[u8] {
+        &self.text[self.start..self.end]
+    }
+}
+
 /// Lines looked at ahead of the last one found before the table is.
 const AHEAD: usize = 3;
 
@@ -45,7 +67,7 @@ type Check = fn(&str, &str) -> bool;
 impl Default for Keyed {
     fn default() -> Keyed {
         Keyed {
-            text: Bytes::default(),
+            text: std::sync::Arc::default(),
             lines: Vec::new(),
             table: hashbrown::HashTable::new(),
             check: |_, _| false,
@@ -122,7 +144,7 @@ impl Keyed {
         }
         let threads = rayon::current_num_threads() + 1;
         Ok(Keyed {
-            text: body,
+            text: std::sync::Arc::new(body),
             lines,
             table,
             check,
@@ -142,10 +164,22 @@ impl Keyed {
     /// The rest of the line whose first field is `key` (after its tab),
     /// when the check holds for it.
     pub fn get(&self, key: &str) -> Option<&str> {
+        self.get_line(key).map(|(rest, _)| rest)
+    }
+
+    /// [`Keyed::get`], with the whole line as it stands in the text (to be
+    /// written again as it is, without a copy: [`Line`]).
+    pub fn get_line(&self, key: &str) -> Option<(&str, Line)> {
         let i = self.find(key)?;
-        let (_, tab, end) = self.lines[i as usize];
+        let (start, tab, end) = self.lines[i as usize];
         let rest = simdutf8::basic::from_utf8(&self.text[tab + 1..end]).ok()?;
-        (self.check)(key, rest).then_some(rest)
+        let line = Line {
+            text: self.text.clone(),
+            start,
+            tab,
+            end,
+        };
+        (self.check)(key, rest).then_some((rest, line))
     }
 
     /// The place of the line whose first field is `key`. Files are mostly

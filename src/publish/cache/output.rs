@@ -153,7 +153,7 @@ impl<'p> Output<'p> {
         if self.previous.is_empty() {
             return None;
         }
-        let (from_root, by, proven) = self.previous.verify(key, paths)?;
+        let (from_root, by, mut proven) = self.previous.verify(key, paths)?;
         let mut same = Vec::with_capacity(paths.len());
         if by == Take::Link && self.in_place.as_deref() == Some(from_root) {
             // The new tree is committed over this one: the files stay.
@@ -191,9 +191,13 @@ impl<'p> Output<'p> {
         }
         // A linked file is the same file, with the same stat; a copy is a
         // new one, noted like a file written once it has settled.
-        for ((rel, p), linked) in paths.iter().zip(&proven).zip(same) {
+        // (The memo's line that proved a linked file is its line in the new
+        // memo too: the same path, stat and digest.)
+        for ((rel, p), linked) in paths.iter().zip(&mut proven).zip(same) {
             if linked {
-                if let Some(stat) = p.stat {
+                if let Some(line) = p.line.take() {
+                    self.memo.note_line(line);
+                } else if let Some(stat) = p.stat {
                     self.memo.note(rel, stat, &p.sha256);
                 }
             } else {

@@ -146,14 +146,16 @@ impl Previous {
                     continue 'trees;
                 }
                 let path = tree.root.join(rel);
-                let (stat, size) = match tree.memo().digest(rel, &path) {
-                    Some((stat, sha256)) if sha256 == r_sha256 => (Some(stat), stat.size()),
+                let (stat, size, line) = match tree.memo().digest_line(rel, &path) {
+                    Some((stat, sha256, line)) if sha256 == r_sha256 => {
+                        (Some(stat), stat.size(), Some(line))
+                    }
                     _ => {
                         // Looked at before it is read: a change while it is
                         // read moves its time past the stat noted.
                         let stat = Stat::settled(&path);
                         match digest_of(&path) {
-                            Ok((sha256, size)) if sha256 == r_sha256 => (stat, size),
+                            Ok((sha256, size)) if sha256 == r_sha256 => (stat, size, None),
                             _ => continue 'trees,
                         }
                     }
@@ -162,6 +164,7 @@ impl Previous {
                     sha256: r_sha256.to_string(),
                     stat,
                     size,
+                    line,
                 });
             }
             return Some((&tree.root, tree.by, proven));
@@ -176,6 +179,8 @@ pub(super) struct Proven {
     pub(super) sha256: String,
     pub(super) stat: Option<Stat>,
     pub(super) size: u64,
+    /// The memo's line that proved it, when its memo did.
+    pub(super) line: Option<crate::fsx::keyed::Line>,
 }
 
 /// The sha256 and size of a file, read into a buffer each thread reuses
