@@ -164,22 +164,28 @@ impl Keyed {
     /// The rest of the line whose first field is `key` (after its tab),
     /// when the check holds for it.
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.get_line(key).map(|(rest, _)| rest)
+        self.get_at(key).map(|(rest, _)| rest)
     }
 
-    /// [`Keyed::get`], with the whole line as it stands in the text (to be
-    /// written again as it is, without a copy: [`Line`]).
-    pub fn get_line(&self, key: &str) -> Option<(&str, Line)> {
+    /// [`Keyed::get`], with the line's place among the lines (for
+    /// [`Keyed::line`]).
+    pub fn get_at(&self, key: &str) -> Option<(&str, u32)> {
         let i = self.find(key)?;
-        let (start, tab, end) = self.lines[i as usize];
+        let (_, tab, end) = self.lines[i as usize];
         let rest = simdutf8::basic::from_utf8(&self.text[tab + 1..end]).ok()?;
-        let line = Line {
+        (self.check)(key, rest).then_some((rest, i))
+    }
+
+    /// The line at place `i` ([`Keyed::get_at`]) as it stands in the text,
+    /// to be written again as it is, without a copy.
+    pub fn line(&self, i: u32) -> Line {
+        let (start, tab, end) = self.lines[i as usize];
+        Line {
             text: self.text.clone(),
             start,
             tab,
             end,
-        };
-        (self.check)(key, rest).then_some((rest, line))
+        }
     }
 
     /// The place of the line whose first field is `key`. Files are mostly

@@ -120,6 +120,12 @@ impl Plan {
     }
 }
 
+/// A name as a plan can hold it: UTF-8, with no tab or line break; none
+/// otherwise (such a tree is swapped whole).
+fn plain_name(name: &std::ffi::OsStr) -> Option<&str> {
+    name.to_str().filter(|n| !n.contains(['\t', '\n', '\r']))
+}
+
 /// Visits every file and folder under `dir` (`visit(rel, is_folder)`,
 /// relative, with `/`, a folder before what it holds); false when a name is
 /// not UTF-8 or holds a tab or line break (such a tree is swapped whole).
@@ -129,12 +135,9 @@ fn visit(dir: &Path, visit: &mut dyn FnMut(&str, bool)) -> io::Result<bool> {
         for e in fs::read_dir(dir)? {
             let e = e?;
             let name = e.file_name();
-            let Some(name) = name.to_str() else {
+            let Some(name) = plain_name(&name) else {
                 return Ok(false);
             };
-            if name.contains(['\t', '\n', '\r']) {
-                return Ok(false);
-            }
             rel.truncate(at);
             rel.push_str(name);
             if e.file_type()?.is_dir() {
@@ -321,12 +324,9 @@ impl Old {
         for e in fs::read_dir(dir)? {
             let e = e?;
             let name = e.file_name();
-            let Some(name) = name.to_str() else {
+            let Some(name) = plain_name(&name) else {
                 return Err(Unwalked::Refused);
             };
-            if name.contains(['\t', '\n', '\r']) {
-                return Err(Unwalked::Refused);
-            }
             names.push((format!("{rel}{name}"), e.file_type()?.is_dir()));
         }
         names

@@ -210,17 +210,24 @@ impl Memo {
     /// The digest of `path` (the file `rel` of the tree) and its stat, when
     /// its stat is the one recorded.
     pub fn digest(&self, rel: &str, path: &Path) -> Option<(Stat, &str)> {
-        self.digest_line(rel, path)
+        self.proof(rel, path)
             .map(|(stat, sha256, _)| (stat, sha256))
     }
 
     /// [`Memo::digest`], with the memo's line that proves it, to be noted
     /// as it is ([`Memo::note_line`]).
     pub fn digest_line(&self, rel: &str, path: &Path) -> Option<(Stat, &str, super::keyed::Line)> {
-        let (rest, line) = self.old.get_line(rel)?;
+        let (stat, sha256, at) = self.proof(rel, path)?;
+        Some((stat, sha256, self.old.line(at)))
+    }
+
+    /// The stat and digest recorded for `rel`, and the place of its line,
+    /// when the file at `path` still has that stat.
+    fn proof(&self, rel: &str, path: &Path) -> Option<(Stat, &str, u32)> {
+        let (rest, at) = self.old.get_at(rel)?;
         let (stat, sha256) = rest.split_once('\t')?;
         let stat = Stat::parse(stat)?;
-        (at::stat(self.owner, path)? == stat).then_some((stat, sha256, line))
+        (at::stat(self.owner, path)? == stat).then_some((stat, sha256, at))
     }
 
     /// Notes the line of an earlier memo ([`Memo::digest_line`]) that
