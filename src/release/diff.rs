@@ -5,8 +5,9 @@
 
 use crate::catalog::{self, CatalogEntry, lazy::Entry};
 use crate::codes::registry::Status;
+use crate::publish::stamps::Before;
 use crate::standard::Standard;
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use rustc_hash::FxHashSet as HashSet;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -373,25 +374,27 @@ fn order(standard: &Standard, field: &str) -> (usize, String) {
 /// (then compare the whole catalogs).
 pub fn diff_changed(
     standard: &Standard,
-    (old_label, old_json, before): (&str, Option<&Path>, &HashMap<String, String>),
+    (old_label, old_json, before): (&str, Option<&Path>, &Before),
     (new_label, new, digests): (&str, &[&Entry], &[String]),
 ) -> Option<Changes> {
-    let mut now: HashMap<&str, &str> = HashMap::default();
+    // (Both in 实施编码 order: found by walking them side by side.)
+    let places = before.places(new.iter().map(|e| e.summary().impl_code.as_str()));
+    // The previous release's entries the same in this one.
+    let mut same = vec![false; before.len()];
     let mut changed_new = Vec::new();
     let mut added = Vec::new();
-    for (e, d) in new.iter().zip(digests) {
-        let code = &e.summary().impl_code;
-        now.insert(code, d);
-        match before.get(code) {
-            Some(old) if old == d => {}
+    for ((e, d), at) in new.iter().zip(digests).zip(places) {
+        match at {
+            Some(i) if before.entry(i).2 == d => same[i] = true,
             Some(_) => changed_new.push(e.get()),
             None => added.push(e.get()),
         }
     }
     let wanted: HashSet<&str> = before
         .iter()
-        .filter(|(code, d)| now.get(code.as_str()) != Some(&d.as_str()))
-        .map(|(code, _)| code.as_str())
+        .zip(&same)
+        .filter(|(_, same)| !**same)
+        .map(|((code, _, _), _)| code)
         .collect();
     let old_entries = if wanted.is_empty() {
         Vec::new()
@@ -516,10 +519,15 @@ mod tests {
             crate::publish::catalogs::catalog_json("1", &old_refs),
         )
         .unwrap();
-        let before: HashMap<String, String> = old
+        let sums: Vec<String> = old
             .iter()
-            .map(|e| (e.impl_code.clone(), crate::publish::stamps::digests(e).1))
+            .map(|e| crate::publish::stamps::digests(e).1)
             .collect();
+        let stamped = old.iter().zip(&sums);
+        let before = Before::of(
+            stamped.map(|(e, sha)| (e.impl_code.as_str(), "1", sha.as_str())),
+            Default::default(),
+        );
         // 1 kept, 2 renamed, 3 changed, 4 retired, 5 kept, 6 added.
         let mut new = [
             old[0].clone(),
@@ -550,6 +558,15 @@ mod tests {
             &Side::from_entries("2", new.iter()),
         );
         assert_eq!(quick, whole);
+        // Entries not in 实施编码 order are found all the same.
+        let backwards: Vec<&Entry> = refs.iter().rev().copied().collect();
+        let sums_backwards: Vec<String> = digests.iter().rev().cloned().collect();
+        let quick_backwards = diff_changed(
+            &standard,
+            ("1", Some(&json), &before),
+            ("2", &backwards, &sums_backwards),
+        );
+        assert_eq!(quick_backwards.as_ref(), Some(&whole));
         assert_eq!(
             (
                 whole.counts.added,

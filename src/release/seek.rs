@@ -10,8 +10,9 @@
 //! wanted entry is not found so.
 
 use crate::catalog::CatalogEntry;
+use crate::publish::stamps::Before;
 use memchr::memmem;
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use rustc_hash::FxHashSet as HashSet;
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
@@ -125,18 +126,14 @@ impl Seeker {
 /// The entries of the `catalog.json` at `path` whose 实施编码 is in `wanted`,
 /// each holding the content digest `before` names for it
 /// ([`crate::publish::stamps::digests`]); none when any is not found so.
-pub fn entries(
-    path: &Path,
-    wanted: &HashSet<&str>,
-    before: &HashMap<String, String>,
-) -> Option<Vec<CatalogEntry>> {
+pub fn entries(path: &Path, wanted: &HashSet<&str>, before: &Before) -> Option<Vec<CatalogEntry>> {
     entries_with(path, wanted, before, 16 * 1024)
 }
 
 fn entries_with(
     path: &Path,
     wanted: &HashSet<&str>,
-    before: &HashMap<String, String>,
+    before: &Before,
     step: usize,
 ) -> Option<Vec<CatalogEntry>> {
     let mut seeker = Seeker::open(path, step)?;
@@ -145,7 +142,7 @@ fn entries_with(
     let mut out = Vec::with_capacity(codes.len());
     for code in codes {
         let e = seeker.find(code)?;
-        if before.get(code) != Some(&crate::publish::stamps::digests(&e).1) {
+        if before.digest(code) != Some(crate::publish::stamps::digests(&e).1.as_str()) {
             return None;
         }
         out.push(e);
@@ -182,10 +179,15 @@ mod tests {
             crate::publish::catalogs::catalog_json("2026.1", &refs),
         )
         .unwrap();
-        let before: HashMap<String, String> = all
+        let sums: Vec<String> = all
             .iter()
-            .map(|e| (e.impl_code.clone(), crate::publish::stamps::digests(e).1))
+            .map(|e| crate::publish::stamps::digests(e).1)
             .collect();
+        let stamped = all.iter().zip(&sums);
+        let before = Before::of(
+            stamped.map(|(e, sha)| (e.impl_code.as_str(), "2026.1", sha.as_str())),
+            Default::default(),
+        );
         for step in [128, 1000, 16 * 1024] {
             let mut s = Seeker::open(&path, step).unwrap();
             for e in &all {
@@ -208,8 +210,21 @@ mod tests {
         }
         // A digest that does not hold, a code not there: read it whole.
         let one: HashSet<&str> = [all[5].impl_code.as_str()].into_iter().collect();
-        let mut wrong = before.clone();
-        wrong.insert(all[5].impl_code.clone(), "0".repeat(64));
+        let zeros = "0".repeat(64);
+        let wrong = Before::of(
+            before.iter().map(|(code, stamp, sha)| {
+                (
+                    code,
+                    stamp,
+                    if code == all[5].impl_code {
+                        &zeros
+                    } else {
+                        sha
+                    },
+                )
+            }),
+            Default::default(),
+        );
         assert!(entries(&path, &one, &wrong).is_none());
         let absent = entry(3, 0).impl_code;
         let absent: HashSet<&str> = [absent.as_str()].into_iter().collect();

@@ -18,13 +18,16 @@
 //! that cannot be read gives no stamp (everything is stamped anew).
 
 use crate::catalog::{CatalogEntry, lazy::Entry};
-use crate::codes::released::{check_version, list, version_key};
+use crate::codes::released::{list, version_key};
 use crate::fsx::sha256_hex;
 use crate::workspace::Workspace;
 use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
+
+mod before;
+pub use before::Before;
 
 /// The stamps' file name in a release folder.
 pub const FILE: &str = "stamps.json";
@@ -50,15 +53,6 @@ struct EntryStamp {
     sha256: String,
 }
 
-/// What the previous release says of its entries and agencies.
-#[derive(Debug, Default)]
-struct Before {
-    /// By 实施编码: the stamp and the content digest.
-    entries: HashMap<String, (String, String)>,
-    /// By 统一社会信用代码: the 汇编's stamp.
-    agencies: HashMap<String, String>,
-}
-
 /// The stamps of a build's entries (aligned with its entries) and agencies.
 #[derive(Debug, Default, Clone)]
 pub struct Stamps {
@@ -71,10 +65,9 @@ pub struct Stamps {
     pub content: Vec<String>,
     /// The stamp of each agency's 汇编, by 统一社会信用代码.
     pub agencies: BTreeMap<String, String>,
-    /// The content digest of each entry of the previous release, by
-    /// 实施编码 (empty when there is none); `None` when what it stamped
-    /// cannot be read.
-    pub previous: Option<HashMap<String, String>>,
+    /// What the previous release stamped (nothing when there is none);
+    /// `None` when it cannot be read.
+    pub previous: Option<Before>,
     /// The folder of the previous release, when there is one.
     pub release: Option<std::path::PathBuf>,
 }
@@ -151,15 +144,15 @@ impl Stamps {
             None => true,
         };
         let before = before.unwrap_or_default();
-        let entry_stamps: Vec<String> = entries
-            .iter()
+        // (Both in 实施编码 order: found by walking them side by side.)
+        let places = before.places(entries.iter().map(|e| e.summary().impl_code.as_str()));
+        let entry_stamps: Vec<String> = places
+            .par_iter()
             .zip(&content)
-            .map(
-                |(e, sha)| match before.entries.get(&e.summary().impl_code) {
-                    Some((stamp, old)) if old == sha => stamp.clone(),
-                    _ => version.to_string(),
-                },
-            )
+            .map(|(at, sha)| match at.map(|i| before.entry(i)) {
+                Some((_, stamp, old)) if old == sha => stamp.to_string(),
+                _ => version.to_string(),
+            })
             .collect();
         // An agency's 汇编 changed when the list of its entries or one of
         // their stamps did.
@@ -170,21 +163,20 @@ impl Stamps {
                 .or_default()
                 .push((&e.impl_code, s));
         }
-        let mut was: HashMap<&str, Vec<(&str, &str)>> = HashMap::default();
-        for (code, (stamp, _)) in &before.entries {
-            if let Some(agency) = code.get(..18) {
-                was.entry(agency).or_default().push((code, stamp));
-            }
-        }
         let agencies = now
             .into_iter()
             .map(|(agency, list)| {
-                let same = was.get_mut(agency).is_some_and(|old| {
-                    old.sort_unstable();
-                    *old == list
-                });
-                let stamp = match before.agencies.get(agency) {
-                    Some(s) if same => s.clone(),
+                // (The previous release's entries of the agency, in
+                // 实施编码 order as the list is when it is the same.)
+                let was = before.starting(agency);
+                let same = agency.len() == 18
+                    && was.len() == list.len()
+                    && was.zip(&list).all(|(i, (code, stamp))| {
+                        let (c, s, _) = before.entry(i);
+                        (c, s) == (*code, *stamp)
+                    });
+                let stamp = match before.agency(agency) {
+                    Some(s) if same => s.to_string(),
                     _ => version.to_string(),
                 };
                 (agency.to_string(), stamp)
@@ -195,13 +187,7 @@ impl Stamps {
             whole,
             content,
             agencies,
-            previous: known.then(|| {
-                before
-                    .entries
-                    .into_iter()
-                    .map(|(code, (_, sha))| (code, sha))
-                    .collect()
-            }),
+            previous: known.then_some(before),
             release,
         }
     }
@@ -251,9 +237,8 @@ pub fn previous(ws: &Workspace, version: &str) -> Option<std::path::PathBuf> {
 pub fn of_release(dir: &Path) -> HashMap<String, String> {
     read(dir)
         .map(|b| {
-            b.entries
-                .into_iter()
-                .map(|(code, (stamp, _))| (code, stamp))
+            b.iter()
+                .map(|(code, stamp, _)| (code.to_string(), stamp.to_string()))
                 .collect()
         })
         .unwrap_or_default()
@@ -264,40 +249,23 @@ pub fn of_release(dir: &Path) -> HashMap<String, String> {
 /// `None` when neither can be read (or a stamp is no version).
 fn read(dir: &Path) -> Option<Before> {
     if let Ok(text) = std::fs::read_to_string(dir.join(FILE)) {
-        let file = serde_json::from_str::<StampFile>(&text).ok()?;
-        let sound = file.version == FORMAT
-            && check_version(&file.release).is_ok()
-            && file
-                .entries
-                .iter()
-                .all(|e| check_version(&e.release).is_ok())
-            && file.agencies.values().all(|s| check_version(s).is_ok());
-        if !sound {
-            return None;
-        }
-        return Some(Before {
-            entries: file
-                .entries
-                .into_iter()
-                .map(|e| (e.impl_code, (e.release, e.sha256)))
-                .collect(),
-            agencies: file.agencies.into_iter().collect(),
-        });
+        return Before::parse(text);
     }
     let version = dir.file_name()?.to_str()?;
     let text = std::fs::read_to_string(dir.join(super::catalogs::JSON_FILE)).ok()?;
     let doc = super::catalogs::read_catalog_json(&text).ok()?;
-    let entries: HashMap<String, (String, String)> = doc
+    let sums: Vec<String> = doc.entries.iter().map(|e| digests(e).1).collect();
+    let agencies = doc
         .entries
         .iter()
-        .map(|e| (e.impl_code.clone(), (version.to_string(), digests(e).1)))
-        .collect();
-    let agencies = entries
-        .keys()
-        .filter_map(|c| c.get(..18))
+        .filter_map(|e| e.impl_code.get(..18))
         .map(|a| (a.to_string(), version.to_string()))
         .collect();
-    Some(Before { entries, agencies })
+    let list = doc.entries.iter().zip(&sums);
+    Some(Before::of(
+        list.map(|(e, sha)| (e.impl_code.as_str(), version, sha.as_str())),
+        agencies,
+    ))
 }
 
 #[cfg(test)]
@@ -307,7 +275,7 @@ mod tests {
     #[test]
     fn the_content_digest_leaves_out_where_an_entry_was_filed() {
         let mut e: CatalogEntry = serde_saphyr::from_str(include_str!(
-            "../../items/11431300006140469E/11431300006140469E3430101001000.yaml"
+            "../../../items/11431300006140469E/11431300006140469E3430101001000.yaml"
         ))
         .unwrap();
         let (whole, content) = digests(&e);
