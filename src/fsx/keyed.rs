@@ -31,6 +31,9 @@ pub struct Keyed {
     /// Whether no first field is on two lines: then a line found by
     /// looking ahead of the last one found is the one the table has.
     unique: bool,
+    /// Whether the lines come in the order of their first fields (as
+    /// bytes), none twice.
+    ordered: bool,
     /// Where each thread (rayon's, by index, then any other) looks first:
     /// the line after the last one it found.
     next: Box<[AtomicU32]>,
@@ -72,6 +75,7 @@ impl Default for Keyed {
             table: hashbrown::HashTable::new(),
             check: |_, _| false,
             unique: true,
+            ordered: true,
             next: Box::default(),
         }
     }
@@ -130,8 +134,10 @@ impl Keyed {
         };
         let mut table = hashbrown::HashTable::with_capacity(lines.len());
         let mut unique = true;
+        let mut ordered = true;
         for i in 0..lines.len() as u32 {
             let k = key(i);
+            ordered = ordered && (i == 0 || key(i - 1) < k);
             match table.entry(hash_bytes(k), |&j| key(j) == k, |&j| hash_bytes(key(j))) {
                 hashbrown::hash_table::Entry::Occupied(mut o) => {
                     *o.get_mut() = i;
@@ -149,6 +155,7 @@ impl Keyed {
             table,
             check,
             unique,
+            ordered,
             next: (0..threads).map(|_| AtomicU32::new(0)).collect(),
         })
     }
@@ -174,6 +181,13 @@ impl Keyed {
         let (_, tab, end) = self.lines[i as usize];
         let rest = simdutf8::basic::from_utf8(&self.text[tab + 1..end]).ok()?;
         (self.check)(key, rest).then_some((rest, i))
+    }
+
+    /// The line at place `i` ([`Keyed::get_at`]) as it stands in the text
+    /// (without its line break), and the length of its first field.
+    pub fn line_text(&self, i: u32) -> (&[u8], usize) {
+        let (start, tab, end) = self.lines[i as usize];
+        (&self.text[start..end], tab - start)
     }
 
     /// The line at place `i` ([`Keyed::get_at`]) as it stands in the text,
@@ -216,6 +230,12 @@ impl Keyed {
             next.store(i + 1, Ordering::Relaxed);
         }
         Some(i)
+    }
+
+    /// Whether its lines come in the order of their first fields (as
+    /// bytes), none twice: then lines compare as their places do.
+    pub fn ordered(&self) -> bool {
+        self.ordered
     }
 
     /// Whether it has no line.

@@ -1,6 +1,7 @@
 //! The tree being built: files written anew or taken from an earlier
 //! tree, each recorded for the new cache and memo.
 
+use super::previous::Proven;
 use super::*;
 use crate::fsx::settled::{Memo, Stat};
 use std::io;
@@ -20,7 +21,7 @@ pub struct Output<'p> {
     kept: Mutex<rustc_hash::FxHashSet<String>>,
     previous: &'p Previous,
     /// Each file of the new tree: its record and, when known, its size.
-    recorded: Mutex<Vec<(String, Recorded, Option<u64>)>>,
+    recorded: Mutex<Vec<(Recorded, Option<u64>)>>,
     /// The settled stats of the files linked into it.
     memo: Memo,
     /// The folders made in it so far.
@@ -153,7 +154,8 @@ impl<'p> Output<'p> {
         if self.previous.is_empty() {
             return None;
         }
-        let (from_root, by, mut proven) = self.previous.verify(key, paths)?;
+        let (from_root, by, tree, mut proven) = self.previous.verify(key, paths)?;
+        let sha256 = |p: &Proven| sha256_of(self.previous.line(tree, p.record).0);
         let mut same = Vec::with_capacity(paths.len());
         if by == Take::Link && self.in_place.as_deref() == Some(from_root) {
             // The new tree is committed over this one: the files stay.
@@ -198,28 +200,22 @@ impl<'p> Output<'p> {
                 if let Some(line) = p.line.take() {
                     self.memo.note_line(line);
                 } else if let Some(stat) = p.stat {
-                    self.memo.note(rel, stat, &p.sha256);
+                    self.memo.note(rel, stat, sha256(p));
                 }
             } else {
-                self.lock_fresh().push((rel.to_string(), p.sha256.clone()));
+                self.lock_fresh()
+                    .push((rel.to_string(), sha256(p).to_string()));
             }
         }
         let digests = if digests {
-            proven.iter().map(|p| p.sha256.clone()).collect()
+            proven.iter().map(|p| sha256(p).to_string()).collect()
         } else {
             Vec::new()
         };
+        // (The earlier cache's line is the new one: the same path, key and
+        // digest.)
         let mut rec = self.recorded.lock().unwrap_or_else(|p| p.into_inner());
-        for (rel, p) in paths.iter().zip(proven) {
-            rec.push((
-                rel.to_string(),
-                Recorded {
-                    key: key.to_string(),
-                    sha256: p.sha256,
-                },
-                Some(p.size),
-            ));
-        }
+        rec.extend((proven.iter()).map(|p| (Recorded::Kept(tree, p.record), Some(p.size))));
         self.reused.fetch_add(paths.len(), Ordering::Relaxed);
         Some(digests)
     }
@@ -371,14 +367,7 @@ impl<'p> Output<'p> {
         self.recorded
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .push((
-                rel.to_string(),
-                Recorded {
-                    key: key.to_string(),
-                    sha256,
-                },
-                size,
-            ));
+            .push((Recorded::made(rel, key, &sha256), size));
     }
 
     /// How many files were written and reused so far.
@@ -391,12 +380,13 @@ impl<'p> Output<'p> {
 
     /// Every recorded file with its sha256, sorted by path.
     pub fn digests(&self) -> Vec<(String, String)> {
+        let prev = self.previous;
         let mut v: Vec<(String, String)> = self
             .recorded
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .iter()
-            .map(|(p, r, _)| (p.clone(), r.sha256.clone()))
+            .map(|(r, _)| (text(r.path(prev)).to_string(), r.sha256(prev).to_string()))
             .collect();
         v.sort();
         v
@@ -408,18 +398,22 @@ impl<'p> Output<'p> {
     /// path.
     pub fn sized_digests(&self, folder: &str) -> (SizedFiles, SizedByPath) {
         use rayon::prelude::*;
-        let mut rec = self.recorded.lock().unwrap_or_else(|p| p.into_inner());
-        // (Sorted where they are, once, on every thread: the cache is
-        // written in this order too. The folder's files are then one run.)
-        rec.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let prev = self.previous;
+        let rec = self.sorted();
         let prefix = format!("{folder}/");
-        let from = rec.partition_point(|(p, ..)| p.as_str() < prefix.as_str());
-        let to = from + rec[from..].partition_point(|(p, ..)| p.starts_with(&prefix));
-        let inside = (rec[from..to].par_iter())
-            .map(|(p, r, size)| (p.clone(), r.sha256.clone(), *size))
-            .collect();
+        let prefix = prefix.as_bytes();
+        let from = rec.partition_point(|(r, _)| r.path(prev) < prefix);
+        let to = from + rec[from..].partition_point(|(r, _)| r.path(prev).starts_with(prefix));
+        let sized = |(r, size): &(Recorded, Option<u64>)| {
+            let path = text(r.path(prev)).to_string();
+            (path, r.sha256(prev).to_string(), *size)
+        };
+        let inside = rec[from..to].par_iter().map(sized).collect();
         let rest = (rec[..from].iter().chain(&rec[to..]))
-            .map(|(p, r, size)| (p.clone(), (r.sha256.clone(), *size)))
+            .map(|r| {
+                let (path, sha256, size) = sized(r);
+                (path, (sha256, size))
+            })
             .collect();
         (inside, rest)
     }
@@ -489,19 +483,33 @@ impl<'p> Output<'p> {
     /// Writes the cache of the new tree (sealed) into `w`: streamed, not
     /// made in memory first (50 MB at 100,000 entries).
     pub(super) fn write_cache_text(&self, w: &mut dyn io::Write) -> io::Result<()> {
-        // (Put in order where they are: a copy of 300,000 records to sort
-        // cost 900,000 allocations. Nothing reads their order.)
-        let mut rec = self.recorded.lock().unwrap_or_else(|p| p.into_inner());
-        rec.sort_by(|a, b| a.0.cmp(&b.0));
+        let rec = self.sorted();
         crate::fsx::seal_into(w, &mut |w| {
             w.write_all(HEADER.as_bytes())?;
             w.write_all(b"\n")?;
-            for (path, r, _) in rec.iter() {
-                for field in [path.as_str(), "\t", &r.key, "\t", &r.sha256, "\n"] {
-                    w.write_all(field.as_bytes())?;
-                }
+            for (r, _) in rec.iter() {
+                w.write_all(r.line(self.previous).0)?;
+                w.write_all(b"\n")?;
             }
             Ok(())
         })
+    }
+
+    /// The records, sorted by path where they are (once, on every thread:
+    /// the cache is written in this order, and the files of a folder are
+    /// one run of it). Two lines of an earlier cache written in order
+    /// compare as their places there do.
+    fn sorted(&self) -> std::sync::MutexGuard<'_, Vec<(Recorded, Option<u64>)>> {
+        use rayon::prelude::*;
+        let prev = self.previous;
+        let mut rec = self.recorded.lock().unwrap_or_else(|p| p.into_inner());
+        let by_path = |a: &Recorded, b: &Recorded| match (a, b) {
+            (Recorded::Kept(s, i), Recorded::Kept(t, j)) if s == t && prev.ordered(*s) => i.cmp(j),
+            _ => a.path(prev).cmp(b.path(prev)),
+        };
+        if !rec.is_sorted_by(|a, b| by_path(&a.0, &b.0).is_le()) {
+            rec.par_sort_unstable_by(|a, b| by_path(&a.0, &b.0));
+        }
+        rec
     }
 }

@@ -135,11 +135,19 @@ impl Previous {
     /// `key` and still holds the bytes recorded — its stat is the one the
     /// tree's memo recorded with that digest, or its bytes hash to it —
     /// with their digests and settled stats.
-    pub(super) fn verify(&self, key: &str, paths: &[&str]) -> Option<(&Path, Take, Vec<Proven>)> {
-        'trees: for tree in &self.trees {
+    /// The tree is given with its place among the trees ([`Previous::line`]).
+    pub(super) fn verify(
+        &self,
+        key: &str,
+        paths: &[&str],
+    ) -> Option<(&Path, Take, u16, Vec<Proven>)> {
+        'trees: for (t, tree) in self.trees.iter().enumerate() {
             let mut proven = Vec::with_capacity(paths.len());
             for rel in paths {
-                let Some((r_key, r_sha256)) = tree.files.get(rel).and_then(recorded) else {
+                let Some((rest, record)) = tree.files.get_at(rel) else {
+                    continue 'trees;
+                };
+                let Some((r_key, r_sha256)) = recorded(rest) else {
                     continue 'trees;
                 };
                 if r_key != key {
@@ -161,22 +169,35 @@ impl Previous {
                     }
                 };
                 proven.push(Proven {
-                    sha256: r_sha256.to_string(),
+                    record,
                     stat,
                     size,
                     line,
                 });
             }
-            return Some((&tree.root, tree.by, proven));
+            return Some((&tree.root, tree.by, t as u16, proven));
         }
         None
     }
+
+    /// The line `i` of the cache of the tree at place `tree` (as
+    /// [`Previous::verify`] gives them) and the length of its path.
+    pub(super) fn line(&self, tree: u16, i: u32) -> (&[u8], usize) {
+        self.trees[tree as usize].files.line_text(i)
+    }
+
+    /// Whether the lines of the cache of the tree at place `tree` come in
+    /// the order of their paths (as a cache is written).
+    pub(super) fn ordered(&self, tree: u16) -> bool {
+        self.trees[tree as usize].files.ordered()
+    }
 }
 
-/// A file of an earlier tree proven current: its digest, settled stat and
-/// size.
+/// A file of an earlier tree proven current: its line in the tree's cache,
+/// settled stat and size.
 pub(super) struct Proven {
-    pub(super) sha256: String,
+    /// The line's place in the cache ([`Previous::line`]).
+    pub(super) record: u32,
     pub(super) stat: Option<Stat>,
     pub(super) size: u64,
     /// The memo's line that proved it, when its memo did.

@@ -186,3 +186,63 @@ fn a_proven_prefix_is_copied_and_only_the_tail_hashed() {
     assert_eq!(bytes, [&prefix[..], b"}"].concat());
     assert_eq!(sha256, sha256_hex(&bytes));
 }
+
+#[test]
+fn files_taken_are_recorded_by_their_earlier_lines_and_the_cache_is_in_path_order() {
+    let tmp = tempfile::tempdir().unwrap();
+    let old = tmp.path().join("old");
+    let key = "c".repeat(64);
+    let none = Previous::none();
+    let first = Output::new(&old, &none);
+    for name in ["A", "C", "E"] {
+        let body = format!("<p>{name}</p>");
+        first
+            .write(&format!("guides/{name}.html"), &key, body.as_bytes())
+            .unwrap();
+    }
+    first.write_cache().unwrap();
+    let written = std::fs::read_to_string(old.join(FILE)).unwrap();
+    let lines: Vec<&str> = written.lines().skip(1).take(3).collect();
+    // The same cache, and one whose lines are out of order (sealed all
+    // the same): either way the new cache is in path order.
+    let reversed: Vec<&str> = lines.iter().rev().copied().collect();
+    for (n, cache) in [cache_text(&lines), cache_text(&reversed)]
+        .iter()
+        .enumerate()
+    {
+        std::fs::write(old.join(FILE), cache).unwrap();
+        let prev = Previous::load(&old);
+        let new = tmp.path().join(format!("new{n}"));
+        let out = Output::new(&new, &prev);
+        assert!(out.reuse(&key, &["guides/E.html"]));
+        out.write("guides/D.html", &key, b"<p>D</p>").unwrap();
+        assert!(out.reuse(&key, &["guides/C.html", "guides/A.html"]));
+        out.finish_links().unwrap();
+        out.write_cache().unwrap();
+        let text = std::fs::read_to_string(new.join(FILE)).unwrap();
+        let got: Vec<&str> = text.lines().skip(1).take(4).collect();
+        let d = format!("guides/D.html\t{key}\t{}", sha256_hex(b"<p>D</p>"));
+        // (The kept lines as the earlier cache wrote them.)
+        assert_eq!(got, [lines[0], lines[1], d.as_str(), lines[2]], "{n}");
+        assert!(parse(text.clone()).is_ok(), "sealed");
+        let digests = out.digests();
+        let paths: Vec<&str> = digests.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "guides/A.html",
+                "guides/C.html",
+                "guides/D.html",
+                "guides/E.html"
+            ]
+        );
+        assert_eq!(digests[1].1, sha256_hex(b"<p>C</p>"));
+        let (inside, rest) = out.sized_digests("guides");
+        assert_eq!(inside.len(), 4);
+        assert!(rest.is_empty());
+        assert_eq!(
+            inside[3],
+            ("guides/E.html".into(), sha256_hex(b"<p>E</p>"), Some(8))
+        );
+    }
+}

@@ -26,7 +26,16 @@ pub struct SheetRows {
 pub fn splice(frame: &[u8], sheets: &[SheetRows]) -> Result<Vec<u8>, String> {
     let err = |e: zip::result::ZipError| e.to_string();
     let mut archive = zip::ZipArchive::new(Cursor::new(frame)).map_err(err)?;
-    let mut zip = Packer::default();
+    // (Sized for the whole at once: a workbook of the catalog is tens of
+    // megabytes, and a buffer grown by doubling touches twice that in
+    // memory the kernel has to clear first.)
+    let rows: usize = (sheets.iter().flat_map(|s| &s.pieces))
+        .map(|p| p.data.len())
+        .sum();
+    let mut zip = Packer {
+        out: Vec::with_capacity(frame.len() + rows),
+        ..Packer::default()
+    };
     for i in 0..archive.len() {
         let name = archive
             .by_index_raw(i)
