@@ -238,6 +238,11 @@ impl Keyed {
         self.ordered
     }
 
+    /// How many lines it has.
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
     /// Whether it has no line.
     pub fn is_empty(&self) -> bool {
         self.table.is_empty()

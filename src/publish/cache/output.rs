@@ -81,13 +81,16 @@ pub struct Counts {
 impl<'p> Output<'p> {
     /// The tree being built in `root`, reusing what `previous` proves.
     pub fn new(root: &Path, previous: &'p Previous) -> Output<'p> {
+        // (Room for as many files as the earlier tree: 300,000 records and
+        // memo lines taken at once rather than grown by doubling.)
+        let files = previous.first_len();
         Output {
             root: root.to_path_buf(),
             in_place: None,
             kept: Mutex::default(),
             previous,
-            recorded: Mutex::new(Vec::new()),
-            memo: Memo::default(),
+            recorded: Mutex::new(Vec::with_capacity(files)),
+            memo: Memo::with_room(files),
             dirs: Mutex::default(),
             pieces: crate::publish::pieces::Pieces::new(previous.roots()),
             tallies: crate::publish::site::tallies::Tallies::new(previous.roots()),
@@ -246,6 +249,29 @@ impl<'p> Output<'p> {
         self.put(rel, key, &mut |path| {
             std::fs::write(path, bytes)?;
             Ok((sha256_hex(bytes), bytes.len() as u64))
+        })
+    }
+
+    /// Writes a file of the new tree as [`Output::write`] does, its bytes
+    /// streamed by `body` and hashed as they go (a file of tens of
+    /// megabytes made of runs at hand elsewhere, such as `catalog.csv`: not
+    /// put together in memory taken fresh first).
+    pub fn write_streamed(
+        &self,
+        rel: &str,
+        key: &str,
+        body: &mut dyn FnMut(&mut dyn io::Write) -> io::Result<()>,
+    ) -> io::Result<()> {
+        use io::Write;
+        self.put(rel, key, &mut |path| {
+            let mut w = Hashing {
+                inner: io::BufWriter::with_capacity(1 << 18, std::fs::File::create(path)?),
+                hash: Sha256::new(),
+                len: 0,
+            };
+            body(&mut w)?;
+            w.inner.flush()?;
+            Ok((hex(&w.hash.finalize()), w.len))
         })
     }
 

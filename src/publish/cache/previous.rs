@@ -126,6 +126,12 @@ impl Previous {
         self.trees.iter().map(|t| t.root.clone()).collect()
     }
 
+    /// How many files the first tree's cache lists: about how many a new
+    /// tree made from it holds.
+    pub(super) fn first_len(&self) -> usize {
+        self.trees.first().map_or(0, |t| t.files.len())
+    }
+
     /// Whether any cache lists any file.
     pub fn is_empty(&self) -> bool {
         self.trees.iter().all(|t| t.files.is_empty())

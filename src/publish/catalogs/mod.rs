@@ -368,13 +368,20 @@ pub fn write(ctx: &BuildContext<'_>, plan: &Plan<'_>) -> Result<usize, PublishEr
                 json::write(ctx, plan, &key)?;
                 return Ok(true);
             }
-            let bytes = match book {
-                Some(book) => book
-                    .render(ctx, plan)
-                    .map_err(|e| PublishError::Workbook(format!("{rel}: {e}")))?,
-                None => csv_file::bytes(ctx, plan, &csv_runs.unwrap_or_default()),
-            };
-            plan.out.write(&rel, &key, &bytes)?;
+            match book {
+                Some(book) => {
+                    let bytes = book
+                        .render(ctx, plan)
+                        .map_err(|e| PublishError::Workbook(format!("{rel}: {e}")))?;
+                    plan.out.write(&rel, &key, &bytes)?;
+                }
+                None => {
+                    let keys = csv_runs.unwrap_or_default();
+                    plan.out.write_streamed(&rel, &key, &mut |w| {
+                        csv_file::write(ctx, plan, &keys, w)
+                    })?;
+                }
+            }
             Ok(true)
         })
         .collect();

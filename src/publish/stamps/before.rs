@@ -168,7 +168,7 @@ impl Before {
 
     /// The text as [`super::Stamps::write`] lays it out, its strings taken
     /// where they stand; the text back when it is laid out otherwise.
-    fn parse_lines(text: String) -> Result<Before, String> {
+    pub(super) fn parse_lines(text: String) -> Result<Before, String> {
         /// Where the header line ends and the entries begin.
         const ENTRIES: &str = ",\n\"entries\": [\n";
         /// After the last entry.
