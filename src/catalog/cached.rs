@@ -345,9 +345,12 @@ fn read_one(
     let display = crate::filing::display_path(&full);
     // Not read at all when its stat proves it and its text is not wanted.
     let proven = recorded.filter(|_| !keep_text).and_then(|(digest, a, b)| {
-        let (stat, _) = memo.digest(key, &full).filter(|(_, d)| *d == digest)?;
+        let (_, _, line) = memo
+            .digest_line(key, &full)
+            .filter(|(_, d, _)| *d == digest)?;
         let (e, sums) = from_line(old, a..b, parse, &full)?;
-        memo.note(key, stat, digest);
+        // (The memo's line that proved it is the next memo's, as it stands.)
+        memo.note_line(line);
         Some((e, sums, Line::Old(a, b)))
     });
     let failed = |message: String| ItemFile {

@@ -209,10 +209,14 @@ impl Memo {
             .ok()
             .and_then(parse_memo)
             .unwrap_or_default();
+        // (Room for a line for each file it holds: as many are noted again
+        // when nothing changed, taken at once rather than grown by
+        // doubling.)
+        let new = Mutex::new(Vec::with_capacity(old.len()));
         Memo {
             old,
             owner: at::owner(),
-            new: Mutex::default(),
+            new,
         }
     }
 
