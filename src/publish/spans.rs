@@ -116,6 +116,15 @@ impl PartialEq for Run {
     }
 }
 
+impl Eq for Run {}
+
+impl Run {
+    /// The bytes at `range` of a mapped file, shared rather than copied.
+    pub fn within(bytes: &Arc<Bytes>, range: std::ops::Range<usize>) -> Run {
+        Run(Arc::clone(bytes), range)
+    }
+}
+
 impl From<Vec<u8>> for Run {
     fn from(bytes: Vec<u8>) -> Run {
         let len = bytes.len();

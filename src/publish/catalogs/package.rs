@@ -60,7 +60,7 @@ pub fn splice(frame: &[u8], sheets: &[SheetRows]) -> Result<Vec<u8>, String> {
                     joined.add(p);
                 }
                 let (crc, len) = joined.finish();
-                let data: Vec<&[u8]> = parts.iter().map(|p| p.data.as_slice()).collect();
+                let data: Vec<&[u8]> = parts.iter().map(|p| &p.data[..]).collect();
                 zip.add(&name, DEFLATED, crc, len, &data)?;
             }
             None => {

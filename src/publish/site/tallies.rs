@@ -21,7 +21,7 @@ use crate::stats::Indicators;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// The file's name, in the root of the output folder.
 pub const FILE: &str = ".yima.tallies";
@@ -38,13 +38,15 @@ pub struct Tally {
     pub filters: [Vec<Counted>; 6],
 }
 
-/// The tallies earlier builds kept, and those this one uses.
+/// The tallies earlier builds kept, and those this one uses, each as its
+/// JSON (shared, not copied: an agency's is up to hundreds of kilobytes,
+/// and memory taken fresh is slow to come by).
 #[derive(Debug, Default)]
 pub struct Tallies {
     /// The output folders whose [`FILE`] may serve, first found first.
     roots: Vec<PathBuf>,
-    old: OnceLock<HashMap<String, String>>,
-    used: Mutex<Vec<(String, String)>>,
+    old: OnceLock<HashMap<String, Arc<str>>>,
+    used: Mutex<Vec<(String, Arc<str>)>>,
 }
 
 impl Tallies {
@@ -62,12 +64,12 @@ impl Tallies {
     pub fn get(&self, key: &str, make: impl FnOnce() -> Tally) -> Tally {
         let kept = self.old().get(key).and_then(|json| {
             let t: Tally = serde_json::from_str(json).ok()?;
-            Some((t, json.clone()))
+            Some((t, Arc::clone(json)))
         });
         let (tally, json) = kept.unwrap_or_else(|| {
             let t = make();
             let json = serde_json::to_string(&t).expect("a tally serializes");
-            (t, json)
+            (t, json.into())
         });
         self.used
             .lock()
@@ -76,7 +78,7 @@ impl Tallies {
         tally
     }
 
-    fn old(&self) -> &HashMap<String, String> {
+    fn old(&self) -> &HashMap<String, Arc<str>> {
         self.old
             .get_or_init(|| crate::publish::cache::kept_records(&self.roots, FILE, read))
     }
@@ -85,33 +87,37 @@ impl Tallies {
     /// were keep their tallies.
     pub fn keep_all(&self) {
         let mut used = self.used.lock().unwrap_or_else(|p| p.into_inner());
-        used.extend(self.old().iter().map(|(k, j)| (k.clone(), j.clone())));
+        used.extend(self.old().iter().map(|(k, j)| (k.clone(), Arc::clone(j))));
     }
 
     /// Writes the tallies used to `path` (atomically, sealed), in key
     /// order; nothing when none was used.
     pub fn write(&self, path: &Path) -> std::io::Result<()> {
-        let mut used = self.used.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let mut used = self.used.lock().unwrap_or_else(|p| p.into_inner());
         if used.is_empty() {
             return Ok(());
         }
+        // (Put in order where they are, and streamed into the file.)
         used.sort_by(|a, b| a.0.cmp(&b.0));
         used.dedup_by(|a, b| a.0 == b.0);
-        let mut text = String::from(HEADER);
-        text.push('\n');
-        for (key, json) in &used {
-            text.push_str(key);
-            text.push('\t');
-            text.push_str(json);
-            text.push('\n');
-        }
-        crate::fsx::write_atomic(path, crate::fsx::seal(text).as_bytes())
+        crate::fsx::write_atomic_with(path, &mut |w| {
+            crate::fsx::seal_into(w, &mut |w| {
+                w.write_all(HEADER.as_bytes())?;
+                w.write_all(b"\n")?;
+                for (key, json) in used.iter() {
+                    for part in [key.as_bytes(), b"\t", json.as_bytes(), b"\n"] {
+                        w.write_all(part)?;
+                    }
+                }
+                Ok(())
+            })
+        })
     }
 }
 
 /// The tallies of the file at `path`; none when it is missing, damaged or
 /// of another format.
-fn read(path: &Path) -> Vec<(String, String)> {
+fn read(path: &Path) -> Vec<(String, Arc<str>)> {
     let Ok(text) = std::fs::read_to_string(path) else {
         return Vec::new();
     };
@@ -124,7 +130,7 @@ fn read(path: &Path) -> Vec<(String, String)> {
     }
     lines
         .filter_map(|l| l.split_once('\t'))
-        .map(|(k, j)| (k.to_string(), j.to_string()))
+        .map(|(k, j)| (k.to_string(), Arc::from(j)))
         .collect()
 }
 
@@ -156,6 +162,9 @@ mod tests {
 
         let file = dir.path().join(FILE);
         let text = std::fs::read_to_string(&file).unwrap();
+        // (Streamed as the sealed text of its lines.)
+        let json = serde_json::to_string(&tally(1)).unwrap();
+        assert_eq!(text, crate::fsx::seal(format!("{HEADER}\na\t{json}\n")));
         std::fs::write(&file, text.replacen("市公安局", "市公安厅", 1)).unwrap();
         let damaged = Tallies::new(vec![dir.path().to_path_buf()]);
         assert_eq!(damaged.get("a", || tally(4)), tally(4));
