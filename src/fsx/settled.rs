@@ -193,8 +193,6 @@ impl Noted {
 }
 
 impl Memo {
-    /// The memo kept beside the tree at `root`; empty when there is none or
-    /// it cannot be read whole.
     /// A memo that reads nothing, with room for the `n` files a run will
     /// note (taken at once, not grown by doubling in memory taken fresh).
     pub fn with_room(n: usize) -> Memo {
@@ -204,6 +202,8 @@ impl Memo {
         }
     }
 
+    /// The memo kept beside the tree at `root`; empty when there is none or
+    /// it cannot be read whole.
     pub fn load(root: &Path) -> Memo {
         let old = super::mapped::Bytes::read(&memo_path(root))
             .ok()

@@ -58,6 +58,17 @@ struct Hashing<W> {
     len: u64,
 }
 
+impl Hashing<io::BufWriter<std::fs::File>> {
+    /// A new file at `path`, written through a buffer and hashed.
+    fn create(path: &Path) -> io::Result<Self> {
+        Ok(Hashing {
+            inner: io::BufWriter::with_capacity(1 << 18, std::fs::File::create(path)?),
+            hash: Sha256::new(),
+            len: 0,
+        })
+    }
+}
+
 impl<W: io::Write> io::Write for Hashing<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let n = self.inner.write(buf)?;
@@ -264,11 +275,7 @@ impl<'p> Output<'p> {
     ) -> io::Result<()> {
         use io::Write;
         self.put(rel, key, &mut |path| {
-            let mut w = Hashing {
-                inner: io::BufWriter::with_capacity(1 << 18, std::fs::File::create(path)?),
-                hash: Sha256::new(),
-                len: 0,
-            };
+            let mut w = Hashing::create(path)?;
             body(&mut w)?;
             w.inner.flush()?;
             Ok((hex(&w.hash.finalize()), w.len))
@@ -318,11 +325,7 @@ impl<'p> Output<'p> {
                 );
                 return Ok((sha256, size));
             }
-            let mut w = Hashing {
-                inner: io::BufWriter::with_capacity(1 << 18, std::fs::File::create(path)?),
-                hash: Sha256::new(),
-                len: 0,
-            };
+            let mut w = Hashing::create(path)?;
             body(&mut w)?;
             let (len, state) = (w.len, state_hex(&w.hash));
             w.write_all(tail)?;
