@@ -21,7 +21,7 @@ use std::sync::mpsc::{Sender, channel};
 use std::thread::JoinHandle;
 
 /// A file to link: from where, to where.
-type Job = (PathBuf, PathBuf);
+pub type Job = (PathBuf, PathBuf);
 
 /// The linker thread and the way to it.
 pub struct Linker {
@@ -59,11 +59,14 @@ impl Linker {
         })
     }
 
-    /// Hands the linker a file to link; false (and nothing handed) once it
-    /// has finished.
-    pub fn link(&self, from: PathBuf, to: PathBuf) -> bool {
+    /// Hands the linker a file to link; the paths back (nothing handed)
+    /// once it has finished.
+    pub fn link(&self, from: PathBuf, to: PathBuf) -> Result<(), Job> {
         let jobs = self.jobs.lock().unwrap_or_else(|p| p.into_inner());
-        jobs.as_ref().is_some_and(|tx| tx.send((from, to)).is_ok())
+        match jobs.as_ref() {
+            Some(tx) => tx.send((from, to)).map_err(|e| e.0),
+            None => Err((from, to)),
+        }
     }
 
     /// Waits until every file handed has been linked or copied; how many
@@ -83,26 +86,6 @@ impl Drop for Linker {
     fn drop(&mut self) {
         let _ = self.finish();
     }
-}
-
-/// A path's folder and name, split at its last `/` as bytes (what
-/// `Path::parent` and `Path::file_name` give for the plain paths a build
-/// makes, without parsing it into components twice); none for any other
-/// path (a root, a trailing `/`, a name `.` or `..`), which is linked by
-/// its whole path.
-#[cfg(target_os = "linux")]
-fn split(path: &std::path::Path) -> Option<(&std::path::Path, &std::ffi::OsStr)> {
-    use std::os::unix::ffi::OsStrExt;
-    let bytes = path.as_os_str().as_bytes();
-    let at = bytes.iter().rposition(|&b| b == b'/')?;
-    let (dir, name) = (&bytes[..at], &bytes[at + 1..]);
-    if dir.is_empty() || dir.ends_with(b"/") || matches!(name, b"" | b"." | b"..") {
-        return None;
-    }
-    Some((
-        std::path::Path::new(std::ffi::OsStr::from_bytes(dir)),
-        std::ffi::OsStr::from_bytes(name),
-    ))
 }
 
 /// The folders the linker looked in and linked into last, open.
@@ -125,7 +108,7 @@ impl Folders {
 
     #[cfg(target_os = "linux")]
     fn hard_link(&mut self, from: &std::path::Path, to: &std::path::Path) -> io::Result<()> {
-        use crate::fsx::settled::at::open_folder;
+        use crate::fsx::settled::at::{open_folder, split};
         use rustix::fs::AtFlags;
         fn open<'a>(
             slot: &'a mut Option<(PathBuf, std::os::fd::OwnedFd)>,
@@ -163,30 +146,6 @@ impl Folders {
 mod tests {
     use super::*;
 
-    #[cfg(target_os = "linux")]
-    #[test]
-    fn a_path_splits_as_parent_and_file_name_do_or_not_at_all() {
-        use std::path::Path;
-        for p in [
-            "/a/b/c.html",
-            "a/b",
-            "/x/y",
-            "rel/guides/甲.md",
-            "/a/.hidden",
-        ] {
-            let p = Path::new(p);
-            let (dir, name) = split(p).unwrap();
-            assert_eq!(
-                (Some(dir), Some(name)),
-                (p.parent(), p.file_name()),
-                "{p:?}"
-            );
-        }
-        for p in ["/", "/a", "a", "a/b/", "a/.", "a/..", "a//b", ""] {
-            assert!(split(Path::new(p)).is_none(), "{p:?}");
-        }
-    }
-
     #[test]
     fn files_handed_are_linked_by_the_time_it_finishes_and_a_failure_names_the_file() {
         let dir = tempfile::tempdir().unwrap();
@@ -199,7 +158,7 @@ mod tests {
         let linker = Linker::spawn().unwrap();
         for i in 0..50 {
             let name = format!("{i}.html");
-            assert!(linker.link(a.join(&name), b.join(&name)));
+            assert!(linker.link(a.join(&name), b.join(&name)).is_ok());
         }
         assert_eq!(linker.finish().unwrap(), 50);
         for i in 0..50 {
@@ -215,20 +174,28 @@ mod tests {
             }
         }
         // Finished: nothing more is taken.
-        assert!(!linker.link(a.join("0.html"), b.join("again.html")));
+        assert!(linker.link(a.join("0.html"), b.join("again.html")).is_err());
         assert!(!b.join("again.html").exists());
 
         // A file that is missing can be neither linked nor copied: the
         // linker says which, and still links the rest handed before it.
         let linker = Linker::spawn().unwrap();
-        assert!(linker.link(a.join("1.html"), dir.path().join("b/one.html")));
-        assert!(linker.link(a.join("missing.html"), b.join("missing.html")));
+        assert!(
+            linker
+                .link(a.join("1.html"), dir.path().join("b/one.html"))
+                .is_ok()
+        );
+        assert!(
+            linker
+                .link(a.join("missing.html"), b.join("missing.html"))
+                .is_ok()
+        );
         let e = linker.finish().unwrap_err();
         assert!(e.to_string().contains("missing.html"), "{e}");
         assert!(b.join("one.html").exists());
         // Dropped unfinished: it waits, and what was handed is there.
         let linker = Linker::spawn().unwrap();
-        assert!(linker.link(a.join("2.html"), b.join("two.html")));
+        assert!(linker.link(a.join("2.html"), b.join("two.html")).is_ok());
         drop(linker);
         assert!(b.join("two.html").exists());
     }

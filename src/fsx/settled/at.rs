@@ -28,15 +28,15 @@ pub fn stat(owner: u64, path: &Path) -> Option<Stat> {
     thread_local! {
         static LAST: RefCell<Option<(u64, PathBuf, OwnedFd)>> = const { RefCell::new(None) };
     }
-    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+    // (Split and compared as bytes: `Path`'s own parent, name and
+    // comparison parse the path into components, for each of 300,000
+    // files.)
+    let Some((dir, name)) = split(path).filter(|_| owner != 0) else {
         return Stat::of(path);
     };
-    if owner == 0 || dir.as_os_str().is_empty() {
-        return Stat::of(path);
-    }
     LAST.with(|last| {
         let mut last = last.borrow_mut();
-        if !matches!(&*last, Some((o, d, _)) if *o == owner && d == dir) {
+        if !matches!(&*last, Some((o, d, _)) if *o == owner && d.as_os_str() == dir.as_os_str()) {
             *last = Some((owner, dir.to_path_buf(), open_folder(dir).ok()?));
         }
         let (_, _, fd) = last.as_ref()?;
@@ -57,6 +57,26 @@ pub fn stat(owner: u64, path: &Path) -> Option<Stat> {
             ino: s.stx_ino,
         })
     })
+}
+
+/// A path's folder and name, split at its last `/` as bytes (what
+/// `Path::parent` and `Path::file_name` give for the plain paths a build
+/// makes, without parsing it into components twice); none for any other
+/// path (a root, a trailing `/`, a name `.` or `..`), which is linked by
+/// its whole path.
+#[cfg(target_os = "linux")]
+pub fn split(path: &std::path::Path) -> Option<(&std::path::Path, &std::ffi::OsStr)> {
+    use std::os::unix::ffi::OsStrExt;
+    let bytes = path.as_os_str().as_bytes();
+    let at = bytes.iter().rposition(|&b| b == b'/')?;
+    let (dir, name) = (&bytes[..at], &bytes[at + 1..]);
+    if dir.is_empty() || dir.ends_with(b"/") || matches!(name, b"" | b"." | b"..") {
+        return None;
+    }
+    Some((
+        std::path::Path::new(std::ffi::OsStr::from_bytes(dir)),
+        std::ffi::OsStr::from_bytes(name),
+    ))
 }
 
 /// The folder `dir`, open to look files up from (`O_PATH`: neither read
@@ -121,5 +141,29 @@ mod tests {
         assert_eq!(stat(next, &a.join("y.html")), Stat::of(&a.join("y.html")));
         assert_eq!(stat(next, &a.join("y.html")).unwrap().size(), 5);
         assert_eq!(stat(0, &a.join("y.html")), Stat::of(&a.join("y.html")));
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_path_splits_as_parent_and_file_name_do_or_not_at_all() {
+        use std::path::Path;
+        for p in [
+            "/a/b/c.html",
+            "a/b",
+            "/x/y",
+            "rel/guides/甲.md",
+            "/a/.hidden",
+        ] {
+            let p = Path::new(p);
+            let (dir, name) = split(p).unwrap();
+            assert_eq!(
+                (Some(dir), Some(name)),
+                (p.parent(), p.file_name()),
+                "{p:?}"
+            );
+        }
+        for p in ["/", "/a", "a", "a/b/", "a/.", "a/..", "a//b", ""] {
+            assert!(split(Path::new(p)).is_none(), "{p:?}");
+        }
     }
 }

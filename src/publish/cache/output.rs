@@ -25,7 +25,7 @@ pub struct Output<'p> {
     /// The settled stats of the files linked into it.
     memo: Memo,
     /// The folders made in it so far.
-    dirs: Mutex<rustc_hash::FxHashSet<PathBuf>>,
+    dirs: Mutex<rustc_hash::FxHashSet<std::ffi::OsString>>,
     /// The deflated pieces of its workbooks' rows, and those the earlier
     /// trees kept.
     pieces: crate::publish::pieces::Pieces,
@@ -80,6 +80,16 @@ impl<W: io::Write> io::Write for Hashing<W> {
     fn flush(&mut self) -> io::Result<()> {
         self.inner.flush()
     }
+}
+
+/// The folder of a file of a tree (as `Path::parent`, split as bytes
+/// where it can be).
+fn parent(path: &Path) -> Option<&Path> {
+    #[cfg(target_os = "linux")]
+    if let Some((dir, _)) = crate::fsx::settled::at::split(path) {
+        return Some(dir);
+    }
+    path.parent()
 }
 
 /// How many files a build wrote and how many it reused.
@@ -180,16 +190,17 @@ impl<'p> Output<'p> {
         for (i, rel) in paths.iter().enumerate().skip(same.len()) {
             let to = self.root.join(rel);
             let from = from_root.join(rel);
-            let linked = to
-                .parent()
+            let linked = parent(&to)
                 .map_or(Ok(()), |dir| self.ensure_dir(dir))
                 .and_then(|()| match by {
                     // (Handed to the linker: it links, or copies, before the
                     // render ends, or fails it.)
-                    Take::Link if self.hand_to_linker(&from, &to) => Ok(true),
-                    Take::Link => std::fs::hard_link(&from, &to)
-                        .map(|()| true)
-                        .or_else(|_| std::fs::copy(&from, &to).map(|_| false)),
+                    Take::Link => match self.hand_to_linker(from, to) {
+                        Ok(()) => Ok(true),
+                        Err((from, to)) => std::fs::hard_link(&from, &to)
+                            .map(|()| true)
+                            .or_else(|_| std::fs::copy(&from, &to).map(|_| false)),
+                    },
                     Take::Copy => std::fs::copy(&from, &to).map(|_| false),
                 });
             match linked {
@@ -234,14 +245,16 @@ impl<'p> Output<'p> {
         Some(digests)
     }
 
-    /// Hands the linker thread a file to link; false when there is none.
-    fn hand_to_linker(&self, from: &Path, to: &Path) -> bool {
+    /// Hands the linker thread a file to link; the paths back when there
+    /// is none.
+    fn hand_to_linker(&self, from: PathBuf, to: PathBuf) -> Result<(), (PathBuf, PathBuf)> {
         let linker = self
             .linker
             .get_or_init(|| crate::publish::linker::Linker::spawn().ok());
-        linker
-            .as_ref()
-            .is_some_and(|l| l.link(from.to_path_buf(), to.to_path_buf()))
+        match linker {
+            Some(l) => l.link(from, to),
+            None => Err((from, to)),
+        }
     }
 
     /// Waits until every file handed to the linker is in the new tree: before
@@ -450,10 +463,12 @@ impl<'p> Output<'p> {
     /// `create_dir_all`, once per folder of the new tree (the guides of a
     /// hundred thousand entries share one).
     fn ensure_dir(&self, dir: &Path) -> io::Result<()> {
+        // (Known by the path's bytes: `Path` hashes its components, which
+        // it parses for each of 300,000 files.)
         let dirs = || self.dirs.lock().unwrap_or_else(|p| p.into_inner());
-        if !dirs().contains(dir) {
+        if !dirs().contains(dir.as_os_str()) {
             std::fs::create_dir_all(dir)?;
-            dirs().insert(dir.to_path_buf());
+            dirs().insert(dir.as_os_str().to_owned());
         }
         Ok(())
     }
