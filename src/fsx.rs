@@ -23,7 +23,7 @@ mod staged;
 pub use append::{append_lines, starts_with_line};
 pub use pending::Pending;
 use staged::sibling;
-pub use staged::{CommitError, Leftover, Repair, Staged, recover};
+pub use staged::{CommitError, Kept, Leftover, Repair, Staged, recover};
 
 /// The size and sha256 of a file, read in chunks; none when it is not a
 /// regular file (or a link to one) — a pipe would wait forever, a device

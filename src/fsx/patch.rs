@@ -427,15 +427,18 @@ pub(super) fn link_all_kept(
 
 /// Links (or copies) the files `kept` of `target` into the staged tree,
 /// for a commit that swaps the whole tree after all.
-pub(super) fn link_kept(target: &Path, staging: &Path, kept: &HashSet<String>) -> io::Result<()> {
-    for rel in kept {
+pub(super) fn link_kept(
+    target: &Path,
+    staging: &Path,
+    kept: &dyn super::staged::Kept,
+) -> io::Result<()> {
+    kept.each(&mut |rel| {
         let (from, to) = (target.join(rel), staging.join(rel));
         if let Some(dir) = to.parent() {
             fs::create_dir_all(dir)?;
         }
-        fs::hard_link(&from, &to).or_else(|_| fs::copy(&from, &to).map(|_| ()))?;
-    }
-    Ok(())
+        fs::hard_link(&from, &to).or_else(|_| fs::copy(&from, &to).map(|_| ()))
+    })
 }
 
 /// One step carried out, to be undone on an error.

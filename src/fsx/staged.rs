@@ -105,14 +105,11 @@ impl Staged {
     /// [`patch`]). A tree that is new, mostly new (moving its files in would
     /// cost more than linking the kept ones), or whose names cannot be
     /// listed, is swapped whole as [`Staged::commit`] does.
-    pub fn commit_over(
-        mut self,
-        kept: &rustc_hash::FxHashSet<String>,
-    ) -> Result<Option<Leftover>, CommitError> {
+    pub fn commit_over(mut self, kept: &dyn Kept) -> Result<Option<Leftover>, CommitError> {
         if kept.is_empty() {
             return self.commit();
         }
-        if let Some(leftover) = self.commit_by_plan(&|f| kept.contains(f), 0)? {
+        if let Some(leftover) = self.commit_by_plan(&|f| kept.keeps(f), 0)? {
             return Ok(leftover);
         }
         // Swapped whole: the kept files come into the staged tree first.
@@ -155,6 +152,32 @@ impl Staged {
         let done = patch::commit(&self.target, &self.staging, keep, staged)?;
         self.committed |= done.is_some();
         Ok(done)
+    }
+}
+
+/// The files of an old tree that a commit over it keeps where they are
+/// ([`Staged::commit_over`]), by their paths inside it (with `/`).
+pub trait Kept: Sync {
+    /// Whether the file `rel` is kept.
+    fn keeps(&self, rel: &str) -> bool;
+    /// Whether no file is.
+    fn is_empty(&self) -> bool;
+    /// Calls `f` with each file kept (for a commit that links them into the
+    /// staged tree after all), stopping at its first error.
+    fn each(&self, f: &mut dyn FnMut(&str) -> io::Result<()>) -> io::Result<()>;
+}
+
+impl Kept for rustc_hash::FxHashSet<String> {
+    fn keeps(&self, rel: &str) -> bool {
+        self.contains(rel)
+    }
+
+    fn is_empty(&self) -> bool {
+        rustc_hash::FxHashSet::is_empty(self)
+    }
+
+    fn each(&self, f: &mut dyn FnMut(&str) -> io::Result<()>) -> io::Result<()> {
+        self.iter().try_for_each(|rel| f(rel))
     }
 }
 

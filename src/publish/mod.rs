@@ -484,7 +484,7 @@ fn build_with(
     let (committed, (dist_memo, items_memo)) = rayon::join(
         || {
             if over {
-                let mut kept = tree.take_kept();
+                let mut kept = tree.kept();
                 kept.extend(put.kept().map(String::from));
                 staged.commit_over(&kept)
             } else {

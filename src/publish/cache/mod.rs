@@ -38,10 +38,12 @@ use sha2::{Digest, Sha256};
 use std::io;
 use std::path::{Path, PathBuf};
 
+mod kept;
 mod output;
 mod previous;
 mod release;
 
+pub use kept::Kept;
 pub use output::{Counts, Output, SizedByPath, SizedFiles};
 pub use previous::{Previous, Take};
 pub use release::{ReleaseCache, release_cache};

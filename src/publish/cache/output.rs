@@ -17,8 +17,8 @@ pub struct Output<'p> {
     /// are kept where they are instead of linked into `root`
     /// ([`crate::fsx::Staged::commit_over`]).
     in_place: Option<PathBuf>,
-    /// The files kept in place there.
-    kept: Mutex<rustc_hash::FxHashSet<String>>,
+    /// The files kept in place there, by their lines in its cache.
+    kept: OnceLock<super::kept::KeptLines>,
     previous: &'p Previous,
     /// Each file of the new tree: its record and, when known, its size.
     recorded: Mutex<Vec<(Recorded, Option<u64>)>>,
@@ -108,7 +108,7 @@ impl<'p> Output<'p> {
         Output {
             root: root.to_path_buf(),
             in_place: None,
-            kept: Mutex::default(),
+            kept: OnceLock::new(),
             previous,
             recorded: Mutex::new(Vec::with_capacity(files)),
             memo: Memo::with_room(files),
@@ -141,17 +141,12 @@ impl<'p> Output<'p> {
 
     /// How many files are kept in place (see [`Output::over`]).
     pub fn kept_len(&self) -> usize {
-        self.lock_kept().len()
+        self.kept.get().map_or(0, super::kept::KeptLines::len)
     }
 
-    /// The files kept in place, taken (300,000 paths in a steady build:
-    /// never copied).
-    pub fn take_kept(&self) -> rustc_hash::FxHashSet<String> {
-        std::mem::take(&mut *self.lock_kept())
-    }
-
-    fn lock_kept(&self) -> std::sync::MutexGuard<'_, rustc_hash::FxHashSet<String>> {
-        self.kept.lock().unwrap_or_else(|p| p.into_inner())
+    /// The files kept in place (see [`super::Kept`]).
+    pub fn kept(&self) -> super::Kept<'_> {
+        super::Kept::new(self.previous, self.kept.get())
     }
 
     /// Takes the previous build's `paths` (relative, with `/`) into the new
@@ -183,9 +178,12 @@ impl<'p> Output<'p> {
         let mut same = Vec::with_capacity(paths.len());
         if by == Take::Link && self.in_place.as_deref() == Some(from_root) {
             // The new tree is committed over this one: the files stay.
-            self.lock_kept()
-                .extend(paths.iter().map(|rel| rel.to_string()));
-            same.resize(paths.len(), true);
+            let lines = (self.kept)
+                .get_or_init(|| super::kept::KeptLines::new(tree, self.previous.lines_of(tree)));
+            if lines.tree() == tree && proven.iter().all(|p| lines.fits(p.record)) {
+                proven.iter().for_each(|p| lines.mark(p.record));
+                same.resize(paths.len(), true);
+            }
         }
         for (i, rel) in paths.iter().enumerate().skip(same.len()) {
             let to = self.root.join(rel);

@@ -192,6 +192,18 @@ impl Previous {
         self.trees[tree as usize].files.line_text(i)
     }
 
+    /// The place of the line of the file `rel` in the cache of the tree at
+    /// place `tree`, when it has one.
+    pub(super) fn line_of(&self, tree: u16, rel: &str) -> Option<u32> {
+        let files = &self.trees.get(tree as usize)?.files;
+        files.get_at(rel).map(|(_, line)| line)
+    }
+
+    /// How many lines the cache of the tree at place `tree` has.
+    pub(super) fn lines_of(&self, tree: u16) -> usize {
+        self.trees.get(tree as usize).map_or(0, |t| t.files.len())
+    }
+
     /// Whether the lines of the cache of the tree at place `tree` come in
     /// the order of their paths (as a cache is written).
     pub(super) fn ordered(&self, tree: u16) -> bool {

@@ -246,3 +246,49 @@ fn files_taken_are_recorded_by_their_earlier_lines_and_the_cache_is_in_path_orde
         );
     }
 }
+
+#[test]
+fn files_kept_in_place_are_known_by_their_earlier_lines() {
+    use crate::fsx::Kept as _;
+    let tmp = tempfile::tempdir().unwrap();
+    let old = tmp.path().join("dist");
+    let key = "c".repeat(64);
+    let none = Previous::none();
+    let first = Output::new(&old, &none);
+    for name in ["A", "B", "C", "D"] {
+        let body = format!("<p>{name}</p>");
+        first
+            .write(&format!("guides/{name}.html"), &key, body.as_bytes())
+            .unwrap();
+    }
+    first.write_cache().unwrap();
+    let prev = Previous::load(&old);
+    // Built over the old tree: what it proves stays there, nothing new
+    // is written for it.
+    let out = Output::over(&tmp.path().join("staged"), &old, &prev);
+    assert!(out.kept().is_empty());
+    assert!(out.reuse(&key, &["guides/D.html", "guides/B.html"]));
+    assert!(
+        !out.reuse(&"d".repeat(64), &["guides/C.html"]),
+        "another key"
+    );
+    assert!(!tmp.path().join("staged/guides/D.html").exists());
+    assert_eq!(out.kept_len(), 2);
+    let mut kept = out.kept();
+    kept.extend(["cache.txt".to_string()]);
+    let keeps: Vec<bool> = ["guides/A.html", "guides/B.html", "guides/C.html"]
+        .iter()
+        .chain(&["guides/D.html", "guides/E.html", "cache.txt"])
+        .map(|p| kept.keeps(p))
+        .collect();
+    assert_eq!(keeps, [false, true, false, true, false, true]);
+    let mut each = Vec::new();
+    kept.each(&mut |rel| {
+        each.push(rel.to_string());
+        Ok(())
+    })
+    .unwrap();
+    each.sort();
+    assert_eq!(each, ["cache.txt", "guides/B.html", "guides/D.html"]);
+    assert!(!kept.is_empty());
+}
