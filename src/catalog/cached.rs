@@ -492,7 +492,7 @@ fn from_line(
     // (Only what is parsed is checked as UTF-8.)
     let text = |b| simdutf8::basic::from_utf8(b).ok();
     let sums = (text(whole)?.to_string(), text(content)?.to_string());
-    let summary: Summary = serde_json::from_str(text(codes)?).ok()?;
+    let summary = Summary::read(text(codes)?)?;
     let entry = match json {
         // (The JSON, checked, is parsed when the entry is first read.)
         Some(json) => Entry::later(

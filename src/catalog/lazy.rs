@@ -13,6 +13,8 @@
 //! JSON parses; were it not to, the entry file is parsed as a load without
 //! the cache would parse it.
 
+mod read;
+
 use super::CatalogEntry;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
