@@ -174,6 +174,12 @@ impl Keyed {
         self.get_at(key).map(|(rest, _)| rest)
     }
 
+    /// The place of the line of `key` (the first field), as found; unlike
+    /// [`Keyed::get_at`], the rest of the line is not looked at.
+    pub fn place(&self, key: &str) -> Option<u32> {
+        self.find(key)
+    }
+
     /// [`Keyed::get`], with the line's place among the lines (for
     /// [`Keyed::line`]).
     pub fn get_at(&self, key: &str) -> Option<(&str, u32)> {

@@ -4,6 +4,7 @@
 use super::previous::Proven;
 use super::*;
 use crate::fsx::settled::{Memo, Stat};
+use crate::publish::spans::Prefixed;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -51,35 +52,13 @@ pub type SizedFiles = Vec<(String, String, Option<u64>)>;
 /// Recorded files by path: sha256 and size when known.
 pub type SizedByPath = rustc_hash::FxHashMap<String, (String, Option<u64>)>;
 
-/// A writer that hashes and counts what it passes on.
-struct Hashing<W> {
-    inner: W,
-    hash: Sha256,
-    len: u64,
-}
+/// A file of the new tree written through a buffer and hashed.
+type Hashing = crate::publish::spans::Hashing<io::BufWriter<std::fs::File>>;
 
-impl Hashing<io::BufWriter<std::fs::File>> {
-    /// A new file at `path`, written through a buffer and hashed.
-    fn create(path: &Path) -> io::Result<Self> {
-        Ok(Hashing {
-            inner: io::BufWriter::with_capacity(1 << 18, std::fs::File::create(path)?),
-            hash: Sha256::new(),
-            len: 0,
-        })
-    }
-}
-
-impl<W: io::Write> io::Write for Hashing<W> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.hash.update(&buf[..n]);
-        self.len += n as u64;
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.inner.flush()
-    }
+/// A new file at `path`, written through a buffer and hashed.
+fn hashing(path: &Path) -> io::Result<Hashing> {
+    let file = std::fs::File::create(path)?;
+    Ok(Hashing::new(io::BufWriter::with_capacity(1 << 18, file)))
 }
 
 /// The folder of a file of a tree (as `Path::parent`, split as bytes
@@ -286,7 +265,7 @@ impl<'p> Output<'p> {
     ) -> io::Result<()> {
         use io::Write;
         self.put(rel, key, &mut |path| {
-            let mut w = Hashing::create(path)?;
+            let mut w = hashing(path)?;
             body(&mut w)?;
             w.inner.flush()?;
             Ok((hex(&w.hash.finalize()), w.len))
@@ -306,10 +285,10 @@ impl<'p> Output<'p> {
         rel: &str,
         key: &str,
         prefix_key: &str,
-        body: &mut dyn FnMut(&mut dyn io::Write) -> io::Result<()>,
+        body: &mut dyn FnMut(&mut dyn Prefixed) -> io::Result<()>,
         tail: &[u8],
     ) -> io::Result<()> {
-        use crate::publish::spans::{Prefix, resume, state_hex};
+        use crate::publish::spans::{Prefix, resume};
         use io::Write;
         // (Proven, the earlier file's runs need no checksum either.)
         let earlier = self.spans.prefix(rel).filter(|(root, _, p)| {
@@ -336,9 +315,13 @@ impl<'p> Output<'p> {
                 );
                 return Ok((sha256, size));
             }
-            let mut w = Hashing::create(path)?;
+            let mut w = hashing(path)?;
             body(&mut w)?;
-            let (len, state) = (w.len, state_hex(&w.hash));
+            // (A body that lets the hashing wait takes it up by its end.)
+            let state = w
+                .state()
+                .ok_or_else(|| io::Error::other("its hash was never taken up"))?;
+            let len = w.len;
             w.write_all(tail)?;
             w.inner.flush()?;
             let sha256 = hex(&w.hash.finalize());

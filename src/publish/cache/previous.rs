@@ -193,10 +193,10 @@ impl Previous {
     }
 
     /// The place of the line of the file `rel` in the cache of the tree at
-    /// place `tree`, when it has one.
+    /// place `tree`, when it has one (the line [`Previous::verify`] proves
+    /// the file by: the rest of it is not looked at).
     pub(super) fn line_of(&self, tree: u16, rel: &str) -> Option<u32> {
-        let files = &self.trees.get(tree as usize)?.files;
-        files.get_at(rel).map(|(_, line)| line)
+        self.trees.get(tree as usize)?.files.place(rel)
     }
 
     /// How many lines the cache of the tree at place `tree` has.

@@ -5,16 +5,19 @@
 
 use super::{JSON_FILE, JSON_VERSION};
 use crate::catalog::lazy::Entry;
-use crate::publish::spans::{RUN, Run};
+use crate::publish::spans::{Copied, Prefixed, RUN};
 use crate::publish::{BuildContext, Plan};
-use std::io::{self, Write};
+use std::io;
 
 /// Runs made ready at once, while those before them are written.
 const BATCH: usize = 16;
 
-/// A batch of runs made ready: their places, and each run's bytes and
-/// checksum.
-type Batch = (std::ops::Range<usize>, Vec<(Run, String)>);
+/// A run made ready: copied from the earlier file (where it lay there), or
+/// written anew (at no place).
+type Ready = Copied;
+
+/// A batch of runs made ready, and their places.
+type Batch = (std::ops::Range<usize>, Vec<Ready>);
 
 /// Writes `catalog.json` of the build into the plan's tree under `key`:
 /// its head and every entry (its prefix, [`write_runs`]) and the release
@@ -68,19 +71,29 @@ fn write_runs(
     ctx: &BuildContext<'_>,
     plan: &Plan<'_>,
     keys: &[String],
-    w: &mut dyn Write,
+    w: &mut dyn Prefixed,
 ) -> io::Result<()> {
     use rayon::prelude::*;
     let spans = plan.out.spans();
     let head = format!("{{\n  \"version\": {JSON_VERSION},\n  \"entries\": [");
+    // (While the runs are the earlier file's at the same places, so is
+    // every byte before them, and the hashing waits: see `spans`.)
+    if spans.begins_with(JSON_FILE, head.as_bytes()) {
+        w.wait();
+    }
     w.write_all(head.as_bytes())?;
     let mut offset = head.len() as u64;
     let runs: Vec<&[&Entry]> = ctx.entries.chunks(RUN).collect();
-    let ready = |k: usize| -> (Run, String) {
-        spans.copy(JSON_FILE, &keys[k]).unwrap_or_else(|| {
+    let ready = |k: usize| -> Ready {
+        spans.copy_placed(JSON_FILE, &keys[k]).unwrap_or_else(|| {
             let bytes = run_text(runs[k], k == 0);
             let sum = crate::fsx::checksum_hex(&bytes);
-            (bytes.into(), sum)
+            Copied {
+                run: bytes.into(),
+                sum,
+                offset: u64::MAX,
+                state: None,
+            }
         })
     };
     let batches: Vec<std::ops::Range<usize>> = (0..runs.len())
@@ -102,10 +115,17 @@ fn write_runs(
                 });
             }
             if let Some((range, batch)) = done.take() {
-                for (k, (bytes, sum)) in range.zip(batch) {
-                    w.write_all(&bytes)?;
-                    spans.note(JSON_FILE, &keys[k], offset, &bytes, Some(sum));
-                    offset += bytes.len() as u64;
+                for (k, c) in range.zip(batch) {
+                    // A run where the earlier file had it, after bytes that
+                    // were all its: the state recorded before it holds.
+                    let same = w.waiting() && c.offset == offset && c.state.is_some();
+                    if w.waiting() && !same {
+                        w.take_up(state_at(spans, offset)?);
+                    }
+                    let state = if same { c.state } else { w.state() };
+                    w.write_all(&c.run)?;
+                    spans.note_with_state(JSON_FILE, &keys[k], offset, &c.run, Some(c.sum), state);
+                    offset += c.run.len() as u64;
                 }
             }
             Ok::<(), io::Error>(())
@@ -113,12 +133,21 @@ fn write_runs(
         went?;
         done = next;
     }
+    if w.waiting() {
+        w.take_up(state_at(spans, offset)?);
+    }
     let end: &[u8] = if ctx.entries.is_empty() {
         b"]"
     } else {
         b"\n  ]"
     };
     w.write_all(end)
+}
+
+/// The SHA-256 state of the earlier file's bytes before `offset`.
+fn state_at(spans: &crate::publish::spans::Spans, offset: u64) -> io::Result<sha2::Sha256> {
+    (spans.state_at(JSON_FILE, offset))
+        .ok_or_else(|| io::Error::other("the earlier file's bytes can no longer be read"))
 }
 
 /// The text of a run of entries inside the `entries` array, as the pretty
@@ -159,12 +188,48 @@ mod tests {
         root: &std::path::Path,
     ) -> (Vec<u8>, usize) {
         with_plan(all, version, previous, root, |ctx, plan| {
-            let mut bytes = Vec::new();
-            write_runs(ctx, plan, &run_keys(ctx, plan), &mut bytes).unwrap();
-            bytes.extend_from_slice(tail(version).as_bytes());
+            use sha2::Digest;
+            use std::io::Write;
+            let mut w = crate::publish::spans::Hashing::new(Vec::new());
+            write_runs(ctx, plan, &run_keys(ctx, plan), &mut w).unwrap();
+            // The hash is of every byte, whether it waited or not.
+            assert!(w.state().is_some(), "taken up");
+            w.write_all(tail(version).as_bytes()).unwrap();
+            let bytes = std::mem::take(&mut w.inner);
+            let hash = crate::fsx::hex(&w.hash.clone().finalize());
+            assert_eq!(hash, crate::fsx::sha256_hex(&bytes));
             std::fs::write(root.join(JSON_FILE), &bytes).unwrap();
             (bytes, plan.out.spans().copied())
         })
+    }
+
+    #[test]
+    fn the_hash_taken_up_from_the_earlier_state_is_that_of_the_bytes() {
+        // One entry changed in the first run, in the middle, in the last,
+        // or none: the runs before it are the earlier file's where they
+        // were, and the hash waits for them (checked in `written`).
+        for (changed, copied) in [
+            (Some(0), 2),
+            (Some(RUN + 1), 2),
+            (Some(3 * RUN - 1), 2),
+            (None, 3),
+        ] {
+            let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+            let mut all = entries(3 * RUN);
+            written(&all, "", &Previous::none(), a.path());
+            if let Some(i) = changed {
+                all[i].name = "改过的事项，名称更长了".into();
+            }
+            let kept = Previous::load(a.path());
+            let (again, n) = written(&all, "", &kept, b.path());
+            let refs: Vec<&CatalogEntry> = all.iter().collect();
+            assert!(again == super::super::catalog_json("", &refs).as_bytes());
+            assert_eq!(n, copied, "{changed:?}");
+            // The next build, from this one's states.
+            let (c, kept) = (tempfile::tempdir().unwrap(), Previous::load(b.path()));
+            all[RUN].name = "又改了".into();
+            written(&all, "", &kept, c.path());
+        }
     }
 
     #[test]
