@@ -315,29 +315,32 @@ pub fn load_registry(dir: &Path) -> Result<Registry, CatalogError> {
 /// folders are read side by side), holding no list of them: a look at a
 /// province's file names costs a walk of the folder, not its memory.
 pub fn walk_items(dir: &Path, each: &(dyn Fn(&Path, &str) + Sync)) -> Result<(), CatalogError> {
-    fn walk(root: &Path, dir: &Path, each: &(dyn Fn(&Path, &str) + Sync)) -> std::io::Result<()> {
+    // (Each file's path inside `items/` is made from its folder's and its
+    // name, not cut out of its whole path: `Path::strip_prefix` compares
+    // them component by component, for each of 100,000 files.)
+    fn walk(dir: &Path, rel: &Path, each: &(dyn Fn(&Path, &str) + Sync)) -> std::io::Result<()> {
         use rayon::prelude::*;
         let mut folders = Vec::new();
         for (name, is_dir) in shown_names(dir)? {
-            let path = dir.join(name);
+            let named = Path::new(&name);
             if is_dir {
-                folders.push(path);
-            } else if is_item_file(&path) {
-                let stem = path
+                folders.push(name);
+            } else if is_item_file(named) {
+                let stem = named
                     .file_stem()
                     .map(|s| s.to_string_lossy().into_owned())
                     .unwrap_or_default();
-                each(path.strip_prefix(root).unwrap_or(&path), &stem);
+                each(&rel.join(named), &stem);
             }
         }
         folders
             .par_iter()
-            .try_for_each(|folder| walk(root, folder, each))
+            .try_for_each(|name| walk(&dir.join(name), &rel.join(name), each))
     }
     if !dir.exists() {
         return Ok(());
     }
-    walk(dir, dir, each).map_err(|source| CatalogError::Io {
+    walk(dir, Path::new(""), each).map_err(|source| CatalogError::Io {
         path: dir.to_path_buf(),
         source,
     })

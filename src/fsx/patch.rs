@@ -327,7 +327,12 @@ impl Old {
             let Some(name) = plain_name(&name) else {
                 return Err(Unwalked::Refused);
             };
-            names.push((format!("{rel}{name}"), e.file_type()?.is_dir()));
+            // (Joined by hand: `format!` costs several times as much, for
+            // each of the 300,000 names of a build's tree.)
+            let mut path = String::with_capacity(rel.len() + name.len());
+            path.push_str(rel);
+            path.push_str(name);
+            names.push((path, e.file_type()?.is_dir()));
         }
         names
             .par_iter()
