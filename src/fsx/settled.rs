@@ -220,6 +220,33 @@ impl Memo {
         }
     }
 
+    /// The digest the memo kept beside the tree at `root` records for its
+    /// file `rel`, when the file's stat is the one recorded: [`Memo::load`]
+    /// and [`Memo::digest`] for one file, without making the table of all
+    /// its lines (a release proves the `catalog.json` of `dist/`, whose
+    /// memo lists 300,000 files). None when the memo cannot be read whole,
+    /// or lists `rel` other than once.
+    pub fn digest_of_one(root: &Path, rel: &str) -> Option<String> {
+        let text = super::mapped::Bytes::read(&memo_path(root)).ok()?;
+        let body = &text[..super::unseal_bytes(&text).ok()?];
+        let body = body.strip_prefix(format!("{HEADER}\n").as_bytes())?;
+        let needle = format!("\n{rel}\t");
+        let mut found = memchr::memmem::find_iter(body, needle.as_bytes())
+            .map(|at| at + 1)
+            .chain(body.starts_with(&needle.as_bytes()[1..]).then_some(0));
+        let (start, again) = (found.next()?, found.next());
+        if again.is_some() {
+            return None;
+        }
+        let line = &body[start..];
+        let line = &line[..memchr::memchr(b'\n', line)?];
+        let rest = std::str::from_utf8(&line[rel.len() + 1..]).ok()?;
+        let (stat, sha256) = rest.split_once('\t')?;
+        let stat = Stat::parse(stat)?;
+        (super::is_sha256_hex(sha256) && Stat::of(&root.join(rel))? == stat)
+            .then(|| sha256.to_string())
+    }
+
     /// The digest of `path` (the file `rel` of the tree) and its stat, when
     /// its stat is the one recorded.
     pub fn digest(&self, rel: &str, path: &Path) -> Option<(Stat, &str)> {
@@ -441,8 +468,18 @@ mod tests {
         let memo = Memo::load(&root);
         let (stat, sha) = memo.digest("a.html", &a).unwrap();
         assert_eq!(sha, "a".repeat(64));
+        // One file's line alone proves the same, or nothing (a path that
+        // is the end of another's is not that path).
+        let one = |rel| Memo::digest_of_one(&root, rel);
+        assert_eq!(one("a.html"), Some("a".repeat(64)));
+        assert_eq!(one("b.html"), Some("b".repeat(64)));
+        assert_eq!(
+            (one(".html"), one("html"), one("c.html")),
+            (None, None, None)
+        );
         std::fs::write(&b, "<p>B</p>").unwrap();
         assert_eq!(memo.digest("b.html", &b), None, "rewritten");
+        assert_eq!(one("b.html"), None, "rewritten");
         assert_eq!(memo.digest("a.html", &b), None, "another file");
         memo.note("a.html", stat, &"a".repeat(64));
         memo.save(&root).unwrap();
@@ -453,8 +490,16 @@ mod tests {
         let text = std::fs::read_to_string(memo_path(&root)).unwrap();
         std::fs::write(memo_path(&root), text.replace("a.html", "b.html")).unwrap();
         assert!(Memo::load(&root).old.is_empty(), "altered");
+        assert_eq!(Memo::digest_of_one(&root, "a.html"), None, "altered");
         std::fs::write(memo_path(&root), &text[..text.len() - 3]).unwrap();
         assert!(Memo::load(&root).old.is_empty(), "cut short");
+        assert_eq!(Memo::digest_of_one(&root, "a.html"), None, "cut short");
+        // A path listed twice (sealed all the same) proves nothing alone.
+        let body = crate::fsx::unseal(&text).unwrap();
+        let line = body.lines().find(|l| l.starts_with("a.html\t")).unwrap();
+        let twice = crate::fsx::seal(format!("{body}{line}\n"));
+        std::fs::write(memo_path(&root), twice).unwrap();
+        assert_eq!(Memo::digest_of_one(&root, "a.html"), None, "twice");
     }
 
     #[test]

@@ -115,11 +115,15 @@ impl Previous {
     /// The folders of the earlier trees, in the order they serve.
     /// The digest of the file `rel` of the earlier tree in `root`, when its
     /// settled stat proves it ([`Memo::digest`]).
-    pub(super) fn proven(&self, root: &Path, rel: &str) -> Option<&str> {
+    pub(super) fn proven(&self, root: &Path, rel: &str) -> Option<String> {
         let tree = self.trees.iter().find(|t| t.root == root)?;
-        tree.memo()
-            .digest(rel, &root.join(rel))
-            .map(|(_, sha256)| sha256)
+        // (A tree whose memo no other file needed: that file's line alone.)
+        match tree.memo.get() {
+            Some(memo) => memo
+                .digest(rel, &root.join(rel))
+                .map(|(_, sha256)| sha256.to_string()),
+            None => Memo::digest_of_one(root, rel),
+        }
     }
 
     pub(super) fn roots(&self) -> Vec<PathBuf> {
