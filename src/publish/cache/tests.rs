@@ -292,3 +292,18 @@ fn files_kept_in_place_are_known_by_their_earlier_lines() {
     assert_eq!(each, ["cache.txt", "guides/B.html", "guides/D.html"]);
     assert!(!kept.is_empty());
 }
+
+#[test]
+fn a_group_key_is_the_digest_of_its_parts_however_many_keys() {
+    let stamp = Stamp("s".repeat(64));
+    for n in [0, 1, 2, 1000, 3000] {
+        let keys: Vec<String> = (0..n).map(|i| format!("{i:064x}")).collect();
+        let mut whole = format!("{}group\0what", stamp.as_str()).into_bytes();
+        for k in &keys {
+            whole.push(0);
+            whole.extend_from_slice(k.as_bytes());
+        }
+        let got = stamp.group_key("what", keys.iter().map(String::as_str));
+        assert_eq!(got, sha256_hex(&whole), "{n} keys");
+    }
+}
