@@ -307,3 +307,33 @@ fn a_group_key_is_the_digest_of_its_parts_however_many_keys() {
         assert_eq!(got, sha256_hex(&whole), "{n} keys");
     }
 }
+
+#[test]
+fn a_cache_line_proves_its_file_only_with_this_key_and_the_digest_it_holds() {
+    let tmp = tempfile::tempdir().unwrap();
+    let old = tmp.path().join("old");
+    let key = "c".repeat(64);
+    let none = Previous::none();
+    let first = Output::new(&old, &none);
+    first.write("guides/A.html", &key, b"<p>A</p>").unwrap();
+    first.write_cache().unwrap();
+    let written = std::fs::read_to_string(old.join(FILE)).unwrap();
+    let line = written.lines().nth(1).unwrap().to_string();
+    let sha = sha256_hex(b"<p>A</p>");
+    for (n, (cache_line, proves)) in [
+        (line.clone(), true),
+        (format!("{line}\textra"), false),
+        (line.replace(&sha, &"0".repeat(64)), false),
+        (line.replace(&sha, &sha.to_uppercase()), false),
+        (line.replace(&key, &"d".repeat(64)), false),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        std::fs::write(old.join(FILE), cache_text(&[&cache_line])).unwrap();
+        let prev = Previous::load(&old);
+        let out = Output::new(&tmp.path().join(format!("new{n}")), &prev);
+        assert_eq!(out.reuse(&key, &["guides/A.html"]), proves, "{cache_line}");
+        out.finish_links().unwrap();
+    }
+}
