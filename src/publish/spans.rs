@@ -37,6 +37,10 @@
 //! file recorded there. (Hashing `catalog.json` was a quarter of a second
 //! of a steady build, on the one thread that writes it.)
 
+mod hashing;
+
+pub use hashing::{Hashing, Prefixed};
+
 use crate::fsx::mapped::Bytes;
 use sha2::Sha256;
 use sha2::digest::Digest;
@@ -74,77 +78,6 @@ pub struct Copied {
     pub sum: String,
     pub offset: u64,
     pub state: Option<String>,
-}
-
-/// Where a prefix is written ([`crate::publish::cache::Output::write_prefixed`]):
-/// its bytes hashed as they go, except while the hashing waits for the state
-/// an earlier file recorded at the place where the bytes stop being its.
-pub trait Prefixed: io::Write {
-    /// Lets the hashing wait: the bytes written from here on are hashed
-    /// only once it is taken up.
-    fn wait(&mut self);
-    /// Whether the hashing waits.
-    fn waiting(&self) -> bool;
-    /// Takes the hashing up from `state`: the hash of every byte written.
-    fn take_up(&mut self, state: Sha256);
-    /// The state of the hash of every byte written ([`state_hex`]); none
-    /// while the hashing waits.
-    fn state(&self) -> Option<String>;
-}
-
-/// A writer that hashes and counts what it passes on (hashing may wait,
-/// [`Prefixed`]).
-pub struct Hashing<W> {
-    pub inner: W,
-    pub hash: Sha256,
-    pub len: u64,
-    waiting: bool,
-}
-
-impl<W> Hashing<W> {
-    /// Hashing what goes to `inner`.
-    pub fn new(inner: W) -> Hashing<W> {
-        Hashing {
-            inner,
-            hash: Sha256::new(),
-            len: 0,
-            waiting: false,
-        }
-    }
-}
-
-impl<W: io::Write> io::Write for Hashing<W> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        if !self.waiting {
-            self.hash.update(&buf[..n]);
-        }
-        self.len += n as u64;
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.inner.flush()
-    }
-}
-
-impl<W: io::Write> Prefixed for Hashing<W> {
-    fn wait(&mut self) {
-        self.waiting = true;
-    }
-
-    fn waiting(&self) -> bool {
-        self.waiting
-    }
-
-    fn take_up(&mut self, state: Sha256) {
-        self.hash = state;
-        self.waiting = false;
-    }
-
-    fn state(&self) -> Option<String> {
-        (!self.waiting).then(|| state_hex(&self.hash))
-    }
 }
 
 /// The prefix of a file (all of it but its tail): what it is made from
@@ -527,86 +460,4 @@ fn parse(text: &str) -> Option<(HashMap<String, Span>, Option<FilePrefix>)> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_run_is_copied_only_while_its_bytes_hold() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("catalog.json");
-        std::fs::write(&file, b"head[run one][run two]tail").unwrap();
-        let first = Spans::new(vec![]);
-        first.note("catalog.json", "one", 4, b"[run one]", None);
-        first.note("catalog.json", "two", 13, b"[run two]", None);
-        // (A run of another file is not one of this file's.)
-        first.note("catalog.csv", "csv", 0, b"head", None);
-        let prefix = Prefix {
-            key: "k".into(),
-            len: 22,
-            state: state_hex(&Sha256::new()),
-            sha256: "d".repeat(64),
-        };
-        first.note_prefix("catalog.json", prefix.clone());
-        first.write(&dir.path().join(FILE)).unwrap();
-
-        let next = Spans::new(vec![dir.path().to_path_buf()]);
-        let one = next.copy("catalog.json", "one").unwrap();
-        assert_eq!(
-            one,
-            (
-                b"[run one]".to_vec().into(),
-                crate::fsx::checksum_hex(b"[run one]")
-            )
-        );
-        assert_eq!(
-            next.copy("catalog.json", "two").unwrap().0[..],
-            *b"[run two]"
-        );
-        assert_eq!(next.copy("catalog.json", "three"), None);
-        assert_eq!(next.copy("catalog.json", "csv"), None);
-        // The prefix reads back under its key only, for its file only.
-        let (root, at, p) = next.prefix("catalog.json").unwrap();
-        assert_eq!(
-            (root, at.as_path(), p),
-            (dir.path(), file.as_path(), &prefix)
-        );
-        assert!(next.prefix("catalog.csv").is_none());
-        assert!(state_of(&p.state).is_some());
-        assert!(state_of("00").is_none() && state_of("zz").is_none());
-
-        // The file edited under a span: that run is written again.
-        std::fs::write(&file, b"head[run one][run 2!]tail").unwrap();
-        let edited = Spans::new(vec![dir.path().to_path_buf()]);
-        assert_eq!(
-            edited.copy("catalog.json", "one").unwrap().0[..],
-            *b"[run one]"
-        );
-        assert_eq!(edited.copy("catalog.json", "two"), None);
-        // Unless the file is proven whole (which this one would not be):
-        // its bytes are then taken as they lie.
-        edited.trust("catalog.json");
-        assert_eq!(
-            edited.copy("catalog.json", "two").unwrap().0[..],
-            *b"[run 2!]t"
-        );
-
-        // A record reaching past the end (its checksum made to match) is
-        // not read.
-        let spans = dir.path().join(FILE);
-        let forged = format!(
-            "{HEADER}\nbig\t4\t{}\t{}\tcatalog.json\t-\n",
-            u64::MAX / 2,
-            "0".repeat(32)
-        );
-        std::fs::write(&spans, crate::fsx::seal(forged)).unwrap();
-        let far = Spans::new(vec![dir.path().to_path_buf()]);
-        assert_eq!(far.copy("catalog.json", "big"), None);
-        first.write(&spans).unwrap();
-
-        // The record altered: nothing is trusted.
-        let text = std::fs::read_to_string(&spans).unwrap();
-        std::fs::write(&spans, text.replacen("\t4\t", "\t5\t", 1)).unwrap();
-        let altered = Spans::new(vec![dir.path().to_path_buf()]);
-        assert_eq!(altered.copy("catalog.json", "one"), None);
-    }
-}
+mod tests;
