@@ -357,10 +357,7 @@ pub fn audit_file(ws: &Workspace, reg: &Registry, f: &crate::catalog::ItemFile) 
                 ),
             });
         }
-        let at_place = f.rel.parent() == Some(std::path::Path::new(&c.agency_code))
-            && (f.rel.file_name().and_then(|n| n.to_str())).and_then(|n| n.strip_suffix(".yaml"))
-                == Some(c.impl_code.as_str());
-        if !at_place {
+        if !c.is_at(&f.rel) {
             let want = c.rel_path().display().to_string();
             out.push(Problem {
                 file,
@@ -461,11 +458,7 @@ fn assign_files(
             });
         }
         if f.rel != c.rel_path() || *old.get() != c {
-            let at_place = f.rel.parent() == Some(std::path::Path::new(&c.agency_code))
-                && (f.rel.file_name().and_then(|n| n.to_str()))
-                    .and_then(|n| n.strip_suffix(".yaml"))
-                    == Some(c.impl_code.as_str());
-            if !at_place {
+            if f.rel != c.rel_path() {
                 out.moved_from.push(f.rel.clone());
             }
             out.updated.push(c);

@@ -70,6 +70,15 @@ impl Summary {
         super::entry::entry_path(&self.agency_code, &self.impl_code)
     }
 
+    /// Whether `rel` is [`Summary::rel_path`], told by its folder and name
+    /// without making the path (a check of the codes asks it of 100,000
+    /// entries).
+    pub fn is_at(&self, rel: &std::path::Path) -> bool {
+        let name = rel.file_name().and_then(|n| n.to_str());
+        rel.parent() == Some(std::path::Path::new(&self.agency_code))
+            && name.and_then(|n| n.strip_suffix(".yaml")) == Some(self.impl_code.as_str())
+    }
+
     /// An entry holding what the summary holds and nothing else (what a
     /// check of the codes reads).
     pub fn into_entry(self) -> CatalogEntry {

@@ -241,8 +241,7 @@ impl Memo {
         let line = &body[start..];
         let line = &line[..memchr::memchr(b'\n', line)?];
         let rest = std::str::from_utf8(&line[rel.len() + 1..]).ok()?;
-        let (stat, sha256) = rest.split_once('\t')?;
-        let stat = Stat::parse(stat)?;
+        let (stat, sha256) = fields(rest)?;
         (super::is_sha256_hex(sha256) && Stat::of(&root.join(rel))? == stat)
             .then(|| sha256.to_string())
     }
@@ -265,8 +264,7 @@ impl Memo {
     /// when the file at `path` still has that stat.
     fn proof(&self, rel: &str, path: &Path) -> Option<(Stat, &str, u32)> {
         let (rest, at) = self.old.get_at(rel)?;
-        let (stat, sha256) = rest.split_once('\t')?;
-        let stat = Stat::parse(stat)?;
+        let (stat, sha256) = fields(rest)?;
         (at::stat(self.owner, path)? == stat).then_some((stat, sha256, at))
     }
 
@@ -346,6 +344,12 @@ impl Memo {
 /// checksum of all that ([`super::seal`]); none when the header or the
 /// checksum does not hold. A line whose digest is none is never found, nor
 /// one whose stat does not read ([`Memo::digest`]).
+/// The stat and digest of a memo's line after its path.
+fn fields(rest: &str) -> Option<(Stat, &str)> {
+    let (stat, sha256) = rest.split_once('\t')?;
+    Some((Stat::parse(stat)?, sha256))
+}
+
 fn parse_memo(text: super::mapped::Bytes) -> Option<Keyed> {
     Keyed::unseal(text, HEADER, |_, rest| {
         rest.split_once('\t')

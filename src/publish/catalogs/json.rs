@@ -12,12 +12,9 @@ use std::io;
 /// Runs made ready at once, while those before them are written.
 const BATCH: usize = 16;
 
-/// A run made ready: copied from the earlier file (where it lay there), or
-/// written anew (at no place).
-type Ready = Copied;
-
-/// A batch of runs made ready, and their places.
-type Batch = (std::ops::Range<usize>, Vec<Ready>);
+/// A batch of runs made ready — copied from the earlier file (with where
+/// they lay there) or written anew (at no place) — and their places.
+type Batch = (std::ops::Range<usize>, Vec<Copied>);
 
 /// Writes `catalog.json` of the build into the plan's tree under `key`:
 /// its head and every entry (its prefix, [`write_runs`]) and the release
@@ -84,7 +81,7 @@ fn write_runs(
     w.write_all(head.as_bytes())?;
     let mut offset = head.len() as u64;
     let runs: Vec<&[&Entry]> = ctx.entries.chunks(RUN).collect();
-    let ready = |k: usize| -> Ready {
+    let ready = |k: usize| -> Copied {
         spans.copy_placed(JSON_FILE, &keys[k]).unwrap_or_else(|| {
             let bytes = run_text(runs[k], k == 0);
             let sum = crate::fsx::checksum_hex(&bytes);
