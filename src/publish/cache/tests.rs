@@ -187,20 +187,26 @@ fn a_proven_prefix_is_copied_and_only_the_tail_hashed() {
     assert_eq!(sha256, sha256_hex(&bytes));
 }
 
+/// An earlier build in `root` of the guides `names` (each `<p>NAME</p>`,
+/// under `key`), with its cache.
+fn earlier_build(root: &std::path::Path, key: &str, names: &[&str]) {
+    let none = Previous::none();
+    let first = Output::new(root, &none);
+    for name in names {
+        let body = format!("<p>{name}</p>");
+        first
+            .write(&format!("guides/{name}.html"), key, body.as_bytes())
+            .unwrap();
+    }
+    first.write_cache().unwrap();
+}
+
 #[test]
 fn files_taken_are_recorded_by_their_earlier_lines_and_the_cache_is_in_path_order() {
     let tmp = tempfile::tempdir().unwrap();
     let old = tmp.path().join("old");
     let key = "c".repeat(64);
-    let none = Previous::none();
-    let first = Output::new(&old, &none);
-    for name in ["A", "C", "E"] {
-        let body = format!("<p>{name}</p>");
-        first
-            .write(&format!("guides/{name}.html"), &key, body.as_bytes())
-            .unwrap();
-    }
-    first.write_cache().unwrap();
+    earlier_build(&old, &key, &["A", "C", "E"]);
     let written = std::fs::read_to_string(old.join(FILE)).unwrap();
     let lines: Vec<&str> = written.lines().skip(1).take(3).collect();
     // The same cache, and one whose lines are out of order (sealed all
@@ -253,15 +259,7 @@ fn files_kept_in_place_are_known_by_their_earlier_lines() {
     let tmp = tempfile::tempdir().unwrap();
     let old = tmp.path().join("dist");
     let key = "c".repeat(64);
-    let none = Previous::none();
-    let first = Output::new(&old, &none);
-    for name in ["A", "B", "C", "D"] {
-        let body = format!("<p>{name}</p>");
-        first
-            .write(&format!("guides/{name}.html"), &key, body.as_bytes())
-            .unwrap();
-    }
-    first.write_cache().unwrap();
+    earlier_build(&old, &key, &["A", "B", "C", "D"]);
     let prev = Previous::load(&old);
     // Built over the old tree: what it proves stays there, nothing new
     // is written for it.
@@ -313,10 +311,7 @@ fn a_cache_line_proves_its_file_only_with_this_key_and_the_digest_it_holds() {
     let tmp = tempfile::tempdir().unwrap();
     let old = tmp.path().join("old");
     let key = "c".repeat(64);
-    let none = Previous::none();
-    let first = Output::new(&old, &none);
-    first.write("guides/A.html", &key, b"<p>A</p>").unwrap();
-    first.write_cache().unwrap();
+    earlier_build(&old, &key, &["A"]);
     let written = std::fs::read_to_string(old.join(FILE)).unwrap();
     let line = written.lines().nth(1).unwrap().to_string();
     let sha = sha256_hex(b"<p>A</p>");
