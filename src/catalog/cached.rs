@@ -167,7 +167,7 @@ pub fn load_whole(
         paths
             .par_iter()
             .map(|rel| {
-                let key = rel_key(rel);
+                let key = rel_key_of(rel);
                 let recorded = index.get(&old, &key);
                 read_one(dir, rel, &key, recorded, &with)
             })
@@ -230,7 +230,7 @@ impl Reader {
     /// (without its text), from the cache when its bytes are the recorded
     /// ones.
     pub fn read(&self, dir: &Path, rel: &Path) -> ItemFile {
-        let key = rel_key(rel);
+        let key = rel_key_of(rel);
         let recorded = self.index.get(&self.old, &key);
         let with = With {
             old: &self.old,
@@ -423,10 +423,29 @@ fn read_one(
 
 /// A path inside `items/` as the cache writes it: `/` between parts.
 pub(crate) fn rel_key(rel: &Path) -> String {
-    rel.components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
+    rel_key_of(rel).into_owned()
+}
+
+/// [`rel_key`], borrowed from `rel` when its bytes are already the key: a
+/// path walked from `items/` is its names joined by `/`, and taking it
+/// apart into components to join them again was most of a load's cost of
+/// looking up an entry file's line.
+pub(crate) fn rel_key_of(rel: &Path) -> std::borrow::Cow<'_, str> {
+    let bytes = rel.as_os_str().as_encoded_bytes();
+    let plain = !bytes.is_empty()
+        && bytes
+            .split(|&b| b == b'/')
+            .all(|name| !name.is_empty() && name != b".")
+        && !(cfg!(windows) && bytes.contains(&b'\\'));
+    if plain && let Ok(key) = std::str::from_utf8(bytes) {
+        return std::borrow::Cow::Borrowed(key);
+    }
+    std::borrow::Cow::Owned(
+        rel.components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/"),
+    )
 }
 
 /// The line of an entry read from a file of digest `digest`, and the
@@ -467,6 +486,29 @@ pub(crate) enum Parse {
     Codes,
 }
 
+/// The fields of `line` between tabs, as `splitn(n, ..)` gives them (the
+/// last one holds the rest of the line), found by `memchr`: the first six
+/// fields of a cache line are several hundred bytes, read for every entry
+/// file a load finds.
+fn tab_fields(line: &[u8], n: usize) -> impl Iterator<Item = &[u8]> {
+    let mut rest = Some(line);
+    let mut left = n;
+    std::iter::from_fn(move || {
+        let now = rest?;
+        left = left.checked_sub(1)?;
+        match memchr::memchr(b'\t', now).filter(|_| left > 0) {
+            Some(tab) => {
+                rest = Some(&now[tab + 1..]);
+                Some(&now[..tab])
+            }
+            None => {
+                rest = None;
+                Some(now)
+            }
+        }
+    })
+}
+
 /// The entry of a line whose check holds (as much of it as `parse` says:
 /// the whole entry of a line of the cache, the codes of a line of the
 /// codes' file), and its digests.
@@ -477,7 +519,7 @@ fn from_line(
     file: &Path,
 ) -> Option<(Entry, Sums)> {
     let line = &cache[at.clone()];
-    let mut parts = line.splitn(7, |&b| b == b'\t');
+    let mut parts = tab_fields(line, 7);
     let mut field = || parts.next();
     let (key, digest, whole, content) = (field()?, field()?, field()?, field()?);
     let (check, codes, json) = (field()?, field()?, field());
@@ -514,7 +556,7 @@ fn from_line(
 /// the cache's. The cache's own check is not worked out again: its lines
 /// were checked when read, or made, by this load.
 fn codes_line(line: &[u8], out: &mut Vec<u8>) -> bool {
-    let mut parts = line.splitn(7, |&b| b == b'\t');
+    let mut parts = tab_fields(line, 7);
     let mut field = || parts.next();
     let (Some(key), Some(digest), Some(whole), Some(content), Some(_), Some(codes)) =
         (field(), field(), field(), field(), field(), field())
@@ -728,5 +770,52 @@ mod tests {
         let mixed = std::fs::read(dir.path().join("mixed")).unwrap();
         assert_ne!(mixed, written);
         assert_eq!(mixed, std::fs::read(dir.path().join("fresh")).unwrap());
+    }
+
+    #[test]
+    fn a_key_borrowed_from_its_path_is_the_key_made_from_its_components() {
+        let paths = [
+            "114313000014051574/1143130000140515743430112004002.yaml",
+            "a.yaml",
+            "a//b.yaml",
+            "./a/b.yaml",
+            "a/./b.yaml",
+            "a/b/",
+            "/a/b.yaml",
+            "../a.yaml",
+            "",
+        ];
+        for (i, p) in paths.map(Path::new).into_iter().enumerate() {
+            let made = p
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            let key = rel_key_of(p);
+            assert_eq!(key, made, "{p:?}");
+            // (The paths a walk of `items/` makes are their keys as they are.)
+            let borrowed = matches!(key, std::borrow::Cow::Borrowed(_));
+            assert_eq!(borrowed, [0, 1, 7].contains(&i), "{p:?}");
+        }
+    }
+
+    #[test]
+    fn fields_between_tabs_are_those_splitn_gives() {
+        for line in [
+            "",
+            "a",
+            "a\tb",
+            "\t",
+            "a\t\tb\t",
+            "1\t2\t3\t4\t5\t6\t7\t8\t9",
+            "1\t2\t3\t4\t5\t6\t7",
+        ] {
+            let line = line.as_bytes();
+            for n in 0..10 {
+                let ours: Vec<&[u8]> = tab_fields(line, n).collect();
+                let theirs: Vec<&[u8]> = line.splitn(n, |&b| b == b'\t').collect();
+                assert_eq!(ours, theirs, "{line:?} in {n}");
+            }
+        }
     }
 }

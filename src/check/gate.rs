@@ -276,7 +276,7 @@ fn file_key(i: usize, f: &ItemFile) -> Option<String> {
     };
     let mut h = Sha256::new();
     h.update((i as u64).to_le_bytes());
-    h.update(catalog::cached::rel_key(&f.rel).as_bytes());
+    h.update(catalog::cached::rel_key_of(&f.rel).as_bytes());
     h.update([0]);
     h.update(digest.as_bytes());
     Some(hex(&h.finalize()))

@@ -68,15 +68,45 @@ pub fn display_path(p: &Path) -> String {
     // The current folder, resolved once per run (a catalog has a file an entry).
     static CWD: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
     let cwd = CWD.get_or_init(|| std::env::current_dir().ok()?.canonicalize().ok());
-    let rel = cwd
-        .as_ref()
-        .and_then(|cwd| p.strip_prefix(cwd).ok().map(Path::to_path_buf));
-    let p = rel
-        .as_deref()
-        .filter(|r| !r.as_os_str().is_empty())
-        .unwrap_or(p);
+    // (A load shows 100,000 entry files' paths: one under the current
+    // folder, or elsewhere, in plain UTF-8 with no `\\`, `.` or empty name,
+    // is its text, cut after the folder.)
+    match shown_plainly(cwd.as_deref(), p) {
+        Some(shown) => shown.to_string(),
+        None => shown_generally(cwd.as_deref(), p),
+    }
+}
+
+/// [`display_path`] of `p` with the current folder `cwd`, for any path.
+fn shown_generally(cwd: Option<&Path>, p: &Path) -> String {
+    let rel = cwd.and_then(|cwd| p.strip_prefix(cwd).ok());
+    let p = rel.filter(|r| !r.as_os_str().is_empty()).unwrap_or(p);
     let s = p.to_string_lossy().replace('\\', "/");
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+}
+
+/// [`display_path`] of `p` when its bytes are already what it shows: `p`
+/// under `cwd` (as `Path::strip_prefix` cuts it) or not, and plain — UTF-8,
+/// no `\\`, no empty or `.` name but a leading `/`, no `./` to drop.
+fn shown_plainly<'p>(cwd: Option<&Path>, p: &'p Path) -> Option<&'p str> {
+    let text = std::str::from_utf8(p.as_os_str().as_encoded_bytes()).ok()?;
+    let plain = |t: &str| {
+        let inner = t.strip_prefix('/').unwrap_or(t);
+        !inner.is_empty()
+            && !t.contains('\\')
+            && inner.split('/').all(|n| !n.is_empty() && n != ".")
+    };
+    let cwd = cwd.map(|c| c.as_os_str().to_str()).unwrap_or(Some(""))?;
+    let under = (!cwd.is_empty())
+        .then(|| text.strip_prefix(cwd)?.strip_prefix('/'))
+        .flatten();
+    match under {
+        Some(rel) => plain(rel).then_some(rel),
+        // (Under the folder in any other way — the folder itself, or its
+        // path not plain — is for the general case.)
+        None if !text.starts_with(cwd) || cwd.is_empty() => plain(text).then_some(text),
+        None => None,
+    }
 }
 
 /// Finds the filings under the given paths: files as they are, folders
@@ -828,5 +858,53 @@ fn load(input: &Input, standard: &Standard, sink: &mut Sink) -> Option<Loaded> {
                 book: None,
             })
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_path_shown_plainly_is_shown_as_the_general_case_shows_it() {
+        let cwd = Path::new("/work/ws");
+        let paths = [
+            "/work/ws/items/a/b.yaml",
+            "/work/ws",
+            "/work/ws/",
+            "/work/wsx/a.yaml",
+            "/work/./ws/a.yaml",
+            "/work//ws/a.yaml",
+            "/work/ws/./a.yaml",
+            "/work/ws/a//b.yaml",
+            "/work/ws/../a.yaml",
+            "/elsewhere/a.yaml",
+            "items/a.yaml",
+            "./items/a.yaml",
+            "a\\b.yaml",
+            "/",
+            "",
+            "事项/填报表.xlsx",
+        ];
+        let mut plain = 0;
+        for cwd in [Some(cwd), Some(Path::new("/")), None] {
+            for p in paths.map(Path::new) {
+                let general = shown_generally(cwd, p);
+                if let Some(shown) = shown_plainly(cwd, p) {
+                    assert_eq!(shown, general, "{p:?} under {cwd:?}");
+                    plain += 1;
+                }
+            }
+        }
+        // (The common cases take the short way.)
+        assert_eq!(
+            shown_plainly(Some(cwd), Path::new("/work/ws/items/a/b.yaml")),
+            Some("items/a/b.yaml")
+        );
+        assert_eq!(
+            shown_plainly(None, Path::new("事项/填报表.xlsx")),
+            Some("事项/填报表.xlsx")
+        );
+        assert!(plain >= 10, "{plain}");
     }
 }
