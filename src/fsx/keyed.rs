@@ -47,6 +47,8 @@ pub struct Line {
     start: usize,
     tab: usize,
     end: usize,
+    /// Whether the text's lines are in key order ([`Keyed::ordered`]).
+    ordered: bool,
 }
 
 impl Line {
@@ -58,6 +60,14 @@ impl Line {
     /// The whole line, without its line break.
     pub fn bytes(&self) -> &[u8] {
         &self.text[self.start..self.end]
+    }
+
+    /// How its key compares with `other`'s, told by their places alone:
+    /// when both are lines of one text in key order ([`Keyed::ordered`]),
+    /// without reading the keys; none otherwise.
+    pub fn cmp_by_place(&self, other: &Line) -> Option<std::cmp::Ordering> {
+        (self.ordered && std::sync::Arc::ptr_eq(&self.text, &other.text))
+            .then(|| self.start.cmp(&other.start))
     }
 }
 
@@ -205,6 +215,7 @@ impl Keyed {
             start,
             tab,
             end,
+            ordered: self.ordered,
         }
     }
 

@@ -326,8 +326,18 @@ impl Memo {
     /// them: the lines in path order, each path once.
     pub fn write_text(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
         let mut new = std::mem::take(&mut *self.new.lock().unwrap_or_else(|p| p.into_inner()));
-        new.sort_by(|a, b| a.path().cmp(b.path()));
-        new.dedup_by(|a, b| a.path() == b.path());
+        // (Most lines of a steady build's memo are the earlier memo's, in
+        // path order there: those compare by their places, without reading
+        // 300,000 paths in the mapped text again and again.)
+        let cmp = |a: &Noted, b: &Noted| {
+            match (a, b) {
+                (Noted::Kept(x), Noted::Kept(y)) => x.cmp_by_place(y),
+                _ => None,
+            }
+            .unwrap_or_else(|| a.path().cmp(b.path()))
+        };
+        new.sort_by(cmp);
+        new.dedup_by(|a, b| cmp(a, b).is_eq());
         super::seal_into(w, &mut |w| {
             w.write_all(HEADER.as_bytes())?;
             w.write_all(b"\n")?;
@@ -528,7 +538,9 @@ mod tests {
         // again (as a rewritten file's would be): the same memo.
         let memo = Memo::load(&root);
         let next = Memo::default();
-        for n in ["z.txt", "g/c.html", "a.html"] {
+        // (Out of order, and one twice: lines of one memo in path order
+        // are ordered by their places in it.)
+        for n in ["z.txt", "g/c.html", "a.html", "z.txt"] {
             let (_, sha256, line) = memo.digest_line(n, &root.join(n)).unwrap();
             assert_eq!(line.key(), n.as_bytes());
             assert_eq!(sha256, n.len().to_string().repeat(64));
