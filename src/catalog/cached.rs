@@ -10,13 +10,17 @@
 //!
 //! (the JSON's digests are what the build stamps the entry with,
 //! [`crate::publish::stamps::json_digests`]; the check: the XXH3-128 of the
-//! other fields, each followed by a NUL; the codes: the few elements
+//! fields before the JSON and of the JSON's length in decimal, each followed
+//! by a NUL; the codes: the few elements
 //! `assign --check` reads and where the entry goes, [`Summary`]) and the next build takes the entry
 //! from the line instead of parsing the YAML when the file's digest is the
 //! one recorded and the check holds (an altered line is not used). The
 //! check guards against damage, not forgery — whoever can write the output
-//! folder can write its files too — so it is a checksum rather than a
-//! second SHA-256 of 300 MB of JSON: a load then hashes nothing.
+//! folder can write its files too — so it is a checksum of the short fields
+//! (and the length, which a line cut short fails); the JSON (300 MB at
+//! 100,000 entries) is proven by its own SHA-256, the line's third field,
+//! only when an entry is parsed from it: a load hashes a few hundred bytes a
+//! line, and a steady build parses a few entries.
 //!
 //! The file's digest comes from the memo beside `items/`
 //! (`.items.yima.stats`, [`crate::fsx::settled`]) when the file's stat is
@@ -56,7 +60,7 @@ fn codes_path(cache: &Path) -> std::path::PathBuf {
 /// The first line of the cache: its format, then the binary that wrote it
 /// ([`crate::publish::cache::binary_id`]): another yima may read the same
 /// YAML into another entry, so it parses every file again.
-const HEADER: &str = "yima entry cache 5";
+const HEADER: &str = "yima entry cache 6";
 
 /// The first line of the codes' file, likewise.
 const CODES_HEADER: &str = "yima entry codes 2";
@@ -457,7 +461,8 @@ fn to_line(key: &str, digest: &str, e: &super::CatalogEntry) -> Option<(String, 
     }
     let codes = serde_json::to_string(&Summary::of(e)).ok()?;
     let sums = json_digests(json.as_bytes());
-    let check = line_check(&[key, digest, &sums.0, &sums.1, &codes, &json].map(str::as_bytes));
+    let len = json.len().to_string();
+    let check = line_check(&[key, digest, &sums.0, &sums.1, &codes, &len].map(str::as_bytes));
     let (whole, content) = (&sums.0, &sums.1);
     Some((
         format!("{key}\t{digest}\t{whole}\t{content}\t{check}\t{codes}\t{json}"),
@@ -523,8 +528,15 @@ fn from_line(
     let mut field = || parts.next();
     let (key, digest, whole, content) = (field()?, field()?, field()?, field()?);
     let (check, codes, json) = (field()?, field()?, field());
+    // (The check is over the fields before the JSON and the JSON's length,
+    // so that a line cut short fails it: the JSON itself is proven by its
+    // SHA-256, the third field, when the entry is first read — a steady
+    // build reads a few of 100,000, whose 350 MB it need not go through.)
     let sum = match (parse, json) {
-        (Parse::Whole, Some(json)) => line_check(&[key, digest, whole, content, codes, json]),
+        (Parse::Whole, Some(json)) => {
+            let len = json.len().to_string();
+            line_check(&[key, digest, whole, content, codes, len.as_bytes()])
+        }
         (Parse::Codes, None) => line_check(&[key, digest, whole, content, codes]),
         _ => return None,
     };
@@ -542,6 +554,7 @@ fn from_line(
             Json {
                 text: Arc::clone(cache),
                 range: at.end - json.len()..at.end,
+                sha256: at.start + (whole.as_ptr() as usize - line.as_ptr() as usize),
                 file: file.to_path_buf(),
             },
         ),
@@ -599,10 +612,26 @@ mod tests {
         assert_eq!(sums, crate::publish::stamps::digests(&e));
         assert_eq!(
             line_entry(line.as_bytes(), Parse::Whole),
-            Some((e, sums.clone()))
+            Some((e.clone(), sums.clone()))
         );
+        // A line whose JSON was altered in place gives its codes, but not
+        // that JSON: the entry is its file's, the JSON not being the bytes
+        // its SHA-256 says.
         let altered = line.replace("\"promised_days\":5", "\"promised_days\":6");
-        assert_eq!(line_entry(altered.as_bytes(), Parse::Whole), None);
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("Y.yaml");
+        let on_disk = CatalogEntry {
+            promised_days: Some(7),
+            ..e.clone()
+        };
+        std::fs::write(&file, crate::catalog::yaml::to_yaml(&on_disk).unwrap()).unwrap();
+        let text = Arc::new(Bytes::from(altered.clone().into_bytes()));
+        let (got, _) = from_line(&text, 0..altered.len(), Parse::Whole, &file).unwrap();
+        assert_eq!(got.into_inner(), on_disk);
+        // A line cut short, or grown, fails its check.
+        for cut in [&line[..line.len() - 1], &format!("{line} ")] {
+            assert_eq!(line_entry(cut.as_bytes(), Parse::Whole), None);
+        }
         // Nor a line whose recorded digests were altered: they are what the
         // entry's release stamp is judged by.
         for sum in [&sums.0, &sums.1] {
@@ -615,11 +644,14 @@ mod tests {
             None
         );
         assert_eq!(line_entry(b"X/Y.yaml\tshort", Parse::Whole), None);
-        // Bytes that are not UTF-8 are no line.
+        // JSON that is no longer UTF-8 is not parsed either.
         let mut broken = line.clone().into_bytes();
         let at = broken.len() - 2;
         broken[at] = 0xff;
-        assert_eq!(line_entry(&broken, Parse::Whole), None);
+        let n = broken.len();
+        let text = Arc::new(Bytes::from(broken));
+        let (got, _) = from_line(&text, 0..n, Parse::Whole, &file).unwrap();
+        assert_eq!(got.into_inner(), on_disk);
     }
 
     #[test]

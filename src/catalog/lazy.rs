@@ -105,6 +105,9 @@ impl Summary {
 pub struct Json {
     pub text: Arc<crate::fsx::mapped::Bytes>,
     pub range: std::ops::Range<usize>,
+    /// Where, in the same text, the SHA-256 of the JSON (64 hex digits) is
+    /// that proves it.
+    pub sha256: usize,
     pub file: PathBuf,
 }
 
@@ -172,11 +175,13 @@ impl Entry {
 }
 
 impl Json {
-    /// The entry of the JSON; should it not parse, that of its entry file.
+    /// The entry of the JSON; should it not be the bytes its SHA-256 says,
+    /// or not parse, that of its entry file.
     fn parse(&self) -> CatalogEntry {
         let text = &self.text[self.range.clone()];
-        if let Some(e) = std::str::from_utf8(text)
-            .ok()
+        let recorded = self.text.get(self.sha256..self.sha256 + 64);
+        let proven = recorded == Some(crate::fsx::sha256_hex(text).as_bytes());
+        if let Some(e) = (proven.then(|| std::str::from_utf8(text).ok()).flatten())
             .and_then(|t| serde_json::from_str(t).ok())
         {
             return e;
@@ -251,14 +256,16 @@ mod tests {
     fn an_entry_is_parsed_once_when_first_read_and_its_summary_without_parsing() {
         let e = sample();
         let json = serde_json::to_string(&e).unwrap();
+        let sha256 = crate::fsx::sha256_hex(json.as_bytes());
         let text = Arc::new(crate::fsx::mapped::Bytes::from(
-            format!("xx{json}yy").into_bytes(),
+            format!("xx{sha256}\t{json}yy").into_bytes(),
         ));
         let lazy = Entry::later(
             Summary::of(&e),
             Json {
                 text,
-                range: 2..2 + json.len(),
+                range: 67..67 + json.len(),
+                sha256: 2,
                 file: PathBuf::from("/nonexistent.yaml"),
             },
         );
@@ -274,14 +281,33 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("e.yaml");
         std::fs::write(&file, crate::catalog::yaml::to_yaml(&sample()).unwrap()).unwrap();
-        let lazy = Entry::later(
-            Summary::default(),
-            Json {
-                text: Arc::new(crate::fsx::mapped::Bytes::from(b"{not json".to_vec())),
-                range: 0..9,
-                file,
-            },
+        let lazy = |text: String, range, sha256| {
+            Entry::later(
+                Summary::default(),
+                Json {
+                    text: Arc::new(crate::fsx::mapped::Bytes::from(text.into_bytes())),
+                    range,
+                    sha256,
+                    file: file.clone(),
+                },
+            )
+        };
+        let not_json = "{not json";
+        let proven = format!("{not_json}{}", crate::fsx::sha256_hex(not_json.as_bytes()));
+        assert_eq!(*lazy(proven, 0..9, 9), sample());
+        // JSON that parses, of another entry, is not taken unless its
+        // SHA-256 is the one recorded.
+        let mut other = sample();
+        other.name = "另一事项".into();
+        let json = serde_json::to_string(&other).unwrap();
+        let n = json.len();
+        let sha256 = crate::fsx::sha256_hex(json.as_bytes());
+        assert_eq!(*lazy(format!("{json}{sha256}"), 0..n, n), other);
+        let altered = sha256.replace(
+            &sha256[..1],
+            if sha256.starts_with('0') { "1" } else { "0" },
         );
-        assert_eq!(*lazy, sample());
+        assert_eq!(*lazy(format!("{json}{altered}"), 0..n, n), sample());
+        assert_eq!(*lazy(json.clone(), 0..n, n), sample(), "no digest there");
     }
 }
