@@ -15,6 +15,7 @@ mod append;
 pub mod fault;
 pub mod keyed;
 pub mod mapped;
+pub mod names;
 mod patch;
 mod pending;
 pub mod settled;

@@ -186,13 +186,12 @@ pub fn item_paths(dir: &Path) -> Result<Vec<PathBuf>, CatalogError> {
 /// with whether it is a folder.
 fn shown_names(dir: &Path) -> std::io::Result<Vec<(std::ffi::OsString, bool)>> {
     let mut names = Vec::new();
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        let name = entry.file_name();
+    crate::fsx::names::each(dir, &mut |name, is_dir| {
         if !name.as_encoded_bytes().starts_with(b".") {
-            names.push((name, entry.file_type()?.is_dir()));
+            names.push((name.to_os_string(), is_dir));
         }
-    }
+        Ok(())
+    })?;
     Ok(names)
 }
 
