@@ -374,6 +374,13 @@ fn a_release_is_never_made_twice_nor_from_a_failing_catalog() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(!tmp.path().join("releases/2026.3").exists());
+    // (Rendered beside the gates, in a staging folder that went with it.)
+    let left: Vec<String> = fs::read_dir(tmp.path().join("releases"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("2026.3"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
 
     // A version that cannot name a folder.
     let out = yima(tmp.path())
