@@ -24,14 +24,17 @@ mod imp {
     use rustix::fs::{CWD, FileType, Mode, OFlags, RawDir};
     use std::ffi::OsStr;
     use std::io;
-    use std::os::unix::ffi::OsStrExt;
     use std::mem::MaybeUninit;
+    use std::os::unix::ffi::OsStrExt;
     use std::path::Path;
 
     /// Room for a few hundred entries a read.
     const BUFFER: usize = 64 * 1024;
 
-    pub fn each(dir: &Path, each: &mut dyn FnMut(&OsStr, bool) -> io::Result<()>) -> io::Result<()> {
+    pub fn each(
+        dir: &Path,
+        each: &mut dyn FnMut(&OsStr, bool) -> io::Result<()>,
+    ) -> io::Result<()> {
         let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
         let fd = rustix::fs::openat(CWD, dir, flags, Mode::empty())?;
         let mut buf = vec![MaybeUninit::<u8>::uninit(); BUFFER];
@@ -47,7 +50,8 @@ mod imp {
                 // (A file system that does not say: asked of the file, not
                 // following a link.)
                 FileType::Unknown => {
-                    let stat = rustix::fs::statat(&fd, name, rustix::fs::AtFlags::SYMLINK_NOFOLLOW)?;
+                    let stat =
+                        rustix::fs::statat(&fd, name, rustix::fs::AtFlags::SYMLINK_NOFOLLOW)?;
                     FileType::from_raw_mode(stat.st_mode) == FileType::Directory
                 }
                 _ => false,
@@ -64,7 +68,10 @@ mod imp {
     use std::io;
     use std::path::Path;
 
-    pub fn each(dir: &Path, each: &mut dyn FnMut(&OsStr, bool) -> io::Result<()>) -> io::Result<()> {
+    pub fn each(
+        dir: &Path,
+        each: &mut dyn FnMut(&OsStr, bool) -> io::Result<()>,
+    ) -> io::Result<()> {
         for e in std::fs::read_dir(dir)? {
             let e = e?;
             let is_dir = e.file_type()?.is_dir();
@@ -110,7 +117,10 @@ mod tests {
         theirs.sort();
         assert_eq!(ours, theirs);
         assert!(ours.contains(&("子文件夹".as_bytes().to_vec(), true)));
-        assert!(ours.contains(&(b"link".to_vec(), false)), "a link is no folder");
+        assert!(
+            ours.contains(&(b"link".to_vec(), false)),
+            "a link is no folder"
+        );
         assert_eq!(ours.len(), many.len() + 3 + usize::from(cfg!(unix)));
         // A folder that is not there, or not a folder.
         assert!(each(&root.join("nothing"), &mut |_, _| Ok(())).is_err());
