@@ -208,6 +208,7 @@ impl Workspace {
             error,
         })?;
         let mut standard = Standard::load(Some(&root.join(&config.paths.schemas)))?;
+        crate::publish::cache::remember_binary_beside(root);
         standard.elements.set_full(config.profile == Profile::Full);
         if let Some(names) = &config.categories {
             standard

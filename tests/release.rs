@@ -586,3 +586,57 @@ fn the_gate_counts_what_the_check_counts_and_remembers_only_unchanged_files() {
     let name = entry(4).file_name().unwrap().to_string_lossy().into_owned();
     assert!(err.to_string().contains(&name), "{err}");
 }
+
+/// The files a build of the workspace in `dir` took unchanged from the last.
+fn build_reused(dir: &Path) -> usize {
+    let out = yima(dir).arg("build").output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    let after = text
+        .split("沿用上次生成且未改变的 ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no count of files reused: {text}"));
+    after.split(' ').next().unwrap().parse().unwrap()
+}
+
+#[test]
+fn the_binarys_digest_is_remembered_by_its_stat_and_taken_only_while_it_holds() {
+    let tmp = tempfile::tempdir().unwrap();
+    two_releases(tmp.path());
+    // (A binary built a moment ago has not settled: nothing is noted for
+    // it until it has.)
+    let binary = assert_cmd::cargo::cargo_bin("yima");
+    let age = fs::metadata(&binary).unwrap().modified().unwrap().elapsed();
+    let settle = std::time::Duration::from_secs(4);
+    if let Some(wait) = age.ok().and_then(|age| settle.checked_sub(age)) {
+        std::thread::sleep(wait);
+    }
+    build_reused(tmp.path());
+    let memo = tmp.path().join(yima::publish::cache::BINARY_FILE);
+    let text = fs::read_to_string(&memo).unwrap();
+    let digest = yima::fsx::sha256_hex(&fs::read(&binary).unwrap());
+    let (head, line) = text.split_once('\n').unwrap();
+    assert_eq!(head, "yima binary stat 1");
+    let (stat, noted) = line.trim_end().split_once('\t').unwrap();
+    assert_eq!(noted, digest, "the binary's own digest");
+    assert!(
+        build_reused(tmp.path()) > 0,
+        "the same binary trusts its cache"
+    );
+    // Another digest under the binary's stat is taken: as another binary,
+    // the build trusts nothing cached.
+    fs::write(&memo, format!("{head}\n{stat}\t{}\n", "0".repeat(64))).unwrap();
+    assert_eq!(build_reused(tmp.path()), 0);
+    // Under another stat it is not: the binary is read again, and noted.
+    let (len, rest) = stat.split_once('.').unwrap();
+    let other = format!("{}.{rest}", len.parse::<u64>().unwrap() + 1);
+    fs::write(&memo, format!("{head}\n{other}\t{}\n", "0".repeat(64))).unwrap();
+    build_reused(tmp.path());
+    assert_eq!(fs::read_to_string(&memo).unwrap(), text);
+    assert!(build_reused(tmp.path()) > 0);
+    // Damaged, it is written again.
+    fs::write(&memo, "yima binary stat 1\nnot a stat\n").unwrap();
+    assert!(build_reused(tmp.path()) > 0);
+    assert_eq!(fs::read_to_string(&memo).unwrap(), text);
+}

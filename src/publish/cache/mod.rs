@@ -64,7 +64,8 @@ pub struct Stamp(String);
 /// renders are all in it, so another binary trusts nothing an earlier one
 /// cached — and the same binary installed again (a CI job that installs
 /// yima at every run, docs/ci.md) trusts what it cached. Read once per run
-/// (about 10 ms). When the binary cannot be read, a value unique to this
+/// (about 20 ms), or taken from the workspace's memo of it when the
+/// binary's stat is the one noted there. When the binary cannot be read, a value unique to this
 /// run: everything is rendered again.
 pub fn binary_id() -> String {
     static ID: std::sync::OnceLock<String> = std::sync::OnceLock::new();
@@ -87,9 +88,52 @@ fn running_binary_digest() -> io::Result<String> {
     } else {
         std::env::current_exe()?
     };
-    crate::fsx::sha256_file(&path)?
+    // (Hashing the binary's 20 MB was 20 ms of each command, four a step
+    // of CI: its digest is remembered beside the workspace by its settled
+    // stat, as every other file's is, [`crate::fsx::settled`].)
+    let memo = BINARY_MEMO.get();
+    let stat = memo.and_then(|_| crate::fsx::settled::Stat::settled(&path));
+    let remembered = |memo: &Path, stat| {
+        let text = std::fs::read_to_string(memo).ok()?;
+        let (head, line) = text.split_once('\n')?;
+        let (was, digest) = line.strip_suffix('\n')?.split_once('\t')?;
+        let holds = head == BINARY_HEADER
+            && crate::fsx::settled::Stat::parse(was) == Some(stat)
+            && crate::fsx::is_sha256_hex(digest);
+        holds.then(|| digest.to_string())
+    };
+    if let (Some(memo), Some(stat)) = (memo, stat)
+        && let Some(digest) = remembered(memo, stat)
+    {
+        return Ok(digest);
+    }
+    let digest = crate::fsx::sha256_file(&path)?
         .map(|(_, digest)| digest)
-        .ok_or_else(|| io::Error::other("the running binary is not a regular file"))
+        .ok_or_else(|| io::Error::other("the running binary is not a regular file"))?;
+    if let (Some(memo), Some(stat)) = (memo, stat) {
+        // (One that cannot be written costs the next run the hashing.)
+        let text = format!("{BINARY_HEADER}\n{stat}\t{digest}\n");
+        let _ = crate::fsx::write_atomic(memo, text.as_bytes());
+    }
+    Ok(digest)
+}
+
+/// The first line of [`BINARY_FILE`].
+const BINARY_HEADER: &str = "yima binary stat 1";
+
+/// The file beside a workspace's `yima.yaml` that remembers the running
+/// binary's digest by its stat: `yima binary stat 1`, then
+/// `stat<TAB>sha256` (docs/formats.md).
+pub const BINARY_FILE: &str = ".binary.yima.stats";
+
+/// Where the running binary's digest is remembered, once a workspace is
+/// loaded ([`remember_binary_beside`]).
+static BINARY_MEMO: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
+/// Remembers the running binary's digest in the workspace at `root` (the
+/// first workspace a run loads; a run's binary is worked out once).
+pub fn remember_binary_beside(root: &Path) {
+    let _ = BINARY_MEMO.set(root.join(BINARY_FILE));
 }
 
 impl Stamp {
