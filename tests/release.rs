@@ -616,27 +616,34 @@ fn the_binarys_digest_is_remembered_by_its_stat_and_taken_only_while_it_holds() 
     let memo = tmp.path().join(yima::publish::cache::BINARY_FILE);
     let text = fs::read_to_string(&memo).unwrap();
     let digest = yima::fsx::sha256_hex(&fs::read(&binary).unwrap());
-    let (head, line) = text.split_once('\n').unwrap();
-    assert_eq!(head, "yima binary stat 1");
-    let (stat, noted) = line.trim_end().split_once('\t').unwrap();
+    // (A stat memo: its header, the binary's line, its seal.)
+    let mut lines = text.lines();
+    let head = lines.next().unwrap();
+    assert_eq!(head, "yima stat memo 1");
+    let line: Vec<&str> = lines.next().unwrap().split('\t').collect();
+    let [key, stat, noted] = line[..] else {
+        panic!("{text}")
+    };
     assert_eq!(noted, digest, "the binary's own digest");
+    let memo_of =
+        |stat: &str, digest: &str| yima::fsx::seal(format!("{head}\n{key}\t{stat}\t{digest}\n"));
     assert!(
         build_reused(tmp.path()) > 0,
         "the same binary trusts its cache"
     );
     // Another digest under the binary's stat is taken: as another binary,
     // the build trusts nothing cached.
-    fs::write(&memo, format!("{head}\n{stat}\t{}\n", "0".repeat(64))).unwrap();
+    fs::write(&memo, memo_of(stat, &"0".repeat(64))).unwrap();
     assert_eq!(build_reused(tmp.path()), 0);
     // Under another stat it is not: the binary is read again, and noted.
     let (len, rest) = stat.split_once('.').unwrap();
     let other = format!("{}.{rest}", len.parse::<u64>().unwrap() + 1);
-    fs::write(&memo, format!("{head}\n{other}\t{}\n", "0".repeat(64))).unwrap();
+    fs::write(&memo, memo_of(&other, &"0".repeat(64))).unwrap();
     build_reused(tmp.path());
     assert_eq!(fs::read_to_string(&memo).unwrap(), text);
     assert!(build_reused(tmp.path()) > 0);
     // Damaged, it is written again.
-    fs::write(&memo, "yima binary stat 1\nnot a stat\n").unwrap();
+    fs::write(&memo, memo_of("not a stat", &digest)).unwrap();
     assert!(build_reused(tmp.path()) > 0);
     assert_eq!(fs::read_to_string(&memo).unwrap(), text);
 }

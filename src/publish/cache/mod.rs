@@ -90,40 +90,28 @@ fn running_binary_digest() -> io::Result<String> {
     };
     // (Hashing the binary's 20 MB was 20 ms of each command, four a step
     // of CI: its digest is remembered beside the workspace by its settled
-    // stat, as every other file's is, [`crate::fsx::settled`].)
+    // stat, in a stat memo as every other file's is, [`crate::fsx::settled`].)
+    use crate::fsx::settled::{Memo, Stat};
     let memo = BINARY_MEMO.get();
-    let stat = memo.and_then(|_| crate::fsx::settled::Stat::settled(&path));
-    let remembered = |memo: &Path, stat| {
-        let text = std::fs::read_to_string(memo).ok()?;
-        let (head, line) = text.split_once('\n')?;
-        let (was, digest) = line.strip_suffix('\n')?.split_once('\t')?;
-        let holds = head == BINARY_HEADER
-            && crate::fsx::settled::Stat::parse(was) == Some(stat)
-            && crate::fsx::is_sha256_hex(digest);
-        holds.then(|| digest.to_string())
-    };
-    if let (Some(memo), Some(stat)) = (memo, stat)
-        && let Some(digest) = remembered(memo, stat)
-    {
+    let key = path.to_string_lossy();
+    if let Some(digest) = memo.and_then(|memo| Memo::digest_of_one(memo, &key)) {
         return Ok(digest);
     }
     let digest = crate::fsx::sha256_file(&path)?
         .map(|(_, digest)| digest)
         .ok_or_else(|| io::Error::other("the running binary is not a regular file"))?;
-    if let (Some(memo), Some(stat)) = (memo, stat) {
+    if let (Some(memo), Some(stat)) = (memo, Stat::settled(&path)) {
         // (One that cannot be written costs the next run the hashing.)
-        let text = format!("{BINARY_HEADER}\n{stat}\t{digest}\n");
-        let _ = crate::fsx::write_atomic(memo, text.as_bytes());
+        let next = Memo::default();
+        next.note(&key, stat, &digest);
+        let _ = next.save(memo);
     }
     Ok(digest)
 }
 
-/// The first line of [`BINARY_FILE`].
-const BINARY_HEADER: &str = "yima binary stat 1";
-
-/// The file beside a workspace's `yima.yaml` that remembers the running
-/// binary's digest by its stat: `yima binary stat 1`, then
-/// `stat<TAB>sha256` (docs/formats.md).
+/// The stat memo (`.binary.yima.stats`, beside a workspace's `yima.yaml`)
+/// that remembers the running binary's digest by its stat, its one line
+/// named by the binary's path (docs/formats.md).
 pub const BINARY_FILE: &str = ".binary.yima.stats";
 
 /// Where the running binary's digest is remembered, once a workspace is
@@ -133,7 +121,8 @@ static BINARY_MEMO: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
 /// Remembers the running binary's digest in the workspace at `root` (the
 /// first workspace a run loads; a run's binary is worked out once).
 pub fn remember_binary_beside(root: &Path) {
-    let _ = BINARY_MEMO.set(root.join(BINARY_FILE));
+    // (The memo beside the "tree" `binary` is `.binary.yima.stats`.)
+    let _ = BINARY_MEMO.set(root.join("binary"));
 }
 
 impl Stamp {
