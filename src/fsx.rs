@@ -284,6 +284,15 @@ fn sweep_temp_files(dir: &Path) {
     }
 }
 
+/// Whether `path` is names joined by `/` as they stand — not empty, no empty
+/// or `.` name, no `\` — so that taken apart into its components and joined
+/// again with `/` it reads the same.
+pub fn is_plain_path(path: &str) -> bool {
+    !path.is_empty()
+        && !path.contains('\\')
+        && path.split('/').all(|name| !name.is_empty() && name != ".")
+}
+
 /// The hidden file `.NAME.SUFFIX` beside `dir` (a folder or file named
 /// NAME): what describes a tree is kept beside it, never in it.
 pub fn beside(dir: &Path, suffix: &str) -> PathBuf {

@@ -435,13 +435,9 @@ pub(crate) fn rel_key(rel: &Path) -> String {
 /// apart into components to join them again was most of a load's cost of
 /// looking up an entry file's line.
 pub(crate) fn rel_key_of(rel: &Path) -> std::borrow::Cow<'_, str> {
-    let bytes = rel.as_os_str().as_encoded_bytes();
-    let plain = !bytes.is_empty()
-        && bytes
-            .split(|&b| b == b'/')
-            .all(|name| !name.is_empty() && name != b".")
-        && !(cfg!(windows) && bytes.contains(&b'\\'));
-    if plain && let Ok(key) = std::str::from_utf8(bytes) {
+    if let Ok(key) = std::str::from_utf8(rel.as_os_str().as_encoded_bytes())
+        && crate::fsx::is_plain_path(key)
+    {
         return std::borrow::Cow::Borrowed(key);
     }
     std::borrow::Cow::Owned(

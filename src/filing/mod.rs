@@ -90,12 +90,7 @@ fn shown_generally(cwd: Option<&Path>, p: &Path) -> String {
 /// no `\\`, no empty or `.` name but a leading `/`, no `./` to drop.
 fn shown_plainly<'p>(cwd: Option<&Path>, p: &'p Path) -> Option<&'p str> {
     let text = std::str::from_utf8(p.as_os_str().as_encoded_bytes()).ok()?;
-    let plain = |t: &str| {
-        let inner = t.strip_prefix('/').unwrap_or(t);
-        !inner.is_empty()
-            && !t.contains('\\')
-            && inner.split('/').all(|n| !n.is_empty() && n != ".")
-    };
+    let plain = |t: &str| crate::fsx::is_plain_path(t.strip_prefix('/').unwrap_or(t));
     let cwd = cwd.map(|c| c.as_os_str().to_str()).unwrap_or(Some(""))?;
     let under = (!cwd.is_empty())
         .then(|| text.strip_prefix(cwd)?.strip_prefix('/'))
