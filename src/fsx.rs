@@ -12,6 +12,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 mod append;
+mod bulk;
 pub mod fault;
 pub mod keyed;
 pub mod mapped;
@@ -22,6 +23,7 @@ pub mod settled;
 mod staged;
 
 pub use append::{append_lines, starts_with_line};
+pub use bulk::{copy_new, copy_new_in, remove_tree};
 pub use pending::Pending;
 use staged::sibling;
 pub use staged::{CommitError, Kept, Leftover, Repair, Staged, recover};

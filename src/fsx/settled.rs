@@ -57,8 +57,14 @@ impl Stat {
     /// stamps in fine ticks — and none otherwise (or when it cannot be
     /// looked at, or is no regular file).
     pub fn settled(path: &Path) -> Option<Stat> {
+        Stat::settled_in(0, path)
+    }
+
+    /// [`Stat::settled`], the file looked up from its folder when it is the
+    /// one this thread looked in last for `owner` ([`at::stat`]; 0: none).
+    pub fn settled_in(owner: u64, path: &Path) -> Option<Stat> {
         let now = SystemTime::now();
-        let s = Stat::of(path)?;
+        let s = at::stat(owner, path)?;
         let settle = if s.mtime % 1_000_000 == 0 {
             SETTLE
         } else {

@@ -68,7 +68,7 @@ impl Staged {
         let old = sibling(&self.target, "old");
         fault::point("swap").map_err(not_swapped)?;
         if old.exists() {
-            fs::remove_dir_all(&old).map_err(not_swapped)?;
+            super::remove_tree(&old).map_err(not_swapped)?;
         }
         let had_target = self.target.exists();
         if had_target {
@@ -89,7 +89,9 @@ impl Staged {
         }
         self.committed = true;
         if had_target {
-            let cleanup = fault::point("swap:cleanup").and_then(|()| fs::remove_dir_all(&old));
+            // (A whole old tree — every guide, when the first build after a
+            // release took them all anew — is removed on every thread.)
+            let cleanup = fault::point("swap:cleanup").and_then(|()| super::remove_tree(&old));
             if let Err(error) = cleanup {
                 return Ok(Some(Leftover { path: old, error }));
             }

@@ -103,7 +103,7 @@ impl Folders {
         if self.hard_link(from, to).is_ok() {
             return Ok(());
         }
-        std::fs::copy(from, to).map(|_| ())
+        crate::fsx::copy_new(from, to).map(|_| ())
     }
 
     #[cfg(target_os = "linux")]

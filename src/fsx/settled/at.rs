@@ -22,24 +22,13 @@ use std::path::Path;
 #[cfg(target_os = "linux")]
 pub fn stat(owner: u64, path: &Path) -> Option<Stat> {
     use rustix::fs::{AtFlags, FileType, StatxFlags};
-    use std::cell::RefCell;
-    use std::os::fd::OwnedFd;
-    use std::path::PathBuf;
-    thread_local! {
-        static LAST: RefCell<Option<(u64, PathBuf, OwnedFd)>> = const { RefCell::new(None) };
-    }
     // (Split and compared as bytes: `Path`'s own parent, name and
     // comparison parse the path into components, for each of 300,000
     // files.)
     let Some((dir, name)) = split(path).filter(|_| owner != 0) else {
         return Stat::of(path);
     };
-    LAST.with(|last| {
-        let mut last = last.borrow_mut();
-        if !matches!(&*last, Some((o, d, _)) if *o == owner && d.as_os_str() == dir.as_os_str()) {
-            *last = Some((owner, dir.to_path_buf(), open_folder(dir).ok()?));
-        }
-        let (_, _, fd) = last.as_ref()?;
+    in_folder(Slot::Stat, owner, dir, |fd| {
         let want = StatxFlags::TYPE | StatxFlags::SIZE | StatxFlags::MTIME | StatxFlags::INO;
         let s = rustix::fs::statx(fd, name, AtFlags::empty(), StatxFlags::BASIC_STATS).ok()?;
         if !StatxFlags::from_bits_retain(s.stx_mask).contains(want) {
@@ -56,6 +45,44 @@ pub fn stat(owner: u64, path: &Path) -> Option<Stat> {
             dev: rustix::fs::makedev(s.stx_dev_major, s.stx_dev_minor),
             ino: s.stx_ino,
         })
+    })?
+}
+
+/// What a thread keeps a folder open for: a stat, and the two ends of a
+/// copy ([`crate::fsx::copy_new_in`]), each its own, so that one use does
+/// not close the folder of another.
+#[cfg(target_os = "linux")]
+#[derive(Debug, Clone, Copy)]
+pub enum Slot {
+    Stat,
+    From,
+    To,
+}
+
+/// Calls `f` with the folder `dir` open (`O_PATH`), the one this thread
+/// opened last in `slot` when that was `dir` for `owner`; none when `dir`
+/// cannot be opened. Uses of different slots nest.
+#[cfg(target_os = "linux")]
+pub fn in_folder<R>(
+    slot: Slot,
+    owner: u64,
+    dir: &Path,
+    f: impl FnOnce(&std::os::fd::OwnedFd) -> R,
+) -> Option<R> {
+    use std::cell::RefCell;
+    use std::os::fd::OwnedFd;
+    use std::path::PathBuf;
+    type Open = RefCell<Option<(u64, PathBuf, OwnedFd)>>;
+    thread_local! {
+        static LAST: [Open; 3] = const { [const { RefCell::new(None) }; 3] };
+    }
+    LAST.with(|last| {
+        let mut last = last[slot as usize].borrow_mut();
+        if !matches!(&*last, Some((o, d, _)) if *o == owner && d.as_os_str() == dir.as_os_str()) {
+            *last = Some((owner, dir.to_path_buf(), open_folder(dir).ok()?));
+        }
+        let (_, _, fd) = last.as_ref()?;
+        Some(f(fd))
     })
 }
 
@@ -93,7 +120,7 @@ pub fn stat(_owner: u64, path: &Path) -> Option<Stat> {
     Stat::of(path)
 }
 
-/// A new owner id: one per memo read.
+/// A new owner id: one per memo read, or tree being built.
 pub fn owner() -> u64 {
     use std::sync::atomic::{AtomicU64, Ordering};
     static NEXT: AtomicU64 = AtomicU64::new(1);

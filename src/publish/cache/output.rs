@@ -41,6 +41,9 @@ pub struct Output<'p> {
     /// in its memo once they have settled ([`Output::note_written`]).
     fresh: Mutex<Vec<(String, String)>>,
     reused: AtomicUsize,
+    /// Its id for the folders each thread keeps open to copy files from
+    /// and into ([`crate::fsx::copy_new_in`]).
+    owner: u64,
     /// The thread that makes its hard links ([`crate::publish::linker`]), started
     /// with the first; none when it could not be started.
     linker: OnceLock<Option<crate::publish::linker::Linker>>,
@@ -98,6 +101,7 @@ impl<'p> Output<'p> {
             written: AtomicUsize::new(0),
             fresh: Mutex::default(),
             reused: AtomicUsize::new(0),
+            owner: crate::fsx::settled::at::owner(),
             linker: OnceLock::new(),
         }
     }
@@ -174,11 +178,14 @@ impl<'p> Output<'p> {
                     // render ends, or fails it.)
                     Take::Link => match self.hand_to_linker(from, to) {
                         Ok(()) => Ok(true),
-                        Err((from, to)) => std::fs::hard_link(&from, &to)
-                            .map(|()| true)
-                            .or_else(|_| std::fs::copy(&from, &to).map(|_| false)),
+                        Err((from, to)) => {
+                            std::fs::hard_link(&from, &to).map(|()| true).or_else(|_| {
+                                crate::fsx::copy_new_in(self.owner, &from, &to).map(|_| false)
+                            })
+                        }
                     },
-                    Take::Copy => std::fs::copy(&from, &to).map(|_| false),
+                    // (Into a new name: never written through one.)
+                    Take::Copy => crate::fsx::copy_new_in(self.owner, &from, &to).map(|_| false),
                 });
             match linked {
                 Ok(linked) => same.push(linked),
@@ -374,8 +381,11 @@ impl<'p> Output<'p> {
     pub fn note_written(&self, root: &Path) {
         use rayon::prelude::*;
         let fresh = std::mem::take(&mut *self.lock_fresh());
+        // (Each looked up from its folder: the 300,000 guides the first
+        // build after a release copies.)
+        let owner = crate::fsx::settled::at::owner();
         fresh.par_iter().for_each(|(rel, sha256)| {
-            if let Some(stat) = Stat::settled(&root.join(rel)) {
+            if let Some(stat) = Stat::settled_in(owner, &root.join(rel)) {
                 self.memo.note(rel, stat, sha256);
             }
         });
