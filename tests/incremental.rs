@@ -590,6 +590,19 @@ fn build_full_renders_everything_and_gives_the_same_bytes() {
 }
 
 /// Makes release `version` of the workspace at `root`.
+/// The files of an output tree, its caches (`.yima.*`) aside.
+fn output_files(dir: &Path) -> usize {
+    fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap())
+        .filter(|e| !e.file_name().to_string_lossy().starts_with(".yima."))
+        .map(|e| match e.file_type().unwrap().is_dir() {
+            true => output_files(&e.path()),
+            false => 1,
+        })
+        .sum()
+}
+
 fn release(root: &Path, version: &str) -> yima::release::ReleaseSummary {
     let ws = Workspace::load(root).unwrap();
     yima::release::release(&ws, version, false).unwrap()
@@ -727,7 +740,8 @@ fn a_guide_shows_the_release_in_which_its_entry_last_changed() {
     release(&root, "2026.1");
     apply(&root, &tmp.path().join("held"), &Edit::Field(0, 3));
     // A build shows the change as unreleased, the rest as released.
-    build(&root, &root.join("dist"), Reuse::Cache);
+    let built = build(&root, &root.join("dist"), Reuse::Cache);
+    assert_eq!(built.files, output_files(&root.join("dist")));
     assert_eq!(version_of(&root.join("dist"), &changed), "未发布");
     assert_eq!(version_of(&root.join("dist"), &kept), "2026.1");
     let s = release(&root, "2026.2");
@@ -765,6 +779,16 @@ fn a_guide_shows_the_release_in_which_its_entry_last_changed() {
     assert!(s.rendered.reused > s.rendered.written, "{:?}", s.rendered);
     yima(&root, &["verify", "releases/2026.2"]);
     yima(&root, &["verify", "releases/2026.1"]);
+    // The next build takes the changed entry's stamped guides and keeps
+    // the rest where they are; it counts every file either way.
+    let next = build(&root, &root.join("dist"), Reuse::Cache);
+    assert!(
+        next.counts.reused > next.counts.written,
+        "{:?}",
+        next.counts
+    );
+    assert_eq!(next.files, output_files(&root.join("dist")));
+    assert_eq!(version_of(&root.join("dist"), &changed), "2026.2");
 
     // The platform's 事项版本 is the number of the entry's stamp.
     let tables = tmp.path().join("tables");

@@ -107,11 +107,22 @@ impl Staged {
     /// [`patch`]). A tree that is new, mostly new (moving its files in would
     /// cost more than linking the kept ones), or whose names cannot be
     /// listed, is swapped whole as [`Staged::commit`] does.
-    pub fn commit_over(mut self, kept: &dyn Kept) -> Result<Option<Leftover>, CommitError> {
+    ///
+    /// `staged`: how many files the staged tree holds (at least; 0 when not
+    /// known). As many as are kept or more, moving them in cannot cost less
+    /// than a swap — the first build after a release, which takes every
+    /// guide anew — and neither tree is walked to plan it.
+    pub fn commit_over(
+        mut self,
+        kept: &dyn Kept,
+        staged: usize,
+    ) -> Result<Option<Leftover>, CommitError> {
         if kept.is_empty() {
             return self.commit();
         }
-        if let Some(leftover) = self.commit_by_plan(&|f| kept.keeps(f), 0)? {
+        if staged < kept.len()
+            && let Some(leftover) = self.commit_by_plan(&|f| kept.keeps(f), staged)?
+        {
             return Ok(leftover);
         }
         // Swapped whole: the kept files come into the staged tree first.
@@ -164,6 +175,8 @@ pub trait Kept: Sync {
     fn keeps(&self, rel: &str) -> bool;
     /// Whether no file is.
     fn is_empty(&self) -> bool;
+    /// How many files are (at most: a file counted may be gone).
+    fn len(&self) -> usize;
     /// Calls `f` with each file kept (for a commit that links them into the
     /// staged tree after all), stopping at its first error.
     fn each(&self, f: &mut dyn FnMut(&str) -> io::Result<()>) -> io::Result<()>;
@@ -176,6 +189,10 @@ impl Kept for rustc_hash::FxHashSet<String> {
 
     fn is_empty(&self) -> bool {
         rustc_hash::FxHashSet::is_empty(self)
+    }
+
+    fn len(&self) -> usize {
+        rustc_hash::FxHashSet::len(self)
     }
 
     fn each(&self, f: &mut dyn FnMut(&str) -> io::Result<()>) -> io::Result<()> {

@@ -236,7 +236,8 @@ fn a_file_where_the_new_tree_has_a_folder_has_the_tree_swapped_whole() {
     let staged = super::super::Staged::new(&target2).unwrap();
     write(staged.path(), "guides/d.html", "d");
     let kept_one: HashSet<String> = ["guides/a.html".to_string()].into_iter().collect();
-    staged.commit_over(&kept_one).unwrap();
+    // (Its count of staged files not given: the plan is tried first.)
+    staged.commit_over(&kept_one, 0).unwrap();
     assert_eq!(
         fs::read_to_string(target2.join("guides/d.html")).unwrap(),
         "d"
@@ -248,6 +249,29 @@ fn a_file_where_the_new_tree_has_a_folder_has_the_tree_swapped_whole() {
     );
     assert!(!target2.join("guides/c.html").exists());
     assert!(!sibling(&target2, "old").exists());
+}
+
+#[test]
+fn a_staged_tree_with_as_many_files_as_are_kept_is_swapped_whole_with_the_kept_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("dist");
+    write(&target, "guides/a.html", "a");
+    write(&target, "guides/b.html", "b old");
+    write(&target, "guides/c.html", "c");
+    let staged = super::super::Staged::new(&target).unwrap();
+    write(staged.path(), "guides/b.html", "b new");
+    write(staged.path(), "guides/d.html", "d");
+    let kept: HashSet<String> = ["guides/a.html".to_string()].into_iter().collect();
+    // Two staged files, one kept: no plan can cost less than the swap.
+    staged.commit_over(&kept, 2).unwrap();
+    let want = [
+        ("guides".to_string(), "/".to_string()),
+        ("guides/a.html".into(), "a".into()),
+        ("guides/b.html".into(), "b new".into()),
+        ("guides/d.html".into(), "d".into()),
+    ];
+    assert_eq!(tree(&target), want);
+    assert!(!sibling(&target, "old").exists() && !plan_path(&target).exists());
 }
 
 #[test]

@@ -105,6 +105,10 @@ impl crate::fsx::Kept for Kept<'_> {
         self.others.is_empty() && self.lines.is_none_or(|l| l.len() == 0)
     }
 
+    fn len(&self) -> usize {
+        self.others.len() + self.lines.map_or(0, KeptLines::len)
+    }
+
     fn each(&self, f: &mut dyn FnMut(&str) -> io::Result<()>) -> io::Result<()> {
         for rel in &self.others {
             f(rel)?;
