@@ -23,7 +23,7 @@ pub mod settled;
 mod staged;
 
 pub use append::{append_lines, starts_with_line};
-pub use bulk::{copy_new, copy_new_in, remove_tree};
+pub use bulk::{copy_new, copy_new_in, link_or_copy_in, remove_tree};
 pub use pending::Pending;
 use staged::sibling;
 pub use staged::{CommitError, Kept, Leftover, Repair, Staged, recover};

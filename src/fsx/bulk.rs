@@ -30,20 +30,33 @@ pub fn copy_new(from: &Path, to: &Path) -> io::Result<u64> {
 /// for the kernel to look up rather than each of a full path's.
 pub fn copy_new_in(owner: u64, from: &Path, to: &Path) -> io::Result<u64> {
     #[cfg(target_os = "linux")]
-    if owner != 0 {
-        use super::settled::at::{Slot, in_folder, split};
-        if let (Some((from_dir, from_name)), Some((to_dir, to_name))) = (split(from), split(to)) {
-            let copied = in_folder(Slot::From, owner, from_dir, |src_dir| {
-                in_folder(Slot::To, owner, to_dir, |dst_dir| {
-                    imp::copy_at(src_dir, from_name, dst_dir, to_name)
-                })
-            });
-            if let Some(Some(copied)) = copied {
-                return copied;
-            }
-        }
+    if let Some(copied) = imp::in_folders(owner, from, to, &mut imp::copy_at) {
+        return copied;
     }
     copy_new(from, to)
+}
+
+/// Links `to` to the file `from` — each looked up from its folder as
+/// [`copy_new_in`] does — or, where it cannot be linked (another file
+/// system), copies it there as a new file; whether it was linked.
+pub fn link_or_copy_in(owner: u64, from: &Path, to: &Path) -> io::Result<bool> {
+    #[cfg(target_os = "linux")]
+    let linked = imp::in_folders(owner, from, to, &mut |from_dir, from, to_dir, to| {
+        use rustix::fs::AtFlags;
+        Ok(rustix::fs::linkat(
+            from_dir,
+            from,
+            to_dir,
+            to,
+            AtFlags::empty(),
+        )?)
+    });
+    #[cfg(not(target_os = "linux"))]
+    let linked = None;
+    match linked.unwrap_or_else(|| fs::hard_link(from, to)) {
+        Ok(()) => Ok(true),
+        Err(_) => copy_new_in(owner, from, to).map(|_| false),
+    }
 }
 
 /// Removes the folder `dir` and all it holds, its files on every thread;
@@ -65,25 +78,51 @@ pub fn remove_tree(dir: &Path) -> io::Result<()> {
 #[cfg(target_os = "linux")]
 mod imp {
     use rayon::prelude::*;
-    use rustix::fs::{AtFlags, CWD, FileType, Mode, OFlags, RawDir};
-    use std::ffi::{CStr, CString};
+    use rustix::fs::{AtFlags, CWD, Mode, OFlags};
+    use std::ffi::{CStr, CString, OsStr};
     use std::fs;
     use std::io;
-    use std::mem::MaybeUninit;
-    use std::os::fd::{AsFd, OwnedFd};
+    use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+    use std::os::unix::ffi::OsStrExt;
     use std::path::Path;
 
     pub fn copy_new(from: &Path, to: &Path) -> io::Result<u64> {
-        copy_at(CWD, from, CWD, to)
+        copy_at(CWD.as_fd(), from.as_os_str(), CWD.as_fd(), to.as_os_str())
+    }
+
+    /// `f` of the folders of `from` and `to`, open as this thread last
+    /// opened them for `owner`, and the two names; none when there is no
+    /// owner, or a path is not a plain folder and name, or a folder will not
+    /// open (the caller goes by the whole paths then).
+    pub fn in_folders<R>(
+        owner: u64,
+        from: &Path,
+        to: &Path,
+        f: &mut dyn FnMut(BorrowedFd<'_>, &OsStr, BorrowedFd<'_>, &OsStr) -> io::Result<R>,
+    ) -> Option<io::Result<R>> {
+        use crate::fsx::settled::at::{Slot, in_folder, split};
+        let (Some((from_dir, from_name)), Some((to_dir, to_name))) = (split(from), split(to))
+        else {
+            return None;
+        };
+        if owner == 0 {
+            return None;
+        }
+        in_folder(Slot::From, owner, from_dir, |src| {
+            in_folder(Slot::To, owner, to_dir, |dst| {
+                f(src.as_fd(), from_name, dst.as_fd(), to_name)
+            })
+        })
+        .flatten()
     }
 
     /// Copies `from` in the folder `from_dir` to the new file `to` in
     /// `to_dir` (either a path from the current folder, with `CWD`).
-    pub fn copy_at<P: rustix::path::Arg, Q: rustix::path::Arg>(
-        from_dir: impl AsFd,
-        from: P,
-        to_dir: impl AsFd,
-        to: Q,
+    pub fn copy_at(
+        from_dir: BorrowedFd<'_>,
+        from: &OsStr,
+        to_dir: BorrowedFd<'_>,
+        to: &OsStr,
     ) -> io::Result<u64> {
         let read = OFlags::RDONLY | OFlags::CLOEXEC;
         let src = rustix::fs::openat(from_dir, from, read, Mode::empty())?;
@@ -119,9 +158,6 @@ mod imp {
         .contains(&e)
     }
 
-    /// Room for a few hundred names a read.
-    const BUFFER: usize = 64 * 1024;
-
     pub fn remove_tree(dir: &Path) -> io::Result<()> {
         let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
         let fd = rustix::fs::openat(CWD, dir, flags, Mode::empty())?;
@@ -134,25 +170,12 @@ mod imp {
     /// thread, then each folder in it, emptied the same way.
     fn empty(fd: &OwnedFd) -> io::Result<()> {
         let (mut files, mut dirs): (Vec<CString>, Vec<CString>) = (Vec::new(), Vec::new());
-        let mut buf = vec![MaybeUninit::<u8>::uninit(); BUFFER];
-        let mut entries = RawDir::new(fd, &mut buf);
-        while let Some(entry) = entries.next() {
-            let entry = entry?;
-            let name = entry.file_name();
-            if matches!(name.to_bytes(), b"." | b"..") {
-                continue;
-            }
-            let is_dir = match entry.file_type() {
-                FileType::Directory => true,
-                FileType::Unknown => {
-                    let stat = rustix::fs::statat(fd, name, AtFlags::SYMLINK_NOFOLLOW)?;
-                    FileType::from_raw_mode(stat.st_mode) == FileType::Directory
-                }
-                _ => false,
-            };
+        crate::fsx::names::each_in(fd, &mut |name, is_dir| {
+            let name = CString::new(name.as_bytes()).map_err(io::Error::other)?;
             let list = if is_dir { &mut dirs } else { &mut files };
-            list.push(name.to_owned());
-        }
+            list.push(name);
+            Ok(())
+        })?;
         files.par_chunks(256).try_for_each(|names| {
             names
                 .iter()
@@ -266,6 +289,30 @@ mod tests {
         // No owner: by path.
         copy_new_in(0, &a.join("4.html"), &b.join("4.html")).unwrap();
         assert!(b.join("4.html").exists());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_from_open_folders_is_the_same_file_and_a_name_there_stays() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+        for d in [&a, &b] {
+            fs::create_dir(d).unwrap();
+        }
+        fs::write(a.join("x.html"), b"x").unwrap();
+        fs::write(b.join("there.html"), b"there").unwrap();
+        let id = crate::fsx::settled::at::owner();
+        for owner in [id, 0] {
+            let to = b.join(format!("x-{owner}.html"));
+            assert!(link_or_copy_in(owner, &a.join("x.html"), &to).unwrap());
+            let ino = |p: &Path| fs::metadata(p).unwrap().ino();
+            assert_eq!(ino(&to), ino(&a.join("x.html")), "a link");
+            // A name already there: neither linked over nor written through.
+            let e = link_or_copy_in(owner, &a.join("x.html"), &b.join("there.html")).unwrap_err();
+            assert_eq!(e.kind(), io::ErrorKind::AlreadyExists, "{e}");
+            assert_eq!(fs::read(b.join("there.html")).unwrap(), b"there");
+        }
     }
 
     #[test]

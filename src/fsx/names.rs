@@ -19,12 +19,23 @@ pub fn each(dir: &Path, each: &mut dyn FnMut(&OsStr, bool) -> io::Result<()>) ->
     imp::each(dir, each)
 }
 
+/// [`each`] of the folder open at `fd` (read from where it stands: a folder
+/// read once).
+#[cfg(target_os = "linux")]
+pub fn each_in(
+    fd: &std::os::fd::OwnedFd,
+    each: &mut dyn FnMut(&OsStr, bool) -> io::Result<()>,
+) -> io::Result<()> {
+    imp::each_in(fd, each)
+}
+
 #[cfg(target_os = "linux")]
 mod imp {
     use rustix::fs::{CWD, FileType, Mode, OFlags, RawDir};
     use std::ffi::OsStr;
     use std::io;
     use std::mem::MaybeUninit;
+    use std::os::fd::OwnedFd;
     use std::os::unix::ffi::OsStrExt;
     use std::path::Path;
 
@@ -37,8 +48,15 @@ mod imp {
     ) -> io::Result<()> {
         let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
         let fd = rustix::fs::openat(CWD, dir, flags, Mode::empty())?;
+        each_in(&fd, each)
+    }
+
+    pub fn each_in(
+        fd: &OwnedFd,
+        each: &mut dyn FnMut(&OsStr, bool) -> io::Result<()>,
+    ) -> io::Result<()> {
         let mut buf = vec![MaybeUninit::<u8>::uninit(); BUFFER];
-        let mut entries = RawDir::new(&fd, &mut buf);
+        let mut entries = RawDir::new(fd, &mut buf);
         while let Some(entry) = entries.next() {
             let entry = entry?;
             let name = entry.file_name().to_bytes();
@@ -50,8 +68,7 @@ mod imp {
                 // (A file system that does not say: asked of the file, not
                 // following a link.)
                 FileType::Unknown => {
-                    let stat =
-                        rustix::fs::statat(&fd, name, rustix::fs::AtFlags::SYMLINK_NOFOLLOW)?;
+                    let stat = rustix::fs::statat(fd, name, rustix::fs::AtFlags::SYMLINK_NOFOLLOW)?;
                     FileType::from_raw_mode(stat.st_mode) == FileType::Directory
                 }
                 _ => false,

@@ -30,21 +30,22 @@ pub struct Linker {
 }
 
 impl Linker {
-    /// A linker thread, waiting for files.
-    pub fn spawn() -> io::Result<Linker> {
+    /// A linker thread, waiting for files; it looks them up from their
+    /// folders, kept open for `owner` (the tree's id,
+    /// [`crate::fsx::link_or_copy_in`]).
+    pub fn spawn(owner: u64) -> io::Result<Linker> {
         let (tx, rx) = channel::<Job>();
         let thread = std::thread::Builder::new()
             .name("yima-linker".into())
             .spawn(move || {
-                let mut at = Folders::default();
                 let mut failed: Option<io::Error> = None;
                 let mut linked = 0;
                 for (from, to) in rx {
                     if failed.is_some() {
                         continue;
                     }
-                    match at.link(&from, &to) {
-                        Ok(()) => linked += 1,
+                    match crate::fsx::link_or_copy_in(owner, &from, &to) {
+                        Ok(_) => linked += 1,
                         Err(e) => {
                             let display = crate::filing::display_path(&to);
                             failed = Some(io::Error::new(e.kind(), format!("{display}: {e}")));
@@ -88,60 +89,6 @@ impl Drop for Linker {
     }
 }
 
-/// The folders the linker looked in and linked into last, open.
-#[derive(Default)]
-struct Folders {
-    #[cfg(target_os = "linux")]
-    from: Option<(PathBuf, std::os::fd::OwnedFd)>,
-    #[cfg(target_os = "linux")]
-    to: Option<(PathBuf, std::os::fd::OwnedFd)>,
-}
-
-impl Folders {
-    /// Links `to` to the file at `from`, or copies it there when it cannot.
-    fn link(&mut self, from: &std::path::Path, to: &std::path::Path) -> io::Result<()> {
-        if self.hard_link(from, to).is_ok() {
-            return Ok(());
-        }
-        crate::fsx::copy_new(from, to).map(|_| ())
-    }
-
-    #[cfg(target_os = "linux")]
-    fn hard_link(&mut self, from: &std::path::Path, to: &std::path::Path) -> io::Result<()> {
-        use crate::fsx::settled::at::{open_folder, split};
-        use rustix::fs::AtFlags;
-        fn open<'a>(
-            slot: &'a mut Option<(PathBuf, std::os::fd::OwnedFd)>,
-            dir: &std::path::Path,
-        ) -> io::Result<&'a std::os::fd::OwnedFd> {
-            // (Compared as bytes: `Path`'s own comparison splits both into
-            // components, for each of 300,000 files.)
-            if !matches!(slot, Some((d, _)) if d.as_os_str() == dir.as_os_str()) {
-                *slot = Some((dir.to_path_buf(), open_folder(dir)?));
-            }
-            Ok(&slot.as_ref().expect("just set").1)
-        }
-        let (Some((from_dir, from_name)), Some((to_dir, to_name))) = (split(from), split(to))
-        else {
-            return std::fs::hard_link(from, to);
-        };
-        let from_fd = open(&mut self.from, from_dir)?;
-        let to_fd = open(&mut self.to, to_dir)?;
-        Ok(rustix::fs::linkat(
-            from_fd,
-            from_name,
-            to_fd,
-            to_name,
-            AtFlags::empty(),
-        )?)
-    }
-
-    #[cfg(not(target_os = "linux"))]
-    fn hard_link(&mut self, from: &std::path::Path, to: &std::path::Path) -> io::Result<()> {
-        std::fs::hard_link(from, to)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,7 +102,7 @@ mod tests {
         for i in 0..50 {
             std::fs::write(a.join(format!("{i}.html")), format!("<p>{i}</p>")).unwrap();
         }
-        let linker = Linker::spawn().unwrap();
+        let linker = Linker::spawn(crate::fsx::settled::at::owner()).unwrap();
         for i in 0..50 {
             let name = format!("{i}.html");
             assert!(linker.link(a.join(&name), b.join(&name)).is_ok());
@@ -179,7 +126,7 @@ mod tests {
 
         // A file that is missing can be neither linked nor copied: the
         // linker says which, and still links the rest handed before it.
-        let linker = Linker::spawn().unwrap();
+        let linker = Linker::spawn(crate::fsx::settled::at::owner()).unwrap();
         assert!(
             linker
                 .link(a.join("1.html"), dir.path().join("b/one.html"))
@@ -194,7 +141,7 @@ mod tests {
         assert!(e.to_string().contains("missing.html"), "{e}");
         assert!(b.join("one.html").exists());
         // Dropped unfinished: it waits, and what was handed is there.
-        let linker = Linker::spawn().unwrap();
+        let linker = Linker::spawn(crate::fsx::settled::at::owner()).unwrap();
         assert!(linker.link(a.join("2.html"), b.join("two.html")).is_ok());
         drop(linker);
         assert!(b.join("two.html").exists());

@@ -178,11 +178,7 @@ impl<'p> Output<'p> {
                     // render ends, or fails it.)
                     Take::Link => match self.hand_to_linker(from, to) {
                         Ok(()) => Ok(true),
-                        Err((from, to)) => {
-                            std::fs::hard_link(&from, &to).map(|()| true).or_else(|_| {
-                                crate::fsx::copy_new_in(self.owner, &from, &to).map(|_| false)
-                            })
-                        }
+                        Err((from, to)) => crate::fsx::link_or_copy_in(self.owner, &from, &to),
                     },
                     // (Into a new name: never written through one.)
                     Take::Copy => crate::fsx::copy_new_in(self.owner, &from, &to).map(|_| false),
@@ -234,7 +230,7 @@ impl<'p> Output<'p> {
     fn hand_to_linker(&self, from: PathBuf, to: PathBuf) -> Result<(), (PathBuf, PathBuf)> {
         let linker = self
             .linker
-            .get_or_init(|| crate::publish::linker::Linker::spawn().ok());
+            .get_or_init(|| crate::publish::linker::Linker::spawn(self.owner).ok());
         match linker {
             Some(l) => l.link(from, to),
             None => Err((from, to)),
