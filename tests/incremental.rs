@@ -130,6 +130,37 @@ fn lines_in_use(cache: &[u8], in_use: &[u8]) -> Vec<u8> {
     out
 }
 
+/// [`assert_same_as_full`] for the outputs alone (not the `.yima.*` files
+/// of what a build proved): `dist/` as a release left it, the guides it
+/// brought up to its stamps in place and the cache still naming the old
+/// stamps in the keys of the files made of every entry's (which the next
+/// build renders again).
+fn assert_same_outputs_as_full(root: &Path, full: &Path, what: &str) {
+    if full.exists() {
+        fs::remove_dir_all(full).unwrap();
+    }
+    build(root, full, Reuse::Nothing);
+    let outputs = |dir: &Path| {
+        let mut files = tree(dir);
+        files.retain(|rel, _| !rel.starts_with(".yima."));
+        files
+    };
+    let (a, b) = (outputs(&root.join("dist")), outputs(full));
+    assert_same_files(&a, &b, what);
+}
+
+/// Asserts that two trees ([`tree`]) have the same files, with the same
+/// bytes.
+fn assert_same_files(a: &BTreeMap<String, Vec<u8>>, b: &BTreeMap<String, Vec<u8>>, what: &str) {
+    assert_eq!(
+        a.keys().collect::<Vec<_>>(),
+        b.keys().collect::<Vec<_>>(),
+        "{what}: the same files"
+    );
+    let differ: Vec<&String> = a.keys().filter(|k| a[*k] != b[*k]).collect();
+    assert!(differ.is_empty(), "{what}: files differ: {differ:?}");
+}
+
 fn assert_same_trees(root: &Path, full: &Path, what: &str) {
     let mut a = tree(&root.join("dist"));
     let b = tree(full);
@@ -640,13 +671,7 @@ fn assert_release_as_from_scratch(root: &Path, scratch: &Path, version: &str, wh
     assert_eq!(s.rendered.reused, 0, "{what}: nothing to take from");
     let a = tree(&releases.join(version));
     let b = tree(&scratch.join("releases").join(version));
-    assert_eq!(
-        a.keys().collect::<Vec<_>>(),
-        b.keys().collect::<Vec<_>>(),
-        "{what}: the same files"
-    );
-    let differ: Vec<&String> = a.keys().filter(|k| a[*k] != b[*k]).collect();
-    assert!(differ.is_empty(), "{what}: files differ: {differ:?}");
+    assert_same_files(&a, &b, what);
 
     // The change log compared only the entries whose digest changed: it is
     // the one the whole catalogs give.
@@ -697,6 +722,15 @@ proptest! {
             let s = release(&root, &version);
             let what = format!("release {version} after {steps:?}");
             assert_release_as_from_scratch(&root, &scratch, &version, &what);
+            // A `dist/` built from the catalog released shows its stamps
+            // once it is made; one built earlier (or not at all) is what
+            // the next build makes whole.
+            let full = tmp.path().join("full");
+            if *built {
+                assert_same_outputs_as_full(&root, &full, &what);
+            }
+            build(&root, &dist, Reuse::Cache);
+            assert_same_as_full(&root, &full, &what);
             if i > 0 && edits.iter().all(|e| matches!(e, Edit::Field(..))) {
                 // Only entries changed: the others' guides are taken.
                 prop_assert!(s.rendered.reused > s.rendered.written, "{what}: {:?}", s.rendered);
@@ -748,6 +782,13 @@ fn a_guide_shows_the_release_in_which_its_entry_last_changed() {
     let r2 = root.join("releases/2026.2");
     assert_eq!(version_of(&r2, &changed), "2026.2");
     assert_eq!(version_of(&r2, &kept), "2026.1");
+    // The release brought `dist/` up to its stamps: the changed entry's
+    // HTML, Markdown and Word guides and its agency's 汇编 are there as
+    // the release has them, before any build.
+    assert_eq!(s.dist.as_ref().unwrap().files, 4, "{:?}", s.dist);
+    assert_eq!(version_of(&root.join("dist"), &changed), "2026.2");
+    assert_eq!(version_of(&root.join("dist"), &kept), "2026.1");
+    assert_same_outputs_as_full(&root, &tmp.path().join("full"), "after 2026.2");
     // The catalog as a whole is release 2026.2.
     let json = fs::read_to_string(r2.join("catalog.json")).unwrap();
     assert!(json.contains("\"release\": \"2026.2\""));
@@ -776,12 +817,17 @@ fn a_guide_shows_the_release_in_which_its_entry_last_changed() {
         ino(&r2.join(&kept_html)),
         ino(&root.join("dist").join(&kept_html))
     );
+    let changed_html = format!("guides/{changed}.html");
+    let brought = ino(&root.join("dist").join(&changed_html));
+    assert_ne!(ino(&r2.join(&changed_html)), brought);
     assert!(s.rendered.reused > s.rendered.written, "{:?}", s.rendered);
     yima(&root, &["verify", "releases/2026.2"]);
     yima(&root, &["verify", "releases/2026.1"]);
-    // The next build takes the changed entry's stamped guides and keeps
-    // the rest where they are; it counts every file either way.
+    // The next build keeps every guide where it is (the changed entry's
+    // too: the release put it there); it counts every file either way.
     let next = build(&root, &root.join("dist"), Reuse::Cache);
+    assert_eq!(ino(&root.join("dist").join(&changed_html)), brought);
+    assert_same_as_full(&root, &tmp.path().join("full"), "the build after 2026.2");
     assert!(
         next.counts.reused > next.counts.written,
         "{:?}",
@@ -919,4 +965,49 @@ fn caches_carried_to_a_fresh_checkout_serve_it() {
         "the build renders what changed: {rendered} of {built}\n{out}"
     );
     assert_same_as_cli_full(&checkout, &tmp.path().join("full"), "carried caches");
+}
+
+/// A `dist/` the release cannot bring up to its stamps (here a folder made
+/// by hand where a guide goes) is left as it was, and the release stands:
+/// `yima release` says so and succeeds; the next build makes `dist/` whole.
+#[test]
+fn a_dist_the_release_cannot_bring_up_to_date_is_left_as_it_was() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = example_workspace(tmp.path());
+    let files = entry_files(&root.join("items"));
+    let changed = files[0].file_stem().unwrap().to_string_lossy().into_owned();
+    yima(&root, &["build"]);
+    yima(&root, &["release", "2026.1"]);
+    apply(&root, &tmp.path().join("held"), &Edit::Field(0, 7));
+    yima(&root, &["build"]);
+    let dist = root.join("dist");
+    let md = dist.join(format!("guides/{changed}.md"));
+    fs::remove_file(&md).unwrap();
+    fs::create_dir_all(md.join("by hand")).unwrap();
+    let html = dist.join(format!("guides/{changed}.html"));
+    let before = fs::read(&html).unwrap();
+    let out = Command::cargo_bin("yima")
+        .unwrap()
+        .current_dir(&root)
+        .env("NO_COLOR", "1")
+        .args(["release", "2026.2"])
+        .assert()
+        .success();
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(stderr.contains("未能换上本版的版本标记"), "{stderr}");
+    assert!(stderr.contains(&format!("{changed}.md")), "{stderr}");
+    yima(&root, &["verify", "releases/2026.2"]);
+    // Nothing of `dist/` moved, and nothing was left beside it.
+    assert_eq!(fs::read(&html).unwrap(), before);
+    assert!(md.join("by hand").is_dir());
+    let beside: Vec<String> = fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".dist.yima-new") || n.starts_with(".dist.yima-patch"))
+        .collect();
+    assert!(beside.is_empty(), "{beside:?}");
+    // With the folder gone, the next build gives what a full one does.
+    fs::remove_dir_all(&md).unwrap();
+    build(&root, &dist, Reuse::Cache);
+    assert_same_as_full(&root, &tmp.path().join("full"), "after the folder went");
 }

@@ -1,6 +1,7 @@
 //! `yima release VERSION`: writes `releases/VERSION/` — the build, the
-//! manifest, the change log. Refuses to overwrite a release, and refuses
-//! when the catalog fails `yima check` or `yima assign --check`.
+//! manifest, the change log — then brings the guides of `dist/` up to its
+//! stamps. Refuses to overwrite a release, and refuses when the catalog
+//! fails `yima check` or `yima assign --check`.
 
 use super::failure::{Failure, Result};
 use super::{EXIT_OK, require_workspace};
@@ -14,7 +15,7 @@ pub struct Args {
     /// 版本号，如 2026.1
     pub version: String,
 
-    /// 在标准错误输出各阶段耗时（读取目录、检查、生成、变更说明、清单、替换）
+    /// 在标准错误输出各阶段耗时（读取目录、检查、生成、变更说明、清单、替换、更新 dist/ 的版本标记）
     #[arg(long)]
     pub timings: bool,
 }
@@ -73,6 +74,25 @@ pub fn run(args: Args, workspace: Option<&Path>, lang: Lang) -> Result<u8> {
             }
         );
     }
+    let dist = crate::filing::display_path(&ws.path(&ws.config.paths.dist));
+    match &s.dist {
+        Err(why) => errln!(
+            "yima: {}",
+            match lang {
+                Lang::Zh => format!(
+                    "发布已完成，但 {dist} 中的办事指南未能换上本版的版本标记（{why}）；下次 yima build 时换上"
+                ),
+                Lang::En => format!(
+                    "released, but the guides in {dist} could not be brought up to its stamps ({why}); the next yima build does it"
+                ),
+            }
+        ),
+        Ok(r) => {
+            if let Some((path, why)) = &r.leftover {
+                super::writes::warn_leftover(path, why, lang);
+            }
+        }
+    }
     let c = &s.counts;
     let dir = crate::filing::display_path(&s.dir);
     match lang {
@@ -94,6 +114,11 @@ pub fn run(args: Args, workspace: Option<&Path>, lang: Lang) -> Result<u8> {
                 c.changed,
                 s.stamped
             );
+            if let Ok(r) = &s.dist
+                && r.files > 0
+            {
+                outln!("{dist} 中 {} 个文件换上了本版的版本标记", r.files);
+            }
         }
         Lang::En => {
             outln!(
@@ -113,6 +138,11 @@ pub fn run(args: Args, workspace: Option<&Path>, lang: Lang) -> Result<u8> {
                 c.changed,
                 s.stamped
             );
+            if let Ok(r) = &s.dist
+                && r.files > 0
+            {
+                outln!("{} files in {dist} now show the release's stamps", r.files);
+            }
         }
     }
     if args.timings {

@@ -473,11 +473,69 @@ pub(super) fn commit(
     keep: &(dyn Fn(&str) -> bool + Sync),
     staged: usize,
 ) -> Result<Option<Option<Leftover>>, super::CommitError> {
+    carry(target, staging, plan_with(target, staging, keep, staged))
+}
+
+/// [`commit`] of a staging tree that adds and replaces files and drops
+/// none, over an old tree of which at least `kept` files stay: planned
+/// from the staged files alone, the old tree not walked (a release that
+/// brings a few guides of `dist/` up to its stamps, among 300,000 files).
+pub(super) fn commit_puts(
+    target: &Path,
+    staging: &Path,
+    kept: usize,
+) -> Result<Option<Option<Leftover>>, super::CommitError> {
+    carry(target, staging, plan_puts(target, staging, kept))
+}
+
+/// The plan of [`commit_puts`]: the staged files put, the staged folders
+/// the old tree lacks made; none where the old tree has a file where a
+/// folder is staged or a folder where a file is (walked as any commit).
+fn plan_puts(target: &Path, staging: &Path, kept: usize) -> io::Result<Option<(Plan, usize)>> {
+    let Some((puts, new_dirs)) = list(staging)? else {
+        return Ok(None);
+    };
+    let kind = |rel: &str| match fs::symlink_metadata(target.join(rel)) {
+        Ok(m) => Ok(Some(m.is_dir())),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    };
+    let mut dirs = Vec::new();
+    for d in new_dirs {
+        match kind(&d)? {
+            Some(true) => {}
+            Some(false) => return Ok(None),
+            None => dirs.push(d),
+        }
+    }
+    for f in &puts {
+        if kind(f)? == Some(true) {
+            return Ok(None);
+        }
+    }
+    dirs.sort_by_key(|d| d.matches('/').count());
+    let staging = staging.file_name().and_then(|n| n.to_str());
+    let plan = Plan {
+        staging: staging.unwrap_or_default().to_string(),
+        dirs,
+        puts,
+        ..Plan::default()
+    };
+    Ok(Some((plan, kept)))
+}
+
+/// Carries out the plan `planned` (with how many old files it keeps) when
+/// it costs less than a swap; see [`commit`].
+fn carry(
+    target: &Path,
+    staging: &Path,
+    planned: io::Result<Option<(Plan, usize)>>,
+) -> Result<Option<Option<Leftover>>, super::CommitError> {
     let not_done = |error| super::CommitError {
         error,
         stranded: None,
     };
-    let Some((plan, _)) = plan_with(target, staging, keep, staged)
+    let Some((plan, _)) = planned
         .map_err(not_done)?
         .filter(|(plan, kept)| plan.cheaper(*kept))
     else {

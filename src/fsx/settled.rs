@@ -274,6 +274,19 @@ impl Memo {
         (at::stat(self.owner, path)? == stat).then_some((stat, sha256, at))
     }
 
+    /// Notes every line of the memo read, but those whose path `drop`
+    /// picks, in `next` as they stand (the files a run leaves as they are
+    /// keep their stats and digests: nothing is looked at).
+    pub fn carry_into(&self, next: &Memo, drop: &dyn Fn(&[u8]) -> bool) {
+        let mut new = next.new.lock().unwrap_or_else(|p| p.into_inner());
+        for i in 0..self.old.len() as u32 {
+            let line = self.old.line(i);
+            if !drop(line.key()) {
+                new.push(Noted::Kept(line));
+            }
+        }
+    }
+
     /// Notes the line of an earlier memo ([`Memo::digest_line`]) that
     /// proved a file at the same path in this tree, for the next memo.
     pub fn note_line(&self, line: super::keyed::Line) {

@@ -149,6 +149,28 @@ impl Staged {
         self.commit()
     }
 
+    /// Puts the staged files in place over `target`, replacing the old
+    /// files of their names and keeping every other where it is, when
+    /// `target` keeps at least `kept` files: the staged tree planned alone,
+    /// the old one not walked ([`patch::commit_puts`]). Staged as many
+    /// files as are kept or more, the tree is swapped whole (the kept ones
+    /// linked in first).
+    pub fn commit_puts(
+        mut self,
+        staged: usize,
+        kept: usize,
+    ) -> Result<Option<Leftover>, CommitError> {
+        if staged < kept && self.target.is_dir() && !sibling(&self.target, "old").exists() {
+            fault::point("swap").map_err(not_swapped)?;
+            let done = patch::commit_puts(&self.target, &self.staging, kept)?;
+            self.committed |= done.is_some();
+            if let Some(leftover) = done {
+                return Ok(leftover);
+            }
+        }
+        self.commit_except(&rustc_hash::FxHashSet::default(), staged)
+    }
+
     /// The commit under a plan ([`patch::commit`]) that both commits over
     /// the old tree try first: `None` when the tree is to be swapped whole
     /// (there is no old tree, a swap's old copy is still beside it, or the

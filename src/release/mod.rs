@@ -66,6 +66,10 @@ pub struct ReleaseSummary {
     /// The stamped registry could not be put in place after the release was
     /// made (why); the next yima run puts it there.
     pub registry_pending: Option<String>,
+    /// The guides of `dist/` brought up to the release's stamps
+    /// ([`publish::cache::restamp`]), or why they could not be (the release
+    /// stands; the next build does it).
+    pub dist: Result<publish::cache::Restamped, String>,
 }
 
 /// Makes release `version` of the workspace's catalog.
@@ -295,9 +299,6 @@ pub fn release(
     timed("commit");
     let _ = rayon::join(|| kept.keep(), || gate.put());
     timed("cache");
-    if let Some(at) = stages.iter().position(|(s, _)| *s == "render") {
-        stages.splice(at + 1..at + 1, inside);
-    }
     // The release exists: its stamp goes into the registry.
     let registry_pending = pending.and_then(|p| {
         fsx::fault::point("release:registry")
@@ -305,6 +306,13 @@ pub fn release(
             .err()
             .map(|e| e.to_string())
     });
+    // The guides of `dist/` show what the release stamped: those it
+    // rendered anew are copied there (a build after it would copy them).
+    let restamped = publish::cache::restamp(&dist, &target, &tree).map_err(|e| e.to_string());
+    timed("dist");
+    if let Some(at) = stages.iter().position(|(s, _)| *s == "render") {
+        stages.splice(at + 1..at + 1, inside);
+    }
     // (Freed with the process when it ends with this release: the digests
     // by path and the manifest alone are 900,000 allocations, a sixth of a
     // second on one thread.)
@@ -322,6 +330,7 @@ pub fn release(
         stamped,
         registry_pending,
         stages,
+        dist: restamped,
     })
 }
 

@@ -347,3 +347,78 @@ fn a_damaged_plan_is_no_commit() {
     assert_eq!(tree(&target), before);
     assert!(!plan_path(&target).exists());
 }
+
+/// An old tree of eight kept files and two to be replaced, a staging tree
+/// that replaces them and adds a file in a new folder and one beside
+/// them; and the tree a commit of puts alone must give.
+fn puts_scene(root: &Path) -> (PathBuf, PathBuf, Vec<(String, String)>) {
+    let target = root.join("dist");
+    let staging = root.join(".dist.yima-new-1-0");
+    let mut want = vec![("guides".to_string(), "/".to_string())];
+    for i in 0..8 {
+        let rel = format!("guides/{i}.html");
+        write(&target, &rel, "kept");
+        want.push((rel, "kept".into()));
+    }
+    for (rel, old, new) in [("guides/a.html", "a old", "a new"), ("cache", "old", "new")] {
+        write(&target, rel, old);
+        write(&staging, rel, new);
+        want.push((rel.into(), new.into()));
+    }
+    write(&staging, "guides/b.html", "b");
+    write(&staging, "more/c.html", "c");
+    want.push(("guides/b.html".into(), "b".into()));
+    want.push(("more".into(), "/".into()));
+    want.push(("more/c.html".into(), "c".into()));
+    want.sort();
+    (target, staging, want)
+}
+
+#[test]
+fn puts_alone_are_planned_from_the_staged_tree_as_a_walk_plans_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let (target, staging, want) = puts_scene(dir.path());
+    let all = |_: &str| true;
+    // The plan that walks both trees, keeping every old file: the same
+    // puts and folders, nothing dropped.
+    let (walked, kept) = plan_by_lists(&target, &staging, &all).unwrap();
+    let (alone, _) = plan_puts(&target, &staging, kept).unwrap().unwrap();
+    let sorted = |mut v: Vec<String>| {
+        v.sort();
+        v
+    };
+    assert_eq!(sorted(alone.puts.clone()), sorted(walked.puts));
+    assert_eq!(alone.dirs, walked.dirs);
+    assert!(alone.drops.is_empty() && alone.gone.is_empty());
+    // A release sharing a file of the old tree keeps its bytes.
+    let shared = dir.path().join("shared");
+    fs::hard_link(target.join("guides/a.html"), &shared).unwrap();
+    let left = commit_puts(&target, &staging, 8).unwrap().expect("planned");
+    assert!(left.is_none());
+    assert_eq!(tree(&target), want);
+    assert!(!staging.exists() && !plan_path(&target).exists());
+    assert_eq!(fs::read_to_string(shared).unwrap(), "a old");
+}
+
+#[test]
+fn puts_over_a_folder_of_the_old_tree_have_it_walked_or_swapped() {
+    let dir = tempfile::tempdir().unwrap();
+    let (target, staging, _) = puts_scene(dir.path());
+    // A folder where a file is staged, a file where a folder is.
+    fs::create_dir_all(target.join("guides/b.html/x")).unwrap();
+    assert!(plan_puts(&target, &staging, 8).unwrap().is_none());
+    fs::remove_dir_all(target.join("guides/b.html")).unwrap();
+    fs::write(target.join("more"), "a file by hand").unwrap();
+    assert!(plan_puts(&target, &staging, 8).unwrap().is_none());
+    // Staged::commit_puts then walks the trees as any commit does, and
+    // fails naming what is in the way rather than drop it: the old tree
+    // stays as it was.
+    let before = tree(&target);
+    let staged = super::super::Staged::new(&target).unwrap();
+    write(staged.path(), "more/c.html", "c");
+    write(staged.path(), "guides/a.html", "a new");
+    let err = staged.commit_puts(2, 9).unwrap_err();
+    assert!(err.error.to_string().contains("more"), "{}", err.error);
+    assert_eq!(tree(&target), before);
+    assert!(!sibling(&target, "old").exists() && !plan_path(&target).exists());
+}

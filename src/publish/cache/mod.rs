@@ -29,7 +29,8 @@
 //!
 //! Here: the keys and the cache's text; [`previous`] reads the earlier
 //! trees and proves their files, [`output`] makes the new tree and its
-//! records, [`release`] keeps a release's cache and memo beside it.
+//! records, [`release`] keeps a release's cache and memo beside it, and
+//! [`restamp`] brings the guides of `dist/` up to a release's stamps.
 
 use crate::fsx::keyed::Keyed;
 use crate::fsx::{hex, sha256_hex};
@@ -42,11 +43,13 @@ mod kept;
 mod output;
 mod previous;
 mod release;
+mod restamp;
 
 pub use kept::Kept;
 pub use output::{Counts, Output, SizedByPath, SizedFiles};
 pub use previous::{Previous, Take};
 pub use release::{ReleaseCache, release_cache};
+pub use restamp::{Restamped, restamp};
 
 /// The cache's file name, in the root of the output folder.
 pub const FILE: &str = ".yima.cache";

@@ -447,6 +447,30 @@ impl<'p> Output<'p> {
         (inside, rest)
     }
 
+    /// The earlier trees it takes files from.
+    pub(super) fn previous(&self) -> &'p Previous {
+        self.previous
+    }
+
+    /// `f` of the cache's lines of the files under the folder `folder` (a
+    /// name), in path order, each with the length of its path.
+    pub(super) fn with_lines_under<R>(
+        &self,
+        folder: &str,
+        f: impl FnOnce(&[(&[u8], usize)]) -> R,
+    ) -> R {
+        let prev = self.previous;
+        let rec = self.sorted();
+        let prefix = format!("{folder}/");
+        let prefix = prefix.as_bytes();
+        let from = rec.partition_point(|(r, _)| r.path(prev) < prefix);
+        let lines: Vec<(&[u8], usize)> = (rec[from..].iter())
+            .map(|(r, _)| r.line(prev))
+            .take_while(|(line, path)| line[..*path].starts_with(prefix))
+            .collect();
+        f(&lines)
+    }
+
     /// `create_dir_all`, once per folder of the new tree (the guides of a
     /// hundred thousand entries share one).
     fn ensure_dir(&self, dir: &Path) -> io::Result<()> {

@@ -199,6 +199,23 @@ impl Previous {
         None
     }
 
+    /// The place among the trees of the one in `root`, when its cache was
+    /// read.
+    pub(super) fn place_of(&self, root: &Path) -> Option<u16> {
+        (self.trees.iter().position(|t| t.root == root)).map(|t| t as u16)
+    }
+
+    /// The cache's lines of the tree at place `tree`.
+    pub(super) fn files_of(&self, tree: u16) -> &Keyed {
+        &self.trees[tree as usize].files
+    }
+
+    /// The stat memo beside the tree at place `tree` (read when first
+    /// needed).
+    pub(super) fn memo_of(&self, tree: u16) -> &Memo {
+        self.trees[tree as usize].memo()
+    }
+
     /// The line `i` of the cache of the tree at place `tree` (as
     /// [`Previous::verify`] gives them) and the length of its path.
     pub(super) fn line(&self, tree: u16, i: u32) -> (&[u8], usize) {
