@@ -167,8 +167,12 @@ impl Staged {
             if let Some(leftover) = done {
                 return Ok(leftover);
             }
+            return self.commit_except(&rustc_hash::FxHashSet::default(), staged);
         }
-        self.commit_except(&rustc_hash::FxHashSet::default(), staged)
+        // (Nothing dropped: no plan could cost less than the swap, and
+        // the old tree is walked once, to link what stays.)
+        patch::link_all_kept(&self.target, &self.staging, &|_| true).map_err(not_swapped)?;
+        self.commit()
     }
 
     /// The commit under a plan ([`patch::commit`]) that both commits over

@@ -422,3 +422,32 @@ fn puts_over_a_folder_of_the_old_tree_have_it_walked_or_swapped() {
     assert_eq!(tree(&target), before);
     assert!(!sibling(&target, "old").exists() && !plan_path(&target).exists());
 }
+
+#[test]
+fn puts_as_many_as_the_kept_files_have_the_tree_swapped_with_the_kept_ones_linked() {
+    use std::os::unix::fs::MetadataExt;
+    let dir = tempfile::tempdir().unwrap();
+    let (target, staging, want) = puts_scene(dir.path());
+    let ino = |p: &Path| fs::metadata(p).unwrap().ino();
+    let kept_before = ino(&target.join("guides/0.html"));
+    let shared = dir.path().join("shared");
+    fs::hard_link(target.join("guides/a.html"), &shared).unwrap();
+    // Staged into a staging tree of Staged's own.
+    let staged = super::super::Staged::new(&target).unwrap();
+    for (rel, text) in tree(&staging) {
+        if text != "/" {
+            write(staged.path(), &rel, &text);
+        }
+    }
+    fs::remove_dir_all(&staging).unwrap();
+    // Four staged, told of no more than four kept: swapped whole.
+    assert!(staged.commit_puts(4, 4).unwrap().is_none());
+    assert_eq!(tree(&target), want);
+    assert_eq!(
+        ino(&target.join("guides/0.html")),
+        kept_before,
+        "linked, not copied"
+    );
+    assert_eq!(fs::read_to_string(shared).unwrap(), "a old");
+    assert!(!sibling(&target, "old").exists() && !plan_path(&target).exists());
+}
