@@ -1,6 +1,7 @@
 //! The commit by plan: its plans, kills midway, errors, damage.
 
 use super::*;
+use rustc_hash::FxHashSet as HashSet;
 
 fn tree(dir: &Path) -> Vec<(String, String)> {
     let (mut files, dirs) = list(dir).unwrap().unwrap();
