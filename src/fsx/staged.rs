@@ -167,10 +167,10 @@ impl Staged {
             if let Some(leftover) = done {
                 return Ok(leftover);
             }
-            return self.commit_except(&rustc_hash::FxHashSet::default(), staged);
         }
-        // (Nothing dropped: no plan could cost less than the swap, and
-        // the old tree is walked once, to link what stays.)
+        // Swapped whole: nothing is dropped, so the old tree is walked once,
+        // to link what stays (what is in the way of a staged file fails it,
+        // as for a plan refused by [`Staged::commit_except`]).
         patch::link_all_kept(&self.target, &self.staging, &|_| true).map_err(not_swapped)?;
         self.commit()
     }

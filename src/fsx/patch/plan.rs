@@ -310,13 +310,8 @@ pub(super) fn plan_puts(
             return Ok(None);
         }
     }
-    dirs.sort_by_key(|d| d.matches('/').count());
-    let staging = staging.file_name().and_then(|n| n.to_str());
-    let plan = Plan {
-        staging: staging.unwrap_or_default().to_string(),
-        dirs,
-        puts,
-        ..Plan::default()
-    };
+    // (No old folder goes: every old file stays.)
+    let none = HashSet::default();
+    let plan = Plan::of(staging, puts, Vec::new(), (&dirs, &[], &none), &none);
     Ok(Some((plan, kept)))
 }

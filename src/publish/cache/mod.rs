@@ -269,6 +269,24 @@ fn text(bytes: &[u8]) -> &str {
     std::str::from_utf8(bytes).unwrap_or_default()
 }
 
+/// Writes a cache's text into `w`: the header, `lines` (each
+/// `path<TAB>key<TAB>sha256`, in path order) and their checksum
+/// ([`crate::fsx::seal_into`]), streamed.
+fn write_sealed<'l>(
+    w: &mut dyn io::Write,
+    lines: impl IntoIterator<Item = &'l [u8]> + Clone,
+) -> io::Result<()> {
+    crate::fsx::seal_into(w, &mut |w| {
+        w.write_all(HEADER.as_bytes())?;
+        w.write_all(b"\n")?;
+        for line in lines.clone() {
+            w.write_all(line)?;
+            w.write_all(b"\n")?;
+        }
+        Ok(())
+    })
+}
+
 /// Reads a cache's text: the header, `path<TAB>key<TAB>sha256` lines, and
 /// the checksum of all that as the last line ([`crate::fsx::seal`]). A line
 /// whose path leaves the tree or whose fields are no digests is never found.

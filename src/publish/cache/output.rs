@@ -539,15 +539,7 @@ impl<'p> Output<'p> {
     /// made in memory first (50 MB at 100,000 entries).
     pub(super) fn write_cache_text(&self, w: &mut dyn io::Write) -> io::Result<()> {
         let rec = self.sorted();
-        crate::fsx::seal_into(w, &mut |w| {
-            w.write_all(HEADER.as_bytes())?;
-            w.write_all(b"\n")?;
-            for (r, _) in rec.iter() {
-                w.write_all(r.line(self.previous).0)?;
-                w.write_all(b"\n")?;
-            }
-            Ok(())
-        })
+        write_sealed(w, rec.iter().map(|(r, _)| r.line(self.previous).0))
     }
 
     /// The records, sorted by path where they are (once, on every thread:

@@ -145,14 +145,6 @@ fn write_cache(
         lines.par_sort_unstable_by(|a, b| path(a).cmp(path(b)));
     }
     crate::fsx::write_atomic_with(to, &mut |w| {
-        crate::fsx::seal_into(w, &mut |w| {
-            w.write_all(HEADER.as_bytes())?;
-            w.write_all(b"\n")?;
-            for (line, _) in &lines {
-                w.write_all(line)?;
-                w.write_all(b"\n")?;
-            }
-            Ok(())
-        })
+        write_sealed(w, lines.iter().map(|(line, _)| *line))
     })
 }
