@@ -418,6 +418,39 @@ fn memo_paths(memo: &Path) -> Vec<String> {
         .collect()
 }
 
+/// Asserts that the stat memo of the tree `root` proves no file falsely:
+/// every line whose stat a file under `root` still has gives that file's
+/// digest. How many lines do.
+fn memo_proves_only_true_digests(memo: &Path, root: &Path) -> usize {
+    use sha2::Digest;
+    use std::os::unix::fs::MetadataExt;
+    let text = fs::read_to_string(memo).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let mut proving = 0;
+    for line in &lines[1..lines.len() - 1] {
+        let [path, stat, sha256] = line.split('\t').collect::<Vec<_>>()[..] else {
+            panic!("{line}")
+        };
+        let Ok(m) = fs::metadata(root.join(path)) else {
+            continue;
+        };
+        let mtime = (m.modified().unwrap())
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos();
+        if stat != format!("{}.{mtime}.{}.{}", m.len(), m.dev(), m.ino()) {
+            continue;
+        }
+        let bytes = fs::read(root.join(path)).unwrap();
+        let digest: String = (sha2::Sha256::digest(&bytes).iter())
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(sha256, digest, "{path}");
+        proving += 1;
+    }
+    proving
+}
+
 #[test]
 fn settled_files_are_proven_by_their_stats_and_edits_still_show() {
     let tmp = tempfile::tempdir().unwrap();
@@ -787,6 +820,10 @@ fn a_guide_shows_the_release_in_which_its_entry_last_changed() {
     // the release has them, before any build.
     assert_eq!(s.dist.as_ref().unwrap().files, 4, "{:?}", s.dist);
     assert_eq!(version_of(&root.join("dist"), &changed), "2026.2");
+    // Its stat memo, written again or not, proves no copy by the stat of
+    // the file it replaced (and still proves files that stayed).
+    let dist_memo = root.join(".dist.yima.stats");
+    assert!(memo_proves_only_true_digests(&dist_memo, &root.join("dist")) > 0);
     assert_eq!(version_of(&root.join("dist"), &kept), "2026.1");
     assert_same_outputs_as_full(&root, &tmp.path().join("full"), "after 2026.2");
     // The catalog as a whole is release 2026.2.
@@ -835,6 +872,7 @@ fn a_guide_shows_the_release_in_which_its_entry_last_changed() {
     );
     assert_eq!(next.files, output_files(&root.join("dist")));
     assert_eq!(version_of(&root.join("dist"), &changed), "2026.2");
+    memo_proves_only_true_digests(&dist_memo, &root.join("dist"));
 
     // The platform's 事项版本 is the number of the entry's stamp.
     let tables = tmp.path().join("tables");

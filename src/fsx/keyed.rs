@@ -255,6 +255,11 @@ impl Keyed {
         self.ordered
     }
 
+    /// The length of the text the lines are of.
+    pub fn text_len(&self) -> usize {
+        self.text.len()
+    }
+
     /// How many lines it has.
     pub fn len(&self) -> usize {
         self.lines.len()

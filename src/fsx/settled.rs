@@ -274,6 +274,11 @@ impl Memo {
         (at::stat(self.owner, path)? == stat).then_some((stat, sha256, at))
     }
 
+    /// The length of the memo's text as read (0 for none).
+    pub fn text_len(&self) -> usize {
+        self.old.text_len()
+    }
+
     /// Notes every line of the memo read, but those whose path `drop`
     /// picks, in `next` as they stand (the files a run leaves as they are
     /// keep their stats and digests: nothing is looked at).

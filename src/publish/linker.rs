@@ -9,8 +9,9 @@
 //! folder (`linkat` relative to the folders it has open, on Linux) and
 //! copies what cannot be linked; the rendering threads go on with the rest.
 //! A build waits for the linker ([`Linker::finish`]) at the end of its
-//! render; a release makes its change log meanwhile and waits before its
-//! manifest, the first thing that reads the new tree. A file neither linked
+//! render; a release makes its change log and its manifest meanwhile (the
+//! manifest lists the files the render recorded, linked yet or not) and
+//! waits before it copies guides into `dist/` or puts the tree in place. A file neither linked
 //! nor copied fails the build or release, naming it. The linker is also
 //! waited for when dropped, so that no link lands in a tree being removed.
 
@@ -27,6 +28,9 @@ pub type Job = (PathBuf, PathBuf);
 pub struct Linker {
     jobs: Mutex<Option<Sender<Job>>>,
     thread: Mutex<Option<JoinHandle<io::Result<usize>>>>,
+    /// What the thread ended with, once [`Linker::finish`] has waited for
+    /// it: every later wait gives the same.
+    ended: std::sync::OnceLock<Result<usize, (io::ErrorKind, String)>>,
 }
 
 impl Linker {
@@ -57,6 +61,7 @@ impl Linker {
         Ok(Linker {
             jobs: Mutex::new(Some(tx)),
             thread: Mutex::new(Some(thread)),
+            ended: std::sync::OnceLock::new(),
         })
     }
 
@@ -71,14 +76,26 @@ impl Linker {
     }
 
     /// Waits until every file handed has been linked or copied; how many
-    /// were linked, or the first that could be neither.
+    /// were linked, or the first that could be neither. Nothing is taken
+    /// after it; from any thread, and as often as asked, it gives the same.
     pub fn finish(&self) -> io::Result<usize> {
         drop(self.jobs.lock().unwrap_or_else(|p| p.into_inner()).take());
-        let thread = self.thread.lock().unwrap_or_else(|p| p.into_inner()).take();
-        match thread.map(JoinHandle::join) {
+        // (The lock is held while the thread is waited for: another wait
+        // waits for it, then finds what it ended with.)
+        let mut thread = self.thread.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(t) = thread.take() {
+            let ended = match t.join() {
+                Ok(Ok(linked)) => Ok(linked),
+                Ok(Err(e)) => Err((e.kind(), e.to_string())),
+                Err(_) => Err((io::ErrorKind::Other, "the linker thread failed".into())),
+            };
+            let _ = self.ended.set(ended);
+        }
+        drop(thread);
+        match self.ended.get() {
+            Some(Ok(linked)) => Ok(*linked),
+            Some(Err((kind, why))) => Err(io::Error::new(*kind, why.clone())),
             None => Ok(0),
-            Some(Ok(done)) => done,
-            Some(Err(_)) => Err(io::Error::other("the linker thread failed")),
         }
     }
 }
@@ -140,6 +157,27 @@ mod tests {
         let e = linker.finish().unwrap_err();
         assert!(e.to_string().contains("missing.html"), "{e}");
         assert!(b.join("one.html").exists());
+        // Waited for again, it says the same.
+        let again = linker.finish().unwrap_err();
+        assert_eq!((again.kind(), again.to_string()), (e.kind(), e.to_string()));
+        // Two threads waiting: each returns once every file handed is in
+        // place, with the same count.
+        let linker = Linker::spawn(crate::fsx::settled::at::owner()).unwrap();
+        for i in 0..50 {
+            let name = format!("{i}.html");
+            assert!(
+                linker
+                    .link(a.join(&name), b.join(format!("w{name}")))
+                    .is_ok()
+            );
+        }
+        let all_there = || (0..50).all(|i| b.join(format!("w{i}.html")).exists());
+        let (x, y) = std::thread::scope(|s| {
+            let x = s.spawn(|| (linker.finish().unwrap(), all_there()));
+            let y = s.spawn(|| (linker.finish().unwrap(), all_there()));
+            (x.join().unwrap(), y.join().unwrap())
+        });
+        assert_eq!((x, y), ((50, true), (50, true)));
         // Dropped unfinished: it waits, and what was handed is there.
         let linker = Linker::spawn(crate::fsx::settled::at::owner()).unwrap();
         assert!(linker.link(a.join("2.html"), b.join("two.html")).is_ok());

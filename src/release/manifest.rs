@@ -117,7 +117,9 @@ pub fn scan(root: &Path) -> std::io::Result<Vec<ManifestFile>> {
 /// [`scan`], taking the sha256 of the files `known` lists (by path) from it
 /// rather than reading them — the digests a build computed of the bytes it
 /// wrote or linked in this run — and their size where it gives one; any
-/// other file under `root` is read and hashed.
+/// other file under `root` is read and hashed. A file `known` lists is
+/// listed even when the walk does not meet it (one a linker has yet to put
+/// there; one without a size is looked at, so it must be there).
 pub fn scan_known(
     root: &Path,
     known: &HashMap<String, (String, Option<u64>)>,
@@ -164,6 +166,21 @@ pub fn scan_listed(
         listed.as_ref().map(|l| l.folder.as_str()),
         &mut paths,
     )?;
+    // (A file recorded is listed whether or not the walk met it: one still
+    // being linked is there before the release is.)
+    let walked: std::collections::HashSet<&str> = paths.iter().map(String::as_str).collect();
+    let in_listed = |p: &str| {
+        (listed.as_ref()).is_some_and(|l| {
+            p.strip_prefix(l.folder.as_str())
+                .is_some_and(|rest| rest.starts_with('/'))
+        })
+    };
+    let recorded: Vec<String> = (known.keys())
+        .filter(|p| !walked.contains(p.as_str()) && !in_listed(p))
+        .cloned()
+        .collect();
+    drop(walked);
+    paths.extend(recorded);
     let size_of = |path: &str, size: Option<u64>| match size {
         Some(size) => Ok(size),
         None => std::fs::metadata(root.join(path)).map(|m| m.len()),
@@ -344,6 +361,30 @@ mod tests {
             "what was recorded, in order among the rest"
         );
         assert_eq!(got[1].sha256, "e".repeat(64), "as recorded, not read");
+        // A file recorded that the walk does not meet (still being linked)
+        // is listed as recorded, in its place; one the walk meets, once.
+        let known: HashMap<String, (String, Option<u64>)> = [
+            ("site/data/0.js".to_string(), ("d".repeat(64), Some(7))),
+            ("site/data/1.js".to_string(), ("c".repeat(64), Some(1))),
+        ]
+        .into_iter()
+        .collect();
+        let got = scan_listed(root, &known, Some(Listed::recorded("guides", Vec::new()))).unwrap();
+        let paths: Vec<&str> = got.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "catalog.json",
+                "site/data/0.js",
+                "site/data/1.js",
+                "site/index.html"
+            ]
+        );
+        assert_eq!(
+            (got[1].size, got[1].sha256.as_str()),
+            (7, "d".repeat(64).as_str())
+        );
+        assert_eq!(got[2].sha256, "c".repeat(64));
     }
 
     #[test]

@@ -67,7 +67,7 @@ pub struct ReleaseSummary {
     /// made (why); the next yima run puts it there.
     pub registry_pending: Option<String>,
     /// The guides of `dist/` brought up to the release's stamps
-    /// ([`publish::cache::restamp`]), or why they could not be (the release
+    /// ([`publish::cache::prepare`]), or why they could not be (the release
     /// stands; the next build does it).
     pub dist: Result<publish::cache::Restamped, String>,
 }
@@ -255,13 +255,14 @@ pub fn release(
 
     // What the release will keep beside itself for the next build and
     // release — its cache and memo, and the gate's memo (written beside its
-    // place, put there once the release is) — is made while the manifest
-    // is made and written.
-    let (m, (kept, gate)) = rayon::join(
+    // place, put there once the release is) — and the guides `dist/` is to
+    // show ([`publish::cache::prepare`]) are made while the manifest is
+    // made and written.
+    let (m, ((kept, gate), restamp)) = rayon::join(
         || -> std::io::Result<Manifest> {
-            // (The change log was made while the last links were: from
-            // here on the tree is read.)
-            tree.finish_links()?;
+            // (The manifest lists the files the render recorded, and those
+            // the release wrote itself: made while the last links are, which
+            // are waited for once it is written.)
             let m = Manifest {
                 version: version.to_string(),
                 yima: env!("CARGO_PKG_VERSION").to_string(),
@@ -270,12 +271,18 @@ pub fn release(
             };
             // (Written as it is made: 54 MB at 100,000 entries.)
             fsx::write_atomic_with(&out.join(manifest::FILE), &mut |w| m.write_to(w))?;
+            tree.finish_links()?;
             Ok(m)
         },
         || {
             rayon::join(
-                || publish::cache::ReleaseCache::of(&tree, &out, &target),
-                || gated.pending(),
+                || {
+                    rayon::join(
+                        || publish::cache::ReleaseCache::of(&tree, &out, &target),
+                        || gated.pending(),
+                    )
+                },
+                || publish::cache::prepare(&dist, &out, &tree).map_err(|e| e.to_string()),
             )
         },
     );
@@ -307,8 +314,12 @@ pub fn release(
             .map(|e| e.to_string())
     });
     // The guides of `dist/` show what the release stamped: those it
-    // rendered anew are copied there (a build after it would copy them).
-    let restamped = publish::cache::restamp(&dist, &target, &tree).map_err(|e| e.to_string());
+    // rendered anew, copied beside `dist/` while the manifest was made, go
+    // in (a build after it would copy them).
+    let restamped = restamp.and_then(|prepared| match prepared {
+        Some(p) => p.finish().map_err(|e| e.to_string()),
+        None => Ok(publish::cache::Restamped::default()),
+    });
     timed("dist");
     if let Some(at) = stages.iter().position(|(s, _)| *s == "render") {
         stages.splice(at + 1..at + 1, inside);

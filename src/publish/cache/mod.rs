@@ -30,7 +30,7 @@
 //! Here: the keys and the cache's text; [`previous`] reads the earlier
 //! trees and proves their files, [`output`] makes the new tree and its
 //! records, [`release`] keeps a release's cache and memo beside it, and
-//! [`restamp`] brings the guides of `dist/` up to a release's stamps.
+//! [`prepare`] brings the guides of `dist/` up to a release's stamps.
 
 use crate::fsx::keyed::Keyed;
 use crate::fsx::{hex, sha256_hex};
@@ -49,7 +49,7 @@ pub use kept::Kept;
 pub use output::{Counts, Output, SizedByPath, SizedFiles};
 pub use previous::{Previous, Take};
 pub use release::{ReleaseCache, release_cache};
-pub use restamp::{Restamped, restamp};
+pub use restamp::{Prepared, Restamped, prepare};
 
 /// The cache's file name, in the root of the output folder.
 pub const FILE: &str = ".yima.cache";
