@@ -363,6 +363,21 @@ for name in ('.yima.entries', '.yima.codes'):
 PY
 }
 
+# change LABEL NOTE [VERSION] — within `incremental`: the edited department
+# file ingested again, assign --check, build (reusing dist/'s cache; its
+# summary kept for the report) and, given a version, the release, each
+# measured as "LABEL: command".
+change() {
+    local label=$1 note=$2 version=${3:-}
+    measure "$size" "$label: ingest" "$note" "$YIMA" -C "$ws" ingest "$edited"
+    measure "$size" "$label: assign --check" "" "$YIMA" -C "$ws" assign --check
+    OUT_FILE=$base/incremental-build.txt measure "$size" "$label: build" "reusing dist/'s cache" \
+        "$YIMA" -C "$ws" build
+    if [ -n "$version" ]; then
+        measure "$size" "$label: release" "" "$YIMA" -C "$ws" release "$version"
+    fi
+}
+
 incremental() {
     local size=$1 base=$2 files=$3
     local csv=$base/csv edited=$base/csv-edited
@@ -401,31 +416,18 @@ with open(path, "w", encoding="utf-8-sig", newline="") as f:
 print(changed)
 PY
     rm -f "$base/incremental-build.txt"
-    measure "$size" "incremental: ingest" "one department's file, $EDITS entries changed" \
-        "$YIMA" -C "$ws" ingest "$edited"
-    measure "$size" "incremental: assign --check" "" "$YIMA" -C "$ws" assign --check
-    OUT_FILE=$base/incremental-build.txt measure "$size" "incremental: build" "reusing dist/'s cache" \
-        "$YIMA" -C "$ws" build
-    measure "$size" "incremental: release" "" "$YIMA" -C "$ws" release 2026.2
+    change incremental "one department's file, $EDITS entries changed" 2026.2
     # A second change of the same kind: the steady state of CI publishing
     # after every change.
     sed -i 's/（新址）/（新址二）/g' "$edited"/*-事项.csv
-    measure "$size" "steady: ingest" "the same department's file, $EDITS entries changed again" \
-        "$YIMA" -C "$ws" ingest "$edited"
-    measure "$size" "steady: assign --check" "" "$YIMA" -C "$ws" assign --check
-    OUT_FILE=$base/incremental-build.txt measure "$size" "steady: build" "reusing dist/'s cache" \
-        "$YIMA" -C "$ws" build
-    measure "$size" "steady: release" "" "$YIMA" -C "$ws" release 2026.3
+    change steady "the same department's file, $EDITS entries changed again" 2026.3
     # More steps of the same kind (BENCH_STEADY in all, 3 by default): one
     # step's figure moves by a fifth with the machine's load; the summary
     # takes the median step.
     local k
     for k in $(seq 2 "${BENCH_STEADY:-3}"); do
         sed -i "s/（新址[^）]*）/（新址$k）/g" "$edited"/*-事项.csv
-        measure "$size" "steady $k: ingest" "" "$YIMA" -C "$ws" ingest "$edited"
-        measure "$size" "steady $k: assign --check" "" "$YIMA" -C "$ws" assign --check
-        measure "$size" "steady $k: build" "" "$YIMA" -C "$ws" build
-        measure "$size" "steady $k: release" "" "$YIMA" -C "$ws" release "2026.$((k + 2))"
+        change "steady $k" "" "2026.$((k + 2))"
     done
     # The incremental dist/ byte for byte against `build --full` of the same
     # catalog into another folder, after one more change of the same kind
@@ -435,11 +437,7 @@ PY
     # does (the first steady release after it took 5.0–5.4 s of CPU against
     # 3.7–3.8 s in the other steps: memory the kernel hands out again).
     sed -i "s/（新址[^）]*）/（新址验）/g" "$edited"/*-事项.csv
-    measure "$size" "check: ingest" "one more change, for the comparison" \
-        "$YIMA" -C "$ws" ingest "$edited"
-    measure "$size" "check: assign --check" "" "$YIMA" -C "$ws" assign --check
-    OUT_FILE=$base/incremental-build.txt measure "$size" "check: build" "reusing dist/'s cache" \
-        "$YIMA" -C "$ws" build
+    change check "one more change, for the comparison"
     measure "$size" "full: build of the edited catalog" "--full, into another folder" \
         "$YIMA" -C "$ws" build --full --out "$ws/dist-full"
     # Every output byte for byte; the entry cache (which a steady build
