@@ -11,8 +11,8 @@
 //! A build waits for the linker ([`Linker::finish`]) at the end of its
 //! render; a release makes its change log and its manifest meanwhile (the
 //! manifest lists the files the render recorded, linked yet or not) and
-//! waits before it copies guides into `dist/` or puts the tree in place. A file neither linked
-//! nor copied fails the build or release, naming it. The linker is also
+//! waits before it copies guides into `dist/` or puts the tree in place.
+//! A file neither linked nor copied fails the build or release, naming it. The linker is also
 //! waited for when dropped, so that no link lands in a tree being removed.
 
 use std::io;
@@ -27,10 +27,14 @@ pub type Job = (PathBuf, PathBuf);
 /// The linker thread and the way to it.
 pub struct Linker {
     jobs: Mutex<Option<Sender<Job>>>,
-    thread: Mutex<Option<JoinHandle<io::Result<usize>>>>,
-    /// What the thread ended with, once [`Linker::finish`] has waited for
-    /// it: every later wait gives the same.
-    ended: std::sync::OnceLock<Result<usize, (io::ErrorKind, String)>>,
+    thread: Mutex<Thread>,
+}
+
+/// The linker thread, running, or what it ended with once
+/// [`Linker::finish`] waited for it (every later wait gives the same).
+enum Thread {
+    Running(JoinHandle<io::Result<usize>>),
+    Ended(Result<usize, (io::ErrorKind, String)>),
 }
 
 impl Linker {
@@ -60,8 +64,7 @@ impl Linker {
             })?;
         Ok(Linker {
             jobs: Mutex::new(Some(tx)),
-            thread: Mutex::new(Some(thread)),
-            ended: std::sync::OnceLock::new(),
+            thread: Mutex::new(Thread::Running(thread)),
         })
     }
 
@@ -83,20 +86,16 @@ impl Linker {
         // (The lock is held while the thread is waited for: another wait
         // waits for it, then finds what it ended with.)
         let mut thread = self.thread.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(t) = thread.take() {
-            let ended = match t.join() {
+        let ended = match std::mem::replace(&mut *thread, Thread::Ended(Ok(0))) {
+            Thread::Running(t) => match t.join() {
                 Ok(Ok(linked)) => Ok(linked),
                 Ok(Err(e)) => Err((e.kind(), e.to_string())),
                 Err(_) => Err((io::ErrorKind::Other, "the linker thread failed".into())),
-            };
-            let _ = self.ended.set(ended);
-        }
-        drop(thread);
-        match self.ended.get() {
-            Some(Ok(linked)) => Ok(*linked),
-            Some(Err((kind, why))) => Err(io::Error::new(*kind, why.clone())),
-            None => Ok(0),
-        }
+            },
+            Thread::Ended(ended) => ended,
+        };
+        *thread = Thread::Ended(ended.clone());
+        ended.map_err(|(kind, why)| io::Error::new(kind, why))
     }
 }
 

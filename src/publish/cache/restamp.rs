@@ -15,13 +15,14 @@
 //! `dist/` is written again only when the copies it would note outweigh it
 //! (the first release's 300,000, not a steady release's few dozen): a line
 //! it keeps for a file replaced names the old file's stat, which the copy
-//! does not have, so it proves nothing. Nothing else a build makes shows a stamp (the catalogs and
-//! the site show the release version, which a build does not have), so the
-//! rest of `dist/` stays as it is; a file there whose key still names the
-//! old stamps (`catalog.json`, made of every entry's key) is rendered again
-//! by the next build, as any file the cache does not prove. A guide's key
-//! is the same in a release and a build: it holds the entry, its stamp and
-//! where its forms are, not the release version.
+//! does not have, so it proves nothing. Nothing else a build makes shows a
+//! stamp (the catalogs and the site show the release version, which a
+//! build does not have), so the rest of `dist/` stays as it is; a file
+//! there whose key still names the old stamps (`catalog.json`, made of
+//! every entry's key) is rendered again by the next build, as any file the
+//! cache does not prove. A guide's key is the same in a release and a
+//! build: it holds the entry, its stamp and where its forms are, not the
+//! release version.
 //!
 //! A `dist/` whose cache the release could not read is left alone: the next
 //! build makes what it needs.
